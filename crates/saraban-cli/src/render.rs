@@ -1,0 +1,124 @@
+//! `saraban render`: one input file to one PDF/A file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use saraban_core::{Syntax, read_document};
+use saraban_typeset::{Emblem, FontSet, Typesetter};
+
+use crate::UsageError;
+
+const FORMAT_HELP: &str = "\
+INPUT is a JSON or TOML file (chosen by the .toml extension) in format \"saraban/1\":
+  format = \"saraban/1\", kind = \"memo\" (บันทึกข้อความ) or \"order\" (คำสั่ง),
+  optional: id, urgency (ด่วน|ด่วนมาก|ด่วนที่สุด), secrecy (ลับ|ลับมาก),
+            style.digits (thai|arabic), style.emblem, style.font_dir, style.font_family.
+  memo:  unit, phone?, number = {prefix, number?}, date, subject, to, references?,
+         enclosures?, body, closing?, signer, endorsements?
+  order: authority, number?, date, subject, body, effective?, signer
+  body:  a list of paragraphs (strings) or tables {paragraph, items?} | {heading} |
+         {table = {columns, widths?, rows}}
+  signer/endorsement: name, position, signature?, acting = {capacity, principal}?
+         (endorsements also need opinion and date)
+  Dates are ISO with the Christian-era year: 2025-04-09 prints as ๙ เมษายน ๒๕๖๘.
+The full reference is docs/document-format.md; examples/ holds real documents.";
+
+/// Typeset a memo or an order into a PDF/A-2b file.
+#[derive(Debug, Args)]
+#[command(after_long_help = FORMAT_HELP)]
+pub struct RenderArgs {
+    /// The document: a .json or .toml file in format "saraban/1".
+    input: PathBuf,
+    /// Where to write the PDF (default: INPUT with the extension .pdf).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// The Garuda artwork (PNG or SVG); overrides style.emblem.
+    #[arg(long)]
+    emblem: Option<PathBuf>,
+    /// A folder with the organisation's own fonts; overrides style.font_dir.
+    #[arg(long)]
+    font_dir: Option<PathBuf>,
+}
+
+pub fn run(args: RenderArgs) -> Result<(), UsageError> {
+    let text = std::fs::read_to_string(&args.input)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", args.input.display())))?;
+    let document = read_document(&text, Syntax::of_path(&args.input))
+        .map_err(|e| UsageError(format!("{}: {e}", args.input.display())))?;
+    let base = args.input.parent().unwrap_or(Path::new("."));
+    let style = &document.common().style;
+
+    let font_dir = args
+        .font_dir
+        .or_else(|| style.font_dir.as_ref().map(|d| base.join(d)));
+    let typesetter = match font_dir {
+        Some(dir) => {
+            let family = style.font_family.as_ref().map(|f| f.as_str());
+            let fonts = FontSet::with_dir(&dir, family).map_err(|e| UsageError(e.to_string()))?;
+            Typesetter::new(fonts.into())
+        }
+        None => Typesetter::default(),
+    };
+
+    let emblem_path = args
+        .emblem
+        .or_else(|| style.emblem.as_ref().map(|p| base.join(p)));
+    let emblem = match emblem_path {
+        Some(path) => {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                UsageError(format!("style.emblem: cannot read {}: {e}", path.display()))
+            })?;
+            Some(
+                Emblem::from_bytes(bytes)
+                    .map_err(|e| UsageError(format!("{e} ({})", path.display())))?,
+            )
+        }
+        None => None,
+    };
+
+    let typeset = typesetter
+        .typeset(&document, emblem.as_ref())
+        .map_err(|e| UsageError(e.to_string()))?;
+    let pdf = typeset.pdf().map_err(|e| UsageError(e.to_string()))?;
+    let output = args
+        .output
+        .unwrap_or_else(|| args.input.with_extension("pdf"));
+    write_atomically(&output, &pdf)
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", output.display())))?;
+    for warning in &typeset.warnings {
+        eprintln!("warning: {warning}");
+    }
+    eprintln!(
+        "wrote {} ({} page{}, {} bytes)",
+        output.display(),
+        typeset.page_count(),
+        if typeset.page_count() == 1 { "" } else { "s" },
+        pdf.len()
+    );
+    Ok(())
+}
+
+/// Writes beside the target and renames, so that a failure never leaves a
+/// half-written PDF behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}

@@ -1,0 +1,10 @@
+//! saraban's domain: Thai official documents, their dates, digits and
+//! register numbers. Pure: no I/O, no database, no HTTP.
+
+pub mod document;
+pub mod register;
+pub mod text;
+pub mod thai;
+
+pub use document::{Document, InputError, Syntax, read_document};
+pub use thai::{BuddhistYear, DigitStyle, ThaiDate};

@@ -1,0 +1,235 @@
+//! Typesets saraban documents into PDF/A-2b with Typst.
+//!
+//! The document's data goes in as a virtual JSON file that the templates
+//! read with `json(..)`: user text is data, never markup. The templates and
+//! fonts are compiled into the binary; the world serves nothing else.
+
+mod fonts;
+pub mod probe;
+mod view;
+mod world;
+
+use std::sync::Arc;
+
+use chrono::Datelike;
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use saraban_core::Document;
+
+pub use fonts::{DEFAULT_FAMILY, FontError, FontSet, TH_SARABUN_KO_HEIGHT_EM, TH_SARABUN_LINE_EM};
+
+/// The Garuda artwork an organisation supplies.
+#[derive(Debug, Clone)]
+pub struct Emblem {
+    pub format: EmblemFormat,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmblemFormat {
+    Png,
+    Svg,
+}
+
+impl Emblem {
+    /// Recognises PNG and SVG by their content.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, RenderError> {
+        let format = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            EmblemFormat::Png
+        } else if std::str::from_utf8(&bytes[..bytes.len().min(1024)])
+            .is_ok_and(|head| head.contains("<svg") || head.trim_start().starts_with("<?xml"))
+        {
+            EmblemFormat::Svg
+        } else {
+            return Err(RenderError::Emblem("not a PNG or SVG file".into()));
+        };
+        Ok(Self { format, bytes })
+    }
+
+    fn virtual_path(&self) -> &'static str {
+        match self.format {
+            EmblemFormat::Png => "/emblem.png",
+            EmblemFormat::Svg => "/emblem.svg",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("style.emblem: {0}")]
+    Emblem(String),
+    /// The templates failed: a defect of saraban, not of the input.
+    #[error("typesetting failed: {0}")]
+    Typst(String),
+    #[error("PDF export failed: {0}")]
+    Pdf(String),
+}
+
+/// A typeset document and what the user should know about it.
+#[derive(Debug)]
+pub struct Typeset {
+    pub document: PagedDocument,
+    pub warnings: Vec<String>,
+    ident: String,
+    date: Datetime,
+}
+
+impl Typeset {
+    pub fn page_count(&self) -> usize {
+        self.document.pages().len()
+    }
+
+    /// The PDF/A-2b file. Deterministic: the same document gives the same
+    /// bytes (the approval records hash them).
+    pub fn pdf(&self) -> Result<Vec<u8>, RenderError> {
+        let standards = PdfStandards::new(&[PdfStandard::A_2b])
+            .map_err(|e| RenderError::Pdf(e.message().to_string()))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(self.ident.clone()),
+            creator: Smart::Custom(Some("saraban".into())),
+            timestamp: Some(Timestamp::new_utc(self.date)),
+            standards,
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(&self.document, &options).map_err(|errors| {
+            RenderError::Pdf(
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })
+    }
+}
+
+/// Turns documents into pages. Cheap to clone; one per process is enough.
+#[derive(Debug, Clone)]
+pub struct Typesetter {
+    fonts: Arc<FontSet>,
+    replacement: char,
+}
+
+impl Default for Typesetter {
+    fn default() -> Self {
+        Self::new(FontSet::bundled())
+    }
+}
+
+impl Typesetter {
+    pub fn new(fonts: Arc<FontSet>) -> Self {
+        let replacement = ['\u{FFFD}', '\u{25A1}', '?']
+            .into_iter()
+            .find(|c| fonts.covers(*c))
+            .unwrap_or('?');
+        Self { fonts, replacement }
+    }
+
+    pub fn fonts(&self) -> &FontSet {
+        &self.fonts
+    }
+
+    /// Lays out `document`. Without an emblem, a placeholder of the right
+    /// size stands in its place and a warning says so.
+    pub fn typeset(
+        &self,
+        document: &Document,
+        emblem: Option<&Emblem>,
+    ) -> Result<Typeset, RenderError> {
+        let mut warnings = Vec::new();
+        if emblem.is_none() {
+            warnings.push(
+                "style.emblem: no Garuda artwork given; a placeholder of the official size is drawn".into(),
+            );
+        }
+        let missing = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        let fix = |text: &str| -> String {
+            text.chars()
+                .map(|c| {
+                    if c.is_whitespace() || is_invisible(c) || self.fonts.covers(c) {
+                        c
+                    } else {
+                        missing.borrow_mut().insert(c);
+                        self.replacement
+                    }
+                })
+                .collect()
+        };
+        let view = view::build(
+            document,
+            &self.fonts,
+            emblem.map(Emblem::virtual_path),
+            &fix,
+        );
+        let missing = missing.into_inner();
+        if !missing.is_empty() {
+            let list: Vec<String> = missing
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
+            warnings.push(format!(
+                "no font has a glyph for {}; printed as '{}'",
+                list.join(", "),
+                self.replacement
+            ));
+        }
+        let data = serde_json::to_vec(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
+        let emblem_file = emblem.map(|e| (e.virtual_path(), Bytes::new(e.bytes.clone())));
+        let world = world::DocumentWorld::new(self.fonts.clone(), data, emblem_file);
+        let result = typst::compile::<PagedDocument>(&world);
+        // Memoised results of old documents only cost memory: keep a few
+        // generations, enough for re-rendering one document step by step.
+        typst::comemo::evict(10);
+        let document_out = result.output.map_err(|errors| {
+            let emblem_error = errors
+                .iter()
+                .any(|e| e.message.contains("image") || e.message.contains("decode"));
+            let text = errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            if emblem_error && emblem.is_some() {
+                RenderError::Emblem(text)
+            } else {
+                RenderError::Typst(text)
+            }
+        })?;
+        warnings.extend(result.warnings.iter().map(|w| w.message.to_string()));
+        let date = document.date().naive();
+        let date = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
+            .ok_or_else(|| RenderError::Pdf("document date out of range".into()))?;
+        let ident = match &document.common().id {
+            Some(id) => id.as_str().to_owned(),
+            None => default_ident(document),
+        };
+        Ok(Typeset {
+            document: document_out,
+            warnings,
+            ident,
+            date,
+        })
+    }
+}
+
+/// Zero-width characters legitimately typed in Thai text need no glyph.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// An identity stable for the same document: kind, number or date, subject.
+fn default_ident(document: &Document) -> String {
+    let number = document
+        .register_number()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    format!(
+        "saraban:{}:{}:{}:{}",
+        document.kind(),
+        number,
+        document.date(),
+        document.subject()
+    )
+}

@@ -1,0 +1,124 @@
+//! The Typst world saraban compiles in: the templates compiled into the
+//! binary, one JSON file of data, an optional emblem, and the fonts. It has
+//! no file system and no packages, so a document cannot read anything else.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use crate::fonts::FontSet;
+
+/// The templates, as the virtual files the entry point imports.
+const TEMPLATES: [(&str, &str); 4] = [
+    (
+        "/main.typ",
+        include_str!("../../../typst-templates/main.typ"),
+    ),
+    (
+        "/common.typ",
+        include_str!("../../../typst-templates/common.typ"),
+    ),
+    (
+        "/memo.typ",
+        include_str!("../../../typst-templates/memo.typ"),
+    ),
+    (
+        "/order.typ",
+        include_str!("../../../typst-templates/order.typ"),
+    ),
+];
+
+/// Where the data of the document is served.
+pub(crate) const DATA_PATH: &str = "/data.json";
+
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+
+/// Parsed once per process; a `Source` is cheap to clone.
+static SOURCES: LazyLock<HashMap<FileId, Source>> = LazyLock::new(|| {
+    TEMPLATES
+        .iter()
+        .map(|(path, text)| {
+            let id = file_id(path);
+            (id, Source::new(id, (*text).to_owned()))
+        })
+        .collect()
+});
+
+pub(crate) fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("template paths are valid");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+/// One compilation's world: shared templates and fonts, own data.
+pub(crate) struct DocumentWorld {
+    fonts: Arc<FontSet>,
+    main: FileId,
+    /// Non-source files: the data and the emblem.
+    files: HashMap<FileId, Bytes>,
+}
+
+impl DocumentWorld {
+    pub(crate) fn new(fonts: Arc<FontSet>, data: Vec<u8>, emblem: Option<(&str, Bytes)>) -> Self {
+        let mut files = HashMap::new();
+        files.insert(file_id(DATA_PATH), Bytes::new(data));
+        if let Some((path, bytes)) = emblem {
+            files.insert(file_id(path), bytes);
+        }
+        Self {
+            fonts,
+            main: file_id("/main.typ"),
+            files,
+        }
+    }
+}
+
+impl World for DocumentWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.fonts.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        SOURCES.get(&id).cloned().ok_or_else(|| not_found(id))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(bytes) = self.files.get(&id) {
+            return Ok(bytes.clone());
+        }
+        SOURCES
+            .get(&id)
+            .map(|source| Bytes::from_string(source.clone()))
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        // A document's date comes from its data; the clock would make output
+        // depend on the day it was rendered.
+        None
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    match id.get().root() {
+        VirtualRoot::Package(_) => FileError::AccessDenied,
+        VirtualRoot::Project => FileError::NotFound(id.get().vpath().get_without_slash().into()),
+    }
+}
