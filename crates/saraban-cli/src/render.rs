@@ -58,6 +58,11 @@ pub fn run(args: RenderArgs) -> Result<(), UsageError> {
             let fonts = FontSet::with_dir(&dir, family).map_err(|e| UsageError(e.to_string()))?;
             Typesetter::new(fonts.into())
         }
+        None if style.font_family.is_some() => {
+            return Err(UsageError(
+                "style.font_family: needs style.font_dir (or --font-dir) with that family's files".into(),
+            ));
+        }
         None => Typesetter::default(),
     };
 

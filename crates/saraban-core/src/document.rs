@@ -427,7 +427,7 @@ impl Urgency {
 
 /// ชั้นความลับ, printed in red at the top and bottom of each page.
 /// ลับที่สุด (top secret) stays off-system and is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Secrecy {
     Confidential,
     Secret,
@@ -439,6 +439,12 @@ impl Secrecy {
             Secrecy::Confidential => "ลับ",
             Secrecy::Secret => "ลับมาก",
         }
+    }
+}
+
+impl Serialize for Secrecy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.wording())
     }
 }
 
@@ -573,7 +579,17 @@ pub fn document_from_value(value: serde_json::Value) -> Result<Document, InputEr
 fn from_value<T: de::DeserializeOwned>(value: serde_json::Value) -> Result<T, InputError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        InputError::new(path, error.into_inner().to_string())
+        let mut path = if path == "." { String::new() } else { path };
+        let mut message = error.into_inner().to_string();
+        // serde names a missing field in the message; name it in the path.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned);
+        if let Some(field) = missing {
+            path = if path.is_empty() { field } else { format!("{path}.{field}") };
+            message = "missing (required)".into();
+        }
+        InputError::new(path, message)
     })
 }

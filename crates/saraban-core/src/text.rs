@@ -39,7 +39,7 @@ impl<const MAX: usize, const MULTILINE: bool> Text<MAX, MULTILINE> {
 /// Normalises line ends and whitespace; refuses control characters that
 /// have no place on a printed page.
 pub(crate) fn clean(raw: &str, multiline: bool) -> Result<String, String> {
-    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let unified = raw.trim().replace("\r\n", "\n").replace('\r', "\n");
     let mut out = String::with_capacity(unified.len());
     for c in unified.chars() {
         match c {

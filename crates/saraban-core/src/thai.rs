@@ -169,8 +169,8 @@ impl fmt::Display for BuddhistYear {
 
 /// A calendar date of a document. Stored as a Gregorian date, printed in the
 /// Thai way. Accepts "2025-04-09" (C.E.) in input files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "DateInput", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct ThaiDate(NaiveDate);
 
 impl ThaiDate {
@@ -241,29 +241,30 @@ impl From<ThaiDate> for String {
     }
 }
 
-/// What an input file may hold for a date: an ISO string, or a TOML date
-/// (which the TOML deserializer hands over as a map with a private key).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum DateInput {
-    Text(String),
-    Toml(TomlDatetime),
-}
-
-#[derive(Deserialize)]
-struct TomlDatetime {
-    #[serde(rename = "$__toml_private_datetime")]
-    value: String,
-}
-
-impl TryFrom<DateInput> for ThaiDate {
-    type Error = String;
-    fn try_from(input: DateInput) -> Result<Self, String> {
-        let text = match input {
-            DateInput::Text(text) => text,
-            DateInput::Toml(toml) => toml.value,
-        };
-        parse_iso_date(&text)
+impl<'de> Deserialize<'de> for ThaiDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct DateVisitor;
+        impl<'de> Visitor<'de> for DateVisitor {
+            type Value = ThaiDate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date of the form YYYY-MM-DD (Christian era)")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ThaiDate, E> {
+                parse_iso_date(text).map_err(E::custom)
+            }
+            // A TOML date arrives as a map with one private key.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ThaiDate, A::Error> {
+                let Some((_, text)) = map.next_entry::<String, String>()? else {
+                    return Err(de::Error::custom("expected a date, found an empty table"));
+                };
+                if map.next_key::<String>()?.is_some() {
+                    return Err(de::Error::custom("expected a date, found a table"));
+                }
+                parse_iso_date(&text).map_err(de::Error::custom)
+            }
+        }
+        deserializer.deserialize_any(DateVisitor)
     }
 }
 

@@ -263,7 +263,9 @@ fn block_view(block: &Block, digits: DigitStyle, put: &dyn Fn(&str) -> String) -
     }
 }
 
-/// The lines under the name: own position, then the delegation wording.
+/// The lines under the name: own position, the delegation wording, then
+/// the principal's position (on lines of their own, so that a long
+/// position never breaks in the middle of a word).
 fn position_lines(
     position: &str,
     acting: Option<&Acting>,
@@ -271,10 +273,8 @@ fn position_lines(
 ) -> Vec<String> {
     let mut lines: Vec<String> = position.lines().map(put).collect();
     if let Some(acting) = acting {
-        let mut principal = acting.principal.as_str().lines();
-        let first = principal.next().unwrap_or_default();
-        lines.push(put(&format!("{}{}", acting.capacity.wording(), first)));
-        lines.extend(principal.map(put));
+        lines.push(acting.capacity.wording().to_owned());
+        lines.extend(acting.principal.as_str().lines().map(put));
     }
     lines
 }
