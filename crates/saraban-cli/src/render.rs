@@ -60,7 +60,8 @@ pub fn run(args: RenderArgs) -> Result<(), UsageError> {
         }
         None if style.font_family.is_some() => {
             return Err(UsageError(
-                "style.font_family: needs style.font_dir (or --font-dir) with that family's files".into(),
+                "style.font_family: needs style.font_dir (or --font-dir) with that family's files"
+                    .into(),
             ));
         }
         None => Typesetter::default(),

@@ -35,7 +35,10 @@ impl Drop for Scratch {
 }
 
 fn saraban(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_saraban")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_saraban"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn example(name: &str) -> String {
@@ -57,14 +60,25 @@ signer = { name = "นางสาวฉัญญุรัตน์ อิ่ม
 #[test]
 fn renders_every_example() {
     let scratch = Scratch::new("examples");
-    for name in ["ita-report-2568.toml", "order-490-2567.toml", "order-490-2567-delegated.json"] {
+    for name in [
+        "ita-report-2568.toml",
+        "order-490-2567.toml",
+        "order-490-2567-delegated.json",
+    ] {
         let out = scratch.path(&format!("{name}.pdf"));
         let output = saraban(&["render", &example(name), "-o", out.to_str().unwrap()]);
-        assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let pdf = std::fs::read(&out).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("placeholder"), "warns about the missing emblem: {stderr}");
+        assert!(
+            stderr.contains("placeholder"),
+            "warns about the missing emblem: {stderr}"
+        );
     }
 }
 
@@ -86,11 +100,20 @@ fn an_emblem_file_replaces_the_placeholder() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(!String::from_utf8_lossy(&output.stderr).contains("placeholder"));
 
     std::fs::write(&svg, "not an image").unwrap();
-    let output = saraban(&["render", &example("ita-report-2568.toml"), "--emblem", svg.to_str().unwrap()]);
+    let output = saraban(&[
+        "render",
+        &example("ita-report-2568.toml"),
+        "--emblem",
+        svg.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: style.emblem:"));
 }
@@ -101,19 +124,59 @@ fn an_emblem_file_replaces_the_placeholder() {
 fn bad_input_names_the_field_exits_2_and_writes_nothing() {
     let cases: &[(&str, &str, &str)] = &[
         ("subject = \"ทดสอบ\"\n", "", "subject: missing (required)"),
-        ("date = 2025-04-09", "date = 2568-04-09", "date: '2568-04-09' has a Buddhist-era year"),
-        ("date = 2025-04-09", "date = \"9 เมษายน\"", "date: '9 เมษายน' is not a date"),
+        (
+            "date = 2025-04-09",
+            "date = 2568-04-09",
+            "date: '2568-04-09' has a Buddhist-era year",
+        ),
+        (
+            "date = 2025-04-09",
+            "date = \"9 เมษายน\"",
+            "date: '9 เมษายน' is not a date",
+        ),
         ("date = 2025-04-09", "date = 12", "date: invalid type"),
-        ("kind = \"memo\"", "kind = \"letter\"", "kind: unknown kind 'letter'; known kinds: memo (บันทึกข้อความ), order (คำสั่ง)"),
-        ("format = \"saraban/1\"", "format = \"saraban/9\"", "format: unsupported format"),
-        ("body = [\"ย่อหน้าแรก\"]", "body = []", "body: must hold at least one paragraph"),
-        ("body = [\"ย่อหน้าแรก\"]", "body = [\"ก\", { table = { columns = [\"a\", \"b\"], rows = [[\"1\"]] } }]", "body[1].table: rows[0]: has 1 cells for 2 columns"),
-        ("body = [\"ย่อหน้าแรก\"]", "body = [{ paragraph = \"ก\", colour = \"red\" }]", "body[0].colour: unknown field `colour`"),
+        (
+            "kind = \"memo\"",
+            "kind = \"letter\"",
+            "kind: unknown kind 'letter'; known kinds: memo (บันทึกข้อความ), order (คำสั่ง)",
+        ),
+        (
+            "format = \"saraban/1\"",
+            "format = \"saraban/9\"",
+            "format: unsupported format",
+        ),
+        (
+            "body = [\"ย่อหน้าแรก\"]",
+            "body = []",
+            "body: must hold at least one paragraph",
+        ),
+        (
+            "body = [\"ย่อหน้าแรก\"]",
+            "body = [\"ก\", { table = { columns = [\"a\", \"b\"], rows = [[\"1\"]] } }]",
+            "body[1].table: rows[0]: has 1 cells for 2 columns",
+        ),
+        (
+            "body = [\"ย่อหน้าแรก\"]",
+            "body = [{ paragraph = \"ก\", colour = \"red\" }]",
+            "body[0].colour: unknown field `colour`",
+        ),
         ("to = ", "subjekt = \"x\"\nto = ", "subjekt"),
         ("number = 12", "number = 0", "number.number: invalid value"),
-        ("position = \"ผู้ช่วยนิติกร\"", "position = \"ผู้ช่วยนิติกร\", acting = { capacity = \"แทน\", principal = \"นายก\" }", "signer.acting.capacity: unknown variant"),
-        ("kind = \"memo\"", "kind = \"memo\"\nsecrecy = \"ลับที่สุด\"", "secrecy: ลับที่สุด (top secret) documents are kept off-system"),
-        ("unit = \"", "unit = \"\"\nx = \"", "unit: must not be empty"),
+        (
+            "position = \"ผู้ช่วยนิติกร\"",
+            "position = \"ผู้ช่วยนิติกร\", acting = { capacity = \"แทน\", principal = \"นายก\" }",
+            "signer.acting.capacity: unknown variant",
+        ),
+        (
+            "kind = \"memo\"",
+            "kind = \"memo\"\nsecrecy = \"ลับที่สุด\"",
+            "secrecy: ลับที่สุด (top secret) documents are kept off-system",
+        ),
+        (
+            "unit = \"",
+            "unit = \"\"\nx = \"",
+            "unit: must not be empty",
+        ),
         ("format", "format = ", "not valid TOML"),
     ];
     let scratch = Scratch::new("bad");
@@ -122,18 +185,34 @@ fn bad_input_names_the_field_exits_2_and_writes_nothing() {
         let input = scratch.path("memo.toml");
         std::fs::write(&input, VALID_MEMO.replacen(from, to, 1)).unwrap();
         let out = scratch.path("memo.pdf");
-        let output = saraban(&["render", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let output = saraban(&[
+            "render",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{expected}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-        assert!(stderr.contains(expected), "expected {expected:?} in {stderr:?}");
-        assert_eq!(scratch.files(), vec!["memo.toml".to_owned()], "nothing written for {expected}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr:?}"
+        );
+        assert_eq!(
+            scratch.files(),
+            vec!["memo.toml".to_owned()],
+            "nothing written for {expected}"
+        );
     }
 
     // The valid memo itself renders, so the cases above fail for their own reason.
     std::fs::write(scratch.path("memo.toml"), VALID_MEMO).unwrap();
     let output = saraban(&["render", scratch.path("memo.toml").to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(Path::new(&scratch.path("memo.pdf")).exists());
 }
 
@@ -148,7 +227,10 @@ fn json_errors_name_the_field_too() {
     let output = saraban(&["render", input.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("signer.name: invalid type: sequence"), "{stderr}");
+    assert!(
+        stderr.contains("signer.name: invalid type: sequence"),
+        "{stderr}"
+    );
     assert_eq!(scratch.files(), vec!["order.json".to_owned()]);
 }
 
@@ -156,7 +238,10 @@ fn json_errors_name_the_field_too() {
 fn help_documents_the_input_format() {
     let output = saraban(&["render", "--help"]);
     let help = String::from_utf8_lossy(&output.stdout);
-    assert!(help.contains("saraban/1") && help.contains("docs/document-format.md"), "{help}");
+    assert!(
+        help.contains("saraban/1") && help.contains("docs/document-format.md"),
+        "{help}"
+    );
     let output = saraban(&["render", "/nonexistent/file.toml"]);
     assert_eq!(output.status.code(), Some(2));
 }

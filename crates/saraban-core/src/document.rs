@@ -506,14 +506,37 @@ const COMMON_KEYS: [&str; 4] = ["id", "style", "urgency", "secrecy"];
 
 /// Reads a document from the text of an input file.
 pub fn read_document(text: &str, syntax: Syntax) -> Result<Document, InputError> {
-    let value: serde_json::Value = match syntax {
+    document_from_value(read_value(text, syntax)?)
+}
+
+/// Parses an input file into a JSON value in the form saraban stores:
+/// TOML dates become "YYYY-MM-DD" strings.
+pub fn read_value(text: &str, syntax: Syntax) -> Result<serde_json::Value, InputError> {
+    let mut value: serde_json::Value = match syntax {
         Syntax::Json => serde_json::from_str(text)
             .map_err(|e| InputError::new("", format!("not valid JSON: {e}")))?,
         Syntax::Toml => {
             toml::from_str(text).map_err(|e| InputError::new("", format!("not valid TOML: {e}")))?
         }
     };
-    document_from_value(value)
+    flatten_toml_dates(&mut value);
+    Ok(value)
+}
+
+fn flatten_toml_dates(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if let (1, Some(Value::String(date))) = (map.len(), map.get("$__toml_private_datetime"))
+            {
+                *value = Value::String(date.clone());
+                return;
+            }
+            map.values_mut().for_each(flatten_toml_dates);
+        }
+        Value::Array(items) => items.iter_mut().for_each(flatten_toml_dates),
+        _ => {}
+    }
 }
 
 /// Reads a document from an already parsed JSON value (the HTTP API's path).
@@ -587,7 +610,11 @@ fn from_value<T: de::DeserializeOwned>(value: serde_json::Value) -> Result<T, In
             .and_then(|rest| rest.split('`').next())
             .map(str::to_owned);
         if let Some(field) = missing {
-            path = if path.is_empty() { field } else { format!("{path}.{field}") };
+            path = if path.is_empty() {
+                field
+            } else {
+                format!("{path}.{field}")
+            };
             message = "missing (required)".into();
         }
         InputError::new(path, message)

@@ -1,10 +1,14 @@
 //! saraban's domain: Thai official documents, their dates, digits and
 //! register numbers. Pure: no I/O, no database, no HTTP.
 
+pub mod clock;
 pub mod document;
+pub mod ledger;
+pub mod org;
 pub mod register;
 pub mod text;
 pub mod thai;
+pub mod workflow;
 
 pub use document::{Document, InputError, Syntax, read_document};
 pub use thai::{BuddhistYear, DigitStyle, ThaiDate};

@@ -101,7 +101,9 @@ fn render(typesetter: &Typesetter, document: &Document) -> Vec<u8> {
 fn benches(c: &mut Criterion) {
     let typesetter = Typesetter::default();
     let sample = memo(0, None, 0);
-    let Document::Memo(sample_memo) = &sample else { unreachable!() };
+    let Document::Memo(sample_memo) = &sample else {
+        unreachable!()
+    };
     let chars: usize = sample_memo
         .body
         .blocks()
@@ -111,19 +113,31 @@ fn benches(c: &mut Criterion) {
             _ => 0,
         })
         .sum();
-    assert!((1_450..=1_700).contains(&chars), "body of {chars} characters");
+    assert!(
+        (1_450..=1_700).contains(&chars),
+        "body of {chars} characters"
+    );
     let pages = typesetter.typeset(&sample, None).unwrap().page_count();
     assert_eq!(pages, 1, "the memo fills one page");
-    let pages = typesetter.typeset(&long_order(), None).unwrap().page_count();
-    assert!((9..=11).contains(&pages), "the order runs to about 10 pages, not {pages}");
+    let pages = typesetter
+        .typeset(&long_order(), None)
+        .unwrap()
+        .page_count();
+    assert!(
+        (9..=11).contains(&pages),
+        "the order runs to about 10 pages, not {pages}"
+    );
 
     let mut seed = 0;
-    c.bench_function("new one-page memo (1,500 Thai chars, new text each time)", |b| {
-        b.iter(|| {
-            seed += 1;
-            black_box(render(&typesetter, &memo(seed, None, 0)))
-        })
-    });
+    c.bench_function(
+        "new one-page memo (1,500 Thai chars, new text each time)",
+        |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(render(&typesetter, &memo(seed, None, 0)))
+            })
+        },
+    );
 
     // The same memo at successive steps of its route: each render differs
     // from the one before by one endorsement or the allocated number.

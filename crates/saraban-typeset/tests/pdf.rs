@@ -13,10 +13,18 @@ fn examples() -> Vec<(PathBuf, Document)> {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("toml" | "json")
+            )
+        })
         .collect();
     paths.sort();
-    assert!(paths.len() >= 3, "examples/ holds the seed memo and the orders");
+    assert!(
+        paths.len() >= 3,
+        "examples/ holds the seed memo and the orders"
+    );
     paths
         .into_iter()
         .map(|path| {
@@ -28,7 +36,11 @@ fn examples() -> Vec<(PathBuf, Document)> {
 }
 
 fn render(document: &Document) -> Vec<u8> {
-    Typesetter::default().typeset(document, None).unwrap().pdf().unwrap()
+    Typesetter::default()
+        .typeset(document, None)
+        .unwrap()
+        .pdf()
+        .unwrap()
 }
 
 /// Runs a poppler tool on a PDF and returns its standard output.
@@ -42,11 +54,21 @@ fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
     let output = Command::new(tool)
         .args(args)
         .arg(&path)
-        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
         .output()
-        .unwrap_or_else(|e| panic!("{tool} is needed (poppler-utils; scripts/test installs it): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("{tool} is needed (poppler-utils; scripts/test installs it): {e}")
+        });
     std::fs::remove_file(&path).unwrap();
-    assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -54,8 +76,16 @@ fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
 fn the_same_document_gives_the_same_bytes() {
     for (path, document) in examples() {
         let first = render(&document);
-        let second = Typesetter::default().typeset(&document, None).unwrap().pdf().unwrap();
-        assert!(first == second, "{} differs between renders", path.display());
+        let second = Typesetter::default()
+            .typeset(&document, None)
+            .unwrap()
+            .pdf()
+            .unwrap();
+        assert!(
+            first == second,
+            "{} differs between renders",
+            path.display()
+        );
     }
 }
 
@@ -64,14 +94,24 @@ fn examples_are_pdf_a_2b_on_a4_with_every_font_embedded() {
     for (path, document) in examples() {
         let pdf = render(&document);
         let raw = String::from_utf8_lossy(&pdf);
-        assert!(raw.contains("<pdfaid:part>2</pdfaid:part>"), "{}: PDF/A part", path.display());
+        assert!(
+            raw.contains("<pdfaid:part>2</pdfaid:part>"),
+            "{}: PDF/A part",
+            path.display()
+        );
         assert!(raw.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
 
         let info = poppler("pdfinfo", &[], &pdf);
         assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
         let title = document.subject().as_str().replace('\n', " ");
-        assert!(info.contains(&format!("Title:           {title}")), "{info}");
-        assert!(info.contains(&format!("Author:          {}", document.signer().name.as_str())));
+        assert!(
+            info.contains(&format!("Title:           {title}")),
+            "{info}"
+        );
+        assert!(info.contains(&format!(
+            "Author:          {}",
+            document.signer().name.as_str()
+        )));
 
         let fonts = poppler("pdffonts", &[], &pdf);
         let rows: Vec<&str> = fonts.lines().skip(2).collect();

@@ -1,0 +1,215 @@
+//! Approval records: each event is stored as its exact canonical bytes
+//! (RFC 8785 JSON) and chained: `hash = SHA-256(prev_hash ‖ bytes)`.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The hash before the first event of a log.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// One event of an organisation's log. Field names are short and stable:
+/// they are part of what is hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Format of the event.
+    pub v: u32,
+    pub org: String,
+    pub seq: u64,
+    /// RFC 3339 in Thai time.
+    pub at: String,
+    /// created, edited, submitted, endorsed, returned, signed, issued,
+    /// withdrawn, cancelled, archived.
+    pub kind: String,
+    pub document: String,
+    pub doc_version: u64,
+    pub actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// holder, delegated, acting, acting_in_position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<String>,
+    /// SHA-256 (hex) of the canonical document content at this version.
+    pub content_hash: String,
+    /// Opinion or reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// SHA-256 (hex) of the issued PDF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_hash: Option<String>,
+    /// The route version the document runs on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_version: Option<u32>,
+}
+
+impl Event {
+    /// The canonical bytes (RFC 8785).
+    pub fn canonical(&self) -> Vec<u8> {
+        serde_jcs::to_vec(self).expect("an event always serialises")
+    }
+
+    /// Reads stored bytes back, refusing any that are not canonical.
+    pub fn from_canonical(bytes: &[u8]) -> Result<Event, String> {
+        let event: Event = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if event.canonical() != bytes {
+            return Err("not in canonical form".into());
+        }
+        Ok(event)
+    }
+}
+
+/// `SHA-256(prev ‖ bytes)`.
+pub fn chain_hash(prev: &[u8; 32], bytes: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(prev);
+    hasher.update(bytes);
+    hasher.finalize().into()
+}
+
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(sha256(bytes))
+}
+
+/// A break in a chain, found by `verify_chain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainFault {
+    Gap { expected: u64, found: u64 },
+    NotCanonical { seq: u64 },
+    HashMismatch { seq: u64 },
+    PrevMismatch { seq: u64 },
+}
+
+/// A stored event: its sequence number, bytes, and the hashes kept beside.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub bytes: Vec<u8>,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+}
+
+/// Recomputes a log from its stored bytes; returns every fault found.
+pub fn verify_chain(events: &[StoredEvent]) -> Vec<ChainFault> {
+    let mut faults = Vec::new();
+    let mut prev = GENESIS;
+    for (index, stored) in events.iter().enumerate() {
+        let expected = index as u64 + 1;
+        if stored.seq != expected {
+            faults.push(ChainFault::Gap {
+                expected,
+                found: stored.seq,
+            });
+        }
+        match Event::from_canonical(&stored.bytes) {
+            Ok(event) if event.seq == stored.seq => {}
+            _ => faults.push(ChainFault::NotCanonical { seq: stored.seq }),
+        }
+        if stored.prev_hash != prev {
+            faults.push(ChainFault::PrevMismatch { seq: stored.seq });
+        }
+        let hash = chain_hash(&prev, &stored.bytes);
+        if hash != stored.hash {
+            faults.push(ChainFault::HashMismatch { seq: stored.seq });
+        }
+        prev = stored.hash;
+    }
+    faults
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event(seq: u64, text: Option<String>) -> Event {
+        Event {
+            v: 1,
+            org: "wangkrachae".into(),
+            seq,
+            at: "2025-04-13T10:00:00+07:00".into(),
+            kind: "endorsed".into(),
+            document: "0190".into(),
+            doc_version: 1,
+            actor: "somjai".into(),
+            position: Some("head-of-office".into()),
+            capacity: Some("holder".into()),
+            content_hash: "ab".repeat(32),
+            text,
+            register: None,
+            year: None,
+            number: None,
+            pdf_hash: None,
+            route_version: Some(1),
+        }
+    }
+
+    fn chain(texts: &[Option<String>]) -> Vec<StoredEvent> {
+        let mut prev = GENESIS;
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let bytes = event(i as u64 + 1, text.clone()).canonical();
+                let hash = chain_hash(&prev, &bytes);
+                let stored = StoredEvent {
+                    seq: i as u64 + 1,
+                    bytes,
+                    prev_hash: prev,
+                    hash,
+                };
+                prev = hash;
+                stored
+            })
+            .collect()
+    }
+
+    #[test]
+    fn canonical_bytes_sort_keys_and_keep_thai() {
+        let bytes = event(1, Some("เห็นควรทราบ \"ด่วน\"".into())).canonical();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.starts_with("{\"actor\":\"somjai\",\"at\":"), "{text}");
+        assert!(text.contains("เห็นควรทราบ \\\"ด่วน\\\""));
+        let spaced = text.replace(",\"at\"", ", \"at\"");
+        assert!(Event::from_canonical(spaced.as_bytes()).is_err());
+        assert_eq!(
+            Event::from_canonical(&bytes).unwrap(),
+            event(1, Some("เห็นควรทราบ \"ด่วน\"".into()))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_single_change_breaks_the_chain(
+            texts in proptest::collection::vec(proptest::option::of("\\PC{0,12}"), 1..12),
+            victim in any::<prop::sample::Index>(),
+            flip in any::<prop::sample::Index>(),
+        ) {
+            let mut events = chain(&texts);
+            prop_assert!(verify_chain(&events).is_empty());
+            let i = victim.index(events.len());
+            let j = flip.index(events[i].bytes.len());
+            events[i].bytes[j] ^= 0x01;
+            prop_assert!(!verify_chain(&events).is_empty());
+        }
+
+        #[test]
+        fn a_dropped_event_is_a_gap(texts in proptest::collection::vec(proptest::option::of("[ก-ฮ]{0,4}"), 2..10), victim in any::<prop::sample::Index>()) {
+            let mut events = chain(&texts);
+            let i = victim.index(events.len() - 1);
+            events.remove(i);
+            let faults = verify_chain(&events);
+            let is_gap = |f: &ChainFault| matches!(f, ChainFault::Gap { .. });
+            prop_assert!(faults.iter().any(is_gap));
+        }
+    }
+}

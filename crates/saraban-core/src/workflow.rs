@@ -1,0 +1,512 @@
+//! The route a document takes and the rules of each step, decided without
+//! any I/O: given the document's facts and what the actor may act as, an
+//! action is either allowed (with the state it leads to) or refused with a
+//! reason the user can read.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Capacity;
+use crate::org::Slug;
+
+/// A route as data: review steps in order, then the signer, then the
+/// registrar who issues into a register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    pub review: Vec<RouteStep>,
+    pub sign: Slug,
+    pub issue: Slug,
+    pub register: Slug,
+}
+
+/// One review step: `required` of the `positions` must endorse (one of one
+/// for a plain step; n of m for a parallel group).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteStep {
+    pub positions: Vec<Slug>,
+    pub required: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "step")]
+pub enum State {
+    Draft,
+    /// Waiting at review step k (from 0).
+    InReview(usize),
+    AwaitingSignature,
+    Signed,
+    Issued,
+    Archived,
+    /// Back with the drafter for revision.
+    Returned,
+    Withdrawn,
+    Cancelled,
+}
+
+impl State {
+    /// The name stored and shown ("in_review"); the step is kept apart.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::InReview(_) => "in_review",
+            State::AwaitingSignature => "awaiting_signature",
+            State::Signed => "signed",
+            State::Issued => "issued",
+            State::Archived => "archived",
+            State::Returned => "returned",
+            State::Withdrawn => "withdrawn",
+            State::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_parts(name: &str, step: i64) -> Option<State> {
+        Some(match name {
+            "draft" => State::Draft,
+            "in_review" => State::InReview(usize::try_from(step).ok()?),
+            "awaiting_signature" => State::AwaitingSignature,
+            "signed" => State::Signed,
+            "issued" => State::Issued,
+            "archived" => State::Archived,
+            "returned" => State::Returned,
+            "withdrawn" => State::Withdrawn,
+            "cancelled" => State::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn step(self) -> i64 {
+        match self {
+            State::InReview(step) => step as i64,
+            _ => -1,
+        }
+    }
+
+    /// สถานะ as the office says it.
+    pub fn thai(self) -> &'static str {
+        match self {
+            State::Draft => "ร่าง",
+            State::InReview(_) => "อยู่ระหว่างเสนอ",
+            State::AwaitingSignature => "รอลงนาม",
+            State::Signed => "ลงนามแล้ว",
+            State::Issued => "ออกเลขแล้ว",
+            State::Archived => "เก็บแล้ว",
+            State::Returned => "ส่งคืนแก้ไข",
+            State::Withdrawn => "ถอนเรื่อง",
+            State::Cancelled => "ยกเลิก",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            State::InReview(step) => write!(f, "in_review (step {})", step + 1),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Edit,
+    Submit,
+    Endorse,
+    Return,
+    Sign,
+    Issue,
+    Withdraw,
+    Cancel,
+    Archive,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 9] = [
+        ActionKind::Edit,
+        ActionKind::Submit,
+        ActionKind::Endorse,
+        ActionKind::Return,
+        ActionKind::Sign,
+        ActionKind::Issue,
+        ActionKind::Withdraw,
+        ActionKind::Cancel,
+        ActionKind::Archive,
+    ];
+
+    /// The event this action records in the ledger.
+    pub fn event(self) -> &'static str {
+        match self {
+            ActionKind::Edit => "edited",
+            ActionKind::Submit => "submitted",
+            ActionKind::Endorse => "endorsed",
+            ActionKind::Return => "returned",
+            ActionKind::Sign => "signed",
+            ActionKind::Issue => "issued",
+            ActionKind::Withdraw => "withdrawn",
+            ActionKind::Cancel => "cancelled",
+            ActionKind::Archive => "archived",
+        }
+    }
+}
+
+/// In what capacity someone acts for a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Holds the position.
+    Holder,
+    /// Acts for it under a delegation record.
+    Delegate(Capacity),
+}
+
+impl Standing {
+    pub fn name(self) -> &'static str {
+        match self {
+            Standing::Holder => "holder",
+            Standing::Delegate(Capacity::Delegated) => "delegated",
+            Standing::Delegate(Capacity::Acting) => "acting",
+            Standing::Delegate(Capacity::ActingInPosition) => "acting_in_position",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Standing> {
+        Some(match name {
+            "holder" => Standing::Holder,
+            "delegated" => Standing::Delegate(Capacity::Delegated),
+            "acting" => Standing::Delegate(Capacity::Acting),
+            "acting_in_position" => Standing::Delegate(Capacity::ActingInPosition),
+            _ => return None,
+        })
+    }
+}
+
+/// A position the actor may act for today, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authority {
+    pub position: Slug,
+    pub standing: Standing,
+}
+
+/// What the engine knows about a document when someone acts on it.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub state: State,
+    pub drafter: &'a Slug,
+    pub route: &'a Route,
+    /// Positions that have already endorsed the current step in this round.
+    pub acted_this_step: &'a [Slug],
+}
+
+/// An allowed action: the state after it and the position acted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub next: State,
+    pub acting_for: Option<Authority>,
+}
+
+/// Why an action was refused. Nothing is changed when this is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{action:?} is not possible while the document is {state}")]
+    WrongState { action: ActionKind, state: State },
+    #[error("only the drafter may {0:?} this document")]
+    NotDrafter(ActionKind),
+    #[error("it is not your turn: this step waits for {waiting_for}")]
+    NotYourTurn { waiting_for: String },
+    #[error("position {0} has already acted at this step")]
+    AlreadyActed(Slug),
+    #[error("{0:?} needs a text: a reason or an opinion")]
+    TextRequired(ActionKind),
+}
+
+/// Decides whether `actor` (with `authorities` for the action's date) may
+/// take `action` on a document with `facts`.
+pub fn decide(
+    facts: &Facts<'_>,
+    actor: &Slug,
+    authorities: &[Authority],
+    action: ActionKind,
+    text: Option<&str>,
+) -> Result<Decision, Refusal> {
+    use ActionKind as A;
+    let route = facts.route;
+    let state = facts.state;
+    let wrong_state = || Refusal::WrongState { action, state };
+    let has_text = text.is_some_and(|t| !t.trim().is_empty());
+    let drafter_only = |next: State| {
+        if actor == facts.drafter {
+            Ok(Decision {
+                next,
+                acting_for: None,
+            })
+        } else {
+            Err(Refusal::NotDrafter(action))
+        }
+    };
+    let as_position = |position: &Slug| -> Result<Authority, Refusal> {
+        authorities
+            .iter()
+            .find(|a| &a.position == position)
+            .cloned()
+            .ok_or_else(|| Refusal::NotYourTurn {
+                waiting_for: position.to_string(),
+            })
+    };
+    match action {
+        A::Edit => match state {
+            State::Draft | State::Returned => drafter_only(state),
+            _ => Err(wrong_state()),
+        },
+        A::Submit => match state {
+            State::Draft | State::Returned => drafter_only(if route.review.is_empty() {
+                State::AwaitingSignature
+            } else {
+                State::InReview(0)
+            }),
+            _ => Err(wrong_state()),
+        },
+        A::Withdraw => match state {
+            State::Draft | State::Returned | State::InReview(_) | State::AwaitingSignature => {
+                drafter_only(State::Withdrawn)
+            }
+            _ => Err(wrong_state()),
+        },
+        A::Endorse | A::Return if matches!(state, State::InReview(_)) => {
+            let State::InReview(index) = state else {
+                unreachable!()
+            };
+            let step = route.review.get(index).ok_or_else(wrong_state)?;
+            let authority = step
+                .positions
+                .iter()
+                .filter(|p| !facts.acted_this_step.contains(p))
+                .find_map(|p| as_position(p).ok());
+            let Some(authority) = authority else {
+                if let Some(done) = step.positions.iter().find(|p| {
+                    facts.acted_this_step.contains(p)
+                        && authorities.iter().any(|a| &a.position == *p)
+                }) {
+                    return Err(Refusal::AlreadyActed(done.clone()));
+                }
+                let waiting: Vec<&str> = step
+                    .positions
+                    .iter()
+                    .filter(|p| !facts.acted_this_step.contains(p))
+                    .map(Slug::as_str)
+                    .collect();
+                return Err(Refusal::NotYourTurn {
+                    waiting_for: waiting.join(" or "),
+                });
+            };
+            if action == A::Return {
+                if !has_text {
+                    return Err(Refusal::TextRequired(action));
+                }
+                return Ok(Decision {
+                    next: State::Returned,
+                    acting_for: Some(authority),
+                });
+            }
+            let endorsed = facts.acted_this_step.len() + 1;
+            let next = if endorsed < step.required {
+                state
+            } else if index + 1 < route.review.len() {
+                State::InReview(index + 1)
+            } else {
+                State::AwaitingSignature
+            };
+            Ok(Decision {
+                next,
+                acting_for: Some(authority),
+            })
+        }
+        A::Return | A::Sign if state == State::AwaitingSignature => {
+            let authority = as_position(&route.sign)?;
+            if action == A::Return && !has_text {
+                return Err(Refusal::TextRequired(action));
+            }
+            let next = if action == A::Return {
+                State::Returned
+            } else {
+                State::Signed
+            };
+            Ok(Decision {
+                next,
+                acting_for: Some(authority),
+            })
+        }
+        A::Issue if state == State::Signed => Ok(Decision {
+            next: State::Issued,
+            acting_for: Some(as_position(&route.issue)?),
+        }),
+        A::Cancel if state == State::Issued => {
+            let authority = as_position(&route.issue)?;
+            if !has_text {
+                return Err(Refusal::TextRequired(action));
+            }
+            Ok(Decision {
+                next: State::Cancelled,
+                acting_for: Some(authority),
+            })
+        }
+        A::Archive if matches!(state, State::Issued | State::Cancelled) => Ok(Decision {
+            next: State::Archived,
+            acting_for: Some(as_position(&route.issue)?),
+        }),
+        _ => Err(wrong_state()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn slug(s: &str) -> Slug {
+        Slug::parse(s).unwrap()
+    }
+
+    fn route() -> Route {
+        Route {
+            review: vec![
+                RouteStep {
+                    positions: vec![slug("head")],
+                    required: 1,
+                },
+                RouteStep {
+                    positions: vec![slug("a"), slug("b"), slug("c")],
+                    required: 2,
+                },
+            ],
+            sign: slug("mayor"),
+            issue: slug("registrar"),
+            register: slug("memo"),
+        }
+    }
+
+    fn holder(position: &str) -> Vec<Authority> {
+        vec![Authority {
+            position: slug(position),
+            standing: Standing::Holder,
+        }]
+    }
+
+    #[test]
+    fn a_parallel_group_needs_its_quorum() {
+        let route = route();
+        let drafter = slug("drafter");
+        let mut acted = vec![];
+        fn facts<'a>(route: &'a Route, drafter: &'a Slug, acted: &'a [Slug]) -> Facts<'a> {
+            Facts {
+                state: State::InReview(1),
+                drafter,
+                route,
+                acted_this_step: acted,
+            }
+        }
+        let first = decide(
+            &facts(&route, &drafter, &acted),
+            &slug("pa"),
+            &holder("a"),
+            ActionKind::Endorse,
+            Some("ok"),
+        )
+        .unwrap();
+        assert_eq!(first.next, State::InReview(1));
+        acted.push(slug("a"));
+        let again = decide(
+            &facts(&route, &drafter, &acted),
+            &slug("pa"),
+            &holder("a"),
+            ActionKind::Endorse,
+            Some("ok"),
+        );
+        assert_eq!(again, Err(Refusal::AlreadyActed(slug("a"))));
+        let second = decide(
+            &facts(&route, &drafter, &acted),
+            &slug("pc"),
+            &holder("c"),
+            ActionKind::Endorse,
+            None,
+        )
+        .unwrap();
+        assert_eq!(second.next, State::AwaitingSignature);
+    }
+
+    #[test]
+    fn returns_need_a_reason() {
+        let route = route();
+        let drafter = slug("drafter");
+        let facts = Facts {
+            state: State::InReview(0),
+            drafter: &drafter,
+            route: &route,
+            acted_this_step: &[],
+        };
+        assert_eq!(
+            decide(
+                &facts,
+                &slug("h"),
+                &holder("head"),
+                ActionKind::Return,
+                Some("  ")
+            ),
+            Err(Refusal::TextRequired(ActionKind::Return))
+        );
+        let decision = decide(
+            &facts,
+            &slug("h"),
+            &holder("head"),
+            ActionKind::Return,
+            Some("แก้ไขวันที่"),
+        )
+        .unwrap();
+        assert_eq!(decision.next, State::Returned);
+    }
+
+    fn any_state() -> impl Strategy<Value = State> {
+        prop_oneof![
+            Just(State::Draft),
+            (0usize..3).prop_map(State::InReview),
+            Just(State::AwaitingSignature),
+            Just(State::Signed),
+            Just(State::Issued),
+            Just(State::Archived),
+            Just(State::Returned),
+            Just(State::Withdrawn),
+            Just(State::Cancelled),
+        ]
+    }
+
+    proptest! {
+        /// Whoever acts, the engine never moves a document backwards out of
+        /// issue, never issues without a signature, and only the drafter
+        /// touches drafts.
+        #[test]
+        fn transitions_respect_the_lifecycle(
+            state in any_state(),
+            action in proptest::sample::select(ActionKind::ALL.to_vec()),
+            position in proptest::sample::select(vec!["head", "a", "b", "c", "mayor", "registrar", "nobody"]),
+            is_drafter in any::<bool>(),
+            text in proptest::option::of("[ก-ฮ ]{0,5}"),
+        ) {
+            let route = route();
+            let drafter = slug("drafter");
+            let actor = if is_drafter { drafter.clone() } else { slug("someone") };
+            let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &[] };
+            if let Ok(decision) = decide(&facts, &actor, &holder(position), action, text.as_deref()) {
+                let next = decision.next;
+                if matches!(state, State::Issued | State::Cancelled | State::Archived) {
+                    prop_assert!(matches!(next, State::Cancelled | State::Archived));
+                }
+                if next == State::Issued { prop_assert_eq!(state, State::Signed); }
+                if matches!(action, ActionKind::Edit | ActionKind::Submit | ActionKind::Withdraw) {
+                    prop_assert!(is_drafter);
+                }
+                prop_assert!(!matches!(state, State::Withdrawn | State::Archived));
+                if let State::InReview(k) = next { prop_assert!(k < route.review.len()); }
+            }
+        }
+    }
+}

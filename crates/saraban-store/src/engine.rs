@@ -1,0 +1,950 @@
+//! Documents and the transitions of their route. Each public operation is
+//! one transaction whose first write takes the organisation's log head, so
+//! a transition, its register number and its event commit together.
+
+use chrono::{DateTime, Utc};
+use saraban_core::clock::{YearReset, thai_date, thai_time};
+use saraban_core::document::document_from_value;
+use saraban_core::ledger::{Event, sha256_hex};
+use saraban_core::org::{OrgConfig, Slug};
+use saraban_core::register::{NumberPattern, RegisterNumber};
+use saraban_core::workflow::{ActionKind, Authority, Facts, Route, Standing, State, decide};
+use saraban_core::{BuddhistYear, ThaiDate};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::compose::{Gathered, Overlay, compose};
+use crate::ledger::{append, reserve};
+use crate::{Result, Store, StoreError};
+
+const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
+     register_id, year, number, pdf_hash, cancelled_at, created_at, updated_at FROM documents";
+
+/// A document as lists and `doc show` present it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    /// สถานะ in Thai.
+    pub state_thai: String,
+    /// The review step waited on (from 1), while in review.
+    pub step: Option<usize>,
+    pub round: i64,
+    pub drafter: String,
+    pub version: i64,
+    pub subject: String,
+    pub content_hash: String,
+    pub register: Option<String>,
+    pub year: Option<i64>,
+    pub number: Option<i64>,
+    /// The number as printed ("ที่ ๔๙๐/๒๕๖๗").
+    pub printed_number: Option<String>,
+    pub pdf_hash: Option<String>,
+    pub cancelled: bool,
+    /// The positions whose action the document waits for.
+    pub waiting_for: Vec<String>,
+    pub route_version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActOutcome {
+    pub document: DocumentSummary,
+    pub event_seq: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub seq: u64,
+    pub hash: String,
+    pub prev_hash: String,
+    pub event: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterEntry {
+    pub number: i64,
+    pub printed_number: String,
+    pub document_id: String,
+    pub subject: String,
+    pub state: String,
+    pub cancelled: bool,
+    pub issued_at: String,
+}
+
+struct DocRow {
+    id: String,
+    kind: String,
+    state: State,
+    round: i64,
+    drafter: Slug,
+    route_version: i64,
+    version: i64,
+    content: Value,
+    content_hash: String,
+    register: Option<String>,
+    year: Option<i64>,
+    number: Option<i64>,
+    pdf_hash: Option<String>,
+    cancelled: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+impl DocRow {
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        let state_name: String = row.get(2);
+        let step: i64 = row.get(3);
+        let state = State::from_parts(&state_name, step)
+            .ok_or_else(|| StoreError::Invalid(format!("stored state '{state_name}'")))?;
+        let content: String = row.get(8);
+        Ok(DocRow {
+            id: row.get(0),
+            kind: row.get(1),
+            state,
+            round: row.get(4),
+            drafter: Slug::parse(&row.get::<String, _>(5)).map_err(StoreError::Invalid)?,
+            route_version: row.get(6),
+            version: row.get(7),
+            content: serde_json::from_str(&content)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            content_hash: row.get(9),
+            register: row.get(10),
+            year: row.get(11),
+            number: row.get(12),
+            pdf_hash: row.get(13),
+            cancelled: row.get::<Option<String>, _>(14).is_some(),
+            created_at: row.get(15),
+            updated_at: row.get(16),
+        })
+    }
+
+    fn summary(
+        &self,
+        route: Option<&Route>,
+        pattern: Option<&NumberPattern>,
+        digits: saraban_core::DigitStyle,
+    ) -> DocumentSummary {
+        let waiting_for = match (self.state, route) {
+            (State::InReview(k), Some(route)) => route
+                .review
+                .get(k)
+                .map(|s| s.positions.iter().map(|p| p.to_string()).collect())
+                .unwrap_or_default(),
+            (State::AwaitingSignature, Some(route)) => vec![route.sign.to_string()],
+            (State::Signed, Some(route)) => vec![route.issue.to_string()],
+            (State::Draft | State::Returned, _) => vec![format!("drafter:{}", self.drafter)],
+            _ => Vec::new(),
+        };
+        let printed_number = match (self.number, self.year, pattern) {
+            (Some(number), Some(year), Some(pattern)) => Some(format!(
+                "ที่ {}",
+                RegisterNumber {
+                    pattern: pattern.clone(),
+                    number: std::num::NonZeroU32::new(number as u32)
+                        .unwrap_or(std::num::NonZeroU32::MIN),
+                    year: BuddhistYear::new(year as i32)
+                        .unwrap_or_else(|_| BuddhistYear::new(2500).expect("valid")),
+                }
+                .format(digits)
+            )),
+            _ => None,
+        };
+        DocumentSummary {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            state: self.state.name().to_owned(),
+            state_thai: self.state.thai().to_owned(),
+            step: match self.state {
+                State::InReview(k) => Some(k + 1),
+                _ => None,
+            },
+            round: self.round,
+            drafter: self.drafter.to_string(),
+            version: self.version,
+            subject: self
+                .content
+                .get("subject")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            content_hash: self.content_hash.clone(),
+            register: self.register.clone(),
+            year: self.year,
+            number: self.number,
+            printed_number,
+            pdf_hash: self.pdf_hash.clone(),
+            cancelled: self.cancelled,
+            waiting_for,
+            route_version: self.route_version,
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+        }
+    }
+}
+
+/// The canonical bytes of a document's content and their hash.
+fn canonical_content(content: &Value) -> Result<(String, String)> {
+    let bytes = serde_jcs::to_vec(content).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let hash = sha256_hex(&bytes);
+    Ok((String::from_utf8(bytes).expect("JSON is UTF-8"), hash))
+}
+
+/// Checks content as a document of `kind` before it is stored.
+fn check_content(content: &Value, kind: Option<&str>) -> Result<String> {
+    let document = document_from_value(content.clone())?;
+    if let Some(kind) = kind
+        && document.kind() != kind
+    {
+        return Err(StoreError::Invalid(format!(
+            "kind: a {kind} cannot become a {}",
+            document.kind()
+        )));
+    }
+    Ok(document.kind().to_owned())
+}
+
+async fn load_document(tx: &mut Transaction<'static, Any>, org: &str, id: &str) -> Result<DocRow> {
+    let sql = format!("{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("document", id))?;
+    DocRow::from_row(&row)
+}
+
+async fn load_route(
+    executor: &mut Transaction<'static, Any>,
+    org: &str,
+    kind: &str,
+    version: Option<i64>,
+) -> Result<(Route, i64)> {
+    let row = match version {
+        Some(version) => sqlx::query("SELECT definition, version FROM routes WHERE org_id = $1 AND kind = $2 AND version = $3")
+            .bind(org)
+            .bind(kind)
+            .bind(version)
+            .fetch_optional(&mut **executor)
+            .await?,
+        None => sqlx::query("SELECT definition, version FROM routes WHERE org_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1")
+            .bind(org)
+            .bind(kind)
+            .fetch_optional(&mut **executor)
+            .await?,
+    }
+    .ok_or_else(|| StoreError::not_found("route for", kind))?;
+    let route: Route = serde_json::from_str(&row.get::<String, _>(0))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok((route, row.get(1)))
+}
+
+async fn ensure_person(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    person: &str,
+) -> Result<Slug> {
+    let found = sqlx::query("SELECT 1 FROM people WHERE org_id = $1 AND id = $2")
+        .bind(org)
+        .bind(person)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match (found, Slug::parse(person)) {
+        (Some(_), Ok(slug)) => Ok(slug),
+        _ => Err(StoreError::not_found("person", person)),
+    }
+}
+
+/// The positions `person` may act for on `date`: held, or delegated by a
+/// record that covers the date.
+async fn authorities(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    person: &str,
+    date: &str,
+) -> Result<Vec<Authority>> {
+    let rows = sqlx::query(
+        "SELECT position_id, 'holder' FROM holdings
+           WHERE org_id = $1 AND person_id = $2 AND from_date <= $3 AND (to_date IS NULL OR to_date >= $3)
+         UNION ALL
+         SELECT position_id, capacity FROM delegations
+           WHERE org_id = $1 AND delegate_id = $2 AND from_date <= $3 AND to_date >= $3",
+    )
+    .bind(org)
+    .bind(person)
+    .bind(date)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut found: Vec<Authority> = Vec::new();
+    for row in rows {
+        let position = Slug::parse(&row.get::<String, _>(0)).map_err(StoreError::Invalid)?;
+        let standing = Standing::from_name(&row.get::<String, _>(1))
+            .ok_or_else(|| StoreError::Invalid("stored capacity".into()))?;
+        // Holding a position beats acting for it.
+        if let Some(existing) = found.iter_mut().find(|a| a.position == position) {
+            if standing == Standing::Holder {
+                existing.standing = standing;
+            }
+        } else {
+            found.push(Authority { position, standing });
+        }
+    }
+    Ok(found)
+}
+
+async fn org_config(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+) -> Result<(OrgConfig, Option<Vec<u8>>)> {
+    let row = sqlx::query("SELECT config, emblem FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("organisation", org))?;
+    let config = serde_json::from_str(&row.get::<String, _>(0))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok((config, row.get(1)))
+}
+
+async fn register_info(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    register: &str,
+) -> Result<(NumberPattern, YearReset)> {
+    let row = sqlx::query("SELECT pattern, reset FROM registers WHERE org_id = $1 AND id = $2")
+        .bind(org)
+        .bind(register)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("register", register))?;
+    let pattern = serde_json::from_str(&row.get::<String, _>(0))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let reset = serde_json::from_value(Value::String(row.get(1)))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok((pattern, reset))
+}
+
+/// Endorsements and the signature of the current round, for the page.
+async fn gathered(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    doc: &DocRow,
+) -> Result<Vec<Gathered>> {
+    let rows = sqlx::query(
+        "SELECT a.kind, a.text, a.at, a.standing, pos.title, p.name, p.signature, a.actor_id
+           FROM actions a
+           JOIN people p ON p.org_id = a.org_id AND p.id = a.actor_id
+           JOIN positions pos ON pos.org_id = a.org_id AND pos.id = a.position_id
+          WHERE a.org_id = $1 AND a.document_id = $2 AND a.round = $3 AND a.kind IN ('endorse', 'sign')
+          ORDER BY a.seq",
+    )
+    .bind(org)
+    .bind(&doc.id)
+    .bind(doc.round)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut gathered = Vec::new();
+    for row in rows {
+        let at: String = row.get(2);
+        let date = ThaiDate::from_ymd(
+            at[0..4].parse().unwrap_or(2000),
+            at[5..7].parse().unwrap_or(1),
+            at[8..10].parse().unwrap_or(1),
+        )
+        .map_err(StoreError::Invalid)?;
+        let standing = Standing::from_name(&row.get::<String, _>(3)).unwrap_or(Standing::Holder);
+        let own_title = if standing == Standing::Holder {
+            None
+        } else {
+            let actor: String = row.get(7);
+            sqlx::query(
+                "SELECT pos.title FROM holdings h JOIN positions pos ON pos.org_id = h.org_id AND pos.id = h.position_id
+                  WHERE h.org_id = $1 AND h.person_id = $2 AND h.from_date <= $3 AND (h.to_date IS NULL OR h.to_date >= $3)
+                  ORDER BY h.from_date LIMIT 1",
+            )
+            .bind(org)
+            .bind(actor)
+            .bind(date.iso())
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.get::<String, _>(0))
+        };
+        gathered.push(Gathered {
+            kind: row.get(0),
+            text: row.get(1),
+            date,
+            standing,
+            position_title: row.get(4),
+            name: row.get(5),
+            signature: row.get(6),
+            own_title,
+        });
+    }
+    Ok(gathered)
+}
+
+impl Store {
+    /// A new draft by `drafter`, from content in format saraban/1.
+    pub async fn create_document(
+        &self,
+        org: &str,
+        drafter: &str,
+        content: Value,
+        at: DateTime<Utc>,
+    ) -> Result<DocumentSummary> {
+        let kind = check_content(&content, None)?;
+        let (canonical, content_hash) = canonical_content(&content)?;
+        let now = thai_time(at).to_rfc3339();
+        let id = uuid::Uuid::now_v7().to_string();
+        let mut tx = self.pool.begin().await?;
+        let (seq, prev) = reserve(&mut tx, org).await?;
+        let drafter = ensure_person(&mut tx, org, drafter).await?;
+        let (route, route_version) = load_route(&mut tx, org, &kind, None).await?;
+        sqlx::query(
+            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
+             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, $8, $8)",
+        )
+        .bind(org)
+        .bind(&id)
+        .bind(&kind)
+        .bind(drafter.as_str())
+        .bind(route_version)
+        .bind(&canonical)
+        .bind(&content_hash)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        insert_version(
+            &mut tx,
+            org,
+            &id,
+            1,
+            &canonical,
+            &content_hash,
+            drafter.as_str(),
+            &now,
+        )
+        .await?;
+        let event = Event {
+            v: 1,
+            org: org.to_owned(),
+            seq,
+            at: now,
+            kind: "created".into(),
+            document: id.clone(),
+            doc_version: 1,
+            actor: drafter.to_string(),
+            position: None,
+            capacity: None,
+            content_hash,
+            text: None,
+            register: None,
+            year: None,
+            number: None,
+            pdf_hash: None,
+            route_version: Some(route_version as u32),
+        };
+        append(&mut tx, &event, prev).await?;
+        let doc = load_document(&mut tx, org, &id).await?;
+        let (config, _) = org_config(&mut tx, org).await?;
+        tx.commit().await?;
+        Ok(doc.summary(Some(&route), None, config.organisation.digits))
+    }
+
+    /// Replaces the draft's content; only the drafter, only in draft or
+    /// returned. The old content stays as a version.
+    pub async fn edit_document(
+        &self,
+        org: &str,
+        actor: &str,
+        id: &str,
+        content: Value,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        let now = thai_time(at).to_rfc3339();
+        let mut tx = self.pool.begin().await?;
+        let (seq, prev) = reserve(&mut tx, org).await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        let actor = ensure_person(&mut tx, org, actor).await?;
+        let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
+        let facts = Facts {
+            state: doc.state,
+            drafter: &doc.drafter,
+            route: &route,
+            acted_this_step: &[],
+        };
+        decide(&facts, &actor, &[], ActionKind::Edit, None)?;
+        check_content(&content, Some(&doc.kind))?;
+        let (canonical, content_hash) = canonical_content(&content)?;
+        let version = doc.version + 1;
+        sqlx::query("UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
+            .bind(&canonical)
+            .bind(&content_hash)
+            .bind(version)
+            .bind(&now)
+            .bind(org)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_version(
+            &mut tx,
+            org,
+            id,
+            version,
+            &canonical,
+            &content_hash,
+            actor.as_str(),
+            &now,
+        )
+        .await?;
+        let event = Event {
+            v: 1,
+            org: org.to_owned(),
+            seq,
+            at: now,
+            kind: "edited".into(),
+            document: id.to_owned(),
+            doc_version: version as u64,
+            actor: actor.to_string(),
+            position: None,
+            capacity: None,
+            content_hash,
+            text: None,
+            register: None,
+            year: None,
+            number: None,
+            pdf_hash: None,
+            route_version: None,
+        };
+        append(&mut tx, &event, prev).await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        let (config, _) = org_config(&mut tx, org).await?;
+        tx.commit().await?;
+        Ok(ActOutcome {
+            document: doc.summary(Some(&route), None, config.organisation.digits),
+            event_seq: seq,
+        })
+    }
+
+    /// Takes a route action: submit, endorse, return, sign, issue,
+    /// withdraw, cancel or archive. A refusal changes nothing.
+    pub async fn act(
+        &self,
+        org: &str,
+        actor: &str,
+        id: &str,
+        action: ActionKind,
+        text: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        if action == ActionKind::Edit {
+            return Err(StoreError::Invalid("use edit_document to edit".into()));
+        }
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        if let Some(text) = text {
+            saraban_core::text::Paragraph::parse(text)
+                .map_err(|e| StoreError::Invalid(format!("text: {e}")))?;
+        }
+        let now = thai_time(at).to_rfc3339();
+        let date = thai_date(at).format("%Y-%m-%d").to_string();
+        let mut tx = self.pool.begin().await?;
+        let (seq, prev) = reserve(&mut tx, org).await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        let actor = ensure_person(&mut tx, org, actor).await?;
+        let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
+        let authorities = authorities(&mut tx, org, actor.as_str(), &date).await?;
+        let acted: Vec<Slug> = match doc.state {
+            State::InReview(step) => sqlx::query(
+                "SELECT position_id FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND step = $4 AND kind = 'endorse'",
+            )
+            .bind(org)
+            .bind(id)
+            .bind(doc.round)
+            .bind(step as i64)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
+            .collect(),
+            _ => Vec::new(),
+        };
+        let facts = Facts {
+            state: doc.state,
+            drafter: &doc.drafter,
+            route: &route,
+            acted_this_step: &acted,
+        };
+        let decision = decide(&facts, &actor, &authorities, action, text)?;
+
+        let mut round = doc.round;
+        if action == ActionKind::Submit {
+            round += 1;
+        }
+        if let Some(authority) = &decision.acting_for {
+            let step = doc.state.step();
+            let kind = match action {
+                ActionKind::Endorse => "endorse",
+                ActionKind::Return => "return",
+                ActionKind::Sign => "sign",
+                ActionKind::Issue => "issue",
+                ActionKind::Cancel => "cancel",
+                _ => "archive",
+            };
+            sqlx::query(
+                "INSERT INTO actions (org_id, seq, document_id, round, step, kind, position_id, actor_id, standing, text, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(org)
+            .bind(seq as i64)
+            .bind(id)
+            .bind(round)
+            .bind(step)
+            .bind(kind)
+            .bind(authority.position.as_str())
+            .bind(actor.as_str())
+            .bind(authority.standing.name())
+            .bind(text.map(str::to_owned))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        let (mut register, mut year, mut number, mut pdf_hash) = (
+            doc.register.clone(),
+            doc.year,
+            doc.number,
+            doc.pdf_hash.clone(),
+        );
+        if action == ActionKind::Issue {
+            let (pattern, reset) = register_info(&mut tx, org, route.register.as_str()).await?;
+            let register_year = i64::from(reset.year_of(at).get());
+            let allocated = allocate(&mut tx, org, route.register.as_str(), register_year).await?;
+            let (config, emblem) = org_config(&mut tx, org).await?;
+            let overlay = Overlay {
+                gathered: gathered(&mut tx, org, &doc).await?,
+                number: Some(allocated),
+                prefix: match &pattern {
+                    NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),
+                    NumberPattern::NumberYear => None,
+                },
+            };
+            let document = compose(&doc.content, &config, &overlay)?;
+            let pdf = self.render(document, emblem).await?;
+            let hash = sha256_hex(&pdf);
+            sqlx::query(
+                "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+            )
+            .bind(&hash)
+            .bind(pdf)
+            .execute(&mut *tx)
+            .await?;
+            register = Some(route.register.to_string());
+            year = Some(register_year);
+            number = Some(allocated);
+            pdf_hash = Some(hash);
+        }
+        let cancelled_at = (action == ActionKind::Cancel).then(|| now.clone());
+        sqlx::query(
+            "UPDATE documents SET state = $1, step = $2, round = $3, register_id = $4, year = $5, number = $6, pdf_hash = $7,
+                cancelled_at = COALESCE($8, cancelled_at), updated_at = $9
+              WHERE org_id = $10 AND id = $11",
+        )
+        .bind(decision.next.name())
+        .bind(decision.next.step())
+        .bind(round)
+        .bind(register.clone())
+        .bind(year)
+        .bind(number)
+        .bind(pdf_hash.clone())
+        .bind(cancelled_at)
+        .bind(&now)
+        .bind(org)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let issued = action == ActionKind::Issue;
+        let event = Event {
+            v: 1,
+            org: org.to_owned(),
+            seq,
+            at: now,
+            kind: action.event().into(),
+            document: id.to_owned(),
+            doc_version: doc.version as u64,
+            actor: actor.to_string(),
+            position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
+            capacity: decision
+                .acting_for
+                .as_ref()
+                .map(|a| a.standing.name().to_owned()),
+            content_hash: doc.content_hash.clone(),
+            text: text.map(str::to_owned),
+            register: issued.then(|| route.register.to_string()),
+            year: if issued { year.map(|y| y as i32) } else { None },
+            number: if issued {
+                number.map(|n| n as u32)
+            } else {
+                None
+            },
+            pdf_hash: if issued { pdf_hash } else { None },
+            route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
+        };
+        append(&mut tx, &event, prev).await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        let pattern = match &doc.register {
+            Some(register) => Some(register_info(&mut tx, org, register).await?.0),
+            None => None,
+        };
+        let (config, _) = org_config(&mut tx, org).await?;
+        tx.commit().await?;
+        Ok(ActOutcome {
+            document: doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits),
+            event_seq: seq,
+        })
+    }
+
+    async fn render(
+        &self,
+        document: saraban_core::Document,
+        emblem: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>> {
+        let typesetter = self.typesetter.clone();
+        tokio::task::spawn_blocking(move || {
+            let emblem = emblem
+                .map(saraban_typeset::Emblem::from_bytes)
+                .transpose()
+                .map_err(|e| StoreError::Render(e.to_string()))?;
+            let typeset = typesetter
+                .typeset(&document, emblem.as_ref())
+                .map_err(|e| StoreError::Render(e.to_string()))?;
+            typeset.pdf().map_err(|e| StoreError::Render(e.to_string()))
+        })
+        .await
+        .map_err(|e| StoreError::Render(e.to_string()))?
+    }
+
+    /// The document as it stands.
+    pub async fn show(&self, org: &str, id: &str) -> Result<DocumentSummary> {
+        let mut tx = self.pool.begin().await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
+        let pattern = match &doc.register {
+            Some(register) => Some(register_info(&mut tx, org, register).await?.0),
+            None => None,
+        };
+        let (config, _) = org_config(&mut tx, org).await?;
+        tx.commit().await?;
+        Ok(doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits))
+    }
+
+    /// The drafter's current content.
+    pub async fn content(&self, org: &str, id: &str) -> Result<Value> {
+        let mut tx = self.pool.begin().await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        tx.commit().await?;
+        Ok(doc.content)
+    }
+
+    /// The issued PDF, byte for byte; before issue, a preview with the
+    /// endorsements gathered so far.
+    pub async fn pdf(&self, org: &str, id: &str) -> Result<Vec<u8>> {
+        let mut tx = self.pool.begin().await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        if let Some(hash) = &doc.pdf_hash {
+            let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
+                .bind(hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found("PDF", hash.clone()))?;
+            tx.commit().await?;
+            return Ok(row.get(0));
+        }
+        let (config, emblem) = org_config(&mut tx, org).await?;
+        let overlay = Overlay {
+            gathered: gathered(&mut tx, org, &doc).await?,
+            number: None,
+            prefix: None,
+        };
+        tx.commit().await?;
+        let document = compose(&doc.content, &config, &overlay)?;
+        self.render(document, emblem).await
+    }
+
+    /// The document's events, oldest first.
+    pub async fn history(&self, org: &str, id: &str) -> Result<Vec<HistoryEntry>> {
+        let mut tx = self.pool.begin().await?;
+        load_document(&mut tx, org, id).await?;
+        let rows = sqlx::query("SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 AND document_id = $2 ORDER BY seq")
+            .bind(org)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|row| {
+                let bytes: Vec<u8> = row.get(1);
+                Ok(HistoryEntry {
+                    seq: row.get::<i64, _>(0) as u64,
+                    prev_hash: hex::encode(row.get::<Vec<u8>, _>(2)),
+                    hash: hex::encode(row.get::<Vec<u8>, _>(3)),
+                    event: serde_json::from_slice(&bytes)
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A register's entries for one B.E. year, in number order.
+    pub async fn register_entries(
+        &self,
+        org: &str,
+        register: &str,
+        year: i32,
+    ) -> Result<Vec<RegisterEntry>> {
+        let mut tx = self.pool.begin().await?;
+        let (pattern, _) = register_info(&mut tx, org, register).await?;
+        let (config, _) = org_config(&mut tx, org).await?;
+        let rows = sqlx::query(
+            "SELECT number, id, content, state, cancelled_at, updated_at FROM documents
+              WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number IS NOT NULL ORDER BY number",
+        )
+        .bind(org)
+        .bind(register)
+        .bind(i64::from(year))
+        .fetch_all(&mut *tx)
+        .await?;
+        let issued_at = sqlx::query(
+            "SELECT document_id, at FROM actions WHERE org_id = $1 AND kind = 'issue' AND document_id IN
+               (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)",
+        )
+        .bind(org)
+        .bind(register)
+        .bind(i64::from(year))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let year = BuddhistYear::new(year).map_err(StoreError::Invalid)?;
+        rows.into_iter()
+            .map(|row| {
+                let number: i64 = row.get(0);
+                let id: String = row.get(1);
+                let content: Value =
+                    serde_json::from_str(&row.get::<String, _>(2)).unwrap_or(Value::Null);
+                let printed = RegisterNumber {
+                    pattern: pattern.clone(),
+                    number: std::num::NonZeroU32::new(number as u32)
+                        .ok_or_else(|| StoreError::Invalid("number 0".into()))?,
+                    year,
+                }
+                .format(config.organisation.digits);
+                Ok(RegisterEntry {
+                    number,
+                    printed_number: format!("ที่ {printed}"),
+                    subject: content
+                        .get("subject")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    state: row.get(3),
+                    cancelled: row.get::<Option<String>, _>(4).is_some(),
+                    issued_at: issued_at
+                        .iter()
+                        .find(|r| r.get::<String, _>(0) == id)
+                        .map(|r| r.get::<String, _>(1))
+                        .unwrap_or_default(),
+                    document_id: id,
+                })
+            })
+            .collect()
+    }
+
+    /// Documents of an organisation, newest first, optionally in one state.
+    pub async fn list_documents(
+        &self,
+        org: &str,
+        state: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<DocumentSummary>> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!(
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND ($2 = '' OR state = $2) ORDER BY updated_at DESC, id DESC LIMIT $3 OFFSET $4"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org)
+            .bind(state.unwrap_or(""))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *tx)
+            .await?;
+        let (config, _) = org_config(&mut tx, org).await?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let doc = DocRow::from_row(row)?;
+            let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
+            let pattern = match &doc.register {
+                Some(register) => Some(register_info(&mut tx, org, register).await?.0),
+                None => None,
+            };
+            out.push(doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+/// The next number of a register's year, gapless: the counter moves in the
+/// issuing transaction, so a rollback gives the number back.
+async fn allocate(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    register: &str,
+    year: i64,
+) -> Result<i64> {
+    sqlx::query("INSERT INTO register_counters (org_id, register_id, year, next_number) VALUES ($1, $2, $3, 1) ON CONFLICT (org_id, register_id, year) DO NOTHING")
+        .bind(org)
+        .bind(register)
+        .bind(year)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query(
+        "UPDATE register_counters SET next_number = next_number + 1 WHERE org_id = $1 AND register_id = $2 AND year = $3 RETURNING next_number - 1",
+    )
+    .bind(org)
+    .bind(register)
+    .bind(year)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.get(0))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_version(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    version: i64,
+    content: &str,
+    hash: &str,
+    author: &str,
+    at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO document_versions (org_id, document_id, version, content, content_hash, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(version)
+    .bind(content)
+    .bind(hash)
+    .bind(author)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! saraban's engine on a database: SQLite (a file, the embedded default) or
+//! PostgreSQL, chosen by the URL. One transaction per transition: the
+//! document's change, its register number and its ledger event commit
+//! together or not at all.
+
+mod compose;
+mod engine;
+mod ledger;
+mod organisation;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use saraban_core::InputError;
+use saraban_core::workflow::Refusal;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor};
+
+pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, RegisterEntry};
+pub use ledger::LogReport;
+pub use organisation::InitReport;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why the engine refused or failed. Refusals change nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Input(#[from] InputError),
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// Also the answer for another organisation's document.
+    #[error("no {what} '{id}'")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("typesetting: {0}")]
+    Render(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(what: &'static str, id: impl Into<String>) -> Self {
+        StoreError::NotFound {
+            what,
+            id: id.into(),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The engine's handle on its database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    typesetter: saraban_typeset::Typesetter,
+}
+
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 1] = [(
+    1,
+    "engine",
+    include_str!("../../../migrations/sqlite/0001_engine.sql"),
+)];
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 1] = [(
+    1,
+    "engine",
+    include_str!("../../../migrations/postgres/0001_engine.sql"),
+)];
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates. `url` is a
+    /// `sqlite://…` or `postgres://…` URL, or a plain path to a SQLite file.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (url.to_owned(), Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (url, Backend::Sqlite)
+        } else if url.contains("://") {
+            return Err(StoreError::Invalid(format!(
+                "database URL '{}' is neither sqlite:// nor postgres://",
+                redact(url)
+            )));
+        } else {
+            (format!("sqlite://{url}?mode=rwc"), Backend::Sqlite)
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(60))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Durable commits (fsync), concurrent readers, and
+                        // writers that wait for each other instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 60000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let migrations = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let migrator = Migrator::with_migrations(
+            migrations
+                .iter()
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        (*name).into(),
+                        MigrationType::Simple,
+                        sqlx::SqlSafeStr::into_sql_str(*sql),
+                        false,
+                    )
+                })
+                .collect(),
+        );
+        migrator.run(&pool).await?;
+        Ok(Store {
+            pool,
+            backend,
+            typesetter: saraban_typeset::Typesetter::default(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://saraban:s3cret@localhost/db"),
+            "postgres://saraban:***@localhost/db"
+        );
+        assert_eq!(super::redact("sqlite://saraban.db"), "sqlite://saraban.db");
+    }
+}

@@ -1,0 +1,650 @@
+//! Stories of the workflow engine, each on SQLite and on PostgreSQL.
+
+use saraban_core::org::OrgConfig;
+use saraban_core::workflow::{ActionKind as A, Refusal};
+use saraban_core::{Syntax, document::read_value};
+use saraban_stories::saraban_store::{Store, StoreError};
+use saraban_stories::{TestDb, example, pdf_text, stories, thai};
+use serde_json::Value;
+
+const ORG: &str = "wangkrachae";
+
+fn org_config() -> OrgConfig {
+    OrgConfig::parse_toml(
+        &std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap(),
+    )
+    .unwrap()
+}
+
+async fn init(store: &Store) {
+    let report = store
+        .init_org(&org_config(), None, thai(2024, 1, 2, 9, 0))
+        .await
+        .unwrap();
+    assert!(report.organisation_created);
+}
+
+fn content(name: &str) -> Value {
+    let path = example(name);
+    read_value(
+        &std::fs::read_to_string(&path).unwrap(),
+        Syntax::of_path(&path),
+    )
+    .unwrap()
+}
+
+/// The ledger head, to show that a refusal changed nothing.
+async fn head(store: &Store) -> u64 {
+    store.verify_log(ORG).await.unwrap().head_seq
+}
+
+/// The seed: the assistant legal officer drafts the memo, three reviewers
+/// endorse it on ๑๓ เม.ย. ๖๘, the mayor writes "ทราบ", and the registrar
+/// issues it with the next memo number.
+async fn seed_memo_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let again = store
+        .init_org(&org_config(), None, thai(2024, 1, 3, 9, 0))
+        .await
+        .unwrap();
+    assert_eq!(again, Default::default(), "org init is idempotent");
+
+    let memo = store
+        .create_document(
+            ORG,
+            "chanyurat",
+            content("ita-report-2568.toml"),
+            thai(2025, 4, 9, 10, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!((memo.state.as_str(), memo.version), ("draft", 1));
+    let id = memo.id.as_str();
+    let submitted = store
+        .act(
+            ORG,
+            "chanyurat",
+            id,
+            A::Submit,
+            None,
+            thai(2025, 4, 9, 11, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(submitted.document.waiting_for, vec!["head-of-office"]);
+
+    for (who, opinion, hour) in [
+        ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 9),
+        ("somsak", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 10),
+        ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ", 11),
+    ] {
+        store
+            .act(
+                ORG,
+                who,
+                id,
+                A::Endorse,
+                Some(opinion),
+                thai(2025, 4, 13, hour, 0),
+            )
+            .await
+            .unwrap();
+    }
+    // The preview already carries the endorsements gathered so far.
+    let preview = pdf_text(&store.pdf(ORG, id).await.unwrap());
+    assert_eq!(preview.matches("๑๓ เม.ย. ๖๘").count(), 3, "{preview}");
+
+    let signed = store
+        .act(
+            ORG,
+            "kanok",
+            id,
+            A::Sign,
+            Some("ทราบ"),
+            thai(2025, 4, 13, 14, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed.document.state, "signed");
+    let issued = store
+        .act(ORG, "sunee", id, A::Issue, None, thai(2025, 4, 13, 15, 0))
+        .await
+        .unwrap();
+    let document = &issued.document;
+    assert_eq!(
+        (document.state.as_str(), document.number, document.year),
+        ("issued", Some(1), Some(2568))
+    );
+    assert_eq!(document.printed_number.as_deref(), Some("ที่ ตร ๗๑๐๐๑/๑"));
+
+    let pdf = store.pdf(ORG, id).await.unwrap();
+    assert_eq!(
+        Some(saraban_core::ledger::sha256_hex(&pdf)),
+        document.pdf_hash
+    );
+    let text = pdf_text(&pdf);
+    assert!(text.contains("ตร ๗๑๐๐๑/๑"), "{text}");
+    assert_eq!(
+        text.matches("๑๓ เม.ย. ๖๘").count(),
+        4,
+        "three endorsements and the mayor's"
+    );
+    assert!(text.contains("(นายกนก ใจรักษ์)") && text.contains("ทราบ"));
+
+    let history = store.history(ORG, id).await.unwrap();
+    let kinds: Vec<&str> = history
+        .iter()
+        .map(|h| h.event["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "submitted",
+            "endorsed",
+            "endorsed",
+            "endorsed",
+            "signed",
+            "issued"
+        ]
+    );
+    let issued_event = &history.last().unwrap().event;
+    assert_eq!(
+        issued_event["pdf_hash"].as_str(),
+        document.pdf_hash.as_deref()
+    );
+    assert_eq!(issued_event["number"], 1);
+    assert_eq!(history[2].event["position"], "head-of-office");
+    assert_eq!(history[2].event["capacity"], "holder");
+    assert!(store.verify_log(ORG).await.unwrap().holds());
+
+    let register = store.register_entries(ORG, "memo", 2568).await.unwrap();
+    assert_eq!(register.len(), 1);
+    assert_eq!(register[0].printed_number, "ที่ ตร ๗๑๐๐๑/๑");
+}
+
+/// Pushes a document of `kind` through its whole route up to signature.
+async fn signed_document(store: &Store, name: &str, signer: &str, day: (i32, u32, u32)) -> String {
+    let (y, m, d) = day;
+    let doc = store
+        .create_document(ORG, "chanyurat", content(name), thai(y, m, d, 8, 0))
+        .await
+        .unwrap();
+    let id = doc.id;
+    store
+        .act(ORG, "chanyurat", &id, A::Submit, None, thai(y, m, d, 8, 5))
+        .await
+        .unwrap();
+    let reviewers: &[&str] = if doc.kind == "memo" {
+        &["somjai", "somsak", "wilaiwan"]
+    } else {
+        &["somjai", "wilaiwan"]
+    };
+    for who in reviewers {
+        store
+            .act(
+                ORG,
+                who,
+                &id,
+                A::Endorse,
+                Some("เห็นควรลงนาม"),
+                thai(y, m, d, 9, 0),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .act(ORG, signer, &id, A::Sign, None, thai(y, m, d, 10, 0))
+        .await
+        .unwrap();
+    id
+}
+
+/// Order ๔๙๐/๒๕๖๗: the register started at 489 (continuing the paper
+/// one), so after one other order this one is number 490 of 2567.
+async fn order_490_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let first = signed_document(store, "order-490-2567.toml", "kanok", (2024, 7, 30)).await;
+    let issued = store
+        .act(
+            ORG,
+            "sunee",
+            &first,
+            A::Issue,
+            None,
+            thai(2024, 7, 30, 11, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(issued.document.number, Some(489));
+
+    let order = signed_document(store, "order-490-2567.toml", "kanok", (2024, 8, 1)).await;
+    let issued = store
+        .act(
+            ORG,
+            "sunee",
+            &order,
+            A::Issue,
+            None,
+            thai(2024, 8, 1, 11, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        issued.document.printed_number.as_deref(),
+        Some("ที่ ๔๙๐/๒๕๖๗")
+    );
+    let text = pdf_text(&store.pdf(ORG, &order).await.unwrap());
+    assert!(text.contains("ที่ ๔๙๐/๒๕๖๗"), "{text}");
+    assert!(
+        text.contains("สั่ง ณ วันที่ ๑ สิงหาคม พ.ศ. ๒๕๖๗"),
+        "the order is dated the day it was signed"
+    );
+
+    // Cancelled by a later order: keeps its number, marked in the register.
+    store
+        .act(
+            ORG,
+            "sunee",
+            &first,
+            A::Cancel,
+            Some("ยกเลิกโดยคำสั่งที่ ๔๙๑/๒๕๖๗"),
+            thai(2024, 8, 2, 9, 0),
+        )
+        .await
+        .unwrap();
+    let register = store.register_entries(ORG, "order", 2567).await.unwrap();
+    let numbers: Vec<(i64, bool)> = register.iter().map(|e| (e.number, e.cancelled)).collect();
+    assert_eq!(numbers, [(489, true), (490, false)]);
+    assert!(store.verify_log(ORG).await.unwrap().holds());
+}
+
+/// Returned for revision with a reason, edited (a new version), resubmitted:
+/// the first round's endorsements do not carry over.
+async fn return_for_revision_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let doc = store
+        .create_document(
+            ORG,
+            "chanyurat",
+            content("ita-report-2568.toml"),
+            thai(2025, 4, 9, 10, 0),
+        )
+        .await
+        .unwrap();
+    let id = doc.id.as_str();
+    store
+        .act(
+            ORG,
+            "chanyurat",
+            id,
+            A::Submit,
+            None,
+            thai(2025, 4, 9, 11, 0),
+        )
+        .await
+        .unwrap();
+    store
+        .act(
+            ORG,
+            "somjai",
+            id,
+            A::Endorse,
+            Some("เพื่อโปรดทราบ"),
+            thai(2025, 4, 10, 9, 0),
+        )
+        .await
+        .unwrap();
+    let returned = store
+        .act(
+            ORG,
+            "somsak",
+            id,
+            A::Return,
+            Some("แก้ไขวันที่ประชุม"),
+            thai(2025, 4, 10, 10, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(returned.document.state, "returned");
+
+    let mut revised = content("ita-report-2568.toml");
+    revised["subject"] = Value::String("รายงานการประชุม (แก้ไข)".into());
+    let edited = store
+        .edit_document(ORG, "chanyurat", id, revised, thai(2025, 4, 11, 9, 0))
+        .await
+        .unwrap();
+    assert_eq!(edited.document.version, 2);
+    store
+        .act(
+            ORG,
+            "chanyurat",
+            id,
+            A::Submit,
+            None,
+            thai(2025, 4, 11, 10, 0),
+        )
+        .await
+        .unwrap();
+    let shown = store.show(ORG, id).await.unwrap();
+    assert_eq!(
+        (shown.round, shown.waiting_for.clone()),
+        (2, vec!["head-of-office".to_owned()])
+    );
+    let preview = pdf_text(&store.pdf(ORG, id).await.unwrap());
+    assert!(
+        !preview.contains("๑๐ เม.ย. ๖๘"),
+        "round one's endorsement is gone from the page"
+    );
+    let history = store.history(ORG, id).await.unwrap();
+    let returned_event = history
+        .iter()
+        .find(|h| h.event["kind"] == "returned")
+        .unwrap();
+    assert_eq!(returned_event.event["text"], "แก้ไขวันที่ประชุม");
+    assert_ne!(
+        history[0].event["content_hash"],
+        history.last().unwrap().event["content_hash"]
+    );
+}
+
+fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Refusal {
+    match result {
+        Err(StoreError::Refused(refusal)) => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// Every refusal is typed and changes nothing.
+async fn refusals_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let doc = store
+        .create_document(
+            ORG,
+            "chanyurat",
+            content("ita-report-2568.toml"),
+            thai(2025, 4, 9, 10, 0),
+        )
+        .await
+        .unwrap();
+    let id = doc.id.as_str();
+    let at = thai(2025, 4, 9, 11, 0);
+
+    // Only the drafter submits; others may not edit.
+    let before = head(store).await;
+    assert!(matches!(
+        refused(store.act(ORG, "somjai", id, A::Submit, None, at).await),
+        Refusal::NotDrafter(_)
+    ));
+    assert!(matches!(
+        refused(
+            store
+                .edit_document(ORG, "somjai", id, content("ita-report-2568.toml"), at)
+                .await
+        ),
+        Refusal::NotDrafter(_)
+    ));
+    assert_eq!(head(store).await, before);
+
+    store
+        .act(ORG, "chanyurat", id, A::Submit, None, at)
+        .await
+        .unwrap();
+    // Edit after submit.
+    assert!(matches!(
+        refused(
+            store
+                .edit_document(ORG, "chanyurat", id, content("ita-report-2568.toml"), at)
+                .await
+        ),
+        Refusal::WrongState { .. }
+    ));
+    // Wrong person: the deputy before the head of office.
+    assert!(matches!(
+        refused(store.act(ORG, "somsak", id, A::Endorse, None, at).await),
+        Refusal::NotYourTurn { .. }
+    ));
+    // Wrong step: signing while in review.
+    assert!(matches!(
+        refused(store.act(ORG, "kanok", id, A::Sign, None, at).await),
+        Refusal::WrongState { .. }
+    ));
+    // Return without a reason.
+    assert!(matches!(
+        refused(
+            store
+                .act(ORG, "somjai", id, A::Return, Some("  "), at)
+                .await
+        ),
+        Refusal::TextRequired(_)
+    ));
+    // Acting twice: the head of office again once the step has moved on.
+    store
+        .act(ORG, "somjai", id, A::Endorse, None, at)
+        .await
+        .unwrap();
+    assert!(matches!(
+        refused(store.act(ORG, "somjai", id, A::Endorse, None, at).await),
+        Refusal::NotYourTurn { .. }
+    ));
+    let before = head(store).await;
+    let shown = store.show(ORG, id).await.unwrap();
+    assert_eq!(shown.waiting_for, vec!["deputy-clerk"]);
+
+    store
+        .act(ORG, "somsak", id, A::Endorse, None, at)
+        .await
+        .unwrap();
+    store
+        .act(ORG, "wilaiwan", id, A::Endorse, None, at)
+        .await
+        .unwrap();
+    // Expired delegation: the clerk may sign for the mayor only in 2025.
+    let after_delegation = thai(2026, 1, 5, 9, 0);
+    assert!(matches!(
+        refused(
+            store
+                .act(ORG, "wilaiwan", id, A::Sign, None, after_delegation)
+                .await
+        ),
+        Refusal::NotYourTurn { .. }
+    ));
+    // Within it she signs, ปฏิบัติราชการแทน the mayor.
+    let signed = store
+        .act(
+            ORG,
+            "wilaiwan",
+            id,
+            A::Sign,
+            Some("ทราบ"),
+            thai(2025, 4, 14, 9, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed.document.state, "signed");
+    let history = store.history(ORG, id).await.unwrap();
+    let sign = &history.last().unwrap().event;
+    assert_eq!(
+        (sign["position"].as_str(), sign["capacity"].as_str()),
+        (Some("mayor"), Some("delegated"))
+    );
+    let text = pdf_text(&store.pdf(ORG, id).await.unwrap());
+    assert!(text.contains("ปฏิบัติราชการแทน"), "{text}");
+    assert!(head(store).await > before);
+
+    // An unknown person, and another organisation's view: not found.
+    assert!(matches!(
+        store.act(ORG, "stranger", id, A::Issue, None, at).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let mut other = org_config();
+    other.organisation.id = saraban_core::org::Slug::parse("other-org").unwrap();
+    store.init_org(&other, None, at).await.unwrap();
+    assert!(matches!(
+        store
+            .act("other-org", "sunee", id, A::Issue, None, at)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.show("other-org", id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(
+        store
+            .list_documents("other-org", None, 50, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.show(ORG, id).await.unwrap().state,
+        "signed",
+        "still untouched"
+    );
+    assert!(store.verify_log(ORG).await.unwrap().holds());
+}
+
+/// A route change makes a new version; running documents keep theirs.
+async fn route_versions_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let running = store
+        .create_document(
+            ORG,
+            "chanyurat",
+            content("ita-report-2568.toml"),
+            thai(2025, 4, 9, 10, 0),
+        )
+        .await
+        .unwrap();
+    let mut config = org_config();
+    let memo_route = config.routes.iter_mut().find(|r| r.kind == "memo").unwrap();
+    memo_route.review.remove(1);
+    let report = store
+        .init_org(&config, None, thai(2025, 4, 10, 9, 0))
+        .await
+        .unwrap();
+    assert_eq!(report.new_route_versions, vec![("memo".to_owned(), 2)]);
+    let fresh = store
+        .create_document(
+            ORG,
+            "chanyurat",
+            content("ita-report-2568.toml"),
+            thai(2025, 4, 10, 10, 0),
+        )
+        .await
+        .unwrap();
+    assert_eq!((running.route_version, fresh.route_version), (1, 2));
+    let at = thai(2025, 4, 10, 11, 0);
+    for id in [&running.id, &fresh.id] {
+        store
+            .act(ORG, "chanyurat", id, A::Submit, None, at)
+            .await
+            .unwrap();
+        store
+            .act(ORG, "somjai", id, A::Endorse, None, at)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.show(ORG, &running.id).await.unwrap().waiting_for,
+        vec!["deputy-clerk"]
+    );
+    assert_eq!(
+        store.show(ORG, &fresh.id).await.unwrap().waiting_for,
+        vec!["clerk"]
+    );
+}
+
+/// 00:30 on 1 January, Thai time, is number 1 of the new B.E. year.
+async fn year_boundary_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let late = signed_document(store, "ita-report-2568.toml", "kanok", (2024, 12, 31)).await;
+    let early = signed_document(store, "ita-report-2568.toml", "kanok", (2024, 12, 31)).await;
+    let a = store
+        .act(
+            ORG,
+            "sunee",
+            &late,
+            A::Issue,
+            None,
+            thai(2024, 12, 31, 23, 59),
+        )
+        .await
+        .unwrap();
+    let b = store
+        .act(
+            ORG,
+            "sunee",
+            &early,
+            A::Issue,
+            None,
+            thai(2025, 1, 1, 0, 30),
+        )
+        .await
+        .unwrap();
+    assert_eq!((a.document.year, a.document.number), (Some(2567), Some(1)));
+    assert_eq!((b.document.year, b.document.number), (Some(2568), Some(1)));
+}
+
+/// 64 issues at once into one register give exactly the next 64 numbers,
+/// and the log verifies afterwards.
+async fn concurrent_issue_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let mut ids = Vec::new();
+    for _ in 0..64 {
+        ids.push(
+            signed_document(
+                store,
+                "order-490-2567-delegated.json",
+                "kanok",
+                (2025, 3, 1),
+            )
+            .await,
+        );
+    }
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let store = store.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                store
+                    .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 3, 2, 9, 0))
+                    .await
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap().unwrap().document.number.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=64).collect::<Vec<i64>>());
+    let register = store.register_entries(ORG, "order", 2568).await.unwrap();
+    assert_eq!(register.len(), 64);
+    let report = store.verify_log(ORG).await.unwrap();
+    assert!(report.holds(), "{:?}", report.faults);
+    assert_eq!(
+        report.events,
+        64 * 6,
+        "created, submitted, two endorsements, signed, issued"
+    );
+}
+
+stories!(
+    seed_memo_story,
+    order_490_story,
+    return_for_revision_story,
+    refusals_story,
+    route_versions_story,
+    year_boundary_story,
+    concurrent_issue_story,
+);

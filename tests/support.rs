@@ -1,0 +1,133 @@
+//! Test support: a fresh database per story, on SQLite (a real file) and,
+//! when `SARABAN_TEST_POSTGRES_URL` names a server, on PostgreSQL (a new
+//! database on that server for each story).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use saraban_core::clock::thai_offset;
+use saraban_store::Store;
+use sqlx::Connection;
+
+pub use saraban_store;
+
+#[allow(missing_debug_implementations)]
+/// A store on a database of its own; removed when dropped (SQLite) or left
+/// for the server's clean-up (PostgreSQL databases are named saraban_test_*).
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    file: Option<PathBuf>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(file) = &self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let file = std::env::temp_dir().join(format!("saraban-story-{}.sqlite", uuid::Uuid::new_v4()));
+    let url = format!("sqlite://{}", file.display());
+    let store = Store::open(&url).await.expect("open SQLite");
+    TestDb {
+        store,
+        url,
+        file: Some(file),
+    }
+}
+
+/// The PostgreSQL server to test against, if any. Under CI it must be set.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("SARABAN_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI must run the stories on PostgreSQL: set SARABAN_TEST_POSTGRES_URL")
+        }
+        _ => None,
+    }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let admin = postgres_url()?;
+    sqlx::any::install_default_drivers();
+    let name = format!("saraban_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(&admin)
+        .await
+        .expect("connect to PostgreSQL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    conn.close().await.ok();
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    let url = format!("{base}/{name}");
+    let store = Store::open(&url).await.expect("open PostgreSQL");
+    Some(TestDb {
+        store,
+        url,
+        file: None,
+    })
+}
+
+/// An instant given as Thai wall-clock time.
+pub fn thai(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    thai_offset()
+        .with_ymd_and_hms(year, month, day, hour, minute, 0)
+        .single()
+        .expect("a valid Thai time")
+        .with_timezone(&Utc)
+}
+
+/// The workspace's examples folder.
+pub fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+}
+
+/// Text of a PDF, by poppler's pdftotext.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("saraban-story-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; scripts/test installs it)");
+    std::fs::remove_file(&path).ok();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Runs each story on SQLite, and on PostgreSQL when one is configured.
+#[macro_export]
+macro_rules! stories {
+    ($($story:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $story() {
+                    super::$story(saraban_stories::sqlite().await).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $story() {
+                    match saraban_stories::postgres().await {
+                        Some(db) => super::$story(db).await,
+                        None => eprintln!("PostgreSQL story skipped: SARABAN_TEST_POSTGRES_URL is not set"),
+                    }
+                }
+            )*
+        }
+    };
+}
