@@ -639,7 +639,44 @@ async fn concurrent_issue_story(db: TestDb) {
     );
 }
 
+/// An issue that fails after its number was taken (here: the typesetter
+/// refuses a broken emblem) rolls back whole: no number is used up, no
+/// event is written, and the next issue gets the number.
+async fn failed_issue_leaves_no_gap_story(db: TestDb) {
+    let store = &db.store;
+    init(store).await;
+    let id = signed_document(store, "ita-report-2568.toml", "kanok", (2025, 4, 13)).await;
+    store
+        .init_org(
+            &org_config(),
+            Some(b"not an image".as_slice()),
+            thai(2025, 4, 13, 12, 0),
+        )
+        .await
+        .unwrap();
+    let before = head(store).await;
+    let failed = store
+        .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 4, 13, 15, 0))
+        .await;
+    assert!(matches!(failed, Err(StoreError::Render(_))), "{failed:?}");
+    assert_eq!(head(store).await, before, "no event");
+    let shown = store.show(ORG, &id).await.unwrap();
+    assert_eq!((shown.state.as_str(), shown.number), ("signed", None));
+
+    store
+        .init_org(&org_config(), None, thai(2025, 4, 13, 16, 0))
+        .await
+        .unwrap();
+    let issued = store
+        .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 4, 13, 17, 0))
+        .await
+        .unwrap();
+    assert_eq!(issued.document.number, Some(1), "the number was not lost");
+    assert!(store.verify_log(ORG).await.unwrap().holds());
+}
+
 stories!(
+    failed_issue_leaves_no_gap_story,
     seed_memo_story,
     order_490_story,
     return_for_revision_story,

@@ -1,6 +1,7 @@
 //! `saraban`: the command line. Thin: it parses arguments, reads files and
 //! calls the library crates.
 
+mod engine;
 mod render;
 
 use std::process::ExitCode;
@@ -21,6 +22,32 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Render(render::RenderArgs),
+    /// Organisations: `org init FILE`.
+    Org {
+        #[command(flatten)]
+        db: engine::Database,
+        #[command(subcommand)]
+        command: engine::OrgCommand,
+    },
+    /// Documents and their route: new, edit, submit, endorse, return, sign,
+    /// issue, withdraw, cancel, archive, show, history, pdf, list.
+    Doc {
+        #[command(flatten)]
+        db: engine::Database,
+        #[command(flatten)]
+        acting: engine::Acting,
+        #[command(subcommand)]
+        command: engine::DocCommand,
+    },
+    /// Registers: `register list REGISTER --year 2568`, `register verify`.
+    Register {
+        #[command(flatten)]
+        db: engine::Database,
+        #[command(flatten)]
+        acting: engine::Acting,
+        #[command(subcommand)]
+        command: engine::RegisterCommand,
+    },
 }
 
 /// A failure the user can fix: printed as one line, exit code 2.
@@ -31,6 +58,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render::run(args),
+        Command::Org { db, command } => engine::org(db, command),
+        Command::Doc {
+            db,
+            acting,
+            command,
+        } => engine::doc(db, acting, command),
+        Command::Register {
+            db,
+            acting,
+            command,
+        } => engine::register(db, acting, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -107,7 +107,7 @@ pub fn run(args: RenderArgs) -> Result<(), UsageError> {
 
 /// Writes beside the target and renames, so that a failure never leaves a
 /// half-written PDF behind.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

@@ -198,6 +198,14 @@ impl Store {
         Ok(report)
     }
 
+    /// The organisations in this database, by id.
+    pub async fn organisations(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT id FROM organisations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
     /// The organisation's configuration as last initialised.
     pub async fn org_config(&self, org: &str) -> Result<OrgConfig> {
         let row = sqlx::query("SELECT config FROM organisations WHERE id = $1")

@@ -1,0 +1,421 @@
+//! `saraban org | doc | register`: the engine from the command line, for
+//! scripting and administration, acting as a named user.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use saraban_core::document::read_value;
+use saraban_core::org::OrgConfig;
+use saraban_core::workflow::ActionKind;
+use saraban_core::{BuddhistYear, Syntax};
+use saraban_store::{Store, StoreError};
+use serde::Serialize;
+
+use crate::UsageError;
+
+#[derive(Debug, Args)]
+pub struct Database {
+    /// The database: sqlite://FILE, postgres://…, or a plain SQLite path.
+    #[arg(
+        long,
+        env = "SARABAN_DB",
+        default_value = "sqlite://saraban.db",
+        global = true
+    )]
+    pub db: String,
+}
+
+#[derive(Debug, Args)]
+pub struct Acting {
+    /// The organisation (default: the only one in the database).
+    #[arg(long, env = "SARABAN_ORG", global = true)]
+    pub org: Option<String>,
+    /// When the action happens, RFC 3339 (default: now). For recording
+    /// paper history and for tests.
+    #[arg(long, global = true)]
+    pub at: Option<DateTime<chrono::FixedOffset>>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create or update an organisation from its configuration file (TOML).
+    /// Idempotent: the same file again changes nothing; a changed route
+    /// becomes a new route version.
+    Init { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocCommand {
+    /// Start a draft from a document file (format saraban/1).
+    New {
+        file: PathBuf,
+        #[arg(long = "as")]
+        user: String,
+    },
+    /// Replace a draft's content (drafter only, in draft or returned).
+    Edit {
+        id: String,
+        file: PathBuf,
+        #[arg(long = "as")]
+        user: String,
+    },
+    Submit(ActionArgs),
+    /// Endorse at the current review step, with an opinion (--text).
+    Endorse(ActionArgs),
+    /// Return for revision; --text gives the reason (required).
+    Return(ActionArgs),
+    /// Sign (approve or acknowledge, e.g. --text ทราบ).
+    Sign(ActionArgs),
+    /// Number, typeset and store the final PDF.
+    Issue(ActionArgs),
+    Withdraw(ActionArgs),
+    /// Cancel an issued document; --text cites the cancelling order.
+    Cancel(ActionArgs),
+    Archive(ActionArgs),
+    /// The document's state, number and who it waits for.
+    Show {
+        id: String,
+    },
+    /// The document's approval records with their hashes.
+    History {
+        id: String,
+    },
+    /// The issued PDF, or a preview with the endorsements so far.
+    Pdf {
+        id: String,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Documents, newest first.
+    List {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    id: String,
+    /// Who acts (their sign-in name).
+    #[arg(long = "as")]
+    user: String,
+    /// Opinion or reason.
+    #[arg(long)]
+    text: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegisterCommand {
+    /// A register's numbers for one B.E. year; cancelled ones marked ยกเลิก.
+    List {
+        register: String,
+        #[arg(long)]
+        year: i32,
+    },
+    /// Check the organisation's approval log from its stored bytes.
+    Verify,
+}
+
+fn failed(error: StoreError) -> UsageError {
+    UsageError(error.to_string())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start: {e}")))
+}
+
+async fn open(db: &Database) -> Result<Store, UsageError> {
+    Store::open(&db.db).await.map_err(|e| {
+        UsageError(format!(
+            "cannot open {}: {e}",
+            saraban_store::redact(&db.db)
+        ))
+    })
+}
+
+fn instant(acting: &Acting) -> DateTime<Utc> {
+    acting.at.map_or_else(Utc::now, |at| at.with_timezone(&Utc))
+}
+
+fn read_content(file: &Path) -> Result<serde_json::Value, UsageError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
+    // Check it fully now, so that the error names the field.
+    let value = read_value(&text, Syntax::of_path(file))
+        .map_err(|e| UsageError(format!("{}: {e}", file.display())))?;
+    saraban_core::document::document_from_value(value.clone())
+        .map_err(|e| UsageError(format!("{}: {e}", file.display())))?;
+    Ok(value)
+}
+
+async fn organisation(store: &Store, acting: &Acting) -> Result<String, UsageError> {
+    if let Some(org) = &acting.org {
+        return Ok(org.clone());
+    }
+    let orgs = store.organisations().await.map_err(failed)?;
+    match orgs.as_slice() {
+        [only] => Ok(only.clone()),
+        [] => Err(UsageError(
+            "no organisation yet: run `saraban org init FILE` first".into(),
+        )),
+        _ => Err(UsageError(format!(
+            "--org: the database holds several organisations: {}",
+            orgs.join(", ")
+        ))),
+    }
+}
+
+fn print<T: Serialize>(acting: &Acting, value: &T, text: impl FnOnce() -> String) {
+    if acting.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("serialisable")
+        );
+    } else {
+        println!("{}", text());
+    }
+}
+
+fn summary_line(d: &saraban_store::DocumentSummary) -> String {
+    let mut line = format!("{}  {}  {} ({})", d.id, d.kind, d.state, d.state_thai);
+    if let Some(number) = &d.printed_number {
+        line.push_str(&format!("  {number}"));
+    }
+    if d.cancelled {
+        line.push_str("  ยกเลิก");
+    }
+    if !d.waiting_for.is_empty() {
+        line.push_str(&format!("  waiting for: {}", d.waiting_for.join(", ")));
+    }
+    line.push_str(&format!("\n  เรื่อง {}", d.subject));
+    line
+}
+
+pub fn org(db: Database, command: OrgCommand) -> Result<(), UsageError> {
+    let OrgCommand::Init { file } = command;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
+    let config =
+        OrgConfig::parse_toml(&text).map_err(|e| UsageError(format!("{}: {e}", file.display())))?;
+    let emblem = match &config.organisation.emblem {
+        Some(path) => {
+            let path = file.parent().unwrap_or(Path::new(".")).join(path);
+            let bytes = std::fs::read(&path).map_err(|e| {
+                UsageError(format!(
+                    "organisation.emblem: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            saraban_typeset::Emblem::from_bytes(bytes.clone())
+                .map_err(|e| UsageError(format!("organisation.emblem: {e}")))?;
+            Some(bytes)
+        }
+        None => None,
+    };
+    runtime()?.block_on(async {
+        let store = open(&db).await?;
+        let report = store.init_org(&config, emblem.as_deref(), Utc::now()).await.map_err(failed)?;
+        let org = config.organisation.id.as_str();
+        if report.organisation_created {
+            println!("created organisation {org} ({})", config.organisation.name);
+        } else if report.configuration_changed {
+            println!("updated organisation {org}");
+        } else {
+            println!("organisation {org} is up to date");
+        }
+        for (kind, version) in &report.new_route_versions {
+            println!("route for {kind}: version {version}");
+        }
+        if emblem.is_none() {
+            eprintln!("warning: organisation.emblem: no Garuda artwork; documents show a placeholder of the official size");
+        }
+        store.close().await;
+        Ok(())
+    })
+}
+
+pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), UsageError> {
+    let at = instant(&acting);
+    runtime()?.block_on(async {
+        let store = open(&db).await?;
+        let org = organisation(&store, &acting).await?;
+        let act = |args: &ActionArgs, action: ActionKind| {
+            let store = store.clone();
+            let org = org.clone();
+            let (id, user, text) = (args.id.clone(), args.user.clone(), args.text.clone());
+            async move {
+                store
+                    .act(&org, &user, &id, action, text.as_deref(), at)
+                    .await
+                    .map_err(failed)
+            }
+        };
+        let outcome = match &command {
+            DocCommand::New { file, user } => {
+                let content = read_content(file)?;
+                let created = store
+                    .create_document(&org, user, content, at)
+                    .await
+                    .map_err(failed)?;
+                print(&acting, &created, || {
+                    format!("created {}", summary_line(&created))
+                });
+                None
+            }
+            DocCommand::Edit { id, file, user } => {
+                let content = read_content(file)?;
+                Some(
+                    store
+                        .edit_document(&org, user, id, content, at)
+                        .await
+                        .map_err(failed)?,
+                )
+            }
+            DocCommand::Submit(args) => Some(act(args, ActionKind::Submit).await?),
+            DocCommand::Endorse(args) => Some(act(args, ActionKind::Endorse).await?),
+            DocCommand::Return(args) => Some(act(args, ActionKind::Return).await?),
+            DocCommand::Sign(args) => Some(act(args, ActionKind::Sign).await?),
+            DocCommand::Issue(args) => Some(act(args, ActionKind::Issue).await?),
+            DocCommand::Withdraw(args) => Some(act(args, ActionKind::Withdraw).await?),
+            DocCommand::Cancel(args) => Some(act(args, ActionKind::Cancel).await?),
+            DocCommand::Archive(args) => Some(act(args, ActionKind::Archive).await?),
+            DocCommand::Show { id } => {
+                let shown = store.show(&org, id).await.map_err(failed)?;
+                print(&acting, &shown, || summary_line(&shown));
+                None
+            }
+            DocCommand::History { id } => {
+                let history = store.history(&org, id).await.map_err(failed)?;
+                print(&acting, &history, || {
+                    history
+                        .iter()
+                        .map(|h| {
+                            let e = &h.event;
+                            format!(
+                                "#{} {} {} by {}{} {}  hash {}",
+                                h.seq,
+                                e["at"].as_str().unwrap_or_default(),
+                                e["kind"].as_str().unwrap_or_default(),
+                                e["actor"].as_str().unwrap_or_default(),
+                                e["position"]
+                                    .as_str()
+                                    .map(|p| format!(" as {p}"))
+                                    .unwrap_or_default(),
+                                e["text"]
+                                    .as_str()
+                                    .map(|t| format!("«{}»", t.replace('\n', " ")))
+                                    .unwrap_or_default(),
+                                h.hash
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+                None
+            }
+            DocCommand::Pdf { id, output } => {
+                let pdf = store.pdf(&org, id).await.map_err(failed)?;
+                crate::render::write_atomically(output, &pdf)
+                    .map_err(|e| UsageError(format!("cannot write {}: {e}", output.display())))?;
+                eprintln!(
+                    "wrote {} ({} bytes, sha256 {})",
+                    output.display(),
+                    pdf.len(),
+                    saraban_core::ledger::sha256_hex(&pdf)
+                );
+                None
+            }
+            DocCommand::List {
+                state,
+                limit,
+                offset,
+            } => {
+                let list = store
+                    .list_documents(&org, state.as_deref(), *limit, *offset)
+                    .await
+                    .map_err(failed)?;
+                print(&acting, &list, || {
+                    list.iter().map(summary_line).collect::<Vec<_>>().join("\n")
+                });
+                None
+            }
+        };
+        if let Some(outcome) = outcome {
+            print(&acting, &outcome, || {
+                format!(
+                    "event #{}: {}",
+                    outcome.event_seq,
+                    summary_line(&outcome.document)
+                )
+            });
+        }
+        store.close().await;
+        Ok(())
+    })
+}
+
+pub fn register(db: Database, acting: Acting, command: RegisterCommand) -> Result<(), UsageError> {
+    runtime()?.block_on(async {
+        let store = open(&db).await?;
+        let org = organisation(&store, &acting).await?;
+        match command {
+            RegisterCommand::List { register, year } => {
+                BuddhistYear::new(year).map_err(|e| UsageError(format!("--year: {e}")))?;
+                let entries = store
+                    .register_entries(&org, &register, year)
+                    .await
+                    .map_err(failed)?;
+                print(&acting, &entries, || {
+                    entries
+                        .iter()
+                        .map(|e| {
+                            format!(
+                                "{}  {}  {}{}",
+                                e.printed_number,
+                                e.issued_at.get(..10).unwrap_or_default(),
+                                e.subject,
+                                if e.cancelled {
+                                    "  [ยกเลิก]"
+                                } else {
+                                    ""
+                                }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
+            RegisterCommand::Verify => {
+                let report = store.verify_log(&org).await.map_err(failed)?;
+                print(&acting, &report, || {
+                    if report.holds() {
+                        format!("the log of {org} holds: {} events", report.events)
+                    } else {
+                        format!(
+                            "the log of {org} does NOT hold:\n{}",
+                            report.faults.join("\n")
+                        )
+                    }
+                });
+                if !report.holds() {
+                    store.close().await;
+                    std::process::exit(1);
+                }
+            }
+        }
+        store.close().await;
+        Ok(())
+    })
+}

@@ -1,0 +1,267 @@
+//! Durable transitions per second, on SQLite (a file in the temp dir, WAL,
+//! synchronous=FULL) and, when `SARABAN_BENCH_POSTGRES_URL` names a server,
+//! on a fresh PostgreSQL database there, with 1 and 32 concurrent clients.
+//!
+//! Setup (untimed): the organisation of the examples, and memos created and
+//! submitted. Timed: each client takes the next document off a shared queue,
+//! endorses it once as the reviewer its step waits for, and puts it back at
+//! the end while it has steps left; a document is held by one client at a
+//! time, so no client waits on another's document. Each configuration runs
+//! a fixed number of transitions. `--quick` (or `SARABAN_BENCH_QUICK=1`)
+//! makes the runs short; other arguments (`--bench`) are ignored.
+//!
+//! `cargo bench -p saraban-store --bench transitions [-- --quick]`
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use saraban_core::clock::thai_offset;
+use saraban_core::document::{Syntax, read_value};
+use saraban_core::org::OrgConfig;
+use saraban_core::workflow::ActionKind;
+use saraban_store::Store;
+use serde_json::Value;
+use sqlx::{Connection, Row};
+
+const ORG: &str = "wangkrachae";
+const REVIEWERS: [&str; 3] = ["somjai", "somsak", "wilaiwan"];
+
+type Queue = Arc<Mutex<VecDeque<(String, usize)>>>;
+
+fn thai(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    thai_offset()
+        .with_ymd_and_hms(year, month, day, hour, minute, 0)
+        .single()
+        .expect("a valid Thai time")
+        .with_timezone(&Utc)
+}
+
+fn memo() -> Value {
+    read_value(
+        include_str!("../../../examples/ita-report-2568.toml"),
+        Syntax::Toml,
+    )
+    .expect("memo")
+}
+
+/// Creates and submits `count` memos, 16 at a time; they wait for step 1.
+async fn submitted_memos(store: &Store, count: usize) -> Queue {
+    let mut tasks = tokio::task::JoinSet::new();
+    for part in 0..16 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let mut ids = Vec::new();
+            for _ in (part..count).step_by(16) {
+                let doc = store
+                    .create_document(ORG, "chanyurat", memo(), thai(2025, 4, 9, 10, 0))
+                    .await
+                    .expect("create");
+                store
+                    .act(
+                        ORG,
+                        "chanyurat",
+                        &doc.id,
+                        ActionKind::Submit,
+                        None,
+                        thai(2025, 4, 9, 11, 0),
+                    )
+                    .await
+                    .expect("submit");
+                ids.push((doc.id, 0));
+            }
+            ids
+        });
+    }
+    Arc::new(Mutex::new(
+        tasks.join_all().await.into_iter().flatten().collect(),
+    ))
+}
+
+/// One client: endorsements until `budget` transitions have been started.
+async fn client(
+    store: Store,
+    queue: Queue,
+    started: Arc<AtomicUsize>,
+    budget: usize,
+) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    while started.fetch_add(1, Ordering::Relaxed) < budget {
+        let (id, step) = queue.lock().unwrap().pop_front().expect("enough documents");
+        let begun = Instant::now();
+        store
+            .act(
+                ORG,
+                REVIEWERS[step],
+                &id,
+                ActionKind::Endorse,
+                Some("เห็นควรลงนาม"),
+                thai(2025, 4, 13, 9, 0),
+            )
+            .await
+            .expect("endorse");
+        latencies.push(begun.elapsed());
+        if step + 1 < REVIEWERS.len() {
+            queue.lock().unwrap().push_back((id, step + 1));
+        }
+    }
+    latencies
+}
+
+struct Run {
+    clients: usize,
+    transitions: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
+    // Enough documents that the queue never runs dry: at most `clients`
+    // are held, and each finished one took three transitions.
+    let queue = submitted_memos(store, transitions.div_ceil(REVIEWERS.len()) + clients).await;
+    let started = Arc::new(AtomicUsize::new(0));
+    let begun = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        tasks.spawn(client(
+            store.clone(),
+            queue.clone(),
+            started.clone(),
+            transitions,
+        ));
+    }
+    let mut latencies: Vec<Duration> = tasks.join_all().await.into_iter().flatten().collect();
+    let elapsed = begun.elapsed();
+    latencies.sort();
+    Run {
+        clients,
+        transitions: latencies.len(),
+        elapsed,
+        latencies,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1].as_secs_f64() * 1e3
+}
+
+async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
+    let store = Store::open(&url).await.expect("open the store");
+    let config = OrgConfig::parse_toml(include_str!(
+        "../../../examples/organisation/wangkrachae.toml"
+    ))
+    .expect("organisation");
+    store
+        .init_org(&config, None, thai(2024, 1, 2, 9, 0))
+        .await
+        .expect("org init");
+    let durability = durability(&store, backend).await;
+    println!("\n{backend} ({durability})");
+    println!(
+        "{:>7} {:>11} {:>9} {:>14} {:>9} {:>9}",
+        "clients", "transitions", "seconds", "transitions/s", "p50 ms", "p99 ms"
+    );
+    for &(clients, transitions) in plan {
+        let r = run(&store, clients, transitions).await;
+        assert_eq!(r.transitions, transitions);
+        println!(
+            "{:>7} {:>11} {:>9.2} {:>14.1} {:>9.2} {:>9.2}",
+            r.clients,
+            r.transitions,
+            r.elapsed.as_secs_f64(),
+            r.transitions as f64 / r.elapsed.as_secs_f64(),
+            percentile(&r.latencies, 0.50),
+            percentile(&r.latencies, 0.99),
+        );
+    }
+    let log = store.verify_log(ORG).await.expect("verify the log");
+    println!(
+        "log: {} events, head {}, chain {}",
+        log.events,
+        log.head_seq,
+        if log.holds() {
+            "holds".to_owned()
+        } else {
+            format!("BROKEN: {:?}", log.faults)
+        }
+    );
+    store.close().await;
+    assert!(log.holds(), "the log's chain is broken");
+}
+
+/// The settings that make a commit durable, as the server reports them.
+async fn durability(store: &Store, backend: &str) -> String {
+    let names: &[&str] = if backend == "sqlite" {
+        &["journal_mode", "synchronous"]
+    } else {
+        &["fsync", "synchronous_commit", "wal_sync_method"]
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let sql = if backend == "sqlite" {
+            format!("PRAGMA {name}")
+        } else {
+            format!("SHOW {name}")
+        };
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(store.pool())
+            .await
+            .expect("setting");
+        let value = row
+            .try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|v| v.to_string()));
+        out.push(format!("{name}={}", value.unwrap_or_default()));
+    }
+    out.join(", ")
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick")
+        || std::env::var("SARABAN_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+    let plan: &'static [(usize, usize)] = if quick {
+        &[(1, 60), (32, 320)]
+    } else {
+        &[(1, 600), (32, 3_000)]
+    };
+
+    let file = std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+    bench("sqlite", format!("sqlite://{}", file.display()), plan).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+
+    match std::env::var("SARABAN_BENCH_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let name = format!("saraban_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::AnyConnection::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create the bench database");
+            let base = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(base, _)| base);
+            // Run on a task of its own so that a panic still drops the database.
+            let url = format!("{base}/{name}");
+            let outcome = tokio::spawn(async move { bench("postgres", url, plan).await }).await;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await
+            .expect("drop the bench database");
+            conn.close().await.ok();
+            if let Err(failure) = outcome {
+                std::panic::resume_unwind(failure.into_panic());
+            }
+        }
+        _ => println!("\npostgres: skipped (set SARABAN_BENCH_POSTGRES_URL to an admin URL)"),
+    }
+}
