@@ -3,6 +3,7 @@
 
 mod engine;
 mod render;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Render(render::RenderArgs),
+    /// Run the server: the HTTP API under /api/v1.
+    Serve(serve::ServeArgs),
     /// Organisations: `org init FILE`.
     Org {
         #[command(flatten)]
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Org { db, command } => engine::org(db, command),
         Command::Doc {
             db,

@@ -148,6 +148,9 @@ pub struct PersonConfig {
     pub signature: Option<Line>,
     #[serde(default)]
     pub holds: Vec<Holding>,
+    /// Manages people, positions and routes (reads no document by it).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! document's change, its register number and its ledger event commit
 //! together or not at all.
 
+mod accounts;
 mod compose;
 mod engine;
 mod ledger;
@@ -17,6 +18,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{API_TOKEN_DAYS, Account, SESSION_HOURS, SignInError};
 pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, RegisterEntry};
 pub use ledger::LogReport;
 pub use organisation::InitReport;
@@ -66,16 +68,30 @@ pub struct Store {
     typesetter: saraban_typeset::Typesetter,
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 1] = [(
-    1,
-    "engine",
-    include_str!("../../../migrations/sqlite/0001_engine.sql"),
-)];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 1] = [(
-    1,
-    "engine",
-    include_str!("../../../migrations/postgres/0001_engine.sql"),
-)];
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 2] = [
+    (
+        1,
+        "engine",
+        include_str!("../../../migrations/sqlite/0001_engine.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../../../migrations/sqlite/0002_accounts.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 2] = [
+    (
+        1,
+        "engine",
+        include_str!("../../../migrations/postgres/0001_engine.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../../../migrations/postgres/0002_accounts.sql"),
+    ),
+];
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates. `url` is a

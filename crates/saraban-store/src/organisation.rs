@@ -82,13 +82,15 @@ impl Store {
         }
         for person in &config.people {
             sqlx::query(
-                "INSERT INTO people (org_id, id, name, signature) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (org_id, id) DO UPDATE SET name = excluded.name, signature = excluded.signature",
+                "INSERT INTO people (org_id, id, name, signature, is_admin) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (org_id, id) DO UPDATE SET name = excluded.name, signature = excluded.signature,
+                    is_admin = excluded.is_admin",
             )
             .bind(org)
             .bind(person.id.as_str())
             .bind(person.name.as_str())
             .bind(person.signature.as_ref().map(|s| s.as_str().to_owned()))
+            .bind(i64::from(person.admin))
             .execute(&mut *tx)
             .await?;
         }

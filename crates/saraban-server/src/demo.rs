@@ -1,0 +1,201 @@
+//! The demo organisation: องค์การบริหารส่วนตำบลวังกระแจะ with its people,
+//! routes and a handful of documents at different states, seeded once.
+
+use chrono::{DateTime, TimeZone, Utc};
+use saraban_core::Syntax;
+use saraban_core::clock::thai_offset;
+use saraban_core::document::read_value;
+use saraban_core::org::OrgConfig;
+use saraban_core::workflow::ActionKind as A;
+use saraban_store::{Result, Store, StoreError};
+
+pub const ORG: &str = "wangkrachae";
+/// Every demo user's password.
+pub const PASSWORD: &str = "saraban-demo";
+
+const CONFIG: &str = include_str!("../../../examples/organisation/wangkrachae.toml");
+const MEMO: &str = include_str!("../../../examples/ita-report-2568.toml");
+const ORDER: &str = include_str!("../../../examples/order-490-2567.toml");
+const DELEGATED_ORDER: &str = include_str!("../../../examples/order-490-2567-delegated.json");
+
+/// Who signs in as whom, for the start-up message.
+pub const LOGINS: [(&str, &str); 6] = [
+    ("chanyurat", "ผู้ช่วยนิติกร (drafts)"),
+    ("somjai", "หัวหน้าสำนักปลัด (reviews)"),
+    ("somsak", "รองปลัด (reviews)"),
+    ("wilaiwan", "ปลัด (reviews)"),
+    ("kanok", "นายก (signs)"),
+    ("sunee", "สารบรรณ (numbers and issues)"),
+];
+
+fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
+    thai_offset()
+        .with_ymd_and_hms(year, month, day, hour, 0, 0)
+        .single()
+        .expect("valid")
+        .with_timezone(&Utc)
+}
+
+fn content(text: &str, syntax: Syntax) -> Result<serde_json::Value> {
+    Ok(read_value(text, syntax)?)
+}
+
+/// Seeds the demo organisation unless it exists. Returns whether it did.
+pub async fn seed(store: &Store) -> Result<bool> {
+    if store.organisations().await?.iter().any(|o| o == ORG) {
+        return Ok(false);
+    }
+    let config = OrgConfig::parse_toml(CONFIG)?;
+    store.init_org(&config, None, at(2024, 1, 2, 9)).await?;
+    for person in &config.people {
+        store
+            .set_password(ORG, person.id.as_str(), PASSWORD)
+            .await?;
+    }
+    let memo = content(MEMO, Syntax::Toml)?;
+    let order = content(ORDER, Syntax::Toml)?;
+    let other_order = content(DELEGATED_ORDER, Syntax::Json)?;
+
+    // Order ๔๘๙/๒๕๖๗, then ๔๙๐/๒๕๖๗ (the register continued the paper one at 489).
+    for (document, day) in [(&other_order, 30), (&order, 1)] {
+        let month = if day == 30 { 7 } else { 8 };
+        let id = store
+            .create_document(ORG, "chanyurat", document.clone(), at(2024, month, day, 8))
+            .await?
+            .id;
+        let route: [(&str, A, Option<&str>); 5] = [
+            ("chanyurat", A::Submit, None),
+            ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
+            ("wilaiwan", A::Endorse, Some("เห็นควรลงนาม")),
+            ("kanok", A::Sign, None),
+            ("sunee", A::Issue, None),
+        ];
+        for (hour, (who, action, text)) in route.into_iter().enumerate() {
+            store
+                .act(
+                    ORG,
+                    who,
+                    &id,
+                    action,
+                    text,
+                    at(2024, month, day, 9 + hour as u32),
+                )
+                .await?;
+        }
+    }
+
+    // The seed memo, through its whole route to the register.
+    let id = store
+        .create_document(ORG, "chanyurat", memo.clone(), at(2025, 4, 9, 10))
+        .await?
+        .id;
+    store
+        .act(ORG, "chanyurat", &id, A::Submit, None, at(2025, 4, 9, 11))
+        .await?;
+    for (who, text, hour) in [
+        ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 9),
+        ("somsak", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 10),
+        ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ", 11),
+    ] {
+        store
+            .act(ORG, who, &id, A::Endorse, Some(text), at(2025, 4, 13, hour))
+            .await?;
+    }
+    store
+        .act(
+            ORG,
+            "kanok",
+            &id,
+            A::Sign,
+            Some("ทราบ"),
+            at(2025, 4, 13, 14),
+        )
+        .await?;
+    store
+        .act(ORG, "sunee", &id, A::Issue, None, at(2025, 4, 13, 15))
+        .await?;
+
+    // Work in progress: awaiting the mayor, in review, a draft.
+    let titled = |subject: &str| {
+        let mut value = memo.clone();
+        value["subject"] = serde_json::Value::String(subject.into());
+        value
+    };
+    let awaiting = store
+        .create_document(
+            ORG,
+            "chanyurat",
+            titled("ขออนุมัติจัดทำคู่มือการปฏิบัติงาน"),
+            at(2025, 5, 2, 9),
+        )
+        .await?
+        .id;
+    store
+        .act(
+            ORG,
+            "chanyurat",
+            &awaiting,
+            A::Submit,
+            None,
+            at(2025, 5, 2, 10),
+        )
+        .await?;
+    for who in ["somjai", "somsak", "wilaiwan"] {
+        store
+            .act(
+                ORG,
+                who,
+                &awaiting,
+                A::Endorse,
+                Some("เห็นควรอนุมัติ"),
+                at(2025, 5, 3, 9),
+            )
+            .await?;
+    }
+    let reviewing = store
+        .create_document(
+            ORG,
+            "chanyurat",
+            titled("รายงานผลการเผยแพร่ข้อมูลข่าวสาร"),
+            at(2025, 5, 5, 9),
+        )
+        .await?
+        .id;
+    store
+        .act(
+            ORG,
+            "chanyurat",
+            &reviewing,
+            A::Submit,
+            None,
+            at(2025, 5, 5, 10),
+        )
+        .await?;
+    store
+        .act(
+            ORG,
+            "somjai",
+            &reviewing,
+            A::Endorse,
+            Some("เรียน ปลัด อบต. เพื่อโปรดพิจารณา"),
+            at(2025, 5, 6, 9),
+        )
+        .await?;
+    store
+        .create_document(
+            ORG,
+            "chanyurat",
+            titled("ร่าง บันทึกขอความเห็นชอบ"),
+            at(2025, 5, 7, 9),
+        )
+        .await?;
+
+    let report = store.verify_log(ORG).await?;
+    if !report.holds() {
+        return Err(StoreError::Invalid(format!(
+            "demo log: {:?}",
+            report.faults
+        )));
+    }
+    Ok(true)
+}

@@ -1,0 +1,562 @@
+//! The HTTP API of saraban under `/api/v1`: sign-in, documents and their
+//! route, PDFs, history, registers. Every request is checked here, on the
+//! server; one organisation never sees another's documents (404).
+
+pub mod demo;
+mod error;
+
+use std::net::SocketAddr;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use saraban_core::workflow::ActionKind;
+use saraban_store::{Account, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+pub use error::ApiError;
+
+/// The largest request body accepted (a long order with its tables).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+const COOKIE_NAME: &str = "saraban_session";
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Send the session cookie only over HTTPS.
+    pub secure_cookies: bool,
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/sign-in", post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/password", post(change_password))
+        .route("/tokens", post(create_token))
+        .route("/me", get(me))
+        .route("/inbox", get(inbox))
+        .route("/documents", get(list_documents).post(create_document))
+        .route("/documents/{id}", get(show_document).put(edit_document))
+        .route("/documents/{id}/content", get(document_content))
+        .route("/documents/{id}/actions/{action}", post(act))
+        .route("/documents/{id}/pdf", get(document_pdf))
+        .route("/documents/{id}/history", get(document_history))
+        .route("/registers/{register}/{year}", get(register_entries))
+        .route("/verify", get(verify))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        });
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/health", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The signed-in person of a request: from the session cookie or a
+/// `Authorization: Bearer` API token.
+#[derive(Debug, Clone)]
+pub struct Actor(pub Account);
+
+fn token_of(parts: &Parts) -> Option<String> {
+    if let Some(bearer) = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_owned());
+    }
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = token_of(parts).ok_or_else(ApiError::unauthenticated)?;
+        let account = state
+            .store
+            .authenticate(&token, Utc::now())
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        tracing::Span::current().record("user", account.person.as_str());
+        Ok(Actor(account))
+    }
+}
+
+impl Actor {
+    /// Documents are read by people with a position today; an
+    /// administrator without one manages people and routes only.
+    fn may_read_documents(&self) -> Result<(), ApiError> {
+        if self.0.positions.is_empty() {
+            Err(ApiError::forbidden(
+                "you hold no position today, so you cannot read documents",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// JSON bodies whose errors come back as our JSON errors.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(request, state).await?;
+        Ok(Body(value))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    org: String,
+    user: String,
+    password: String,
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .expect("a valid header")
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    Body(body): Body<SignIn>,
+) -> Result<Response, ApiError> {
+    let token = state
+        .store
+        .sign_in(&body.org, &body.user, &body.password, false, Utc::now())
+        .await?;
+    tracing::info!(user = %body.user, org = %body.org, "signed in");
+    let account = state
+        .store
+        .authenticate(&token, Utc::now())
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let mut response = Json(json!({ "account": account })).into_response();
+    let cookie = session_cookie(&state, &token, saraban_store::SESSION_HOURS * 3600);
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(response)
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    if let Some(token) = token_of(&parts) {
+        state.store.sign_out(&token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    old: String,
+    new: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(body): Body<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .change_password(&actor.0, &body.old, &body.new, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    password: String,
+}
+
+/// An API token for scripts, after the password again.
+async fn create_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(body): Body<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let token = state
+        .store
+        .sign_in(
+            &actor.0.org,
+            &actor.0.person,
+            &body.password,
+            true,
+            Utc::now(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": token, "type": "Bearer" })),
+    )
+        .into_response())
+}
+
+async fn me(actor: Actor) -> Json<Account> {
+    Json(actor.0)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+impl Page {
+    fn check(&self) -> Result<(), ApiError> {
+        if !(1..=200).contains(&self.limit) {
+            return Err(ApiError::bad_request("limit", "must be 1 to 200"));
+        }
+        if self.offset < 0 {
+            return Err(ApiError::bad_request("offset", "must not be negative"));
+        }
+        if let Some(state) = &self.state
+            && saraban_core::workflow::State::from_parts(state, 0).is_none()
+        {
+            return Err(ApiError::bad_request(
+                "state",
+                format!("unknown state '{state}'"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Listing<T> {
+    items: Vec<T>,
+    limit: i64,
+    offset: i64,
+}
+
+fn query<T: serde::de::DeserializeOwned>(
+    raw: Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    raw.map(|Query(q)| q).map_err(|e| {
+        let text = e.body_text();
+        let field = text
+            .rsplit_once(": ")
+            .map(|(_, f)| f.split('`').nth(1).unwrap_or("query").to_owned());
+        let mut error = ApiError::new(StatusCode::BAD_REQUEST, "bad_query", text);
+        error.field = field.or_else(|| Some("query".into()));
+        error
+    })
+}
+
+async fn list_documents(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Listing<saraban_store::DocumentSummary>>, ApiError> {
+    actor.may_read_documents()?;
+    let page = query(page)?;
+    page.check()?;
+    let items = state
+        .store
+        .list_documents(&actor.0.org, page.state.as_deref(), page.limit, page.offset)
+        .await?;
+    Ok(Json(Listing {
+        items,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+/// What waits for me: documents at a step addressed to a position I hold
+/// or act for today; my drafts and returned documents.
+async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
+    actor.may_read_documents()?;
+    let mine: Vec<&str> = actor.0.positions.iter().map(|(p, _)| p.as_str()).collect();
+    let drafter = format!("drafter:{}", actor.0.person);
+    let mut waiting = Vec::new();
+    let mut drafts = Vec::new();
+    let mut sent = Vec::new();
+    let mut offset = 0;
+    loop {
+        let batch = state
+            .store
+            .list_documents(&actor.0.org, None, 200, offset)
+            .await?;
+        let done = batch.len() < 200;
+        for doc in batch {
+            if doc.waiting_for.contains(&drafter) {
+                drafts.push(doc);
+            } else if doc.waiting_for.iter().any(|p| mine.contains(&p.as_str())) {
+                waiting.push(doc);
+            } else if doc.drafter == actor.0.person
+                && !matches!(doc.state.as_str(), "archived" | "withdrawn")
+            {
+                sent.push(doc);
+            }
+        }
+        if done || offset >= 5_000 {
+            break;
+        }
+        offset += 200;
+    }
+    Ok(Json(json!({
+        "counts": { "waiting": waiting.len(), "drafts": drafts.len(), "sent": sent.len() },
+        "waiting": waiting,
+        "drafts": drafts,
+        "sent": sent,
+    })))
+}
+
+async fn create_document(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(content): Body<Value>,
+) -> Result<Response, ApiError> {
+    actor.may_read_documents()?;
+    let created = state
+        .store
+        .create_document(&actor.0.org, &actor.0.person, content, Utc::now())
+        .await?;
+    tracing::info!(document = %created.id, user = %actor.0.person, "created");
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+async fn show_document(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<saraban_store::DocumentSummary>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(state.store.show(&actor.0.org, &id).await?))
+}
+
+async fn document_content(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(state.store.content(&actor.0.org, &id).await?))
+}
+
+async fn edit_document(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Body(content): Body<Value>,
+) -> Result<Json<saraban_store::ActOutcome>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(
+        state
+            .store
+            .edit_document(&actor.0.org, &actor.0.person, &id, content, Utc::now())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionBody {
+    #[serde(default)]
+    text: Option<String>,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    actor.may_read_documents()?;
+    let action = match action.as_str() {
+        "submit" => ActionKind::Submit,
+        "endorse" => ActionKind::Endorse,
+        "return" => ActionKind::Return,
+        "sign" => ActionKind::Sign,
+        "issue" => ActionKind::Issue,
+        "withdraw" => ActionKind::Withdraw,
+        "cancel" => ActionKind::Cancel,
+        "archive" => ActionKind::Archive,
+        other => {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action", format!(
+                "unknown action '{other}'; actions: submit, endorse, return, sign, issue, withdraw, cancel, archive"
+            ))
+            .field("action"));
+        }
+    };
+    let text = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let parsed: ActionBody = serde_json::from_slice(&body).map_err(|e| {
+            let (status, code) = match e.classify() {
+                serde_json::error::Category::Data => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+                _ => (StatusCode::BAD_REQUEST, "malformed_json"),
+            };
+            let field = if e.to_string().contains("`text`")
+                || e.to_string().contains("expected a string")
+            {
+                "text"
+            } else {
+                "body"
+            };
+            ApiError::new(status, code, e.to_string()).field(field)
+        })?;
+        parsed.text
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let account = &actor.0;
+    if let Some(key) = &key {
+        if key.is_empty() || key.len() > 200 {
+            return Err(ApiError::bad_request(
+                "Idempotency-Key",
+                "must be 1 to 200 characters",
+            ));
+        }
+        let scoped = format!("{id}:{key}");
+        if let Some((status, response)) = state
+            .store
+            .idempotent_response(&account.org, &account.person, &scoped)
+            .await?
+        {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok((status, [(CONTENT_TYPE, "application/json")], response).into_response());
+        }
+    }
+    let outcome = state
+        .store
+        .act(
+            &account.org,
+            &account.person,
+            &id,
+            action,
+            text.as_deref(),
+            Utc::now(),
+        )
+        .await;
+    tracing::info!(document = %id, user = %account.person, action = ?action, ok = outcome.is_ok(), "action");
+    let outcome = outcome?;
+    let body = serde_json::to_string(&outcome).expect("serialisable");
+    if let Some(key) = key {
+        let scoped = format!("{id}:{key}");
+        state
+            .store
+            .remember_response(
+                &account.org,
+                &account.person,
+                &scoped,
+                200,
+                &body,
+                Utc::now(),
+            )
+            .await?;
+    }
+    Ok((StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+async fn document_pdf(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    actor.may_read_documents()?;
+    let pdf = state.store.pdf(&actor.0.org, &id).await?;
+    Ok(([(CONTENT_TYPE, "application/pdf")], pdf).into_response())
+}
+
+async fn document_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<saraban_store::HistoryEntry>>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(state.store.history(&actor.0.org, &id).await?))
+}
+
+async fn register_entries(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((register, year)): Path<(String, String)>,
+) -> Result<Json<Vec<saraban_store::RegisterEntry>>, ApiError> {
+    actor.may_read_documents()?;
+    let year: i32 = saraban_core::thai::parse_number(&year)
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| saraban_core::BuddhistYear::new(*y).is_ok())
+        .ok_or_else(|| {
+            ApiError::bad_request("year", format!("'{year}' is not a B.E. year such as 2568"))
+        })?;
+    Ok(Json(
+        state
+            .store
+            .register_entries(&actor.0.org, &register, year)
+            .await?,
+    ))
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<Json<saraban_store::LogReport>, ApiError> {
+    if !actor.0.is_admin {
+        return Err(ApiError::forbidden(
+            "only an administrator verifies the log",
+        ));
+    }
+    Ok(Json(state.store.verify_log(&actor.0.org).await?))
+}
