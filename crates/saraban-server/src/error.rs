@@ -149,6 +149,12 @@ impl From<JsonRejection> for ApiError {
             StatusCode::UNPROCESSABLE_ENTITY => (status, "invalid"),
             _ => (StatusCode::BAD_REQUEST, "malformed_json"),
         };
+        // Only a data error (the JSON is well-formed) has a field to name.
+        let field = if status == StatusCode::UNPROCESSABLE_ENTITY {
+            field
+        } else {
+            None
+        };
         let mut error = ApiError::new(status, code, text);
         error.field = Some(field.unwrap_or_else(|| "body".into()));
         error

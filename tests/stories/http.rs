@@ -1,0 +1,583 @@
+//! The HTTP API over real HTTP on a random port, on SQLite and PostgreSQL.
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use saraban_core::org::{OrgConfig, PersonConfig, Slug};
+use saraban_core::text::Line;
+use saraban_core::workflow::ActionKind as A;
+use saraban_stories::saraban_store::Store;
+use saraban_stories::{TestDb, example, stories};
+use serde_json::{Value, json};
+
+const ORG: &str = "wangkrachae";
+const PASSWORD: &str = "saraban-demo";
+
+struct Server {
+    base: String,
+    store: Store,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _db: TestDb,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn config(id: &str) -> OrgConfig {
+    let text = std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap();
+    let mut config = OrgConfig::parse_toml(&text).unwrap();
+    config.organisation.id = Slug::parse(id).unwrap();
+    config.people.push(PersonConfig {
+        id: Slug::parse("admin").unwrap(),
+        name: Line::parse("นายผู้ดูแล ระบบ").unwrap(),
+        signature: None,
+        holds: Vec::new(),
+        admin: true,
+    });
+    config
+}
+
+async fn start(db: TestDb) -> Server {
+    let store = db.store.clone();
+    for org in [ORG, "other-org"] {
+        let config = config(org);
+        store.init_org(&config, None, Utc::now()).await.unwrap();
+        for person in &config.people {
+            store
+                .set_password(org, person.id.as_str(), PASSWORD)
+                .await
+                .unwrap();
+        }
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = saraban_server::AppState {
+        store: store.clone(),
+        secure_cookies: false,
+    };
+    tokio::spawn(saraban_server::serve(state, listener, async {
+        let _ = stopped.await;
+    }));
+    Server {
+        base,
+        store,
+        stop: Some(stop),
+        _db: db,
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Server {
+    async fn sign_in(&self, org: &str, user: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let response = http
+            .post(format!("{}/sign-in", self.base))
+            .json(&json!({ "org": org, "user": user, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{user} signs in");
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        Client {
+            http,
+            base: self.base.clone(),
+        }
+    }
+}
+
+impl Client {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn act(&self, id: &str, action: &str, text: Option<&str>) -> (StatusCode, Value) {
+        let body = match text {
+            Some(text) => json!({ "text": text }),
+            None => json!({}),
+        };
+        self.post(&format!("/documents/{id}/actions/{action}"), &body)
+            .await
+    }
+}
+
+fn memo() -> Value {
+    let path = example("ita-report-2568.toml");
+    saraban_core::document::read_value(
+        &std::fs::read_to_string(&path).unwrap(),
+        saraban_core::Syntax::Toml,
+    )
+    .unwrap()
+}
+
+/// The seed memo through the API, each person signed in as themselves.
+async fn seed_story_over_http(db: TestDb) {
+    let server = start(db).await;
+    let drafter = server.sign_in(ORG, "chanyurat").await;
+    let (status, created) = drafter.post("/documents", &memo()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(drafter.act(&id, "submit", None).await.0, StatusCode::OK);
+
+    for user in ["somjai", "somsak", "wilaiwan"] {
+        let reviewer = server.sign_in(ORG, user).await;
+        let (_, inbox) = reviewer.get("/inbox").await;
+        assert!(
+            inbox["waiting"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["id"] == id.as_str()),
+            "{user}'s inbox"
+        );
+        let (status, body) = reviewer.act(&id, "endorse", Some("เพื่อโปรดทราบ")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let mayor = server.sign_in(ORG, "kanok").await;
+    assert_eq!(mayor.act(&id, "sign", Some("ทราบ")).await.0, StatusCode::OK);
+    let registrar = server.sign_in(ORG, "sunee").await;
+    let (status, issued) = registrar.act(&id, "issue", None).await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    assert_eq!(issued["document"]["number"], 1);
+    let year = issued["document"]["year"].as_i64().unwrap();
+    let (_, register) = registrar.get(&format!("/registers/memo/{year}")).await;
+    assert_eq!(register[0]["printed_number"], "ที่ ตร ๗๑๐๐๑/๑");
+
+    let pdf = registrar
+        .http
+        .get(format!("{}/documents/{id}/pdf", registrar.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    assert_eq!(
+        Some(saraban_core::ledger::sha256_hex(&bytes).as_str()),
+        issued["document"]["pdf_hash"].as_str()
+    );
+    let (_, history) = registrar.get(&format!("/documents/{id}/history")).await;
+    assert_eq!(history.as_array().unwrap().len(), 7);
+    assert_eq!(history[6]["event"]["kind"], "issued");
+    assert_eq!(history[6]["prev_hash"], history[5]["hash"]);
+
+    // Sign-out ends the session.
+    assert_eq!(
+        registrar.post("/sign-out", &json!({})).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(registrar.get("/me").await.0, StatusCode::UNAUTHORIZED);
+}
+
+/// Brings a fresh memo to `state` through the store.
+async fn memo_in(store: &Store, state: &str) -> String {
+    let now = Utc::now();
+    let id = store
+        .create_document(ORG, "chanyurat", memo(), now)
+        .await
+        .unwrap()
+        .id;
+    let steps: &[(&str, A)] = match state {
+        "draft" => &[],
+        "in_review" => &[("chanyurat", A::Submit)],
+        "awaiting_signature" => &[
+            ("chanyurat", A::Submit),
+            ("somjai", A::Endorse),
+            ("somsak", A::Endorse),
+            ("wilaiwan", A::Endorse),
+        ],
+        "signed" => &[
+            ("chanyurat", A::Submit),
+            ("somjai", A::Endorse),
+            ("somsak", A::Endorse),
+            ("wilaiwan", A::Endorse),
+            ("kanok", A::Sign),
+        ],
+        "issued" => &[
+            ("chanyurat", A::Submit),
+            ("somjai", A::Endorse),
+            ("somsak", A::Endorse),
+            ("wilaiwan", A::Endorse),
+            ("kanok", A::Sign),
+            ("sunee", A::Issue),
+        ],
+        _ => unreachable!(),
+    };
+    for (who, action) in steps {
+        store.act(ORG, who, &id, *action, None, now).await.unwrap();
+    }
+    id
+}
+
+/// Every action × every role × every state: exactly the allowed ones
+/// succeed; the rest are refused and change nothing.
+async fn permission_matrix(db: TestDb) {
+    let server = start(db).await;
+    let users = [
+        "chanyurat",
+        "somjai",
+        "somsak",
+        "wilaiwan",
+        "kanok",
+        "sunee",
+        "admin",
+    ];
+    let actions = [
+        "submit", "endorse", "return", "sign", "issue", "withdraw", "cancel", "archive",
+    ];
+    let allowed = |state: &str, action: &str, user: &str| -> bool {
+        matches!(
+            (state, action, user),
+            ("draft", "submit" | "withdraw", "chanyurat")
+                | ("in_review", "endorse" | "return", "somjai")
+                | ("in_review", "withdraw", "chanyurat")
+                | ("awaiting_signature", "sign" | "return", "kanok")
+                | ("awaiting_signature", "withdraw", "chanyurat")
+                | ("signed", "issue", "sunee")
+                | ("issued", "cancel" | "archive", "sunee")
+        )
+    };
+    let mut clients = Vec::new();
+    for user in users {
+        clients.push((user, server.sign_in(ORG, user).await));
+    }
+    let mut checked = 0;
+    for state in [
+        "draft",
+        "in_review",
+        "awaiting_signature",
+        "signed",
+        "issued",
+    ] {
+        let shared = memo_in(&server.store, state).await;
+        for action in actions {
+            for (user, client) in &clients {
+                let expected = allowed(state, action, user);
+                let id = if expected {
+                    memo_in(&server.store, state).await
+                } else {
+                    shared.clone()
+                };
+                let before = server.store.verify_log(ORG).await.unwrap().head_seq;
+                let (status, body) = client.act(&id, action, Some("ตามที่เสนอ")).await;
+                let after = server.store.verify_log(ORG).await.unwrap().head_seq;
+                if expected {
+                    assert_eq!(status, StatusCode::OK, "{state} {action} by {user}: {body}");
+                    assert_eq!(after, before + 1);
+                } else {
+                    assert!(
+                        status.is_client_error(),
+                        "{state} {action} by {user} must be refused: {status} {body}"
+                    );
+                    assert!(
+                        body["code"].is_string() && body["message"].is_string(),
+                        "{body}"
+                    );
+                    assert_eq!(after, before, "{state} {action} by {user} changed nothing");
+                    assert_eq!(server.store.show(ORG, &id).await.unwrap().state, state);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 5 * 8 * 7);
+    assert!(server.store.verify_log(ORG).await.unwrap().holds());
+}
+
+/// Another organisation's documents are "not found", never "forbidden".
+async fn organisations_are_isolated(db: TestDb) {
+    let server = start(db).await;
+    let id = memo_in(&server.store, "in_review").await;
+    let outsider = server.sign_in("other-org", "somjai").await;
+    assert_eq!(
+        outsider.get(&format!("/documents/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        outsider.get(&format!("/documents/{id}/history")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, body) = outsider.act(&id, "endorse", None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (_, list) = outsider.get("/documents").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+    let insider = server.sign_in(ORG, "somjai").await;
+    assert_eq!(
+        insider.get(&format!("/documents/{id}")).await.0,
+        StatusCode::OK
+    );
+    // An administrator without a position reads no document.
+    let admin = server.sign_in(ORG, "admin").await;
+    assert_eq!(
+        admin.get(&format!("/documents/{id}")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(admin.get("/verify").await.0, StatusCode::OK);
+    assert_eq!(insider.get("/verify").await.0, StatusCode::FORBIDDEN);
+}
+
+/// Bad requests answer 4xx with a JSON body naming the field.
+async fn bad_requests_name_the_field(db: TestDb) {
+    let server = start(db).await;
+    let client = server.sign_in(ORG, "chanyurat").await;
+    let raw = |body: &'static str| {
+        client
+            .http
+            .post(format!("{}/documents", client.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let response = raw("{\"format\": ").await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["field"].as_str()),
+        (Some("malformed_json"), Some("body"))
+    );
+
+    let cases: [(Value, &str, &str); 5] = [
+        (
+            {
+                let mut m = memo();
+                m["date"] = json!("2568-04-09");
+                m
+            },
+            "date",
+            "Buddhist-era",
+        ),
+        (
+            {
+                let mut m = memo();
+                m["subject"] = json!(42);
+                m
+            },
+            "subject",
+            "invalid type",
+        ),
+        (
+            {
+                let mut m = memo();
+                m["colour"] = json!("red");
+                m
+            },
+            "",
+            "unknown field `colour`",
+        ),
+        (
+            {
+                let mut m = memo();
+                m["signer"]["name"] = json!("");
+                m
+            },
+            "signer.name",
+            "must not be empty",
+        ),
+        (
+            {
+                let mut m = memo();
+                m["body"][4]["table"]["rows"][0] = json!(["a"]);
+                m
+            },
+            "body[4].table",
+            "has 1 cells",
+        ),
+    ];
+    for (body, field, message) in cases {
+        let (status, error) = client.post("/documents", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(message),
+            "{error}"
+        );
+        if !field.is_empty() {
+            assert_eq!(error["field"], field, "{error}");
+        }
+    }
+
+    let huge = json!({ "text": "ก".repeat(saraban_server::BODY_LIMIT) });
+    let id = memo_in(&server.store, "draft").await;
+    let (status, error) = client
+        .post(&format!("/documents/{id}/actions/submit"), &huge)
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{error}");
+    let (status, error) = client
+        .post(
+            &format!("/documents/{id}/actions/submit"),
+            &json!({ "txt": "x" }),
+        )
+        .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid"))
+    );
+    let (status, error) = client
+        .post(&format!("/documents/{id}/actions/launch"), &json!({}))
+        .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::NOT_FOUND, Some("action"))
+    );
+    let (status, error) = client.get("/documents?limit=0").await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("limit"))
+    );
+    let (status, error) = client.get("/documents?limit=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let (status, error) = client.get("/registers/memo/1999").await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("year"))
+    );
+    assert_eq!(
+        server.store.show(ORG, &id).await.unwrap().state,
+        "draft",
+        "nothing happened"
+    );
+}
+
+/// Sign-in: wrong passwords lock the account; API tokens; idempotent retries.
+async fn sign_in_and_retries(db: TestDb) {
+    let server = start(db).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/sign-in", server.base);
+    for attempt in 1..=5 {
+        let response = http
+            .post(&url)
+            .json(&json!({ "org": ORG, "user": "kanok", "password": "wrong" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
+    }
+    let response = http
+        .post(&url)
+        .json(&json!({ "org": ORG, "user": "kanok", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked after five failures"
+    );
+    let unknown = http
+        .post(&url)
+        .json(&json!({ "org": ORG, "user": "nobody", "password": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        http.get(format!("{}/me", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let client = server.sign_in(ORG, "chanyurat").await;
+    let (status, token) = client
+        .post("/tokens", &json!({ "password": PASSWORD }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = token["token"].as_str().unwrap();
+    let me = http
+        .get(format!("{}/me", server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+
+    let id = memo_in(&server.store, "draft").await;
+    let submit = || {
+        http.post(format!("{}/documents/{id}/actions/submit", server.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", "retry-1")
+            .json(&json!({}))
+            .send()
+    };
+    let first: Value = submit().await.unwrap().json().await.unwrap();
+    let second = submit().await.unwrap();
+    assert_eq!(
+        second.status(),
+        StatusCode::OK,
+        "a retry answers as the first time"
+    );
+    let second: Value = second.json().await.unwrap();
+    assert_eq!(first, second);
+    let history = server.store.history(ORG, &id).await.unwrap();
+    assert_eq!(history.len(), 2, "created and submitted, once");
+
+    let (status, _) = client
+        .post(
+            "/password",
+            &json!({ "old": PASSWORD, "new": "a-new-password" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let old = http
+        .post(&url)
+        .json(&json!({ "org": ORG, "user": "chanyurat", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+}
+
+stories!(
+    seed_story_over_http,
+    permission_matrix,
+    organisations_are_isolated,
+    bad_requests_name_the_field,
+    sign_in_and_retries,
+);
