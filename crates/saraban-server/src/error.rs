@@ -9,10 +9,12 @@ use saraban_core::workflow::Refusal;
 use saraban_store::{SignInError, StoreError};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// An error: a stable code, a message, and the field at fault.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
+    #[schema(value_type = String, example = "not_your_turn")]
     pub code: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]

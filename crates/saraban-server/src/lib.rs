@@ -4,6 +4,7 @@
 
 pub mod demo;
 mod error;
+mod openapi;
 
 use std::net::SocketAddr;
 
@@ -16,11 +17,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use saraban_core::workflow::ActionKind;
-use saraban_store::{Account, Store};
+use saraban_store::{
+    Account, ActOutcome, DocumentSummary, HistoryEntry, LogReport, RegisterEntry, Store,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub use error::ApiError;
+use openapi::{DocumentList, Inbox, NewToken, SignedIn};
 
 /// The largest request body accepted (a long order with its tables).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -49,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/{id}/history", get(document_history))
         .route("/registers/{register}/{year}", get(register_entries))
         .route("/verify", get(verify))
+        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         });
@@ -144,7 +149,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SignIn {
     org: String,
@@ -160,6 +165,8 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     .expect("a valid header")
 }
 
+#[utoipa::path(post, path = "/sign-in", request_body = SignIn, tag = "session",
+    responses((status = 200, description = "Signed in; the session cookie is set", body = SignedIn), (status = 401, body = ApiError), (status = 429, description = "Locked after repeated failures", body = ApiError)))]
 async fn sign_in(
     State(state): State<AppState>,
     Body(body): Body<SignIn>,
@@ -180,6 +187,7 @@ async fn sign_in(
     Ok(response)
 }
 
+#[utoipa::path(post, path = "/sign-out", tag = "session", responses((status = 204, description = "Signed out")))]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let mut parts = axum::http::Request::new(()).into_parts().0;
     parts.headers = headers;
@@ -193,13 +201,15 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
     old: String,
     new: String,
 }
 
+#[utoipa::path(post, path = "/password", request_body = PasswordChange, tag = "session",
+    responses((status = 204, description = "Changed; other sessions end"), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
 async fn change_password(
     State(state): State<AppState>,
     actor: Actor,
@@ -212,13 +222,15 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TokenRequest {
     password: String,
 }
 
 /// An API token for scripts, after the password again.
+#[utoipa::path(post, path = "/tokens", request_body = TokenRequest, tag = "session",
+    responses((status = 201, description = "An API token for `Authorization: Bearer`", body = NewToken), (status = 401, body = ApiError)))]
 async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
@@ -241,12 +253,14 @@ async fn create_token(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/me", tag = "session", responses((status = 200, body = Account), (status = 401, body = ApiError)))]
 async fn me(actor: Actor) -> Json<Account> {
     Json(actor.0)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct Page {
     #[serde(default)]
     state: Option<String>,
@@ -301,11 +315,13 @@ fn query<T: serde::de::DeserializeOwned>(
     })
 }
 
+#[utoipa::path(get, path = "/documents", params(Page), tag = "documents",
+    responses((status = 200, body = DocumentList), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn list_documents(
     State(state): State<AppState>,
     actor: Actor,
     page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Listing<saraban_store::DocumentSummary>>, ApiError> {
+) -> Result<Json<Listing<DocumentSummary>>, ApiError> {
     actor.may_read_documents()?;
     let page = query(page)?;
     page.check()?;
@@ -322,9 +338,15 @@ async fn list_documents(
 
 /// What waits for me: documents at a step addressed to a position I hold
 /// or act for today; my drafts and returned documents.
+#[utoipa::path(get, path = "/inbox", tag = "documents", responses((status = 200, body = Inbox), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
     actor.may_read_documents()?;
-    let mine: Vec<&str> = actor.0.positions.iter().map(|(p, _)| p.as_str()).collect();
+    let mine: Vec<&str> = actor
+        .0
+        .positions
+        .iter()
+        .map(|p| p.position.as_str())
+        .collect();
     let drafter = format!("drafter:{}", actor.0.person);
     let mut waiting = Vec::new();
     let mut drafts = Vec::new();
@@ -360,6 +382,9 @@ async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Value
     })))
 }
 
+#[utoipa::path(post, path = "/documents", tag = "documents",
+    request_body(content = Object, description = "A document in format saraban/1 (docs/document-format.md)"),
+    responses((status = 201, body = DocumentSummary), (status = 413, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn create_document(
     State(state): State<AppState>,
     actor: Actor,
@@ -374,15 +399,19 @@ async fn create_document(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(get, path = "/documents/{id}", params(("id" = String, Path)), tag = "documents",
+    responses((status = 200, body = DocumentSummary), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn show_document(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Result<Json<saraban_store::DocumentSummary>, ApiError> {
+) -> Result<Json<DocumentSummary>, ApiError> {
     actor.may_read_documents()?;
     Ok(Json(state.store.show(&actor.0.org, &id).await?))
 }
 
+#[utoipa::path(get, path = "/documents/{id}/content", params(("id" = String, Path)), tag = "documents",
+    responses((status = 200, description = "The drafter's content, format saraban/1", body = Object), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn document_content(
     State(state): State<AppState>,
     actor: Actor,
@@ -392,12 +421,15 @@ async fn document_content(
     Ok(Json(state.store.content(&actor.0.org, &id).await?))
 }
 
+#[utoipa::path(put, path = "/documents/{id}", params(("id" = String, Path)), tag = "documents",
+    request_body(content = Object, description = "The new content, format saraban/1"),
+    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn edit_document(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
     Body(content): Body<Value>,
-) -> Result<Json<saraban_store::ActOutcome>, ApiError> {
+) -> Result<Json<ActOutcome>, ApiError> {
     actor.may_read_documents()?;
     Ok(Json(
         state
@@ -407,13 +439,18 @@ async fn edit_document(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ActionBody {
     #[serde(default)]
     text: Option<String>,
 }
 
+#[utoipa::path(post, path = "/documents/{id}/actions/{action}", tag = "documents",
+    params(("id" = String, Path), ("action" = String, Path, description = "submit, endorse, return, sign, issue, withdraw, cancel or archive"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key does not act twice")),
+    request_body(content = Option<ActionBody>),
+    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn act(
     State(state): State<AppState>,
     actor: Actor,
@@ -510,6 +547,8 @@ async fn act(
     Ok((StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+#[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path)), tag = "documents",
+    responses((status = 200, description = "The issued PDF/A, or a preview before issue", content_type = "application/pdf", body = Vec<u8>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn document_pdf(
     State(state): State<AppState>,
     actor: Actor,
@@ -520,20 +559,25 @@ async fn document_pdf(
     Ok(([(CONTENT_TYPE, "application/pdf")], pdf).into_response())
 }
 
+#[utoipa::path(get, path = "/documents/{id}/history", params(("id" = String, Path)), tag = "documents",
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn document_history(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-) -> Result<Json<Vec<saraban_store::HistoryEntry>>, ApiError> {
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     actor.may_read_documents()?;
     Ok(Json(state.store.history(&actor.0.org, &id).await?))
 }
 
+#[utoipa::path(get, path = "/registers/{register}/{year}", tag = "registers",
+    params(("register" = String, Path), ("year" = String, Path, description = "B.E. year, e.g. 2568")),
+    responses((status = 200, body = Vec<RegisterEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn register_entries(
     State(state): State<AppState>,
     actor: Actor,
     Path((register, year)): Path<(String, String)>,
-) -> Result<Json<Vec<saraban_store::RegisterEntry>>, ApiError> {
+) -> Result<Json<Vec<RegisterEntry>>, ApiError> {
     actor.may_read_documents()?;
     let year: i32 = saraban_core::thai::parse_number(&year)
         .and_then(|y| i32::try_from(y).ok())
@@ -549,10 +593,8 @@ async fn register_entries(
     ))
 }
 
-async fn verify(
-    State(state): State<AppState>,
-    actor: Actor,
-) -> Result<Json<saraban_store::LogReport>, ApiError> {
+#[utoipa::path(get, path = "/verify", tag = "registers", responses((status = 200, body = LogReport), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn verify(State(state): State<AppState>, actor: Actor) -> Result<Json<LogReport>, ApiError> {
     if !actor.0.is_admin {
         return Err(ApiError::forbidden(
             "only an administrator verifies the log",

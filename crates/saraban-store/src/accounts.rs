@@ -19,14 +19,21 @@ pub const SESSION_HOURS: i64 = 12;
 pub const API_TOKEN_DAYS: i64 = 90;
 
 /// A signed-in person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub org: String,
     pub person: String,
     pub name: String,
     pub is_admin: bool,
     /// Positions held or acted for today, with the capacity.
-    pub positions: Vec<(String, String)>,
+    pub positions: Vec<PositionHeld>,
+}
+
+/// A position and how it is held: holder, delegated, acting, acting_in_position.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PositionHeld {
+    pub position: String,
+    pub capacity: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,7 +218,7 @@ impl Store {
         org: &str,
         person: &str,
         at: DateTime<Utc>,
-    ) -> Result<Vec<(String, String)>> {
+    ) -> Result<Vec<PositionHeld>> {
         let date = thai_date(at).format("%Y-%m-%d").to_string();
         let rows = sqlx::query(
             "SELECT position_id, 'holder' FROM holdings
@@ -225,7 +232,13 @@ impl Store {
         .bind(&date)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| PositionHeld {
+                position: r.get(0),
+                capacity: r.get(1),
+            })
+            .collect())
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {

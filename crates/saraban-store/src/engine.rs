@@ -23,7 +23,7 @@ const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id,
      register_id, year, number, pdf_hash, cancelled_at, created_at, updated_at FROM documents";
 
 /// A document as lists and `doc show` present it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentSummary {
     pub id: String,
     pub kind: String,
@@ -51,21 +51,23 @@ pub struct DocumentSummary {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ActOutcome {
     pub document: DocumentSummary,
     pub event_seq: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub seq: u64,
     pub hash: String,
     pub prev_hash: String,
+    /// The event's canonical JSON (RFC 8785), parsed.
+    #[schema(value_type = Object)]
     pub event: Value,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegisterEntry {
     pub number: i64,
     pub printed_number: String,

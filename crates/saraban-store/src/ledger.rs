@@ -57,7 +57,7 @@ pub(crate) async fn append(
 }
 
 /// The result of recomputing a log.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LogReport {
     pub events: u64,
     pub head_seq: u64,

@@ -18,7 +18,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
-pub use accounts::{API_TOKEN_DAYS, Account, SESSION_HOURS, SignInError};
+pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
 pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, RegisterEntry};
 pub use ledger::LogReport;
 pub use organisation::InitReport;
