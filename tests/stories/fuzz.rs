@@ -54,14 +54,14 @@ impl Rng {
     fn value(&mut self, names: &[String], depth: u32) -> Value {
         match self.below(if depth == 0 { 5 } else { 8 }) {
             0 => Value::Null,
-            1 => json!(self.next() % 3 == 0),
+            1 => json!(self.next().is_multiple_of(3)),
             2 => json!((self.next() as i64) >> self.below(64)),
             3 => json!(self.string()),
             4 => json!(f64::from(self.below(1000) as u32) / 7.0),
             5 | 6 => {
                 let mut map = Map::new();
                 for _ in 0..self.below(6) {
-                    let key = if !names.is_empty() && self.next() % 2 == 0 {
+                    let key = if !names.is_empty() && self.next().is_multiple_of(2) {
                         self.pick(names).clone()
                     } else {
                         self.string()
