@@ -437,12 +437,35 @@ async fn bad_requests_name_the_field(db: TestDb) {
         }
     }
 
-    let huge = json!({ "text": "ก".repeat(saraban_server::BODY_LIMIT) });
     let id = memo_in(&server.store, "draft").await;
-    let (status, error) = client
-        .post(&format!("/documents/{id}/actions/submit"), &huge)
+    // Oversized: one byte over the limit. Raw TCP, so that the whole body
+    // is written before the answer is read, with no race on the refusal.
+    let address = server
+        .base
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, token) = client
+        .post("/tokens", &json!({ "password": PASSWORD }))
         .await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{error}");
+    let token = token["token"].as_str().unwrap().to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let size = saraban_server::BODY_LIMIT + 1;
+    let mut request = format!(
+        "POST /api/v1/documents/{id}/actions/submit HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    request.resize(request.len() + size, b' ');
+    let (mut reader, mut writer) = stream.split();
+    let write = tokio::io::AsyncWriteExt::write_all(&mut writer, &request);
+    let mut answer = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut answer);
+    let (_, _) = tokio::join!(write, read);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"code\":\"too_large\""), "{answer}");
     let (status, error) = client
         .post(
             &format!("/documents/{id}/actions/submit"),

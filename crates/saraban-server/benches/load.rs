@@ -7,7 +7,8 @@
 //! then run `target/release/deps/load-* --bench` (or `cargo bench -p
 //! saraban-server --bench load`). `SARABAN_BIN` names the server binary
 //! (default: `release/saraban` in the target directory);
-//! `SARABAN_LOAD_SECONDS` sets each scenario's length (default 10).
+//! `SARABAN_LOAD_SECONDS` sets each scenario's length (default 10) and
+//! `SARABAN_LOAD_{READ,INBOX,ENDORSE,GROWN_INBOX}_RATE` the rates.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -44,6 +45,15 @@ fn memory(pid: u32) -> (u64, u64) {
             .unwrap_or(0)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A scenario's rate, from `SARABAN_LOAD_<NAME>_RATE` or the default.
+fn rate(name: &str, default: u32) -> u32 {
+    let var = format!("SARABAN_LOAD_{name}_RATE");
+    std::env::var(var)
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(default)
 }
 
 fn load_average() -> String {
@@ -278,13 +288,21 @@ async fn main() {
         let (http, token) = (http.clone(), somjai.clone());
         move |i: usize| ok(http.get(&reads[i % reads.len()]).bearer_auth(&token))
     };
-    scenario("read document", 1_000, seconds, &peak, read).await;
+    scenario("read document", rate("READ", 1_000), seconds, &peak, read).await;
     let inbox = format!("{base}/inbox");
     let demo = format!("inbox ({} docs)", ids.len());
-    scenario(&demo, 200, seconds, &peak, get(inbox.clone(), &somjai)).await;
+    scenario(
+        &demo,
+        rate("INBOX", 200),
+        seconds,
+        &peak,
+        get(inbox.clone(), &somjai),
+    )
+    .await;
 
     // Documents in review at step 1, one per endorsement (and warm-up).
-    let count = 200 * (seconds as usize + 1);
+    let endorse_rate = rate("ENDORSE", 200);
+    let count = endorse_rate as usize * (seconds as usize + 1);
     let prepared = Instant::now();
     let mut in_review = Vec::with_capacity(count);
     let memo = saraban_core::document::read_value(MEMO, saraban_core::Syntax::Toml).unwrap();
@@ -315,9 +333,16 @@ async fn main() {
         let text = json!({ "text": "เรียน ปลัด อบต.\nเพื่อโปรดทราบ" });
         move |i: usize| ok(http.post(&in_review[i]).bearer_auth(&token).json(&text))
     };
-    scenario("endorse", 200, seconds, &peak, endorse).await;
+    scenario("endorse", endorse_rate, seconds, &peak, endorse).await;
     let grown = format!("inbox ({} docs)", ids.len() + count);
-    scenario(&grown, 5, seconds, &peak, get(inbox, &somjai)).await;
+    scenario(
+        &grown,
+        rate("GROWN_INBOX", 1),
+        seconds,
+        &peak,
+        get(inbox, &somjai),
+    )
+    .await;
 
     sampler.abort();
     let (rss, hwm) = memory(pid);

@@ -456,8 +456,16 @@ async fn act(
     actor: Actor,
     Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| {
+        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "too_large"
+        } else {
+            "bad_request"
+        };
+        ApiError::new(e.status(), code, e.body_text()).field("body")
+    })?;
     actor.may_read_documents()?;
     let action = match action.as_str() {
         "submit" => ActionKind::Submit,

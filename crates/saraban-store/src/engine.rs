@@ -403,59 +403,13 @@ impl Store {
         let (canonical, content_hash) = canonical_content(&content)?;
         let now = thai_time(at).to_rfc3339();
         let id = uuid::Uuid::now_v7().to_string();
-        let mut tx = self.pool.begin().await?;
-        let (seq, prev) = reserve(&mut tx, org).await?;
-        let drafter = ensure_person(&mut tx, org, drafter).await?;
-        let (route, route_version) = load_route(&mut tx, org, &kind, None).await?;
-        sqlx::query(
-            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
-             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, $8, $8)",
-        )
-        .bind(org)
-        .bind(&id)
-        .bind(&kind)
-        .bind(drafter.as_str())
-        .bind(route_version)
-        .bind(&canonical)
-        .bind(&content_hash)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        insert_version(
-            &mut tx,
-            org,
-            &id,
-            1,
-            &canonical,
-            &content_hash,
-            drafter.as_str(),
-            &now,
-        )
-        .await?;
-        let event = Event {
-            v: 1,
-            org: org.to_owned(),
-            seq,
-            at: now,
-            kind: "created".into(),
-            document: id.clone(),
-            doc_version: 1,
-            actor: drafter.to_string(),
-            position: None,
-            capacity: None,
-            content_hash,
-            text: None,
-            register: None,
-            year: None,
-            number: None,
-            pdf_hash: None,
-            route_version: Some(route_version as u32),
-        };
-        append(&mut tx, &event, prev).await?;
-        let doc = load_document(&mut tx, org, &id).await?;
-        let (config, _) = org_config(&mut tx, org).await?;
-        tx.commit().await?;
-        Ok(doc.summary(Some(&route), None, config.organisation.digits))
+        let (org, drafter) = (org.to_owned(), drafter.to_owned());
+        self.write(&org.clone(), move |tx| {
+            Box::pin(async move {
+                create_in(tx, &org, &drafter, id, kind, canonical, content_hash, now).await
+            })
+        })
+        .await
     }
 
     /// Replaces the draft's content; only the drafter, only in draft or
@@ -469,68 +423,11 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<ActOutcome> {
         let now = thai_time(at).to_rfc3339();
-        let mut tx = self.pool.begin().await?;
-        let (seq, prev) = reserve(&mut tx, org).await?;
-        let doc = load_document(&mut tx, org, id).await?;
-        let actor = ensure_person(&mut tx, org, actor).await?;
-        let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
-        let facts = Facts {
-            state: doc.state,
-            drafter: &doc.drafter,
-            route: &route,
-            acted_this_step: &[],
-        };
-        decide(&facts, &actor, &[], ActionKind::Edit, None)?;
-        check_content(&content, Some(&doc.kind))?;
-        let (canonical, content_hash) = canonical_content(&content)?;
-        let version = doc.version + 1;
-        sqlx::query("UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
-            .bind(&canonical)
-            .bind(&content_hash)
-            .bind(version)
-            .bind(&now)
-            .bind(org)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        insert_version(
-            &mut tx,
-            org,
-            id,
-            version,
-            &canonical,
-            &content_hash,
-            actor.as_str(),
-            &now,
-        )
-        .await?;
-        let event = Event {
-            v: 1,
-            org: org.to_owned(),
-            seq,
-            at: now,
-            kind: "edited".into(),
-            document: id.to_owned(),
-            doc_version: version as u64,
-            actor: actor.to_string(),
-            position: None,
-            capacity: None,
-            content_hash,
-            text: None,
-            register: None,
-            year: None,
-            number: None,
-            pdf_hash: None,
-            route_version: None,
-        };
-        append(&mut tx, &event, prev).await?;
-        let doc = load_document(&mut tx, org, id).await?;
-        let (config, _) = org_config(&mut tx, org).await?;
-        tx.commit().await?;
-        Ok(ActOutcome {
-            document: doc.summary(Some(&route), None, config.organisation.digits),
-            event_seq: seq,
+        let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
+        self.write(&org.clone(), move |tx| {
+            Box::pin(async move { edit_in(tx, &org, &actor, &id, content, now).await })
         })
+        .await
     }
 
     /// Takes a route action: submit, endorse, return, sign, issue,
@@ -554,160 +451,23 @@ impl Store {
         }
         let now = thai_time(at).to_rfc3339();
         let date = thai_date(at).format("%Y-%m-%d").to_string();
-        let mut tx = self.pool.begin().await?;
-        let (seq, prev) = reserve(&mut tx, org).await?;
-        let doc = load_document(&mut tx, org, id).await?;
-        let actor = ensure_person(&mut tx, org, actor).await?;
-        let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
-        let authorities = authorities(&mut tx, org, actor.as_str(), &date).await?;
-        let acted: Vec<Slug> = match doc.state {
-            State::InReview(step) => sqlx::query(
-                "SELECT position_id FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND step = $4 AND kind = 'endorse'",
-            )
-            .bind(org)
-            .bind(id)
-            .bind(doc.round)
-            .bind(step as i64)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
-            .collect(),
-            _ => Vec::new(),
-        };
-        let facts = Facts {
-            state: doc.state,
-            drafter: &doc.drafter,
-            route: &route,
-            acted_this_step: &acted,
-        };
-        let decision = decide(&facts, &actor, &authorities, action, text)?;
-
-        let mut round = doc.round;
-        if action == ActionKind::Submit {
-            round += 1;
-        }
-        if let Some(authority) = &decision.acting_for {
-            let step = doc.state.step();
-            let kind = match action {
-                ActionKind::Endorse => "endorse",
-                ActionKind::Return => "return",
-                ActionKind::Sign => "sign",
-                ActionKind::Issue => "issue",
-                ActionKind::Cancel => "cancel",
-                _ => "archive",
-            };
-            sqlx::query(
-                "INSERT INTO actions (org_id, seq, document_id, round, step, kind, position_id, actor_id, standing, text, at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(org)
-            .bind(seq as i64)
-            .bind(id)
-            .bind(round)
-            .bind(step)
-            .bind(kind)
-            .bind(authority.position.as_str())
-            .bind(actor.as_str())
-            .bind(authority.standing.name())
-            .bind(text.map(str::to_owned))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-
-        let (mut register, mut year, mut number, mut pdf_hash) = (
-            doc.register.clone(),
-            doc.year,
-            doc.number,
-            doc.pdf_hash.clone(),
-        );
-        if action == ActionKind::Issue {
-            let (pattern, reset) = register_info(&mut tx, org, route.register.as_str()).await?;
-            let register_year = i64::from(reset.year_of(at).get());
-            let allocated = allocate(&mut tx, org, route.register.as_str(), register_year).await?;
-            let (config, emblem) = org_config(&mut tx, org).await?;
-            let overlay = Overlay {
-                gathered: gathered(&mut tx, org, &doc).await?,
-                number: Some(allocated),
-                prefix: match &pattern {
-                    NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),
-                    NumberPattern::NumberYear => None,
-                },
-            };
-            let document = compose(&doc.content, &config, &overlay)?;
-            let pdf = self.render(document, emblem).await?;
-            let hash = sha256_hex(&pdf);
-            sqlx::query(
-                "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
-            )
-            .bind(&hash)
-            .bind(pdf)
-            .execute(&mut *tx)
-            .await?;
-            register = Some(route.register.to_string());
-            year = Some(register_year);
-            number = Some(allocated);
-            pdf_hash = Some(hash);
-        }
-        let cancelled_at = (action == ActionKind::Cancel).then(|| now.clone());
-        sqlx::query(
-            "UPDATE documents SET state = $1, step = $2, round = $3, register_id = $4, year = $5, number = $6, pdf_hash = $7,
-                cancelled_at = COALESCE($8, cancelled_at), updated_at = $9
-              WHERE org_id = $10 AND id = $11",
-        )
-        .bind(decision.next.name())
-        .bind(decision.next.step())
-        .bind(round)
-        .bind(register.clone())
-        .bind(year)
-        .bind(number)
-        .bind(pdf_hash.clone())
-        .bind(cancelled_at)
-        .bind(&now)
-        .bind(org)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let issued = action == ActionKind::Issue;
-        let event = Event {
-            v: 1,
-            org: org.to_owned(),
-            seq,
-            at: now,
-            kind: action.event().into(),
-            document: id.to_owned(),
-            doc_version: doc.version as u64,
-            actor: actor.to_string(),
-            position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
-            capacity: decision
-                .acting_for
-                .as_ref()
-                .map(|a| a.standing.name().to_owned()),
-            content_hash: doc.content_hash.clone(),
-            text: text.map(str::to_owned),
-            register: issued.then(|| route.register.to_string()),
-            year: if issued { year.map(|y| y as i32) } else { None },
-            number: if issued {
-                number.map(|n| n as u32)
-            } else {
-                None
-            },
-            pdf_hash: if issued { pdf_hash } else { None },
-            route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
-        };
-        append(&mut tx, &event, prev).await?;
-        let doc = load_document(&mut tx, org, id).await?;
-        let pattern = match &doc.register {
-            Some(register) => Some(register_info(&mut tx, org, register).await?.0),
-            None => None,
-        };
-        let (config, _) = org_config(&mut tx, org).await?;
-        tx.commit().await?;
-        Ok(ActOutcome {
-            document: doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits),
-            event_seq: seq,
+        let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
+        let text = text.map(str::to_owned);
+        let typesetter = self.typesetter.clone();
+        self.write(&org.clone(), move |tx| {
+            Box::pin(async move {
+                let job = Job {
+                    typesetter: &typesetter,
+                    org: &org,
+                    actor: &actor,
+                    id: &id,
+                    action,
+                    at,
+                };
+                act_in(tx, job, text.as_deref(), now, date).await
+            })
         })
+        .await
     }
 
     async fn render(
@@ -715,19 +475,7 @@ impl Store {
         document: saraban_core::Document,
         emblem: Option<Vec<u8>>,
     ) -> Result<Vec<u8>> {
-        let typesetter = self.typesetter.clone();
-        tokio::task::spawn_blocking(move || {
-            let emblem = emblem
-                .map(saraban_typeset::Emblem::from_bytes)
-                .transpose()
-                .map_err(|e| StoreError::Render(e.to_string()))?;
-            let typeset = typesetter
-                .typeset(&document, emblem.as_ref())
-                .map_err(|e| StoreError::Render(e.to_string()))?;
-            typeset.pdf().map_err(|e| StoreError::Render(e.to_string()))
-        })
-        .await
-        .map_err(|e| StoreError::Render(e.to_string()))?
+        render(&self.typesetter, document, emblem).await
     }
 
     /// The document as it stands.
@@ -949,4 +697,338 @@ async fn insert_version(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Typesets off the async threads.
+async fn render(
+    typesetter: &saraban_typeset::Typesetter,
+    document: saraban_core::Document,
+    emblem: Option<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let typesetter = typesetter.clone();
+    tokio::task::spawn_blocking(move || {
+        let emblem = emblem
+            .map(saraban_typeset::Emblem::from_bytes)
+            .transpose()
+            .map_err(|e| StoreError::Render(e.to_string()))?;
+        let typeset = typesetter
+            .typeset(&document, emblem.as_ref())
+            .map_err(|e| StoreError::Render(e.to_string()))?;
+        typeset.pdf().map_err(|e| StoreError::Render(e.to_string()))
+    })
+    .await
+    .map_err(|e| StoreError::Render(e.to_string()))?
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_in(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    drafter: &str,
+    id: String,
+    kind: String,
+    canonical: String,
+    content_hash: String,
+    now: String,
+) -> Result<DocumentSummary> {
+    let (seq, prev) = reserve(&mut *tx, org).await?;
+    let drafter = ensure_person(&mut *tx, org, drafter).await?;
+    let (route, route_version) = load_route(&mut *tx, org, &kind, None).await?;
+    sqlx::query(
+            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
+             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, $8, $8)",
+        )
+        .bind(org)
+        .bind(&id)
+        .bind(&kind)
+        .bind(drafter.as_str())
+        .bind(route_version)
+        .bind(&canonical)
+        .bind(&content_hash)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    insert_version(
+        &mut *tx,
+        org,
+        &id,
+        1,
+        &canonical,
+        &content_hash,
+        drafter.as_str(),
+        &now,
+    )
+    .await?;
+    let event = Event {
+        v: 1,
+        org: org.to_owned(),
+        seq,
+        at: now,
+        kind: "created".into(),
+        document: id.clone(),
+        doc_version: 1,
+        actor: drafter.to_string(),
+        position: None,
+        capacity: None,
+        content_hash,
+        text: None,
+        register: None,
+        year: None,
+        number: None,
+        pdf_hash: None,
+        route_version: Some(route_version as u32),
+    };
+    append(&mut *tx, &event, prev).await?;
+    let doc = load_document(&mut *tx, org, &id).await?;
+    let (config, _) = org_config(&mut *tx, org).await?;
+    Ok(doc.summary(Some(&route), None, config.organisation.digits))
+}
+
+async fn edit_in(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    actor: &str,
+    id: &str,
+    content: Value,
+    now: String,
+) -> Result<ActOutcome> {
+    let (seq, prev) = reserve(&mut *tx, org).await?;
+    let doc = load_document(&mut *tx, org, id).await?;
+    let actor = ensure_person(&mut *tx, org, actor).await?;
+    let (route, _) = load_route(&mut *tx, org, &doc.kind, Some(doc.route_version)).await?;
+    let facts = Facts {
+        state: doc.state,
+        drafter: &doc.drafter,
+        route: &route,
+        acted_this_step: &[],
+    };
+    decide(&facts, &actor, &[], ActionKind::Edit, None)?;
+    check_content(&content, Some(&doc.kind))?;
+    let (canonical, content_hash) = canonical_content(&content)?;
+    let version = doc.version + 1;
+    sqlx::query("UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
+            .bind(&canonical)
+            .bind(&content_hash)
+            .bind(version)
+            .bind(&now)
+            .bind(org)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    insert_version(
+        &mut *tx,
+        org,
+        id,
+        version,
+        &canonical,
+        &content_hash,
+        actor.as_str(),
+        &now,
+    )
+    .await?;
+    let event = Event {
+        v: 1,
+        org: org.to_owned(),
+        seq,
+        at: now,
+        kind: "edited".into(),
+        document: id.to_owned(),
+        doc_version: version as u64,
+        actor: actor.to_string(),
+        position: None,
+        capacity: None,
+        content_hash,
+        text: None,
+        register: None,
+        year: None,
+        number: None,
+        pdf_hash: None,
+        route_version: None,
+    };
+    append(&mut *tx, &event, prev).await?;
+    let doc = load_document(&mut *tx, org, id).await?;
+    let (config, _) = org_config(&mut *tx, org).await?;
+    Ok(ActOutcome {
+        document: doc.summary(Some(&route), None, config.organisation.digits),
+        event_seq: seq,
+    })
+}
+
+/// Who does what to which document, when.
+struct Job<'a> {
+    typesetter: &'a saraban_typeset::Typesetter,
+    org: &'a str,
+    actor: &'a str,
+    id: &'a str,
+    action: ActionKind,
+    at: DateTime<Utc>,
+}
+
+async fn act_in(
+    tx: &mut Transaction<'static, Any>,
+    job: Job<'_>,
+    text: Option<&str>,
+    now: String,
+    date: String,
+) -> Result<ActOutcome> {
+    let Job {
+        typesetter,
+        org,
+        actor,
+        id,
+        action,
+        at,
+    } = job;
+    let (seq, prev) = reserve(&mut *tx, org).await?;
+    let doc = load_document(&mut *tx, org, id).await?;
+    let actor = ensure_person(&mut *tx, org, actor).await?;
+    let (route, _) = load_route(&mut *tx, org, &doc.kind, Some(doc.route_version)).await?;
+    let authorities = authorities(&mut *tx, org, actor.as_str(), &date).await?;
+    let acted: Vec<Slug> = match doc.state {
+            State::InReview(step) => sqlx::query(
+                "SELECT position_id FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND step = $4 AND kind = 'endorse'",
+            )
+            .bind(org)
+            .bind(id)
+            .bind(doc.round)
+            .bind(step as i64)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
+            .collect(),
+            _ => Vec::new(),
+        };
+    let facts = Facts {
+        state: doc.state,
+        drafter: &doc.drafter,
+        route: &route,
+        acted_this_step: &acted,
+    };
+    let decision = decide(&facts, &actor, &authorities, action, text)?;
+
+    let mut round = doc.round;
+    if action == ActionKind::Submit {
+        round += 1;
+    }
+    if let Some(authority) = &decision.acting_for {
+        let step = doc.state.step();
+        let kind = match action {
+            ActionKind::Endorse => "endorse",
+            ActionKind::Return => "return",
+            ActionKind::Sign => "sign",
+            ActionKind::Issue => "issue",
+            ActionKind::Cancel => "cancel",
+            _ => "archive",
+        };
+        sqlx::query(
+                "INSERT INTO actions (org_id, seq, document_id, round, step, kind, position_id, actor_id, standing, text, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(org)
+            .bind(seq as i64)
+            .bind(id)
+            .bind(round)
+            .bind(step)
+            .bind(kind)
+            .bind(authority.position.as_str())
+            .bind(actor.as_str())
+            .bind(authority.standing.name())
+            .bind(text.map(str::to_owned))
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+    }
+
+    let (mut register, mut year, mut number, mut pdf_hash) = (
+        doc.register.clone(),
+        doc.year,
+        doc.number,
+        doc.pdf_hash.clone(),
+    );
+    if action == ActionKind::Issue {
+        let (pattern, reset) = register_info(&mut *tx, org, route.register.as_str()).await?;
+        let register_year = i64::from(reset.year_of(at).get());
+        let allocated = allocate(&mut *tx, org, route.register.as_str(), register_year).await?;
+        let (config, emblem) = org_config(&mut *tx, org).await?;
+        let overlay = Overlay {
+            gathered: gathered(&mut *tx, org, &doc).await?,
+            number: Some(allocated),
+            prefix: match &pattern {
+                NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),
+                NumberPattern::NumberYear => None,
+            },
+        };
+        let document = compose(&doc.content, &config, &overlay)?;
+        let pdf = render(typesetter, document, emblem).await?;
+        let hash = sha256_hex(&pdf);
+        sqlx::query(
+            "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&hash)
+        .bind(pdf)
+        .execute(&mut **tx)
+        .await?;
+        register = Some(route.register.to_string());
+        year = Some(register_year);
+        number = Some(allocated);
+        pdf_hash = Some(hash);
+    }
+    let cancelled_at = (action == ActionKind::Cancel).then(|| now.clone());
+    sqlx::query(
+            "UPDATE documents SET state = $1, step = $2, round = $3, register_id = $4, year = $5, number = $6, pdf_hash = $7,
+                cancelled_at = COALESCE($8, cancelled_at), updated_at = $9
+              WHERE org_id = $10 AND id = $11",
+        )
+        .bind(decision.next.name())
+        .bind(decision.next.step())
+        .bind(round)
+        .bind(register.clone())
+        .bind(year)
+        .bind(number)
+        .bind(pdf_hash.clone())
+        .bind(cancelled_at)
+        .bind(&now)
+        .bind(org)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let issued = action == ActionKind::Issue;
+    let event = Event {
+        v: 1,
+        org: org.to_owned(),
+        seq,
+        at: now,
+        kind: action.event().into(),
+        document: id.to_owned(),
+        doc_version: doc.version as u64,
+        actor: actor.to_string(),
+        position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
+        capacity: decision
+            .acting_for
+            .as_ref()
+            .map(|a| a.standing.name().to_owned()),
+        content_hash: doc.content_hash.clone(),
+        text: text.map(str::to_owned),
+        register: issued.then(|| route.register.to_string()),
+        year: if issued { year.map(|y| y as i32) } else { None },
+        number: if issued {
+            number.map(|n| n as u32)
+        } else {
+            None
+        },
+        pdf_hash: if issued { pdf_hash } else { None },
+        route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
+    };
+    append(&mut *tx, &event, prev).await?;
+    let doc = load_document(&mut *tx, org, id).await?;
+    let pattern = match &doc.register {
+        Some(register) => Some(register_info(&mut *tx, org, register).await?.0),
+        None => None,
+    };
+    let (config, _) = org_config(&mut *tx, org).await?;
+    Ok(ActOutcome {
+        document: doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits),
+        event_seq: seq,
+    })
 }

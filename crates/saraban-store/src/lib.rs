@@ -8,6 +8,7 @@ mod compose;
 mod engine;
 mod ledger;
 mod organisation;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -66,6 +67,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     typesetter: saraban_typeset::Typesetter,
+    writers: writer::Writers,
 }
 
 const SQLITE_MIGRATIONS: [(i64, &str, &str); 2] = [
@@ -153,10 +155,14 @@ impl Store {
                 .collect(),
         );
         migrator.run(&pool).await?;
+        // SQLite has one writer whatever we do; PostgreSQL takes several
+        // organisations' batches at once.
+        let writers = writer::Writers::start(&pool, if backend == Backend::Sqlite { 1 } else { 4 });
         Ok(Store {
             pool,
             backend,
             typesetter: saraban_typeset::Typesetter::default(),
+            writers,
         })
     }
 

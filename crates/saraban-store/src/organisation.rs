@@ -36,13 +36,42 @@ impl Store {
         hash_input.extend_from_slice(emblem.unwrap_or_default());
         let config_hash = sha256_hex(&hash_input);
         let now = thai_time(at).to_rfc3339();
-        let mut report = InitReport::default();
+        let config = config.clone();
+        let emblem = emblem.map(<[u8]>::to_vec);
+        let org = org.to_owned();
+        self.write(&org.clone(), move |tx| {
+            Box::pin(async move {
+                init_in(
+                    tx,
+                    &org,
+                    &config,
+                    emblem.as_deref(),
+                    config_json,
+                    config_hash,
+                    now,
+                )
+                .await
+            })
+        })
+        .await
+    }
+}
 
-        let mut tx = self.pool.begin().await?;
+async fn init_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    org: &str,
+    config: &OrgConfig,
+    emblem: Option<&[u8]>,
+    config_json: String,
+    config_hash: String,
+    now: String,
+) -> Result<InitReport> {
+    {
+        let mut report = InitReport::default();
         let existing: Option<String> =
             sqlx::query("SELECT config_hash FROM organisations WHERE id = $1")
                 .bind(org)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?
                 .map(|row| row.get(0));
         if existing.as_deref() == Some(config_hash.as_str()) {
@@ -61,12 +90,12 @@ impl Store {
         .bind(&config_hash)
         .bind(emblem.map(<[u8]>::to_vec))
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         sqlx::query("INSERT INTO ledger_heads (org_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (org_id) DO NOTHING")
             .bind(org)
             .bind(GENESIS.to_vec())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
 
         for position in &config.positions {
@@ -77,7 +106,7 @@ impl Store {
             .bind(org)
             .bind(position.id.as_str())
             .bind(position.title.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         for person in &config.people {
@@ -91,13 +120,13 @@ impl Store {
             .bind(person.name.as_str())
             .bind(person.signature.as_ref().map(|s| s.as_str().to_owned()))
             .bind(i64::from(person.admin))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         // Holdings and delegations are the file's, whole.
         sqlx::query("DELETE FROM holdings WHERE org_id = $1")
             .bind(org)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         for person in &config.people {
             for holding in &person.holds {
@@ -109,13 +138,13 @@ impl Store {
                 .bind(holding.position.as_str())
                 .bind(holding.from.iso())
                 .bind(holding.to.map(|d| d.iso()))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
         }
         sqlx::query("DELETE FROM delegations WHERE org_id = $1")
             .bind(org)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         for d in &config.delegations {
             let standing = saraban_core::workflow::Standing::Delegate(d.capacity);
@@ -130,7 +159,7 @@ impl Store {
             .bind(d.order.as_str())
             .bind(d.from.iso())
             .bind(d.to.iso())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         for register in &config.registers {
@@ -147,7 +176,7 @@ impl Store {
             .bind(&register.kind)
             .bind(&pattern)
             .bind(reset.as_str().unwrap_or("calendar"))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
             if let Some(start) = &register.start {
                 // Only before the year's first number: a start never rewinds.
@@ -159,7 +188,7 @@ impl Store {
                 .bind(register.id.as_str())
                 .bind(i64::from(start.year.get()))
                 .bind(i64::from(start.next))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
         }
@@ -173,7 +202,7 @@ impl Store {
             )
             .bind(org)
             .bind(&route_config.kind)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
             let (version, same) = match latest {
                 Some(row) => (row.get::<i64, _>(0), row.get::<String, _>(1) == hash),
@@ -189,17 +218,18 @@ impl Store {
                 .bind(&definition)
                 .bind(&hash)
                 .bind(&now)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 report
                     .new_route_versions
                     .push((route_config.kind.clone(), version + 1));
             }
         }
-        tx.commit().await?;
         Ok(report)
     }
+}
 
+impl Store {
     /// The organisations in this database, by id.
     pub async fn organisations(&self) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT id FROM organisations ORDER BY id")
