@@ -356,6 +356,36 @@ async fn organisations_are_isolated(db: TestDb) {
     );
     assert_eq!(admin.get("/verify").await.0, StatusCode::OK);
     assert_eq!(insider.get("/verify").await.0, StatusCode::FORBIDDEN);
+
+    // The administrator manages the configuration; others may not.
+    assert_eq!(insider.get("/organisation").await.0, StatusCode::FORBIDDEN);
+    let (status, mut configuration) = admin.get("/organisation").await;
+    assert_eq!(status, StatusCode::OK);
+    let routes = configuration["routes"].as_array_mut().unwrap();
+    routes[0]["review"].as_array_mut().unwrap().pop();
+    let response = admin
+        .http
+        .put(format!("{}/organisation", admin.base))
+        .json(&configuration)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["new_route_versions"][0][1], 2, "{report}");
+    configuration["organisation"]["id"] = json!("other-org");
+    let response = admin
+        .http
+        .put(format!("{}/organisation", admin.base))
+        .json(&configuration)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not another organisation's"
+    );
 }
 
 /// Bad requests answer 4xx with a JSON body naming the field.

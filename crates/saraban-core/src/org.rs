@@ -208,6 +208,11 @@ impl OrgConfig {
                 .collect::<Vec<_>>()
                 .join(" "),
         })?;
+        Self::from_value(value)
+    }
+
+    /// Reads and cross-checks a configuration given as JSON (the API's path).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, InputError> {
         let config: OrgConfig =
             serde_path_to_error::deserialize(value).map_err(|e| InputError {
                 path: e.path().to_string(),

@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/{id}/history", get(document_history))
         .route("/registers/{register}/{year}", get(register_entries))
         .route("/verify", get(verify))
+        .route(
+            "/organisation",
+            get(organisation_config).put(update_organisation),
+        )
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
@@ -61,7 +65,34 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// One span per request with its id, so that every log line of it can be
+/// found; the outcome is logged when it ends. Bodies, cookies and tokens
+/// are never logged.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use tracing::Instrument;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let span = tracing::info_span!("request", id = %&id[..12], method = %request.method(), path = %request.uri().path(), user = tracing::field::Empty);
+    let started = std::time::Instant::now();
+    async move {
+        let mut response = next.run(request).await;
+        let status = response.status().as_u16();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::error!(status, ms, "answered");
+        } else {
+            tracing::info!(status, ms, "answered");
+        }
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        response
+    }
+    .instrument(span)
+    .await
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
@@ -291,6 +322,34 @@ impl Page {
             ));
         }
         Ok(())
+    }
+}
+
+/// `?limit=&offset=` on lists that are not documents.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct Window {
+    #[serde(default = "window_limit")]
+    limit: usize,
+    #[serde(default)]
+    offset: usize,
+}
+
+fn window_limit() -> usize {
+    1_000
+}
+
+impl Window {
+    fn apply<T>(&self, items: Vec<T>) -> Result<Vec<T>, ApiError> {
+        if !(1..=10_000).contains(&self.limit) {
+            return Err(ApiError::bad_request("limit", "must be 1 to 10000"));
+        }
+        Ok(items
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .collect())
     }
 }
 
@@ -567,7 +626,7 @@ async fn document_pdf(
     Ok(([(CONTENT_TYPE, "application/pdf")], pdf).into_response())
 }
 
-#[utoipa::path(get, path = "/documents/{id}/history", params(("id" = String, Path)), tag = "documents",
+#[utoipa::path(get, path = "/documents/{id}/history", params(("id" = String, Path), Window), tag = "documents",
     responses((status = 200, body = Vec<HistoryEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn document_history(
     State(state): State<AppState>,
@@ -579,14 +638,16 @@ async fn document_history(
 }
 
 #[utoipa::path(get, path = "/registers/{register}/{year}", tag = "registers",
-    params(("register" = String, Path), ("year" = String, Path, description = "B.E. year, e.g. 2568")),
+    params(("register" = String, Path), ("year" = String, Path, description = "B.E. year, e.g. 2568"), Window),
     responses((status = 200, body = Vec<RegisterEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn register_entries(
     State(state): State<AppState>,
     actor: Actor,
     Path((register, year)): Path<(String, String)>,
+    page: Result<Query<Window>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<RegisterEntry>>, ApiError> {
     actor.may_read_documents()?;
+    let page = query(page)?;
     let year: i32 = saraban_core::thai::parse_number(&year)
         .and_then(|y| i32::try_from(y).ok())
         .filter(|y| saraban_core::BuddhistYear::new(*y).is_ok())
@@ -594,10 +655,12 @@ async fn register_entries(
             ApiError::bad_request("year", format!("'{year}' is not a B.E. year such as 2568"))
         })?;
     Ok(Json(
-        state
-            .store
-            .register_entries(&actor.0.org, &register, year)
-            .await?,
+        page.apply(
+            state
+                .store
+                .register_entries(&actor.0.org, &register, year)
+                .await?,
+        )?,
     ))
 }
 
@@ -609,4 +672,49 @@ async fn verify(State(state): State<AppState>, actor: Actor) -> Result<Json<LogR
         ));
     }
     Ok(Json(state.store.verify_log(&actor.0.org).await?))
+}
+
+#[utoipa::path(get, path = "/organisation", tag = "registers",
+    responses((status = 200, description = "The organisation's configuration (administrators)", body = Object), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn organisation_config(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<Json<Value>, ApiError> {
+    if !actor.0.is_admin {
+        return Err(ApiError::forbidden(
+            "only an administrator reads the configuration",
+        ));
+    }
+    let config = state.store.org_config(&actor.0.org).await?;
+    Ok(Json(serde_json::to_value(config).expect("serialisable")))
+}
+
+/// Replaces the configuration (people, positions, delegations, routes,
+/// registers). A changed route becomes a new version.
+#[utoipa::path(put, path = "/organisation", tag = "registers",
+    request_body(content = Object, description = "The organisation file as JSON (same fields as examples/organisation/wangkrachae.toml)"),
+    responses((status = 200, description = "What changed", body = Object), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn update_organisation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(body): Body<Value>,
+) -> Result<Json<Value>, ApiError> {
+    if !actor.0.is_admin {
+        return Err(ApiError::forbidden(
+            "only an administrator changes the configuration",
+        ));
+    }
+    let config =
+        saraban_core::org::OrgConfig::from_value(body).map_err(saraban_store::StoreError::from)?;
+    if config.organisation.id.as_str() != actor.0.org {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "organisation.id: must be your own organisation",
+        )
+        .field("organisation.id"));
+    }
+    let report = state.store.init_org(&config, None, Utc::now()).await?;
+    tracing::info!(user = %actor.0.person, "organisation configuration changed");
+    Ok(Json(serde_json::to_value(report).expect("serialisable")))
 }

@@ -56,6 +56,7 @@ pub struct Inbox {
         crate::list_documents, crate::inbox, crate::create_document, crate::show_document,
         crate::document_content, crate::edit_document, crate::act, crate::document_pdf,
         crate::document_history, crate::register_entries, crate::verify,
+        crate::organisation_config, crate::update_organisation,
     ),
     components(schemas(
         ApiError, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, LogReport,
