@@ -197,6 +197,20 @@ async fn seed_story_over_http(db: TestDb) {
     );
     let (_, history) = registrar.get(&format!("/documents/{id}/history")).await;
     assert_eq!(history.as_array().unwrap().len(), 7);
+    let first = registrar
+        .http
+        .get(format!("{}/documents/{id}/pdf?version=1", registrar.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK, "the PDF of a version");
+    let missing = registrar
+        .http
+        .get(format!("{}/documents/{id}/pdf?version=9", registrar.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_eq!(history[6]["event"]["kind"], "issued");
     assert_eq!(history[6]["prev_hash"], history[5]["hash"]);
 

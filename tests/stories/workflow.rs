@@ -339,6 +339,10 @@ async fn return_for_revision_story(db: TestDb) {
         !preview.contains("๑๐ เม.ย. ๖๘"),
         "round one's endorsement is gone from the page"
     );
+    // Every version keeps its own page.
+    let first = pdf_text(&store.pdf_of_version(ORG, id, Some(1)).await.unwrap());
+    let second = pdf_text(&store.pdf_of_version(ORG, id, Some(2)).await.unwrap());
+    assert!(!first.contains("(แก้ไข)") && second.contains("(แก้ไข)"));
     let history = store.history(ORG, id).await.unwrap();
     let returned_event = history
         .iter()
@@ -675,7 +679,81 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
     assert!(store.verify_log(ORG).await.unwrap().holds());
 }
 
+/// A parallel group: two of the three deputies must endorse, each once.
+async fn parallel_group_story(db: TestDb) {
+    let store = &db.store;
+    let mut config = org_config();
+    let mut add = |id: &str, title: &str, person: &str, name: &str| {
+        config.positions.push(saraban_core::org::PositionConfig {
+            id: saraban_core::org::Slug::parse(id).unwrap(),
+            title: saraban_core::text::Line::parse(title).unwrap(),
+        });
+        config.people.push(saraban_core::org::PersonConfig {
+            id: saraban_core::org::Slug::parse(person).unwrap(),
+            name: saraban_core::text::Line::parse(name).unwrap(),
+            signature: None,
+            holds: vec![saraban_core::org::Holding {
+                position: saraban_core::org::Slug::parse(id).unwrap(),
+                from: saraban_core::ThaiDate::from_ymd(2020, 1, 1).unwrap(),
+                to: None,
+            }],
+            admin: false,
+        });
+    };
+    add("finance", "ผู้อำนวยการกองคลัง", "malee", "นางมาลี ใจดี");
+    add("works", "ผู้อำนวยการกองช่าง", "prasert", "นายประเสริฐ ช่างดี");
+    add("education", "ผู้อำนวยการกองการศึกษา", "wanna", "นางวรรณา สอนดี");
+    let memo_route = config.routes.iter_mut().find(|r| r.kind == "memo").unwrap();
+    memo_route.review = vec![saraban_core::org::StepConfig::Group {
+        any_of: ["finance", "works", "education"]
+            .map(|p| saraban_core::org::Slug::parse(p).unwrap())
+            .to_vec(),
+        required: 2,
+    }];
+    store
+        .init_org(&config, None, thai(2025, 1, 2, 9, 0))
+        .await
+        .unwrap();
+    let at = thai(2025, 4, 9, 10, 0);
+    let id = store
+        .create_document(ORG, "chanyurat", content("ita-report-2568.toml"), at)
+        .await
+        .unwrap()
+        .id;
+    store
+        .act(ORG, "chanyurat", &id, A::Submit, None, at)
+        .await
+        .unwrap();
+    store
+        .act(ORG, "prasert", &id, A::Endorse, Some("เห็นชอบ"), at)
+        .await
+        .unwrap();
+    assert!(matches!(
+        refused(store.act(ORG, "prasert", &id, A::Endorse, None, at).await),
+        Refusal::AlreadyActed(_)
+    ));
+    assert_eq!(
+        store.show(ORG, &id).await.unwrap().state,
+        "in_review",
+        "one of two"
+    );
+    store
+        .act(ORG, "wanna", &id, A::Endorse, Some("เห็นชอบ"), at)
+        .await
+        .unwrap();
+    let shown = store.show(ORG, &id).await.unwrap();
+    assert_eq!(
+        (shown.state.as_str(), shown.waiting_for.clone()),
+        ("awaiting_signature", vec!["mayor".to_owned()])
+    );
+    assert!(matches!(
+        refused(store.act(ORG, "malee", &id, A::Endorse, None, at).await),
+        Refusal::WrongState { .. }
+    ));
+}
+
 stories!(
+    parallel_group_story,
     failed_issue_leaves_no_gap_story,
     seed_memo_story,
     order_490_story,

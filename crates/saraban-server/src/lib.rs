@@ -498,6 +498,15 @@ async fn edit_document(
     ))
 }
 
+/// `?version=N`: a content version of the document.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct VersionQuery {
+    #[serde(default)]
+    version: Option<i64>,
+}
+
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ActionBody {
@@ -614,15 +623,20 @@ async fn act(
     Ok((StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-#[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path)), tag = "documents",
+#[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path), VersionQuery), tag = "documents",
     responses((status = 200, description = "The issued PDF/A, or a preview before issue", content_type = "application/pdf", body = Vec<u8>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn document_pdf(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
+    version: Result<Query<VersionQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     actor.may_read_documents()?;
-    let pdf = state.store.pdf(&actor.0.org, &id).await?;
+    let version = query(version)?.version;
+    let pdf = state
+        .store
+        .pdf_of_version(&actor.0.org, &id, version)
+        .await?;
     Ok(([(CONTENT_TYPE, "application/pdf")], pdf).into_response())
 }
 

@@ -503,8 +503,36 @@ impl Store {
     /// The issued PDF, byte for byte; before issue, a preview with the
     /// endorsements gathered so far.
     pub async fn pdf(&self, org: &str, id: &str) -> Result<Vec<u8>> {
+        self.pdf_of_version(org, id, None).await
+    }
+
+    /// The PDF of one content version: the issued file for the issued
+    /// version, otherwise that version as drafted, with the endorsements
+    /// of the current round when it is the current version.
+    pub async fn pdf_of_version(
+        &self,
+        org: &str,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<Vec<u8>> {
         let mut tx = self.pool.begin().await?;
-        let doc = load_document(&mut tx, org, id).await?;
+        let mut doc = load_document(&mut tx, org, id).await?;
+        if let Some(version) = version.filter(|v| *v != doc.version) {
+            let row = sqlx::query("SELECT content FROM document_versions WHERE org_id = $1 AND document_id = $2 AND version = $3")
+                .bind(org)
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found("version", version.to_string()))?;
+            let content: String = row.get(0);
+            let (config, emblem) = org_config(&mut tx, org).await?;
+            tx.commit().await?;
+            doc.content =
+                serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let document = compose(&doc.content, &config, &Overlay::default())?;
+            return self.render(document, emblem).await;
+        }
         if let Some(hash) = &doc.pdf_hash {
             let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
                 .bind(hash)
