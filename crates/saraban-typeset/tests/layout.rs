@@ -360,3 +360,23 @@ fn an_organisation_font_must_set_thai() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An organisation's own Thai font is measured like Sarabun: the same
+/// calibration rule gives the same size for the same glyphs.
+#[test]
+fn an_organisation_font_is_calibrated_from_its_metrics() {
+    let dir = std::env::temp_dir().join(format!("saraban-own-fonts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let font = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../typst-templates/fonts/Sarabun_400Regular.ttf"
+    );
+    std::fs::copy(font, dir.join("own.ttf")).unwrap();
+    let fonts = FontSet::with_dir(&dir, Some("Sarabun")).unwrap();
+    assert!((fonts.scale - FontSet::bundled().scale).abs() < 1e-9);
+    let typeset = Typesetter::new(fonts.into())
+        .typeset(&memo_with(vec![json!("ข้อความ")], json!({})), None)
+        .unwrap();
+    assert!(typeset.pdf().is_ok());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
