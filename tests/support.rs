@@ -131,3 +131,22 @@ macro_rules! stories {
         }
     };
 }
+
+/// Serves `store` over real HTTP on a random loopback port. Returns the
+/// base URL (`http://127.0.0.1:PORT`); the server stops when the sender is
+/// dropped or sent to.
+pub async fn serve(store: Store) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let base = format!("http://{}", listener.local_addr().expect("bound"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = saraban_server::AppState {
+        store,
+        secure_cookies: false,
+    };
+    tokio::spawn(saraban_server::serve(state, listener, async {
+        let _ = stopped.await;
+    }));
+    (base, stop)
+}

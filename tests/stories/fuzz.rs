@@ -102,16 +102,7 @@ async fn start(db: TestDb) -> (String, Store, tokio::sync::oneshot::Sender<()>, 
         .set_password("wangkrachae", "chanyurat", "saraban-demo")
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = saraban_server::AppState {
-        store: store.clone(),
-        secure_cookies: false,
-    };
-    tokio::spawn(saraban_server::serve(state, listener, async {
-        let _ = stopped.await;
-    }));
+    let (base, stop) = saraban_stories::serve(store.clone()).await;
     (base, store, stop, db)
 }
 

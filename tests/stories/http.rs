@@ -53,16 +53,8 @@ async fn start(db: TestDb) -> Server {
                 .unwrap();
         }
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = saraban_server::AppState {
-        store: store.clone(),
-        secure_cookies: false,
-    };
-    tokio::spawn(saraban_server::serve(state, listener, async {
-        let _ = stopped.await;
-    }));
+    let (base, stop) = saraban_stories::serve(store.clone()).await;
+    let base = format!("{base}/api/v1");
     Server {
         base,
         store,

@@ -48,7 +48,43 @@ pub struct Event {
     pub route_version: Option<u32>,
 }
 
+/// What every event says: who did what to which document, when.
+#[derive(Debug, Clone)]
+pub struct EventHead<'a> {
+    pub org: &'a str,
+    pub seq: u64,
+    pub at: String,
+    pub kind: &'a str,
+    pub document: &'a str,
+    pub doc_version: u64,
+    pub actor: &'a str,
+    pub content_hash: String,
+}
+
 impl Event {
+    /// An event with the common fields set and the optional ones empty.
+    pub fn new(head: EventHead<'_>) -> Event {
+        Event {
+            v: 1,
+            org: head.org.to_owned(),
+            seq: head.seq,
+            at: head.at,
+            kind: head.kind.to_owned(),
+            document: head.document.to_owned(),
+            doc_version: head.doc_version,
+            actor: head.actor.to_owned(),
+            position: None,
+            capacity: None,
+            content_hash: head.content_hash,
+            text: None,
+            register: None,
+            year: None,
+            number: None,
+            pdf_hash: None,
+            route_version: None,
+        }
+    }
+
     /// The canonical bytes (RFC 8785).
     pub fn canonical(&self) -> Vec<u8> {
         serde_jcs::to_vec(self).expect("an event always serialises")

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use saraban_core::clock::{YearReset, thai_date, thai_time};
 use saraban_core::document::document_from_value;
-use saraban_core::ledger::{Event, sha256_hex};
+use saraban_core::ledger::{Event, EventHead, sha256_hex};
 use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::register::{NumberPattern, RegisterNumber};
 use saraban_core::workflow::{ActionKind, Authority, Facts, Route, Standing, State, decide};
@@ -788,23 +788,17 @@ async fn create_in(
     )
     .await?;
     let event = Event {
-        v: 1,
-        org: org.to_owned(),
-        seq,
-        at: now,
-        kind: "created".into(),
-        document: id.clone(),
-        doc_version: 1,
-        actor: drafter.to_string(),
-        position: None,
-        capacity: None,
-        content_hash,
-        text: None,
-        register: None,
-        year: None,
-        number: None,
-        pdf_hash: None,
         route_version: Some(route_version as u32),
+        ..Event::new(EventHead {
+            org,
+            seq,
+            at: now,
+            kind: "created",
+            document: &id,
+            doc_version: 1,
+            actor: drafter.as_str(),
+            content_hash,
+        })
     };
     append(&mut *tx, &event, prev).await?;
     let doc = load_document(&mut *tx, org, &id).await?;
@@ -854,25 +848,16 @@ async fn edit_in(
         &now,
     )
     .await?;
-    let event = Event {
-        v: 1,
-        org: org.to_owned(),
+    let event = Event::new(EventHead {
+        org,
         seq,
         at: now,
-        kind: "edited".into(),
-        document: id.to_owned(),
+        kind: "edited",
+        document: id,
         doc_version: version as u64,
-        actor: actor.to_string(),
-        position: None,
-        capacity: None,
+        actor: actor.as_str(),
         content_hash,
-        text: None,
-        register: None,
-        year: None,
-        number: None,
-        pdf_hash: None,
-        route_version: None,
-    };
+    });
     append(&mut *tx, &event, prev).await?;
     let doc = load_document(&mut *tx, org, id).await?;
     let (config, _) = org_config(&mut *tx, org).await?;
@@ -1023,20 +1008,11 @@ async fn act_in(
         .await?;
     let issued = action == ActionKind::Issue;
     let event = Event {
-        v: 1,
-        org: org.to_owned(),
-        seq,
-        at: now,
-        kind: action.event().into(),
-        document: id.to_owned(),
-        doc_version: doc.version as u64,
-        actor: actor.to_string(),
         position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
         capacity: decision
             .acting_for
             .as_ref()
             .map(|a| a.standing.name().to_owned()),
-        content_hash: doc.content_hash.clone(),
         text: text.map(str::to_owned),
         register: issued.then(|| route.register.to_string()),
         year: if issued { year.map(|y| y as i32) } else { None },
@@ -1047,6 +1023,16 @@ async fn act_in(
         },
         pdf_hash: if issued { pdf_hash } else { None },
         route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
+        ..Event::new(EventHead {
+            org,
+            seq,
+            at: now,
+            kind: action.event(),
+            document: id,
+            doc_version: doc.version as u64,
+            actor: actor.as_str(),
+            content_hash: doc.content_hash.clone(),
+        })
     };
     append(&mut *tx, &event, prev).await?;
     let doc = load_document(&mut *tx, org, id).await?;
