@@ -737,6 +737,23 @@ async fn parallel_group_story(db: TestDb) {
         "in_review",
         "one of two"
     );
+    // The inbox follows: the deputy who endorsed no longer sees it.
+    let inbox = |person: &'static str, position: &'static str| {
+        let store = store.clone();
+        let id = id.clone();
+        async move {
+            let found = store
+                .inbox(ORG, person, &[position.to_owned()], 50)
+                .await
+                .unwrap();
+            found.waiting.iter().any(|d| d.id == id)
+        }
+    };
+    assert!(
+        !inbox("prasert", "works").await
+            && inbox("wanna", "education").await
+            && inbox("malee", "finance").await
+    );
     store
         .act(ORG, "wanna", &id, A::Endorse, Some("เห็นชอบ"), at)
         .await

@@ -48,7 +48,7 @@ fn memory(pid: u32) -> (u64, u64) {
 }
 
 /// A scenario's rate, from `SARABAN_LOAD_<NAME>_RATE` or the default.
-fn rate(name: &str, default: u32) -> u32 {
+fn rate(name: &str, default: f64) -> f64 {
     let var = format!("SARABAN_LOAD_{name}_RATE");
     std::env::var(var)
         .ok()
@@ -122,29 +122,41 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[(last as f64 * p).round() as usize].as_secs_f64() * 1e3
 }
 
+fn requests(rate: f64, seconds: u64) -> usize {
+    (rate * seconds as f64).round() as usize
+}
+
 /// Sends `rate` requests a second for `seconds`, open-loop, then waits for
-/// the last answer. Request `i` is `request(first + i)`.
-async fn run<F, Fut>(rate: u32, seconds: u64, first: usize, request: &F) -> Stats
+/// the last answer. Request `i` is `request(first + i)`. A thread of its own
+/// keeps the schedule: tokio's timer ticks in whole milliseconds, which
+/// would add up to a millisecond of the generator's own to every latency.
+async fn run<F, Fut>(rate: f64, seconds: u64, first: usize, request: Arc<F>) -> Stats
 where
-    F: Fn(usize) -> Fut,
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = bool> + Send + 'static,
 {
-    let sent = rate as usize * seconds as usize;
-    let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
-    let mut tasks = tokio::task::JoinSet::new();
+    let sent = requests(rate, seconds);
+    let period = Duration::from_secs_f64(1.0 / rate);
+    let runtime = tokio::runtime::Handle::current();
     let start = Instant::now();
-    for i in 0..sent {
-        let scheduled = ticks.tick().await.into_std();
-        let request = request(first + i);
-        tasks.spawn(async move {
-            let left = Instant::now();
-            let ok = request.await;
-            (ok, scheduled.elapsed(), left.elapsed())
-        });
-    }
+    let pacer = tokio::task::spawn_blocking(move || {
+        let mut tasks = Vec::with_capacity(sent);
+        for i in 0..sent {
+            let scheduled = start + period * i as u32;
+            std::thread::sleep(scheduled.saturating_duration_since(Instant::now()));
+            let request = request(first + i);
+            tasks.push(runtime.spawn(async move {
+                let left = Instant::now();
+                let ok = request.await;
+                (ok, scheduled.elapsed(), left.elapsed())
+            }));
+        }
+        tasks
+    });
+    let tasks = pacer.await.expect("pacer");
     let (mut latencies, mut service, mut errors) = (Vec::new(), Vec::new(), 0);
-    while let Some(done) = tasks.join_next().await {
-        match done.expect("request task") {
+    for task in tasks {
+        match task.await.expect("request task") {
             (true, latency, own) => {
                 latencies.push(latency);
                 service.push(own);
@@ -165,14 +177,15 @@ where
 }
 
 /// One second of warm-up (connections, caches), then the measured run.
-async fn scenario<F, Fut>(name: &str, rate: u32, seconds: u64, peak: &AtomicU64, request: F)
+async fn scenario<F, Fut>(name: &str, rate: f64, seconds: u64, peak: &AtomicU64, request: F)
 where
-    F: Fn(usize) -> Fut,
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = bool> + Send + 'static,
 {
-    run(rate, 1, 0, &request).await;
+    let request = Arc::new(request);
+    let warm_up = run(rate, 1, 0, request.clone()).await.sent;
     peak.store(0, Ordering::Relaxed);
-    let stats = run(rate, seconds, rate as usize, &request).await;
+    let stats = run(rate, seconds, warm_up, request).await;
     let peak_rss = peak.load(Ordering::Relaxed);
     let l = &stats.latencies;
     println!(
@@ -288,12 +301,12 @@ async fn main() {
         let (http, token) = (http.clone(), somjai.clone());
         move |i: usize| ok(http.get(&reads[i % reads.len()]).bearer_auth(&token))
     };
-    scenario("read document", rate("READ", 1_000), seconds, &peak, read).await;
+    scenario("read document", rate("READ", 1000.0), seconds, &peak, read).await;
     let inbox = format!("{base}/inbox");
     let demo = format!("inbox ({} docs)", ids.len());
     scenario(
         &demo,
-        rate("INBOX", 200),
+        rate("INBOX", 200.0),
         seconds,
         &peak,
         get(inbox.clone(), &somjai),
@@ -301,8 +314,8 @@ async fn main() {
     .await;
 
     // Documents in review at step 1, one per endorsement (and warm-up).
-    let endorse_rate = rate("ENDORSE", 200);
-    let count = endorse_rate as usize * (seconds as usize + 1);
+    let endorse_rate = rate("ENDORSE", 200.0);
+    let count = requests(endorse_rate, 1) + requests(endorse_rate, seconds);
     let prepared = Instant::now();
     let mut in_review = Vec::with_capacity(count);
     let memo = saraban_core::document::read_value(MEMO, saraban_core::Syntax::Toml).unwrap();
@@ -337,7 +350,7 @@ async fn main() {
     let grown = format!("inbox ({} docs)", ids.len() + count);
     scenario(
         &grown,
-        rate("GROWN_INBOX", 1),
+        rate("GROWN_INBOX", 0.5),
         seconds,
         &peak,
         get(inbox, &somjai),

@@ -398,47 +398,28 @@ async fn list_documents(
 /// What waits for me: documents at a step addressed to a position I hold
 /// or act for today; my drafts and returned documents.
 #[utoipa::path(get, path = "/inbox", tag = "documents", responses((status = 200, body = Inbox), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
-async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Value>, ApiError> {
+async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Inbox>, ApiError> {
     actor.may_read_documents()?;
-    let mine: Vec<&str> = actor
+    let positions: Vec<String> = actor
         .0
         .positions
         .iter()
-        .map(|p| p.position.as_str())
+        .map(|p| p.position.clone())
         .collect();
-    let drafter = format!("drafter:{}", actor.0.person);
-    let mut waiting = Vec::new();
-    let mut drafts = Vec::new();
-    let mut sent = Vec::new();
-    let mut offset = 0;
-    loop {
-        let batch = state
-            .store
-            .list_documents(&actor.0.org, None, 200, offset)
-            .await?;
-        let done = batch.len() < 200;
-        for doc in batch {
-            if doc.waiting_for.contains(&drafter) {
-                drafts.push(doc);
-            } else if doc.waiting_for.iter().any(|p| mine.contains(&p.as_str())) {
-                waiting.push(doc);
-            } else if doc.drafter == actor.0.person
-                && !matches!(doc.state.as_str(), "archived" | "withdrawn")
-            {
-                sent.push(doc);
-            }
-        }
-        if done || offset >= 5_000 {
-            break;
-        }
-        offset += 200;
-    }
-    Ok(Json(json!({
-        "counts": { "waiting": waiting.len(), "drafts": drafts.len(), "sent": sent.len() },
-        "waiting": waiting,
-        "drafts": drafts,
-        "sent": sent,
-    })))
+    let found = state
+        .store
+        .inbox(&actor.0.org, &actor.0.person, &positions, 200)
+        .await?;
+    Ok(Json(Inbox {
+        counts: openapi::InboxCounts {
+            waiting: found.waiting.len(),
+            drafts: found.drafts.len(),
+            sent: found.sent.len(),
+        },
+        waiting: found.waiting,
+        drafts: found.drafts,
+        sent: found.sent,
+    }))
 }
 
 #[utoipa::path(post, path = "/documents", tag = "documents",

@@ -660,20 +660,146 @@ impl Store {
             .bind(offset)
             .fetch_all(&mut *tx)
             .await?;
-        let (config, _) = org_config(&mut tx, org).await?;
-        let mut out = Vec::new();
-        for row in &rows {
-            let doc = DocRow::from_row(row)?;
-            let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
-            let pattern = match &doc.register {
-                Some(register) => Some(register_info(&mut tx, org, register).await?.0),
-                None => None,
-            };
-            out.push(doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits));
-        }
+        let out = summaries(&mut tx, org, &rows).await?;
         tx.commit().await?;
         Ok(out)
     }
+
+    /// The inbox of `person` who holds `positions` today: documents waiting
+    /// for one of them (oldest first), their drafts, and what they sent.
+    pub async fn inbox(
+        &self,
+        org: &str,
+        person: &str,
+        positions: &[String],
+        limit: i64,
+    ) -> Result<Inbox> {
+        let mut tx = self.pool.begin().await?;
+        let waiting_rows = if positions.is_empty() {
+            Vec::new()
+        } else {
+            let placeholders: Vec<String> = (0..positions.len())
+                .map(|i| format!("${}", i + 3))
+                .collect();
+            let sql = format!(
+                "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id IN (SELECT document_id FROM waiting WHERE org_id = $1 AND position_id IN ({}))
+                 ORDER BY updated_at, id LIMIT $2",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(limit);
+            for position in positions {
+                query = query.bind(position);
+            }
+            query.fetch_all(&mut *tx).await?
+        };
+        let drafts_sql = format!(
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('draft', 'returned') ORDER BY updated_at DESC, id LIMIT $3"
+        );
+        let draft_rows = sqlx::query(sqlx::AssertSqlSafe(drafts_sql))
+            .bind(org)
+            .bind(person)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let sent_sql = format!(
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('in_review', 'awaiting_signature', 'signed', 'issued')
+             ORDER BY updated_at DESC, id LIMIT $3"
+        );
+        let sent_rows = sqlx::query(sqlx::AssertSqlSafe(sent_sql))
+            .bind(org)
+            .bind(person)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let inbox = Inbox {
+            waiting: summaries(&mut tx, org, &waiting_rows).await?,
+            drafts: summaries(&mut tx, org, &draft_rows).await?,
+            sent: summaries(&mut tx, org, &sent_rows).await?,
+        };
+        tx.commit().await?;
+        Ok(inbox)
+    }
+}
+
+/// The positions a document in `state` waits for, leaving out those of a
+/// group step already `heard`.
+fn waiting_positions(state: State, route: &Route, heard: &[Slug]) -> Vec<String> {
+    match state {
+        State::InReview(k) => route
+            .review
+            .get(k)
+            .map(|step| {
+                step.positions
+                    .iter()
+                    .filter(|p| !heard.contains(p))
+                    .map(Slug::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        State::AwaitingSignature => vec![route.sign.to_string()],
+        State::Signed => vec![route.issue.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+async fn set_waiting(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    positions: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM waiting WHERE org_id = $1 AND document_id = $2")
+        .bind(org)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for position in positions {
+        sqlx::query("INSERT INTO waiting (org_id, document_id, position_id) VALUES ($1, $2, $3)")
+            .bind(org)
+            .bind(id)
+            .bind(position)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Summaries of document rows, reading each route version and register once.
+async fn summaries(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    rows: &[AnyRow],
+) -> Result<Vec<DocumentSummary>> {
+    let (config, _) = org_config(tx, org).await?;
+    let mut routes: std::collections::HashMap<(String, i64), Route> =
+        std::collections::HashMap::new();
+    let mut patterns: std::collections::HashMap<String, NumberPattern> =
+        std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let doc = DocRow::from_row(row)?;
+        let key = (doc.kind.clone(), doc.route_version);
+        if !routes.contains_key(&key) {
+            let (route, _) = load_route(tx, org, &doc.kind, Some(doc.route_version)).await?;
+            routes.insert(key.clone(), route);
+        }
+        if let Some(register) = &doc.register
+            && !patterns.contains_key(register)
+        {
+            patterns.insert(register.clone(), register_info(tx, org, register).await?.0);
+        }
+        let pattern = doc.register.as_ref().and_then(|r| patterns.get(r));
+        out.push(doc.summary(routes.get(&key), pattern, config.organisation.digits));
+    }
+    Ok(out)
+}
+
+/// What waits for a person, their drafts, and what they sent.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    pub waiting: Vec<DocumentSummary>,
+    pub drafts: Vec<DocumentSummary>,
+    pub sent: Vec<DocumentSummary>,
 }
 
 /// The next number of a register's year, gapless: the counter moves in the
@@ -1006,6 +1132,27 @@ async fn act_in(
         .bind(id)
         .execute(&mut **tx)
         .await?;
+    // Who the document waits for now: the positions of the step not yet
+    // heard from (a group step keeps those still missing).
+    let mut heard = if decision.next == doc.state {
+        acted.clone()
+    } else {
+        Vec::new()
+    };
+    if let Some(authority) = decision
+        .acting_for
+        .as_ref()
+        .filter(|_| decision.next == doc.state)
+    {
+        heard.push(authority.position.clone());
+    }
+    set_waiting(
+        &mut *tx,
+        org,
+        id,
+        &waiting_positions(decision.next, &route, &heard),
+    )
+    .await?;
     let issued = action == ActionKind::Issue;
     let event = Event {
         position: decision.acting_for.as_ref().map(|a| a.position.to_string()),

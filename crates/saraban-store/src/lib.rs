@@ -20,7 +20,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
-pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, RegisterEntry};
+pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
 pub use ledger::LogReport;
 pub use organisation::InitReport;
 
@@ -70,7 +70,7 @@ pub struct Store {
     writers: writer::Writers,
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 2] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 3] = [
     (
         1,
         "engine",
@@ -81,8 +81,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 2] = [
         "accounts",
         include_str!("../../../migrations/sqlite/0002_accounts.sql"),
     ),
+    (
+        3,
+        "waiting",
+        include_str!("../../../migrations/sqlite/0003_waiting.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 2] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 3] = [
     (
         1,
         "engine",
@@ -92,6 +97,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 2] = [
         2,
         "accounts",
         include_str!("../../../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "waiting",
+        include_str!("../../../migrations/postgres/0003_waiting.sql"),
     ),
 ];
 
