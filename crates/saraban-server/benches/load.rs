@@ -3,9 +3,9 @@
 //! fixed rates. Latency counts from each request's scheduled send time, so a
 //! slow server cannot hide behind a slow client (no coordinated omission).
 //!
-//! Build with `cargo build --release -p saraban -p saraban-server --benches`,
-//! then run `target/release/deps/load-* --bench` (or `cargo bench -p
-//! saraban-server --bench load`). `SARABAN_BIN` names the server binary
+//! Build the server first — `cargo build --release -p saraban` (a bench
+//! build does not build binaries) — then `cargo bench -p saraban-server
+//! --bench load`. `SARABAN_BIN` names the server binary
 //! (default: `release/saraban` in the target directory);
 //! `SARABAN_LOAD_SECONDS` sets each scenario's length (default 10) and
 //! `SARABAN_LOAD_{READ,INBOX,ENDORSE,GROWN_INBOX}_RATE` the rates.
