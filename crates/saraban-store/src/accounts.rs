@@ -220,18 +220,12 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Vec<PositionHeld>> {
         let date = thai_date(at).format("%Y-%m-%d").to_string();
-        let rows = sqlx::query(
-            "SELECT position_id, 'holder' FROM holdings
-               WHERE org_id = $1 AND person_id = $2 AND from_date <= $3 AND (to_date IS NULL OR to_date >= $3)
-             UNION ALL
-             SELECT position_id, capacity FROM delegations
-               WHERE org_id = $1 AND delegate_id = $2 AND from_date <= $3 AND to_date >= $3",
-        )
-        .bind(org)
-        .bind(person)
-        .bind(&date)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(crate::engine::AUTHORITIES)
+            .bind(org)
+            .bind(person)
+            .bind(&date)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .iter()
             .map(|r| PositionHeld {

@@ -262,6 +262,14 @@ async fn ensure_person(
     }
 }
 
+/// Positions a person ($2) of an organisation ($1) holds or acts for on a
+/// date ($3, ISO): held, or delegated by a record that covers the date.
+pub(crate) const AUTHORITIES: &str = "SELECT position_id, 'holder' FROM holdings
+       WHERE org_id = $1 AND person_id = $2 AND from_date <= $3 AND (to_date IS NULL OR to_date >= $3)
+     UNION ALL
+     SELECT position_id, capacity FROM delegations
+       WHERE org_id = $1 AND delegate_id = $2 AND from_date <= $3 AND to_date >= $3";
+
 /// The positions `person` may act for on `date`: held, or delegated by a
 /// record that covers the date.
 async fn authorities(
@@ -270,18 +278,12 @@ async fn authorities(
     person: &str,
     date: &str,
 ) -> Result<Vec<Authority>> {
-    let rows = sqlx::query(
-        "SELECT position_id, 'holder' FROM holdings
-           WHERE org_id = $1 AND person_id = $2 AND from_date <= $3 AND (to_date IS NULL OR to_date >= $3)
-         UNION ALL
-         SELECT position_id, capacity FROM delegations
-           WHERE org_id = $1 AND delegate_id = $2 AND from_date <= $3 AND to_date >= $3",
-    )
-    .bind(org)
-    .bind(person)
-    .bind(date)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = sqlx::query(AUTHORITIES)
+        .bind(org)
+        .bind(person)
+        .bind(date)
+        .fetch_all(&mut **tx)
+        .await?;
     let mut found: Vec<Authority> = Vec::new();
     for row in rows {
         let position = Slug::parse(&row.get::<String, _>(0)).map_err(StoreError::Invalid)?;
