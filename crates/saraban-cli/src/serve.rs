@@ -74,6 +74,7 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 .unwrap_or_else(|_| "info".into()),
         )
         .with_target(false)
+        .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
