@@ -401,7 +401,10 @@ pub fn register(db: Database, acting: Acting, command: RegisterCommand) -> Resul
                 let report = store.verify_log(&org).await.map_err(failed)?;
                 print(&acting, &report, || {
                     if report.holds() {
-                        format!("the log of {org} holds: {} events", report.events)
+                        format!(
+                            "the log of {org} holds: {} events, Merkle root {}",
+                            report.events, report.merkle_root
+                        )
                     } else {
                         format!(
                             "the log of {org} does NOT hold:\n{}",

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod document;
 pub mod ledger;
+pub mod merkle;
 pub mod org;
 pub mod register;
 pub mod text;

@@ -61,6 +61,8 @@ pub(crate) async fn append(
 pub struct LogReport {
     pub events: u64,
     pub head_seq: u64,
+    /// RFC 6962 tree head over the events' stored bytes (hex).
+    pub merkle_root: String,
     pub faults: Vec<String>,
 }
 
@@ -125,9 +127,14 @@ impl Store {
             )),
             _ => {}
         }
+        let leaves: Vec<_> = events
+            .iter()
+            .map(|e| saraban_core::merkle::leaf_hash(&e.bytes))
+            .collect();
         Ok(LogReport {
             events: events.len() as u64,
             head_seq,
+            merkle_root: hex::encode(saraban_core::merkle::root(&leaves)),
             faults,
         })
     }
