@@ -240,9 +240,11 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     println!(
-        "server {} (pid {pid}) ready in {:.1} s; {seconds} s per scenario after 1 s of warm-up",
+        "server {} (pid {pid}) seeded and ready in {:.1} s, VmRSS {:.1} MB; \
+         {seconds} s per scenario after 1 s of warm-up",
         binary.display(),
-        seeded.elapsed().as_secs_f64()
+        seeded.elapsed().as_secs_f64(),
+        memory(pid).0 as f64 / 1024.0
     );
 
     // The highest RSS seen since the last reset, sampled every 20 ms.
