@@ -2,7 +2,7 @@
 //! added — endorsements, the signature, the register number — laid over it,
 //! ready for the typesetter.
 
-use saraban_core::document::{Capacity, document_from_value};
+use saraban_core::document::document_from_value;
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::Standing;
 use saraban_core::{Document, ThaiDate};
@@ -120,11 +120,7 @@ fn person_block(g: &Gathered) -> serde_json::Map<String, Value> {
                 .own_title
                 .clone()
                 .unwrap_or_else(|| g.position_title.clone());
-            let capacity = match capacity {
-                Capacity::Delegated => "ปฏิบัติราชการแทน",
-                Capacity::Acting => "รักษาราชการแทน",
-                Capacity::ActingInPosition => "รักษาการในตำแหน่ง",
-            };
+            let capacity = capacity.wording();
             block.insert("position".into(), json!(own));
             block.insert(
                 "acting".into(),

@@ -483,15 +483,9 @@ impl Store {
     /// The document as it stands.
     pub async fn show(&self, org: &str, id: &str) -> Result<DocumentSummary> {
         let mut tx = self.pool.begin().await?;
-        let doc = load_document(&mut tx, org, id).await?;
-        let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
-        let pattern = match &doc.register {
-            Some(register) => Some(register_info(&mut tx, org, register).await?.0),
-            None => None,
-        };
-        let (config, _) = org_config(&mut tx, org).await?;
+        let summary = summary_of(&mut tx, org, id).await?;
         tx.commit().await?;
-        Ok(doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits))
+        Ok(summary)
     }
 
     /// The drafter's current content.
@@ -772,14 +766,36 @@ async fn summaries(
     org: &str,
     rows: &[AnyRow],
 ) -> Result<Vec<DocumentSummary>> {
+    let docs = rows
+        .iter()
+        .map(DocRow::from_row)
+        .collect::<Result<Vec<_>>>()?;
+    summarise(tx, org, docs).await
+}
+
+/// The summary of one document as it now stands in the transaction.
+async fn summary_of(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+) -> Result<DocumentSummary> {
+    let doc = load_document(tx, org, id).await?;
+    let mut one = summarise(tx, org, vec![doc]).await?;
+    Ok(one.pop().expect("one document in, one summary out"))
+}
+
+async fn summarise(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    docs: Vec<DocRow>,
+) -> Result<Vec<DocumentSummary>> {
     let (config, _) = org_config(tx, org).await?;
     let mut routes: std::collections::HashMap<(String, i64), Route> =
         std::collections::HashMap::new();
     let mut patterns: std::collections::HashMap<String, NumberPattern> =
         std::collections::HashMap::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let doc = DocRow::from_row(row)?;
+    let mut out = Vec::with_capacity(docs.len());
+    for doc in docs {
         let key = (doc.kind.clone(), doc.route_version);
         if !routes.contains_key(&key) {
             let (route, _) = load_route(tx, org, &doc.kind, Some(doc.route_version)).await?;
@@ -889,7 +905,7 @@ async fn create_in(
 ) -> Result<DocumentSummary> {
     let (seq, prev) = reserve(&mut *tx, org).await?;
     let drafter = ensure_person(&mut *tx, org, drafter).await?;
-    let (route, route_version) = load_route(&mut *tx, org, &kind, None).await?;
+    let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
     sqlx::query(
             "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
              VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, $8, $8)",
@@ -929,9 +945,7 @@ async fn create_in(
         })
     };
     append(&mut *tx, &event, prev).await?;
-    let doc = load_document(&mut *tx, org, &id).await?;
-    let (config, _) = org_config(&mut *tx, org).await?;
-    Ok(doc.summary(Some(&route), None, config.organisation.digits))
+    summary_of(tx, org, &id).await
 }
 
 async fn edit_in(
@@ -987,10 +1001,8 @@ async fn edit_in(
         content_hash,
     });
     append(&mut *tx, &event, prev).await?;
-    let doc = load_document(&mut *tx, org, id).await?;
-    let (config, _) = org_config(&mut *tx, org).await?;
     Ok(ActOutcome {
-        document: doc.summary(Some(&route), None, config.organisation.digits),
+        document: summary_of(tx, org, id).await?,
         event_seq: seq,
     })
 }
@@ -1184,14 +1196,8 @@ async fn act_in(
         })
     };
     append(&mut *tx, &event, prev).await?;
-    let doc = load_document(&mut *tx, org, id).await?;
-    let pattern = match &doc.register {
-        Some(register) => Some(register_info(&mut *tx, org, register).await?.0),
-        None => None,
-    };
-    let (config, _) = org_config(&mut *tx, org).await?;
     Ok(ActOutcome {
-        document: doc.summary(Some(&route), pattern.as_ref(), config.organisation.digits),
+        document: summary_of(tx, org, id).await?,
         event_seq: seq,
     })
 }
