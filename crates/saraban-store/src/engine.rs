@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::compose::{Gathered, Overlay, compose};
-use crate::ledger::{append, reserve};
+use crate::writer::Batch;
 use crate::{Result, Store, StoreError};
 
 const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
@@ -78,6 +78,7 @@ pub struct RegisterEntry {
     pub issued_at: String,
 }
 
+#[derive(Debug, Clone)]
 struct DocRow {
     id: String,
     kind: String,
@@ -219,6 +220,31 @@ async fn load_document(tx: &mut Transaction<'static, Any>, org: &str, id: &str) 
         .await?
         .ok_or_else(|| StoreError::not_found("document", id))?;
     DocRow::from_row(&row)
+}
+
+/// A document and the version of its route it follows, in one round trip
+/// (a transition needs both).
+async fn load_document_and_route(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+) -> Result<(DocRow, Route)> {
+    let row = sqlx::query(
+        "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
+                d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
+                d.updated_at, r.definition
+           FROM documents d
+           JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version
+          WHERE d.org_id = $1 AND d.id = $2",
+    )
+    .bind(org)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("document", id))?;
+    let route: Route = serde_json::from_str(&row.get::<String, _>(17))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok((DocRow::from_row(&row)?, route))
 }
 
 async fn load_route(
@@ -406,9 +432,19 @@ impl Store {
         let now = thai_time(at).to_rfc3339();
         let id = uuid::Uuid::now_v7().to_string();
         let (org, drafter) = (org.to_owned(), drafter.to_owned());
-        self.write(&org.clone(), move |tx| {
+        self.write(&org.clone(), move |batch| {
             Box::pin(async move {
-                create_in(tx, &org, &drafter, id, kind, canonical, content_hash, now).await
+                create_in(
+                    batch,
+                    &org,
+                    &drafter,
+                    id,
+                    kind,
+                    canonical,
+                    content_hash,
+                    now,
+                )
+                .await
             })
         })
         .await
@@ -426,8 +462,8 @@ impl Store {
     ) -> Result<ActOutcome> {
         let now = thai_time(at).to_rfc3339();
         let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
-        self.write(&org.clone(), move |tx| {
-            Box::pin(async move { edit_in(tx, &org, &actor, &id, content, now).await })
+        self.write(&org.clone(), move |batch| {
+            Box::pin(async move { edit_in(batch, &org, &actor, &id, content, now).await })
         })
         .await
     }
@@ -456,7 +492,7 @@ impl Store {
         let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
         let text = text.map(str::to_owned);
         let typesetter = self.typesetter.clone();
-        self.write(&org.clone(), move |tx| {
+        self.write(&org.clone(), move |batch| {
             Box::pin(async move {
                 let job = Job {
                     typesetter: &typesetter,
@@ -466,7 +502,7 @@ impl Store {
                     action,
                     at,
                 };
-                act_in(tx, job, text.as_deref(), now, date).await
+                act_in(batch, job, text.as_deref(), now, date).await
             })
         })
         .await
@@ -738,18 +774,39 @@ fn waiting_positions(state: State, route: &Route, heard: &[Slug]) -> Vec<String>
     }
 }
 
-async fn set_waiting(
+/// Moves a document's waiting rows from `before` to `after`. The common
+/// move, one position to the next, is one UPDATE; should the rows not be
+/// as expected, they are written afresh.
+async fn update_waiting(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     id: &str,
-    positions: &[String],
+    before: &[String],
+    after: &[String],
 ) -> Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    if let ([from], [to]) = (before, after) {
+        let moved = sqlx::query(
+            "UPDATE waiting SET position_id = $1 WHERE org_id = $2 AND document_id = $3 AND position_id = $4",
+        )
+        .bind(to)
+        .bind(org)
+        .bind(id)
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+        if moved.rows_affected() == 1 {
+            return Ok(());
+        }
+    }
     sqlx::query("DELETE FROM waiting WHERE org_id = $1 AND document_id = $2")
         .bind(org)
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    for position in positions {
+    for position in after {
         sqlx::query("INSERT INTO waiting (org_id, document_id, position_id) VALUES ($1, $2, $3)")
             .bind(org)
             .bind(id)
@@ -894,7 +951,7 @@ async fn render(
 
 #[allow(clippy::too_many_arguments)]
 async fn create_in(
-    tx: &mut Transaction<'static, Any>,
+    batch: &mut Batch,
     org: &str,
     drafter: &str,
     id: String,
@@ -903,7 +960,8 @@ async fn create_in(
     content_hash: String,
     now: String,
 ) -> Result<DocumentSummary> {
-    let (seq, prev) = reserve(&mut *tx, org).await?;
+    let seq = batch.next_seq(org).await?;
+    let tx = &mut batch.tx;
     let drafter = ensure_person(&mut *tx, org, drafter).await?;
     let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
     sqlx::query(
@@ -944,19 +1002,21 @@ async fn create_in(
             content_hash,
         })
     };
-    append(&mut *tx, &event, prev).await?;
-    summary_of(tx, org, &id).await
+    let summary = summary_of(tx, org, &id).await?;
+    batch.append(&event)?;
+    Ok(summary)
 }
 
 async fn edit_in(
-    tx: &mut Transaction<'static, Any>,
+    batch: &mut Batch,
     org: &str,
     actor: &str,
     id: &str,
     content: Value,
     now: String,
 ) -> Result<ActOutcome> {
-    let (seq, prev) = reserve(&mut *tx, org).await?;
+    let seq = batch.next_seq(org).await?;
+    let tx = &mut batch.tx;
     let doc = load_document(&mut *tx, org, id).await?;
     let actor = ensure_person(&mut *tx, org, actor).await?;
     let (route, _) = load_route(&mut *tx, org, &doc.kind, Some(doc.route_version)).await?;
@@ -1000,9 +1060,10 @@ async fn edit_in(
         actor: actor.as_str(),
         content_hash,
     });
-    append(&mut *tx, &event, prev).await?;
+    let document = summary_of(tx, org, id).await?;
+    batch.append(&event)?;
     Ok(ActOutcome {
-        document: summary_of(tx, org, id).await?,
+        document,
         event_seq: seq,
     })
 }
@@ -1018,7 +1079,7 @@ struct Job<'a> {
 }
 
 async fn act_in(
-    tx: &mut Transaction<'static, Any>,
+    batch: &mut Batch,
     job: Job<'_>,
     text: Option<&str>,
     now: String,
@@ -1032,13 +1093,20 @@ async fn act_in(
         action,
         at,
     } = job;
-    let (seq, prev) = reserve(&mut *tx, org).await?;
-    let doc = load_document(&mut *tx, org, id).await?;
-    let actor = ensure_person(&mut *tx, org, actor).await?;
-    let (route, _) = load_route(&mut *tx, org, &doc.kind, Some(doc.route_version)).await?;
-    let authorities = authorities(&mut *tx, org, actor.as_str(), &date).await?;
+    let seq = batch.next_seq(org).await?;
+    let tx = &mut batch.tx;
+    let (doc, route) = load_document_and_route(&mut *tx, org, id).await?;
+    let authorities = authorities(&mut *tx, org, actor, &date).await?;
+    // Whoever holds or acts for a position is a person of the organisation;
+    // only someone without one needs looking up.
+    let actor = match Slug::parse(actor) {
+        Ok(slug) if !authorities.is_empty() => slug,
+        _ => ensure_person(&mut *tx, org, actor).await?,
+    };
+    // Who already endorsed this step matters only where several may.
     let acted: Vec<Slug> = match doc.state {
-            State::InReview(step) => sqlx::query(
+        State::InReview(step) if route.review.get(step).is_some_and(|s| s.positions.len() > 1) => {
+            sqlx::query(
                 "SELECT position_id FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND step = $4 AND kind = 'endorse'",
             )
             .bind(org)
@@ -1049,9 +1117,10 @@ async fn act_in(
             .await?
             .iter()
             .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
-            .collect(),
-            _ => Vec::new(),
-        };
+            .collect()
+        }
+        _ => Vec::new(),
+    };
     let facts = Facts {
         state: doc.state,
         drafter: &doc.drafter,
@@ -1093,12 +1162,15 @@ async fn act_in(
             .await?;
     }
 
-    let (mut register, mut year, mut number, mut pdf_hash) = (
-        doc.register.clone(),
-        doc.year,
-        doc.number,
-        doc.pdf_hash.clone(),
-    );
+    let mut after = DocRow {
+        state: decision.next,
+        round,
+        cancelled: doc.cancelled || action == ActionKind::Cancel,
+        updated_at: now.clone(),
+        ..doc.clone()
+    };
+    // How a number prints, once the document has one.
+    let mut numbering: Option<(NumberPattern, saraban_core::DigitStyle)> = None;
     if action == ActionKind::Issue {
         let (pattern, reset) = register_info(&mut *tx, org, route.register.as_str()).await?;
         let register_year = i64::from(reset.year_of(at).get());
@@ -1122,10 +1194,15 @@ async fn act_in(
         .bind(pdf)
         .execute(&mut **tx)
         .await?;
-        register = Some(route.register.to_string());
-        year = Some(register_year);
-        number = Some(allocated);
-        pdf_hash = Some(hash);
+        after.register = Some(route.register.to_string());
+        after.year = Some(register_year);
+        after.number = Some(allocated);
+        after.pdf_hash = Some(hash);
+        numbering = Some((pattern, config.organisation.digits));
+    } else if let Some(register) = &doc.register {
+        let (pattern, _) = register_info(&mut *tx, org, register).await?;
+        let (config, _) = org_config(&mut *tx, org).await?;
+        numbering = Some((pattern, config.organisation.digits));
     }
     let cancelled_at = (action == ActionKind::Cancel).then(|| now.clone());
     sqlx::query(
@@ -1133,13 +1210,13 @@ async fn act_in(
                 cancelled_at = COALESCE($8, cancelled_at), updated_at = $9
               WHERE org_id = $10 AND id = $11",
         )
-        .bind(decision.next.name())
-        .bind(decision.next.step())
-        .bind(round)
-        .bind(register.clone())
-        .bind(year)
-        .bind(number)
-        .bind(pdf_hash.clone())
+        .bind(after.state.name())
+        .bind(after.state.step())
+        .bind(after.round)
+        .bind(after.register.clone())
+        .bind(after.year)
+        .bind(after.number)
+        .bind(after.pdf_hash.clone())
         .bind(cancelled_at)
         .bind(&now)
         .bind(org)
@@ -1160,10 +1237,11 @@ async fn act_in(
     {
         heard.push(authority.position.clone());
     }
-    set_waiting(
+    update_waiting(
         &mut *tx,
         org,
         id,
+        &waiting_positions(doc.state, &route, &acted),
         &waiting_positions(decision.next, &route, &heard),
     )
     .await?;
@@ -1176,13 +1254,17 @@ async fn act_in(
             .map(|a| a.standing.name().to_owned()),
         text: text.map(str::to_owned),
         register: issued.then(|| route.register.to_string()),
-        year: if issued { year.map(|y| y as i32) } else { None },
-        number: if issued {
-            number.map(|n| n as u32)
+        year: if issued {
+            after.year.map(|y| y as i32)
         } else {
             None
         },
-        pdf_hash: if issued { pdf_hash } else { None },
+        number: if issued {
+            after.number.map(|n| n as u32)
+        } else {
+            None
+        },
+        pdf_hash: if issued { after.pdf_hash.clone() } else { None },
         route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
         ..Event::new(EventHead {
             org,
@@ -1195,9 +1277,13 @@ async fn act_in(
             content_hash: doc.content_hash.clone(),
         })
     };
-    append(&mut *tx, &event, prev).await?;
+    batch.append(&event)?;
+    let (pattern, digits) = match &numbering {
+        Some((pattern, digits)) => (Some(pattern), *digits),
+        None => (None, saraban_core::DigitStyle::default()),
+    };
     Ok(ActOutcome {
-        document: summary_of(tx, org, id).await?,
+        document: after.summary(Some(&route), pattern, digits),
         event_seq: seq,
     })
 }

@@ -39,10 +39,10 @@ impl Store {
         let config = config.clone();
         let emblem = emblem.map(<[u8]>::to_vec);
         let org = org.to_owned();
-        self.write(&org.clone(), move |tx| {
+        self.write(&org.clone(), move |batch| {
             Box::pin(async move {
                 init_in(
-                    tx,
+                    &mut batch.tx,
                     &org,
                     &config,
                     emblem.as_deref(),

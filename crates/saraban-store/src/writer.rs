@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::ledger::PendingLedger;
 use crate::{Result, Store, StoreError};
 
 /// The most transitions one commit carries.
@@ -26,9 +27,7 @@ type Deliver = Box<dyn FnOnce(Option<String>) + Send>;
 
 /// Runs one transition inside the batch; on success returns how to
 /// deliver its result after the commit, on failure has delivered already.
-type Run = Box<
-    dyn for<'c> FnOnce(&'c mut Transaction<'static, Any>) -> BoxFuture<'c, Option<Deliver>> + Send,
->;
+type Run = Box<dyn for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Option<Deliver>> + Send>;
 
 struct WriteJob {
     run: Run,
@@ -71,6 +70,15 @@ impl Writers {
     }
 }
 
+/// One batch's transaction and the events its transitions appended. The
+/// log's head is read (and locked) once per organisation per batch and
+/// advanced in memory; events are written together before the commit, so
+/// the head row is updated once per batch, not twice per transition.
+pub(crate) struct Batch {
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) ledger: PendingLedger,
+}
+
 async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>) {
     while let Some(first) = receiver.recv().await {
         let mut jobs = vec![first];
@@ -80,8 +88,11 @@ async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>) {
                 Err(_) => break,
             }
         }
-        let mut tx = match pool.begin().await {
-            Ok(tx) => tx,
+        let mut batch = match pool.begin().await {
+            Ok(tx) => Batch {
+                tx,
+                ledger: PendingLedger::default(),
+            },
             Err(error) => {
                 for job in jobs {
                     (job.abandon)(error.to_string());
@@ -90,52 +101,80 @@ async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>) {
             }
         };
         let mut delivered = Vec::with_capacity(jobs.len());
-        let mut broken: Option<String> = None;
-        for job in jobs {
-            if let Some(reason) = &broken {
-                (job.abandon)(reason.clone());
-                continue;
-            }
-            if let Err(error) = sqlx::query("SAVEPOINT transition").execute(&mut *tx).await {
-                broken = Some(error.to_string());
-                (job.abandon)(error.to_string());
-                continue;
-            }
-            let outcome = (job.run)(&mut tx).await;
-            let closing = match outcome {
-                Some(deliver) => {
-                    delivered.push(deliver);
-                    sqlx::query("RELEASE SAVEPOINT transition")
-                        .execute(&mut *tx)
-                        .await
-                }
-                None => match sqlx::query("ROLLBACK TO SAVEPOINT transition")
-                    .execute(&mut *tx)
-                    .await
-                {
-                    Ok(_) => {
-                        sqlx::query("RELEASE SAVEPOINT transition")
-                            .execute(&mut *tx)
-                            .await
-                    }
-                    Err(error) => Err(error),
-                },
-            };
-            if let Err(error) = closing {
-                broken = Some(error.to_string());
-            }
-        }
+        let broken = run_jobs(&mut batch, jobs, &mut delivered).await;
+        let broken = match broken {
+            Some(reason) => Some(reason),
+            None => batch
+                .ledger
+                .flush(&mut batch.tx)
+                .await
+                .err()
+                .map(|e| e.to_string()),
+        };
         let verdict = match broken {
             Some(reason) => {
-                let _ = tx.rollback().await;
+                let _ = batch.tx.rollback().await;
                 Some(reason)
             }
-            None => tx.commit().await.err().map(|e| e.to_string()),
+            None => batch.tx.commit().await.err().map(|e| e.to_string()),
         };
         for deliver in delivered {
             deliver(verdict.clone());
         }
     }
+}
+
+/// Runs each job in a savepoint of its own; returns why the batch broke,
+/// if it did. One savepoint serves every job: a success releases it and
+/// opens the next in one round trip, a failure rolls back to it (which
+/// keeps it open for the next job).
+async fn run_jobs(
+    batch: &mut Batch,
+    jobs: Vec<WriteJob>,
+    delivered: &mut Vec<Deliver>,
+) -> Option<String> {
+    if let Err(error) = sqlx::raw_sql("SAVEPOINT transition")
+        .execute(&mut *batch.tx)
+        .await
+    {
+        for job in jobs {
+            (job.abandon)(error.to_string());
+        }
+        return Some(error.to_string());
+    }
+    let count = jobs.len();
+    let mut jobs = jobs.into_iter().enumerate();
+    while let Some((index, job)) = jobs.next() {
+        let mark = batch.ledger.mark();
+        let closing = match (job.run)(batch).await {
+            Some(deliver) => {
+                delivered.push(deliver);
+                if index + 1 < count {
+                    sqlx::raw_sql("RELEASE SAVEPOINT transition; SAVEPOINT transition")
+                        .execute(&mut *batch.tx)
+                        .await
+                } else {
+                    sqlx::raw_sql("RELEASE SAVEPOINT transition")
+                        .execute(&mut *batch.tx)
+                        .await
+                }
+            }
+            None => {
+                batch.ledger.restore(mark);
+                sqlx::raw_sql("ROLLBACK TO SAVEPOINT transition")
+                    .execute(&mut *batch.tx)
+                    .await
+            }
+        };
+        if let Err(error) = closing {
+            let reason = error.to_string();
+            for (_, job) in jobs {
+                (job.abandon)(reason.clone());
+            }
+            return Some(reason);
+        }
+    }
+    None
 }
 
 impl Store {
@@ -144,9 +183,7 @@ impl Store {
     pub(crate) async fn write<T, F>(&self, org: &str, job: F) -> Result<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Transaction<'static, Any>) -> BoxFuture<'c, Result<T>>
-            + Send
-            + 'static,
+        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         let (sender, receiver) = oneshot::channel::<Result<T>>();
         let sender = Arc::new(Mutex::new(Some(sender)));
@@ -159,9 +196,9 @@ impl Store {
             }
         };
         let abandon_send = send.clone();
-        let run: Run = Box::new(move |tx| {
+        let run: Run = Box::new(move |batch| {
             Box::pin(async move {
-                match job(tx).await {
+                match job(batch).await {
                     Ok(value) => Some(Box::new(move |verdict: Option<String>| match verdict {
                         None => send(Ok(value)),
                         Some(reason) => {
