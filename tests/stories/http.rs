@@ -303,9 +303,9 @@ async fn permission_matrix(db: TestDb) {
                 } else {
                     shared.clone()
                 };
-                let before = server.store.verify_log(ORG).await.unwrap().head_seq;
+                let before = server.store.audit(ORG).await.unwrap().head_seq;
                 let (status, body) = client.act(&id, action, Some("ตามที่เสนอ")).await;
-                let after = server.store.verify_log(ORG).await.unwrap().head_seq;
+                let after = server.store.audit(ORG).await.unwrap().head_seq;
                 if expected {
                     assert_eq!(status, StatusCode::OK, "{state} {action} by {user}: {body}");
                     assert_eq!(after, before + 1);
@@ -326,7 +326,7 @@ async fn permission_matrix(db: TestDb) {
         }
     }
     assert_eq!(checked, 5 * 8 * 7);
-    assert!(server.store.verify_log(ORG).await.unwrap().holds());
+    assert!(server.store.audit(ORG).await.unwrap().holds());
 }
 
 /// Another organisation's documents are "not found", never "forbidden".

@@ -35,7 +35,7 @@ fn content(name: &str) -> Value {
 
 /// The ledger head, to show that a refusal changed nothing.
 async fn head(store: &Store) -> u64 {
-    store.verify_log(ORG).await.unwrap().head_seq
+    store.audit(ORG).await.unwrap().head_seq
 }
 
 /// The seed: the assistant legal officer drafts the memo, three reviewers
@@ -157,7 +157,7 @@ async fn seed_memo_story(db: TestDb) {
     assert_eq!(issued_event["number"], 1);
     assert_eq!(history[2].event["position"], "head-of-office");
     assert_eq!(history[2].event["capacity"], "holder");
-    assert!(store.verify_log(ORG).await.unwrap().holds());
+    assert!(store.audit(ORG).await.unwrap().holds());
 
     let register = store.register_entries(ORG, "memo", 2568).await.unwrap();
     assert_eq!(register.len(), 1);
@@ -258,7 +258,7 @@ async fn order_490_story(db: TestDb) {
     let register = store.register_entries(ORG, "order", 2567).await.unwrap();
     let numbers: Vec<(i64, bool)> = register.iter().map(|e| (e.number, e.cancelled)).collect();
     assert_eq!(numbers, [(489, true), (490, false)]);
-    assert!(store.verify_log(ORG).await.unwrap().holds());
+    assert!(store.audit(ORG).await.unwrap().holds());
 }
 
 /// Returned for revision with a reason, edited (a new version), resubmitted:
@@ -510,7 +510,7 @@ async fn refusals_story(db: TestDb) {
         "signed",
         "still untouched"
     );
-    assert!(store.verify_log(ORG).await.unwrap().holds());
+    assert!(store.audit(ORG).await.unwrap().holds());
 }
 
 /// A route change makes a new version; running documents keep theirs.
@@ -634,8 +634,8 @@ async fn concurrent_issue_story(db: TestDb) {
     assert_eq!(numbers, (1..=64).collect::<Vec<i64>>());
     let register = store.register_entries(ORG, "order", 2568).await.unwrap();
     assert_eq!(register.len(), 64);
-    let report = store.verify_log(ORG).await.unwrap();
-    assert!(report.holds(), "{:?}", report.faults);
+    let report = store.audit(ORG).await.unwrap();
+    assert!(report.holds(), "{:?}", report.findings);
     assert_eq!(
         report.events,
         64 * 6,
@@ -676,7 +676,7 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(issued.document.number, Some(1), "the number was not lost");
-    assert!(store.verify_log(ORG).await.unwrap().holds());
+    assert!(store.audit(ORG).await.unwrap().holds());
 }
 
 /// A parallel group: two of the three deputies must endorse, each once.

@@ -124,11 +124,11 @@ pub enum RegisterCommand {
     Verify,
 }
 
-fn failed(error: StoreError) -> UsageError {
+pub(crate) fn failed(error: StoreError) -> UsageError {
     UsageError(error.to_string())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -136,7 +136,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
         .map_err(|e| UsageError(format!("cannot start: {e}")))
 }
 
-async fn open(db: &Database) -> Result<Store, UsageError> {
+pub(crate) async fn open(db: &Database) -> Result<Store, UsageError> {
     Store::open(&db.db).await.map_err(|e| {
         UsageError(format!(
             "cannot open {}: {e}",
@@ -398,7 +398,7 @@ pub fn register(db: Database, acting: Acting, command: RegisterCommand) -> Resul
                 });
             }
             RegisterCommand::Verify => {
-                let report = store.verify_log(&org).await.map_err(failed)?;
+                let report = store.audit(&org).await.map_err(failed)?;
                 print(&acting, &report, || {
                     if report.holds() {
                         format!(
@@ -408,7 +408,12 @@ pub fn register(db: Database, acting: Acting, command: RegisterCommand) -> Resul
                     } else {
                         format!(
                             "the log of {org} does NOT hold:\n{}",
-                            report.faults.join("\n")
+                            report
+                                .findings
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join("\n")
                         )
                     }
                 });

@@ -4,6 +4,7 @@
 mod engine;
 mod render;
 mod serve;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,9 @@ enum Command {
         #[command(subcommand)]
         command: engine::DocCommand,
     },
+    /// Check every record: the logs, documents, PDFs, register numbers and
+    /// checkpoints. Exit 0: all holds; 1: tampering found; 2: could not run.
+    Verify(verify::VerifyArgs),
     /// Registers: `register list REGISTER --year 2568`, `register verify`.
     Register {
         #[command(flatten)]
@@ -60,6 +64,10 @@ pub struct UsageError(pub String);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Verify(args) => match verify::run(args) {
+            Ok(code) => return code,
+            Err(error) => Err(error),
+        },
         Command::Render(args) => render::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Org { db, command } => engine::org(db, command),

@@ -190,11 +190,11 @@ pub async fn seed(store: &Store) -> Result<bool> {
         )
         .await?;
 
-    let report = store.verify_log(ORG).await?;
+    let report = store.audit(ORG).await?;
     if !report.holds() {
         return Err(StoreError::Invalid(format!(
             "demo log: {:?}",
-            report.faults
+            report.findings
         )));
     }
     Ok(true)

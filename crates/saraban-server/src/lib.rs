@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use saraban_core::workflow::ActionKind;
 use saraban_store::{
-    Account, ActOutcome, DocumentSummary, HistoryEntry, LogReport, RegisterEntry, Store,
+    Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, RegisterEntry, Store,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -659,14 +659,14 @@ async fn register_entries(
     ))
 }
 
-#[utoipa::path(get, path = "/verify", tag = "registers", responses((status = 200, body = LogReport), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
-async fn verify(State(state): State<AppState>, actor: Actor) -> Result<Json<LogReport>, ApiError> {
+#[utoipa::path(get, path = "/verify", tag = "registers", responses((status = 200, body = Audit), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn verify(State(state): State<AppState>, actor: Actor) -> Result<Json<Audit>, ApiError> {
     if !actor.0.is_admin {
         return Err(ApiError::forbidden(
             "only an administrator verifies the log",
         ));
     }
-    Ok(Json(state.store.verify_log(&actor.0.org).await?))
+    Ok(Json(state.store.audit(&actor.0.org).await?))
 }
 
 #[utoipa::path(get, path = "/organisation", tag = "registers",

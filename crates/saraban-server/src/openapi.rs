@@ -2,7 +2,7 @@
 //! annotations and the types they exchange.
 
 use saraban_store::{
-    Account, ActOutcome, DocumentSummary, HistoryEntry, LogReport, PositionHeld, RegisterEntry,
+    Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, PositionHeld, RegisterEntry,
 };
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -59,7 +59,7 @@ pub struct Inbox {
         crate::organisation_config, crate::update_organisation,
     ),
     components(schemas(
-        ApiError, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, LogReport,
+        ApiError, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit,
         SignedIn, NewToken, DocumentList, Inbox, InboxCounts,
         crate::SignIn, crate::PasswordChange, crate::TokenRequest, crate::ActionBody,
     )),

@@ -177,7 +177,7 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
             percentile(&r.latencies, 0.99),
         );
     }
-    let log = store.verify_log(ORG).await.expect("verify the log");
+    let log = store.audit(ORG).await.expect("verify the log");
     println!(
         "log: {} events, head {}, chain {}",
         log.events,
@@ -185,7 +185,7 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
         if log.holds() {
             "holds".to_owned()
         } else {
-            format!("BROKEN: {:?}", log.faults)
+            format!("BROKEN: {:?}", log.findings)
         }
     );
     store.close().await;

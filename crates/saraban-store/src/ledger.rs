@@ -1,14 +1,12 @@
-//! Appending to an organisation's log inside a transition's transaction,
-//! and reading it back to verify.
+//! Appending to an organisation's log inside a batch of transitions.
 
-use saraban_core::ledger::{ChainFault, Event, StoredEvent, chain_hash};
+use saraban_core::ledger::{Event, chain_hash};
 use std::collections::HashMap;
 
-use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
 use crate::writer::Batch;
-use crate::{Result, Store, StoreError};
+use crate::{Result, StoreError};
 
 /// The events a batch has appended, not yet written, and the log heads
 /// they moved. Kept in memory until the batch's end, when `flush` writes
@@ -166,89 +164,5 @@ impl Batch {
             hash,
         };
         Ok(())
-    }
-}
-
-/// The result of recomputing a log.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct LogReport {
-    pub events: u64,
-    pub head_seq: u64,
-    /// RFC 6962 tree head over the events' stored bytes (hex).
-    pub merkle_root: String,
-    pub faults: Vec<String>,
-}
-
-impl LogReport {
-    pub fn holds(&self) -> bool {
-        self.faults.is_empty()
-    }
-}
-
-impl Store {
-    /// Recomputes the organisation's chain from the stored bytes.
-    pub async fn verify_log(&self, org: &str) -> Result<LogReport> {
-        let head = sqlx::query("SELECT seq, hash FROM ledger_heads WHERE org_id = $1")
-            .bind(org)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("organisation", org))?;
-        let rows = sqlx::query(
-            "SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 ORDER BY seq",
-        )
-        .bind(org)
-        .fetch_all(&self.pool)
-        .await?;
-        let to_hash = |bytes: Vec<u8>| -> [u8; 32] { bytes.try_into().unwrap_or([0xff; 32]) };
-        let events: Vec<StoredEvent> = rows
-            .into_iter()
-            .map(|row| StoredEvent {
-                seq: row.get::<i64, _>(0) as u64,
-                bytes: row.get(1),
-                prev_hash: to_hash(row.get(2)),
-                hash: to_hash(row.get(3)),
-            })
-            .collect();
-        let mut faults: Vec<String> = saraban_core::ledger::verify_chain(&events)
-            .into_iter()
-            .map(|fault| match fault {
-                ChainFault::Gap { expected, found } => {
-                    format!("gap: expected event {expected}, found {found}")
-                }
-                ChainFault::NotCanonical { seq } => {
-                    format!("event {seq}: content modified or not canonical")
-                }
-                ChainFault::HashMismatch { seq } => {
-                    format!("event {seq}: hash does not match its bytes")
-                }
-                ChainFault::PrevMismatch { seq } => {
-                    format!("event {seq}: does not link to the event before")
-                }
-            })
-            .collect();
-        let head_seq = head.get::<i64, _>(0) as u64;
-        let head_hash = to_hash(head.get(1));
-        match events.last() {
-            Some(last) if last.seq != head_seq || last.hash != head_hash => {
-                faults.push(format!(
-                    "truncated: the head is at event {head_seq}, the log ends at {}",
-                    last.seq
-                ));
-            }
-            None if head_seq != 0 => faults.push(format!(
-                "truncated: the head is at event {head_seq}, the log is empty"
-            )),
-            _ => {}
-        }
-        let leaves: Vec<_> = events
-            .iter()
-            .map(|e| saraban_core::merkle::leaf_hash(&e.bytes))
-            .collect();
-        Ok(LogReport {
-            events: events.len() as u64,
-            head_seq,
-            merkle_root: hex::encode(saraban_core::merkle::root(&leaves)),
-            faults,
-        })
     }
 }

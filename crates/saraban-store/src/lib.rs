@@ -4,6 +4,7 @@
 //! together or not at all.
 
 mod accounts;
+mod audit;
 mod compose;
 mod engine;
 mod ledger;
@@ -20,8 +21,9 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
+pub use audit::{Audit, Finding, FindingClass};
 pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
-pub use ledger::LogReport;
+
 pub use organisation::InitReport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,543 @@
+//! Checking an organisation's records against themselves: the log recomputed
+//! from its stored bytes, documents and PDFs against the hashes the log
+//! holds, register numbers against the issued events. Every finding is
+//! kept (an audit does not stop at the first), each with its class.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use saraban_core::ledger::{ChainFault, Event, StoredEvent, sha256_hex, verify_chain};
+use saraban_core::merkle;
+use saraban_core::org::OrgConfig;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError};
+
+/// What kind of damage a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingClass {
+    /// A sequence number missing or out of place.
+    Gap,
+    /// Stored bytes, a document, a version or a PDF that no longer match
+    /// the hash recorded for them.
+    ContentModified,
+    /// An event's bytes that are not the canonical encoding of an event.
+    NonCanonical,
+    /// A checkpoint whose signature does not verify.
+    BadSignature,
+    /// A register year whose numbers skip one.
+    NumberGap,
+    /// A register number given twice.
+    DuplicateNumber,
+    /// A log shorter than its head or than a signed checkpoint.
+    Truncated,
+    /// A log that disagrees with a signed checkpoint of its own past.
+    Fork,
+    /// Checkpoints in the database and outside it that disagree.
+    CheckpointMismatch,
+}
+
+impl FindingClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingClass::Gap => "gap",
+            FindingClass::ContentModified => "content modified",
+            FindingClass::NonCanonical => "non-canonical",
+            FindingClass::BadSignature => "bad signature",
+            FindingClass::NumberGap => "number gap",
+            FindingClass::DuplicateNumber => "duplicate number",
+            FindingClass::Truncated => "truncated",
+            FindingClass::Fork => "fork",
+            FindingClass::CheckpointMismatch => "checkpoint mismatch",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Finding {
+    #[schema(value_type = String)]
+    pub class: FindingClass,
+    pub org: String,
+    pub seq: Option<u64>,
+    pub document: Option<String>,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.class.name(), self.org)?;
+        if let Some(seq) = self.seq {
+            write!(f, " event {seq}")?;
+        }
+        if let Some(document) = &self.document {
+            write!(f, " document {document}")?;
+        }
+        write!(f, ": {}", self.detail)
+    }
+}
+
+/// The result of auditing one organisation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Audit {
+    pub org: String,
+    pub events: u64,
+    pub head_seq: u64,
+    /// RFC 6962 tree head over the events' stored bytes (hex).
+    pub merkle_root: String,
+    pub documents: u64,
+    pub issued: u64,
+    pub checkpoints: u64,
+    pub findings: Vec<Finding>,
+}
+
+impl Audit {
+    pub fn holds(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Collects findings for one organisation.
+struct Findings<'a> {
+    org: &'a str,
+    found: Vec<Finding>,
+}
+
+impl Findings<'_> {
+    fn add(
+        &mut self,
+        class: FindingClass,
+        seq: Option<u64>,
+        document: Option<&str>,
+        detail: String,
+    ) {
+        self.found.push(Finding {
+            class,
+            org: self.org.to_owned(),
+            seq,
+            document: document.map(str::to_owned),
+            detail,
+        });
+    }
+}
+
+fn to_hash(bytes: Vec<u8>) -> [u8; 32] {
+    // A hash column of the wrong length can match nothing.
+    bytes.try_into().unwrap_or([0xff; 32])
+}
+
+/// An issued event's claim on a register number.
+struct Issue {
+    seq: u64,
+    document: String,
+    register: String,
+    year: i32,
+    number: u32,
+    pdf_hash: Option<String>,
+}
+
+impl Store {
+    /// The ids of every organisation in the store.
+    pub async fn organisation_ids(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query("SELECT id FROM organisations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
+    }
+
+    /// Recomputes everything `org`'s records claim and reports each
+    /// disagreement.
+    pub async fn audit(&self, org: &str) -> Result<Audit> {
+        let mut findings = Findings {
+            org,
+            found: Vec::new(),
+        };
+        let config: String = sqlx::query("SELECT config FROM organisations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("organisation", org))?
+            .get(0);
+        let config: OrgConfig =
+            serde_json::from_str(&config).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let head = sqlx::query("SELECT seq, hash FROM ledger_heads WHERE org_id = $1")
+            .bind(org)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("organisation", org))?;
+        let head_seq = head.get::<i64, _>(0) as u64;
+        let head_hash = to_hash(head.get(1));
+
+        let events: Vec<StoredEvent> = sqlx::query(
+            "SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 ORDER BY seq",
+        )
+        .bind(org)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|row| StoredEvent {
+            seq: row.get::<i64, _>(0) as u64,
+            bytes: row.get(1),
+            prev_hash: to_hash(row.get(2)),
+            hash: to_hash(row.get(3)),
+        })
+        .collect();
+        check_chain(&mut findings, &events, head_seq, head_hash);
+
+        let decoded: Vec<(u64, Event)> = events
+            .iter()
+            .filter_map(|stored| {
+                Event::from_canonical(&stored.bytes)
+                    .ok()
+                    .map(|event| (stored.seq, event))
+            })
+            .collect();
+        let documents = self.check_documents(&mut findings, &decoded).await?;
+        let issues: Vec<Issue> = decoded
+            .iter()
+            .filter(|(_, event)| event.kind == "issued")
+            .filter_map(|(seq, event)| {
+                Some(Issue {
+                    seq: *seq,
+                    document: event.document.clone(),
+                    register: event.register.clone()?,
+                    year: event.year?,
+                    number: event.number?,
+                    pdf_hash: event.pdf_hash.clone(),
+                })
+            })
+            .collect();
+        self.check_issues(&mut findings, &config, &issues).await?;
+
+        let leaves: Vec<_> = events.iter().map(|e| merkle::leaf_hash(&e.bytes)).collect();
+        let mut found = findings.found;
+        found.sort_by_key(|finding| (finding.seq, finding.class));
+        Ok(Audit {
+            org: org.to_owned(),
+            events: events.len() as u64,
+            head_seq,
+            merkle_root: hex::encode(merkle::root(&leaves)),
+            documents,
+            issued: issues.len() as u64,
+            checkpoints: 0,
+            findings: found,
+        })
+    }
+
+    /// Each document's stored content and versions against the hashes its
+    /// events recorded; returns how many documents there are.
+    async fn check_documents(
+        &self,
+        findings: &mut Findings<'_>,
+        events: &[(u64, Event)],
+    ) -> Result<u64> {
+        let org = findings.org;
+        let mut versions: HashMap<(String, u64), String> = HashMap::new();
+        for row in sqlx::query(
+            "SELECT document_id, version, content, content_hash FROM document_versions WHERE org_id = $1",
+        )
+        .bind(org)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let id: String = row.get(0);
+            let version = row.get::<i64, _>(1) as u64;
+            let content: String = row.get(2);
+            let stored_hash: String = row.get(3);
+            if sha256_hex(content.as_bytes()) != stored_hash {
+                findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&id),
+                    format!("version {version}: its text does not match its hash"),
+                );
+            }
+            versions.insert((id, version), stored_hash);
+        }
+        let documents = sqlx::query(
+            "SELECT id, version, content, content_hash, register_id, year, number, pdf_hash FROM documents WHERE org_id = $1",
+        )
+        .bind(org)
+        .fetch_all(&self.pool)
+        .await?;
+        // What the log says of each document: its latest version's hash and
+        // its number, if issued.
+        let mut claimed: HashMap<&str, (u64, &str)> = HashMap::new();
+        let mut issued: HashMap<&str, &Event> = HashMap::new();
+        for (seq, event) in events {
+            match versions.get(&(event.document.clone(), event.doc_version)) {
+                Some(hash) if *hash == event.content_hash => {}
+                Some(_) => findings.add(
+                    FindingClass::ContentModified,
+                    Some(*seq),
+                    Some(&event.document),
+                    format!(
+                        "version {} is not the text this event approved",
+                        event.doc_version
+                    ),
+                ),
+                None => findings.add(
+                    FindingClass::ContentModified,
+                    Some(*seq),
+                    Some(&event.document),
+                    format!("version {} is missing", event.doc_version),
+                ),
+            }
+            let entry = claimed
+                .entry(event.document.as_str())
+                .or_insert((0, event.content_hash.as_str()));
+            if event.doc_version >= entry.0 {
+                *entry = (event.doc_version, event.content_hash.as_str());
+            }
+            if event.kind == "issued" {
+                issued.insert(event.document.as_str(), event);
+            }
+        }
+        for row in &documents {
+            let id: String = row.get(0);
+            let version = row.get::<i64, _>(1) as u64;
+            let content: String = row.get(2);
+            let content_hash: String = row.get(3);
+            if sha256_hex(content.as_bytes()) != content_hash {
+                findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&id),
+                    "its text does not match its hash".into(),
+                );
+            }
+            match claimed.get(id.as_str()) {
+                Some((logged, hash)) if *logged == version && *hash == content_hash => {}
+                Some((logged, _)) => findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&id),
+                    format!("at version {version}, but the log last recorded version {logged}"),
+                ),
+                None => findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&id),
+                    "no event of the log records it".into(),
+                ),
+            }
+            let number = (
+                row.get::<Option<String>, _>(4),
+                row.get::<Option<i64>, _>(5),
+                row.get::<Option<i64>, _>(6),
+                row.get::<Option<String>, _>(7),
+            );
+            let logged = issued.get(id.as_str()).map(|event| {
+                (
+                    event.register.clone(),
+                    event.year.map(i64::from),
+                    event.number.map(i64::from),
+                    event.pdf_hash.clone(),
+                )
+            });
+            let unnumbered = (None, None, None, None);
+            if number != logged.unwrap_or(unnumbered) {
+                findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&id),
+                    "its register number or PDF differs from the issued event".into(),
+                );
+            }
+        }
+        Ok(documents.len() as u64)
+    }
+
+    /// Register numbers (gapless and unique per register and year) and the
+    /// issued PDFs.
+    async fn check_issues(
+        &self,
+        findings: &mut Findings<'_>,
+        config: &OrgConfig,
+        issues: &[Issue],
+    ) -> Result<()> {
+        let mut years: BTreeMap<(&str, i32), Vec<&Issue>> = BTreeMap::new();
+        let mut next: HashMap<(String, i32), u32> = HashMap::new();
+        for issue in issues {
+            years
+                .entry((issue.register.as_str(), issue.year))
+                .or_default()
+                .push(issue);
+        }
+        for ((register, year), mut numbered) in years {
+            numbered.sort_by_key(|issue| (issue.number, issue.seq));
+            let first = first_number(config, register, year);
+            let mut expected = first;
+            let mut seen = HashSet::new();
+            for issue in numbered {
+                if !seen.insert(issue.number) {
+                    findings.add(
+                        FindingClass::DuplicateNumber,
+                        Some(issue.seq),
+                        Some(&issue.document),
+                        format!("{register} {year} number {} given again", issue.number),
+                    );
+                    continue;
+                }
+                if issue.number < expected {
+                    findings.add(
+                        FindingClass::NumberGap,
+                        Some(issue.seq),
+                        Some(&issue.document),
+                        format!(
+                            "{register} {year}: number {} comes before the first, {first}",
+                            issue.number
+                        ),
+                    );
+                    continue;
+                }
+                if issue.number != expected {
+                    findings.add(
+                        FindingClass::NumberGap,
+                        Some(issue.seq),
+                        Some(&issue.document),
+                        format!(
+                            "{register} {year}: number {} follows {}",
+                            issue.number,
+                            expected - 1
+                        ),
+                    );
+                }
+                expected = issue.number + 1;
+            }
+            next.insert((register.to_owned(), year), expected);
+        }
+        // The counters must stand where the issued numbers end, or the next
+        // issue would skip or repeat a number.
+        for row in sqlx::query(
+            "SELECT register_id, year, next_number FROM register_counters WHERE org_id = $1",
+        )
+        .bind(findings.org)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let register: String = row.get(0);
+            let year = row.get::<i64, _>(1) as i32;
+            let counter = row.get::<i64, _>(2);
+            let expected = next
+                .get(&(register.clone(), year))
+                .copied()
+                .unwrap_or_else(|| first_number(config, &register, year));
+            let (class, detail) = match counter.cmp(&i64::from(expected)) {
+                std::cmp::Ordering::Equal => continue,
+                std::cmp::Ordering::Greater => (
+                    FindingClass::NumberGap,
+                    format!("{register} {year}: the next number is {counter}, not {expected}"),
+                ),
+                std::cmp::Ordering::Less => (
+                    FindingClass::DuplicateNumber,
+                    format!("{register} {year}: the next number {counter} was given already"),
+                ),
+            };
+            findings.add(class, None, None, detail);
+        }
+        for issue in issues {
+            let Some(hash) = &issue.pdf_hash else {
+                continue;
+            };
+            let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?;
+            let detail = match row {
+                None => "the issued PDF is missing",
+                Some(row) if sha256_hex(&row.get::<Vec<u8>, _>(0)) != *hash => {
+                    "the stored PDF is not the one issued"
+                }
+                Some(_) => continue,
+            };
+            findings.add(
+                FindingClass::ContentModified,
+                Some(issue.seq),
+                Some(&issue.document),
+                detail.into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The number a register's year starts at: its configured start, or 1.
+fn first_number(config: &OrgConfig, register: &str, year: i32) -> u32 {
+    config
+        .registers
+        .iter()
+        .find(|r| r.id.as_str() == register)
+        .and_then(|r| r.start.as_ref())
+        .filter(|start| start.year.get() == year)
+        .map_or(1, |start| start.next)
+}
+
+/// The chain recomputed from the stored bytes, and the head against it.
+fn check_chain(
+    findings: &mut Findings<'_>,
+    events: &[StoredEvent],
+    head_seq: u64,
+    head_hash: [u8; 32],
+) {
+    for fault in verify_chain(events) {
+        match fault {
+            ChainFault::Gap { expected, found } => findings.add(
+                FindingClass::Gap,
+                Some(found),
+                None,
+                format!("expected event {expected}, found {found}"),
+            ),
+            ChainFault::NotCanonical { seq } => findings.add(
+                FindingClass::NonCanonical,
+                Some(seq),
+                None,
+                "its bytes are not a canonical event of this number".into(),
+            ),
+            ChainFault::HashMismatch { seq } => findings.add(
+                FindingClass::ContentModified,
+                Some(seq),
+                None,
+                "its bytes do not match its hash".into(),
+            ),
+            ChainFault::PrevMismatch { seq } => findings.add(
+                FindingClass::ContentModified,
+                Some(seq),
+                None,
+                "it does not link to the event before it".into(),
+            ),
+        }
+    }
+    match events.last() {
+        Some(last) if last.seq < head_seq => findings.add(
+            FindingClass::Truncated,
+            Some(last.seq),
+            None,
+            format!(
+                "the log ends at event {}, its head is at {head_seq}",
+                last.seq
+            ),
+        ),
+        None if head_seq > 0 => findings.add(
+            FindingClass::Truncated,
+            None,
+            None,
+            format!("the log is empty, its head is at {head_seq}"),
+        ),
+        Some(last) if last.seq > head_seq => findings.add(
+            FindingClass::Gap,
+            Some(last.seq),
+            None,
+            format!("the log runs past its head at {head_seq}"),
+        ),
+        Some(last) if last.hash != head_hash => findings.add(
+            FindingClass::ContentModified,
+            Some(last.seq),
+            None,
+            "the last event is not the one the head records".into(),
+        ),
+        _ => {}
+    }
+}
