@@ -24,6 +24,10 @@ pub struct Database {
         global = true
     )]
     pub db: String,
+    /// The folder of the organisations' signing keys and checkpoint files
+    /// (default: beside a SQLite file, `FILE.keys`).
+    #[arg(long, env = "SARABAN_KEYS", global = true)]
+    pub keys: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -137,12 +141,22 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
 }
 
 pub(crate) async fn open(db: &Database) -> Result<Store, UsageError> {
-    Store::open(&db.db).await.map_err(|e| {
+    let store = Store::open(&db.db).await.map_err(|e| {
         UsageError(format!(
             "cannot open {}: {e}",
             saraban_store::redact(&db.db)
         ))
-    })
+    })?;
+    if let Some(keys) = db
+        .keys
+        .clone()
+        .or_else(|| saraban_store::default_key_folder(&db.db))
+    {
+        store
+            .use_key_folder(&keys)
+            .map_err(|e| UsageError(format!("--keys: {e}")))?;
+    }
+    Ok(store)
 }
 
 fn instant(acting: &Acting) -> DateTime<Utc> {

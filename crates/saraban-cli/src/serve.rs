@@ -19,7 +19,11 @@ pub struct ServeArgs {
     /// Address to listen on [env: SARABAN_LISTEN] [default: 127.0.0.1:8080]
     #[arg(long)]
     listen: Option<String>,
-    /// A TOML file with `db` and `listen` [env: SARABAN_CONFIG]
+    /// The folder of signing keys and checkpoint files [env: SARABAN_KEYS]
+    /// [default: beside a SQLite file, FILE.keys; required for PostgreSQL]
+    #[arg(long)]
+    keys: Option<PathBuf>,
+    /// A TOML file with `db`, `listen` and `keys` [env: SARABAN_CONFIG]
     #[arg(long)]
     config: Option<PathBuf>,
     /// Seed the demo organisation (once) and print its sign-ins.
@@ -35,6 +39,7 @@ pub struct ServeArgs {
 struct ConfigFile {
     db: Option<String>,
     listen: Option<String>,
+    keys: Option<PathBuf>,
 }
 
 fn setting(flag: Option<String>, env: &str, file: Option<String>, default: &str) -> String {
@@ -65,6 +70,11 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
             "--listen: '{listen}' is not an address like 127.0.0.1:8080"
         ))
     })?;
+    let keys = args
+        .keys
+        .or_else(|| std::env::var_os("SARABAN_KEYS").map(PathBuf::from))
+        .or(file.keys)
+        .or_else(|| saraban_store::default_key_folder(&db));
     let secure_cookies = args.secure_cookies
         || std::env::var("SARABAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
 
@@ -90,6 +100,25 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
             ))
         })?;
         tracing::info!(db = %saraban_store::redact(&db), "database ready");
+        match &keys {
+            Some(keys) => {
+                store
+                    .use_key_folder(keys)
+                    .map_err(|e| UsageError(format!("--keys: {e}")))?;
+                for org in store
+                    .organisation_ids()
+                    .await
+                    .map_err(|e| UsageError(e.to_string()))?
+                {
+                    store
+                        .ensure_signing_key(&org)
+                        .await
+                        .map_err(|e| UsageError(format!("--keys: {e}")))?;
+                }
+                tracing::info!(keys = %keys.display(), "signing checkpoints");
+            }
+            None => tracing::warn!("no --keys folder: checkpoints are not signed"),
+        }
         if args.demo {
             let seeded = demo::seed(&store)
                 .await
@@ -118,6 +147,7 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 println!("  {user:<10} {role}");
             }
         }
+        tokio::spawn(checkpoint_periodically(store.clone()));
         let state = AppState {
             store,
             secure_cookies,
@@ -128,6 +158,30 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// How often a checkpoint is signed for a log that changed since the last.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+async fn checkpoint_periodically(store: Store) {
+    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+    loop {
+        ticks.tick().await;
+        let orgs = match store.organisation_ids().await {
+            Ok(orgs) => orgs,
+            Err(error) => {
+                tracing::error!("checkpoints: {error}");
+                continue;
+            }
+        };
+        for org in orgs {
+            match store.checkpoint(&org).await {
+                Ok(Some(size)) => tracing::info!(%org, size, "checkpoint signed"),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%org, "checkpoint: {error}"),
+            }
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.

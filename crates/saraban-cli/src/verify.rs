@@ -20,10 +20,20 @@ pub struct VerifyArgs {
     /// Print the findings as JSON.
     #[arg(long)]
     pub json: bool,
+    /// A checkpoint note kept from before (a file); the log must still
+    /// contain what it signed. May be given several times.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<std::path::PathBuf>,
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode, UsageError> {
     runtime()?.block_on(async move {
+        let mut kept = Vec::with_capacity(args.checkpoints.len());
+        for path in &args.checkpoints {
+            kept.push(std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!("--checkpoint: cannot read {}: {e}", path.display()))
+            })?);
+        }
         let store = open(&args.db).await?;
         let orgs = match &args.org {
             Some(org) => vec![org.clone()],
@@ -31,7 +41,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, UsageError> {
         };
         let mut audits = Vec::with_capacity(orgs.len());
         for org in &orgs {
-            audits.push(store.audit(org).await.map_err(failed)?);
+            audits.push(store.audit_against(org, &kept).await.map_err(failed)?);
         }
         store.close().await;
         if args.json {

@@ -42,6 +42,64 @@ pub fn root(leaves: &[Hash]) -> Hash {
     }
 }
 
+/// The roots of the perfect subtrees that make up a tree of `size` leaves,
+/// largest first: enough to extend the tree by a leaf and to give its head
+/// without the leaves themselves (a log of a million events keeps at most
+/// twenty of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frontier {
+    size: u64,
+    nodes: Vec<Hash>,
+}
+
+impl Frontier {
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends a leaf (already leaf-hashed).
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = leaf;
+        // Each trailing one bit of the old size is a subtree of the same
+        // height as the new node: they merge, like a carry.
+        let mut carry = self.size;
+        while carry & 1 == 1 {
+            let left = self.nodes.pop().expect("a subtree per one bit of the size");
+            node = node_hash(&left, &node);
+            carry >>= 1;
+        }
+        self.nodes.push(node);
+        self.size += 1;
+    }
+
+    /// The tree head (MTH) of the leaves pushed so far.
+    pub fn root(&self) -> Hash {
+        let mut nodes = self.nodes.iter().rev();
+        match nodes.next() {
+            None => Sha256::digest([]).into(),
+            Some(last) => nodes.fold(*last, |right, left| node_hash(left, &right)),
+        }
+    }
+
+    /// The subtree roots, concatenated, for storage beside the log's head.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.nodes.concat()
+    }
+
+    /// Reads `to_bytes` back for a tree of `size` leaves; `None` when the
+    /// bytes are not one hash per one bit of the size.
+    pub fn from_bytes(size: u64, bytes: &[u8]) -> Option<Frontier> {
+        if bytes.len() != size.count_ones() as usize * 32 {
+            return None;
+        }
+        let nodes = bytes
+            .chunks_exact(32)
+            .map(|chunk| chunk.try_into().expect("32 bytes"))
+            .collect();
+        Some(Frontier { size, nodes })
+    }
+}
+
 /// The audit path of leaf `index` in the tree of `leaves` (RFC 6962 PATH).
 pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Option<Vec<Hash>> {
     if index >= leaves.len() {
@@ -237,6 +295,21 @@ mod tests {
             !verify_consistency(7, 13, &old, &head, &consistency[1..]),
             "truncated"
         );
+    }
+
+    proptest! {
+        #[test]
+        fn a_frontier_gives_every_prefix_its_root(count in 0usize..70) {
+            let leaves: Vec<Hash> = (0..count).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+            let mut frontier = Frontier::default();
+            prop_assert_eq!(frontier.root(), root(&[]));
+            for (i, leaf) in leaves.iter().enumerate() {
+                frontier.push(*leaf);
+                prop_assert_eq!(frontier.root(), root(&leaves[..=i]));
+                let stored = Frontier::from_bytes(frontier.size(), &frontier.to_bytes());
+                prop_assert_eq!(stored.as_ref(), Some(&frontier));
+            }
+        }
     }
 
     proptest! {

@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/{id}/history", get(document_history))
         .route("/registers/{register}/{year}", get(register_entries))
         .route("/verify", get(verify))
+        .route("/orgs/{org}/checkpoint", get(latest_checkpoint))
+        .route("/orgs/{org}/key", get(verifier_key))
         .route(
             "/organisation",
             get(organisation_config).put(update_organisation),
@@ -667,6 +669,44 @@ async fn verify(State(state): State<AppState>, actor: Actor) -> Result<Json<Audi
         ));
     }
     Ok(Json(state.store.audit(&actor.0.org).await?))
+}
+
+#[utoipa::path(get, path = "/orgs/{org}/checkpoint", tag = "registers",
+    params(("org" = String, Path, description = "Organisation id")),
+    responses((status = 200, description = "The newest signed checkpoint of the organisation's log (C2SP signed note), public", content_type = "text/plain"), (status = 404, body = ApiError)))]
+async fn latest_checkpoint(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let note = state.store.latest_checkpoint(&org).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no checkpoint of this organisation's log",
+        )
+    })?;
+    Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
+}
+
+#[utoipa::path(get, path = "/orgs/{org}/key", tag = "registers",
+    params(("org" = String, Path, description = "Organisation id")),
+    responses((status = 200, description = "The key that verifies the organisation's checkpoints (note verifier key text), public", content_type = "text/plain"), (status = 404, body = ApiError)))]
+async fn verifier_key(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let key = state.store.verifier_key(&org).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this organisation signs no checkpoints",
+        )
+    })?;
+    Ok((
+        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{key}\n"),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/organisation", tag = "registers",

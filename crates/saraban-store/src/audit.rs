@@ -5,12 +5,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use saraban_core::checkpoint;
 use saraban_core::ledger::{ChainFault, Event, StoredEvent, sha256_hex, verify_chain};
 use saraban_core::merkle;
 use saraban_core::org::OrgConfig;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::checkpoints::origin;
 use crate::{Result, Store, StoreError};
 
 /// What kind of damage a finding is.
@@ -150,6 +152,12 @@ impl Store {
     /// Recomputes everything `org`'s records claim and reports each
     /// disagreement.
     pub async fn audit(&self, org: &str) -> Result<Audit> {
+        self.audit_against(org, &[]).await
+    }
+
+    /// As `audit`, also holding the log to checkpoint notes kept elsewhere
+    /// (by an auditor, a citizen, another server).
+    pub async fn audit_against(&self, org: &str, kept_notes: &[String]) -> Result<Audit> {
         let mut findings = Findings {
             org,
             found: Vec::new(),
@@ -195,6 +203,7 @@ impl Store {
             })
             .collect();
         let documents = self.check_documents(&mut findings, &decoded).await?;
+        self.check_actions(&mut findings, &decoded).await?;
         let issues: Vec<Issue> = decoded
             .iter()
             .filter(|(_, event)| event.kind == "issued")
@@ -212,6 +221,9 @@ impl Store {
         self.check_issues(&mut findings, &config, &issues).await?;
 
         let leaves: Vec<_> = events.iter().map(|e| merkle::leaf_hash(&e.bytes)).collect();
+        let checkpoints = self
+            .check_checkpoints(&mut findings, &leaves, kept_notes)
+            .await?;
         let mut found = findings.found;
         found.sort_by_key(|finding| (finding.seq, finding.class));
         Ok(Audit {
@@ -221,7 +233,7 @@ impl Store {
             merkle_root: hex::encode(merkle::root(&leaves)),
             documents,
             issued: issues.len() as u64,
-            checkpoints: 0,
+            checkpoints,
             findings: found,
         })
     }
@@ -350,6 +362,42 @@ impl Store {
         Ok(documents.len() as u64)
     }
 
+    /// The route actions (what history and the PDF's endorsements show)
+    /// against the events that recorded them.
+    async fn check_actions(
+        &self,
+        findings: &mut Findings<'_>,
+        events: &[(u64, Event)],
+    ) -> Result<()> {
+        let by_seq: HashMap<u64, &Event> = events.iter().map(|(seq, e)| (*seq, e)).collect();
+        for row in sqlx::query(
+            "SELECT seq, document_id, position_id, actor_id, standing, text FROM actions WHERE org_id = $1",
+        )
+        .bind(findings.org)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let seq = row.get::<i64, _>(0) as u64;
+            let document: String = row.get(1);
+            let agrees = by_seq.get(&seq).is_some_and(|event| {
+                event.document == document
+                    && event.position == row.get::<Option<String>, _>(2)
+                    && event.actor == row.get::<String, _>(3)
+                    && event.capacity == row.get::<Option<String>, _>(4)
+                    && event.text == row.get::<Option<String>, _>(5)
+            });
+            if !agrees {
+                findings.add(
+                    FindingClass::ContentModified,
+                    Some(seq),
+                    Some(&document),
+                    "the recorded action differs from its event".into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Register numbers (gapless and unique per register and year) and the
     /// issued PDFs.
     async fn check_issues(
@@ -461,6 +509,148 @@ impl Store {
             );
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// Every signed checkpoint (in the database, in the file beside the
+    /// key, and kept by the caller) against the signature and the log;
+    /// returns how many the database holds.
+    async fn check_checkpoints(
+        &self,
+        findings: &mut Findings<'_>,
+        leaves: &[merkle::Hash],
+        kept_notes: &[String],
+    ) -> Result<u64> {
+        let org = findings.org;
+        let stored: Vec<(u64, Vec<u8>, String)> =
+            sqlx::query("SELECT size, root, note FROM checkpoints WHERE org_id = $1 ORDER BY size")
+                .bind(org)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|row| (row.get::<i64, _>(0) as u64, row.get(1), row.get(2)))
+                .collect();
+        let filed = match self.key_folder() {
+            Some(folder) => Some(folder.filed_notes(org)?),
+            None => None,
+        };
+        let Some(verifier) = self.verifier_key(org).await? else {
+            if !stored.is_empty() || !kept_notes.is_empty() {
+                findings.add(
+                    FindingClass::BadSignature,
+                    None,
+                    None,
+                    "checkpoints exist but no key verifies them".into(),
+                );
+            }
+            return Ok(stored.len() as u64);
+        };
+        // (size, root, where the note came from), each signature checked.
+        let mut held: Vec<(u64, merkle::Hash, &'static str)> = Vec::new();
+        let mut open =
+            |findings: &mut Findings<'_>, note: &str, source: &'static str| match checkpoint::open(
+                note, &verifier,
+            ) {
+                Ok(checkpoint) if checkpoint.origin() == origin(org) => {
+                    held.push((checkpoint.size(), *checkpoint.root(), source));
+                    Some(checkpoint)
+                }
+                Ok(checkpoint) => {
+                    findings.add(
+                        FindingClass::BadSignature,
+                        Some(checkpoint.size()),
+                        None,
+                        format!(
+                            "a checkpoint {source} is of another log, {}",
+                            checkpoint.origin()
+                        ),
+                    );
+                    None
+                }
+                Err(error) => {
+                    findings.add(
+                        FindingClass::BadSignature,
+                        None,
+                        None,
+                        format!("a checkpoint {source} does not verify: {error}"),
+                    );
+                    None
+                }
+            };
+        for (size, root, note) in &stored {
+            if let Some(checkpoint) = open(findings, note, "in the database")
+                && (checkpoint.size() != *size || checkpoint.root().as_slice() != root.as_slice())
+            {
+                findings.add(
+                    FindingClass::CheckpointMismatch,
+                    Some(*size),
+                    None,
+                    "the row's size or root is not what its note signs".into(),
+                );
+            }
+        }
+        if let Some(filed) = &filed {
+            for (size, note) in filed {
+                open(findings, note, "in the checkpoint file");
+                let detail = match stored.iter().find(|(s, _, _)| s == size) {
+                    None => "filed but missing from the database",
+                    Some((_, _, stored_note)) if stored_note != note => {
+                        "the database holds a different note"
+                    }
+                    Some(_) => continue,
+                };
+                findings.add(
+                    FindingClass::CheckpointMismatch,
+                    Some(*size),
+                    None,
+                    detail.into(),
+                );
+            }
+            for (size, _, _) in &stored {
+                if !filed.iter().any(|(s, _)| s == size) {
+                    findings.add(
+                        FindingClass::CheckpointMismatch,
+                        Some(*size),
+                        None,
+                        "in the database but not in the checkpoint file".into(),
+                    );
+                }
+            }
+        }
+        for note in kept_notes {
+            open(findings, note, "kept by the verifier");
+        }
+        held.sort_by_key(|(size, root, _)| (*size, *root));
+        held.dedup_by_key(|(size, root, _)| (*size, *root));
+        let mut frontier = merkle::Frontier::default();
+        let mut leaves = leaves.iter();
+        for (size, root, source) in held {
+            if size > leaves.len() as u64 + frontier.size() {
+                findings.add(
+                    FindingClass::Truncated,
+                    Some(size),
+                    None,
+                    format!(
+                        "a signed checkpoint {source} covers {size} events, the log holds {}",
+                        frontier.size() + leaves.len() as u64
+                    ),
+                );
+                continue;
+            }
+            while frontier.size() < size {
+                frontier.push(*leaves.next().expect("counted above"));
+            }
+            if frontier.root() != root {
+                findings.add(
+                    FindingClass::Fork,
+                    Some(size),
+                    None,
+                    format!("the log's first {size} events are not those of the signed checkpoint {source}"),
+                );
+            }
+        }
+        Ok(stored.len() as u64)
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod checkpoints;
 mod compose;
 mod engine;
 mod ledger;
@@ -22,6 +23,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
 pub use audit::{Audit, Finding, FindingClass};
+pub use checkpoints::{default_key_folder, origin};
 pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
 
 pub use organisation::InitReport;
@@ -70,9 +72,10 @@ pub struct Store {
     backend: Backend,
     typesetter: saraban_typeset::Typesetter,
     writers: writer::Writers,
+    keys: checkpoints::SharedKeys,
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 3] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 4] = [
     (
         1,
         "engine",
@@ -88,8 +91,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 3] = [
         "waiting",
         include_str!("../../../migrations/sqlite/0003_waiting.sql"),
     ),
+    (
+        4,
+        "checkpoints",
+        include_str!("../../../migrations/sqlite/0004_checkpoints.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 3] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 4] = [
     (
         1,
         "engine",
@@ -104,6 +112,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 3] = [
         3,
         "waiting",
         include_str!("../../../migrations/postgres/0003_waiting.sql"),
+    ),
+    (
+        4,
+        "checkpoints",
+        include_str!("../../../migrations/postgres/0004_checkpoints.sql"),
     ),
 ];
 
@@ -169,12 +182,15 @@ impl Store {
         migrator.run(&pool).await?;
         // SQLite has one writer whatever we do; PostgreSQL takes several
         // organisations' batches at once.
-        let writers = writer::Writers::start(&pool, if backend == Backend::Sqlite { 1 } else { 4 });
+        let keys = checkpoints::SharedKeys::default();
+        let writers =
+            writer::Writers::start(&pool, if backend == Backend::Sqlite { 1 } else { 4 }, &keys);
         Ok(Store {
             pool,
             backend,
             typesetter: saraban_typeset::Typesetter::default(),
             writers,
+            keys,
         })
     }
 

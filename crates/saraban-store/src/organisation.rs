@@ -39,21 +39,26 @@ impl Store {
         let config = config.clone();
         let emblem = emblem.map(<[u8]>::to_vec);
         let org = org.to_owned();
-        self.write(&org.clone(), move |batch| {
-            Box::pin(async move {
-                init_in(
-                    &mut batch.tx,
-                    &org,
-                    &config,
-                    emblem.as_deref(),
-                    config_json,
-                    config_hash,
-                    now,
-                )
-                .await
+        let org_id = org.clone();
+        let report = self
+            .write(&org.clone(), move |batch| {
+                Box::pin(async move {
+                    init_in(
+                        &mut batch.tx,
+                        &org,
+                        &config,
+                        emblem.as_deref(),
+                        config_json,
+                        config_hash,
+                        now,
+                    )
+                    .await
+                })
             })
-        })
-        .await
+            .await?;
+        // Its checkpoints' key, kept outside the database.
+        self.ensure_signing_key(&org_id).await?;
+        Ok(report)
     }
 }
 

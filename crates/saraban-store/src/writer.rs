@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::checkpoints::SharedKeys;
 use crate::ledger::PendingLedger;
 use crate::{Result, Store, StoreError};
 
@@ -48,11 +49,11 @@ impl std::fmt::Debug for WriteJob {
 }
 
 impl Writers {
-    pub(crate) fn start(pool: &AnyPool, count: usize) -> Self {
+    pub(crate) fn start(pool: &AnyPool, count: usize, keys: &SharedKeys) -> Self {
         let queues = (0..count.max(1))
             .map(|_| {
                 let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-                tokio::spawn(run_writer(pool.clone(), receiver));
+                tokio::spawn(run_writer(pool.clone(), receiver, keys.clone()));
                 sender
             })
             .collect();
@@ -79,7 +80,7 @@ pub(crate) struct Batch {
     pub(crate) ledger: PendingLedger,
 }
 
-async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>) {
+async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>, keys: SharedKeys) {
     while let Some(first) = receiver.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -102,14 +103,13 @@ async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>) {
         };
         let mut delivered = Vec::with_capacity(jobs.len());
         let broken = run_jobs(&mut batch, jobs, &mut delivered).await;
-        let broken = match broken {
-            Some(reason) => Some(reason),
-            None => batch
-                .ledger
-                .flush(&mut batch.tx)
-                .await
-                .err()
-                .map(|e| e.to_string()),
+        let folder = keys.read().expect("keys").clone();
+        let (broken, signed) = match broken {
+            Some(reason) => (Some(reason), Vec::new()),
+            None => match batch.ledger.flush(&mut batch.tx, folder.as_deref()).await {
+                Ok(signed) => (None, signed),
+                Err(error) => (Some(error.to_string()), Vec::new()),
+            },
         };
         let verdict = match broken {
             Some(reason) => {
@@ -118,6 +118,24 @@ async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>) {
             }
             None => batch.tx.commit().await.err().map(|e| e.to_string()),
         };
+        // Filed only once committed: the file never holds a checkpoint of
+        // a log that was rolled back. A note that fails to be filed is
+        // still in the database, and verify reports the difference.
+        if verdict.is_none()
+            && let Some(folder) = &folder
+        {
+            for checkpoint in signed {
+                if let Err(error) =
+                    folder.file_note(&checkpoint.org, checkpoint.size, &checkpoint.note)
+                {
+                    tracing::error!(
+                        org = %checkpoint.org,
+                        size = checkpoint.size,
+                        "checkpoint not filed: {error}"
+                    );
+                }
+            }
+        }
         for deliver in delivered {
             deliver(verdict.clone());
         }

@@ -1,0 +1,563 @@
+//! The tamper suite: a store of 10,000 events (issued memos with their
+//! numbers, PDFs and signed checkpoints among them), copied once per kind
+//! of tampering, each copy damaged the way an insider with database access
+//! would, and `audit` must name the damage by its class. On SQLite and on
+//! PostgreSQL.
+
+use std::path::{Path, PathBuf};
+
+use saraban_core::ledger::{Event, chain_hash};
+use saraban_core::org::OrgConfig;
+use saraban_core::workflow::ActionKind as A;
+use saraban_core::{Syntax, document::read_value};
+use saraban_stories::saraban_store::{FindingClass, Store};
+use saraban_stories::{example, postgres_url, thai};
+use serde_json::Value;
+use sqlx::{AnyPool, Connection, Row};
+
+const ORG: &str = "wangkrachae";
+const EVENTS: u64 = 10_000;
+const ISSUED: usize = 12;
+
+fn memo() -> Value {
+    let path = example("ita-report-2568.toml");
+    read_value(
+        &std::fs::read_to_string(&path).unwrap(),
+        Syntax::of_path(&path),
+    )
+    .unwrap()
+}
+
+/// A database and its key folder, as a copy of the base.
+struct Copy {
+    url: String,
+    keys: PathBuf,
+}
+
+async fn open(copy: &Copy) -> Store {
+    let store = Store::open(&copy.url).await.unwrap();
+    store.use_key_folder(&copy.keys).unwrap();
+    store
+}
+
+/// Fills a store: `ISSUED` memos through to their number, then memos
+/// created, submitted and endorsed by all three reviewers, 32 at a time,
+/// until the log holds `EVENTS` events; then a closing checkpoint.
+async fn fill(store: &Store) {
+    let config = OrgConfig::parse_toml(
+        &std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap(),
+    )
+    .unwrap();
+    store
+        .init_org(&config, None, thai(2024, 1, 2, 9, 0))
+        .await
+        .unwrap();
+    for i in 0..ISSUED {
+        let at = |hour| thai(2025, 4, 1 + i as u32, hour, 0);
+        let id = store
+            .create_document(ORG, "chanyurat", memo(), at(8))
+            .await
+            .unwrap()
+            .id;
+        let steps: [(&str, A, Option<&str>); 6] = [
+            ("chanyurat", A::Submit, None),
+            ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
+            ("somsak", A::Endorse, Some("เห็นควรเสนอ")),
+            ("wilaiwan", A::Endorse, Some("เห็นควรทราบ")),
+            ("kanok", A::Sign, Some("ทราบ")),
+            ("sunee", A::Issue, None),
+        ];
+        for (who, action, text) in steps {
+            store.act(ORG, who, &id, action, text, at(9)).await.unwrap();
+        }
+    }
+    let head = store.audit(ORG).await.unwrap().head_seq;
+    let memos = (EVENTS - head) / 5;
+    let mut workers = tokio::task::JoinSet::new();
+    for worker in 0..32 {
+        let store = store.clone();
+        workers.spawn(async move {
+            for _ in (worker..memos).step_by(32) {
+                let at = thai(2025, 5, 2, 9, 0);
+                let id = store
+                    .create_document(ORG, "chanyurat", memo(), at)
+                    .await
+                    .unwrap()
+                    .id;
+                store
+                    .act(ORG, "chanyurat", &id, A::Submit, None, at)
+                    .await
+                    .unwrap();
+                for who in ["somjai", "somsak", "wilaiwan"] {
+                    store
+                        .act(ORG, who, &id, A::Endorse, Some("เห็นควรเสนอ"), at)
+                        .await
+                        .unwrap();
+                }
+            }
+        });
+    }
+    workers.join_all().await;
+    // Round up to exactly EVENTS with single creations.
+    let mut head = store.audit(ORG).await.unwrap().head_seq;
+    while head < EVENTS {
+        store
+            .create_document(ORG, "chanyurat", memo(), thai(2025, 5, 3, 9, 0))
+            .await
+            .unwrap();
+        head += 1;
+    }
+    store.checkpoint(ORG).await.unwrap();
+}
+
+/// Where copies of the base are made: SQLite files in a temp folder, or
+/// PostgreSQL databases made from the base as a template.
+enum Base {
+    Sqlite { dir: PathBuf },
+    Postgres { admin: String, name: String },
+}
+
+impl Base {
+    fn keys(&self) -> PathBuf {
+        match self {
+            Base::Sqlite { dir } => dir.join("base.keys"),
+            Base::Postgres { name, .. } => std::env::temp_dir().join(format!("{name}.keys")),
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Base::Sqlite { dir } => format!("sqlite://{}", dir.join("base.sqlite").display()),
+            Base::Postgres { admin, name } => database_url(admin, name),
+        }
+    }
+
+    async fn copy(&self, label: &str) -> Copy {
+        let keys = std::env::temp_dir().join(format!(
+            "saraban-tamper-{label}-{}.keys",
+            uuid::Uuid::new_v4().simple()
+        ));
+        copy_folder(&self.keys(), &keys);
+        let url = match self {
+            Base::Sqlite { dir } => {
+                let file = dir.join(format!("{label}.sqlite"));
+                std::fs::copy(dir.join("base.sqlite"), &file).unwrap();
+                let wal = dir.join("base.sqlite-wal");
+                if wal.exists() {
+                    std::fs::copy(wal, dir.join(format!("{label}.sqlite-wal"))).unwrap();
+                }
+                format!("sqlite://{}", file.display())
+            }
+            Base::Postgres { admin, name } => {
+                let copy = format!("{name}_{}", label.replace('-', "_"));
+                let mut conn = sqlx::AnyConnection::connect(admin).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "CREATE DATABASE {copy} TEMPLATE {name}"
+                )))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+                conn.close().await.ok();
+                database_url(admin, &copy)
+            }
+        };
+        Copy { url, keys }
+    }
+}
+
+fn database_url(admin: &str, name: &str) -> String {
+    let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+async fn event_bytes(pool: &AnyPool, seq: i64) -> Vec<u8> {
+    sqlx::query("SELECT bytes FROM events WHERE org_id = $1 AND seq = $2")
+        .bind(ORG)
+        .bind(seq)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .get(0)
+}
+
+async fn flip_blob(pool: &AnyPool, table: &str, column: &str, filter: &str) {
+    let select = format!("SELECT {column} FROM {table} WHERE {filter}");
+    let mut bytes: Vec<u8> = sqlx::query(sqlx::AssertSqlSafe(select))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .get(0);
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    let update = format!("UPDATE {table} SET {column} = $1 WHERE {filter}");
+    sqlx::query(sqlx::AssertSqlSafe(update))
+        .bind(bytes)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+/// Rewrites the events from `from` on with `change`, recomputing every
+/// hash and the head, as an insider without the signing key can.
+async fn rewrite_tail(pool: &AnyPool, from: i64, change: impl Fn(&mut Event)) {
+    let mut prev: [u8; 32] = sqlx::query("SELECT hash FROM events WHERE org_id = $1 AND seq = $2")
+        .bind(ORG)
+        .bind(from - 1)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .get::<Vec<u8>, _>(0)
+        .try_into()
+        .unwrap();
+    let rows =
+        sqlx::query("SELECT seq, bytes FROM events WHERE org_id = $1 AND seq >= $2 ORDER BY seq")
+            .bind(ORG)
+            .bind(from)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    for row in rows {
+        let seq: i64 = row.get(0);
+        let mut event = Event::from_canonical(&row.get::<Vec<u8>, _>(1)).unwrap();
+        change(&mut event);
+        let bytes = event.canonical();
+        let hash = chain_hash(&prev, &bytes);
+        sqlx::query("UPDATE events SET bytes = $1, prev_hash = $2, hash = $3 WHERE org_id = $4 AND seq = $5")
+            .bind(bytes)
+            .bind(prev.to_vec())
+            .bind(hash.to_vec())
+            .bind(ORG)
+            .bind(seq)
+            .execute(pool)
+            .await
+            .unwrap();
+        prev = hash;
+    }
+    sqlx::query("UPDATE ledger_heads SET hash = $1, frontier = NULL WHERE org_id = $2")
+        .bind(prev.to_vec())
+        .bind(ORG)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn issued_events(pool: &AnyPool) -> Vec<(i64, Event)> {
+    sqlx::query("SELECT seq, bytes FROM events WHERE org_id = $1 AND kind = 'issued' ORDER BY seq")
+        .bind(ORG)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row.get(0),
+                Event::from_canonical(&row.get::<Vec<u8>, _>(1)).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Each kind of damage, and the class `audit` must name it by.
+const CASES: [(&str, FindingClass); 20] = [
+    ("event-bytes", FindingClass::ContentModified),
+    ("event-prev-hash", FindingClass::ContentModified),
+    ("event-hash", FindingClass::ContentModified),
+    ("head-hash", FindingClass::ContentModified),
+    ("document-content", FindingClass::ContentModified),
+    ("document-rehashed", FindingClass::ContentModified),
+    ("version-content", FindingClass::ContentModified),
+    ("action-text", FindingClass::ContentModified),
+    ("replaced-pdf", FindingClass::ContentModified),
+    ("deleted-event", FindingClass::Gap),
+    ("reordered-events", FindingClass::NonCanonical),
+    ("inserted-event", FindingClass::NonCanonical),
+    ("rewritten-tail", FindingClass::Fork),
+    ("truncated", FindingClass::Truncated),
+    ("fork", FindingClass::Fork),
+    ("reused-number", FindingClass::DuplicateNumber),
+    ("skipped-number", FindingClass::NumberGap),
+    ("counter-rewound", FindingClass::DuplicateNumber),
+    ("bad-signature", FindingClass::BadSignature),
+    ("checkpoint-deleted", FindingClass::CheckpointMismatch),
+];
+
+/// Damages `store` the way `case` says; returns checkpoint notes that a
+/// verifier kept from elsewhere, if the case has any.
+async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
+    let pool = store.pool();
+    let issued = issued_events(pool).await;
+    match case {
+        "event-bytes" => flip_blob(pool, "events", "bytes", "seq = 5000").await,
+        "event-prev-hash" => flip_blob(pool, "events", "prev_hash", "seq = 4000").await,
+        "event-hash" => flip_blob(pool, "events", "hash", "seq = 3000").await,
+        "head-hash" => flip_blob(pool, "ledger_heads", "hash", "org_id = 'wangkrachae'").await,
+        "document-content" | "document-rehashed" => {
+            let id = &issued[0].1.document;
+            let content: String = sqlx::query("SELECT content FROM documents WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+                .get(0);
+            let forged = content.replacen("ITA", "ITB", 1);
+            assert_ne!(forged, content);
+            let hash = if case == "document-rehashed" {
+                saraban_core::ledger::sha256_hex(forged.as_bytes())
+            } else {
+                sqlx::query("SELECT content_hash FROM documents WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+                    .get(0)
+            };
+            sqlx::query("UPDATE documents SET content = $1, content_hash = $2 WHERE id = $3")
+                .bind(forged)
+                .bind(hash)
+                .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "version-content" => {
+            let filter = format!("document_id = '{}' AND version = 1", issued[1].1.document);
+            let content: String = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT content FROM document_versions WHERE {filter}"
+            )))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get(0);
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE document_versions SET content = $1 WHERE {filter}"
+            )))
+            .bind(content.replacen("ITA", "ITB", 1))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        "action-text" => {
+            sqlx::query("UPDATE actions SET text = 'อนุมัติ' WHERE seq = (SELECT MIN(seq) FROM actions WHERE kind = 'endorse')")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "replaced-pdf" => {
+            let hash = issued[2].1.pdf_hash.clone().unwrap();
+            flip_blob(pool, "pdfs", "bytes", &format!("sha256 = '{hash}'")).await;
+        }
+        "deleted-event" => {
+            sqlx::query("DELETE FROM events WHERE seq = 6000")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "reordered-events" => {
+            let (a, b) = (event_bytes(pool, 7000).await, event_bytes(pool, 7001).await);
+            for (seq, bytes) in [(7000, b), (7001, a)] {
+                sqlx::query("UPDATE events SET bytes = $1 WHERE seq = $2")
+                    .bind(bytes)
+                    .bind(seq)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+        }
+        "inserted-event" => {
+            // Make room at 8000 and put a forged event there, linked to
+            // the one before it.
+            sqlx::query("UPDATE events SET seq = seq + 100000 WHERE seq >= 8000")
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE events SET seq = seq - 99999 WHERE seq >= 100000")
+                .execute(pool)
+                .await
+                .unwrap();
+            let mut forged = Event::from_canonical(&event_bytes(pool, 7999).await).unwrap();
+            forged.seq = 8000;
+            forged.text = Some("อนุมัติ".into());
+            let prev: Vec<u8> = sqlx::query("SELECT hash FROM events WHERE seq = 7999")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+                .get(0);
+            let bytes = forged.canonical();
+            let hash = chain_hash(&prev.clone().try_into().unwrap(), &bytes);
+            sqlx::query("INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind) VALUES ($1, 8000, $2, $3, $4, $5, $6)")
+                .bind(ORG)
+                .bind(bytes)
+                .bind(prev)
+                .bind(hash.to_vec())
+                .bind(forged.document.clone())
+                .bind(forged.kind.clone())
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "rewritten-tail" => {
+            rewrite_tail(pool, 9000, |event| {
+                if event.seq == 9000 {
+                    event.actor = "kanok".into();
+                }
+            })
+            .await;
+        }
+        "truncated" => {
+            sqlx::query("DELETE FROM events WHERE seq > 9500")
+                .execute(pool)
+                .await
+                .unwrap();
+            let hash: Vec<u8> = sqlx::query("SELECT hash FROM events WHERE seq = 9500")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+                .get(0);
+            sqlx::query("UPDATE ledger_heads SET seq = 9500, hash = $1, frontier = NULL")
+                .bind(hash)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "fork" => {
+            // Another copy restored from the same backup, with the same
+            // key, goes on differently; its checkpoint reaches a verifier.
+            let other = base.copy("fork-other").await;
+            let other = open(&other).await;
+            let late = thai(2025, 6, 1, 9, 0);
+            other
+                .create_document(ORG, "chanyurat", memo(), late)
+                .await
+                .unwrap();
+            other.checkpoint(ORG).await.unwrap();
+            let kept = other.latest_checkpoint(ORG).await.unwrap().unwrap();
+            other.close().await;
+            store
+                .create_document(ORG, "somjai", memo(), late)
+                .await
+                .unwrap();
+            return vec![kept];
+        }
+        "reused-number" => {
+            // The second issued memo rewritten to carry the first's number.
+            let (seq, first) = (issued[1].0, issued[0].1.number);
+            rewrite_tail(pool, seq, |event| {
+                if event.seq == seq as u64 {
+                    event.number = first;
+                }
+            })
+            .await;
+            // (The documents table's own unique index keeps the row as it
+            // was; the log is what numbers are checked against.)
+        }
+        "skipped-number" => {
+            sqlx::query("UPDATE register_counters SET next_number = next_number + 1")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "counter-rewound" => {
+            sqlx::query("UPDATE register_counters SET next_number = next_number - 1")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "bad-signature" => {
+            let note: String = sqlx::query(
+                "SELECT note FROM checkpoints WHERE size = (SELECT MIN(size) FROM checkpoints)",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .get(0);
+            // The size line says one more than was signed.
+            let mut lines: Vec<String> = note.lines().map(str::to_owned).collect();
+            lines[1] = (lines[1].parse::<u64>().unwrap() + 1).to_string();
+            sqlx::query(
+                "UPDATE checkpoints SET note = $1 WHERE size = (SELECT MIN(size) FROM checkpoints)",
+            )
+            .bind(lines.join("\n") + "\n")
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        "checkpoint-deleted" => {
+            sqlx::query("DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        other => panic!("no such case {other}"),
+    }
+    Vec::new()
+}
+
+async fn tamper_suite(base: Base) {
+    {
+        let store = Store::open(&base.url()).await.unwrap();
+        store.use_key_folder(base.keys()).unwrap();
+        fill(&store).await;
+        let audit = store.audit(ORG).await.unwrap();
+        assert!(
+            audit.holds(),
+            "the untouched store holds: {:#?}",
+            audit.findings
+        );
+        assert_eq!(audit.events, EVENTS);
+        assert_eq!(audit.issued, ISSUED as u64);
+        assert!(
+            audit.checkpoints > ISSUED as u64,
+            "a checkpoint per issue, and one closing"
+        );
+        store.close().await;
+    }
+    for (case, class) in CASES {
+        let copy = base.copy(case).await;
+        let store = open(&copy).await;
+        let kept = tamper(case, &store, &base).await;
+        let audit = store.audit_against(ORG, &kept).await.unwrap();
+        let classes: Vec<FindingClass> = audit.findings.iter().map(|f| f.class).collect();
+        assert!(
+            classes.contains(&class),
+            "{case}: expected {class:?} among {:#?}",
+            audit.findings
+        );
+        store.close().await;
+        std::fs::remove_dir_all(&copy.keys).ok();
+    }
+    std::fs::remove_dir_all(base.keys()).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tamper_on_sqlite() {
+    let dir =
+        std::env::temp_dir().join(format!("saraban-tamper-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    tamper_suite(Base::Sqlite { dir: dir.clone() }).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tamper_on_postgres() {
+    let Some(admin) = postgres_url() else {
+        eprintln!("PostgreSQL tamper suite skipped: SARABAN_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("saraban_tamper_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    tamper_suite(Base::Postgres { admin, name }).await;
+}
