@@ -1,7 +1,8 @@
 -- Signed checkpoints of each organisation's log (C2SP signed notes, the
 -- same text as the file outside the database), the Merkle frontier that
 -- lets a checkpoint be made without rereading the log, and the verifier
--- key that checkpoints are signed with.
+-- key that checkpoints are signed with; and each issued document's public
+-- verification code.
 ALTER TABLE ledger_heads ADD COLUMN frontier BLOB;
 ALTER TABLE organisations ADD COLUMN verifier_key TEXT;
 CREATE TABLE checkpoints (
@@ -12,3 +13,5 @@ CREATE TABLE checkpoints (
     made_at TEXT NOT NULL,
     PRIMARY KEY (org_id, size)
 );
+ALTER TABLE documents ADD COLUMN verify_code TEXT;
+CREATE UNIQUE INDEX documents_by_verify_code ON documents (verify_code);

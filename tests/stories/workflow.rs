@@ -3,7 +3,7 @@
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::{ActionKind as A, Refusal};
 use saraban_core::{Syntax, document::read_value};
-use saraban_stories::saraban_store::{Store, StoreError};
+use saraban_stories::saraban_store::{self, Store, StoreError};
 use saraban_stories::{TestDb, example, pdf_text, stories, thai};
 use serde_json::Value;
 
@@ -199,6 +199,80 @@ async fn signed_document(store: &Store, name: &str, signer: &str, day: (i32, u32
         .await
         .unwrap();
     id
+}
+
+/// A citizen holding the issued memo checks it: the code and QR printed
+/// on it lead to its public record, which verifies, and a PDF with one
+/// byte changed is told apart from the issued one.
+async fn public_check_story(db: TestDb) {
+    let store = &db.store;
+    let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
+    store.use_key_folder(&keys).unwrap();
+    store.set_public_url(Some("https://saraban.example.go.th".into()));
+    init(store).await;
+    let id = signed_document(store, "ita-report-2568.toml", "kanok", (2025, 4, 13)).await;
+    store
+        .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 4, 13, 11, 0))
+        .await
+        .unwrap();
+    let pdf = store.pdf(ORG, &id).await.unwrap();
+    let code = saraban_store::verification_code(ORG, &id);
+    let text = pdf_text(&pdf);
+    assert!(text.contains(&code), "the code is printed: {text}");
+    assert!(text.contains(&format!("https://saraban.example.go.th/verify/{code}")));
+
+    let record = store
+        .public_record(&code.to_lowercase())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(record.records_verify, "{:?}", record.problems);
+    assert!(!record.secret);
+    assert!(record.printed_number.as_deref().unwrap().starts_with("ที่ "));
+    assert!(
+        record
+            .subject
+            .as_deref()
+            .unwrap()
+            .contains("คุณธรรมและความโปร่งใส")
+    );
+    let signer = record.signer.as_ref().unwrap();
+    assert_eq!(signer.kind, "signed");
+    assert!(signer.position.is_some(), "the signer's position is named");
+    let kinds: Vec<&str> = record.steps.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "submitted",
+            "endorsed",
+            "endorsed",
+            "endorsed",
+            "signed",
+            "issued"
+        ]
+    );
+    assert!(record.checkpoint.is_some(), "a checkpoint covers the issue");
+
+    assert_eq!(
+        store.matches_issued_pdf(&code, &pdf).await.unwrap(),
+        Some(true)
+    );
+    let mut altered = pdf.clone();
+    let middle = altered.len() / 2;
+    altered[middle] ^= 0x20;
+    assert_eq!(
+        store.matches_issued_pdf(&code, &altered).await.unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        store
+            .public_record("ZZZZZ-ZZZZZ")
+            .await
+            .unwrap()
+            .map(|r| r.code),
+        None
+    );
+    std::fs::remove_dir_all(&keys).ok();
 }
 
 /// Order ๔๙๐/๒๕๖๗: the register started at 489 (continuing the paper
@@ -779,4 +853,5 @@ stories!(
     route_versions_story,
     year_boundary_story,
     concurrent_issue_story,
+    public_check_story,
 );

@@ -28,6 +28,10 @@ pub struct Database {
     /// (default: beside a SQLite file, `FILE.keys`).
     #[arg(long, env = "SARABAN_KEYS", global = true)]
     pub keys: Option<PathBuf>,
+    /// The address of the public verification pages, printed with a QR
+    /// code on the PDFs this command issues.
+    #[arg(long, env = "SARABAN_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +160,7 @@ pub(crate) async fn open(db: &Database) -> Result<Store, UsageError> {
             .use_key_folder(&keys)
             .map_err(|e| UsageError(format!("--keys: {e}")))?;
     }
+    store.set_public_url(db.public_url.clone());
     Ok(store)
 }
 

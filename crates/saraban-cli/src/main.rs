@@ -1,6 +1,7 @@
 //! `saraban`: the command line. Thin: it parses arguments, reads files and
 //! calls the library crates.
 
+mod bundle;
 mod engine;
 mod render;
 mod serve;
@@ -55,6 +56,12 @@ enum Command {
         #[command(subcommand)]
         command: engine::RegisterCommand,
     },
+    /// Write a register year's archive bundle: issued PDFs, the whole log,
+    /// checkpoints and proofs, checkable offline with `verify-bundle`.
+    Export(bundle::ExportArgs),
+    /// Check an archive bundle offline, without a database. Exit 0: all
+    /// holds; 1: something fails; 2: could not run.
+    VerifyBundle(bundle::VerifyBundleArgs),
 }
 
 /// A failure the user can fix: printed as one line, exit code 2.
@@ -65,6 +72,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify(args) => match verify::run(args) {
+            Ok(code) => return code,
+            Err(error) => Err(error),
+        },
+        Command::Export(args) => match bundle::export(args) {
+            Ok(code) => return code,
+            Err(error) => Err(error),
+        },
+        Command::VerifyBundle(args) => match bundle::verify_bundle(args) {
             Ok(code) => return code,
             Err(error) => Err(error),
         },

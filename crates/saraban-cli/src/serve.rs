@@ -23,7 +23,11 @@ pub struct ServeArgs {
     /// [default: beside a SQLite file, FILE.keys; required for PostgreSQL]
     #[arg(long)]
     keys: Option<PathBuf>,
-    /// A TOML file with `db`, `listen` and `keys` [env: SARABAN_CONFIG]
+    /// The address the public reaches this server at, printed with the QR
+    /// code on issued PDFs [env: SARABAN_PUBLIC_URL] [default: http://LISTEN]
+    #[arg(long)]
+    public_url: Option<String>,
+    /// A TOML file with `db`, `listen`, `keys` and `public_url` [env: SARABAN_CONFIG]
     #[arg(long)]
     config: Option<PathBuf>,
     /// Seed the demo organisation (once) and print its sign-ins.
@@ -40,6 +44,7 @@ struct ConfigFile {
     db: Option<String>,
     listen: Option<String>,
     keys: Option<PathBuf>,
+    public_url: Option<String>,
 }
 
 fn setting(flag: Option<String>, env: &str, file: Option<String>, default: &str) -> String {
@@ -75,6 +80,14 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
         .or_else(|| std::env::var_os("SARABAN_KEYS").map(PathBuf::from))
         .or(file.keys)
         .or_else(|| saraban_store::default_key_folder(&db));
+    let public_url = args
+        .public_url
+        .or_else(|| {
+            std::env::var("SARABAN_PUBLIC_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .or(file.public_url);
     let secure_cookies = args.secure_cookies
         || std::env::var("SARABAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
 
@@ -136,6 +149,7 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 .local_addr()
                 .map_err(|e| UsageError(e.to_string()))?
         );
+        store.set_public_url(Some(public_url.unwrap_or_else(|| url.clone())));
         println!("saraban is serving at {url}  (API: {url}/api/v1)");
         if args.demo {
             println!(

@@ -95,6 +95,26 @@ pub struct Common {
     pub urgency: Option<Urgency>,
     #[serde(default)]
     pub secrecy: Option<Secrecy>,
+    /// How anyone checks the issued document: set by the engine at issue,
+    /// printed with a QR code at the foot of the last page.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+}
+
+/// The public check of an issued document.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The short code that finds the document's public record.
+    pub code: Line,
+    /// The page of that record (`…/verify/CODE`), also the QR code's
+    /// content; none where the organisation has no public address.
+    #[serde(default)]
+    pub url: Option<Line>,
+    /// The newest signed checkpoint of the log when the document was
+    /// issued, in short.
+    #[serde(default)]
+    pub checkpoint: Option<Line>,
 }
 
 /// What the organisation decides about the look of its documents.
@@ -502,7 +522,7 @@ impl InputError {
     }
 }
 
-const COMMON_KEYS: [&str; 4] = ["id", "style", "urgency", "secrecy"];
+const COMMON_KEYS: [&str; 5] = ["id", "style", "urgency", "secrecy", "verification"];
 
 /// Reads a document from the text of an input file.
 pub fn read_document(text: &str, syntax: Syntax) -> Result<Document, InputError> {

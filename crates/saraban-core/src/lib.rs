@@ -1,6 +1,7 @@
 //! saraban's domain: Thai official documents, their dates, digits and
 //! register numbers. Pure: no I/O, no database, no HTTP.
 
+pub mod bundle;
 pub mod checkpoint;
 pub mod clock;
 pub mod document;

@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use saraban_core::workflow::ActionKind;
 use saraban_store::{
-    Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, RegisterEntry, Store,
+    Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, PublicRecord, RegisterEntry, Store,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/verify", get(verify))
         .route("/orgs/{org}/checkpoint", get(latest_checkpoint))
         .route("/orgs/{org}/key", get(verifier_key))
+        .route(
+            "/public/verify/{code}",
+            get(public_record).post(compare_issued_pdf),
+        )
         .route(
             "/organisation",
             get(organisation_config).put(update_organisation),
@@ -707,6 +711,59 @@ async fn verifier_key(
         format!("{key}\n"),
     )
         .into_response())
+}
+
+#[utoipa::path(get, path = "/public/verify/{code}", tag = "registers",
+    params(("code" = String, Path, description = "The verification code printed on the issued PDF")),
+    responses((status = 200, body = PublicRecord), (status = 404, body = ApiError)))]
+async fn public_record(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<PublicRecord>, ApiError> {
+    state
+        .store
+        .public_record(&code)
+        .await?
+        .map(Json)
+        .ok_or_else(unknown_code)
+}
+
+fn unknown_code() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no issued document has this verification code",
+    )
+    .field("code")
+}
+
+/// Whether a PDF someone holds is the issued one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PdfComparison {
+    /// Byte for byte the issued PDF.
+    pub matches: bool,
+    /// SHA-256 of the PDF sent.
+    pub sha256: String,
+}
+
+#[utoipa::path(post, path = "/public/verify/{code}", tag = "registers",
+    params(("code" = String, Path, description = "The verification code printed on the issued PDF")),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF to compare"),
+    responses((status = 200, body = PdfComparison), (status = 404, body = ApiError)))]
+async fn compare_issued_pdf(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<PdfComparison>, ApiError> {
+    let matches = state
+        .store
+        .matches_issued_pdf(&code, &body)
+        .await?
+        .ok_or_else(unknown_code)?;
+    Ok(Json(PdfComparison {
+        matches,
+        sha256: saraban_core::ledger::sha256_hex(&body),
+    }))
 }
 
 #[utoipa::path(get, path = "/organisation", tag = "registers",

@@ -2,7 +2,8 @@
 //! annotations and the types they exchange.
 
 use saraban_store::{
-    Account, ActOutcome, Audit, DocumentSummary, Finding, HistoryEntry, PositionHeld, RegisterEntry,
+    Account, ActOutcome, Audit, DocumentSummary, Finding, HistoryEntry, PositionHeld, PublicRecord,
+    PublicStep, RegisterEntry,
 };
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -56,11 +57,12 @@ pub struct Inbox {
         crate::list_documents, crate::inbox, crate::create_document, crate::show_document,
         crate::document_content, crate::edit_document, crate::act, crate::document_pdf,
         crate::document_history, crate::register_entries, crate::verify,
-        crate::latest_checkpoint, crate::verifier_key,
+        crate::latest_checkpoint, crate::verifier_key, crate::public_record,
+        crate::compare_issued_pdf,
         crate::organisation_config, crate::update_organisation,
     ),
     components(schemas(
-        ApiError, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding,
+        ApiError, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, crate::PdfComparison,
         SignedIn, NewToken, DocumentList, Inbox, InboxCounts,
         crate::SignIn, crate::PasswordChange, crate::TokenRequest, crate::ActionBody,
     )),

@@ -30,6 +30,8 @@ pub(crate) struct Overlay {
     /// The register number, once issued, and the register's prefix.
     pub number: Option<i64>,
     pub prefix: Option<String>,
+    /// The public check printed on the issued PDF.
+    pub verification: Option<saraban_core::document::Verification>,
 }
 
 pub(crate) fn compose(
@@ -52,6 +54,14 @@ pub(crate) fn compose(
         style.remove("emblem");
         style.remove("font_dir");
         style.remove("font_family");
+    }
+    // Only the engine, at issue, says how the document is checked.
+    object.remove("verification");
+    if let Some(verification) = &overlay.verification {
+        object.insert(
+            "verification".into(),
+            serde_json::to_value(verification).expect("serialisable"),
+        );
     }
     let kind = object
         .get("kind")

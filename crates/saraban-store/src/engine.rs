@@ -492,10 +492,12 @@ impl Store {
         let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
         let text = text.map(str::to_owned);
         let typesetter = self.typesetter.clone();
+        let public_url = self.public_url();
         self.write(&org.clone(), move |batch| {
             Box::pin(async move {
                 let job = Job {
                     typesetter: &typesetter,
+                    public_url: public_url.as_deref(),
                     org: &org,
                     actor: &actor,
                     id: &id,
@@ -577,8 +579,7 @@ impl Store {
         let (config, emblem) = org_config(&mut tx, org).await?;
         let overlay = Overlay {
             gathered: gathered(&mut tx, org, &doc).await?,
-            number: None,
-            prefix: None,
+            ..Overlay::default()
         };
         tx.commit().await?;
         let document = compose(&doc.content, &config, &overlay)?;
@@ -1071,6 +1072,8 @@ async fn edit_in(
 /// Who does what to which document, when.
 struct Job<'a> {
     typesetter: &'a saraban_typeset::Typesetter,
+    /// Where the public pages are, for the URL printed at issue.
+    public_url: Option<&'a str>,
     org: &'a str,
     actor: &'a str,
     id: &'a str,
@@ -1087,6 +1090,7 @@ async fn act_in(
 ) -> Result<ActOutcome> {
     let Job {
         typesetter,
+        public_url,
         org,
         actor,
         id,
@@ -1183,6 +1187,9 @@ async fn act_in(
                 NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),
                 NumberPattern::NumberYear => None,
             },
+            verification: Some(
+                crate::public::verification_for(&mut *tx, public_url, org, id).await?,
+            ),
         };
         let document = compose(&doc.content, &config, &overlay)?;
         let pdf = render(typesetter, document, emblem).await?;
@@ -1198,6 +1205,12 @@ async fn act_in(
         after.year = Some(register_year);
         after.number = Some(allocated);
         after.pdf_hash = Some(hash);
+        sqlx::query("UPDATE documents SET verify_code = $1 WHERE org_id = $2 AND id = $3")
+            .bind(crate::public::verification_code(org, id))
+            .bind(org)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
         numbering = Some((pattern, config.organisation.digits));
     } else if let Some(register) = &doc.register {
         let (pattern, _) = register_info(&mut *tx, org, register).await?;

@@ -8,8 +8,10 @@ mod audit;
 mod checkpoints;
 mod compose;
 mod engine;
+mod export;
 mod ledger;
 mod organisation;
+mod public;
 mod writer;
 
 use std::str::FromStr;
@@ -25,6 +27,8 @@ pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInE
 pub use audit::{Audit, Finding, FindingClass};
 pub use checkpoints::{default_key_folder, origin};
 pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
+pub use export::Bundle;
+pub use public::{PublicRecord, PublicStep, normalise_code, verification_code};
 
 pub use organisation::InitReport;
 
@@ -73,6 +77,7 @@ pub struct Store {
     typesetter: saraban_typeset::Typesetter,
     writers: writer::Writers,
     keys: checkpoints::SharedKeys,
+    public_url: std::sync::Arc<std::sync::RwLock<Option<String>>>,
 }
 
 const SQLITE_MIGRATIONS: [(i64, &str, &str); 4] = [
@@ -191,6 +196,7 @@ impl Store {
             typesetter: saraban_typeset::Typesetter::default(),
             writers,
             keys,
+            public_url: Default::default(),
         })
     }
 

@@ -176,8 +176,19 @@ impl Typesetter {
             ));
         }
         let data = serde_json::to_vec(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
-        let emblem_file = emblem.map(|e| (e.virtual_path(), Bytes::new(e.bytes.clone())));
-        let world = world::DocumentWorld::new(self.fonts.clone(), data, emblem_file);
+        let mut files: Vec<(&str, Bytes)> = Vec::new();
+        if let Some(emblem) = emblem {
+            files.push((emblem.virtual_path(), Bytes::new(emblem.bytes.clone())));
+        }
+        if let Some(url) = document
+            .common()
+            .verification
+            .as_ref()
+            .and_then(|v| v.url.as_ref())
+        {
+            files.push((view::QR_PATH, Bytes::new(qr_svg(url.as_str())?)));
+        }
+        let world = world::DocumentWorld::new(self.fonts.clone(), data, files);
         let result = typst::compile::<PagedDocument>(&world);
         // Memoised results of old documents only cost memory: keep a few
         // generations, enough for re-rendering one document step by step.
@@ -232,4 +243,16 @@ fn default_ident(document: &Document) -> String {
         document.date(),
         document.subject()
     )
+}
+
+/// A QR code of `text` as SVG, dark modules on white, with the standard
+/// quiet zone; medium error correction survives a worn printout.
+fn qr_svg(text: &str) -> Result<Vec<u8>, RenderError> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
+        .map_err(|e| RenderError::Typst(format!("verification.url: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build()
+        .into_bytes())
 }

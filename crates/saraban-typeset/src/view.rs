@@ -19,6 +19,19 @@ mod official_pt {
     pub const SECRECY: f64 = 24.0;
 }
 
+/// Where the world serves the verification QR code.
+pub(crate) const QR_PATH: &str = "/qr.svg";
+
+#[derive(Debug, Serialize)]
+struct VerificationView {
+    /// Codes and URLs are printed as they are: Arabic digits and Latin
+    /// letters are what a person types.
+    code: String,
+    url: Option<String>,
+    qr: Option<String>,
+    checkpoint: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct View {
     kind: &'static str,
@@ -26,6 +39,9 @@ pub(crate) struct View {
     meta: Meta,
     urgency: Option<String>,
     secrecy: Option<String>,
+    /// The public check of an issued document; the QR code is a file of
+    /// the world (`QR_PATH`) when there is a URL.
+    verification: Option<VerificationView>,
     /// บันทึกข้อความ: ส่วนราชการ and its telephone.
     unit: Option<String>,
     phone: Option<String>,
@@ -218,6 +234,12 @@ pub(crate) fn build(
         meta,
         urgency: common.urgency.map(|u| u.wording().to_owned()),
         secrecy: common.secrecy.map(|s| s.wording().to_owned()),
+        verification: common.verification.as_ref().map(|v| VerificationView {
+            code: v.code.as_str().to_owned(),
+            url: v.url.as_ref().map(|u| u.as_str().to_owned()),
+            qr: v.url.as_ref().map(|_| QR_PATH.to_owned()),
+            checkpoint: v.checkpoint.as_ref().map(|c| c.as_str().to_owned()),
+        }),
         unit,
         phone,
         authority,

@@ -59,15 +59,15 @@ pub(crate) fn file_id(path: &str) -> FileId {
 pub(crate) struct DocumentWorld {
     fonts: Arc<FontSet>,
     main: FileId,
-    /// Non-source files: the data and the emblem.
+    /// Non-source files: the data, the emblem, the QR code.
     files: HashMap<FileId, Bytes>,
 }
 
 impl DocumentWorld {
-    pub(crate) fn new(fonts: Arc<FontSet>, data: Vec<u8>, emblem: Option<(&str, Bytes)>) -> Self {
+    pub(crate) fn new(fonts: Arc<FontSet>, data: Vec<u8>, extra: Vec<(&str, Bytes)>) -> Self {
         let mut files = HashMap::new();
         files.insert(file_id(DATA_PATH), Bytes::new(data));
-        if let Some((path, bytes)) = emblem {
+        for (path, bytes) in extra {
             files.insert(file_id(path), bytes);
         }
         Self {

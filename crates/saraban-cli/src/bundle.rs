@@ -1,0 +1,193 @@
+//! `saraban export` writes a register year's archive bundle (layout in
+//! `saraban_core::bundle`); `saraban verify-bundle` checks one offline,
+//! with no database. Exit 0: all holds; 1: something fails; 2: could not
+//! run.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use saraban_core::BuddhistYear;
+use saraban_core::bundle::{self, Bundle, Outside, Report};
+
+use crate::UsageError;
+use crate::engine::{Database, failed, open, runtime};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: Database,
+    /// The organisation.
+    #[arg(long, env = "SARABAN_ORG")]
+    pub org: String,
+    /// The register year (B.E.), e.g. 2568.
+    #[arg(long)]
+    pub year: i32,
+    /// The bundle's folder; it must not exist yet or be empty.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// The bundle's folder.
+    pub dir: PathBuf,
+    /// The organisation's verifier key obtained apart from the bundle
+    /// (e.g. from /api/v1/orgs/ORG/key); it must be the bundle's.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// A checkpoint note kept from before (a file); the bundle's log must
+    /// still hold what it signed. May be given several times.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn export(args: ExportArgs) -> Result<ExitCode, UsageError> {
+    BuddhistYear::new(args.year).map_err(|e| UsageError(format!("--year: {e}")))?;
+    let target = &args.output;
+    let occupied = std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_some());
+    if occupied || target.is_file() {
+        return Err(UsageError(format!(
+            "-o: {} already exists and is not an empty folder",
+            target.display()
+        )));
+    }
+    let bundle = runtime()?.block_on(async {
+        let store = open(&args.db).await?;
+        let bundle = store.export_bundle(&args.org, args.year).await;
+        store.close().await;
+        bundle.map_err(failed)
+    })?;
+    // The export is held to the same check as any bundle: a store whose
+    // records do not hold still gets its bundle written, as evidence.
+    let report = check_in_memory(&bundle);
+    write_bundle(target, &bundle)
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", target.display())))?;
+    eprintln!(
+        "wrote {}: {} documents issued in {}, {} events, {} checkpoints, Merkle root {}",
+        target.display(),
+        report.documents,
+        report.year,
+        report.events,
+        report.checkpoints,
+        report.merkle_root
+    );
+    if report.holds() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("the exported records do NOT hold:");
+    for finding in &report.findings {
+        eprintln!("{finding}");
+    }
+    Ok(ExitCode::from(1))
+}
+
+fn check_in_memory(bundle: &Bundle) -> Report {
+    let read = |path: &str| {
+        bundle
+            .files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| "not in the bundle".to_owned())
+    };
+    bundle::check(&bundle.manifest_json(), Outside::default(), &read)
+        .expect("an assembled manifest reads back")
+}
+
+/// Writes into a hidden sibling folder and renames it into place, so that
+/// a failed export leaves no half bundle that looks whole.
+fn write_bundle(target: &Path, bundle: &Bundle) -> std::io::Result<()> {
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)?;
+    let name = target
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bundle".into());
+    let partial = parent.join(format!(".{name}.{}.partial", std::process::id()));
+    let result = (|| {
+        std::fs::create_dir(&partial)?;
+        let files = bundle
+            .files
+            .iter()
+            .map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
+        let manifest = bundle.manifest_json();
+        for (path, bytes) in files.chain([(bundle::MANIFEST_FILE, manifest.as_slice())]) {
+            let path = partial.join(path);
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder)?;
+            }
+            std::fs::write(&path, bytes)?;
+        }
+        if target.is_dir() {
+            // Empty, as checked before the export.
+            std::fs::remove_dir(target)?;
+        }
+        std::fs::rename(&partial, target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    result
+}
+
+pub fn verify_bundle(args: VerifyBundleArgs) -> Result<ExitCode, UsageError> {
+    let manifest_path = args.dir.join(bundle::MANIFEST_FILE);
+    let manifest = std::fs::read(&manifest_path)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", manifest_path.display())))?;
+    let trusted_key = args
+        .key
+        .as_ref()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .map_err(|e| UsageError(format!("--key: cannot read {}: {e}", path.display())))
+        })
+        .transpose()?;
+    let mut kept_notes = Vec::with_capacity(args.checkpoints.len());
+    for path in &args.checkpoints {
+        kept_notes.push(std::fs::read_to_string(path).map_err(|e| {
+            UsageError(format!("--checkpoint: cannot read {}: {e}", path.display()))
+        })?);
+    }
+    let outside = Outside {
+        key: trusted_key.as_deref(),
+        notes: &kept_notes,
+    };
+    // The check names only `events.jsonl` and plain file names inside
+    // `checkpoints/` and `pdfs/`, so reads stay inside the bundle.
+    let read = |path: &str| std::fs::read(args.dir.join(path)).map_err(|e| e.to_string());
+    let report = bundle::check(&manifest, outside, &read)
+        .map_err(|e| UsageError(format!("{}: {e}", args.dir.display())))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("serialisable")
+        );
+    } else {
+        println!(
+            "{} {}: {} events, {} checkpoints, {} documents, Merkle root {}",
+            report.org,
+            report.year,
+            report.events,
+            report.checkpoints,
+            report.documents,
+            report.merkle_root
+        );
+        if report.holds() {
+            println!("holds");
+        }
+        for finding in &report.findings {
+            println!("{finding}");
+        }
+    }
+    Ok(if report.holds() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,298 @@
+//! Archive bundles from the command line: two memos issued on a real
+//! SQLite file, exported, checked offline, then checked again after each
+//! kind of tampering.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use saraban_core::checkpoint::SignerKey;
+
+fn example(name: &str) -> String {
+    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Cli {
+    db: String,
+    dir: PathBuf,
+}
+
+impl Cli {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("saraban-cli-bundle-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self {
+            db: format!("sqlite://{}/saraban.db", dir.display()),
+            dir,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_saraban"))
+            .args(args)
+            .env("SARABAN_DB", &self.db)
+            .env_remove("SARABAN_ORG")
+            .env_remove("SARABAN_KEYS")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Drafts the example memo and takes it through its route to issue.
+    fn issue_memo(&self, day: u32) {
+        let at = |hour: u32| format!("2025-04-{day:02}T{hour:02}:00:00+07:00");
+        let created = self.ok(&[
+            "doc",
+            "new",
+            &example("ita-report-2568.toml"),
+            "--as",
+            "chanyurat",
+            "--json",
+            "--at",
+            &at(9),
+        ]);
+        let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+        let id = created["id"].as_str().unwrap().to_owned();
+        self.ok(&["doc", "submit", &id, "--as", "chanyurat", "--at", &at(10)]);
+        for who in ["somjai", "somsak", "wilaiwan"] {
+            self.ok(&[
+                "doc",
+                "endorse",
+                &id,
+                "--as",
+                who,
+                "--text",
+                "เพื่อโปรดทราบ",
+                "--at",
+                &at(11),
+            ]);
+        }
+        self.ok(&[
+            "doc",
+            "sign",
+            &id,
+            "--as",
+            "kanok",
+            "--text",
+            "ทราบ",
+            "--at",
+            &at(14),
+        ]);
+        self.ok(&["doc", "issue", &id, "--as", "sunee", "--at", &at(15)]);
+    }
+
+    /// `verify-bundle` on `bundle`: its exit code and what it printed.
+    fn verify(&self, bundle: &Path, extra: &[&str]) -> (Option<i32>, String) {
+        let mut args = vec!["verify-bundle", bundle.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let output = self.run(&args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.code(), text)
+    }
+
+    /// A copy of the bundle to tamper with.
+    fn copy(&self, bundle: &Path, name: &str) -> PathBuf {
+        let copy = self.dir.join(name);
+        copy_dir(bundle, &copy);
+        copy
+    }
+}
+
+impl Drop for Cli {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn manifest(bundle: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Flips the low bit of the byte at `index` of a file.
+fn flip_byte(path: &Path, index: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[index] ^= 1;
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn assert_fails(cli: &Cli, bundle: &Path, extra: &[&str], class: &str, what: &str) {
+    let (code, text) = cli.verify(bundle, extra);
+    assert_eq!(code, Some(1), "{what}: {text}");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with(&format!("{class}: "))),
+        "{what}: expected a '{class}' line in\n{text}"
+    );
+}
+
+#[test]
+fn an_exported_year_verifies_offline_and_tampering_is_named() {
+    let cli = Cli::new();
+    cli.ok(&["org", "init", &example("organisation/wangkrachae.toml")]);
+    cli.issue_memo(9);
+    cli.issue_memo(10);
+    // A draft after the last issue: the export must sign a checkpoint that
+    // covers it.
+    cli.ok(&[
+        "doc",
+        "new",
+        &example("ita-report-2568.toml"),
+        "--as",
+        "chanyurat",
+        "--at",
+        "2025-04-11T09:00:00+07:00",
+    ]);
+
+    let bundle = cli.dir.join("bundle-2568");
+    let exported = cli.run(&[
+        "export",
+        "--org",
+        "wangkrachae",
+        "--year",
+        "2568",
+        "-o",
+        bundle.to_str().unwrap(),
+    ]);
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let written = manifest(&bundle);
+    assert_eq!(written["format"], "saraban-bundle/1");
+    let documents = written["documents"].as_array().unwrap();
+    let numbers: Vec<_> = documents.iter().map(|d| d["number"].as_u64()).collect();
+    assert_eq!(numbers, [Some(1), Some(2)]);
+    let log_size = written["log_size"].as_u64().unwrap();
+    let checkpoints = written["checkpoints"].as_array().unwrap();
+    assert!(checkpoints.len() >= 2, "{checkpoints:?}");
+    assert_eq!(checkpoints.last().unwrap()["size"].as_u64(), Some(log_size));
+    let first_pdf = documents[0]["pdf_file"].as_str().unwrap().to_owned();
+    assert!(
+        std::fs::read(bundle.join("pdfs").join(&first_pdf))
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
+
+    let (code, text) = cli.verify(&bundle, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("holds"), "{text}");
+    let key_file = cli.dir.join("published.key");
+    std::fs::write(&key_file, written["verifier_key"].as_str().unwrap()).unwrap();
+    let (code, text) = cli.verify(&bundle, &["--key", key_file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{text}");
+    // The latest note, kept by someone since: the bundle still holds it.
+    let kept = bundle
+        .join("checkpoints")
+        .join(checkpoints.last().unwrap()["file"].as_str().unwrap());
+    let (code, text) = cli.verify(&bundle, &["--checkpoint", kept.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = cli.verify(&bundle, &["--json"]);
+    assert_eq!(code, Some(0), "{text}");
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["events"].as_u64(), Some(log_size));
+
+    // Exporting over a bundle is refused.
+    let again = cli.run(&[
+        "export",
+        "--org",
+        "wangkrachae",
+        "--year",
+        "2568",
+        "-o",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+
+    let pdf_flipped = cli.copy(&bundle, "pdf-flipped");
+    flip_byte(&pdf_flipped.join("pdfs").join(&first_pdf), 100);
+    assert_fails(&cli, &pdf_flipped, &[], "pdf", "a PDF byte flipped");
+
+    let event_changed = cli.copy(&bundle, "event-changed");
+    let events = std::fs::read_to_string(event_changed.join("events.jsonl")).unwrap();
+    let changed = events.replacen("\"actor\":\"somjai\"", "\"actor\":\"somsak\"", 1);
+    assert_ne!(changed, events);
+    std::fs::write(event_changed.join("events.jsonl"), changed).unwrap();
+    assert_fails(&cli, &event_changed, &[], "root", "an event line changed");
+
+    let note_altered = cli.copy(&bundle, "note-altered");
+    let first_note = note_altered
+        .join("checkpoints")
+        .join(checkpoints[0]["file"].as_str().unwrap());
+    let note = std::fs::read_to_string(&first_note).unwrap();
+    std::fs::write(&first_note, note.replacen("saraban/", "saraban/x", 1)).unwrap();
+    assert_fails(
+        &cli,
+        &note_altered,
+        &[],
+        "signature",
+        "a checkpoint altered",
+    );
+
+    let proof_flipped = cli.copy(&bundle, "proof-flipped");
+    let mut tampered = manifest(&proof_flipped);
+    let hash = tampered["documents"][1]["inclusion_proof"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flipped = if hash.starts_with('0') { "1" } else { "0" };
+    tampered["documents"][1]["inclusion_proof"][0] = format!("{flipped}{}", &hash[1..]).into();
+    std::fs::write(
+        proof_flipped.join("manifest.json"),
+        serde_json::to_vec_pretty(&tampered).unwrap(),
+    )
+    .unwrap();
+    assert_fails(
+        &cli,
+        &proof_flipped,
+        &[],
+        "inclusion",
+        "an inclusion proof hash flipped",
+    );
+
+    let pdf_deleted = cli.copy(&bundle, "pdf-deleted");
+    std::fs::remove_file(pdf_deleted.join("pdfs").join(&first_pdf)).unwrap();
+    assert_fails(&cli, &pdf_deleted, &[], "missing", "a PDF deleted");
+
+    let other_key = cli.dir.join("other.key");
+    let other = SignerKey::from_seed("saraban/wangkrachae", &[9; 32]).unwrap();
+    std::fs::write(&other_key, other.verifier().to_text()).unwrap();
+    assert_fails(
+        &cli,
+        &bundle,
+        &["--key", other_key.to_str().unwrap()],
+        "key",
+        "another key given",
+    );
+
+    // Not a bundle: the check cannot run.
+    let (code, text) = cli.verify(&cli.dir, &[]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.starts_with("error: cannot read"), "{text}");
+}

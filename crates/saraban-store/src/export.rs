@@ -1,0 +1,136 @@
+//! Gathering an archive bundle (`saraban_core::bundle`) of one register
+//! year from the store: the whole log, every signed checkpoint, and the
+//! year's issued PDFs.
+
+use std::collections::{BTreeMap, HashMap};
+
+pub use saraban_core::bundle::Bundle;
+use saraban_core::bundle::{self, LogExport};
+use saraban_core::ledger::Event;
+use saraban_core::org::OrgConfig;
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::checkpoints::origin;
+use crate::{Result, Store, StoreError};
+
+impl Store {
+    /// The bundle of `org`'s register year `year` (B.E.). Signs a
+    /// checkpoint of the whole log first if the latest one is older, which
+    /// needs the organisation's key folder.
+    pub async fn export_bundle(&self, org: &str, year: i32) -> Result<Bundle> {
+        let config: String = sqlx::query("SELECT config FROM organisations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("organisation", org))?
+            .get(0);
+        let config: OrgConfig =
+            serde_json::from_str(&config).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let key = self.verifier_key(org).await?.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{org} has no signing key, so nothing can prove its log: give its key folder (--keys)"
+            ))
+        })?;
+        if !self.checkpoint_covers_log(org).await? {
+            if self.key_folder().is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "the latest checkpoint of {org} does not cover its whole log, and without its key folder (--keys) none can be signed"
+                )));
+            }
+            self.checkpoint(org).await?;
+        }
+
+        // Only the events the latest checkpoint covers: documents issued
+        // meanwhile go into the next bundle, and this one stays provable.
+        let mut tx = self.pool.begin().await?;
+        let covered: Option<i64> =
+            sqlx::query("SELECT MAX(size) FROM checkpoints WHERE org_id = $1")
+                .bind(org)
+                .fetch_one(&mut *tx)
+                .await?
+                .get(0);
+        let covered = covered.unwrap_or(0);
+        let events: Vec<Vec<u8>> =
+            sqlx::query("SELECT bytes FROM events WHERE org_id = $1 AND seq <= $2 ORDER BY seq")
+                .bind(org)
+                .bind(covered)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|row| row.get(0))
+                .collect();
+        let notes: Vec<String> = sqlx::query("SELECT note FROM checkpoints WHERE org_id = $1")
+            .bind(org)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|row| row.get(0))
+            .collect();
+        let mut subjects = HashMap::new();
+        let mut pdfs = HashMap::new();
+        for event in events
+            .iter()
+            .filter_map(|bytes| Event::from_canonical(bytes).ok())
+        {
+            if event.kind != "issued" || event.year != Some(year) {
+                continue;
+            }
+            if let Some(hash) = &event.pdf_hash
+                && let Some(row) = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
+                    .bind(hash)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            {
+                pdfs.insert(hash.clone(), row.get::<Vec<u8>, _>(0));
+            }
+            let content: Option<String> =
+                sqlx::query("SELECT content FROM documents WHERE org_id = $1 AND id = $2")
+                    .bind(org)
+                    .bind(&event.document)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|row| row.get(0));
+            let subject = content
+                .and_then(|content| serde_json::from_str::<Value>(&content).ok())
+                .and_then(|content| content.get("subject")?.as_str().map(str::to_owned));
+            subjects.insert(event.document.clone(), subject.unwrap_or_default());
+        }
+        tx.commit().await?;
+
+        let first_numbers: BTreeMap<String, u32> = config
+            .registers
+            .iter()
+            .filter_map(|register| {
+                let start = register.start.as_ref()?;
+                (start.year.get() == year).then(|| (register.id.as_str().to_owned(), start.next))
+            })
+            .collect();
+        bundle::assemble(&LogExport {
+            org,
+            year,
+            origin: &origin(org),
+            key: &key,
+            events: &events,
+            notes: &notes,
+            first_numbers,
+            subjects: &subjects,
+            pdfs: &pdfs,
+        })
+        .map_err(|e| StoreError::Invalid(format!("{org}: {e}")))
+    }
+
+    /// Whether a signed checkpoint covers every event of the log.
+    async fn checkpoint_covers_log(&self, org: &str) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM events WHERE org_id = $1),
+                    (SELECT MAX(size) FROM checkpoints WHERE org_id = $1)",
+        )
+        .bind(org)
+        .fetch_one(&self.pool)
+        .await?;
+        let events: i64 = row.get(0);
+        let covered: Option<i64> = row.get(1);
+        Ok(covered.is_some_and(|size| size >= events))
+    }
+}

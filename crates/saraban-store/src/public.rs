@@ -1,0 +1,334 @@
+//! The public check of an issued document: the code printed on it, and
+//! what anyone holding the code may see — without signing in.
+
+use saraban_core::document::Verification;
+use saraban_core::ledger::{Event, chain_hash, sha256_hex};
+use saraban_core::text::Line;
+use saraban_core::workflow::Standing;
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Result, Store, StoreError};
+
+/// Crockford's base-32 alphabet: no I, L, O or U to misread.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The document's verification code: ten characters of a hash of the
+/// organisation and document id, printed as `XXXXX-XXXXX`. Derived, so
+/// the same document always has the same code; 50 bits, so codes are not
+/// guessed one after another.
+pub fn verification_code(org: &str, id: &str) -> String {
+    let digest = saraban_core::ledger::sha256(format!("saraban verify\n{org}\n{id}").as_bytes());
+    let bits = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    let chars: String = (0..10)
+        .map(|i| CROCKFORD[((bits >> (59 - 5 * i)) & 31) as usize] as char)
+        .collect();
+    format!("{}-{}", &chars[..5], &chars[5..])
+}
+
+/// A code as typed by a person: case, spaces and dashes do not matter,
+/// and the letters Crockford reads as digits are read so.
+pub fn normalise_code(typed: &str) -> Option<String> {
+    let mut chars = String::with_capacity(10);
+    for c in typed.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+        let c = match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c if CROCKFORD.contains(&(c as u8)) && c.is_ascii() => c,
+            _ => return None,
+        };
+        chars.push(c);
+    }
+    (chars.len() == 10).then(|| format!("{}-{}", &chars[..5], &chars[5..]))
+}
+
+/// What the issued PDF says of how to check it.
+pub(crate) async fn verification_for(
+    tx: &mut Transaction<'static, Any>,
+    store_url: Option<&str>,
+    org: &str,
+    id: &str,
+) -> Result<Verification> {
+    let code = verification_code(org, id);
+    let checkpoint = sqlx::query(
+        "SELECT size, root FROM checkpoints WHERE org_id = $1 ORDER BY size DESC LIMIT 1",
+    )
+    .bind(org)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|row| {
+        format!(
+            "บันทึกตรวจสอบล่าสุด {} ลำดับที่ {} ราก {}",
+            crate::origin(org),
+            row.get::<i64, _>(0),
+            hex::encode(&row.get::<Vec<u8>, _>(1)[..8])
+        )
+    });
+    let line = |text: String| Line::parse(&text).map_err(StoreError::Invalid);
+    Ok(Verification {
+        url: store_url
+            .map(|base| line(format!("{}/verify/{code}", base.trim_end_matches('/'))))
+            .transpose()?,
+        code: line(code)?,
+        checkpoint: checkpoint.map(line).transpose()?,
+    })
+}
+
+/// An approval step as the public page shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicStep {
+    /// submitted, endorsed, returned, signed, issued, cancelled…
+    pub kind: String,
+    pub name: String,
+    pub position: Option<String>,
+    /// The delegation wording, when acting for another.
+    pub capacity: Option<String>,
+    /// RFC 3339, Thai time.
+    pub at: String,
+    pub seq: u64,
+}
+
+/// What anyone with the code may know of an issued document. A secret
+/// document tells only that it exists.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicRecord {
+    pub code: String,
+    pub organisation: String,
+    pub secret: bool,
+    pub kind: Option<String>,
+    pub printed_number: Option<String>,
+    pub subject: Option<String>,
+    pub issued_at: Option<String>,
+    pub signer: Option<PublicStep>,
+    pub steps: Vec<PublicStep>,
+    pub pdf_sha256: Option<String>,
+    pub cancelled: bool,
+    /// The document's events recompute to their hashes and link to one
+    /// another, its PDF matches the issued hash, and a signed checkpoint
+    /// covers the issue.
+    pub records_verify: bool,
+    /// What did not verify, if anything.
+    pub problems: Vec<String>,
+    /// The signed checkpoint that covers the issue (C2SP note).
+    pub checkpoint: Option<String>,
+}
+
+impl Store {
+    /// Where the public pages are (`https://…`), for the URLs printed on
+    /// issued PDFs; none prints the code alone.
+    pub fn set_public_url(&self, url: Option<String>) {
+        *self.public_url.write().expect("public url") = url;
+    }
+
+    pub(crate) fn public_url(&self) -> Option<String> {
+        self.public_url.read().expect("public url").clone()
+    }
+
+    /// The public record of the issued document with this code.
+    pub async fn public_record(&self, code: &str) -> Result<Option<PublicRecord>> {
+        let Some(code) = normalise_code(code) else {
+            return Ok(None);
+        };
+        let Some(row) = sqlx::query(
+            "SELECT d.org_id, d.id, d.kind, d.content, d.pdf_hash, d.cancelled_at, o.name
+               FROM documents d JOIN organisations o ON o.id = d.org_id
+              WHERE d.verify_code = $1",
+        )
+        .bind(&code)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let org: String = row.get(0);
+        let id: String = row.get(1);
+        let content: serde_json::Value =
+            serde_json::from_str(&row.get::<String, _>(3)).unwrap_or_default();
+        let organisation: String = row.get(6);
+        if content.get("secrecy").is_some_and(|s| !s.is_null()) {
+            return Ok(Some(PublicRecord {
+                code,
+                organisation,
+                secret: true,
+                kind: None,
+                printed_number: None,
+                subject: None,
+                issued_at: None,
+                signer: None,
+                steps: Vec::new(),
+                pdf_sha256: None,
+                cancelled: false,
+                records_verify: true,
+                problems: Vec::new(),
+                checkpoint: None,
+            }));
+        }
+        let summary = self.show(&org, &id).await?;
+        let pdf_hash: Option<String> = row.get(4);
+        let mut problems = Vec::new();
+        let mut steps = Vec::new();
+        let mut issued_seq = None;
+        for row in sqlx::query(
+            "SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 AND document_id = $2 ORDER BY seq",
+        )
+        .bind(&org)
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let seq = row.get::<i64, _>(0) as u64;
+            let bytes: Vec<u8> = row.get(1);
+            let prev: Vec<u8> = row.get(2);
+            let hash: Vec<u8> = row.get(3);
+            let links = prev
+                .as_slice()
+                .try_into()
+                .is_ok_and(|prev| chain_hash(prev, &bytes).as_slice() == hash.as_slice());
+            let event = match Event::from_canonical(&bytes) {
+                Ok(event) if links && event.seq == seq => event,
+                _ => {
+                    problems.push(format!("event {seq} does not match its hash"));
+                    continue;
+                }
+            };
+            if event.kind == "issued" {
+                issued_seq = Some(seq);
+                if event.pdf_hash != pdf_hash {
+                    problems.push("the PDF is not the one the issue recorded".into());
+                }
+            }
+            if ["created", "edited"].contains(&event.kind.as_str()) {
+                continue;
+            }
+            steps.push(self.public_step(&org, seq, &event).await?);
+        }
+        if let Some(hash) = &pdf_hash {
+            let stored: Option<Vec<u8>> = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| row.get(0));
+            if stored.is_none_or(|bytes| sha256_hex(&bytes) != *hash) {
+                problems.push("the stored PDF does not match its hash".into());
+            }
+        }
+        let checkpoint = match issued_seq {
+            Some(seq) => sqlx::query(
+                "SELECT note FROM checkpoints WHERE org_id = $1 AND size >= $2 ORDER BY size LIMIT 1",
+            )
+            .bind(&org)
+            .bind(seq as i64)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.get::<String, _>(0)),
+            None => None,
+        };
+        match (&checkpoint, self.verifier_key(&org).await?) {
+            (Some(note), Some(key)) => {
+                if saraban_core::checkpoint::open(note, &key).is_err() {
+                    problems.push("the checkpoint's signature does not verify".into());
+                }
+            }
+            (None, _) => problems.push("no signed checkpoint covers the issue yet".into()),
+            (Some(_), None) => problems.push("no key to verify the checkpoint".into()),
+        }
+        let signer = steps.iter().rev().find(|s| s.kind == "signed").cloned();
+        let issued_at = steps
+            .iter()
+            .rev()
+            .find(|s| s.kind == "issued")
+            .map(|s| s.at.clone());
+        Ok(Some(PublicRecord {
+            code,
+            organisation,
+            secret: false,
+            kind: Some(summary.kind),
+            printed_number: summary.printed_number,
+            subject: Some(summary.subject),
+            issued_at,
+            signer,
+            steps,
+            pdf_sha256: pdf_hash,
+            cancelled: summary.cancelled,
+            records_verify: problems.is_empty(),
+            problems,
+            checkpoint,
+        }))
+    }
+
+    async fn public_step(&self, org: &str, seq: u64, event: &Event) -> Result<PublicStep> {
+        let name: Option<String> =
+            sqlx::query("SELECT name FROM people WHERE org_id = $1 AND id = $2")
+                .bind(org)
+                .bind(&event.actor)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| row.get(0));
+        let position = match &event.position {
+            Some(position) => {
+                sqlx::query("SELECT title FROM positions WHERE org_id = $1 AND id = $2")
+                    .bind(org)
+                    .bind(position)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|row| row.get::<String, _>(0))
+            }
+            None => None,
+        };
+        let capacity = event
+            .capacity
+            .as_deref()
+            .and_then(Standing::from_name)
+            .and_then(|standing| match standing {
+                Standing::Holder => None,
+                Standing::Delegate(capacity) => Some(capacity.wording().to_owned()),
+            });
+        Ok(PublicStep {
+            kind: event.kind.clone(),
+            name: name.unwrap_or_else(|| event.actor.clone()),
+            position,
+            capacity,
+            at: event.at.clone(),
+            seq,
+        })
+    }
+
+    /// Whether `pdf` is, byte for byte, the issued document of this code.
+    pub async fn matches_issued_pdf(&self, code: &str, pdf: &[u8]) -> Result<Option<bool>> {
+        let Some(code) = normalise_code(code) else {
+            return Ok(None);
+        };
+        let hash: Option<Option<String>> =
+            sqlx::query("SELECT pdf_hash FROM documents WHERE verify_code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| row.get(0));
+        Ok(hash.map(|hash| hash.as_deref() == Some(sha256_hex(pdf).as_str())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_code_reads_back_however_it_is_typed(org in "[a-z]{1,12}", id in "[0-9a-f-]{36}") {
+            let code = verification_code(&org, &id);
+            prop_assert_eq!(code.len(), 11);
+            prop_assert_eq!(normalise_code(&code), Some(code.clone()));
+            let typed = code.to_lowercase().replace('-', " ").replace('0', "o").replace('1', "l");
+            prop_assert_eq!(normalise_code(&typed), Some(code));
+        }
+    }
+
+    #[test]
+    fn codes_of_other_lengths_or_letters_are_not_codes() {
+        assert_eq!(normalise_code("ABCDE-FGHJ"), None);
+        assert_eq!(normalise_code("ABCDE-FGHJKM"), None);
+        assert_eq!(normalise_code("ABCDE-FGHJU"), None);
+        assert_eq!(normalise_code("กขคงจ-ฉชซฌญ"), None);
+    }
+}
