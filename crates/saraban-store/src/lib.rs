@@ -8,6 +8,7 @@ mod compose;
 mod engine;
 mod ledger;
 mod organisation;
+mod web_queries;
 mod writer;
 
 use std::str::FromStr;
@@ -23,6 +24,7 @@ pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInE
 pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
 pub use ledger::LogReport;
 pub use organisation::InitReport;
+pub use web_queries::AllowedAction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
