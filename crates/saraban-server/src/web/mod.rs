@@ -207,9 +207,10 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
                     "ข้อมูลที่ส่งมาใหญ่เกินไปหรืออ่านไม่ได้ กรุณาลองอีกครั้ง",
                 )
             })?;
+        // Browsers send a textarea's line breaks as CRLF; documents keep LF.
         Ok(Fields(
             form_urlencoded::parse(&bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .map(|(k, v)| (k.into_owned(), v.replace("\r\n", "\n")))
                 .collect(),
         ))
     }
