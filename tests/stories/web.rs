@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use fantoccini::{Client, ClientBuilder, Locator};
-use saraban_core::org::OrgConfig;
+use saraban_core::ThaiDate;
+use saraban_core::org::{OrgConfig, PersonConfig, Slug};
+use saraban_core::text::Line;
 use saraban_core::workflow::ActionKind as A;
 use saraban_stories::saraban_store::Store;
 use saraban_stories::{TestDb, example, stories};
@@ -61,9 +63,22 @@ impl Drop for Site {
 }
 
 async fn site(db: TestDb) -> Site {
+    site_with(db, |_| {}).await
+}
+
+/// The example organisation with an administrator, changed by `adjust`.
+async fn site_with(db: TestDb, adjust: impl FnOnce(&mut OrgConfig)) -> Site {
     let store = db.store.clone();
     let text = std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap();
-    let config = OrgConfig::parse_toml(&text).unwrap();
+    let mut config = OrgConfig::parse_toml(&text).unwrap();
+    config.people.push(PersonConfig {
+        id: Slug::parse("admin").unwrap(),
+        name: Line::parse("นายผู้ดูแล ระบบ").unwrap(),
+        signature: None,
+        holds: Vec::new(),
+        admin: true,
+    });
+    adjust(&mut config);
     store.init_org(&config, None, Utc::now()).await.unwrap();
     for person in &config.people {
         store
@@ -214,13 +229,18 @@ impl Browser {
         self.client.execute(js, Vec::new()).await.unwrap()
     }
 
+    /// Signs in from the front door; the inbox opens.
     async fn sign_in(&self, site: &Site, user: &str) {
+        self.sign_in_to(site, user, "#waiting-title").await;
+    }
+
+    async fn sign_in_to(&self, site: &Site, user: &str, landing: &str) {
         self.open(&format!("{}/", site.base)).await;
         self.type_into("#user", user).await;
         self.type_into("#password", PASSWORD).await;
         self.click("form[action='/sign-in'] button[type=submit]")
             .await;
-        self.wait("#waiting-title").await;
+        self.wait(landing).await;
     }
 
     async fn sign_out(&self) {
@@ -532,9 +552,23 @@ async fn returned_for_revision(db: TestDb) {
         "ด้วยสำนักปลัดมีความจำเป็นต้องจัดซื้อวัสดุสำนักงาน",
     )
     .await;
+    // The preview follows the typing, and the draft saves itself.
+    b.wait("#preview-pages img.sheet").await;
+    b.client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath(
+            "//*[@id='autosave-status'][contains(., 'บันทึกร่างอัตโนมัติแล้ว')]",
+        ))
+        .await
+        .expect("the draft is autosaved");
     b.click("#save").await;
     b.wait("#action-done").await;
     let id = b.current_document().await;
+    // Saving after the autosave changed that draft, and made no other.
+    let documents = site.store.list_documents(ORG, None, 10, 0).await.unwrap();
+    assert_eq!(documents.len(), 1, "one draft");
+    assert_eq!(documents[0].id, id);
     b.act("submit", None).await;
     b.sign_out().await;
 
@@ -657,8 +691,149 @@ async fn refused_out_of_turn(db: TestDb) {
     b.client.clone().close().await.unwrap();
 }
 
+/// The clerk signs an order for the mayor under a delegation: the page
+/// shows the wording that will be printed, and the record keeps it.
+async fn signing_for_the_mayor(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let today = saraban_core::clock::thai_date(Utc::now());
+    let site = site_with(db, |config| {
+        // The delegation of the example, moved to cover today.
+        let delegation = &mut config.delegations[0];
+        delegation.from = ThaiDate::new(today - chrono::Days::new(10)).unwrap();
+        delegation.to = ThaiDate::new(today + chrono::Days::new(10)).unwrap();
+    })
+    .await;
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    b.sign_in(&site, "chanyurat").await;
+    b.click("a[href='/new/order']").await;
+    let signer = b
+        .script("return document.getElementById('signer-name').value")
+        .await;
+    assert_eq!(signer, json!("นายกนก ใจรักษ์"), "the mayor signs orders");
+    b.type_into("#subject", "แต่งตั้งคณะกรรมการตรวจรับพัสดุ").await;
+    b.paste_into(
+        "#body-0--paragraph",
+        "เพื่อให้การตรวจรับพัสดุเป็นไปด้วยความเรียบร้อย จึงแต่งตั้งคณะกรรมการตรวจรับพัสดุ",
+    )
+    .await;
+    b.click("#save").await;
+    b.wait("#action-done").await;
+    let id = b.current_document().await;
+    b.act("submit", None).await;
+    b.sign_out().await;
+    for (who, opinion) in [("somjai", "เห็นควรลงนาม"), ("wilaiwan", "เห็นควรลงนาม")]
+    {
+        site.store
+            .act(ORG, who, &id, A::Endorse, Some(opinion), Utc::now())
+            .await
+            .unwrap();
+    }
+
+    b.sign_in(&site, "wilaiwan").await;
+    b.open_waiting("คณะกรรมการตรวจรับพัสดุ").await;
+    b.click("#action-sign").await;
+    let wording = b.text("#acting-wording").await;
+    assert!(
+        wording
+            .contains("ปลัดองค์การบริหารส่วนตำบลวังกระแจะ ปฏิบัติราชการแทนนายกองค์การบริหารส่วนตำบลวังกระแจะ"),
+        "{wording}"
+    );
+    b.click("#confirm").await;
+    b.wait("#action-done").await;
+    assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
+    let history = site.store.history(ORG, &id).await.unwrap();
+    let signed = &history.last().unwrap().event;
+    assert_eq!(signed["kind"], json!("signed"));
+    assert_eq!(signed["capacity"], json!("delegated"));
+    let text = saraban_stories::pdf_text(&site.store.pdf(ORG, &id).await.unwrap());
+    assert!(text.contains("ปฏิบัติราชการแทน"), "{text}");
+    b.client.clone().close().await.unwrap();
+}
+
+/// The administrator's page: a wrong route is refused next to the editor
+/// and changes nothing; a new register prefix is saved; the emblem is
+/// uploaded (a file that is not an image is refused).
+async fn organisation_settings(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    b.sign_in_to(&site, "admin", "#emblem-title").await;
+    let people = b.text("#people").await;
+    assert!(people.contains("นางสาวฉัญญุรัตน์ อิ่มสมบัติ"), "{people}");
+    let text = b
+        .script("return document.getElementById('config').value")
+        .await;
+    let mut config: Value = serde_json::from_str(text.as_str().unwrap()).unwrap();
+    let before = site.store.org_config(ORG).await.unwrap();
+
+    let mut wrong = config.clone();
+    wrong["routes"][0]["sign"] = json!("nobody");
+    b.paste_into("#config", &serde_json::to_string_pretty(&wrong).unwrap())
+        .await;
+    b.click("form[action='/admin'] button[type=submit]").await;
+    let error = b.text("#config-error").await;
+    assert!(error.contains("routes"), "{error}");
+    assert_eq!(site.store.org_config(ORG).await.unwrap(), before);
+
+    config["registers"][0]["prefix"] = json!("ตร ๗๑๐๐๒");
+    b.paste_into("#config", &serde_json::to_string_pretty(&config).unwrap())
+        .await;
+    b.click("form[action='/admin'] button[type=submit]").await;
+    b.wait("#admin-saved").await;
+    let after = site.store.org_config(ORG).await.unwrap();
+    assert_eq!(
+        after.registers[0].prefix.as_ref().unwrap().as_str(),
+        "ตร ๗๑๐๐๒"
+    );
+
+    let folder = std::env::temp_dir().join(format!("saraban-emblem-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let not_an_image = folder.join("notes.txt");
+    std::fs::write(&not_an_image, "not an image").unwrap();
+    b.wait("#emblem")
+        .await
+        .send_keys(not_an_image.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("form[action='/admin/emblem'] button[type=submit]")
+        .await;
+    assert_eq!(b.text("#emblem-error").await, "ไฟล์ต้องเป็นภาพ PNG หรือ SVG");
+    assert_eq!(site.store.emblem(ORG).await.unwrap(), None);
+    let svg = folder.join("garuda.svg");
+    std::fs::write(
+        &svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><circle cx="50" cy="50" r="40" fill="black"/></svg>"#,
+    )
+    .unwrap();
+    b.wait("#emblem")
+        .await
+        .send_keys(svg.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("form[action='/admin/emblem'] button[type=submit]")
+        .await;
+    b.wait("#admin-saved").await;
+    assert!(site.store.emblem(ORG).await.unwrap().is_some());
+    // The configuration is what it was after the prefix change.
+    assert_eq!(site.store.org_config(ORG).await.unwrap(), after);
+    std::fs::remove_dir_all(&folder).ok();
+    b.client.clone().close().await.unwrap();
+}
+
 stories!(
     seed_memo_through_the_route,
     returned_for_revision,
-    refused_out_of_turn
+    refused_out_of_turn,
+    signing_for_the_mayor,
+    organisation_settings
 );

@@ -98,17 +98,34 @@ fn summary(config: &OrgConfig) -> Markup {
     }
 }
 
-fn editor(
-    user: &WebUser,
-    config: &OrgConfig,
-    text: &str,
-    error: Option<&str>,
-    saved: bool,
-) -> Markup {
+/// What the administration page says after a change, or about a refusal.
+#[derive(Debug, Default, Clone, Copy)]
+struct Outcome<'a> {
+    config_error: Option<&'a str>,
+    emblem_error: Option<&'a str>,
+    saved: Option<&'a str>,
+}
+
+fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) -> Markup {
+    let error = outcome.config_error;
     html! {
         h1 { "ผู้ดูแลระบบ: " (config.organisation.name) }
-        @if saved { p.notice role="status" #admin-saved { "บันทึกการตั้งค่าแล้ว" } }
+        @if let Some(saved) = outcome.saved { p.notice role="status" #admin-saved { (saved) } }
         (summary(config))
+        h2 #emblem-title { "ตราครุฑ" }
+        p { img.emblem src="/admin/emblem" alt="ตราครุฑที่ใช้อยู่ (ถ้ายังไม่มี จะพิมพ์กรอบแทน)" width="80" height="80"; }
+        form method="post" action="/admin/emblem" enctype="multipart/form-data" data-busy {
+            (user.csrf_field())
+            div.field {
+                label for="emblem" { "ไฟล์ตราครุฑ (PNG หรือ SVG ไม่เกิน ๒ MB)" }
+                input #emblem type="file" name="emblem" accept=".png,.svg,image/png,image/svg+xml" required
+                    aria-invalid=[outcome.emblem_error.map(|_| "true")] aria-describedby="emblem-error";
+                @if let Some(message) = outcome.emblem_error {
+                    p.field-error #emblem-error role="alert" { (message) }
+                }
+            }
+            button type="submit" { "อัปโหลดตราครุฑ" }
+        }
         h2 #edit-title { "แก้ไขการตั้งค่า" }
         p.hint {
             "การตั้งค่าทั้งหมดอยู่ในแบบฟอร์มเดียว (รูปแบบ JSON เช่นเดียวกับไฟล์ examples/organisation): "
@@ -143,7 +160,7 @@ pub(crate) async fn page_route(State(state): State<AppState>, user: WebUser) -> 
         StatusCode::OK,
         "ผู้ดูแลระบบ",
         Some(&user),
-        editor(&user, &config, &text, None, false),
+        editor(&user, &config, &text, Outcome::default()),
     )
 }
 
@@ -161,7 +178,15 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
             StatusCode::UNPROCESSABLE_ENTITY,
             "ผู้ดูแลระบบ",
             Some(&user),
-            editor(&user, &current, &text, Some(&message), false),
+            editor(
+                &user,
+                &current,
+                &text,
+                Outcome {
+                    config_error: Some(&message),
+                    ..Outcome::default()
+                },
+            ),
         )
     };
     let value: serde_json::Value = match serde_json::from_str(&text) {
@@ -203,7 +228,15 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
                 StatusCode::OK,
                 "ผู้ดูแลระบบ",
                 Some(&user),
-                editor(&user, &config, &text, None, true),
+                editor(
+                    &user,
+                    &config,
+                    &text,
+                    Outcome {
+                        saved: Some("บันทึกการตั้งค่าแล้ว"),
+                        ..Outcome::default()
+                    },
+                ),
             )
         }
         Err(error) => {
@@ -213,5 +246,131 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
             }
             refused(message)
         }
+    }
+}
+
+/// The emblem in use, for the administration page. An uploaded SVG is
+/// served so that nothing in it can run (sandboxed, no scripts).
+pub(crate) async fn emblem(State(state): State<AppState>, user: WebUser) -> Response {
+    use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    if let Err(response) = only_admins(&user) {
+        return response;
+    }
+    match state.store.emblem(&user.account.org).await {
+        Ok(Some(bytes)) => {
+            let content_type = match saraban_typeset::Emblem::from_bytes(bytes.clone()) {
+                Ok(e) if e.format == saraban_typeset::EmblemFormat::Svg => "image/svg+xml",
+                _ => "image/png",
+            };
+            (
+                [
+                    (CONTENT_TYPE, content_type),
+                    (
+                        CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => failure(error),
+    }
+}
+
+pub(crate) async fn upload_emblem(
+    State(state): State<AppState>,
+    user: WebUser,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    if let Err(response) = only_admins(&user) {
+        return response;
+    }
+    let mut csrf = String::new();
+    let mut file: Option<Vec<u8>> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                match field.bytes().await {
+                    Ok(bytes) if name == "csrf" => {
+                        csrf = String::from_utf8_lossy(&bytes).into_owned();
+                    }
+                    Ok(bytes) if name == "emblem" => file = Some(bytes.to_vec()),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return message_page(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "อัปโหลดไม่สำเร็จ",
+                            "ไฟล์ใหญ่เกินไปหรือส่งมาไม่ครบ ไฟล์ตราครุฑต้องไม่เกิน ๒ MB",
+                        );
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                return message_page(
+                    StatusCode::BAD_REQUEST,
+                    "อัปโหลดไม่สำเร็จ",
+                    "อ่านแบบฟอร์มที่ส่งมาไม่ได้ กรุณาลองอีกครั้ง",
+                );
+            }
+        }
+    }
+    if let Err(response) = user.check_form(&Fields(vec![("csrf".into(), csrf)])) {
+        return response;
+    }
+    let config = match state.store.org_config(&user.account.org).await {
+        Ok(config) => config,
+        Err(error) => return failure(error),
+    };
+    let text = serde_json::to_string_pretty(&config).unwrap_or_default();
+    let shown = |status, outcome| {
+        page(
+            status,
+            "ผู้ดูแลระบบ",
+            Some(&user),
+            editor(&user, &config, &text, outcome),
+        )
+    };
+    let bytes = match file.filter(|f| !f.is_empty()) {
+        Some(bytes) => bytes,
+        None => {
+            return shown(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Outcome {
+                    emblem_error: Some("กรุณาเลือกไฟล์ตราครุฑ"),
+                    ..Outcome::default()
+                },
+            );
+        }
+    };
+    if saraban_typeset::Emblem::from_bytes(bytes.clone()).is_err() {
+        return shown(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Outcome {
+                emblem_error: Some("ไฟล์ต้องเป็นภาพ PNG หรือ SVG"),
+                ..Outcome::default()
+            },
+        );
+    }
+    match state
+        .store
+        .init_org(&config, Some(&bytes), Utc::now())
+        .await
+    {
+        Ok(_) => {
+            tracing::info!(user = %user.account.person, "emblem changed (web)");
+            shown(
+                StatusCode::OK,
+                Outcome {
+                    saved: Some("บันทึกตราครุฑแล้ว เอกสารที่จัดทำต่อจากนี้จะใช้ตรานี้"),
+                    ..Outcome::default()
+                },
+            )
+        }
+        Err(error) => failure(error),
     }
 }

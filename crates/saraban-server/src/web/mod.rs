@@ -63,6 +63,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registers/{register}/{year}/pdf", get(registers::pdf))
         .route("/admin", get(admin::page_route).post(admin::save))
         .route(
+            "/admin/emblem",
+            get(admin::emblem).post(admin::upload_emblem),
+        )
+        .route(
             "/static/app.css",
             get(|| asset("text/css; charset=utf-8", APP_CSS)),
         )
@@ -106,8 +110,13 @@ async fn font(axum::extract::Path(file): axum::extract::Path<String>) -> Respons
         .into_response()
 }
 
+/// The application's front door: the inbox, or for an administrator who
+/// holds no position the administration; the sign-in page otherwise.
 async fn home(user: Option<WebUser>) -> Response {
     match user {
+        Some(user) if user.account.positions.is_empty() && user.account.is_admin => {
+            redirect("/admin")
+        }
         Some(_) => redirect("/inbox"),
         None => redirect("/sign-in"),
     }

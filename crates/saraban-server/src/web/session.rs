@@ -73,7 +73,7 @@ async fn sign_in_form(
 
 pub(crate) async fn sign_in_page(State(state): State<AppState>, user: Option<WebUser>) -> Response {
     if user.is_some() {
-        return redirect("/inbox");
+        return redirect("/");
     }
     sign_in_form(&state, StatusCode::OK, "", "", None).await
 }
@@ -130,7 +130,7 @@ pub(crate) async fn sign_in(
     };
     tracing::info!(user = %user.trim(), org = %org.trim(), "signed in (web)");
     let cookie = crate::session_cookie(&state, &token, saraban_store::SESSION_HOURS * 3600);
-    with_cookie(redirect("/inbox"), cookie)
+    with_cookie(redirect("/"), cookie)
 }
 
 pub(crate) async fn sign_out(
