@@ -288,6 +288,14 @@ impl Browser {
                     "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')",
                 )
                 .await;
+            // The whole page, as tall as it is (within reason).
+            let tall = self
+                .script("return document.documentElement.scrollHeight")
+                .await
+                .as_u64()
+                .unwrap_or(u64::from(height))
+                .clamp(u64::from(height), 5000) as u32;
+            self.client.set_window_size(width, tall).await.unwrap();
             let png = self.client.screenshot().await.unwrap();
             std::fs::write(screenshot_dir().join(format!("{name}-{label}.png")), png).unwrap();
             assert_eq!(
@@ -376,7 +384,6 @@ async fn seed_memo_through_the_route(db: TestDb) {
 
     b.sign_in(&site, "chanyurat").await;
     assert_eq!(b.text("#count-waiting").await, "๐");
-    b.screenshots("inbox").await;
 
     b.click("a[href='/new/memo']").await;
     b.wait("#subject").await;
@@ -432,13 +439,52 @@ async fn seed_memo_through_the_route(db: TestDb) {
     assert_eq!(b.text("#doc-state").await, "อยู่ระหว่างเสนอ");
     b.sign_out().await;
 
-    for (reviewer, opinion) in [
-        ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ"),
-        ("somsak", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ"),
-        ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ"),
+    // Two urgent memos arrive later for the head of office; the most
+    // urgent is shown first, then the more urgent, then by age.
+    for (urgency, subject) in [
+        ("ด่วน", "ขอใช้รถส่วนกลาง"),
+        ("ด่วนที่สุด", "ขอรับการสนับสนุนน้ำดื่มช่วยเหลือผู้ประสบภัย"),
+    ] {
+        let mut urgent = memo.clone();
+        urgent["urgency"] = json!(urgency);
+        urgent["subject"] = json!(subject);
+        let urgent_id = site
+            .store
+            .create_document(ORG, "chanyurat", urgent, Utc::now())
+            .await
+            .unwrap()
+            .id;
+        site.store
+            .act(ORG, "chanyurat", &urgent_id, A::Submit, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    for (reviewer, opinion, waiting) in [
+        ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", "๓"),
+        ("somsak", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", "๑"),
+        ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ", "๑"),
     ] {
         b.sign_in(&site, reviewer).await;
-        assert_eq!(b.text("#count-waiting").await, "๑", "{reviewer}'s inbox");
+        assert_eq!(
+            b.text("#count-waiting").await,
+            waiting,
+            "{reviewer}'s inbox"
+        );
+        if reviewer == "somjai" {
+            let order = b
+                .script("return [...document.querySelectorAll('#waiting .doc-title')].map(a => a.textContent)")
+                .await;
+            let order: Vec<&str> = order
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            assert!(order[0].starts_with("ด่วนที่สุด"), "{order:?}");
+            assert!(order[1].starts_with("ด่วน ขอใช้รถ"), "{order:?}");
+            assert!(order[2].starts_with("รายงานการประชุม"), "{order:?}");
+            b.screenshots("inbox").await;
+        }
         b.open_waiting("รายงานการประชุมคณะทำงาน").await;
         if reviewer == "somjai" {
             b.screenshots("document").await;

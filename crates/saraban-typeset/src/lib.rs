@@ -237,6 +237,8 @@ pub struct RegisterPage {
     pub page_word: String,
     pub cancelled_word: String,
     pub empty: String,
+    /// The organisation's ten digits, for page numbers (known only at layout).
+    pub digits: [char; 10],
     /// The day the page is printed, recorded in the PDF.
     #[serde(skip)]
     pub printed_on: chrono::NaiveDate,

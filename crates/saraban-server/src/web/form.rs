@@ -799,7 +799,18 @@ fn render_form(
                 fieldset {
                     legend { "ส่วนท้าย" }
                     @if is_memo {
-                        (field("closing", "คำลงท้าย", &draft.closing, error, None, None))
+                        div.field {
+                            label for="closing" { "คำลงท้าย" }
+                            span.hint #closing-hint { "เลือกจากรายการหรือพิมพ์เอง" }
+                            input #closing name="closing" value=(draft.closing) list="closings" aria-describedby="closing-hint closing-error"
+                                aria-invalid=[error.and_then(|e| e.at("closing")).map(|_| "true")];
+                            datalist #closings {
+                                @for closing in CLOSINGS { option value=(closing) {} }
+                            }
+                            @if let Some(message) = error.and_then(|e| e.at("closing")) {
+                                p.field-error #closing-error role="alert" { (message) }
+                            }
+                        }
                     } @else {
                         (field("effective", "ทั้งนี้ ตั้งแต่", &draft.effective, error, None, None))
                     }
@@ -826,6 +837,14 @@ fn render_form(
         }
     }
 }
+
+/// The closing lines a memo usually ends with.
+const CLOSINGS: [&str; 4] = [
+    "จึงเรียนมาเพื่อโปรดทราบ",
+    "จึงเรียนมาเพื่อโปรดพิจารณา",
+    "จึงเรียนมาเพื่อโปรดพิจารณาอนุมัติ",
+    "จึงเรียนมาเพื่อโปรดทราบและพิจารณา",
+];
 
 fn block_editor(i: usize, block: &BlockDraft, error: Option<&FieldError>, count: usize) -> Markup {
     let prefix = format!("body[{i}]");

@@ -18,7 +18,9 @@ mod words;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -75,6 +77,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(|| asset("text/javascript; charset=utf-8", APP_JS)),
         )
         .route("/static/fonts/{file}", get(font))
+        .fallback(not_found)
 }
 
 const APP_CSS: &[u8] = include_bytes!("static/app.css");
@@ -321,10 +324,29 @@ pub(crate) fn page(
         [
             (CONTENT_TYPE, "text/html; charset=utf-8"),
             (CACHE_CONTROL, "no-store"),
+            (CONTENT_SECURITY_POLICY, PAGE_POLICY),
+            (REFERRER_POLICY, "same-origin"),
         ],
         layout(title, user, content).into_string(),
     )
         .into_response()
+}
+
+/// Pages load only the application's own script, styles and fonts; images
+/// may also be the previews' data URLs; no page may be framed.
+const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn not_found(user: Option<WebUser>) -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "ไม่พบหน้านี้",
+        user.as_ref(),
+        html! {
+            h1 { "ไม่พบหน้านี้" }
+            p { "ที่อยู่ที่เปิดไม่มีอยู่ในระบบ" }
+            p { a href="/" { "กลับสู่หน้าแรก" } }
+        },
+    )
 }
 
 /// A page that only says something (an error, a refusal).

@@ -268,6 +268,7 @@ pub(crate) async fn pdf(
         page_word: "หน้า".into(),
         cancelled_word: "ยกเลิก".into(),
         empty: "ยังไม่มีหนังสือในทะเบียนปีนี้".into(),
+        digits: digits.digits(),
         printed_on: saraban_core::clock::thai_date(Utc::now()),
     };
     match state.store.register_pdf(sheet).await {

@@ -336,3 +336,32 @@ pub(crate) fn input_reason(message: &str) -> String {
         format!("ไม่ถูกต้อง ({m})")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{field_label, input_error};
+
+    #[test]
+    fn fields_are_named_in_thai() {
+        assert_eq!(field_label("subject"), "เรื่อง");
+        assert_eq!(field_label("signer.name"), "ชื่อผู้ลงนาม");
+        assert_eq!(
+            field_label("body[2].table.rows[0][1]"),
+            "ตาราง (ส่วนที่ 3 ของเนื้อความ)"
+        );
+        assert_eq!(field_label("no.such.field"), "no.such.field");
+    }
+
+    #[test]
+    fn engine_messages_become_thai_reasons() {
+        assert_eq!(
+            input_error("subject", "must not be empty"),
+            "เรื่อง: ต้องไม่เว้นว่าง"
+        );
+        assert_eq!(input_error("to", "missing (required)"), "เรียน: ต้องกรอก");
+        assert_eq!(
+            input_error("body[4].table", "rows[0]: has 5 cells for 6 columns"),
+            "ตาราง (ส่วนที่ 5 ของเนื้อความ): จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง"
+        );
+    }
+}
