@@ -873,6 +873,31 @@ async fn organisation_settings(db: TestDb) {
     // The configuration is what it was after the prefix change.
     assert_eq!(site.store.org_config(ORG).await.unwrap(), after);
     std::fs::remove_dir_all(&folder).ok();
+
+    // The administrator changes their password: a mismatch is named at
+    // the field, then the change holds for the next sign-in.
+    b.click("a[href='/password']").await;
+    b.type_into("#old", PASSWORD).await;
+    b.type_into("#new", "a-new-passphrase").await;
+    b.type_into("#again", "another-passphrase").await;
+    b.click("form[action='/password'] button[type=submit]")
+        .await;
+    assert_eq!(b.text("#again-error").await, "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน");
+    b.type_into("#old", PASSWORD).await;
+    b.type_into("#new", "a-new-passphrase").await;
+    b.type_into("#again", "a-new-passphrase").await;
+    b.click("form[action='/password'] button[type=submit]")
+        .await;
+    b.wait("p.notice").await;
+    b.sign_out().await;
+    b.type_into("#user", "admin").await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form[action='/sign-in'] button[type=submit]").await;
+    assert_eq!(b.text("#sign-in-error").await, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง");
+    b.type_into("#user", "admin").await;
+    b.type_into("#password", "a-new-passphrase").await;
+    b.click("form[action='/sign-in'] button[type=submit]").await;
+    b.wait("#emblem-title").await;
     b.client.clone().close().await.unwrap();
 }
 

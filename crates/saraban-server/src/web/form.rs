@@ -744,6 +744,7 @@ fn render_form(
                 }
             }
         }
+        p.jump { a href="#preview" { "ไปที่ตัวอย่างเอกสาร ↓" } }
         div.editor {
             form.document-form method="post" action=(action) data-busy data-autosave data-preview {
                 (user.csrf_field())
