@@ -784,6 +784,7 @@ async fn signing_for_the_mayor(db: TestDb) {
     b.open_waiting("คณะกรรมการตรวจรับพัสดุ").await;
     b.click("#action-sign").await;
     let wording = b.text("#acting-wording").await;
+    b.screenshots("confirm-delegated").await;
     assert!(
         wording
             .contains("ปลัดองค์การบริหารส่วนตำบลวังกระแจะ ปฏิบัติราชการแทนนายกองค์การบริหารส่วนตำบลวังกระแจะ"),

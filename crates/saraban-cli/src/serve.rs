@@ -107,7 +107,7 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 .local_addr()
                 .map_err(|e| UsageError(e.to_string()))?
         );
-        println!("saraban is serving at {url}  (API: {url}/api/v1)");
+        println!("saraban is serving at {url}  (open it in a browser; the API is {url}/api/v1)");
         if args.demo {
             println!(
                 "demo organisation: {} (องค์การบริหารส่วนตำบลวังกระแจะ), password for everyone: {}",
