@@ -902,7 +902,53 @@ async fn organisation_settings(db: TestDb) {
     b.client.clone().close().await.unwrap();
 }
 
+/// The registrar cancels an issued memo with a reason; the register keeps
+/// its number, marked ยกเลิก.
+async fn cancelled_in_the_register(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let store = &site.store;
+    let mut content = seed();
+    content["subject"] = json!("ขออนุมัติเดินทางไปราชการ");
+    let id = store
+        .create_document(ORG, "chanyurat", content, Utc::now())
+        .await
+        .unwrap()
+        .id;
+    for (who, action) in [
+        ("chanyurat", A::Submit),
+        ("somjai", A::Endorse),
+        ("somsak", A::Endorse),
+        ("wilaiwan", A::Endorse),
+        ("kanok", A::Sign),
+        ("sunee", A::Issue),
+    ] {
+        store
+            .act(ORG, who, &id, action, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.sign_in(&site, "sunee").await;
+    b.open(&format!("{}/doc/{id}", site.base)).await;
+    b.act("cancel", Some("ผู้ขออนุมัติยกเลิกการเดินทาง")).await;
+    assert_eq!(b.text("#doc-state").await, "ยกเลิก");
+    b.click("a[href='/registers']").await;
+    let row = b.text("#register-table tr.cancelled").await;
+    assert!(
+        row.contains("ขออนุมัติเดินทางไปราชการ") && row.contains("ยกเลิก"),
+        "{row}"
+    );
+    b.screenshots("register").await;
+    b.client.clone().close().await.unwrap();
+}
+
 stories!(
+    cancelled_in_the_register,
     seed_memo_through_the_route,
     returned_for_revision,
     refused_out_of_turn,

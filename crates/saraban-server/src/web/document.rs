@@ -279,9 +279,13 @@ fn confirm_form(
     let quick = quick_choices(action);
     let takes_text = matches!(
         action,
-        ActionKind::Endorse | ActionKind::Return | ActionKind::Sign
+        ActionKind::Endorse
+            | ActionKind::Return
+            | ActionKind::Sign
+            | ActionKind::Cancel
+            | ActionKind::Withdraw
     );
-    let text_required = action == ActionKind::Return;
+    let text_required = matches!(action, ActionKind::Return | ActionKind::Cancel);
     html! {
         p.crumbs { a href=(format!("/doc/{}", summary.id)) { "← กลับไปที่เอกสาร" } }
         h1 { "ยืนยัน: " (words::action_name(action)) }
@@ -313,6 +317,8 @@ fn confirm_form(
                     label for="text" {
                         @match action {
                             ActionKind::Return => "เหตุผลที่ส่งคืน (จำเป็น)",
+                            ActionKind::Cancel => "เหตุผลที่ยกเลิก (จำเป็น)",
+                            ActionKind::Withdraw => "เหตุผลที่ถอนเรื่อง (ไม่บังคับ)",
                             _ => "หรือเขียนความเห็นเอง (ถ้าเขียน จะใช้ข้อความนี้แทนความเห็นสำเร็จรูป)",
                         }
                     }

@@ -206,6 +206,7 @@ pub(crate) fn refusal(refusal: &Refusal) -> String {
         }
         Refusal::AlreadyActed(_) => "ท่านได้ดำเนินการในขั้นนี้ไปแล้ว ไม่มีการเปลี่ยนแปลงใด ๆ".into(),
         Refusal::TextRequired(ActionKind::Return) => "กรุณาระบุเหตุผลที่ส่งคืน".into(),
+        Refusal::TextRequired(ActionKind::Cancel) => "กรุณาระบุเหตุผลที่ยกเลิก".into(),
         Refusal::TextRequired(_) => "กรุณาระบุความเห็น".into(),
     }
 }
