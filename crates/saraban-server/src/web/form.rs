@@ -964,6 +964,24 @@ pub(crate) async fn edit_page(
     if let Err(response) = may_draft(&user) {
         return response;
     }
+    // Only the drafter edits, and only a draft or a returned document; the
+    // store refuses anything else anyway, so the form is not offered.
+    match state.store.show(&user.account.org, &id).await {
+        Ok(summary)
+            if summary.drafter == user.account.person
+                && matches!(summary.state.as_str(), "draft" | "returned") => {}
+        Ok(summary) => {
+            return super::message_page(
+                StatusCode::CONFLICT,
+                "แก้ไขไม่ได้",
+                &format!(
+                    "เอกสารนี้แก้ไขได้เฉพาะผู้จัดทำร่าง เมื่อเป็นร่างหรือถูกส่งคืนเท่านั้น (ขณะนี้: {})",
+                    summary.state_thai
+                ),
+            );
+        }
+        Err(error) => return failure(error),
+    }
     let content = match state.store.content(&user.account.org, &id).await {
         Ok(content) => content,
         Err(error) => return failure(error),
