@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
+use saraban_core::DigitStyle;
 use saraban_core::org::OrgConfig;
 use saraban_store::StoreError;
 use serde_json::{Map, Value, json};
@@ -718,6 +719,7 @@ fn select(name: &str, label: &str, value: &str, options: &[(&str, &str)]) -> Mar
 }
 
 fn render_form(
+    digits: DigitStyle,
     user: &WebUser,
     draft: &Draft,
     action: &str,
@@ -789,7 +791,7 @@ fn render_form(
                         p.field-error role="alert" { (message) }
                     }
                     @for (i, block) in draft.blocks.iter().enumerate() {
-                        (block_editor(i, block, error, draft.blocks.len()))
+                        (block_editor(digits, i, block, error, draft.blocks.len()))
                     }
                     div.buttons {
                         button type="submit" name="op" value="add-paragraph" formnovalidate { "+ ย่อหน้า" }
@@ -847,9 +849,15 @@ const CLOSINGS: [&str; 4] = [
     "จึงเรียนมาเพื่อโปรดทราบและพิจารณา",
 ];
 
-fn block_editor(i: usize, block: &BlockDraft, error: Option<&FieldError>, count: usize) -> Markup {
+fn block_editor(
+    digits: DigitStyle,
+    i: usize,
+    block: &BlockDraft,
+    error: Option<&FieldError>,
+    count: usize,
+) -> Markup {
     let prefix = format!("body[{i}]");
-    let number = i + 1;
+    let number = digits.number(i as u64 + 1);
     let block_error =
         error.and_then(|e| e.at(&prefix).or_else(|| e.at(&format!("{prefix}.table"))));
     html! {
@@ -896,12 +904,12 @@ fn block_editor(i: usize, block: &BlockDraft, error: Option<&FieldError>, count:
                                         @for (c, cell) in row.iter().enumerate() {
                                             td {
                                                 textarea name=(format!("{prefix}.table.rows[{r}][{c}]"))
-                                                    aria-label=(format!("แถว {} {}", r + 1, block.columns.get(c).map(String::as_str).unwrap_or("")))
+                                                    aria-label=(format!("แถว {} {}", digits.number(r as u64 + 1), block.columns.get(c).map(String::as_str).unwrap_or("")))
                                                     rows="2" { (cell) }
                                             }
                                         }
                                         td {
-                                            button.danger type="submit" name="op" value=(format!("remove-row:{i}:{r}")) formnovalidate aria-label=(format!("ลบแถว {}", r + 1)) { "×" }
+                                            button.danger type="submit" name="op" value=(format!("remove-row:{i}:{r}")) formnovalidate aria-label=(format!("ลบแถว {}", digits.number(r as u64 + 1))) { "×" }
                                         }
                                     }
                                 }
@@ -952,7 +960,15 @@ pub(crate) async fn new_page(
         StatusCode::OK,
         &title,
         Some(&user),
-        render_form(&user, &draft, &format!("/new/{kind}"), None, None, None),
+        render_form(
+            config.organisation.digits,
+            &user,
+            &draft,
+            &format!("/new/{kind}"),
+            None,
+            None,
+            None,
+        ),
     )
 }
 
@@ -993,6 +1009,7 @@ pub(crate) async fn edit_page(
         "แก้ไขร่าง",
         Some(&user),
         render_form(
+            digits_of(&state, &user).await,
             &user,
             &draft,
             &format!("/doc/{id}/edit"),
@@ -1001,6 +1018,16 @@ pub(crate) async fn edit_page(
             Some(preview),
         ),
     )
+}
+
+/// The organisation's digits, for the numbers the form itself shows.
+async fn digits_of(state: &AppState, user: &WebUser) -> DigitStyle {
+    state
+        .store
+        .org_config(&user.account.org)
+        .await
+        .map(|config| config.organisation.digits)
+        .unwrap_or_default()
 }
 
 async fn preview_markup(state: &AppState, user: &WebUser, draft: &Draft) -> Markup {
@@ -1047,7 +1074,15 @@ async fn submitted(
             StatusCode::OK,
             title,
             Some(user),
-            render_form(user, &draft, &action, doc_id, None, preview),
+            render_form(
+                digits_of(state, user).await,
+                user,
+                &draft,
+                &action,
+                doc_id,
+                None,
+                preview,
+            ),
         );
     }
     match save(state, user, &draft, doc_id).await {
@@ -1057,7 +1092,15 @@ async fn submitted(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 title,
                 Some(user),
-                render_form(user, &draft, &action, doc_id, Some(&field_error), None),
+                render_form(
+                    digits_of(state, user).await,
+                    user,
+                    &draft,
+                    &action,
+                    doc_id,
+                    Some(&field_error),
+                    None,
+                ),
             ),
             None => failure(error),
         },
