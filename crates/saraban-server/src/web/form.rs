@@ -1212,7 +1212,30 @@ pub(crate) async fn autosave(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_tab_separated;
+    use super::{Draft, parse_tab_separated};
+
+    /// What the form shows of a document comes back as the same document:
+    /// nothing it does not show (id, style, items, widths) is lost. Only
+    /// the register number goes, as the register owns numbers.
+    #[test]
+    fn a_document_survives_the_form() {
+        for (text, syntax) in [
+            (
+                include_str!("../../../../examples/order-490-2567.toml"),
+                saraban_core::Syntax::Toml,
+            ),
+            (
+                include_str!("../../../../examples/order-490-2567-delegated.json"),
+                saraban_core::Syntax::Json,
+            ),
+        ] {
+            let mut original = saraban_core::document::read_value(text, syntax).unwrap();
+            let again = Draft::from_content(&original).to_content();
+            original.as_object_mut().unwrap().remove("number");
+            let read = |value| saraban_core::document::document_from_value(value).unwrap();
+            assert_eq!(read(again), read(original));
+        }
+    }
 
     #[test]
     fn spreadsheet_rows_with_quoted_cells() {
