@@ -176,22 +176,29 @@ impl Browser {
         self.client.goto(url).await.unwrap();
     }
 
+    /// The element, once the page has it (a page being replaced may answer
+    /// with an error meanwhile; that is waited out too).
     async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(error) if std::time::Instant::now() > deadline => {
+                    panic!("waiting for {css}: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
-    /// Clicks as a person would: the element scrolled to the middle of the
-    /// window first, clear of the form's sticky save bar.
+    /// Clicks a link or button that leads to another page, as a person
+    /// would (scrolled clear of the sticky save bar), and waits until that
+    /// page has replaced this one.
     async fn click(&self, css: &str) {
         let element = self.wait(css).await;
         self.client
             .execute(
-                "arguments[0].scrollIntoView({block: 'center'})",
+                "arguments[0].scrollIntoView({block: 'center'}); window.sarabanLeaving = true;",
                 vec![serde_json::to_value(&element).unwrap()],
             )
             .await
@@ -200,6 +207,29 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let state = self
+                .client
+                .execute(
+                    "return window.sarabanLeaving === true ? 'leaving' : document.readyState",
+                    Vec::new(),
+                )
+                .await;
+            if matches!(&state, Ok(state) if state == "complete") {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no page came after clicking {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks something that stays on this page (a radio button).
+    async fn choose(&self, css: &str) {
+        self.wait(css).await.click().await.unwrap();
     }
 
     async fn text(&self, css: &str) -> String {
@@ -500,7 +530,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
     assert!(timeline.contains("นางวิไลวรรณ ศรีสุขใจ"), "{timeline}");
     // The mayor takes the quick choice "ทราบ".
     b.click("#action-sign").await;
-    b.click("input[name=quick][value='ทราบ']").await;
+    b.choose("input[name=quick][value='ทราบ']").await;
     b.click("#confirm").await;
     b.wait("#action-done").await;
     assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
