@@ -5,6 +5,7 @@
 pub mod demo;
 mod error;
 mod openapi;
+mod web;
 
 use std::net::SocketAddr;
 
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         });
     Router::new()
         .nest("/api/v1", api)
+        .merge(web::router())
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(log_request))

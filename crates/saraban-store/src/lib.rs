@@ -12,6 +12,7 @@ mod export;
 mod ledger;
 mod organisation;
 mod public;
+mod web_queries;
 mod writer;
 
 use std::str::FromStr;
@@ -31,6 +32,7 @@ pub use export::Bundle;
 pub use public::{PublicRecord, PublicStep, normalise_code, verification_code};
 
 pub use organisation::InitReport;
+pub use web_queries::AllowedAction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -81,6 +81,16 @@ impl Typeset {
         self.document.pages().len()
     }
 
+    /// Each page as an SVG image, for previews on screens of any size.
+    pub fn svg_pages(&self) -> Vec<String> {
+        let options = typst_svg::SvgOptions::default();
+        self.document
+            .pages()
+            .iter()
+            .map(|page| typst_svg::svg(page, &options))
+            .collect()
+    }
+
     /// The PDF/A-2b file. Deterministic: the same document gives the same
     /// bytes (the approval records hash them).
     pub fn pdf(&self) -> Result<Vec<u8>, RenderError> {
@@ -222,6 +232,67 @@ impl Typesetter {
             ident,
             date,
         })
+    }
+}
+
+/// A register's page for one year: its headings and rows, already
+/// formatted (Thai digits, dates) by the caller.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegisterPage {
+    pub title: String,
+    pub subtitle: String,
+    /// Column headings: number, subject, date, state.
+    pub headers: [String; 4],
+    pub rows: Vec<RegisterPageRow>,
+    /// The words the template prints: "หน้า", "ยกเลิก", and for no rows.
+    pub page_word: String,
+    pub cancelled_word: String,
+    pub empty: String,
+    /// The organisation's ten digits, for page numbers (known only at layout).
+    pub digits: [char; 10],
+    /// The day the page is printed, recorded in the PDF.
+    #[serde(skip)]
+    pub printed_on: chrono::NaiveDate,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegisterPageRow {
+    pub number: String,
+    pub subject: String,
+    pub date: String,
+    pub state: String,
+    pub cancelled: bool,
+}
+
+impl Typesetter {
+    /// The register page as a PDF/A-2b file.
+    pub fn register_pdf(&self, page: &RegisterPage) -> Result<Vec<u8>, RenderError> {
+        let data = serde_json::to_vec(page).map_err(|e| RenderError::Typst(e.to_string()))?;
+        let world = world::DocumentWorld::new(self.fonts.clone(), data, Vec::new())
+            .with_main("/register.typ");
+        let result = typst::compile::<PagedDocument>(&world);
+        typst::comemo::evict(10);
+        let document = result.output.map_err(|errors| {
+            RenderError::Typst(
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        let typeset = Typeset {
+            document,
+            warnings: Vec::new(),
+            ident: format!("saraban:register:{}", page.title),
+            date: Datetime::from_ymd(
+                page.printed_on.year(),
+                page.printed_on.month() as u8,
+                page.printed_on.day() as u8,
+            )
+            .ok_or_else(|| RenderError::Pdf("print date out of range".into()))?,
+        };
+        typeset.pdf()
     }
 }
 

@@ -15,7 +15,7 @@ use typst::{Library, LibraryExt, World};
 use crate::fonts::FontSet;
 
 /// The templates, as the virtual files the entry point imports.
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
     (
         "/main.typ",
         include_str!("../../../typst-templates/main.typ"),
@@ -31,6 +31,10 @@ const TEMPLATES: [(&str, &str); 4] = [
     (
         "/order.typ",
         include_str!("../../../typst-templates/order.typ"),
+    ),
+    (
+        "/register.typ",
+        include_str!("../../../typst-templates/register.typ"),
     ),
 ];
 
@@ -75,6 +79,12 @@ impl DocumentWorld {
             main: file_id("/main.typ"),
             files,
         }
+    }
+
+    /// A world whose entry point is another template, e.g. a register page.
+    pub(crate) fn with_main(mut self, main: &str) -> Self {
+        self.main = file_id(main);
+        self
     }
 }
 

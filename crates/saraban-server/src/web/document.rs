@@ -1,0 +1,535 @@
+//! A document's page: the pages as they stand, the route with who did what
+//! and when, and the actions the signed-in person may take now, each behind
+//! a confirmation. Also its PDF and its approval records (history).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use saraban_core::org::OrgConfig;
+use saraban_core::workflow::{ActionKind, Standing};
+use saraban_store::{AllowedAction, DocumentSummary, HistoryEntry, StoreError};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::words;
+use super::{Fields, WebUser, config_of, failure, page, page_images, redirect};
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Notice {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// Everything the document page shows.
+struct Loaded {
+    config: OrgConfig,
+    summary: DocumentSummary,
+    allowed: Vec<AllowedAction>,
+    history: Vec<HistoryEntry>,
+}
+
+async fn load(state: &AppState, user: &WebUser, id: &str) -> Result<Loaded, Response> {
+    user.may_read_documents()?;
+    let org = &user.account.org;
+    let config = config_of(state, user).await?;
+    let summary = state.store.show(org, id).await.map_err(failure)?;
+    let allowed = state
+        .store
+        .allowed_actions(org, &user.account.person, id, Utc::now())
+        .await
+        .map_err(failure)?;
+    let history = state.store.history(org, id).await.map_err(failure)?;
+    Ok(Loaded {
+        config,
+        summary,
+        allowed,
+        history,
+    })
+}
+
+/// "ปลัด … ปฏิบัติราชการแทน นายก …": the wording printed when acting for another.
+fn acting_wording(config: &OrgConfig, user: &WebUser, allowed: &AllowedAction) -> Option<String> {
+    let authority = allowed.acting_for.as_ref()?;
+    let Standing::Delegate(capacity) = authority.standing else {
+        return None;
+    };
+    let own = user
+        .account
+        .positions
+        .iter()
+        .find(|p| p.capacity == "holder")
+        .map(|p| words::position_title(config, &p.position))
+        .unwrap_or_default();
+    Some(format!(
+        "{own} {}{}",
+        capacity.wording(),
+        words::position_title(config, authority.position.as_str())
+    ))
+}
+
+fn may_edit(user: &WebUser, summary: &DocumentSummary) -> bool {
+    summary.drafter == user.account.person && matches!(summary.state.as_str(), "draft" | "returned")
+}
+
+async fn document_page(
+    state: &AppState,
+    user: &WebUser,
+    id: &str,
+    status: StatusCode,
+    alert: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let loaded = match load(state, user, id).await {
+        Ok(loaded) => loaded,
+        Err(response) => return response,
+    };
+    let pages = state.store.page_images(&user.account.org, id).await;
+    let Loaded {
+        config,
+        summary,
+        allowed,
+        history,
+    } = loaded;
+    let digits = config.organisation.digits;
+    let content = html! {
+        p.crumbs { a href="/inbox" { "← งานรอดำเนินการ" } }
+        h1 #doc-title { (if summary.subject.is_empty() { "(ไม่มีเรื่อง)" } else { summary.subject.as_str() }) }
+        p.meta {
+            span.kind { (words::kind_name(&summary.kind)) }
+            span.state #doc-state { (summary.state_thai) }
+            @if let Some(number) = &summary.printed_number { span #doc-number { (number) } }
+            @if summary.cancelled { span.cancelled { "ยกเลิก" } }
+        }
+        @if let Some(alert) = &alert {
+            p.alert role="alert" #action-refused { (alert) }
+        }
+        @if let Some(notice) = &notice {
+            p.notice role="status" #action-done { (notice) }
+        }
+        div.document-layout {
+            aside.side {
+                section.actions aria-labelledby="actions-title" {
+                    h2 #actions-title { "สิ่งที่ท่านทำได้" }
+                    @if !summary.waiting_for.is_empty() {
+                        p { "ขณะนี้รอ: " strong #waiting-for { (words::waiting_for(&config, &summary.waiting_for)) } }
+                    }
+                    @if allowed.is_empty() && !may_edit(user, &summary) {
+                        p.hint #no-actions { "ขณะนี้ไม่มีรายการที่ท่านต้องดำเนินการกับเอกสารนี้" }
+                    }
+                    div.action-buttons {
+                        @if may_edit(user, &summary) {
+                            a.button #action-edit href=(format!("/doc/{id}/edit")) { "แก้ไขร่าง" }
+                        }
+                        @for choice in &allowed {
+                            @let slug = words::action_slug(choice.action);
+                            a.button.primary[matches!(choice.action, ActionKind::Endorse | ActionKind::Sign | ActionKind::Issue | ActionKind::Submit)]
+                                .danger[matches!(choice.action, ActionKind::Withdraw | ActionKind::Cancel)]
+                                #(format!("action-{slug}"))
+                                href=(format!("/doc/{id}/act/{slug}")) { (words::action_name(choice.action)) }
+                        }
+                    }
+                    @for choice in &allowed {
+                        @if let Some(wording) = acting_wording(&config, user, choice) {
+                            p.hint { (words::action_name(choice.action)) " ในฐานะ: " strong { (wording) } }
+                        }
+                    }
+                    p.links {
+                        a href=(format!("/doc/{id}/pdf")) { "ดาวน์โหลด PDF" }
+                        " · "
+                        a href=(format!("/doc/{id}/history")) { "บันทึกการอนุมัติ (ประวัติ)" }
+                    }
+                }
+                section.route aria-labelledby="route-title" {
+                    h2 #route-title { "เส้นทางเสนอ" }
+                    (route_steps(&config, &summary))
+                    h3 { "ความเคลื่อนไหว" }
+                    (timeline(&config, &history, digits))
+                }
+            }
+            section.preview aria-label="เอกสาร" {
+                @match &pages {
+                    Ok(pages) => (page_images(pages, "เอกสาร")),
+                    Err(error) => p.alert { "แสดงตัวอย่างไม่ได้: " (words::store_error(error).1) },
+                }
+            }
+        }
+    };
+    page(status, &summary.subject, Some(user), content)
+}
+
+/// The steps of the route, the one waited on marked.
+fn route_steps(config: &OrgConfig, summary: &DocumentSummary) -> Markup {
+    let Some(route) = config.route(&summary.kind) else {
+        return html! {};
+    };
+    let state = summary.state.as_str();
+    let mut steps: Vec<(String, bool)> = Vec::new();
+    steps.push((
+        format!("ผู้จัดทำร่าง: {}", words::person_name(config, &summary.drafter)),
+        matches!(state, "draft" | "returned"),
+    ));
+    for (k, step) in route.review.iter().enumerate() {
+        let titles: Vec<String> = step
+            .positions
+            .iter()
+            .map(|p| words::position_title(config, p.as_str()))
+            .collect();
+        steps.push((
+            format!("พิจารณา: {}", titles.join(" / ")),
+            state == "in_review" && summary.step == Some(k + 1),
+        ));
+    }
+    steps.push((
+        format!(
+            "ลงนาม: {}",
+            words::position_title(config, route.sign.as_str())
+        ),
+        state == "awaiting_signature",
+    ));
+    steps.push((
+        format!(
+            "ออกเลข: {}",
+            words::position_title(config, route.issue.as_str())
+        ),
+        state == "signed",
+    ));
+    html! {
+        ol.steps {
+            @for (text, current) in steps {
+                li aria-current=[current.then_some("step")] .current[current] { (text) }
+            }
+        }
+    }
+}
+
+fn timeline(
+    config: &OrgConfig,
+    history: &[HistoryEntry],
+    digits: saraban_core::DigitStyle,
+) -> Markup {
+    html! {
+        ol.timeline #timeline {
+            @for entry in history {
+                @let event = &entry.event;
+                @let get = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+                li {
+                    strong { (words::event_name(&get("kind"))) }
+                    " — " (words::person_name(config, &get("actor")))
+                    @if let Some(position) = event.get("position").and_then(Value::as_str) {
+                        " ("
+                        @if let Some(capacity) = event.get("capacity").and_then(Value::as_str).and_then(words::capacity_from_name) {
+                            (capacity.wording()) " "
+                        }
+                        (words::position_title(config, position)) ")"
+                    }
+                    br;
+                    span.when { (words::time(&get("at"), digits)) }
+                    @if let Some(text) = event.get("text").and_then(Value::as_str) {
+                        blockquote { (text) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(crate) async fn page_route(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Response {
+    let notice = if notice.saved.is_some() {
+        Some("บันทึกร่างแล้ว เมื่อพร้อมให้กด “ส่งเสนอ”".to_owned())
+    } else {
+        notice
+            .done
+            .as_deref()
+            .and_then(words::action_from_slug)
+            .map(|action| format!("{}แล้ว", words::action_name(action)))
+    };
+    document_page(&state, &user, &id, StatusCode::OK, None, notice).await
+}
+
+/// Quick opinions offered for an endorsement or a signature.
+fn quick_choices(action: ActionKind) -> &'static [&'static str] {
+    match action {
+        ActionKind::Endorse => &["ทราบ", "เห็นควรอนุมัติ", "เห็นชอบ", "เพื่อโปรดพิจารณา"],
+        ActionKind::Sign => &["ทราบ", "อนุมัติ", "เห็นชอบ"],
+        _ => &[],
+    }
+}
+
+fn confirm_form(
+    config: &OrgConfig,
+    user: &WebUser,
+    summary: &DocumentSummary,
+    choice: &AllowedAction,
+    text: &str,
+    error: Option<&str>,
+) -> Markup {
+    let action = choice.action;
+    let slug = words::action_slug(action);
+    let quick = quick_choices(action);
+    let takes_text = matches!(
+        action,
+        ActionKind::Endorse
+            | ActionKind::Return
+            | ActionKind::Sign
+            | ActionKind::Cancel
+            | ActionKind::Withdraw
+    );
+    let text_required = matches!(action, ActionKind::Return | ActionKind::Cancel);
+    html! {
+        p.crumbs { a href=(format!("/doc/{}", summary.id)) { "← กลับไปที่เอกสาร" } }
+        h1 { "ยืนยัน: " (words::action_name(action)) }
+        p { "เรื่อง " strong { (summary.subject) } }
+        p { (words::action_explained(action)) }
+        @if let Some(wording) = acting_wording(config, user, choice) {
+            div.notice #acting-wording {
+                p { "ท่านดำเนินการแทนผู้อื่น ข้อความที่จะพิมพ์ในเอกสารใต้ชื่อของท่าน:" }
+                p { strong { (wording) } }
+            }
+        }
+        form method="post" action=(format!("/doc/{}/act/{slug}", summary.id)) data-busy {
+            (user.csrf_field())
+            @if !quick.is_empty() {
+                fieldset {
+                    legend { "ความเห็นสำเร็จรูป" }
+                    div.choices {
+                        @for (i, option) in quick.iter().enumerate() {
+                            label.choice {
+                                input type="radio" name="quick" value=(option) checked[i == 0];
+                                " " (option)
+                            }
+                        }
+                    }
+                }
+            }
+            @if takes_text {
+                div.field {
+                    label for="text" {
+                        @match action {
+                            ActionKind::Return => "เหตุผลที่ส่งคืน (จำเป็น)",
+                            ActionKind::Cancel => "เหตุผลที่ยกเลิก (จำเป็น)",
+                            ActionKind::Withdraw => "เหตุผลที่ถอนเรื่อง (ไม่บังคับ)",
+                            _ => "หรือเขียนความเห็นเอง (ถ้าเขียน จะใช้ข้อความนี้แทนความเห็นสำเร็จรูป)",
+                        }
+                    }
+                    textarea #text name="text" rows="4" required[text_required]
+                        aria-invalid=[error.map(|_| "true")] aria-describedby="text-error" { (text) }
+                    @if let Some(error) = error {
+                        p.field-error #text-error role="alert" { (error) }
+                    }
+                }
+            }
+            div.buttons {
+                button.primary type="submit" #confirm { "ยืนยัน" (words::action_name(action)) }
+                a.button href=(format!("/doc/{}", summary.id)) { "ยกเลิก" }
+            }
+        }
+    }
+}
+
+pub(crate) async fn confirm_page(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((id, slug)): Path<(String, String)>,
+) -> Response {
+    let Some(action) = words::action_from_slug(&slug) else {
+        return super::message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
+    };
+    let loaded = match load(&state, &user, &id).await {
+        Ok(loaded) => loaded,
+        Err(response) => return response,
+    };
+    let Some(choice) = loaded.allowed.iter().find(|a| a.action == action) else {
+        return document_page(
+            &state,
+            &user,
+            &id,
+            StatusCode::CONFLICT,
+            Some(format!(
+                "ขณะนี้ท่านทำรายการ “{}” กับเอกสารนี้ไม่ได้ (อาจมีผู้อื่นดำเนินการไปแล้ว หรือยังไม่ถึงลำดับของท่าน)",
+                words::action_name(action)
+            )),
+            None,
+        )
+        .await;
+    };
+    page(
+        StatusCode::OK,
+        words::action_name(action),
+        Some(&user),
+        confirm_form(&loaded.config, &user, &loaded.summary, choice, "", None),
+    )
+}
+
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((id, slug)): Path<(String, String)>,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user
+        .check_form(&fields)
+        .and_then(|_| user.may_read_documents())
+    {
+        return response;
+    }
+    let Some(action) = words::action_from_slug(&slug) else {
+        return super::message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
+    };
+    let written = fields.text("text");
+    let text = if !written.trim().is_empty() {
+        Some(written.clone())
+    } else {
+        fields
+            .get("quick")
+            .filter(|q| quick_choices(action).contains(q))
+            .map(str::to_owned)
+    };
+    let account = &user.account;
+    let outcome = state
+        .store
+        .act(
+            &account.org,
+            &account.person,
+            &id,
+            action,
+            text.as_deref(),
+            Utc::now(),
+        )
+        .await;
+    tracing::info!(document = %id, user = %account.person, action = ?action, ok = outcome.is_ok(), "action (web)");
+    match outcome {
+        Ok(_) => redirect(&format!("/doc/{id}?done={slug}")),
+        Err(
+            error @ (StoreError::Refused(saraban_core::workflow::Refusal::TextRequired(_))
+            | StoreError::Invalid(_)),
+        ) => {
+            let loaded = match load(&state, &user, &id).await {
+                Ok(loaded) => loaded,
+                Err(response) => return response,
+            };
+            let (status, message) = words::store_error(&error);
+            let fallback = AllowedAction {
+                action,
+                acting_for: None,
+            };
+            let choice = loaded
+                .allowed
+                .iter()
+                .find(|a| a.action == action)
+                .unwrap_or(&fallback);
+            page(
+                status,
+                words::action_name(action),
+                Some(&user),
+                confirm_form(
+                    &loaded.config,
+                    &user,
+                    &loaded.summary,
+                    choice,
+                    &written,
+                    Some(&message),
+                ),
+            )
+        }
+        Err(error @ StoreError::Refused(_)) => {
+            let (status, message) = words::store_error(&error);
+            document_page(&state, &user, &id, status, Some(message), None).await
+        }
+        Err(error) => failure(error),
+    }
+}
+
+pub(crate) async fn pdf(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(response) = user.may_read_documents() {
+        return response;
+    }
+    match state.store.pdf(&user.account.org, &id).await {
+        Ok(bytes) => (
+            [
+                (CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("inline; filename=\"saraban-{id}.pdf\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => failure(error),
+    }
+}
+
+pub(crate) async fn history(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let loaded = match load(&state, &user, &id).await {
+        Ok(loaded) => loaded,
+        Err(response) => return response,
+    };
+    let config = &loaded.config;
+    let digits = config.organisation.digits;
+    let content = html! {
+        p.crumbs { a href=(format!("/doc/{id}")) { "← กลับไปที่เอกสาร" } }
+        h1 { "บันทึกการอนุมัติ" }
+        p { "เรื่อง " strong { (loaded.summary.subject) } }
+        p.hint {
+            "ทุกการกระทำกับเอกสารถูกบันทึกต่อกันเป็นสายโซ่: แต่ละรายการมีลายนิ้วมือ (SHA-256) ของตนเอง "
+            "และอ้างถึงลายนิ้วมือของรายการก่อนหน้า หากมีผู้แก้ไขรายการใดย้อนหลัง ลายนิ้วมือจะไม่ต่อกันและตรวจพบได้"
+        }
+        ol.records #records {
+            @for entry in &loaded.history {
+                @let event = &entry.event;
+                @let get = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+                li.record {
+                    h2 {
+                        "รายการที่ " (digits.number(entry.seq)) ": " (words::event_name(&get("kind")))
+                    }
+                    dl {
+                        dt { "ผู้ดำเนินการ" } dd { (words::person_name(config, &get("actor"))) }
+                        @if let Some(position) = event.get("position").and_then(Value::as_str) {
+                            dt { "ในตำแหน่ง" }
+                            dd {
+                                @if let Some(capacity) = event.get("capacity").and_then(Value::as_str).and_then(words::capacity_from_name) {
+                                    (capacity.wording()) " "
+                                }
+                                (words::position_title(config, position))
+                            }
+                        }
+                        dt { "เวลา" } dd { (words::time(&get("at"), digits)) }
+                        @if let Some(text) = event.get("text").and_then(Value::as_str) {
+                            dt { "ข้อความ" } dd { (text) }
+                        }
+                        @if let Some(number) = event.get("number").and_then(Value::as_u64) {
+                            dt { "เลขทะเบียน" } dd { (digits.number(number)) }
+                        }
+                        dt { "ฉบับของเนื้อหา" } dd { (digits.number(event.get("doc_version").and_then(Value::as_u64).unwrap_or_default())) }
+                        dt { "ลายนิ้วมือเนื้อหา" } dd { code.hash { (get("content_hash")) } }
+                        @if let Some(pdf) = event.get("pdf_hash").and_then(Value::as_str) {
+                            dt { "ลายนิ้วมือไฟล์ PDF" } dd { code.hash { (pdf) } }
+                        }
+                        dt { "ลายนิ้วมือรายการนี้" } dd { code.hash { (entry.hash) } }
+                        dt { "อ้างถึงรายการก่อนหน้า" } dd { code.hash { (entry.prev_hash) } }
+                    }
+                }
+            }
+        }
+    };
+    page(StatusCode::OK, "บันทึกการอนุมัติ", Some(&user), content)
+}

@@ -1,0 +1,143 @@
+//! งานรอดำเนินการ: what waits for me (most urgent, then oldest, first), my
+//! drafts, and what I sent and where it is now.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{Markup, html};
+use saraban_core::org::OrgConfig;
+use saraban_store::DocumentSummary;
+
+use super::words;
+use super::{WebUser, config_of, failure, page};
+use crate::AppState;
+
+fn urgency_rank(urgency: Option<&String>) -> u8 {
+    match urgency.map(String::as_str) {
+        Some("ด่วนที่สุด") => 0,
+        Some("ด่วนมาก") => 1,
+        Some("ด่วน") => 2,
+        _ => 3,
+    }
+}
+
+async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
+    let config = config_of(state, user).await?;
+    let positions: Vec<String> = user
+        .account
+        .positions
+        .iter()
+        .map(|p| p.position.clone())
+        .collect();
+    let mut inbox = state
+        .store
+        .inbox(&user.account.org, &user.account.person, &positions, 200)
+        .await
+        .map_err(failure)?;
+    let ids: Vec<String> = inbox
+        .waiting
+        .iter()
+        .chain(&inbox.drafts)
+        .chain(&inbox.sent)
+        .map(|d| d.id.clone())
+        .collect();
+    let urgencies = state
+        .store
+        .urgencies(&user.account.org, &ids)
+        .await
+        .map_err(failure)?;
+    // Most urgent first; among equals the oldest (the store's order).
+    inbox
+        .waiting
+        .sort_by_key(|d| urgency_rank(urgencies.get(&d.id)));
+    let held: Vec<String> = user
+        .account
+        .positions
+        .iter()
+        .map(|p| match words::capacity_from_name(&p.capacity) {
+            Some(capacity) => format!(
+                "{} {}",
+                capacity.wording(),
+                words::position_title(&config, &p.position)
+            ),
+            None => words::position_title(&config, &p.position),
+        })
+        .collect();
+    let digits = config.organisation.digits;
+    let count = |n: usize| digits.number(n as u64);
+    Ok(html! {
+        h1 { "งานรอดำเนินการ" }
+        p.hint { (user.account.name) " · " (held.join(", ")) }
+        ul.counts aria-label="จำนวนเอกสาร" {
+            li { a href="#waiting" { "รอท่านดำเนินการ " strong #count-waiting { (count(inbox.waiting.len())) } } }
+            li { a href="#drafts" { "ร่างของท่าน " strong #count-drafts { (count(inbox.drafts.len())) } } }
+            li { a href="#sent" { "ที่ท่านส่งเสนอ " strong #count-sent { (count(inbox.sent.len())) } } }
+        }
+        section #waiting aria-labelledby="waiting-title" {
+            h2 #waiting-title { "รอท่านดำเนินการ" }
+            (list(&config, &inbox.waiting, &urgencies, "ไม่มีเรื่องรอท่านดำเนินการ", true))
+        }
+        section #drafts aria-labelledby="drafts-title" {
+            h2 #drafts-title { "ร่างและเรื่องที่ถูกส่งคืน" }
+            p { a.button href="/new/memo" { "+ สร้างบันทึกข้อความ" } " " a.button href="/new/order" { "+ สร้างคำสั่ง" } }
+            (list(&config, &inbox.drafts, &urgencies, "ไม่มีร่างค้างอยู่", false))
+        }
+        section #sent aria-labelledby="sent-title" {
+            h2 #sent-title { "เรื่องที่ท่านส่งเสนอ" }
+            (list(&config, &inbox.sent, &urgencies, "ยังไม่มีเรื่องที่ส่งเสนอ", false))
+        }
+    })
+}
+
+fn list(
+    config: &OrgConfig,
+    documents: &[DocumentSummary],
+    urgencies: &HashMap<String, String>,
+    empty: &str,
+    show_age: bool,
+) -> Markup {
+    let digits = config.organisation.digits;
+    html! {
+        @if documents.is_empty() {
+            p.empty { (empty) }
+        } @else {
+            ul.docs {
+                @for doc in documents {
+                    li.doc {
+                        a.doc-title href=(format!("/doc/{}", doc.id)) {
+                            @if let Some(urgency) = urgencies.get(&doc.id) {
+                                span.urgency { (urgency) } " "
+                            }
+                            (if doc.subject.is_empty() { "(ไม่มีเรื่อง)" } else { doc.subject.as_str() })
+                        }
+                        div.meta {
+                            span.kind { (words::kind_name(&doc.kind)) }
+                            span.state { (doc.state_thai) }
+                            @if let Some(number) = &doc.printed_number { span { (number) } }
+                            @if !doc.waiting_for.is_empty() {
+                                span { "รอ: " (words::waiting_for(config, &doc.waiting_for)) }
+                            }
+                            @if show_age {
+                                span { "รอมาแล้ว " (words::age(&doc.updated_at, digits)) }
+                            } @else {
+                                span { "ปรับปรุง " (words::time(&doc.updated_at, digits)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub(crate) async fn page_route(State(state): State<AppState>, user: WebUser) -> Response {
+    if let Err(refused) = user.may_read_documents() {
+        return refused;
+    }
+    match content(&state, &user).await {
+        Ok(content) => page(StatusCode::OK, "งานรอดำเนินการ", Some(&user), content),
+        Err(response) => response,
+    }
+}

@@ -1,0 +1,288 @@
+//! ทะเบียน: a register's numbered documents for one B.E. year, cancelled
+//! ones marked, with a CSV export and a printable PDF page.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::html;
+use saraban_core::org::OrgConfig;
+use saraban_store::RegisterEntry;
+use serde::Deserialize;
+
+use super::words;
+use super::{WebUser, config_of, failure, message_page, page};
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Choice {
+    #[serde(default)]
+    register: Option<String>,
+    #[serde(default)]
+    year: Option<String>,
+}
+
+fn year_now(config: &OrgConfig, register: &str) -> i32 {
+    config
+        .registers
+        .iter()
+        .find(|r| r.id.as_str() == register)
+        .map(|r| r.reset.year_of(Utc::now()).get())
+        .unwrap_or_else(|| {
+            saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get()
+        })
+}
+
+fn parse_year(text: &str) -> Option<i32> {
+    saraban_core::thai::parse_number(text)
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| saraban_core::BuddhistYear::new(*y).is_ok())
+}
+
+async fn entries(
+    state: &AppState,
+    user: &WebUser,
+    register: &str,
+    year: i32,
+) -> Result<Vec<RegisterEntry>, Response> {
+    state
+        .store
+        .register_entries(&user.account.org, register, year)
+        .await
+        .map_err(failure)
+}
+
+pub(crate) async fn page_route(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(choice): Query<Choice>,
+) -> Response {
+    if let Err(response) = user.may_read_documents() {
+        return response;
+    }
+    let config = match config_of(&state, &user).await {
+        Ok(config) => config,
+        Err(response) => return response,
+    };
+    let Some(first) = config.registers.first() else {
+        return message_page(StatusCode::OK, "ทะเบียน", "หน่วยงานยังไม่มีทะเบียน");
+    };
+    let register = choice
+        .register
+        .filter(|r| config.registers.iter().any(|c| c.id.as_str() == r))
+        .unwrap_or_else(|| first.id.to_string());
+    let current = year_now(&config, &register);
+    let year = choice
+        .year
+        .as_deref()
+        .and_then(parse_year)
+        .unwrap_or(current);
+    let rows = match entries(&state, &user, &register, year).await {
+        Ok(rows) => rows,
+        Err(response) => return response,
+    };
+    let digits = config.organisation.digits;
+    let name = config
+        .registers
+        .iter()
+        .find(|r| r.id.as_str() == register)
+        .map(|r| r.name.as_str().to_owned())
+        .unwrap_or_default();
+    let content = html! {
+        h1 { "ทะเบียน" }
+        form.inline method="get" action="/registers" {
+            div.field {
+                label for="register" { "ทะเบียน" }
+                select #register name="register" {
+                    @for r in &config.registers {
+                        option value=(r.id) selected[r.id.as_str() == register] { (r.name) }
+                    }
+                }
+            }
+            div.field {
+                label for="year" { "ปี พ.ศ." }
+                select #year name="year" {
+                    @for y in (current - 5..=current).rev() {
+                        option value=(y) selected[y == year] { (digits.number(y as u64)) }
+                    }
+                }
+            }
+            button type="submit" { "แสดง" }
+        }
+        h2 #register-title { (name) " ปี พ.ศ. " (digits.number(year as u64)) }
+        p.links {
+            a.button href=(format!("/registers/{register}/{year}/csv")) download { "ส่งออก CSV" }
+            " "
+            a.button href=(format!("/registers/{register}/{year}/pdf")) data-busy-link { "พิมพ์ทะเบียน (PDF)" }
+        }
+        @if rows.is_empty() {
+            p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
+        } @else {
+            div.table-scroll {
+                table.register #register-table {
+                    thead { tr { th scope="col" { "เลขที่" } th scope="col" { "เรื่อง" } th scope="col" { "วันที่ออกเลข" } th scope="col" { "สถานะ" } } }
+                    tbody {
+                        @for row in &rows {
+                            tr.cancelled[row.cancelled] {
+                                td { (row.printed_number) }
+                                td { a href=(format!("/doc/{}", row.document_id)) { (row.subject) } }
+                                td { (words::date(&row.issued_at, digits)) }
+                                td { @if row.cancelled { strong.cancelled { "ยกเลิก" } } @else { (state_thai(&row.state)) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(StatusCode::OK, "ทะเบียน", Some(&user), content)
+}
+
+fn state_thai(name: &str) -> &'static str {
+    saraban_core::workflow::State::from_parts(name, 0)
+        .map(|s| s.thai())
+        .unwrap_or("")
+}
+
+fn checked(config: &OrgConfig, register: &str, year: &str) -> Result<(String, i32), Response> {
+    let year = parse_year(year).ok_or_else(|| {
+        message_page(
+            StatusCode::BAD_REQUEST,
+            "ปีไม่ถูกต้อง",
+            "ปี พ.ศ. ต้องเป็นตัวเลข เช่น ๒๕๖๘",
+        )
+    })?;
+    let name = config
+        .registers
+        .iter()
+        .find(|r| r.id.as_str() == register)
+        .map(|r| r.name.as_str().to_owned())
+        .ok_or_else(|| message_page(StatusCode::NOT_FOUND, "ไม่พบทะเบียน", "ไม่มีทะเบียนนี้"))?;
+    Ok((name, year))
+}
+
+/// One CSV field, always quoted (RFC 4180).
+fn csv_field(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+pub(crate) async fn csv(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((register, year)): Path<(String, String)>,
+) -> Response {
+    if let Err(response) = user.may_read_documents() {
+        return response;
+    }
+    let config = match config_of(&state, &user).await {
+        Ok(config) => config,
+        Err(response) => return response,
+    };
+    let (_, year) = match checked(&config, &register, &year) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let rows = match entries(&state, &user, &register, year).await {
+        Ok(rows) => rows,
+        Err(response) => return response,
+    };
+    // A byte-order mark so that spreadsheets read the Thai as UTF-8.
+    let mut out = String::from("\u{FEFF}");
+    out.push_str("เลขที่,เลขที่ตามที่พิมพ์,เรื่อง,วันที่ออกเลข,สถานะ,ยกเลิก,รหัสเอกสาร\r\n");
+    for row in &rows {
+        let fields = [
+            row.number.to_string(),
+            row.printed_number.clone(),
+            row.subject.clone(),
+            row.issued_at.clone(),
+            state_thai(&row.state).to_owned(),
+            if row.cancelled {
+                "ยกเลิก".into()
+            } else {
+                String::new()
+            },
+            row.document_id.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"register-{register}-{year}.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response()
+}
+
+pub(crate) async fn pdf(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((register, year)): Path<(String, String)>,
+) -> Response {
+    if let Err(response) = user.may_read_documents() {
+        return response;
+    }
+    let config = match config_of(&state, &user).await {
+        Ok(config) => config,
+        Err(response) => return response,
+    };
+    let (name, year) = match checked(&config, &register, &year) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let rows = match entries(&state, &user, &register, year).await {
+        Ok(rows) => rows,
+        Err(response) => return response,
+    };
+    let digits = config.organisation.digits;
+    let sheet = saraban_typeset::RegisterPage {
+        title: format!("{name} ปี พ.ศ. {}", digits.number(year as u64)),
+        subtitle: config.organisation.name.as_str().to_owned(),
+        headers: [
+            "เลขที่".into(),
+            "เรื่อง".into(),
+            "วันที่ออกเลข".into(),
+            "สถานะ".into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|row| saraban_typeset::RegisterPageRow {
+                number: row.printed_number.trim_start_matches("ที่ ").to_owned(),
+                subject: row.subject.clone(),
+                date: words::date(&row.issued_at, digits),
+                state: if row.cancelled {
+                    "ยกเลิก".into()
+                } else {
+                    state_thai(&row.state).to_owned()
+                },
+                cancelled: row.cancelled,
+            })
+            .collect(),
+        page_word: "หน้า".into(),
+        cancelled_word: "ยกเลิก".into(),
+        empty: "ยังไม่มีหนังสือในทะเบียนปีนี้".into(),
+        digits: digits.digits(),
+        printed_on: saraban_core::clock::thai_date(Utc::now()),
+    };
+    match state.store.register_pdf(sheet).await {
+        Ok(bytes) => (
+            [
+                (CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("inline; filename=\"register-{register}-{year}.pdf\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => failure(error),
+    }
+}

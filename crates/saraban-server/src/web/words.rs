@@ -1,0 +1,368 @@
+//! What the pages say: Thai names of actions, states and fields, refusals
+//! and bad input in words a first-time user understands, dates and times
+//! in the organisation's digits.
+
+use axum::http::StatusCode;
+use chrono::DateTime;
+use saraban_core::document::Capacity;
+use saraban_core::org::OrgConfig;
+use saraban_core::workflow::{ActionKind, Refusal, Standing};
+use saraban_core::{DigitStyle, ThaiDate};
+use saraban_store::StoreError;
+
+pub(crate) fn action_name(action: ActionKind) -> &'static str {
+    match action {
+        ActionKind::Edit => "แก้ไขร่าง",
+        ActionKind::Submit => "ส่งเสนอ",
+        ActionKind::Endorse => "ลงความเห็นและเสนอต่อ",
+        ActionKind::Return => "ส่งคืนแก้ไข",
+        ActionKind::Sign => "ลงนาม",
+        ActionKind::Issue => "ออกเลขทะเบียน",
+        ActionKind::Withdraw => "ถอนเรื่อง",
+        ActionKind::Cancel => "ยกเลิกเลขทะเบียน",
+        ActionKind::Archive => "เก็บเข้าแฟ้ม",
+    }
+}
+
+/// What the confirmation page explains before the action is taken.
+pub(crate) fn action_explained(action: ActionKind) -> &'static str {
+    match action {
+        ActionKind::Edit => "แก้ไขเนื้อหาของร่าง",
+        ActionKind::Submit => "ส่งร่างนี้ไปตามเส้นทางเสนอ เมื่อส่งแล้วจะแก้ไขไม่ได้จนกว่าจะถูกส่งคืน",
+        ActionKind::Endorse => {
+            "ความเห็นของท่านจะพิมพ์ลงในเอกสาร (เกษียณหนังสือ) พร้อมชื่อ ตำแหน่ง และวันที่ แล้วเอกสารจะไปยังผู้พิจารณาลำดับถัดไป"
+        }
+        ActionKind::Return => {
+            "ส่งเอกสารคืนผู้จัดทำร่างเพื่อแก้ไข พร้อมเหตุผลของท่าน ความเห็นที่รวบรวมไว้ในรอบนี้จะต้องเสนอใหม่"
+        }
+        ActionKind::Sign => "ลงนามในเอกสารนี้ แล้วส่งต่อให้งานสารบรรณออกเลขทะเบียน",
+        ActionKind::Issue => {
+            "ออกเลขที่หนังสือจากทะเบียนและจัดทำไฟล์ PDF ฉบับจริง เลขที่ออกแล้วจะไม่ถูกนำกลับมาใช้ใหม่"
+        }
+        ActionKind::Withdraw => "ถอนเรื่องนี้ออกจากเส้นทางเสนอ เรื่องจะสิ้นสุดและไม่ดำเนินการต่อ",
+        ActionKind::Cancel => "ยกเลิกหนังสือที่ออกเลขแล้ว เลขที่นี้จะแสดงในทะเบียนว่า ยกเลิก และไม่ถูกนำกลับมาใช้",
+        ActionKind::Archive => "เก็บเอกสารเข้าแฟ้ม",
+    }
+}
+
+pub(crate) fn action_from_slug(slug: &str) -> Option<ActionKind> {
+    Some(match slug {
+        "submit" => ActionKind::Submit,
+        "endorse" => ActionKind::Endorse,
+        "return" => ActionKind::Return,
+        "sign" => ActionKind::Sign,
+        "issue" => ActionKind::Issue,
+        "withdraw" => ActionKind::Withdraw,
+        "cancel" => ActionKind::Cancel,
+        "archive" => ActionKind::Archive,
+        _ => return None,
+    })
+}
+
+pub(crate) fn action_slug(action: ActionKind) -> &'static str {
+    match action {
+        ActionKind::Edit => "edit",
+        ActionKind::Submit => "submit",
+        ActionKind::Endorse => "endorse",
+        ActionKind::Return => "return",
+        ActionKind::Sign => "sign",
+        ActionKind::Issue => "issue",
+        ActionKind::Withdraw => "withdraw",
+        ActionKind::Cancel => "cancel",
+        ActionKind::Archive => "archive",
+    }
+}
+
+/// The event names of the ledger, as the history page says them.
+pub(crate) fn event_name(kind: &str) -> &str {
+    match kind {
+        "created" => "สร้างร่าง",
+        "edited" => "แก้ไขร่าง",
+        "submitted" => "ส่งเสนอ",
+        "endorsed" => "ลงความเห็น",
+        "returned" => "ส่งคืนแก้ไข",
+        "signed" => "ลงนาม",
+        "issued" => "ออกเลขทะเบียน",
+        "withdrawn" => "ถอนเรื่อง",
+        "cancelled" => "ยกเลิก",
+        "archived" => "เก็บเข้าแฟ้ม",
+        other => other,
+    }
+}
+
+pub(crate) fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "order" => "คำสั่ง",
+        _ => "บันทึกข้อความ",
+    }
+}
+
+pub(crate) fn capacity_from_name(name: &str) -> Option<Capacity> {
+    match Standing::from_name(name)? {
+        Standing::Holder => None,
+        Standing::Delegate(capacity) => Some(capacity),
+    }
+}
+
+pub(crate) fn position_title(config: &OrgConfig, id: &str) -> String {
+    config
+        .positions
+        .iter()
+        .find(|p| p.id.as_str() == id)
+        .map(|p| p.title.as_str().to_owned())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+pub(crate) fn person_name(config: &OrgConfig, id: &str) -> String {
+    config
+        .people
+        .iter()
+        .find(|p| p.id.as_str() == id)
+        .map(|p| p.name.as_str().to_owned())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// Who is waited for: "ผู้จัดทำร่าง" or the position's title and holder today.
+pub(crate) fn waiting_for(config: &OrgConfig, waiting: &[String]) -> String {
+    let today = saraban_core::clock::thai_date(chrono::Utc::now());
+    let names: Vec<String> = waiting
+        .iter()
+        .map(|entry| {
+            if let Some(drafter) = entry.strip_prefix("drafter:") {
+                return format!("ผู้จัดทำร่าง ({})", person_name(config, drafter));
+            }
+            let title = position_title(config, entry);
+            let holder = config.people.iter().find(|p| {
+                p.holds.iter().any(|h| {
+                    h.position.as_str() == entry
+                        && saraban_core::org::covers(
+                            h.from.naive(),
+                            h.to.map(ThaiDate::naive),
+                            today,
+                        )
+                })
+            });
+            match holder {
+                Some(person) => format!("{title} ({})", person.name.as_str()),
+                None => title,
+            }
+        })
+        .collect();
+    names.join(" หรือ ")
+}
+
+/// "๙ เม.ย. ๒๕๖๘ ๑๐:๑๕ น." from a stored RFC 3339 time (already Thai time).
+pub(crate) fn time(stored: &str, digits: DigitStyle) -> String {
+    match DateTime::parse_from_rfc3339(stored) {
+        Ok(at) => {
+            let date = ThaiDate::new(at.date_naive())
+                .map(|d| d.abbreviated(digits))
+                .unwrap_or_default();
+            digits.apply(&format!("{date} {} น.", at.format("%H:%M")))
+        }
+        Err(_) => stored.to_owned(),
+    }
+}
+
+pub(crate) fn date(stored: &str, digits: DigitStyle) -> String {
+    match DateTime::parse_from_rfc3339(stored) {
+        Ok(at) => ThaiDate::new(at.date_naive())
+            .map(|d| d.abbreviated(digits))
+            .unwrap_or_default(),
+        Err(_) => stored.to_owned(),
+    }
+}
+
+/// How long ago, in days, for the inbox ("วันนี้", "๓ วัน").
+pub(crate) fn age(stored: &str, digits: DigitStyle) -> String {
+    match DateTime::parse_from_rfc3339(stored) {
+        Ok(at) => {
+            let days = (chrono::Utc::now() - at.with_timezone(&chrono::Utc)).num_days();
+            if days < 1 {
+                "วันนี้".into()
+            } else {
+                format!("{} วัน", digits.number(days as u64))
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// A refusal of the workflow, in Thai.
+pub(crate) fn refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::WrongState { action, state } => format!(
+            "ทำรายการ “{}” ไม่ได้ เพราะขณะนี้เอกสารอยู่ในสถานะ “{}” (อาจมีผู้อื่นดำเนินการไปแล้ว) ไม่มีการเปลี่ยนแปลงใด ๆ",
+            action_name(*action),
+            state.thai()
+        ),
+        Refusal::NotDrafter(action) => format!(
+            "เฉพาะผู้จัดทำร่างเท่านั้นที่ทำรายการ “{}” ได้ ไม่มีการเปลี่ยนแปลงใด ๆ",
+            action_name(*action)
+        ),
+        Refusal::NotYourTurn { .. } => {
+            "ยังไม่ถึงลำดับของท่าน เอกสารนี้รอผู้อื่นดำเนินการอยู่ (หน้าที่ท่านเปิดอาจไม่เป็นปัจจุบัน) ไม่มีการเปลี่ยนแปลงใด ๆ"
+                .into()
+        }
+        Refusal::AlreadyActed(_) => "ท่านได้ดำเนินการในขั้นนี้ไปแล้ว ไม่มีการเปลี่ยนแปลงใด ๆ".into(),
+        Refusal::TextRequired(ActionKind::Return) => "กรุณาระบุเหตุผลที่ส่งคืน".into(),
+        Refusal::TextRequired(ActionKind::Cancel) => "กรุณาระบุเหตุผลที่ยกเลิก".into(),
+        Refusal::TextRequired(_) => "กรุณาระบุความเห็น".into(),
+    }
+}
+
+/// Any failure of the store as a status and a Thai sentence.
+pub(crate) fn store_error(error: &StoreError) -> (StatusCode, String) {
+    match error {
+        StoreError::Refused(r) => {
+            let status = match r {
+                Refusal::WrongState { .. } | Refusal::AlreadyActed(_) => StatusCode::CONFLICT,
+                Refusal::TextRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::FORBIDDEN,
+            };
+            (status, refusal(r))
+        }
+        StoreError::NotFound { .. } => (StatusCode::NOT_FOUND, "ไม่พบเอกสารหรือข้อมูลที่ขอ".into()),
+        StoreError::Input(input) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            input_error(&input.path, &input.message),
+        ),
+        StoreError::Invalid(message) => {
+            let (path, rest) = message.split_once(':').unwrap_or(("", message));
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                input_error(path.trim(), rest.trim()),
+            )
+        }
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ระบบขัดข้อง ไม่มีการเปลี่ยนแปลงใด ๆ ผู้ดูแลระบบดูรายละเอียดได้จากบันทึกของระบบ".into(),
+        ),
+    }
+}
+
+/// The Thai name of a field of a document or the organisation file, by path.
+pub(crate) fn field_label(path: &str) -> String {
+    let bare: String = {
+        // "body[2].table.rows[0][1]" → "body.table.rows"
+        let mut out = String::new();
+        let mut depth = 0;
+        for c in path.chars() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let label = match bare.as_str() {
+        "subject" => "เรื่อง",
+        "to" => "เรียน",
+        "unit" => "ส่วนราชการ",
+        "phone" => "โทร",
+        "date" => "วันที่",
+        "number" | "number.prefix" => "ที่ (รหัสหนังสือ)",
+        "references" => "อ้างถึง",
+        "enclosures" => "สิ่งที่ส่งมาด้วย",
+        "body" => "เนื้อความ",
+        "body.paragraph" => "ย่อหน้า",
+        "body.heading" => "หัวข้อ",
+        "body.table" | "body.table.rows" => "ตาราง",
+        "body.table.columns" => "หัวตาราง",
+        "body.items" => "รายการย่อย",
+        "closing" => "คำลงท้าย",
+        "signer" => "ผู้ลงนาม",
+        "signer.name" => "ชื่อผู้ลงนาม",
+        "signer.position" => "ตำแหน่งผู้ลงนาม",
+        "signer.signature" => "ลายมือชื่อ",
+        "authority" => "ผู้ออกคำสั่ง",
+        "effective" => "ทั้งนี้ ตั้งแต่",
+        "urgency" => "ชั้นความเร็ว",
+        "secrecy" => "ชั้นความลับ",
+        "kind" => "ชนิดเอกสาร",
+        "text" => "ความเห็นหรือเหตุผล",
+        "password" => "รหัสผ่านใหม่",
+        _ => "",
+    };
+    if label.is_empty() {
+        path.to_owned()
+    } else if let Some(index) = path
+        .strip_prefix("body[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        format!("{label} (ส่วนที่ {} ของเนื้อความ)", index + 1)
+    } else {
+        label.to_owned()
+    }
+}
+
+/// Bad input named by its field, in Thai: "เรื่อง: ต้องกรอก".
+pub(crate) fn input_error(path: &str, message: &str) -> String {
+    let reason = input_reason(message);
+    if path.is_empty() {
+        reason
+    } else {
+        format!("{}: {reason}", field_label(path))
+    }
+}
+
+/// The reason alone, as shown next to the field.
+pub(crate) fn input_reason(message: &str) -> String {
+    let m = message.trim();
+    if m.starts_with("missing") {
+        "ต้องกรอก".into()
+    } else if m.contains("must not be empty") {
+        "ต้องไม่เว้นว่าง".into()
+    } else if m.contains("must be a single line") {
+        "ต้องเป็นข้อความบรรทัดเดียว".into()
+    } else if m.contains("more than the") {
+        format!("ข้อความยาวเกินกำหนด ({m})")
+    } else if m.contains("is not a date")
+        || m.contains("premature end of input")
+        || m.contains("input contains invalid characters")
+    {
+        "วันที่ไม่ถูกต้อง กรุณาเลือกวันที่จากปฏิทิน".into()
+    } else if m.contains("must hold at least one paragraph") {
+        "ต้องมีเนื้อความอย่างน้อยหนึ่งย่อหน้า".into()
+    } else if m.contains("cells for") {
+        "จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง".into()
+    } else if m.contains("columns") && m.contains("1 to 12") {
+        "ตารางต้องมีหัวตาราง ๑ ถึง ๑๒ ช่อง".into()
+    } else if m.contains("8 to 256") {
+        "ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร".into()
+    } else {
+        format!("ไม่ถูกต้อง ({m})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{field_label, input_error};
+
+    #[test]
+    fn fields_are_named_in_thai() {
+        assert_eq!(field_label("subject"), "เรื่อง");
+        assert_eq!(field_label("signer.name"), "ชื่อผู้ลงนาม");
+        assert_eq!(
+            field_label("body[2].table.rows[0][1]"),
+            "ตาราง (ส่วนที่ 3 ของเนื้อความ)"
+        );
+        assert_eq!(field_label("no.such.field"), "no.such.field");
+    }
+
+    #[test]
+    fn engine_messages_become_thai_reasons() {
+        assert_eq!(
+            input_error("subject", "must not be empty"),
+            "เรื่อง: ต้องไม่เว้นว่าง"
+        );
+        assert_eq!(input_error("to", "missing (required)"), "เรียน: ต้องกรอก");
+        assert_eq!(
+            input_error("body[4].table", "rows[0]: has 5 cells for 6 columns"),
+            "ตาราง (ส่วนที่ 5 ของเนื้อความ): จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง"
+        );
+    }
+}

@@ -1,0 +1,987 @@
+//! The web application in a real headless Chromium (over WebDriver) against
+//! a real server on a random port, on SQLite and PostgreSQL: the seed memo
+//! from sign-in to the issued PDF, each person as themselves; a return for
+//! revision; a refused action. Screenshots go to `target/screenshots/`.
+//!
+//! Needs `chromium` and `chromium-driver` (scripts/test installs them as
+//! root). Without them the stories say so and pass, except under CI=true.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use fantoccini::{Client, ClientBuilder, Locator};
+use saraban_core::ThaiDate;
+use saraban_core::org::{OrgConfig, PersonConfig, Slug};
+use saraban_core::text::Line;
+use saraban_core::workflow::ActionKind as A;
+use saraban_stories::saraban_store::Store;
+use saraban_stories::{TestDb, example, stories};
+use serde_json::{Value, json};
+
+const ORG: &str = "wangkrachae";
+const PASSWORD: &str = "saraban-demo";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long to wait for a page's element: generous, for a busy machine.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// One browser at a time: the machine has few cores, and each story is a
+/// conversation with its own server anyway.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn browser_installed() -> bool {
+    let found =
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "CI must run the browser stories: install chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER})"
+            );
+        }
+        eprintln!(
+            "browser story skipped: {CHROMIUM} or {CHROMEDRIVER} is missing; install the Debian packages chromium and chromium-driver (scripts/test does so as root)"
+        );
+    }
+    found
+}
+
+struct Site {
+    base: String,
+    store: Store,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _db: TestDb,
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn site(db: TestDb) -> Site {
+    site_with(db, |_| {}).await
+}
+
+/// The example organisation with an administrator, changed by `adjust`.
+async fn site_with(db: TestDb, adjust: impl FnOnce(&mut OrgConfig)) -> Site {
+    let store = db.store.clone();
+    let text = std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap();
+    let mut config = OrgConfig::parse_toml(&text).unwrap();
+    config.people.push(PersonConfig {
+        id: Slug::parse("admin").unwrap(),
+        name: Line::parse("นายผู้ดูแล ระบบ").unwrap(),
+        signature: None,
+        holds: Vec::new(),
+        admin: true,
+    });
+    adjust(&mut config);
+    store.init_org(&config, None, Utc::now()).await.unwrap();
+    for person in &config.people {
+        store
+            .set_password(ORG, person.id.as_str(), PASSWORD)
+            .await
+            .unwrap();
+    }
+    let (base, stop) = saraban_stories::serve(store.clone()).await;
+    Site {
+        base,
+        store,
+        stop: Some(stop),
+        _db: db,
+    }
+}
+
+/// chromedriver on a free port, and a fresh Chromium profile.
+struct Browser {
+    client: Client,
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+async fn browser() -> Browser {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let profile = std::env::temp_dir().join(format!("saraban-chromium-{}", uuid::Uuid::new_v4()));
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("chrome"));
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--lang=th-TH",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    // chromedriver takes a moment to listen.
+    let mut last = None;
+    for _ in 0..120 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Browser {
+                    client,
+                    driver,
+                    profile,
+                };
+            }
+            Err(error) => {
+                last = Some(error);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+    panic!("chromedriver did not answer: {last:?}");
+}
+
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Browser {
+    async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// The element, once the page has it (a page being replaced may answer
+    /// with an error meanwhile; that is waited out too).
+    async fn wait(&self, css: &str) -> fantoccini::elements::Element {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(error) if std::time::Instant::now() > deadline => {
+                    panic!("waiting for {css}: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Clicks a link or button that leads to another page, as a person
+    /// would (scrolled clear of the sticky save bar), and waits until that
+    /// page has replaced this one.
+    async fn click(&self, css: &str) {
+        let element = self.wait(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'}); window.sarabanLeaving = true;",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
+            .await
+            .unwrap();
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let state = self
+                .client
+                .execute(
+                    "return window.sarabanLeaving === true ? 'leaving' : document.readyState",
+                    Vec::new(),
+                )
+                .await;
+            if matches!(&state, Ok(state) if state == "complete") {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no page came after clicking {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks something that stays on this page (a radio button).
+    async fn choose(&self, css: &str) {
+        self.wait(css).await.click().await.unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.unwrap()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let field = self.wait(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Sets a field's value as a paste would (tabs and line breaks would
+    /// move the focus if typed), and tells the page it changed.
+    async fn paste_into(&self, css: &str, text: &str) {
+        self.wait(css).await;
+        self.client
+            .execute(
+                "const f = document.querySelector(arguments[0]); f.value = arguments[1]; f.dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![json!(css), json!(text)],
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn script(&self, js: &str) -> Value {
+        self.client.execute(js, Vec::new()).await.unwrap()
+    }
+
+    /// Signs in from the front door; the inbox opens.
+    async fn sign_in(&self, site: &Site, user: &str) {
+        self.sign_in_to(site, user, "#waiting-title").await;
+    }
+
+    async fn sign_in_to(&self, site: &Site, user: &str, landing: &str) {
+        self.open(&format!("{}/", site.base)).await;
+        self.type_into("#user", user).await;
+        self.type_into("#password", PASSWORD).await;
+        self.click("form[action='/sign-in'] button[type=submit]")
+            .await;
+        self.wait(landing).await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("form[action='/sign-out'] button").await;
+        self.wait("#user").await;
+    }
+
+    /// Takes the action from the document page, through its confirmation.
+    async fn act(&self, action: &str, text: Option<&str>) {
+        self.click(&format!("#action-{action}")).await;
+        self.wait("#confirm").await;
+        if let Some(text) = text {
+            self.paste_into("#text", text).await;
+        }
+        self.click("#confirm").await;
+        self.wait("#action-done").await;
+    }
+
+    async fn open_waiting(&self, subject_part: &str) {
+        let link = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&format!(
+                "//section[@id='waiting']//a[contains(., '{subject_part}')]"
+            )))
+            .await
+            .expect("the document waits in the inbox");
+        link.click().await.unwrap();
+        self.wait("#doc-title").await;
+    }
+
+    /// The page at desktop and phone widths: screenshots, and no sideways
+    /// scrolling at either.
+    async fn screenshots(&self, name: &str) {
+        for (width, height, label) in [(1280, 900, "desktop"), (390, 844, "phone")] {
+            self.client.set_window_size(width, height).await.unwrap();
+            let inner = self.script("return window.innerWidth").await;
+            let fits = self
+                .script("return document.documentElement.scrollWidth <= window.innerWidth")
+                .await;
+            // For the message: the elements that stick out, innermost last.
+            let wide = self
+                .script(
+                    "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')",
+                )
+                .await;
+            // The whole page, as tall as it is (within reason).
+            let tall = self
+                .script("return document.documentElement.scrollHeight")
+                .await
+                .as_u64()
+                .unwrap_or(u64::from(height))
+                .clamp(u64::from(height), 5000) as u32;
+            self.client.set_window_size(width, tall).await.unwrap();
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(screenshot_dir().join(format!("{name}-{label}.png")), png).unwrap();
+            assert_eq!(
+                fits,
+                json!(true),
+                "{name} at {label} width ({inner}) scrolls sideways: {wide}"
+            );
+        }
+        self.client.set_window_size(1280, 900).await.unwrap();
+    }
+
+    async fn session_cookie(&self) -> String {
+        self.client
+            .get_named_cookie("saraban_session")
+            .await
+            .unwrap()
+            .value()
+            .to_owned()
+    }
+
+    /// The id of the document whose page is open.
+    async fn current_document(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        url.path()
+            .trim_start_matches("/doc/")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+fn seed() -> Value {
+    let path = example("ita-report-2568.toml");
+    saraban_core::document::read_value(
+        &std::fs::read_to_string(&path).unwrap(),
+        saraban_core::Syntax::Toml,
+    )
+    .unwrap()
+}
+
+/// The seed's table as a spreadsheet copies it: tabs between cells, a
+/// cell with line breaks in double quotes.
+fn seed_table_as_spreadsheet(table: &Value) -> (String, String) {
+    let cell = |text: &str| {
+        if text.contains(['\n', '\t', '"']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    let columns: Vec<&str> = table["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let rows: Vec<String> = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| cell(c.as_str().unwrap()))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    (columns.join("\n"), rows.join("\n") + "\n")
+}
+
+/// The seed memo, typed into the form by the assistant legal officer,
+/// through three reviewers and the mayor to the registrar, who issues it.
+async fn seed_memo_through_the_route(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    let memo = seed();
+    let body = memo["body"].as_array().unwrap();
+
+    b.sign_in(&site, "chanyurat").await;
+    assert_eq!(b.text("#count-waiting").await, "๐");
+
+    b.click("a[href='/new/memo']").await;
+    b.wait("#subject").await;
+    // Filled in from the organisation and the person signed in.
+    let unit = b
+        .script("return document.getElementById('unit').value")
+        .await;
+    assert_eq!(unit, json!("สำนักปลัด องค์การบริหารส่วนตำบลวังกระแจะ"));
+    let to = b.script("return document.getElementById('to').value").await;
+    assert_eq!(to, memo["to"]);
+    b.type_into("#subject", memo["subject"].as_str().unwrap())
+        .await;
+    b.paste_into("#body-0--paragraph", body[0]["paragraph"].as_str().unwrap())
+        .await;
+    // Blocks are added with the form's own buttons (the page comes back with them).
+    for (index, (add, field, key)) in [
+        ("add-paragraph", "paragraph", "paragraph"),
+        ("add-heading", "heading", "heading"),
+        ("add-paragraph", "paragraph", "paragraph"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let index = index + 1;
+        b.click(&format!("button[value='{add}']")).await;
+        let css = format!("#body-{index}--{field}");
+        b.paste_into(&css, body[index][key].as_str().unwrap()).await;
+    }
+    b.click("button[value='add-table']").await;
+    let (columns, rows) = seed_table_as_spreadsheet(&body[4]["table"]);
+    b.paste_into("#body-4--table-columns", &columns).await;
+    // The empty starter row goes; the spreadsheet's rows come in.
+    b.click("button[value='remove-row:4:0']").await;
+    b.paste_into("#body-4--table-paste", &rows).await;
+    b.click("button[value='preview']").await;
+    b.wait("#preview-pages img.sheet").await;
+    let row_count = b
+        .script("return document.querySelectorAll('#body-4- table.cells tbody tr').length")
+        .await;
+    assert_eq!(
+        row_count,
+        json!(body[4]["table"]["rows"].as_array().unwrap().len())
+    );
+    b.screenshots("memo-form").await;
+
+    b.click("#save").await;
+    b.wait("#action-done").await;
+    let id = b.current_document().await;
+    let stored = site.store.content(ORG, &id).await.unwrap();
+    assert_eq!(stored["subject"], memo["subject"]);
+    assert_eq!(stored["body"][4]["table"]["rows"], body[4]["table"]["rows"]);
+    b.act("submit", None).await;
+    assert_eq!(b.text("#doc-state").await, "อยู่ระหว่างเสนอ");
+    b.sign_out().await;
+
+    // Two urgent memos arrive later for the head of office; the most
+    // urgent is shown first, then the more urgent, then by age.
+    for (urgency, subject) in [
+        ("ด่วน", "ขอใช้รถส่วนกลาง"),
+        ("ด่วนที่สุด", "ขอรับการสนับสนุนน้ำดื่มช่วยเหลือผู้ประสบภัย"),
+    ] {
+        let mut urgent = memo.clone();
+        urgent["urgency"] = json!(urgency);
+        urgent["subject"] = json!(subject);
+        let urgent_id = site
+            .store
+            .create_document(ORG, "chanyurat", urgent, Utc::now())
+            .await
+            .unwrap()
+            .id;
+        site.store
+            .act(ORG, "chanyurat", &urgent_id, A::Submit, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    for (reviewer, opinion, waiting) in [
+        ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", "๓"),
+        ("somsak", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", "๑"),
+        ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ", "๑"),
+    ] {
+        b.sign_in(&site, reviewer).await;
+        assert_eq!(
+            b.text("#count-waiting").await,
+            waiting,
+            "{reviewer}'s inbox"
+        );
+        if reviewer == "somjai" {
+            let order = b
+                .script("return [...document.querySelectorAll('#waiting .doc-title')].map(a => a.textContent)")
+                .await;
+            let order: Vec<&str> = order
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            assert!(order[0].starts_with("ด่วนที่สุด"), "{order:?}");
+            assert!(order[1].starts_with("ด่วน ขอใช้รถ"), "{order:?}");
+            assert!(order[2].starts_with("รายงานการประชุม"), "{order:?}");
+            b.screenshots("inbox").await;
+        }
+        b.open_waiting("รายงานการประชุมคณะทำงาน").await;
+        if reviewer == "somjai" {
+            b.screenshots("document").await;
+        }
+        b.act("endorse", Some(opinion)).await;
+        b.sign_out().await;
+    }
+
+    b.sign_in(&site, "kanok").await;
+    b.open_waiting("รายงานการประชุมคณะทำงาน").await;
+    // The endorsements so far are on the page, and on the route.
+    let timeline = b.text("#timeline").await;
+    assert!(timeline.contains("นางวิไลวรรณ ศรีสุขใจ"), "{timeline}");
+    // The mayor takes the quick choice "ทราบ".
+    b.click("#action-sign").await;
+    b.choose("input[name=quick][value='ทราบ']").await;
+    b.click("#confirm").await;
+    b.wait("#action-done").await;
+    assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
+    b.sign_out().await;
+
+    b.sign_in(&site, "sunee").await;
+    b.open_waiting("รายงานการประชุมคณะทำงาน").await;
+    b.act("issue", None).await;
+    assert_eq!(b.text("#doc-state").await, "ออกเลขแล้ว");
+    let number = b.text("#doc-number").await;
+    assert!(number.starts_with("ที่ ตร ๗๑๐๐๑/"), "{number}");
+
+    // The issued PDF, as the browser's session fetches it.
+    let cookie = b.session_cookie().await;
+    let http = reqwest::Client::new();
+    let pdf = http
+        .get(format!("{}/doc/{id}/pdf", site.base))
+        .header("cookie", format!("saraban_session={cookie}"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(
+        pdf.as_ref(),
+        site.store.pdf(ORG, &id).await.unwrap().as_slice()
+    );
+    let text = saraban_stories::pdf_text(&pdf);
+    for expected in ["ศรีสุขใจ", "ตั้งใจดี", "มั่นคงดี", "ใจรักษ์"]
+    {
+        assert!(text.contains(expected), "the PDF names {expected}:\n{text}");
+    }
+
+    // In the register, and in its exports.
+    b.click("a[href='/registers']").await;
+    let register = b.text("#register-table").await;
+    assert!(register.contains(&number), "{register}");
+    let csv = http
+        .get(format!(
+            "{}/registers/memo/{}/csv",
+            site.base,
+            saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get()
+        ))
+        .header("cookie", format!("saraban_session={cookie}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("รายงานการประชุมคณะทำงาน"), "{csv}");
+    let href = b
+        .script("return document.querySelector('a[data-busy-link]').getAttribute('href')")
+        .await;
+    let register_pdf = http
+        .get(format!("{}{}", site.base, href.as_str().unwrap()))
+        .header("cookie", format!("saraban_session={cookie}"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(register_pdf.starts_with(b"%PDF"));
+    let register_text = saraban_stories::pdf_text(&register_pdf);
+    assert!(register_text.contains("รายงานการประชุม"), "{register_text}");
+
+    // The approval records, readable, with their hashes.
+    b.open(&format!("{}/doc/{id}/history", site.base)).await;
+    let records = b.text("#records").await;
+    assert!(records.contains("ออกเลขทะเบียน"), "{records}");
+    let history = site.store.history(ORG, &id).await.unwrap();
+    assert!(records.contains(&history.last().unwrap().hash));
+    b.client.clone().close().await.unwrap();
+}
+
+/// A reviewer returns the memo with a reason; the drafter sees it, fixes
+/// it (a blank subject is refused next to its field), and sends it again.
+async fn returned_for_revision(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    b.sign_in(&site, "chanyurat").await;
+    b.click("a[href='/new/memo']").await;
+    b.type_into("#subject", "ขออนุมัติจัดซื้อวัสดุสำนักงาน").await;
+    b.paste_into(
+        "#body-0--paragraph",
+        "ด้วยสำนักปลัดมีความจำเป็นต้องจัดซื้อวัสดุสำนักงาน",
+    )
+    .await;
+    // The preview follows the typing, and the draft saves itself.
+    b.wait("#preview-pages img.sheet").await;
+    b.client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath(
+            "//*[@id='autosave-status'][contains(., 'บันทึกร่างอัตโนมัติแล้ว')]",
+        ))
+        .await
+        .expect("the draft is autosaved");
+    b.click("#save").await;
+    b.wait("#action-done").await;
+    let id = b.current_document().await;
+    // Saving after the autosave changed that draft, and made no other.
+    let documents = site.store.list_documents(ORG, None, 10, 0).await.unwrap();
+    assert_eq!(documents.len(), 1, "one draft");
+    assert_eq!(documents[0].id, id);
+    b.act("submit", None).await;
+    b.sign_out().await;
+
+    b.sign_in(&site, "somjai").await;
+    b.open_waiting("วัสดุสำนักงาน").await;
+    b.act("return", Some("กรุณาระบุจำนวนและราคาวัสดุ")).await;
+    assert_eq!(b.text("#doc-state").await, "ส่งคืนแก้ไข");
+    b.sign_out().await;
+
+    b.sign_in(&site, "chanyurat").await;
+    let drafts = b.text("#drafts").await;
+    assert!(drafts.contains("ส่งคืนแก้ไข"), "{drafts}");
+    b.open(&format!("{}/doc/{id}", site.base)).await;
+    let timeline = b.text("#timeline").await;
+    assert!(timeline.contains("กรุณาระบุจำนวนและราคาวัสดุ"), "{timeline}");
+    b.click("#action-edit").await;
+    b.wait("#subject").await;
+    b.paste_into("#subject", "").await;
+    b.click("#save").await;
+    let error = b.text("#subject-error").await;
+    assert_eq!(error, "ต้องไม่เว้นว่าง");
+    let summary = b.text("#form-error").await;
+    assert!(summary.contains("เรื่อง"), "{summary}");
+    assert_eq!(
+        site.store.content(ORG, &id).await.unwrap()["subject"],
+        json!("ขออนุมัติจัดซื้อวัสดุสำนักงาน"),
+        "a refused save changes nothing"
+    );
+    b.type_into("#subject", "ขออนุมัติจัดซื้อวัสดุสำนักงาน จำนวน ๑๐ รายการ")
+        .await;
+    b.paste_into(
+        "#body-0--paragraph",
+        "ด้วยสำนักปลัดมีความจำเป็นต้องจัดซื้อวัสดุสำนักงาน จำนวน ๑๐ รายการ เป็นเงิน ๕,๐๐๐ บาท",
+    )
+    .await;
+    b.click("#save").await;
+    b.wait("#action-done").await;
+    b.act("submit", None).await;
+    assert_eq!(b.text("#doc-state").await, "อยู่ระหว่างเสนอ");
+    let summary = site.store.show(ORG, &id).await.unwrap();
+    assert_eq!(summary.round, 2);
+    assert_eq!(summary.waiting_for, vec!["head-of-office".to_owned()]);
+    b.client.clone().close().await.unwrap();
+}
+
+/// A stale page: the reviewer's confirmation was opened before the step
+/// moved on. Confirming is refused in Thai, and nothing changes; a direct
+/// POST out of turn is refused the same way.
+async fn refused_out_of_turn(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let store = &site.store;
+    let mut content = seed();
+    content["subject"] = json!("ขอความเห็นชอบแผนการดำเนินงาน");
+    let id = store
+        .create_document(ORG, "chanyurat", content, Utc::now())
+        .await
+        .unwrap()
+        .id;
+    store
+        .act(ORG, "chanyurat", &id, A::Submit, None, Utc::now())
+        .await
+        .unwrap();
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    b.sign_in(&site, "somjai").await;
+    b.open_waiting("แผนการดำเนินงาน").await;
+    b.click("#action-endorse").await;
+    b.wait("#confirm").await;
+    // Meanwhile the same step is taken elsewhere (another tab, the API).
+    store
+        .act(ORG, "somjai", &id, A::Endorse, Some("ทราบ"), Utc::now())
+        .await
+        .unwrap();
+    let before = store.history(ORG, &id).await.unwrap().len();
+    b.click("#confirm").await;
+    let refused = b.text("#action-refused").await;
+    assert!(refused.contains("ยังไม่ถึงลำดับของท่าน"), "{refused}");
+    assert_eq!(store.history(ORG, &id).await.unwrap().len(), before);
+    // No action is offered now.
+    b.wait("#no-actions").await;
+    b.sign_out().await;
+
+    // The mayor posts a signature directly, with a valid form token.
+    b.sign_in(&site, "kanok").await;
+    let answer = b
+        .client
+        .execute_async(
+            "const [id, done] = arguments;
+             const csrf = document.querySelector('input[name=csrf]').value;
+             fetch('/doc/' + id + '/act/sign', {method: 'POST', body: new URLSearchParams({csrf})})
+               .then(r => r.text().then(t => done([r.status, t])));",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer[0], json!(409), "{answer}");
+    assert!(
+        answer[1].as_str().unwrap().contains("ไม่มีการเปลี่ยนแปลงใด ๆ"),
+        "{answer}"
+    );
+    // And without the form token, nothing is even tried.
+    let answer = b
+        .client
+        .execute_async(
+            "const [id, done] = arguments;
+             fetch('/doc/' + id + '/act/sign', {method: 'POST', body: new URLSearchParams({csrf: 'x'})})
+               .then(r => done(r.status));",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer, json!(403));
+    assert_eq!(store.history(ORG, &id).await.unwrap().len(), before);
+    assert_eq!(store.show(ORG, &id).await.unwrap().step, Some(2));
+    b.client.clone().close().await.unwrap();
+}
+
+/// The clerk signs an order for the mayor under a delegation: the page
+/// shows the wording that will be printed, and the record keeps it.
+async fn signing_for_the_mayor(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let today = saraban_core::clock::thai_date(Utc::now());
+    let site = site_with(db, |config| {
+        // The delegation of the example, moved to cover today.
+        let delegation = &mut config.delegations[0];
+        delegation.from = ThaiDate::new(today - chrono::Days::new(10)).unwrap();
+        delegation.to = ThaiDate::new(today + chrono::Days::new(10)).unwrap();
+    })
+    .await;
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    b.sign_in(&site, "chanyurat").await;
+    b.click("a[href='/new/order']").await;
+    let signer = b
+        .script("return document.getElementById('signer-name').value")
+        .await;
+    assert_eq!(signer, json!("นายกนก ใจรักษ์"), "the mayor signs orders");
+    b.type_into("#subject", "แต่งตั้งคณะกรรมการตรวจรับพัสดุ").await;
+    b.paste_into(
+        "#body-0--paragraph",
+        "เพื่อให้การตรวจรับพัสดุเป็นไปด้วยความเรียบร้อย จึงแต่งตั้งคณะกรรมการตรวจรับพัสดุ",
+    )
+    .await;
+    b.click("#save").await;
+    b.wait("#action-done").await;
+    let id = b.current_document().await;
+    b.act("submit", None).await;
+    b.sign_out().await;
+    for (who, opinion) in [("somjai", "เห็นควรลงนาม"), ("wilaiwan", "เห็นควรลงนาม")]
+    {
+        site.store
+            .act(ORG, who, &id, A::Endorse, Some(opinion), Utc::now())
+            .await
+            .unwrap();
+    }
+
+    b.sign_in(&site, "wilaiwan").await;
+    b.open_waiting("คณะกรรมการตรวจรับพัสดุ").await;
+    b.click("#action-sign").await;
+    let wording = b.text("#acting-wording").await;
+    b.screenshots("confirm-delegated").await;
+    assert!(
+        wording
+            .contains("ปลัดองค์การบริหารส่วนตำบลวังกระแจะ ปฏิบัติราชการแทนนายกองค์การบริหารส่วนตำบลวังกระแจะ"),
+        "{wording}"
+    );
+    b.click("#confirm").await;
+    b.wait("#action-done").await;
+    assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
+    let history = site.store.history(ORG, &id).await.unwrap();
+    let signed = &history.last().unwrap().event;
+    assert_eq!(signed["kind"], json!("signed"));
+    assert_eq!(signed["capacity"], json!("delegated"));
+    let text = saraban_stories::pdf_text(&site.store.pdf(ORG, &id).await.unwrap());
+    assert!(text.contains("ปฏิบัติราชการแทน"), "{text}");
+    b.client.clone().close().await.unwrap();
+}
+
+/// The administrator's page: a wrong route is refused next to the editor
+/// and changes nothing; a new register prefix is saved; the emblem is
+/// uploaded (a file that is not an image is refused).
+async fn organisation_settings(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    b.sign_in_to(&site, "admin", "#emblem-title").await;
+    let people = b.text("#people").await;
+    assert!(people.contains("นางสาวฉัญญุรัตน์ อิ่มสมบัติ"), "{people}");
+    let text = b
+        .script("return document.getElementById('config').value")
+        .await;
+    let mut config: Value = serde_json::from_str(text.as_str().unwrap()).unwrap();
+    let before = site.store.org_config(ORG).await.unwrap();
+
+    let mut wrong = config.clone();
+    wrong["routes"][0]["sign"] = json!("nobody");
+    b.paste_into("#config", &serde_json::to_string_pretty(&wrong).unwrap())
+        .await;
+    b.click("form[action='/admin'] button[type=submit]").await;
+    let error = b.text("#config-error").await;
+    assert!(error.contains("routes"), "{error}");
+    assert_eq!(site.store.org_config(ORG).await.unwrap(), before);
+
+    config["registers"][0]["prefix"] = json!("ตร ๗๑๐๐๒");
+    b.paste_into("#config", &serde_json::to_string_pretty(&config).unwrap())
+        .await;
+    b.click("form[action='/admin'] button[type=submit]").await;
+    b.wait("#admin-saved").await;
+    let after = site.store.org_config(ORG).await.unwrap();
+    assert_eq!(
+        after.registers[0].prefix.as_ref().unwrap().as_str(),
+        "ตร ๗๑๐๐๒"
+    );
+
+    let folder = std::env::temp_dir().join(format!("saraban-emblem-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let not_an_image = folder.join("notes.txt");
+    std::fs::write(&not_an_image, "not an image").unwrap();
+    b.wait("#emblem")
+        .await
+        .send_keys(not_an_image.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("form[action='/admin/emblem'] button[type=submit]")
+        .await;
+    assert_eq!(b.text("#emblem-error").await, "ไฟล์ต้องเป็นภาพ PNG หรือ SVG");
+    assert_eq!(site.store.emblem(ORG).await.unwrap(), None);
+    let svg = folder.join("garuda.svg");
+    std::fs::write(
+        &svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><circle cx="50" cy="50" r="40" fill="black"/></svg>"#,
+    )
+    .unwrap();
+    b.wait("#emblem")
+        .await
+        .send_keys(svg.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("form[action='/admin/emblem'] button[type=submit]")
+        .await;
+    b.wait("#admin-saved").await;
+    assert!(site.store.emblem(ORG).await.unwrap().is_some());
+    // The configuration is what it was after the prefix change.
+    assert_eq!(site.store.org_config(ORG).await.unwrap(), after);
+    std::fs::remove_dir_all(&folder).ok();
+
+    // The administrator changes their password: a mismatch is named at
+    // the field, then the change holds for the next sign-in.
+    b.click("a[href='/password']").await;
+    b.type_into("#old", PASSWORD).await;
+    b.type_into("#new", "a-new-passphrase").await;
+    b.type_into("#again", "another-passphrase").await;
+    b.click("form[action='/password'] button[type=submit]")
+        .await;
+    assert_eq!(b.text("#again-error").await, "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน");
+    b.type_into("#old", PASSWORD).await;
+    b.type_into("#new", "a-new-passphrase").await;
+    b.type_into("#again", "a-new-passphrase").await;
+    b.click("form[action='/password'] button[type=submit]")
+        .await;
+    b.wait("p.notice").await;
+    b.sign_out().await;
+    b.type_into("#user", "admin").await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form[action='/sign-in'] button[type=submit]").await;
+    assert_eq!(b.text("#sign-in-error").await, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง");
+    b.type_into("#user", "admin").await;
+    b.type_into("#password", "a-new-passphrase").await;
+    b.click("form[action='/sign-in'] button[type=submit]").await;
+    b.wait("#emblem-title").await;
+    b.client.clone().close().await.unwrap();
+}
+
+/// The registrar cancels an issued memo with a reason; the register keeps
+/// its number, marked ยกเลิก.
+async fn cancelled_in_the_register(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let store = &site.store;
+    let mut content = seed();
+    content["subject"] = json!("ขออนุมัติเดินทางไปราชการ");
+    let id = store
+        .create_document(ORG, "chanyurat", content, Utc::now())
+        .await
+        .unwrap()
+        .id;
+    for (who, action) in [
+        ("chanyurat", A::Submit),
+        ("somjai", A::Endorse),
+        ("somsak", A::Endorse),
+        ("wilaiwan", A::Endorse),
+        ("kanok", A::Sign),
+        ("sunee", A::Issue),
+    ] {
+        store
+            .act(ORG, who, &id, action, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.sign_in(&site, "sunee").await;
+    b.open(&format!("{}/doc/{id}", site.base)).await;
+    b.act("cancel", Some("ผู้ขออนุมัติยกเลิกการเดินทาง")).await;
+    assert_eq!(b.text("#doc-state").await, "ยกเลิก");
+    b.click("a[href='/registers']").await;
+    let row = b.text("#register-table tr.cancelled").await;
+    assert!(
+        row.contains("ขออนุมัติเดินทางไปราชการ") && row.contains("ยกเลิก"),
+        "{row}"
+    );
+    b.screenshots("register").await;
+    b.client.clone().close().await.unwrap();
+}
+
+stories!(
+    cancelled_in_the_register,
+    seed_memo_through_the_route,
+    returned_for_revision,
+    refused_out_of_turn,
+    signing_for_the_mayor,
+    organisation_settings
+);
