@@ -977,7 +977,97 @@ async fn cancelled_in_the_register(db: TestDb) {
     b.client.clone().close().await.unwrap();
 }
 
+/// A citizen holding appointment order ๔๙๐/๒๕๖๗ follows the address
+/// printed beside its QR code: the public page (no sign-in) shows its
+/// number, subject, signer and steps, and says the records verify; the
+/// PDF as issued matches, a copy with one byte changed does not.
+async fn public_check_of_an_issued_order(db: TestDb) {
+    if !browser_installed() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let site = site(db).await;
+    let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
+    site.store.use_key_folder(&keys).unwrap();
+    site.store.ensure_signing_key(ORG).await.unwrap();
+    site.store.set_public_url(Some(site.base.clone()));
+    let order = saraban_core::document::read_value(
+        &std::fs::read_to_string(example("order-490-2567.toml")).unwrap(),
+        saraban_core::Syntax::Toml,
+    )
+    .unwrap();
+    let id = site
+        .store
+        .create_document(ORG, "chanyurat", order, Utc::now())
+        .await
+        .unwrap()
+        .id;
+    for (who, action) in [
+        ("chanyurat", A::Submit),
+        ("somjai", A::Endorse),
+        ("wilaiwan", A::Endorse),
+        ("kanok", A::Sign),
+        ("sunee", A::Issue),
+    ] {
+        site.store
+            .act(ORG, who, &id, action, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    let pdf = site.store.pdf(ORG, &id).await.unwrap();
+    // The address printed beside the QR code is the code's content.
+    let text = saraban_stories::pdf_text(&pdf);
+    let prefix = format!("{}/verify/", site.base);
+    let start = text
+        .find(&prefix)
+        .expect("the verification address is printed");
+    let url: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+
+    let b = browser().await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.open(&url).await;
+    assert!(b.text("#verdict").await.contains("ถูกต้องครบถ้วน"));
+    let summary = site.store.show(ORG, &id).await.unwrap();
+    assert_eq!(b.text("#number").await, summary.printed_number.unwrap());
+    assert!(b.text("#subject").await.contains("แต่งตั้งผู้รับผิดชอบ"));
+    assert!(!b.text("#signer").await.is_empty());
+    assert!(b.text("ol.route").await.contains("ลงนาม"));
+    b.screenshots("public-check").await;
+
+    for (bytes, expected) in [
+        (pdf.clone(), "ตรงกับเอกสารที่ออกจริง"),
+        (altered(&pdf), "ไม่ตรงกับ"),
+    ] {
+        let file = std::env::temp_dir().join(format!("saraban-{}.pdf", uuid::Uuid::new_v4()));
+        std::fs::write(&file, bytes).unwrap();
+        b.open(&url).await;
+        b.wait("#pdf")
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap();
+        b.click("form[enctype] button[type=submit]").await;
+        let verdict = b.text("#comparison").await;
+        assert!(verdict.contains(expected), "{verdict}");
+        std::fs::remove_file(&file).ok();
+    }
+    b.client.clone().close().await.unwrap();
+    std::fs::remove_dir_all(&keys).ok();
+}
+
+/// The PDF with one byte changed in its middle.
+fn altered(pdf: &[u8]) -> Vec<u8> {
+    let mut copy = pdf.to_vec();
+    let middle = copy.len() / 2;
+    copy[middle] ^= 0x20;
+    copy
+}
+
 stories!(
+    public_check_of_an_issued_order,
     cancelled_in_the_register,
     seed_memo_through_the_route,
     returned_for_revision,

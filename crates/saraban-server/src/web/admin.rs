@@ -110,6 +110,7 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
     let error = outcome.config_error;
     html! {
         h1 { "ผู้ดูแลระบบ: " (config.organisation.name) }
+        p { a href="/admin/verify" { "ตรวจสอบความถูกต้องของบันทึกทั้งหมด" } }
         @if let Some(saved) = outcome.saved { p.notice role="status" #admin-saved { (saved) } }
         (summary(config))
         h2 #emblem-title { "ตราครุฑ" }

@@ -14,6 +14,7 @@ mod form;
 mod inbox;
 mod registers;
 mod session;
+mod verify;
 mod words;
 
 use axum::Router;
@@ -64,6 +65,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registers/{register}/{year}/csv", get(registers::csv))
         .route("/registers/{register}/{year}/pdf", get(registers::pdf))
         .route("/admin", get(admin::page_route).post(admin::save))
+        .route("/admin/verify", get(verify::audit_page))
+        .route(
+            "/verify/{code}",
+            get(verify::public_page).post(verify::compare_page),
+        )
         .route(
             "/admin/emblem",
             get(admin::emblem).post(admin::upload_emblem),
