@@ -42,6 +42,13 @@ impl Document {
         }
     }
 
+    pub fn common_mut(&mut self) -> &mut Common {
+        match self {
+            Document::Memo(memo) => &mut memo.common,
+            Document::Order(order) => &mut order.common,
+        }
+    }
+
     pub fn subject(&self) -> &Paragraph {
         match self {
             Document::Memo(memo) => &memo.subject,

@@ -157,3 +157,38 @@ fn thai_text_extracts_exactly() {
         assert!(extracted.contains(&squeeze(document.subject().as_str())));
     }
 }
+
+/// An issued document's verification prints on its last page: the code,
+/// the address (beside its QR code), the checkpoint.
+#[test]
+fn the_verification_prints_on_the_last_page() {
+    let (_, document) = examples().into_iter().next().unwrap();
+    let mut document = document;
+    document.common_mut().verification = Some(saraban_core::document::Verification {
+        code: saraban_core::text::Line::parse("K7Q2M-9M4XA").unwrap(),
+        url: Some(
+            saraban_core::text::Line::parse("https://saraban.example.go.th/verify/K7Q2M-9M4XA")
+                .unwrap(),
+        ),
+        checkpoint: Some(
+            saraban_core::text::Line::parse("บันทึกตรวจสอบล่าสุด saraban/wangkrachae ลำดับที่ 42")
+                .unwrap(),
+        ),
+    });
+    let pdf = render(&document);
+    let text = poppler("pdftotext", &["-raw", "-enc", "UTF-8"], &pdf);
+    let last_page = text
+        .rsplit('\u{c}')
+        .find(|page| !page.trim().is_empty())
+        .unwrap();
+    for expected in [
+        "K7Q2M-9M4XA",
+        "https://saraban.example.go.th/verify/K7Q2M-9M4XA",
+        "saraban/wangkrachae",
+    ] {
+        assert!(
+            last_page.contains(expected),
+            "{expected} on the last page:\n{last_page}"
+        );
+    }
+}
