@@ -52,6 +52,21 @@ async fn fill(store: &Store) {
         .init_org(&config, None, thai(2024, 1, 2, 9, 0))
         .await
         .unwrap();
+    // Passwords give everyone an approval key: endorsements and
+    // signatures carry their actor's signature.
+    for person in [
+        "chanyurat",
+        "somjai",
+        "somsak",
+        "wilaiwan",
+        "kanok",
+        "sunee",
+    ] {
+        store
+            .set_password(ORG, person, "saraban-demo")
+            .await
+            .unwrap();
+    }
     for i in 0..ISSUED {
         let at = |hour| thai(2025, 4, 1 + i as u32, hour, 0);
         let id = store
@@ -266,7 +281,9 @@ async fn issued_events(pool: &AnyPool) -> Vec<(i64, Event)> {
 }
 
 /// Each kind of damage, and the class `audit` must name it by.
-const CASES: [(&str, FindingClass); 20] = [
+const CASES: [(&str, FindingClass); 22] = [
+    ("actor-signature", FindingClass::BadSignature),
+    ("unsigned-approval", FindingClass::BadSignature),
     ("event-bytes", FindingClass::ContentModified),
     ("event-prev-hash", FindingClass::ContentModified),
     ("event-hash", FindingClass::ContentModified),
@@ -296,6 +313,16 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
     let issued = issued_events(pool).await;
     match case {
         "event-bytes" => flip_blob(pool, "events", "bytes", "seq = 5000").await,
+        "actor-signature" => {
+            let filter = "seq = (SELECT MIN(seq) FROM events WHERE kind = 'endorsed')";
+            flip_blob(pool, "events", "actor_signature", filter).await;
+        }
+        "unsigned-approval" => {
+            sqlx::query("UPDATE events SET actor_signature = NULL WHERE seq = (SELECT MAX(seq) FROM events WHERE kind = 'signed')")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
         "event-prev-hash" => flip_blob(pool, "events", "prev_hash", "seq = 4000").await,
         "event-hash" => flip_blob(pool, "events", "hash", "seq = 3000").await,
         "head-hash" => flip_blob(pool, "ledger_heads", "hash", "org_id = 'wangkrachae'").await,

@@ -160,6 +160,16 @@ impl SignerKey {
         })
     }
 
+    /// The Ed25519 signature of `message` (an approval's event bytes).
+    pub fn sign_message(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message).to_bytes()
+    }
+
+    /// The 32-byte seed, for sealing under a password. Wiped on drop.
+    pub fn seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.signing.to_bytes())
+    }
+
     /// Reads `PRIVATE+KEY+<name>+<key id>+<base64(0x01 ‖ seed)>`, checking
     /// that the key id is the one of the key.
     pub fn parse(text: &str) -> Result<SignerKey, KeyError> {
@@ -232,6 +242,13 @@ pub struct VerifierKey {
 }
 
 impl VerifierKey {
+    /// Whether `signature` is this key's Ed25519 signature of `message`
+    /// (strict: no malleable or small-order forms).
+    pub fn verify_message(&self, message: &[u8], signature: &[u8]) -> bool {
+        Signature::from_slice(signature)
+            .is_ok_and(|signature| self.verifying.verify_strict(message, &signature).is_ok())
+    }
+
     /// Reads `<name>+<key id>+<base64(0x01 ‖ public key)>`, checking that
     /// the key id is the one of the key.
     pub fn parse(text: &str) -> Result<VerifierKey, KeyError> {

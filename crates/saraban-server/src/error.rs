@@ -97,6 +97,9 @@ impl From<StoreError> for ApiError {
                 "not_found",
                 format!("no {what} '{id}'"),
             ),
+            StoreError::KeyLocked { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "key_locked", error.to_string())
+            }
             StoreError::Invalid(message) => {
                 let field = message
                     .split_once(':')

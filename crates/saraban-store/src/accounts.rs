@@ -102,7 +102,11 @@ impl Store {
         .bind(hash)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        // The approval key follows the password: kept (re-sealed) when it
+        // is unlocked here, as on a change of password; made anew when not.
+        let keep = self.unlocked_key(org, person);
+        self.seal_actor_key(org, person, password, keep, Utc::now())
+            .await
     }
 
     /// Checks a password and opens a session (or an API token). Returns the
@@ -182,6 +186,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.unlock_actor_key(org, person, password, at).await?;
         Ok(token)
     }
 

@@ -12,6 +12,7 @@ use saraban_core::org::OrgConfig;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::checkpoints::origin;
 use crate::{Result, Store, StoreError};
 
@@ -178,21 +179,30 @@ impl Store {
         let head_seq = head.get::<i64, _>(0) as u64;
         let head_hash = to_hash(head.get(1));
 
-        let events: Vec<StoredEvent> = sqlx::query(
-            "SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 ORDER BY seq",
+        let rows = sqlx::query(
+            "SELECT seq, bytes, prev_hash, hash, actor_signature FROM events WHERE org_id = $1 ORDER BY seq",
         )
         .bind(org)
         .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|row| StoredEvent {
-            seq: row.get::<i64, _>(0) as u64,
-            bytes: row.get(1),
-            prev_hash: to_hash(row.get(2)),
-            hash: to_hash(row.get(3)),
-        })
-        .collect();
+        .await?;
+        let mut signatures: HashMap<u64, Vec<u8>> = HashMap::new();
+        let events: Vec<StoredEvent> = rows
+            .into_iter()
+            .map(|row| {
+                let seq = row.get::<i64, _>(0) as u64;
+                if let Some(signature) = row.get::<Option<Vec<u8>>, _>(4) {
+                    signatures.insert(seq, signature);
+                }
+                StoredEvent {
+                    seq,
+                    bytes: row.get(1),
+                    prev_hash: to_hash(row.get(2)),
+                    hash: to_hash(row.get(3)),
+                }
+            })
+            .collect();
         check_chain(&mut findings, &events, head_seq, head_hash);
+        check_actor_signatures(&mut findings, &events, &signatures);
 
         let decoded: Vec<(u64, Event)> = events
             .iter()
@@ -279,6 +289,9 @@ impl Store {
         let mut claimed: HashMap<&str, (u64, &str)> = HashMap::new();
         let mut issued: HashMap<&str, &Event> = HashMap::new();
         for (seq, event) in events {
+            if event.kind == KEY_REGISTERED {
+                continue;
+            }
             match versions.get(&(event.document.clone(), event.doc_version)) {
                 Some(hash) if *hash == event.content_hash => {}
                 Some(_) => findings.add(
@@ -651,6 +664,44 @@ impl Store {
             }
         }
         Ok(stored.len() as u64)
+    }
+}
+
+/// Every endorsement and signature of a person whose key the log has
+/// registered must carry that key's signature of the event's bytes.
+fn check_actor_signatures(
+    findings: &mut Findings<'_>,
+    events: &[StoredEvent],
+    signatures: &HashMap<u64, Vec<u8>>,
+) {
+    let mut keys: HashMap<String, checkpoint::VerifierKey> = HashMap::new();
+    for stored in events {
+        let Ok(event) = Event::from_canonical(&stored.bytes) else {
+            continue;
+        };
+        if let Some(key) = registered_key(&event) {
+            keys.insert(event.actor.clone(), key);
+            continue;
+        }
+        if !matches!(event.kind.as_str(), "endorsed" | "signed") {
+            continue;
+        }
+        let Some(key) = keys.get(&event.actor) else {
+            continue;
+        };
+        let detail = match signatures.get(&stored.seq) {
+            None => "an approval without its actor's signature",
+            Some(signature) if !key.verify_message(&stored.bytes, signature) => {
+                "the actor's signature does not verify"
+            }
+            Some(_) => continue,
+        };
+        findings.add(
+            FindingClass::BadSignature,
+            Some(stored.seq),
+            Some(&event.document),
+            format!("{detail} ({})", event.actor),
+        );
     }
 }
 

@@ -493,11 +493,13 @@ impl Store {
         let text = text.map(str::to_owned);
         let typesetter = self.typesetter.clone();
         let public_url = self.public_url();
+        let signer = self.unlocked_key(&org, &actor);
         self.write(&org.clone(), move |batch| {
             Box::pin(async move {
                 let job = Job {
                     typesetter: &typesetter,
                     public_url: public_url.as_deref(),
+                    signer: signer.as_deref(),
                     org: &org,
                     actor: &actor,
                     id: &id,
@@ -1004,7 +1006,7 @@ async fn create_in(
         })
     };
     let summary = summary_of(tx, org, &id).await?;
-    batch.append(&event)?;
+    batch.append(&event, None)?;
     Ok(summary)
 }
 
@@ -1062,7 +1064,7 @@ async fn edit_in(
         content_hash,
     });
     let document = summary_of(tx, org, id).await?;
-    batch.append(&event)?;
+    batch.append(&event, None)?;
     Ok(ActOutcome {
         document,
         event_seq: seq,
@@ -1074,6 +1076,8 @@ struct Job<'a> {
     typesetter: &'a saraban_typeset::Typesetter,
     /// Where the public pages are, for the URL printed at issue.
     public_url: Option<&'a str>,
+    /// The actor's approval key, if unlocked in this process.
+    signer: Option<&'a saraban_core::checkpoint::SignerKey>,
     org: &'a str,
     actor: &'a str,
     id: &'a str,
@@ -1091,6 +1095,7 @@ async fn act_in(
     let Job {
         typesetter,
         public_url,
+        signer,
         org,
         actor,
         id,
@@ -1290,7 +1295,22 @@ async fn act_in(
             content_hash: doc.content_hash.clone(),
         })
     };
-    batch.append(&event)?;
+    // An approval carries its actor's own signature, where they have a key.
+    let signature = match (action, signer) {
+        (ActionKind::Endorse | ActionKind::Sign, Some(key)) => {
+            Some(key.sign_message(&event.canonical()))
+        }
+        (ActionKind::Endorse | ActionKind::Sign, None) => {
+            if Store::has_actor_key(&mut batch.tx, org, actor.as_str()).await? {
+                return Err(StoreError::KeyLocked {
+                    person: actor.to_string(),
+                });
+            }
+            None
+        }
+        _ => None,
+    };
+    batch.append(&event, signature)?;
     let (pattern, digits) = match &numbering {
         Some((pattern, digits)) => (Some(pattern), *digits),
         None => (None, saraban_core::DigitStyle::default()),

@@ -49,6 +49,8 @@ struct PendingEvent {
     hash: [u8; 32],
     document: String,
     kind: String,
+    /// The actor's own signature of `bytes`, for an approval.
+    signature: Option<Vec<u8>>,
 }
 
 /// Where a batch's ledger stood before a job, to go back to if it fails.
@@ -66,7 +68,7 @@ pub(crate) struct SignedCheckpoint {
     pub(crate) note: String,
 }
 
-/// Events per INSERT statement: 7 values each, well under both servers'
+/// Events per INSERT statement: 8 values each, well under both servers'
 /// limits on bound parameters.
 const EVENTS_PER_INSERT: usize = 64;
 
@@ -98,23 +100,15 @@ impl PendingLedger {
     ) -> Result<Vec<SignedCheckpoint>> {
         for chunk in self.events.chunks(EVENTS_PER_INSERT) {
             let mut sql = String::from(
-                "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind) VALUES ",
+                "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind, actor_signature) VALUES ",
             );
             for i in 0..chunk.len() {
-                let n = i * 7;
+                let n = i * 8;
                 if i > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6,
-                    n + 7
-                ));
+                let row: Vec<String> = (1..=8).map(|k| format!("${}", n + k)).collect();
+                sql.push_str(&format!("({})", row.join(", ")));
             }
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for event in chunk {
@@ -125,7 +119,8 @@ impl PendingLedger {
                     .bind(event.prev.to_vec())
                     .bind(event.hash.to_vec())
                     .bind(event.document.clone())
-                    .bind(event.kind.clone());
+                    .bind(event.kind.clone())
+                    .bind(event.signature.clone());
             }
             query.execute(&mut **tx).await?;
         }
@@ -240,8 +235,9 @@ impl Batch {
         Ok(frontier)
     }
 
-    /// Chains `event`, whose `seq` came from `next_seq`, after the head.
-    pub(crate) fn append(&mut self, event: &Event) -> Result<()> {
+    /// Chains `event`, whose `seq` came from `next_seq`, after the head;
+    /// `signature` is its actor's own, for an approval.
+    pub(crate) fn append(&mut self, event: &Event, signature: Option<[u8; 64]>) -> Result<()> {
         let head = self.ledger.heads.get_mut(&event.org).ok_or_else(|| {
             StoreError::Invalid("an event appended before its seq was taken".into())
         })?;
@@ -262,6 +258,7 @@ impl Batch {
             hash,
             document: event.document.clone(),
             kind: event.kind.clone(),
+            signature: signature.map(|s| s.to_vec()),
         });
         head.now = Head {
             seq: event.seq,

@@ -4,6 +4,7 @@
 //! together or not at all.
 
 mod accounts;
+mod actor_keys;
 mod audit;
 mod checkpoints;
 mod compose;
@@ -52,6 +53,10 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Invalid(String),
+    /// An approval needs its actor's own key, unlocked by their password
+    /// when they sign in.
+    #[error("the approval key of '{person}' is locked: sign in again with the password")]
+    KeyLocked { person: String },
     #[error("typesetting: {0}")]
     Render(String),
     #[error("database: {0}")]
@@ -80,9 +85,10 @@ pub struct Store {
     writers: writer::Writers,
     keys: checkpoints::SharedKeys,
     public_url: std::sync::Arc<std::sync::RwLock<Option<String>>>,
+    unlocked: actor_keys::Unlocked,
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 4] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 5] = [
     (
         1,
         "engine",
@@ -103,8 +109,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 4] = [
         "checkpoints",
         include_str!("../../../migrations/sqlite/0004_checkpoints.sql"),
     ),
+    (
+        5,
+        "actor keys",
+        include_str!("../../../migrations/sqlite/0005_actor_keys.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 4] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 5] = [
     (
         1,
         "engine",
@@ -124,6 +135,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 4] = [
         4,
         "checkpoints",
         include_str!("../../../migrations/postgres/0004_checkpoints.sql"),
+    ),
+    (
+        5,
+        "actor keys",
+        include_str!("../../../migrations/postgres/0005_actor_keys.sql"),
     ),
 ];
 
@@ -199,6 +215,7 @@ impl Store {
             writers,
             keys,
             public_url: Default::default(),
+            unlocked: Default::default(),
         })
     }
 

@@ -223,6 +223,11 @@ pub(crate) fn store_error(error: &StoreError) -> (StatusCode, String) {
             (status, refusal(r))
         }
         StoreError::NotFound { .. } => (StatusCode::NOT_FOUND, "ไม่พบเอกสารหรือข้อมูลที่ขอ".into()),
+        StoreError::KeyLocked { .. } => (
+            StatusCode::FORBIDDEN,
+            "กุญแจลงนามของท่านยังไม่ได้ปลดล็อก โปรดออกจากระบบแล้วเข้าสู่ระบบใหม่ด้วยรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด ๆ"
+                .into(),
+        ),
         StoreError::Input(input) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             input_error(&input.path, &input.message),
