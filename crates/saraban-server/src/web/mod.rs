@@ -64,6 +64,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registers/{register}/{year}/csv", get(registers::csv))
         .route("/registers/{register}/{year}/pdf", get(registers::pdf))
         .route("/admin", get(admin::page_route).post(admin::save))
+        .route("/admin/delegations", post(admin::delegations))
         .route(
             "/admin/emblem",
             get(admin::emblem).post(admin::upload_emblem),
