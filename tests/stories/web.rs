@@ -949,6 +949,28 @@ async fn organisation_settings(db: TestDb) {
         "the emblem stays"
     );
 
+    // A password for a person, set by the administrator: too short is
+    // named at its field; then the person signs in with it.
+    b.paste_into("#password-person", "somjai").await;
+    b.paste_into("#password-new", "short").await;
+    b.script("document.getElementById('password-new').removeAttribute('minlength')")
+        .await;
+    b.click("form[action='/admin/password'] button[type=submit]")
+        .await;
+    assert_eq!(
+        b.text("#password-new-error").await,
+        "ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"
+    );
+    b.paste_into("#password-person", "somjai").await;
+    b.paste_into("#password-new", "somjai-new-pass").await;
+    b.click("form[action='/admin/password'] button[type=submit]")
+        .await;
+    assert!(b.text("#admin-saved").await.contains("นางสาวสมใจ ตั้งใจดี"));
+    site.store
+        .sign_in(ORG, "somjai", "somjai-new-pass", false, Utc::now())
+        .await
+        .expect("the new password signs in");
+
     // The administrator changes their password: a mismatch is named at
     // the field, then the change holds for the next sign-in.
     b.click("a[href='/password']").await;

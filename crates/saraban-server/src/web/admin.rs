@@ -107,6 +107,7 @@ fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
 #[derive(Debug, Default, Clone, Copy)]
 struct Outcome<'a> {
     config_error: Option<&'a str>,
+    password_error: Option<&'a str>,
     delegation: Option<&'a DelegationDraft>,
     emblem_error: Option<&'a str>,
     saved: Option<&'a str>,
@@ -220,6 +221,30 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
         @if let Some(saved) = outcome.saved { p.notice role="status" #admin-saved { (saved) } }
         (summary(user, config))
         (delegation_form(user, config, outcome.delegation))
+        h2 #passwords-title { "ตั้งรหัสผ่านให้ผู้ใช้" }
+        p.hint { "สำหรับผู้ใช้ใหม่หรือผู้ที่ลืมรหัสผ่าน แจ้งรหัสผ่านนี้ให้ผู้ใช้ แล้วให้เปลี่ยนเองเมื่อเข้าสู่ระบบ" }
+        form.document-form method="post" action="/admin/password" data-busy {
+            (user.csrf_field())
+            div.pair {
+                div.field {
+                    label for="password-person" { "ผู้ใช้" }
+                    select #password-person name="person" {
+                        @for person in &config.people {
+                            option value=(person.id) { (person.name) " (" (person.id) ")" }
+                        }
+                    }
+                }
+                div.field {
+                    label for="password-new" { "รหัสผ่านใหม่ (อย่างน้อย ๘ ตัวอักษร)" }
+                    input #password-new name="password" type="password" autocomplete="new-password" required minlength="8"
+                        aria-invalid=[outcome.password_error.map(|_| "true")] aria-describedby="password-new-error";
+                    @if let Some(message) = outcome.password_error {
+                        p.field-error #password-new-error role="alert" { (message) }
+                    }
+                }
+            }
+            button type="submit" { "ตั้งรหัสผ่าน" }
+        }
         h2 #emblem-title { "ตราครุฑ" }
         p { img.emblem src="/admin/emblem" alt="ตราครุฑที่ใช้อยู่ (ถ้ายังไม่มี จะพิมพ์กรอบแทน)" width="80" height="80"; }
         form method="post" action="/admin/emblem" enctype="multipart/form-data" data-busy {
@@ -578,4 +603,55 @@ pub(crate) async fn delegations(
         }
         Err(error) => failure(error),
     }
+}
+
+/// Sets a person's password, for a newcomer or someone who forgot theirs.
+pub(crate) async fn set_password(
+    State(state): State<AppState>,
+    user: WebUser,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| only_admins(&user)) {
+        return response;
+    }
+    let config = match state.store.org_config(&user.account.org).await {
+        Ok(config) => config,
+        Err(error) => return failure(error),
+    };
+    let text = serde_json::to_string_pretty(&config).unwrap_or_default();
+    let person = fields.text("person");
+    let (status, outcome) = match state
+        .store
+        .set_password(&user.account.org, &person, &fields.text("password"))
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(user = %user.account.person, person = %person, "password set by an administrator (web)");
+            (StatusCode::OK, Ok(words::person_name(&config, &person)))
+        }
+        Err(saraban_store::StoreError::Invalid(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Err("ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"),
+        ),
+        Err(error) => return failure(error),
+    };
+    let saved = outcome
+        .as_ref()
+        .ok()
+        .map(|name| format!("ตั้งรหัสผ่านของ {name} แล้ว"));
+    page(
+        status,
+        "ผู้ดูแลระบบ",
+        Some(&user),
+        editor(
+            &user,
+            &config,
+            &text,
+            Outcome {
+                saved: saved.as_deref(),
+                password_error: outcome.err(),
+                ..Outcome::default()
+            },
+        ),
+    )
 }

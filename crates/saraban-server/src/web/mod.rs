@@ -65,6 +65,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registers/{register}/{year}/pdf", get(registers::pdf))
         .route("/admin", get(admin::page_route).post(admin::save))
         .route("/admin/delegations", post(admin::delegations))
+        .route("/admin/password", post(admin::set_password))
         .route(
             "/admin/emblem",
             get(admin::emblem).post(admin::upload_emblem),
