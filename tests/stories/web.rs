@@ -905,6 +905,72 @@ async fn organisation_settings(db: TestDb) {
     assert_eq!(site.store.org_config(ORG).await.unwrap(), after);
     std::fs::remove_dir_all(&folder).ok();
 
+    // A delegation from its own form: an end before the start is named at
+    // its field and stores nothing; then it is added, and removed again.
+    let dates = |days: u64| {
+        (saraban_core::clock::thai_date(Utc::now()) + chrono::Days::new(days))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    b.paste_into("#delegation-delegate", "somsak").await;
+    b.paste_into("#delegation-position", "mayor").await;
+    b.paste_into("#delegation-capacity", "รักษาราชการแทน").await;
+    b.paste_into(
+        "#delegation-order",
+        "คำสั่งองค์การบริหารส่วนตำบลวังกระแจะ ที่ ๒๐/๒๕๖๙",
+    )
+    .await;
+    b.paste_into("#delegation-from", &dates(10)).await;
+    b.paste_into("#delegation-to", &dates(1)).await;
+    b.click("form[action='/admin/delegations'] button.primary")
+        .await;
+    assert_eq!(b.text("#delegation-to-error").await, "ต้องไม่ก่อนวันเริ่มต้น");
+    b.screenshots("admin").await;
+    assert_eq!(
+        site.store.org_config(ORG).await.unwrap().delegations.len(),
+        1
+    );
+    b.paste_into("#delegation-to", &dates(20)).await;
+    b.click("form[action='/admin/delegations'] button.primary")
+        .await;
+    b.wait("#admin-saved").await;
+    let delegations = site.store.org_config(ORG).await.unwrap().delegations;
+    assert_eq!(delegations.len(), 2);
+    assert_eq!(delegations[1].delegate.as_str(), "somsak");
+    assert_eq!(delegations[1].capacity.wording(), "รักษาราชการแทน");
+    b.click("#delegations button[value='remove:1']").await;
+    b.wait("#admin-saved").await;
+    assert_eq!(
+        site.store.org_config(ORG).await.unwrap().delegations.len(),
+        1
+    );
+    assert!(
+        site.store.emblem(ORG).await.unwrap().is_some(),
+        "the emblem stays"
+    );
+
+    // A password for a person, set by the administrator: too short is
+    // named at its field; then the person signs in with it.
+    b.paste_into("#password-person", "somjai").await;
+    b.paste_into("#password-new", "short").await;
+    b.script("document.getElementById('password-new').removeAttribute('minlength')")
+        .await;
+    b.click("form[action='/admin/password'] button[type=submit]")
+        .await;
+    assert_eq!(
+        b.text("#password-new-error").await,
+        "ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"
+    );
+    b.paste_into("#password-person", "somjai").await;
+    b.paste_into("#password-new", "somjai-new-pass").await;
+    b.click("form[action='/admin/password'] button[type=submit]")
+        .await;
+    assert!(b.text("#admin-saved").await.contains("นางสาวสมใจ ตั้งใจดี"));
+    site.store
+        .sign_in(ORG, "somjai", "somjai-new-pass", false, Utc::now())
+        .await
+        .expect("the new password signs in");
+
     // The administrator changes their password: a mismatch is named at
     // the field, then the change holds for the next sign-in.
     b.click("a[href='/password']").await;

@@ -193,6 +193,9 @@ impl Store {
             None => None,
         };
         tx.commit().await?;
+        // Whatever else the overlay may carry (set when issuing) keeps its
+        // default here: the preview shows what the route has gathered.
+        #[allow(clippy::needless_update)]
         let overlay = Overlay {
             gathered,
             number: doc.number,

@@ -26,7 +26,7 @@ fn only_admins(user: &WebUser) -> Result<(), Response> {
     }
 }
 
-fn summary(config: &OrgConfig) -> Markup {
+fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
     let digits = config.organisation.digits;
     let date = |d: &saraban_core::ThaiDate| d.abbreviated(digits);
     html! {
@@ -54,12 +54,17 @@ fn summary(config: &OrgConfig) -> Markup {
         }
         h2 { "การมอบอำนาจ" }
         @if config.delegations.is_empty() { p.empty { "ไม่มี" } }
-        ul {
-            @for d in &config.delegations {
+        ul #delegations {
+            @for (i, d) in config.delegations.iter().enumerate() {
                 li {
                     (words::person_name(config, d.delegate.as_str())) " "
                     (d.capacity.wording()) (words::position_title(config, d.position.as_str()))
-                    " ตาม" (d.order) " (" (date(&d.from)) " – " (date(&d.to)) ")"
+                    " ตาม" (d.order) " (" (date(&d.from)) " – " (date(&d.to)) ") "
+                    form.inline-action method="post" action="/admin/delegations" data-busy {
+                        (user.csrf_field())
+                        button.danger type="submit" name="op" value=(format!("remove:{i}"))
+                            aria-label=(format!("ยกเลิกการมอบอำนาจรายการที่ {}", digits.number(i as u64 + 1))) { "ยกเลิก" }
+                    }
                 }
             }
         }
@@ -102,8 +107,111 @@ fn summary(config: &OrgConfig) -> Markup {
 #[derive(Debug, Default, Clone, Copy)]
 struct Outcome<'a> {
     config_error: Option<&'a str>,
+    password_error: Option<&'a str>,
+    delegation: Option<&'a DelegationDraft>,
     emblem_error: Option<&'a str>,
     saved: Option<&'a str>,
+}
+
+/// A delegation as typed into its form, with the engine's complaint.
+#[derive(Debug, Default, Clone)]
+struct DelegationDraft {
+    delegate: String,
+    position: String,
+    capacity: String,
+    order: String,
+    from: String,
+    to: String,
+    /// The field at fault (delegate, position, capacity, order, from, to) and why.
+    error: Option<(String, String)>,
+}
+
+impl DelegationDraft {
+    fn from_fields(fields: &Fields) -> Self {
+        DelegationDraft {
+            delegate: fields.text("delegate"),
+            position: fields.text("position"),
+            capacity: fields.text("capacity"),
+            order: fields.text("order"),
+            from: fields.text("from"),
+            to: fields.text("to"),
+            error: None,
+        }
+    }
+
+    fn error_at(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+fn delegation_form(user: &WebUser, config: &OrgConfig, draft: Option<&DelegationDraft>) -> Markup {
+    let empty = DelegationDraft::default();
+    let draft = draft.unwrap_or(&empty);
+    let field_error = |field: &str| {
+        draft.error_at(field).map(|message| {
+            html! { p.field-error #(format!("delegation-{field}-error")) role="alert" { (message) } }
+        })
+    };
+    let invalid = |field: &str| draft.error_at(field).map(|_| "true");
+    html! {
+        h3 #delegation-title { "เพิ่มการมอบอำนาจ" }
+        p.hint { "เช่น นายกไม่อยู่ ให้ปลัดปฏิบัติราชการแทนตามคำสั่ง ระบบจะพิมพ์ข้อความนี้ใต้ลายมือชื่อเมื่อผู้ได้รับมอบอำนาจลงนาม" }
+        form.document-form method="post" action="/admin/delegations" data-busy {
+            (user.csrf_field())
+            input type="hidden" name="op" value="add";
+            div.pair {
+                div.field {
+                    label for="delegation-delegate" { "ผู้ได้รับมอบอำนาจ" }
+                    select #delegation-delegate name="delegate" aria-invalid=[invalid("delegate")] {
+                        @for person in &config.people {
+                            option value=(person.id) selected[person.id.as_str() == draft.delegate] { (person.name) }
+                        }
+                    }
+                    (field_error("delegate").unwrap_or_default())
+                }
+                div.field {
+                    label for="delegation-position" { "ทำการแทนตำแหน่ง" }
+                    select #delegation-position name="position" aria-invalid=[invalid("position")] {
+                        @for position in &config.positions {
+                            option value=(position.id) selected[position.id.as_str() == draft.position] { (position.title) }
+                        }
+                    }
+                    (field_error("position").unwrap_or_default())
+                }
+            }
+            div.field {
+                label for="delegation-capacity" { "ลักษณะ" }
+                select #delegation-capacity name="capacity" {
+                    @for wording in ["ปฏิบัติราชการแทน", "รักษาราชการแทน", "รักษาการในตำแหน่ง"] {
+                        option value=(wording) selected[wording == draft.capacity] { (wording) }
+                    }
+                }
+                (field_error("capacity").unwrap_or_default())
+            }
+            div.field {
+                label for="delegation-order" { "ตามคำสั่ง" }
+                input #delegation-order name="order" value=(draft.order) required
+                    placeholder="คำสั่งองค์การบริหารส่วนตำบล… ที่ …/…" aria-invalid=[invalid("order")];
+                (field_error("order").unwrap_or_default())
+            }
+            div.pair {
+                div.field {
+                    label for="delegation-from" { "ตั้งแต่วันที่" }
+                    input #delegation-from type="date" name="from" value=(draft.from) required aria-invalid=[invalid("from")];
+                    (field_error("from").unwrap_or_default())
+                }
+                div.field {
+                    label for="delegation-to" { "ถึงวันที่" }
+                    input #delegation-to type="date" name="to" value=(draft.to) required aria-invalid=[invalid("to")];
+                    (field_error("to").unwrap_or_default())
+                }
+            }
+            button.primary type="submit" { "เพิ่มการมอบอำนาจ" }
+        }
+    }
 }
 
 fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) -> Markup {
@@ -112,7 +220,32 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
         h1 { "ผู้ดูแลระบบ: " (config.organisation.name) }
         p { a href="/admin/verify" { "ตรวจสอบความถูกต้องของบันทึกทั้งหมด" } }
         @if let Some(saved) = outcome.saved { p.notice role="status" #admin-saved { (saved) } }
-        (summary(config))
+        (summary(user, config))
+        (delegation_form(user, config, outcome.delegation))
+        h2 #passwords-title { "ตั้งรหัสผ่านให้ผู้ใช้" }
+        p.hint { "สำหรับผู้ใช้ใหม่หรือผู้ที่ลืมรหัสผ่าน แจ้งรหัสผ่านนี้ให้ผู้ใช้ แล้วให้เปลี่ยนเองเมื่อเข้าสู่ระบบ" }
+        form.document-form method="post" action="/admin/password" data-busy {
+            (user.csrf_field())
+            div.pair {
+                div.field {
+                    label for="password-person" { "ผู้ใช้" }
+                    select #password-person name="person" {
+                        @for person in &config.people {
+                            option value=(person.id) { (person.name) " (" (person.id) ")" }
+                        }
+                    }
+                }
+                div.field {
+                    label for="password-new" { "รหัสผ่านใหม่ (อย่างน้อย ๘ ตัวอักษร)" }
+                    input #password-new name="password" type="password" autocomplete="new-password" required minlength="8"
+                        aria-invalid=[outcome.password_error.map(|_| "true")] aria-describedby="password-new-error";
+                    @if let Some(message) = outcome.password_error {
+                        p.field-error #password-new-error role="alert" { (message) }
+                    }
+                }
+            }
+            button type="submit" { "ตั้งรหัสผ่าน" }
+        }
         h2 #emblem-title { "ตราครุฑ" }
         p { img.emblem src="/admin/emblem" alt="ตราครุฑที่ใช้อยู่ (ถ้ายังไม่มี จะพิมพ์กรอบแทน)" width="80" height="80"; }
         form method="post" action="/admin/emblem" enctype="multipart/form-data" data-busy {
@@ -374,4 +507,152 @@ pub(crate) async fn upload_emblem(
         }
         Err(error) => failure(error),
     }
+}
+
+/// Adds a delegation from its form, or removes one; the whole
+/// configuration is checked again before anything is stored.
+pub(crate) async fn delegations(
+    State(state): State<AppState>,
+    user: WebUser,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| only_admins(&user)) {
+        return response;
+    }
+    let org = &user.account.org;
+    let (current, emblem) = match (
+        state.store.org_config(org).await,
+        state.store.emblem(org).await,
+    ) {
+        (Ok(config), Ok(emblem)) => (config, emblem),
+        (Err(error), _) | (_, Err(error)) => return failure(error),
+    };
+    let mut value = serde_json::to_value(&current).expect("serialisable");
+    let mut draft = DelegationDraft::from_fields(&fields);
+    let list = value["delegations"]
+        .as_array_mut()
+        .expect("delegations are a list");
+    let op = fields.text("op");
+    let index = list.len();
+    if let Some(i) = op
+        .strip_prefix("remove:")
+        .and_then(|i| i.parse::<usize>().ok())
+    {
+        if i < list.len() {
+            list.remove(i);
+        }
+    } else {
+        list.push(serde_json::json!({
+            "delegate": draft.delegate,
+            "position": draft.position,
+            "capacity": draft.capacity,
+            "order": draft.order,
+            "from": draft.from,
+            "to": draft.to,
+        }));
+    }
+    let text = serde_json::to_string_pretty(&current).unwrap_or_default();
+    let config = match OrgConfig::from_value(value) {
+        Ok(config) => config,
+        Err(error) => {
+            let prefix = format!("delegations[{index}]");
+            let field = error
+                .path
+                .strip_prefix(&prefix)
+                .map(|rest| rest.trim_start_matches('.').to_owned())
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| "order".to_owned());
+            draft.error = Some((field, words::input_reason(&error.message)));
+            return page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "ผู้ดูแลระบบ",
+                Some(&user),
+                editor(
+                    &user,
+                    &current,
+                    &text,
+                    Outcome {
+                        delegation: Some(&draft),
+                        ..Outcome::default()
+                    },
+                ),
+            );
+        }
+    };
+    match state
+        .store
+        .init_org(&config, emblem.as_deref(), Utc::now())
+        .await
+    {
+        Ok(_) => {
+            tracing::info!(user = %user.account.person, "delegations changed (web)");
+            let text = serde_json::to_string_pretty(&config).unwrap_or_default();
+            page(
+                StatusCode::OK,
+                "ผู้ดูแลระบบ",
+                Some(&user),
+                editor(
+                    &user,
+                    &config,
+                    &text,
+                    Outcome {
+                        saved: Some("บันทึกการมอบอำนาจแล้ว"),
+                        ..Outcome::default()
+                    },
+                ),
+            )
+        }
+        Err(error) => failure(error),
+    }
+}
+
+/// Sets a person's password, for a newcomer or someone who forgot theirs.
+pub(crate) async fn set_password(
+    State(state): State<AppState>,
+    user: WebUser,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| only_admins(&user)) {
+        return response;
+    }
+    let config = match state.store.org_config(&user.account.org).await {
+        Ok(config) => config,
+        Err(error) => return failure(error),
+    };
+    let text = serde_json::to_string_pretty(&config).unwrap_or_default();
+    let person = fields.text("person");
+    let (status, outcome) = match state
+        .store
+        .set_password(&user.account.org, &person, &fields.text("password"))
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(user = %user.account.person, person = %person, "password set by an administrator (web)");
+            (StatusCode::OK, Ok(words::person_name(&config, &person)))
+        }
+        Err(saraban_store::StoreError::Invalid(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Err("ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"),
+        ),
+        Err(error) => return failure(error),
+    };
+    let saved = outcome
+        .as_ref()
+        .ok()
+        .map(|name| format!("ตั้งรหัสผ่านของ {name} แล้ว"));
+    page(
+        status,
+        "ผู้ดูแลระบบ",
+        Some(&user),
+        editor(
+            &user,
+            &config,
+            &text,
+            Outcome {
+                saved: saved.as_deref(),
+                password_error: outcome.err(),
+                ..Outcome::default()
+            },
+        ),
+    )
 }

@@ -70,6 +70,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/verify/{code}",
             get(verify::public_page).post(verify::compare_page),
         )
+        .route("/admin/delegations", post(admin::delegations))
+        .route("/admin/password", post(admin::set_password))
         .route(
             "/admin/emblem",
             get(admin::emblem).post(admin::upload_emblem),

@@ -336,6 +336,8 @@ pub(crate) fn input_reason(message: &str) -> String {
         "จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง".into()
     } else if m.contains("columns") && m.contains("1 to 12") {
         "ตารางต้องมีหัวตาราง ๑ ถึง ๑๒ ช่อง".into()
+    } else if m.contains("is before `from`") {
+        "ต้องไม่ก่อนวันเริ่มต้น".into()
     } else if m.contains("8 to 256") {
         "ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร".into()
     } else {
