@@ -2,9 +2,10 @@
 //! synchronous=FULL) and, when `SARABAN_BENCH_POSTGRES_URL` names a server,
 //! on a fresh PostgreSQL database there, with 1 and 32 concurrent clients.
 //!
-//! Setup (untimed): the organisation of the examples, and memos created and
-//! submitted. Timed: each client takes the next document off a shared queue,
-//! endorses it once as the reviewer its step waits for, and puts it back at
+//! Setup (untimed): the organisation of the examples, passwords (so each
+//! reviewer's approval key is unlocked and every endorsement is signed),
+//! and memos created and submitted. Timed: each client takes the next
+//! document off a shared queue, endorses it once as the reviewer its step waits for, and puts it back at
 //! the end while it has steps left; a document is held by one client at a
 //! time, so no client waits on another's document. Each configuration runs
 //! a fixed number of transitions. `--quick` (or `SARABAN_BENCH_QUICK=1`)
@@ -158,6 +159,14 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
         .init_org(&config, None, thai(2024, 1, 2, 9, 0))
         .await
         .expect("org init");
+    // As after signing in: each reviewer's approval key unlocked, so every
+    // endorsement is signed by its actor.
+    for person in REVIEWERS.iter().chain(&["chanyurat"]) {
+        store
+            .set_password(ORG, person, "saraban-bench")
+            .await
+            .expect("a password");
+    }
     let durability = durability(&store, backend).await;
     println!("\n{backend} ({durability})");
     println!(
