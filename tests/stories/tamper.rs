@@ -32,6 +32,8 @@ fn memo() -> Value {
 struct Copy {
     url: String,
     keys: PathBuf,
+    /// The PostgreSQL database to drop afterwards, with the admin URL.
+    database: Option<(String, String)>,
 }
 
 async fn open(copy: &Copy) -> Store {
@@ -173,10 +175,34 @@ impl Base {
                 .await
                 .unwrap();
                 conn.close().await.ok();
-                database_url(admin, &copy)
+                let url = database_url(admin, &copy);
+                return Copy {
+                    url,
+                    keys,
+                    database: Some((admin.clone(), copy)),
+                };
             }
         };
-        Copy { url, keys }
+        Copy {
+            url,
+            keys,
+            database: None,
+        }
+    }
+}
+
+/// Removes a copy: its key folder, and its PostgreSQL database.
+async fn discard(copy: &Copy) {
+    std::fs::remove_dir_all(&copy.keys).ok();
+    if let Some((admin, name)) = &copy.database {
+        let mut conn = sqlx::AnyConnection::connect(admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.ok();
     }
 }
 
@@ -457,8 +483,8 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
         "fork" => {
             // Another copy restored from the same backup, with the same
             // key, goes on differently; its checkpoint reaches a verifier.
-            let other = base.copy("fork-other").await;
-            let other = open(&other).await;
+            let other_copy = base.copy("fork-other").await;
+            let other = open(&other_copy).await;
             let late = thai(2025, 6, 1, 9, 0);
             other
                 .create_document(ORG, "chanyurat", memo(), late)
@@ -467,6 +493,7 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             other.checkpoint(ORG).await.unwrap();
             let kept = other.latest_checkpoint(ORG).await.unwrap().unwrap();
             other.close().await;
+            discard(&other_copy).await;
             store
                 .create_document(ORG, "somjai", memo(), late)
                 .await
@@ -558,7 +585,7 @@ async fn tamper_suite(base: Base) {
             audit.findings
         );
         store.close().await;
-        std::fs::remove_dir_all(&copy.keys).ok();
+        discard(&copy).await;
     }
     std::fs::remove_dir_all(base.keys()).ok();
 }
@@ -586,5 +613,16 @@ async fn tamper_on_postgres() {
         .await
         .unwrap();
     conn.close().await.ok();
-    tamper_suite(Base::Postgres { admin, name }).await;
+    tamper_suite(Base::Postgres {
+        admin: admin.clone(),
+        name: name.clone(),
+    })
+    .await;
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
 }

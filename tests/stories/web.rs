@@ -1081,16 +1081,11 @@ async fn public_check_of_an_issued_order(db: TestDb) {
             .unwrap();
     }
     let pdf = site.store.pdf(ORG, &id).await.unwrap();
-    // The address printed beside the QR code is the code's content.
-    let text = saraban_stories::pdf_text(&pdf);
-    let prefix = format!("{}/verify/", site.base);
-    let start = text
-        .find(&prefix)
-        .expect("the verification address is printed");
-    let url: String = text[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    // Scan the QR code on the printed page; the address printed beside it
+    // is the same.
+    let url = scan_qr(&pdf);
+    assert!(url.starts_with(&format!("{}/verify/", site.base)), "{url}");
+    assert!(saraban_stories::pdf_text(&pdf).contains(&url));
 
     let b = browser().await;
     b.client.set_window_size(1280, 900).await.unwrap();
@@ -1122,6 +1117,50 @@ async fn public_check_of_an_issued_order(db: TestDb) {
     }
     b.client.clone().close().await.unwrap();
     std::fs::remove_dir_all(&keys).ok();
+}
+
+/// The QR code on the last page of a PDF, read from the page as printed
+/// (poppler renders it grey at 400 dpi; rqrr finds and decodes it).
+fn scan_qr(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("saraban-scan-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("issued.pdf"), pdf).unwrap();
+    let status = Command::new("pdftoppm")
+        .args(["-r", "400", "-gray"])
+        .arg(dir.join("issued.pdf"))
+        .arg(dir.join("page"))
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(status.success());
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pgm"))
+        .collect();
+    pages.sort();
+    let pgm = std::fs::read(pages.last().expect("a page")).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    // Binary PGM: "P5", width, height, maximum, then one byte a pixel.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P5");
+    let (width, height): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let pixels = &pgm[at + 1..];
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| pixels[y * width + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the last page");
+    grids[0].decode().expect("the QR code reads").1
 }
 
 /// The PDF with one byte changed in its middle.
