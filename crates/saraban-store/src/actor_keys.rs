@@ -170,12 +170,11 @@ impl Store {
                 )
                 .await?;
                 if new {
-                    let seq = batch.next_seq(&org_owned).await?;
                     let event = Event {
                         text: Some(verifier),
                         ..Event::new(EventHead {
                             org: &org_owned,
-                            seq,
+                            seq: 0,
                             at: now,
                             kind: KEY_REGISTERED,
                             document: "",
@@ -184,7 +183,7 @@ impl Store {
                             content_hash: String::new(),
                         })
                     };
-                    batch.append(&event, None)?;
+                    batch.append(event, None, None);
                 }
                 Ok(())
             })

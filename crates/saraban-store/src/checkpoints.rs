@@ -212,24 +212,26 @@ impl Store {
     /// Signs a checkpoint of the organisation's log now, if anything was
     /// appended since the last one. Returns the size it covers.
     pub async fn checkpoint(&self, org: &str) -> Result<Option<u64>> {
-        let org = org.to_owned();
-        self.write(&org.clone(), move |batch| {
+        let before = self.latest_checkpoint_size(org).await?;
+        let owned = org.to_owned();
+        self.write(org, move |batch| {
             Box::pin(async move {
-                let last: Option<i64> =
-                    sqlx::query("SELECT MAX(size) FROM checkpoints WHERE org_id = $1")
-                        .bind(&org)
-                        .fetch_one(&mut *batch.tx)
-                        .await?
-                        .get(0);
-                let head = batch.next_seq(&org).await? - 1;
-                if head == 0 || last.is_some_and(|size| size as u64 >= head) {
-                    return Ok(None);
-                }
-                batch.ledger.request_checkpoint(&org);
-                Ok(Some(head))
+                batch.ledger.request_checkpoint(&owned);
+                Ok(())
             })
         })
-        .await
+        .await?;
+        let after = self.latest_checkpoint_size(org).await?;
+        Ok(after.filter(|size| Some(*size) != before))
+    }
+
+    async fn latest_checkpoint_size(&self, org: &str) -> Result<Option<u64>> {
+        let size: Option<i64> = sqlx::query("SELECT MAX(size) FROM checkpoints WHERE org_id = $1")
+            .bind(org)
+            .fetch_one(&self.pool)
+            .await?
+            .get(0);
+        Ok(size.map(|size| size as u64))
     }
 
     /// The newest signed note of the organisation's log.

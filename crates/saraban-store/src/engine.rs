@@ -16,6 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::compose::{Gathered, Overlay, compose};
+use crate::ledger::{SeqTicket, provisional_seq};
 use crate::writer::Batch;
 use crate::{Result, Store, StoreError};
 
@@ -87,7 +88,8 @@ struct DocRow {
     drafter: Slug,
     route_version: i64,
     version: i64,
-    content: Value,
+    /// Shared: a transition copies the row it read, not its content.
+    content: std::sync::Arc<Value>,
     content_hash: String,
     register: Option<String>,
     year: Option<i64>,
@@ -114,6 +116,7 @@ impl DocRow {
             route_version: row.get(6),
             version: row.get(7),
             content: serde_json::from_str(&content)
+                .map(std::sync::Arc::new)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?,
             content_hash: row.get(9),
             register: row.get(10),
@@ -222,29 +225,57 @@ async fn load_document(tx: &mut Transaction<'static, Any>, org: &str, id: &str) 
     DocRow::from_row(&row)
 }
 
+/// The document row with its route version's definition (a transition
+/// reads both at once).
+const DOCUMENT_AND_ROUTE: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
+                d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
+                d.updated_at, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a)
+           FROM documents d
+           JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version
+          WHERE d.org_id = $1 AND d.id = $2";
+
+/// `DOCUMENT_AND_ROUTE` with the actor's authorities ($3 person, $4 date)
+/// folded in, so a transition reads all it decides on in one round trip.
+static DOCUMENT_ROUTE_AND_AUTHORITIES: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| {
+        DOCUMENT_AND_ROUTE.replace(
+            "AUTHORITIES",
+            &AUTHORITIES.replace("$3", "$4").replace("$2", "$3"),
+        )
+    });
+
 /// A document and the version of its route it follows, in one round trip
 /// (a transition needs both).
 async fn load_document_and_route(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     id: &str,
-) -> Result<(DocRow, Route)> {
-    let row = sqlx::query(
-        "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
-                d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
-                d.updated_at, r.definition
-           FROM documents d
-           JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version
-          WHERE d.org_id = $1 AND d.id = $2",
-    )
-    .bind(org)
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| StoreError::not_found("document", id))?;
+    actor: &str,
+    date: &str,
+    lock: bool,
+) -> Result<(DocRow, Route, Vec<Authority>)> {
+    let sql = format!(
+        "{}{}",
+        *DOCUMENT_ROUTE_AND_AUTHORITIES,
+        if lock { " FOR UPDATE OF d" } else { "" }
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org)
+        .bind(id)
+        .bind(actor)
+        .bind(date)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("document", id))?;
     let route: Route = serde_json::from_str(&row.get::<String, _>(17))
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    Ok((DocRow::from_row(&row)?, route))
+    let held: Option<String> = row.get(18);
+    let authorities = authorities_from(
+        held.iter()
+            .flat_map(|list| list.split(','))
+            .filter_map(|pair| pair.split_once(' ')),
+    )?;
+    Ok((DocRow::from_row(&row)?, route, authorities))
 }
 
 async fn load_route(
@@ -290,30 +321,19 @@ async fn ensure_person(
 
 /// Positions a person ($2) of an organisation ($1) holds or acts for on a
 /// date ($3, ISO): held, or delegated by a record that covers the date.
-pub(crate) const AUTHORITIES: &str = "SELECT position_id, 'holder' FROM holdings
+pub(crate) const AUTHORITIES: &str = "SELECT position_id, 'holder' AS standing FROM holdings
        WHERE org_id = $1 AND person_id = $2 AND from_date <= $3 AND (to_date IS NULL OR to_date >= $3)
      UNION ALL
      SELECT position_id, capacity FROM delegations
        WHERE org_id = $1 AND delegate_id = $2 AND from_date <= $3 AND to_date >= $3";
 
-/// The positions `person` may act for on `date`: held, or delegated by a
-/// record that covers the date.
-async fn authorities(
-    tx: &mut Transaction<'static, Any>,
-    org: &str,
-    person: &str,
-    date: &str,
-) -> Result<Vec<Authority>> {
-    let rows = sqlx::query(AUTHORITIES)
-        .bind(org)
-        .bind(person)
-        .bind(date)
-        .fetch_all(&mut **tx)
-        .await?;
+/// The positions a person may act for, from (position, standing) pairs:
+/// held, or delegated by a record that covers the date.
+fn authorities_from<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<Vec<Authority>> {
     let mut found: Vec<Authority> = Vec::new();
-    for row in rows {
-        let position = Slug::parse(&row.get::<String, _>(0)).map_err(StoreError::Invalid)?;
-        let standing = Standing::from_name(&row.get::<String, _>(1))
+    for (position, standing) in pairs {
+        let position = Slug::parse(position).map_err(StoreError::Invalid)?;
+        let standing = Standing::from_name(standing)
             .ok_or_else(|| StoreError::Invalid("stored capacity".into()))?;
         // Holding a position beats acting for it.
         if let Some(existing) = found.iter_mut().find(|a| a.position == position) {
@@ -432,7 +452,7 @@ impl Store {
         let now = thai_time(at).to_rfc3339();
         let id = uuid::Uuid::now_v7().to_string();
         let (org, drafter) = (org.to_owned(), drafter.to_owned());
-        self.write(&org.clone(), move |batch| {
+        self.write(&format!("{org}/{id}"), move |batch| {
             Box::pin(async move {
                 create_in(
                     batch,
@@ -462,10 +482,13 @@ impl Store {
     ) -> Result<ActOutcome> {
         let now = thai_time(at).to_rfc3339();
         let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
-        self.write(&org.clone(), move |batch| {
-            Box::pin(async move { edit_in(batch, &org, &actor, &id, content, now).await })
-        })
-        .await
+        let (mut outcome, ticket) = self
+            .write(&format!("{org}/{id}"), move |batch| {
+                Box::pin(async move { edit_in(batch, &org, &actor, &id, content, now).await })
+            })
+            .await?;
+        outcome.event_seq = numbered(&ticket)?;
+        Ok(outcome)
     }
 
     /// Takes a route action: submit, endorse, return, sign, issue,
@@ -494,22 +517,26 @@ impl Store {
         let typesetter = self.typesetter.clone();
         let public_url = self.public_url();
         let signer = self.unlocked_key(&org, &actor);
-        self.write(&org.clone(), move |batch| {
-            Box::pin(async move {
-                let job = Job {
-                    typesetter: &typesetter,
-                    public_url: public_url.as_deref(),
-                    signer: signer.as_deref(),
-                    org: &org,
-                    actor: &actor,
-                    id: &id,
-                    action,
-                    at,
-                };
-                act_in(batch, job, text.as_deref(), now, date).await
+        let key = format!("{org}/{id}");
+        let (mut outcome, ticket) = self
+            .write(&key, move |batch| {
+                Box::pin(async move {
+                    let job = Job {
+                        typesetter: &typesetter,
+                        public_url: public_url.as_deref(),
+                        signer,
+                        org: &org,
+                        actor: &actor,
+                        id: &id,
+                        action,
+                        at,
+                    };
+                    act_in(batch, job, text.as_deref(), now, date).await
+                })
             })
-        })
-        .await
+            .await?;
+        outcome.event_seq = numbered(&ticket)?;
+        Ok(outcome)
     }
 
     async fn render(
@@ -533,7 +560,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
         tx.commit().await?;
-        Ok(doc.content)
+        Ok(std::sync::Arc::unwrap_or_clone(doc.content))
     }
 
     /// The issued PDF, byte for byte; before issue, a preview with the
@@ -564,8 +591,9 @@ impl Store {
             let content: String = row.get(0);
             let (config, emblem) = org_config(&mut tx, org).await?;
             tx.commit().await?;
-            doc.content =
-                serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            doc.content = std::sync::Arc::new(
+                serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            );
             let document = compose(&doc.content, &config, &Overlay::default())?;
             return self.render(document, emblem).await;
         }
@@ -963,7 +991,6 @@ async fn create_in(
     content_hash: String,
     now: String,
 ) -> Result<DocumentSummary> {
-    let seq = batch.next_seq(org).await?;
     let tx = &mut batch.tx;
     let drafter = ensure_person(&mut *tx, org, drafter).await?;
     let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
@@ -996,7 +1023,7 @@ async fn create_in(
         route_version: Some(route_version as u32),
         ..Event::new(EventHead {
             org,
-            seq,
+            seq: 0,
             at: now,
             kind: "created",
             document: &id,
@@ -1006,7 +1033,7 @@ async fn create_in(
         })
     };
     let summary = summary_of(tx, org, &id).await?;
-    batch.append(&event, None)?;
+    batch.append(event, None, None);
     Ok(summary)
 }
 
@@ -1017,8 +1044,7 @@ async fn edit_in(
     id: &str,
     content: Value,
     now: String,
-) -> Result<ActOutcome> {
-    let seq = batch.next_seq(org).await?;
+) -> Result<(ActOutcome, SeqTicket)> {
     let tx = &mut batch.tx;
     let doc = load_document(&mut *tx, org, id).await?;
     let actor = ensure_person(&mut *tx, org, actor).await?;
@@ -1055,7 +1081,7 @@ async fn edit_in(
     .await?;
     let event = Event::new(EventHead {
         org,
-        seq,
+        seq: 0,
         at: now,
         kind: "edited",
         document: id,
@@ -1064,11 +1090,14 @@ async fn edit_in(
         content_hash,
     });
     let document = summary_of(tx, org, id).await?;
-    batch.append(&event, None)?;
-    Ok(ActOutcome {
-        document,
-        event_seq: seq,
-    })
+    let ticket = batch.append(event, None, None);
+    Ok((
+        ActOutcome {
+            document,
+            event_seq: 0,
+        },
+        ticket,
+    ))
 }
 
 /// Who does what to which document, when.
@@ -1077,7 +1106,7 @@ struct Job<'a> {
     /// Where the public pages are, for the URL printed at issue.
     public_url: Option<&'a str>,
     /// The actor's approval key, if unlocked in this process.
-    signer: Option<&'a saraban_core::checkpoint::SignerKey>,
+    signer: Option<std::sync::Arc<saraban_core::checkpoint::SignerKey>>,
     org: &'a str,
     actor: &'a str,
     id: &'a str,
@@ -1091,7 +1120,7 @@ async fn act_in(
     text: Option<&str>,
     now: String,
     date: String,
-) -> Result<ActOutcome> {
+) -> Result<(ActOutcome, SeqTicket)> {
     let Job {
         typesetter,
         public_url,
@@ -1102,10 +1131,10 @@ async fn act_in(
         action,
         at,
     } = job;
-    let seq = batch.next_seq(org).await?;
+    let lock = batch.lock_rows;
     let tx = &mut batch.tx;
-    let (doc, route) = load_document_and_route(&mut *tx, org, id).await?;
-    let authorities = authorities(&mut *tx, org, actor, &date).await?;
+    let (doc, route, authorities) =
+        load_document_and_route(&mut *tx, org, id, actor, &date, lock).await?;
     // Whoever holds or acts for a position is a person of the organisation;
     // only someone without one needs looking up.
     let actor = match Slug::parse(actor) {
@@ -1142,6 +1171,9 @@ async fn act_in(
     if action == ActionKind::Submit {
         round += 1;
     }
+    // The action's number is the event's; until the batch numbers its
+    // events, the action is kept under a provisional one.
+    let provisional = decision.acting_for.as_ref().map(|_| provisional_seq());
     if let Some(authority) = &decision.acting_for {
         let step = doc.state.step();
         let kind = match action {
@@ -1157,7 +1189,7 @@ async fn act_in(
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(org)
-            .bind(seq as i64)
+            .bind(provisional)
             .bind(id)
             .bind(round)
             .bind(step)
@@ -1286,7 +1318,7 @@ async fn act_in(
         route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
         ..Event::new(EventHead {
             org,
-            seq,
+            seq: 0,
             at: now,
             kind: action.event(),
             document: id,
@@ -1296,10 +1328,8 @@ async fn act_in(
         })
     };
     // An approval carries its actor's own signature, where they have a key.
-    let signature = match (action, signer) {
-        (ActionKind::Endorse | ActionKind::Sign, Some(key)) => {
-            Some(key.sign_message(&event.canonical()))
-        }
+    let signer = match (action, signer) {
+        (ActionKind::Endorse | ActionKind::Sign, Some(key)) => Some(key),
         (ActionKind::Endorse | ActionKind::Sign, None) => {
             if Store::has_actor_key(&mut batch.tx, org, actor.as_str()).await? {
                 return Err(StoreError::KeyLocked {
@@ -1310,13 +1340,24 @@ async fn act_in(
         }
         _ => None,
     };
-    batch.append(&event, signature)?;
+    let ticket = batch.append(event, signer, provisional);
     let (pattern, digits) = match &numbering {
         Some((pattern, digits)) => (Some(pattern), *digits),
         None => (None, saraban_core::DigitStyle::default()),
     };
-    Ok(ActOutcome {
-        document: after.summary(Some(&route), pattern, digits),
-        event_seq: seq,
-    })
+    Ok((
+        ActOutcome {
+            document: after.summary(Some(&route), pattern, digits),
+            event_seq: 0,
+        },
+        ticket,
+    ))
+}
+
+/// The sequence number a committed batch gave an event.
+fn numbered(ticket: &SeqTicket) -> Result<u64> {
+    ticket
+        .get()
+        .copied()
+        .ok_or_else(|| StoreError::Invalid("an event was committed without its number".into()))
 }

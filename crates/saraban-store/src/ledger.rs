@@ -1,61 +1,51 @@
 //! Appending to an organisation's log inside a batch of transitions.
+//!
+//! A transition does not take a sequence number: it hands its event to the
+//! batch, and the batch numbers and chains its events at the very end,
+//! under the log head's lock, just before the commit. So the head is held
+//! for a few statements and the commit only, and several writers can work
+//! on one organisation's documents at once.
 
-use saraban_core::ledger::{Event, chain_hash};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
-use saraban_core::checkpoint::{self, Checkpoint};
+use saraban_core::checkpoint::{self, Checkpoint, SignerKey};
 use saraban_core::clock::thai_time;
+use saraban_core::ledger::{Event, chain_hash};
 use saraban_core::merkle::{self, Frontier};
-
 use sqlx::{Any, Row, Transaction};
 
 use crate::checkpoints::{KeyFolder, origin};
 use crate::writer::Batch;
 use crate::{Result, StoreError};
 
-/// The events a batch has appended, not yet written, and the log heads
-/// they moved. Kept in memory until the batch's end, when `flush` writes
-/// them in one statement per organisation, moves each head once, and signs
-/// the checkpoints due.
+/// The sequence number an appended event gets once its batch is numbered;
+/// read it after the commit.
+pub(crate) type SeqTicket = Arc<OnceLock<u64>>;
+
+/// The events a batch has appended, not yet numbered or written, and the
+/// organisations to checkpoint at this commit.
 #[derive(Debug, Default)]
 pub(crate) struct PendingLedger {
-    heads: HashMap<String, HeadState>,
     events: Vec<PendingEvent>,
-    /// Organisations whose log is to be checkpointed at this commit.
     checkpoints: HashSet<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Head {
-    seq: u64,
-    hash: [u8; 32],
-}
-
-/// An organisation's head as read at the batch's start, and as now.
-#[derive(Debug, Clone)]
-struct HeadState {
-    read: Head,
-    now: Head,
-    frontier: Frontier,
 }
 
 #[derive(Debug)]
 struct PendingEvent {
-    org: String,
-    seq: u64,
-    bytes: Vec<u8>,
-    prev: [u8; 32],
-    hash: [u8; 32],
-    document: String,
-    kind: String,
-    /// The actor's own signature of `bytes`, for an approval.
-    signature: Option<Vec<u8>>,
+    /// The event, its `seq` still to be given.
+    event: Event,
+    /// The actor's approval key: an approval is signed once numbered.
+    signer: Option<Arc<SignerKey>>,
+    /// The provisional number its route action was stored under.
+    provisional: Option<i64>,
+    ticket: SeqTicket,
 }
 
 /// Where a batch's ledger stood before a job, to go back to if it fails.
 pub(crate) struct LedgerMark {
-    heads: HashMap<String, HeadState>,
     events: usize,
     checkpoints: HashSet<String>,
 }
@@ -72,17 +62,37 @@ pub(crate) struct SignedCheckpoint {
 /// limits on bound parameters.
 const EVENTS_PER_INSERT: usize = 64;
 
+/// Provisional numbers of route actions lie above every real sequence
+/// number and rise in the order they are given, so that a document's
+/// actions still sort in the order they were taken; each process starts
+/// from a random point, so processes do not collide.
+pub(crate) fn provisional_seq() -> i64 {
+    static START: OnceLock<i64> = OnceLock::new();
+    static NEXT: AtomicI64 = AtomicI64::new(0);
+    let start = *START.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).expect("the operating system's random numbers");
+        (1 << 62) | ((i64::from_le_bytes(bytes) & ((1 << 40) - 1)) << 20)
+    });
+    start + NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// An organisation's log head, as locked at the flush.
+struct Head {
+    seq: u64,
+    hash: [u8; 32],
+    frontier: Frontier,
+}
+
 impl PendingLedger {
     pub(crate) fn mark(&self) -> LedgerMark {
         LedgerMark {
-            heads: self.heads.clone(),
             events: self.events.len(),
             checkpoints: self.checkpoints.clone(),
         }
     }
 
     pub(crate) fn restore(&mut self, mark: LedgerMark) {
-        self.heads = mark.heads;
         self.events.truncate(mark.events);
         self.checkpoints = mark.checkpoints;
     }
@@ -91,179 +101,255 @@ impl PendingLedger {
         self.checkpoints.insert(org.to_owned());
     }
 
-    /// Writes the pending events, moves each head that moved, and signs a
-    /// checkpoint where one is due: asked for, or a document was issued.
+    /// Numbers and chains the pending events under each organisation's
+    /// head, writes them, gives their actions their numbers, moves each
+    /// head once, and signs a checkpoint where one is due: asked for, or a
+    /// document was issued.
     pub(crate) async fn flush(
         &mut self,
         tx: &mut Transaction<'static, Any>,
         keys: Option<&KeyFolder>,
     ) -> Result<Vec<SignedCheckpoint>> {
-        for chunk in self.events.chunks(EVENTS_PER_INSERT) {
-            let mut sql = String::from(
-                "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind, actor_signature) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let n = i * 8;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let row: Vec<String> = (1..=8).map(|k| format!("${}", n + k)).collect();
-                sql.push_str(&format!("({})", row.join(", ")));
-            }
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for event in chunk {
-                query = query
-                    .bind(event.org.clone())
-                    .bind(event.seq as i64)
-                    .bind(event.bytes.clone())
-                    .bind(event.prev.to_vec())
-                    .bind(event.hash.to_vec())
-                    .bind(event.document.clone())
-                    .bind(event.kind.clone())
-                    .bind(event.signature.clone());
-            }
-            query.execute(&mut **tx).await?;
-        }
-        for event in &self.events {
-            if event.kind == "issued" {
-                self.checkpoints.insert(event.org.clone());
+        let mut orgs: Vec<String> = Vec::new();
+        for org in self
+            .events
+            .iter()
+            .map(|p| &p.event.org)
+            .chain(self.checkpoints.iter())
+        {
+            if !orgs.contains(org) {
+                orgs.push(org.clone());
             }
         }
         let mut signed = Vec::new();
-        for (org, head) in &self.heads {
-            if head.read != head.now {
+        for org in orgs {
+            let mut head = lock_head(tx, &org).await?;
+            let read_seq = head.seq;
+            let mut rows = Vec::new();
+            let mut renumbered = Vec::new();
+            let mut issued = false;
+            for pending in self.events.iter_mut().filter(|p| p.event.org == org) {
+                pending.event.seq = head.seq + 1;
+                let bytes = pending.event.canonical();
+                let hash = chain_hash(&head.hash, &bytes);
+                let signature = pending
+                    .signer
+                    .as_ref()
+                    .map(|key| key.sign_message(&bytes).to_vec());
+                head.frontier.push(merkle::leaf_hash(&bytes));
+                rows.push((pending.event.seq, bytes, head.hash, hash, signature));
+                if let Some(provisional) = pending.provisional {
+                    renumbered.push((provisional, pending.event.seq as i64));
+                }
+                issued |= pending.event.kind == "issued";
+                let _ = pending.ticket.set(pending.event.seq);
+                head.seq = pending.event.seq;
+                head.hash = hash;
+            }
+            let documents: Vec<(&str, &str)> = self
+                .events
+                .iter()
+                .filter(|p| p.event.org == org)
+                .map(|p| (p.event.document.as_str(), p.event.kind.as_str()))
+                .collect();
+            insert_events(tx, &org, &rows, &documents).await?;
+            renumber_actions(tx, &org, &renumbered).await?;
+            if head.seq != read_seq {
                 sqlx::query(
                     "UPDATE ledger_heads SET seq = $1, hash = $2, frontier = $3 WHERE org_id = $4",
                 )
-                .bind(head.now.seq as i64)
-                .bind(head.now.hash.to_vec())
+                .bind(head.seq as i64)
+                .bind(head.hash.to_vec())
                 .bind(head.frontier.to_bytes())
                 .bind(org.clone())
                 .execute(&mut **tx)
                 .await?;
             }
+            let due = issued || self.checkpoints.contains(&org);
             let signer = match keys {
-                Some(keys) if self.checkpoints.contains(org) && head.now.seq > 0 => {
-                    keys.signer(org)?
-                }
+                Some(keys) if due && head.seq > 0 => keys.signer(&org)?,
                 _ => None,
             };
             if let Some(signer) = signer {
-                let checkpoint = Checkpoint::new(origin(org), head.now.seq, head.frontier.root())
-                    .map_err(|e| StoreError::Invalid(format!("checkpoint: {e}")))?;
-                let note = checkpoint::sign(&checkpoint, &signer);
-                sqlx::query(
-                    "INSERT INTO checkpoints (org_id, size, root, note, made_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (org_id, size) DO NOTHING",
-                )
-                .bind(org.clone())
-                .bind(head.now.seq as i64)
-                .bind(checkpoint.root().to_vec())
-                .bind(note.clone())
-                .bind(thai_time(Utc::now()).to_rfc3339())
-                .execute(&mut **tx)
-                .await?;
-                signed.push(SignedCheckpoint {
-                    org: org.clone(),
-                    size: head.now.seq,
-                    note,
-                });
+                let last: Option<i64> =
+                    sqlx::query("SELECT MAX(size) FROM checkpoints WHERE org_id = $1")
+                        .bind(org.clone())
+                        .fetch_one(&mut **tx)
+                        .await?
+                        .get(0);
+                if last.is_none_or(|size| (size as u64) < head.seq) {
+                    signed.push(sign_checkpoint(tx, &org, &head, &signer).await?);
+                }
             }
         }
         self.events.clear();
-        self.heads.clear();
         self.checkpoints.clear();
         Ok(signed)
     }
 }
 
-impl Batch {
-    /// The sequence number the organisation's next event will take. The
-    /// first call in a batch locks the log's head (a row lock on
-    /// PostgreSQL, the write lock on SQLite) until the batch commits, so
-    /// that events are chained one at a time across processes.
-    pub(crate) async fn next_seq(&mut self, org: &str) -> Result<u64> {
-        if let Some(head) = self.ledger.heads.get(org) {
-            return Ok(head.now.seq + 1);
-        }
-        let row = sqlx::query(
-            "UPDATE ledger_heads SET seq = seq WHERE org_id = $1 RETURNING seq, hash, frontier",
-        )
+/// Locks the organisation's log head until the commit (a row lock on
+/// PostgreSQL, the write lock on SQLite), with its Merkle frontier.
+async fn lock_head(tx: &mut Transaction<'static, Any>, org: &str) -> Result<Head> {
+    let row = sqlx::query(
+        "UPDATE ledger_heads SET seq = seq WHERE org_id = $1 RETURNING seq, hash, frontier",
+    )
+    .bind(org)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("organisation", org))?;
+    let seq = row.get::<i64, _>(0) as u64;
+    let hash: Vec<u8> = row.get(1);
+    let hash: [u8; 32] = hash
+        .try_into()
+        .map_err(|_| StoreError::Invalid("ledger head hash is not 32 bytes".into()))?;
+    let stored: Option<Vec<u8>> = row.get(2);
+    let frontier = match stored.and_then(|bytes| Frontier::from_bytes(seq, &bytes)) {
+        Some(frontier) => frontier,
+        None => frontier_from_events(tx, org, seq).await?,
+    };
+    Ok(Head {
+        seq,
+        hash,
+        frontier,
+    })
+}
+
+/// The Merkle frontier recomputed from the stored events (for a log from
+/// before frontiers were kept).
+async fn frontier_from_events(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    seq: u64,
+) -> Result<Frontier> {
+    let mut frontier = Frontier::default();
+    for row in sqlx::query("SELECT bytes FROM events WHERE org_id = $1 ORDER BY seq")
         .bind(org)
-        .fetch_optional(&mut *self.tx)
+        .fetch_all(&mut **tx)
         .await?
-        .ok_or_else(|| StoreError::not_found("organisation", org))?;
-        let seq = row.get::<i64, _>(0) as u64;
-        let hash: Vec<u8> = row.get(1);
-        let hash: [u8; 32] = hash
-            .try_into()
-            .map_err(|_| StoreError::Invalid("ledger head hash is not 32 bytes".into()))?;
-        let stored: Option<Vec<u8>> = row.get(2);
-        let frontier = match stored.and_then(|bytes| Frontier::from_bytes(seq, &bytes)) {
-            Some(frontier) => frontier,
-            None => self.frontier_from_events(org, seq).await?,
-        };
-        let head = Head { seq, hash };
-        self.ledger.heads.insert(
-            org.to_owned(),
-            HeadState {
-                read: head,
-                now: head,
-                frontier,
-            },
+    {
+        frontier.push(merkle::leaf_hash(&row.get::<Vec<u8>, _>(0)));
+    }
+    if frontier.size() != seq {
+        return Err(StoreError::Invalid(format!(
+            "the log of {org} holds {} events but its head is at {seq}: run saraban verify",
+            frontier.size()
+        )));
+    }
+    Ok(frontier)
+}
+
+/// (seq, bytes, prev hash, hash, actor signature) of each event.
+type EventRow = (u64, Vec<u8>, [u8; 32], [u8; 32], Option<Vec<u8>>);
+
+async fn insert_events(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    rows: &[EventRow],
+    documents: &[(&str, &str)],
+) -> Result<()> {
+    for (chunk, documents) in rows
+        .chunks(EVENTS_PER_INSERT)
+        .zip(documents.chunks(EVENTS_PER_INSERT))
+    {
+        let mut sql = String::from(
+            "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind, actor_signature) VALUES ",
         );
-        Ok(seq + 1)
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let row: Vec<String> = (1..=8).map(|k| format!("${}", i * 8 + k)).collect();
+            sql.push_str(&format!("({})", row.join(", ")));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((seq, bytes, prev, hash, signature), (document, kind)) in chunk.iter().zip(documents) {
+            query = query
+                .bind(org.to_owned())
+                .bind(*seq as i64)
+                .bind(bytes.clone())
+                .bind(prev.to_vec())
+                .bind(hash.to_vec())
+                .bind((*document).to_owned())
+                .bind((*kind).to_owned())
+                .bind(signature.clone());
+        }
+        query.execute(&mut **tx).await?;
     }
+    Ok(())
+}
 
-    /// The Merkle frontier recomputed from the stored events (for a log
-    /// from before frontiers were kept).
-    async fn frontier_from_events(&mut self, org: &str, seq: u64) -> Result<Frontier> {
-        let mut frontier = Frontier::default();
-        for row in sqlx::query("SELECT bytes FROM events WHERE org_id = $1 ORDER BY seq")
-            .bind(org)
-            .fetch_all(&mut *self.tx)
-            .await?
-        {
-            frontier.push(merkle::leaf_hash(&row.get::<Vec<u8>, _>(0)));
+/// Gives route actions stored under provisional numbers their events'.
+async fn renumber_actions(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    renumbered: &[(i64, i64)],
+) -> Result<()> {
+    for chunk in renumbered.chunks(EVENTS_PER_INSERT) {
+        let mut sql = String::from("UPDATE actions SET seq = CASE seq");
+        for i in 0..chunk.len() {
+            sql.push_str(&format!(" WHEN ${} THEN ${}", i * 2 + 2, i * 2 + 3));
         }
-        if frontier.size() != seq {
-            return Err(StoreError::Invalid(format!(
-                "the log of {org} holds {} events but its head is at {seq}: run saraban verify",
-                frontier.size()
-            )));
+        sql.push_str(" END WHERE org_id = $1 AND seq IN (");
+        let list: Vec<String> = (0..chunk.len())
+            .map(|i| format!("${}", i * 2 + 2))
+            .collect();
+        sql.push_str(&list.join(", "));
+        sql.push(')');
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+        for (provisional, seq) in chunk {
+            query = query.bind(*provisional).bind(*seq);
         }
-        Ok(frontier)
+        query.execute(&mut **tx).await?;
     }
+    Ok(())
+}
 
-    /// Chains `event`, whose `seq` came from `next_seq`, after the head;
-    /// `signature` is its actor's own, for an approval.
-    pub(crate) fn append(&mut self, event: &Event, signature: Option<[u8; 64]>) -> Result<()> {
-        let head = self.ledger.heads.get_mut(&event.org).ok_or_else(|| {
-            StoreError::Invalid("an event appended before its seq was taken".into())
-        })?;
-        if event.seq != head.now.seq + 1 {
-            return Err(StoreError::Invalid(format!(
-                "event {} appended after head {}",
-                event.seq, head.now.seq
-            )));
-        }
-        let bytes = event.canonical();
-        let hash = chain_hash(&head.now.hash, &bytes);
-        head.frontier.push(merkle::leaf_hash(&bytes));
+async fn sign_checkpoint(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    head: &Head,
+    signer: &SignerKey,
+) -> Result<SignedCheckpoint> {
+    let checkpoint = Checkpoint::new(origin(org), head.seq, head.frontier.root())
+        .map_err(|e| StoreError::Invalid(format!("checkpoint: {e}")))?;
+    let note = checkpoint::sign(&checkpoint, signer);
+    sqlx::query(
+        "INSERT INTO checkpoints (org_id, size, root, note, made_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (org_id, size) DO NOTHING",
+    )
+    .bind(org.to_owned())
+    .bind(head.seq as i64)
+    .bind(checkpoint.root().to_vec())
+    .bind(note.clone())
+    .bind(thai_time(Utc::now()).to_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok(SignedCheckpoint {
+        org: org.to_owned(),
+        size: head.seq,
+        note,
+    })
+}
+
+impl Batch {
+    /// Hands `event` (its `seq` not yet given) to the batch; `signer` signs
+    /// it once numbered (an approval), and `provisional` is the number its
+    /// route action was stored under. The ticket tells its number after
+    /// the commit.
+    pub(crate) fn append(
+        &mut self,
+        event: Event,
+        signer: Option<Arc<SignerKey>>,
+        provisional: Option<i64>,
+    ) -> SeqTicket {
+        let ticket = SeqTicket::default();
         self.ledger.events.push(PendingEvent {
-            org: event.org.clone(),
-            seq: event.seq,
-            bytes,
-            prev: head.now.hash,
-            hash,
-            document: event.document.clone(),
-            kind: event.kind.clone(),
-            signature: signature.map(|s| s.to_vec()),
+            event,
+            signer,
+            provisional,
+            ticket: ticket.clone(),
         });
-        head.now = Head {
-            seq: event.seq,
-            hash,
-        };
-        Ok(())
+        ticket
     }
 }

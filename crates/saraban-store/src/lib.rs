@@ -206,8 +206,7 @@ impl Store {
         // SQLite has one writer whatever we do; PostgreSQL takes several
         // organisations' batches at once.
         let keys = checkpoints::SharedKeys::default();
-        let writers =
-            writer::Writers::start(&pool, if backend == Backend::Sqlite { 1 } else { 4 }, &keys);
+        let writers = writer::Writers::start(&pool, backend, &keys);
         Ok(Store {
             pool,
             backend,

@@ -1,10 +1,12 @@
-//! Group commit. Transitions wait for the disk's flush far longer than
-//! they compute, and an organisation's log takes them one at a time, so
-//! concurrent transitions are run together: one transaction, each in a
-//! savepoint of its own, one durable COMMIT for all. Nobody hears "done"
-//! before that commit; a refused or failed transition rolls back its own
-//! savepoint only. Organisations are spread over writers by a hash of
-//! their id, so one organisation's transitions always meet in one writer.
+//! Group commit. Transitions wait for the disk's flush and the database's
+//! round trips far longer than they compute, so concurrent transitions are
+//! run together: one transaction, each in a savepoint of its own, one
+//! durable COMMIT for all. Nobody hears "done" before that commit; a
+//! refused or failed transition rolls back its own savepoint only. Work is
+//! spread over writers by a hash of its key — a document's transitions
+//! always meet in one writer — and the writers of one organisation meet
+//! only at the end of each batch, where its events are numbered under the
+//! log head's lock (see `ledger`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::checkpoints::SharedKeys;
 use crate::ledger::PendingLedger;
-use crate::{Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError};
 
 /// The most transitions one commit carries.
 const MAX_BATCH: usize = 128;
@@ -49,11 +51,19 @@ impl std::fmt::Debug for WriteJob {
 }
 
 impl Writers {
-    pub(crate) fn start(pool: &AnyPool, count: usize, keys: &SharedKeys) -> Self {
+    pub(crate) fn start(pool: &AnyPool, backend: Backend, keys: &SharedKeys) -> Self {
+        // SQLite has one writer whatever we do; PostgreSQL takes a batch
+        // per core at once (more only adds commits on a busy machine).
+        let count = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => std::thread::available_parallelism()
+                .map_or(2, usize::from)
+                .clamp(2, 8),
+        };
         let queues = (0..count.max(1))
             .map(|_| {
                 let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-                tokio::spawn(run_writer(pool.clone(), receiver, keys.clone()));
+                tokio::spawn(run_writer(pool.clone(), backend, receiver, keys.clone()));
                 sender
             })
             .collect();
@@ -62,9 +72,9 @@ impl Writers {
         }
     }
 
-    fn queue(&self, org: &str) -> &mpsc::Sender<WriteJob> {
-        // FNV-1a: stable, and enough to spread organisations.
-        let hash = org.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+    fn queue(&self, key: &str) -> &mpsc::Sender<WriteJob> {
+        // FNV-1a: stable, and enough to spread documents.
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
         &self.queues[(hash % self.queues.len() as u64) as usize]
@@ -72,15 +82,23 @@ impl Writers {
 }
 
 /// One batch's transaction and the events its transitions appended. The
-/// log's head is read (and locked) once per organisation per batch and
-/// advanced in memory; events are written together before the commit, so
-/// the head row is updated once per batch, not twice per transition.
+/// events are numbered, chained and written together before the commit,
+/// under the log head's lock, so the head row is locked and updated once
+/// per batch, at its end.
 pub(crate) struct Batch {
     pub(crate) tx: Transaction<'static, Any>,
     pub(crate) ledger: PendingLedger,
+    /// On PostgreSQL a transition locks the document it reads (writers
+    /// of other processes may hold others of the same organisation).
+    pub(crate) lock_rows: bool,
 }
 
-async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>, keys: SharedKeys) {
+async fn run_writer(
+    pool: AnyPool,
+    backend: Backend,
+    mut receiver: mpsc::Receiver<WriteJob>,
+    keys: SharedKeys,
+) {
     while let Some(first) = receiver.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -89,10 +107,17 @@ async fn run_writer(pool: AnyPool, mut receiver: mpsc::Receiver<WriteJob>, keys:
                 Err(_) => break,
             }
         }
-        let mut batch = match pool.begin().await {
+        // SQLite: take the write lock at once, so that another process's
+        // writer is waited for (busy_timeout) rather than met mid-batch.
+        let begun = match backend {
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => pool.begin().await,
+        };
+        let mut batch = match begun {
             Ok(tx) => Batch {
                 tx,
                 ledger: PendingLedger::default(),
+                lock_rows: backend == Backend::Postgres,
             },
             Err(error) => {
                 for job in jobs {
@@ -196,9 +221,11 @@ async fn run_jobs(
 }
 
 impl Store {
-    /// Runs `job` as one transition of `org`, committed durably (together
-    /// with whatever else is being written at the same moment).
-    pub(crate) async fn write<T, F>(&self, org: &str, job: F) -> Result<T>
+    /// Runs `job` as one transition, committed durably (together with
+    /// whatever else is being written at the same moment). `key` picks the
+    /// writer: `ORG/DOCUMENT` for a document's transitions, `ORG` for the
+    /// organisation's own.
+    pub(crate) async fn write<T, F>(&self, key: &str, job: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
@@ -237,7 +264,7 @@ impl Store {
             }),
         };
         self.writers
-            .queue(org)
+            .queue(key)
             .send(job)
             .await
             .map_err(|_| StoreError::Invalid("the store is closed".into()))?;
