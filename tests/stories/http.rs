@@ -15,16 +15,9 @@ const PASSWORD: &str = "saraban-demo";
 struct Server {
     base: String,
     store: Store,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Dropping it stops the server.
+    _stop: tokio::sync::oneshot::Sender<()>,
     _db: TestDb,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 fn config(id: &str) -> OrgConfig {
@@ -58,7 +51,7 @@ async fn start(db: TestDb) -> Server {
     Server {
         base,
         store,
-        stop: Some(stop),
+        _stop: stop,
         _db: db,
     }
 }

@@ -50,16 +50,9 @@ fn browser_installed() -> bool {
 struct Site {
     base: String,
     store: Store,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Dropping it stops the server.
+    _stop: tokio::sync::oneshot::Sender<()>,
     _db: TestDb,
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 async fn site(db: TestDb) -> Site {
@@ -90,7 +83,7 @@ async fn site_with(db: TestDb, adjust: impl FnOnce(&mut OrgConfig)) -> Site {
     Site {
         base,
         store,
-        stop: Some(stop),
+        _stop: stop,
         _db: db,
     }
 }

@@ -2,51 +2,14 @@
 //! SQLite file, exported, checked offline, then checked again after each
 //! kind of tampering.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{Cli, example};
 use saraban_core::checkpoint::SignerKey;
 
-fn example(name: &str) -> String {
-    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Cli {
-    db: String,
-    dir: PathBuf,
-}
-
 impl Cli {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("saraban-cli-bundle-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self {
-            db: format!("sqlite://{}/saraban.db", dir.display()),
-            dir,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .args(args)
-            .env("SARABAN_DB", &self.db)
-            .env_remove("SARABAN_ORG")
-            .env_remove("SARABAN_KEYS")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-
     /// Drafts the example memo and takes it through its route to issue.
     fn issue_memo(&self, day: u32) {
         let at = |hour: u32| format!("2025-04-{day:02}T{hour:02}:00:00+07:00");
@@ -111,12 +74,6 @@ impl Cli {
     }
 }
 
-impl Drop for Cli {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -153,7 +110,7 @@ fn assert_fails(cli: &Cli, bundle: &Path, extra: &[&str], class: &str, what: &st
 
 #[test]
 fn an_exported_year_verifies_offline_and_tampering_is_named() {
-    let cli = Cli::new();
+    let cli = Cli::new("bundle");
     cli.ok(&["org", "init", &example("organisation/wangkrachae.toml")]);
     cli.issue_memo(9);
     cli.issue_memo(10);

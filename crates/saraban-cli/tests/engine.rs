@@ -1,57 +1,13 @@
 //! The engine from the command line: the seed memo's route, acted out by
 //! each person with `--as`, on a real SQLite file.
 
-use std::process::{Command, Output};
+mod common;
 
-fn example(name: &str) -> String {
-    format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Cli {
-    db: String,
-    dir: std::path::PathBuf,
-}
-
-impl Cli {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("saraban-cli-engine-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self {
-            db: format!("sqlite://{}/saraban.db", dir.display()),
-            dir,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .args(args)
-            .env("SARABAN_DB", &self.db)
-            .env_remove("SARABAN_ORG")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-}
-
-impl Drop for Cli {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use common::{Cli, example};
 
 #[test]
 fn the_seed_memo_from_the_command_line() {
-    let cli = Cli::new();
+    let cli = Cli::new("engine");
     let org = example("organisation/wangkrachae.toml");
     assert!(
         cli.ok(&["org", "init", &org])

@@ -135,6 +135,27 @@ impl ActionKind {
     ];
 
     /// The event this action records in the ledger.
+    /// The action's name in URLs, commands and stored route actions.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::Edit => "edit",
+            ActionKind::Submit => "submit",
+            ActionKind::Endorse => "endorse",
+            ActionKind::Return => "return",
+            ActionKind::Sign => "sign",
+            ActionKind::Issue => "issue",
+            ActionKind::Withdraw => "withdraw",
+            ActionKind::Cancel => "cancel",
+            ActionKind::Archive => "archive",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ActionKind> {
+        ActionKind::ALL
+            .into_iter()
+            .find(|action| action.name() == name)
+    }
+
     pub fn event(self) -> &'static str {
         match self {
             ActionKind::Edit => "edited",

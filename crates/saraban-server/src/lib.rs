@@ -524,16 +524,10 @@ async fn act(
         ApiError::new(e.status(), code, e.body_text()).field("body")
     })?;
     actor.may_read_documents()?;
-    let action = match action.as_str() {
-        "submit" => ActionKind::Submit,
-        "endorse" => ActionKind::Endorse,
-        "return" => ActionKind::Return,
-        "sign" => ActionKind::Sign,
-        "issue" => ActionKind::Issue,
-        "withdraw" => ActionKind::Withdraw,
-        "cancel" => ActionKind::Cancel,
-        "archive" => ActionKind::Archive,
-        other => {
+    let action = match ActionKind::from_name(&action).filter(|a| *a != ActionKind::Edit) {
+        Some(action) => action,
+        None => {
+            let other = action.as_str();
             return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action", format!(
                 "unknown action '{other}'; actions: submit, endorse, return, sign, issue, withdraw, cancel, archive"
             ))

@@ -163,14 +163,7 @@ impl Store {
             org,
             found: Vec::new(),
         };
-        let config: String = sqlx::query("SELECT config FROM organisations WHERE id = $1")
-            .bind(org)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("organisation", org))?
-            .get(0);
-        let config: OrgConfig =
-            serde_json::from_str(&config).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let config = self.org_config(org).await?;
         let head = sqlx::query("SELECT seq, hash FROM ledger_heads WHERE org_id = $1")
             .bind(org)
             .fetch_optional(&self.pool)
@@ -202,7 +195,6 @@ impl Store {
             })
             .collect();
         check_chain(&mut findings, &events, head_seq, head_hash);
-        check_actor_signatures(&mut findings, &events, &signatures);
 
         let decoded: Vec<(u64, Event)> = events
             .iter()
@@ -212,6 +204,7 @@ impl Store {
                     .map(|event| (stored.seq, event))
             })
             .collect();
+        check_actor_signatures(&mut findings, &events, &decoded, &signatures);
         let documents = self.check_documents(&mut findings, &decoded).await?;
         self.check_actions(&mut findings, &decoded).await?;
         let issues: Vec<Issue> = decoded
@@ -672,14 +665,13 @@ impl Store {
 fn check_actor_signatures(
     findings: &mut Findings<'_>,
     events: &[StoredEvent],
+    decoded: &[(u64, Event)],
     signatures: &HashMap<u64, Vec<u8>>,
 ) {
+    let bytes: HashMap<u64, &[u8]> = events.iter().map(|e| (e.seq, e.bytes.as_slice())).collect();
     let mut keys: HashMap<String, checkpoint::VerifierKey> = HashMap::new();
-    for stored in events {
-        let Ok(event) = Event::from_canonical(&stored.bytes) else {
-            continue;
-        };
-        if let Some(key) = registered_key(&event) {
+    for (seq, event) in decoded {
+        if let Some(key) = registered_key(event) {
             keys.insert(event.actor.clone(), key);
             continue;
         }
@@ -689,16 +681,16 @@ fn check_actor_signatures(
         let Some(key) = keys.get(&event.actor) else {
             continue;
         };
-        let detail = match signatures.get(&stored.seq) {
-            None => "an approval without its actor's signature",
-            Some(signature) if !key.verify_message(&stored.bytes, signature) => {
+        let detail = match (signatures.get(seq), bytes.get(seq)) {
+            (None, _) => "an approval without its actor's signature",
+            (Some(signature), Some(bytes)) if !key.verify_message(bytes, signature) => {
                 "the actor's signature does not verify"
             }
-            Some(_) => continue,
+            (Some(_), _) => continue,
         };
         findings.add(
             FindingClass::BadSignature,
-            Some(stored.seq),
+            Some(*seq),
             Some(&event.document),
             format!("{detail} ({})", event.actor),
         );

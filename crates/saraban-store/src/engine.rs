@@ -1,6 +1,6 @@
-//! Documents and the transitions of their route. Each public operation is
-//! one transaction whose first write takes the organisation's log head, so
-//! a transition, its register number and its event commit together.
+//! Documents and the transitions of their route. Each transition runs in a
+//! batch of the group-commit writer (`writer`), so a transition, its
+//! register number and its event commit together.
 
 use chrono::{DateTime, Utc};
 use saraban_core::clock::{YearReset, thai_date, thai_time};
@@ -80,24 +80,24 @@ pub struct RegisterEntry {
 }
 
 #[derive(Debug, Clone)]
-struct DocRow {
-    id: String,
-    kind: String,
-    state: State,
-    round: i64,
-    drafter: Slug,
-    route_version: i64,
-    version: i64,
+pub(crate) struct DocRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) state: State,
+    pub(crate) round: i64,
+    pub(crate) drafter: Slug,
+    pub(crate) route_version: i64,
+    pub(crate) version: i64,
     /// Shared: a transition copies the row it read, not its content.
-    content: std::sync::Arc<Value>,
-    content_hash: String,
-    register: Option<String>,
-    year: Option<i64>,
-    number: Option<i64>,
-    pdf_hash: Option<String>,
-    cancelled: bool,
-    created_at: String,
-    updated_at: String,
+    pub(crate) content: std::sync::Arc<Value>,
+    pub(crate) content_hash: String,
+    pub(crate) register: Option<String>,
+    pub(crate) year: Option<i64>,
+    pub(crate) number: Option<i64>,
+    pub(crate) pdf_hash: Option<String>,
+    pub(crate) cancelled: bool,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
 }
 
 impl DocRow {
@@ -214,7 +214,11 @@ fn check_content(content: &Value, kind: Option<&str>) -> Result<String> {
     Ok(document.kind().to_owned())
 }
 
-async fn load_document(tx: &mut Transaction<'static, Any>, org: &str, id: &str) -> Result<DocRow> {
+pub(crate) async fn load_document(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+) -> Result<DocRow> {
     let sql = format!("{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(org)
@@ -246,7 +250,7 @@ static DOCUMENT_ROUTE_AND_AUTHORITIES: std::sync::LazyLock<String> =
 
 /// A document and the version of its route it follows, in one round trip
 /// (a transition needs both).
-async fn load_document_and_route(
+pub(crate) async fn load_document_and_route(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     id: &str,
@@ -347,7 +351,7 @@ fn authorities_from<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Resu
     Ok(found)
 }
 
-async fn org_config(
+pub(crate) async fn org_config(
     tx: &mut Transaction<'static, Any>,
     org: &str,
 ) -> Result<(OrgConfig, Option<Vec<u8>>)> {
@@ -361,7 +365,7 @@ async fn org_config(
     Ok((config, row.get(1)))
 }
 
-async fn register_info(
+pub(crate) async fn register_info(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     register: &str,
@@ -379,11 +383,34 @@ async fn register_info(
     Ok((pattern, reset))
 }
 
-/// Endorsements and the signature of the current round, for the page.
-async fn gathered(
+/// The positions that endorsed review step `step` of round `round`.
+pub(crate) async fn endorsed_at_step(
     tx: &mut Transaction<'static, Any>,
     org: &str,
-    doc: &DocRow,
+    id: &str,
+    round: i64,
+    step: usize,
+) -> Result<Vec<Slug>> {
+    Ok(sqlx::query(
+        "SELECT position_id FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND step = $4 AND kind = 'endorse'",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(round)
+    .bind(step as i64)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
+    .collect())
+}
+
+/// Endorsements and the signature of the current round, for the page.
+pub(crate) async fn gathered(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    round: i64,
 ) -> Result<Vec<Gathered>> {
     let rows = sqlx::query(
         "SELECT a.kind, a.text, a.at, a.standing, pos.title, p.name, p.signature, a.actor_id
@@ -394,8 +421,8 @@ async fn gathered(
           ORDER BY a.seq",
     )
     .bind(org)
-    .bind(&doc.id)
-    .bind(doc.round)
+    .bind(id)
+    .bind(round)
     .fetch_all(&mut **tx)
     .await?;
     let mut gathered = Vec::new();
@@ -608,7 +635,7 @@ impl Store {
         }
         let (config, emblem) = org_config(&mut tx, org).await?;
         let overlay = Overlay {
-            gathered: gathered(&mut tx, org, &doc).await?,
+            gathered: gathered(&mut tx, org, id, doc.round).await?,
             ..Overlay::default()
         };
         tx.commit().await?;
@@ -1143,19 +1170,13 @@ async fn act_in(
     };
     // Who already endorsed this step matters only where several may.
     let acted: Vec<Slug> = match doc.state {
-        State::InReview(step) if route.review.get(step).is_some_and(|s| s.positions.len() > 1) => {
-            sqlx::query(
-                "SELECT position_id FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND step = $4 AND kind = 'endorse'",
-            )
-            .bind(org)
-            .bind(id)
-            .bind(doc.round)
-            .bind(step as i64)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
-            .collect()
+        State::InReview(step)
+            if route
+                .review
+                .get(step)
+                .is_some_and(|s| s.positions.len() > 1) =>
+        {
+            endorsed_at_step(&mut *tx, org, id, doc.round, step).await?
         }
         _ => Vec::new(),
     };
@@ -1176,14 +1197,7 @@ async fn act_in(
     let provisional = decision.acting_for.as_ref().map(|_| provisional_seq());
     if let Some(authority) = &decision.acting_for {
         let step = doc.state.step();
-        let kind = match action {
-            ActionKind::Endorse => "endorse",
-            ActionKind::Return => "return",
-            ActionKind::Sign => "sign",
-            ActionKind::Issue => "issue",
-            ActionKind::Cancel => "cancel",
-            _ => "archive",
-        };
+        let kind = action.name();
         sqlx::query(
                 "INSERT INTO actions (org_id, seq, document_id, round, step, kind, position_id, actor_id, standing, text, at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -1218,7 +1232,7 @@ async fn act_in(
         let allocated = allocate(&mut *tx, org, route.register.as_str(), register_year).await?;
         let (config, emblem) = org_config(&mut *tx, org).await?;
         let overlay = Overlay {
-            gathered: gathered(&mut *tx, org, &doc).await?,
+            gathered: gathered(&mut *tx, org, id, doc.round).await?,
             number: Some(allocated),
             prefix: match &pattern {
                 NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),

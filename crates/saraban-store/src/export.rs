@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 pub use saraban_core::bundle::Bundle;
 use saraban_core::bundle::{self, LogExport};
 use saraban_core::ledger::Event;
-use saraban_core::org::OrgConfig;
 use serde_json::Value;
 use sqlx::Row;
 
@@ -19,14 +18,7 @@ impl Store {
     /// checkpoint of the whole log first if the latest one is older, which
     /// needs the organisation's key folder.
     pub async fn export_bundle(&self, org: &str, year: i32) -> Result<Bundle> {
-        let config: String = sqlx::query("SELECT config FROM organisations WHERE id = $1")
-            .bind(org)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("organisation", org))?
-            .get(0);
-        let config: OrgConfig =
-            serde_json::from_str(&config).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let config = self.org_config(org).await?;
         let key = self.verifier_key(org).await?.ok_or_else(|| {
             StoreError::Invalid(format!(
                 "{org} has no signing key, so nothing can prove its log: give its key folder (--keys)"

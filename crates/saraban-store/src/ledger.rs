@@ -137,7 +137,15 @@ impl PendingLedger {
                     .as_ref()
                     .map(|key| key.sign_message(&bytes).to_vec());
                 head.frontier.push(merkle::leaf_hash(&bytes));
-                rows.push((pending.event.seq, bytes, head.hash, hash, signature));
+                rows.push(EventRow {
+                    seq: pending.event.seq,
+                    bytes,
+                    prev: head.hash,
+                    hash,
+                    signature,
+                    document: pending.event.document.clone(),
+                    kind: pending.event.kind.clone(),
+                });
                 if let Some(provisional) = pending.provisional {
                     renumbered.push((provisional, pending.event.seq as i64));
                 }
@@ -146,13 +154,7 @@ impl PendingLedger {
                 head.seq = pending.event.seq;
                 head.hash = hash;
             }
-            let documents: Vec<(&str, &str)> = self
-                .events
-                .iter()
-                .filter(|p| p.event.org == org)
-                .map(|p| (p.event.document.as_str(), p.event.kind.as_str()))
-                .collect();
-            insert_events(tx, &org, &rows, &documents).await?;
+            insert_events(tx, &org, &rows).await?;
             renumber_actions(tx, &org, &renumbered).await?;
             if head.seq != read_seq {
                 sqlx::query(
@@ -239,19 +241,24 @@ async fn frontier_from_events(
     Ok(frontier)
 }
 
-/// (seq, bytes, prev hash, hash, actor signature) of each event.
-type EventRow = (u64, Vec<u8>, [u8; 32], [u8; 32], Option<Vec<u8>>);
+/// An event as its row is written.
+struct EventRow {
+    seq: u64,
+    bytes: Vec<u8>,
+    prev: [u8; 32],
+    hash: [u8; 32],
+    /// The actor's own signature of `bytes`, for an approval.
+    signature: Option<Vec<u8>>,
+    document: String,
+    kind: String,
+}
 
 async fn insert_events(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     rows: &[EventRow],
-    documents: &[(&str, &str)],
 ) -> Result<()> {
-    for (chunk, documents) in rows
-        .chunks(EVENTS_PER_INSERT)
-        .zip(documents.chunks(EVENTS_PER_INSERT))
-    {
+    for chunk in rows.chunks(EVENTS_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind, actor_signature) VALUES ",
         );
@@ -263,16 +270,16 @@ async fn insert_events(
             sql.push_str(&format!("({})", row.join(", ")));
         }
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for ((seq, bytes, prev, hash, signature), (document, kind)) in chunk.iter().zip(documents) {
+        for row in chunk {
             query = query
                 .bind(org.to_owned())
-                .bind(*seq as i64)
-                .bind(bytes.clone())
-                .bind(prev.to_vec())
-                .bind(hash.to_vec())
-                .bind((*document).to_owned())
-                .bind((*kind).to_owned())
-                .bind(signature.clone());
+                .bind(row.seq as i64)
+                .bind(row.bytes.clone())
+                .bind(row.prev.to_vec())
+                .bind(row.hash.to_vec())
+                .bind(row.document.clone())
+                .bind(row.kind.clone())
+                .bind(row.signature.clone());
         }
         query.execute(&mut **tx).await?;
     }

@@ -3,6 +3,7 @@
 
 use saraban_core::document::Verification;
 use saraban_core::ledger::{Event, chain_hash, sha256_hex};
+use saraban_core::org::OrgConfig;
 use saraban_core::text::Line;
 use saraban_core::workflow::Standing;
 use serde::Serialize;
@@ -164,6 +165,7 @@ impl Store {
             }));
         }
         let summary = self.show(&org, &id).await?;
+        let config = self.org_config(&org).await?;
         let pdf_hash: Option<String> = row.get(4);
         let mut problems = Vec::new();
         let mut steps = Vec::new();
@@ -200,7 +202,7 @@ impl Store {
             if ["created", "edited"].contains(&event.kind.as_str()) {
                 continue;
             }
-            steps.push(self.public_step(&org, seq, &event).await?);
+            steps.push(public_step(&config, seq, &event));
         }
         if let Some(hash) = &pdf_hash {
             let stored: Option<Vec<u8>> = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
@@ -256,43 +258,6 @@ impl Store {
         }))
     }
 
-    async fn public_step(&self, org: &str, seq: u64, event: &Event) -> Result<PublicStep> {
-        let name: Option<String> =
-            sqlx::query("SELECT name FROM people WHERE org_id = $1 AND id = $2")
-                .bind(org)
-                .bind(&event.actor)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| row.get(0));
-        let position = match &event.position {
-            Some(position) => {
-                sqlx::query("SELECT title FROM positions WHERE org_id = $1 AND id = $2")
-                    .bind(org)
-                    .bind(position)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .map(|row| row.get::<String, _>(0))
-            }
-            None => None,
-        };
-        let capacity = event
-            .capacity
-            .as_deref()
-            .and_then(Standing::from_name)
-            .and_then(|standing| match standing {
-                Standing::Holder => None,
-                Standing::Delegate(capacity) => Some(capacity.wording().to_owned()),
-            });
-        Ok(PublicStep {
-            kind: event.kind.clone(),
-            name: name.unwrap_or_else(|| event.actor.clone()),
-            position,
-            capacity,
-            at: event.at.clone(),
-            seq,
-        })
-    }
-
     /// Whether `pdf` is, byte for byte, the issued document of this code.
     pub async fn matches_issued_pdf(&self, code: &str, pdf: &[u8]) -> Result<Option<bool>> {
         let Some(code) = normalise_code(code) else {
@@ -305,6 +270,39 @@ impl Store {
                 .await?
                 .map(|row| row.get(0));
         Ok(hash.map(|hash| hash.as_deref() == Some(sha256_hex(pdf).as_str())))
+    }
+}
+
+/// An event as the public page names it: the organisation's names and
+/// titles, the delegation wording.
+fn public_step(config: &OrgConfig, seq: u64, event: &Event) -> PublicStep {
+    let name = config
+        .people
+        .iter()
+        .find(|p| p.id.as_str() == event.actor)
+        .map_or_else(|| event.actor.clone(), |p| p.name.as_str().to_owned());
+    let position = event.position.as_ref().and_then(|id| {
+        config
+            .positions
+            .iter()
+            .find(|p| p.id.as_str() == id)
+            .map(|p| p.title.as_str().to_owned())
+    });
+    let capacity = event
+        .capacity
+        .as_deref()
+        .and_then(Standing::from_name)
+        .and_then(|standing| match standing {
+            Standing::Holder => None,
+            Standing::Delegate(capacity) => Some(capacity.wording().to_owned()),
+        });
+    PublicStep {
+        kind: event.kind.clone(),
+        name,
+        position,
+        capacity,
+        at: event.at.clone(),
+        seq,
     }
 }
 

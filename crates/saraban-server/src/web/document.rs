@@ -127,7 +127,7 @@ async fn document_page(
                             a.button #action-edit href=(format!("/doc/{id}/edit")) { "แก้ไขร่าง" }
                         }
                         @for choice in &allowed {
-                            @let slug = words::action_slug(choice.action);
+                            @let slug = choice.action.name();
                             a.button.primary[matches!(choice.action, ActionKind::Endorse | ActionKind::Sign | ActionKind::Issue | ActionKind::Submit)]
                                 .danger[matches!(choice.action, ActionKind::Withdraw | ActionKind::Cancel)]
                                 #(format!("action-{slug}"))
@@ -251,7 +251,7 @@ pub(crate) async fn page_route(
         notice
             .done
             .as_deref()
-            .and_then(words::action_from_slug)
+            .and_then(route_action)
             .map(|action| format!("{}แล้ว", words::action_name(action)))
     };
     document_page(&state, &user, &id, StatusCode::OK, None, notice).await
@@ -275,7 +275,7 @@ fn confirm_form(
     error: Option<&str>,
 ) -> Markup {
     let action = choice.action;
-    let slug = words::action_slug(action);
+    let slug = action.name();
     let quick = quick_choices(action);
     let takes_text = matches!(
         action,
@@ -342,7 +342,7 @@ pub(crate) async fn confirm_page(
     user: WebUser,
     Path((id, slug)): Path<(String, String)>,
 ) -> Response {
-    let Some(action) = words::action_from_slug(&slug) else {
+    let Some(action) = route_action(&slug) else {
         return super::message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
     };
     let loaded = match load(&state, &user, &id).await {
@@ -383,7 +383,7 @@ pub(crate) async fn act(
     {
         return response;
     }
-    let Some(action) = words::action_from_slug(&slug) else {
+    let Some(action) = route_action(&slug) else {
         return super::message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
     };
     let written = fields.text("text");
@@ -532,4 +532,9 @@ pub(crate) async fn history(
         }
     };
     page(StatusCode::OK, "บันทึกการอนุมัติ", Some(&user), content)
+}
+
+/// A route action named in a URL (editing has its own page).
+fn route_action(name: &str) -> Option<ActionKind> {
+    ActionKind::from_name(name).filter(|action| *action != ActionKind::Edit)
 }

@@ -45,34 +45,6 @@ pub(crate) fn action_explained(action: ActionKind) -> &'static str {
     }
 }
 
-pub(crate) fn action_from_slug(slug: &str) -> Option<ActionKind> {
-    Some(match slug {
-        "submit" => ActionKind::Submit,
-        "endorse" => ActionKind::Endorse,
-        "return" => ActionKind::Return,
-        "sign" => ActionKind::Sign,
-        "issue" => ActionKind::Issue,
-        "withdraw" => ActionKind::Withdraw,
-        "cancel" => ActionKind::Cancel,
-        "archive" => ActionKind::Archive,
-        _ => return None,
-    })
-}
-
-pub(crate) fn action_slug(action: ActionKind) -> &'static str {
-    match action {
-        ActionKind::Edit => "edit",
-        ActionKind::Submit => "submit",
-        ActionKind::Endorse => "endorse",
-        ActionKind::Return => "return",
-        ActionKind::Sign => "sign",
-        ActionKind::Issue => "issue",
-        ActionKind::Withdraw => "withdraw",
-        ActionKind::Cancel => "cancel",
-        ActionKind::Archive => "archive",
-    }
-}
-
 /// The event names of the ledger, as the history page says them.
 pub(crate) fn event_name(kind: &str) -> &str {
     match kind {
