@@ -753,9 +753,9 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
     assert!(store.audit(ORG).await.unwrap().holds());
 }
 
-/// A parallel group: two of the three deputies must endorse, each once.
-async fn parallel_group_story(db: TestDb) {
-    let store = &db.store;
+/// The organisation with three deputies, two of whom must endorse a memo,
+/// and a memo submitted to them on 9 April 2025.
+async fn memo_for_group(store: &Store) -> String {
     let mut config = org_config();
     let mut add = |id: &str, title: &str, person: &str, name: &str| {
         config.positions.push(saraban_core::org::PositionConfig {
@@ -798,6 +798,14 @@ async fn parallel_group_story(db: TestDb) {
         .act(ORG, "chanyurat", &id, A::Submit, None, at)
         .await
         .unwrap();
+    id
+}
+
+/// A parallel group: two of the three deputies must endorse, each once.
+async fn parallel_group_story(db: TestDb) {
+    let store = &db.store;
+    let id = memo_for_group(store).await;
+    let at = thai(2025, 4, 9, 10, 0);
     store
         .act(ORG, "prasert", &id, A::Endorse, Some("เห็นชอบ"), at)
         .await
@@ -843,8 +851,70 @@ async fn parallel_group_story(db: TestDb) {
     ));
 }
 
+/// Everyone acts on one document at the same moment: the three deputies of
+/// a two-of-three group, one of them twice. Exactly two endorsements are
+/// taken, the rest refused, and document, inbox and log agree.
+async fn same_document_at_once_story(db: TestDb) {
+    let store = &db.store;
+    let id = memo_for_group(store).await;
+    let at = thai(2025, 4, 9, 10, 0);
+    let before = head(store).await;
+    let tasks: Vec<_> = ["prasert", "wanna", "prasert", "malee", "wanna"]
+        .into_iter()
+        .map(|person| {
+            let store = store.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                store
+                    .act(ORG, person, &id, A::Endorse, Some("เห็นชอบ"), at)
+                    .await
+            })
+        })
+        .collect();
+    let mut taken = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => taken += 1,
+            Err(StoreError::Refused(Refusal::AlreadyActed(_) | Refusal::WrongState { .. })) => {}
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!(taken, 2, "two of three");
+    assert_eq!(head(store).await, before + 2, "two events");
+    let shown = store.show(ORG, &id).await.unwrap();
+    assert_eq!(
+        (shown.state.as_str(), shown.waiting_for.clone()),
+        ("awaiting_signature", vec!["mayor".to_owned()])
+    );
+    let mayor = store
+        .inbox(ORG, "kanok", &["mayor".to_owned()], 50)
+        .await
+        .unwrap();
+    assert!(
+        mayor.waiting.iter().any(|d| d.id == id),
+        "the mayor's inbox"
+    );
+    for (person, position) in [
+        ("prasert", "works"),
+        ("wanna", "education"),
+        ("malee", "finance"),
+    ] {
+        let inbox = store
+            .inbox(ORG, person, &[position.to_owned()], 50)
+            .await
+            .unwrap();
+        assert!(
+            !inbox.waiting.iter().any(|d| d.id == id),
+            "{person}'s inbox"
+        );
+    }
+    let report = store.audit(ORG).await.unwrap();
+    assert!(report.holds(), "{:?}", report.findings);
+}
+
 stories!(
     parallel_group_story,
+    same_document_at_once_story,
     failed_issue_leaves_no_gap_story,
     seed_memo_story,
     order_490_story,

@@ -17,6 +17,7 @@ use saraban_core::ledger::{Event, EventHead};
 use sqlx::{Any, Row, Transaction};
 use zeroize::Zeroizing;
 
+use crate::writer::Writes;
 use crate::{Result, Store, StoreError};
 
 /// Unlocked keys of this process, by (organisation, person).
@@ -157,7 +158,7 @@ impl Store {
         let verifier = key.verifier().to_text();
         let now = thai_time(at).to_rfc3339();
         let (org_owned, person_owned) = (org.to_owned(), person.to_owned());
-        self.write(org, move |batch| {
+        self.write(org, Writes::AsItGoes, move |batch| {
             Box::pin(async move {
                 store_sealed(
                     &mut batch.tx,

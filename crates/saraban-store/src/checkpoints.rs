@@ -14,6 +14,7 @@ use saraban_core::checkpoint::{SignerKey, VerifierKey};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::writer::Writes;
 use crate::{Result, Store, StoreError};
 
 /// The origin line of an organisation's checkpoints, also its key's name.
@@ -214,7 +215,7 @@ impl Store {
     pub async fn checkpoint(&self, org: &str) -> Result<Option<u64>> {
         let before = self.latest_checkpoint_size(org).await?;
         let owned = org.to_owned();
-        self.write(org, move |batch| {
+        self.write(org, Writes::AsItGoes, move |batch| {
             Box::pin(async move {
                 batch.ledger.request_checkpoint(&owned);
                 Ok(())

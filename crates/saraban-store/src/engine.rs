@@ -16,8 +16,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::compose::{Gathered, Overlay, compose};
-use crate::ledger::{SeqTicket, provisional_seq};
-use crate::writer::Batch;
+use crate::ledger::SeqTicket;
+use crate::route_changes::{ActionRow, DocumentChange, RouteChange};
+use crate::writer::{Batch, Writes};
 use crate::{Result, Store, StoreError};
 
 const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
@@ -479,7 +480,7 @@ impl Store {
         let now = thai_time(at).to_rfc3339();
         let id = uuid::Uuid::now_v7().to_string();
         let (org, drafter) = (org.to_owned(), drafter.to_owned());
-        self.write(&format!("{org}/{id}"), move |batch| {
+        self.write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
             Box::pin(async move {
                 create_in(
                     batch,
@@ -510,7 +511,7 @@ impl Store {
         let now = thai_time(at).to_rfc3339();
         let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
         let (mut outcome, ticket) = self
-            .write(&format!("{org}/{id}"), move |batch| {
+            .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
                 Box::pin(async move { edit_in(batch, &org, &actor, &id, content, now).await })
             })
             .await?;
@@ -545,8 +546,15 @@ impl Store {
         let public_url = self.public_url();
         let signer = self.unlocked_key(&org, &actor);
         let key = format!("{org}/{id}");
+        // Issuing numbers, renders and stores the PDF as it goes; every
+        // other action only reads until the batch writes its changes.
+        let writes = if action == ActionKind::Issue {
+            Writes::AsItGoes
+        } else {
+            Writes::AtTheEnd
+        };
         let (mut outcome, ticket) = self
-            .write(&key, move |batch| {
+            .write(&key, writes, move |batch| {
                 Box::pin(async move {
                     let job = Job {
                         typesetter: &typesetter,
@@ -830,49 +838,6 @@ fn waiting_positions(state: State, route: &Route, heard: &[Slug]) -> Vec<String>
         State::Signed => vec![route.issue.to_string()],
         _ => Vec::new(),
     }
-}
-
-/// Moves a document's waiting rows from `before` to `after`. The common
-/// move, one position to the next, is one UPDATE; should the rows not be
-/// as expected, they are written afresh.
-async fn update_waiting(
-    tx: &mut Transaction<'static, Any>,
-    org: &str,
-    id: &str,
-    before: &[String],
-    after: &[String],
-) -> Result<()> {
-    if before == after {
-        return Ok(());
-    }
-    if let ([from], [to]) = (before, after) {
-        let moved = sqlx::query(
-            "UPDATE waiting SET position_id = $1 WHERE org_id = $2 AND document_id = $3 AND position_id = $4",
-        )
-        .bind(to)
-        .bind(org)
-        .bind(id)
-        .bind(from)
-        .execute(&mut **tx)
-        .await?;
-        if moved.rows_affected() == 1 {
-            return Ok(());
-        }
-    }
-    sqlx::query("DELETE FROM waiting WHERE org_id = $1 AND document_id = $2")
-        .bind(org)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    for position in after {
-        sqlx::query("INSERT INTO waiting (org_id, document_id, position_id) VALUES ($1, $2, $3)")
-            .bind(org)
-            .bind(id)
-            .bind(position)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Summaries of document rows, reading each route version and register once.
@@ -1192,30 +1157,18 @@ async fn act_in(
     if action == ActionKind::Submit {
         round += 1;
     }
-    // The action's number is the event's; until the batch numbers its
-    // events, the action is kept under a provisional one.
-    let provisional = decision.acting_for.as_ref().map(|_| provisional_seq());
-    if let Some(authority) = &decision.acting_for {
-        let step = doc.state.step();
-        let kind = action.name();
-        sqlx::query(
-                "INSERT INTO actions (org_id, seq, document_id, round, step, kind, position_id, actor_id, standing, text, at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(org)
-            .bind(provisional)
-            .bind(id)
-            .bind(round)
-            .bind(step)
-            .bind(kind)
-            .bind(authority.position.as_str())
-            .bind(actor.as_str())
-            .bind(authority.standing.name())
-            .bind(text.map(str::to_owned))
-            .bind(&now)
-            .execute(&mut **tx)
-            .await?;
-    }
+    // The action row is written with its event, which gives its number.
+    let action_row = decision.acting_for.as_ref().map(|authority| ActionRow {
+        document: id.to_owned(),
+        round,
+        step: doc.state.step(),
+        kind: action.name(),
+        position: authority.position.to_string(),
+        actor: actor.to_string(),
+        standing: authority.standing.name(),
+        text: text.map(str::to_owned),
+        at: now.clone(),
+    });
 
     let mut after = DocRow {
         state: decision.next,
@@ -1269,24 +1222,6 @@ async fn act_in(
         numbering = Some((pattern, config.organisation.digits));
     }
     let cancelled_at = (action == ActionKind::Cancel).then(|| now.clone());
-    sqlx::query(
-            "UPDATE documents SET state = $1, step = $2, round = $3, register_id = $4, year = $5, number = $6, pdf_hash = $7,
-                cancelled_at = COALESCE($8, cancelled_at), updated_at = $9
-              WHERE org_id = $10 AND id = $11",
-        )
-        .bind(after.state.name())
-        .bind(after.state.step())
-        .bind(after.round)
-        .bind(after.register.clone())
-        .bind(after.year)
-        .bind(after.number)
-        .bind(after.pdf_hash.clone())
-        .bind(cancelled_at)
-        .bind(&now)
-        .bind(org)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
     // Who the document waits for now: the positions of the step not yet
     // heard from (a group step keeps those still missing).
     let mut heard = if decision.next == doc.state {
@@ -1301,14 +1236,24 @@ async fn act_in(
     {
         heard.push(authority.position.clone());
     }
-    update_waiting(
-        &mut *tx,
-        org,
-        id,
-        &waiting_positions(doc.state, &route, &acted),
-        &waiting_positions(decision.next, &route, &heard),
-    )
-    .await?;
+    let waiting_before = waiting_positions(doc.state, &route, &acted);
+    let waiting_after = waiting_positions(decision.next, &route, &heard);
+    let change = RouteChange {
+        action: action_row,
+        document: DocumentChange {
+            id: id.to_owned(),
+            state: after.state.name(),
+            step: after.state.step(),
+            round: after.round,
+            register: after.register.clone(),
+            year: after.year,
+            number: after.number,
+            pdf_hash: after.pdf_hash.clone(),
+            cancelled_at,
+            updated_at: now.clone(),
+        },
+        waiting: (waiting_before != waiting_after).then_some(waiting_after),
+    };
     let issued = action == ActionKind::Issue;
     let event = Event {
         position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
@@ -1354,7 +1299,7 @@ async fn act_in(
         }
         _ => None,
     };
-    let ticket = batch.append(event, signer, provisional);
+    let ticket = batch.append(event, signer, Some(change));
     let (pattern, digits) = match &numbering {
         Some((pattern, digits)) => (Some(pattern), *digits),
         None => (None, saraban_core::DigitStyle::default()),

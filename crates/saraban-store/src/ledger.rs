@@ -7,7 +7,6 @@
 //! on one organisation's documents at once.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
@@ -18,6 +17,7 @@ use saraban_core::merkle::{self, Frontier};
 use sqlx::{Any, Row, Transaction};
 
 use crate::checkpoints::{KeyFolder, origin};
+use crate::route_changes::{self, RouteChange};
 use crate::writer::Batch;
 use crate::{Result, StoreError};
 
@@ -39,8 +39,8 @@ struct PendingEvent {
     event: Event,
     /// The actor's approval key: an approval is signed once numbered.
     signer: Option<Arc<SignerKey>>,
-    /// The provisional number its route action was stored under.
-    provisional: Option<i64>,
+    /// The route action's changes, written once the event is numbered.
+    change: Option<RouteChange>,
     ticket: SeqTicket,
 }
 
@@ -61,21 +61,6 @@ pub(crate) struct SignedCheckpoint {
 /// Events per INSERT statement: 8 values each, well under both servers'
 /// limits on bound parameters.
 const EVENTS_PER_INSERT: usize = 64;
-
-/// Provisional numbers of route actions lie above every real sequence
-/// number and rise in the order they are given, so that a document's
-/// actions still sort in the order they were taken; each process starts
-/// from a random point, so processes do not collide.
-pub(crate) fn provisional_seq() -> i64 {
-    static START: OnceLock<i64> = OnceLock::new();
-    static NEXT: AtomicI64 = AtomicI64::new(0);
-    let start = *START.get_or_init(|| {
-        let mut bytes = [0u8; 8];
-        getrandom::fill(&mut bytes).expect("the operating system's random numbers");
-        (1 << 62) | ((i64::from_le_bytes(bytes) & ((1 << 40) - 1)) << 20)
-    });
-    start + NEXT.fetch_add(1, Ordering::Relaxed)
-}
 
 /// An organisation's log head, as locked at the flush.
 struct Head {
@@ -102,7 +87,7 @@ impl PendingLedger {
     }
 
     /// Numbers and chains the pending events under each organisation's
-    /// head, writes them, gives their actions their numbers, moves each
+    /// head, writes them with their route actions' changes, moves each
     /// head once, and signs a checkpoint where one is due: asked for, or a
     /// document was issued.
     pub(crate) async fn flush(
@@ -126,7 +111,7 @@ impl PendingLedger {
             let mut head = lock_head(tx, &org).await?;
             let read_seq = head.seq;
             let mut rows = Vec::new();
-            let mut renumbered = Vec::new();
+            let mut changes = Vec::new();
             let mut issued = false;
             for pending in self.events.iter_mut().filter(|p| p.event.org == org) {
                 pending.event.seq = head.seq + 1;
@@ -146,16 +131,17 @@ impl PendingLedger {
                     document: pending.event.document.clone(),
                     kind: pending.event.kind.clone(),
                 });
-                if let Some(provisional) = pending.provisional {
-                    renumbered.push((provisional, pending.event.seq as i64));
-                }
                 issued |= pending.event.kind == "issued";
                 let _ = pending.ticket.set(pending.event.seq);
                 head.seq = pending.event.seq;
                 head.hash = hash;
+                let pending: &PendingEvent = pending;
+                if let Some(change) = &pending.change {
+                    changes.push((pending.event.seq, change));
+                }
             }
             insert_events(tx, &org, &rows).await?;
-            renumber_actions(tx, &org, &renumbered).await?;
+            route_changes::write(tx, &org, &changes).await?;
             if head.seq != read_seq {
                 sqlx::query(
                     "UPDATE ledger_heads SET seq = $1, hash = $2, frontier = $3 WHERE org_id = $4",
@@ -259,16 +245,10 @@ async fn insert_events(
     rows: &[EventRow],
 ) -> Result<()> {
     for chunk in rows.chunks(EVENTS_PER_INSERT) {
-        let mut sql = String::from(
-            "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind, actor_signature) VALUES ",
+        let sql = format!(
+            "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind, actor_signature) VALUES {}",
+            route_changes::values(chunk.len(), 8, 1)
         );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let row: Vec<String> = (1..=8).map(|k| format!("${}", i * 8 + k)).collect();
-            sql.push_str(&format!("({})", row.join(", ")));
-        }
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for row in chunk {
             query = query
@@ -280,32 +260,6 @@ async fn insert_events(
                 .bind(row.document.clone())
                 .bind(row.kind.clone())
                 .bind(row.signature.clone());
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-/// Gives route actions stored under provisional numbers their events'.
-async fn renumber_actions(
-    tx: &mut Transaction<'static, Any>,
-    org: &str,
-    renumbered: &[(i64, i64)],
-) -> Result<()> {
-    for chunk in renumbered.chunks(EVENTS_PER_INSERT) {
-        let mut sql = String::from("UPDATE actions SET seq = CASE seq");
-        for i in 0..chunk.len() {
-            sql.push_str(&format!(" WHEN ${} THEN ${}", i * 2 + 2, i * 2 + 3));
-        }
-        sql.push_str(" END WHERE org_id = $1 AND seq IN (");
-        let list: Vec<String> = (0..chunk.len())
-            .map(|i| format!("${}", i * 2 + 2))
-            .collect();
-        sql.push_str(&list.join(", "));
-        sql.push(')');
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
-        for (provisional, seq) in chunk {
-            query = query.bind(*provisional).bind(*seq);
         }
         query.execute(&mut **tx).await?;
     }
@@ -341,20 +295,20 @@ async fn sign_checkpoint(
 
 impl Batch {
     /// Hands `event` (its `seq` not yet given) to the batch; `signer` signs
-    /// it once numbered (an approval), and `provisional` is the number its
-    /// route action was stored under. The ticket tells its number after
+    /// it once numbered (an approval), and `change` is what its route
+    /// action changes, written with it. The ticket tells its number after
     /// the commit.
     pub(crate) fn append(
         &mut self,
         event: Event,
         signer: Option<Arc<SignerKey>>,
-        provisional: Option<i64>,
+        change: Option<RouteChange>,
     ) -> SeqTicket {
         let ticket = SeqTicket::default();
         self.ledger.events.push(PendingEvent {
             event,
             signer,
-            provisional,
+            change,
             ticket: ticket.clone(),
         });
         ticket

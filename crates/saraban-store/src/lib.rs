@@ -13,6 +13,7 @@ mod export;
 mod ledger;
 mod organisation;
 mod public;
+mod route_changes;
 mod web_queries;
 mod writer;
 

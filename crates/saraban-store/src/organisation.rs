@@ -7,6 +7,7 @@ use saraban_core::org::OrgConfig;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::writer::Writes;
 use crate::{Result, Store};
 
 /// What `org init` changed.
@@ -41,7 +42,7 @@ impl Store {
         let org = org.to_owned();
         let org_id = org.clone();
         let report = self
-            .write(&org.clone(), move |batch| {
+            .write(&org.clone(), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
                     init_in(
                         &mut batch.tx,

@@ -1,13 +1,18 @@
 //! Group commit. Transitions wait for the disk's flush and the database's
 //! round trips far longer than they compute, so concurrent transitions are
-//! run together: one transaction, each in a savepoint of its own, one
-//! durable COMMIT for all. Nobody hears "done" before that commit; a
-//! refused or failed transition rolls back its own savepoint only. Work is
-//! spread over writers by a hash of its key — a document's transitions
-//! always meet in one writer — and the writers of one organisation meet
-//! only at the end of each batch, where its events are numbered under the
-//! log head's lock (see `ledger`).
+//! run together: one transaction, one durable COMMIT for all. Nobody hears
+//! "done" before that commit. A transition that writes as it goes runs in
+//! a savepoint of its own, so a refused or failed one rolls back alone; a
+//! route action only reads, and its changes are written at the batch's
+//! end with its event (`route_changes`), so it needs none. Work is spread
+//! over writers by a hash of its key — a document's transitions always
+//! meet in one writer — and a key acts at most once per batch (a second
+//! transition of the same document waits for the next), so no transition
+//! reads what its batch has yet to write. The writers of one organisation
+//! meet only at the end of each batch, where its events are numbered under
+//! the log head's lock (see `ledger`).
 
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -28,14 +33,37 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// `None` when the batch committed, else why it did not.
 type Deliver = Box<dyn FnOnce(Option<String>) + Send>;
 
-/// Runs one transition inside the batch; on success returns how to
-/// deliver its result after the commit, on failure has delivered already.
-type Run = Box<dyn for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Option<Deliver>> + Send>;
+/// How a transition ended inside its batch.
+enum JobEnd {
+    /// Its result waits for the commit.
+    Done(Deliver),
+    /// Refused or failed, and told so already.
+    Failed {
+        /// The database failed it: without a savepoint of its own, the
+        /// batch's transaction cannot go on.
+        database: bool,
+    },
+}
+
+/// Runs one transition inside the batch.
+type Run = Box<dyn for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, JobEnd> + Send>;
 
 struct WriteJob {
+    /// What the transition acts on: `ORG/DOCUMENT` or `ORG`.
+    key: String,
+    /// Writes as it goes, so it runs in a savepoint.
+    guarded: bool,
     run: Run,
     /// Reports a failure of the batch before the job could run.
     abandon: Box<dyn FnOnce(String) + Send>,
+}
+
+/// Whether a transition writes as it goes (and so needs a savepoint) or
+/// only reads, handing its changes to the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Writes {
+    AsItGoes,
+    AtTheEnd,
 }
 
 /// The writers of a store, one task each.
@@ -99,12 +127,30 @@ async fn run_writer(
     mut receiver: mpsc::Receiver<WriteJob>,
     keys: SharedKeys,
 ) {
-    while let Some(first) = receiver.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
+    // Transitions whose key already acted in the batch, for the next one.
+    let mut carried: VecDeque<WriteJob> = VecDeque::new();
+    loop {
+        let mut waiting: Vec<WriteJob> = carried.drain(..).collect();
+        if waiting.is_empty() {
+            match receiver.recv().await {
+                Some(first) => waiting.push(first),
+                None => break,
+            }
+        }
+        while waiting.len() < MAX_BATCH {
             match receiver.try_recv() {
-                Ok(job) => jobs.push(job),
+                Ok(job) => waiting.push(job),
                 Err(_) => break,
+            }
+        }
+        let mut acting = HashSet::new();
+        let mut jobs = Vec::with_capacity(waiting.len());
+        for job in waiting {
+            if acting.contains(&job.key) {
+                carried.push_back(job);
+            } else {
+                acting.insert(job.key.clone());
+                jobs.push(job);
             }
         }
         // SQLite: take the write lock at once, so that another process's
@@ -167,65 +213,84 @@ async fn run_writer(
     }
 }
 
-/// Runs each job in a savepoint of its own; returns why the batch broke,
-/// if it did. One savepoint serves every job: a success releases it and
-/// opens the next in one round trip, a failure rolls back to it (which
-/// keeps it open for the next job).
+/// Runs the jobs in order; returns why the batch broke, if it did. A
+/// guarded job runs in a savepoint: a success releases it (and opens the
+/// next guarded job's in the same round trip), a failure rolls back to it.
 async fn run_jobs(
     batch: &mut Batch,
     jobs: Vec<WriteJob>,
     delivered: &mut Vec<Deliver>,
 ) -> Option<String> {
-    if let Err(error) = sqlx::raw_sql("SAVEPOINT transition")
-        .execute(&mut *batch.tx)
-        .await
-    {
-        for job in jobs {
-            (job.abandon)(error.to_string());
-        }
-        return Some(error.to_string());
-    }
-    let count = jobs.len();
+    let guarded: Vec<bool> = jobs.iter().map(|job| job.guarded).collect();
+    let mut open = false;
     let mut jobs = jobs.into_iter().enumerate();
     while let Some((index, job)) = jobs.next() {
+        let next_guarded = guarded.get(index + 1).copied().unwrap_or(false);
+        let mut closing = None;
+        if job.guarded && !open {
+            if let Err(error) = sqlx::raw_sql("SAVEPOINT transition")
+                .execute(&mut *batch.tx)
+                .await
+            {
+                (job.abandon)(error.to_string());
+                return abandon_rest(jobs, error.to_string());
+            }
+            open = true;
+        }
         let mark = batch.ledger.mark();
-        let closing = match (job.run)(batch).await {
-            Some(deliver) => {
+        match (job.run)(batch).await {
+            JobEnd::Done(deliver) => {
                 delivered.push(deliver);
-                if index + 1 < count {
-                    sqlx::raw_sql("RELEASE SAVEPOINT transition; SAVEPOINT transition")
-                        .execute(&mut *batch.tx)
-                        .await
-                } else {
-                    sqlx::raw_sql("RELEASE SAVEPOINT transition")
-                        .execute(&mut *batch.tx)
-                        .await
+                if open {
+                    closing = Some(if next_guarded {
+                        "RELEASE SAVEPOINT transition; SAVEPOINT transition"
+                    } else {
+                        open = false;
+                        "RELEASE SAVEPOINT transition"
+                    });
                 }
             }
-            None => {
+            JobEnd::Failed { database } => {
                 batch.ledger.restore(mark);
-                sqlx::raw_sql("ROLLBACK TO SAVEPOINT transition")
-                    .execute(&mut *batch.tx)
-                    .await
+                if open {
+                    closing = Some(if next_guarded {
+                        "ROLLBACK TO SAVEPOINT transition"
+                    } else {
+                        open = false;
+                        "ROLLBACK TO SAVEPOINT transition; RELEASE SAVEPOINT transition"
+                    });
+                } else if database {
+                    return abandon_rest(
+                        jobs,
+                        "the database failed a transition of the batch".into(),
+                    );
+                }
             }
-        };
-        if let Err(error) = closing {
-            let reason = error.to_string();
-            for (_, job) in jobs {
-                (job.abandon)(reason.clone());
-            }
-            return Some(reason);
+        }
+        if let Some(sql) = closing
+            && let Err(error) = sqlx::raw_sql(sql).execute(&mut *batch.tx).await
+        {
+            return abandon_rest(jobs, error.to_string());
         }
     }
     None
+}
+
+/// Tells the jobs not yet run that the batch broke, and why.
+fn abandon_rest(jobs: impl Iterator<Item = (usize, WriteJob)>, reason: String) -> Option<String> {
+    for (_, job) in jobs {
+        (job.abandon)(reason.clone());
+    }
+    Some(reason)
 }
 
 impl Store {
     /// Runs `job` as one transition, committed durably (together with
     /// whatever else is being written at the same moment). `key` picks the
     /// writer: `ORG/DOCUMENT` for a document's transitions, `ORG` for the
-    /// organisation's own.
-    pub(crate) async fn write<T, F>(&self, key: &str, job: F) -> Result<T>
+    /// organisation's own. A job that writes only `AtTheEnd` must not
+    /// write through the batch's transaction itself.
+    pub(crate) async fn write<T, F>(&self, key: &str, writes: Writes, job: F) -> Result<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
@@ -244,20 +309,25 @@ impl Store {
         let run: Run = Box::new(move |batch| {
             Box::pin(async move {
                 match job(batch).await {
-                    Ok(value) => Some(Box::new(move |verdict: Option<String>| match verdict {
-                        None => send(Ok(value)),
-                        Some(reason) => {
-                            send(Err(StoreError::Invalid(format!("not committed: {reason}"))))
-                        }
-                    }) as Deliver),
+                    Ok(value) => {
+                        JobEnd::Done(Box::new(move |verdict: Option<String>| match verdict {
+                            None => send(Ok(value)),
+                            Some(reason) => {
+                                send(Err(StoreError::Invalid(format!("not committed: {reason}"))))
+                            }
+                        }))
+                    }
                     Err(error) => {
+                        let database = matches!(error, StoreError::Database(_));
                         send(Err(error));
-                        None
+                        JobEnd::Failed { database }
                     }
                 }
             })
         });
         let job = WriteJob {
+            key: key.to_owned(),
+            guarded: writes == Writes::AsItGoes,
             run,
             abandon: Box::new(move |reason| {
                 abandon_send(Err(StoreError::Invalid(format!("not committed: {reason}"))))

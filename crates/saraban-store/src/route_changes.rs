@@ -1,0 +1,220 @@
+//! What a route action changes — its action row, the document's state and
+//! who the document now waits for — is written at the batch's end, with
+//! the events, a few statements for the whole batch: the action takes its
+//! event's sequence number, which is only known there. A transition itself
+//! only reads. A document acts at most once per batch (`writer`), so no
+//! transition reads a row another one of its batch is still to write.
+
+use sqlx::{Any, Transaction};
+
+use crate::Result;
+
+/// The route action as its `actions` row stores it; `seq` is its event's.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionRow {
+    pub(crate) document: String,
+    pub(crate) round: i64,
+    pub(crate) step: i64,
+    pub(crate) kind: &'static str,
+    pub(crate) position: String,
+    pub(crate) actor: String,
+    pub(crate) standing: &'static str,
+    pub(crate) text: Option<String>,
+    pub(crate) at: String,
+}
+
+/// The document's row after the action.
+#[derive(Debug, Clone)]
+pub(crate) struct DocumentChange {
+    pub(crate) id: String,
+    pub(crate) state: &'static str,
+    /// The review step, -1 outside review.
+    pub(crate) step: i64,
+    pub(crate) round: i64,
+    pub(crate) register: Option<String>,
+    pub(crate) year: Option<i64>,
+    pub(crate) number: Option<i64>,
+    pub(crate) pdf_hash: Option<String>,
+    /// Set when the action cancels the document.
+    pub(crate) cancelled_at: Option<String>,
+    pub(crate) updated_at: String,
+}
+
+/// One route action's changes.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteChange {
+    /// Taken for a position (every action but the drafter's own).
+    pub(crate) action: Option<ActionRow>,
+    pub(crate) document: DocumentChange,
+    /// The positions the document waits for now, when they changed.
+    pub(crate) waiting: Option<Vec<String>>,
+}
+
+/// Rows per statement: at most 11 values each, well under both servers'
+/// limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// Writes one organisation's route changes, each with its event's number.
+pub(crate) async fn write(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    changes: &[(u64, &RouteChange)],
+) -> Result<()> {
+    for chunk in changes.chunks(ROWS_PER_STATEMENT) {
+        insert_actions(tx, org, chunk).await?;
+        update_documents(tx, org, chunk).await?;
+        replace_waiting(tx, org, chunk).await?;
+    }
+    Ok(())
+}
+
+/// `(v1, v2, …), (…)` for `rows` rows of `columns` parameters from `$first`.
+pub(crate) fn values(rows: usize, columns: usize, first: usize) -> String {
+    let mut sql = String::new();
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", first + row * columns + column));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+async fn insert_actions(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    changes: &[(u64, &RouteChange)],
+) -> Result<()> {
+    let actions: Vec<(u64, &ActionRow)> = changes
+        .iter()
+        .filter_map(|(seq, change)| change.action.as_ref().map(|a| (*seq, a)))
+        .collect();
+    if actions.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO actions (org_id, seq, document_id, round, step, kind, position_id, actor_id, standing, text, at) VALUES {}",
+        values(actions.len(), 11, 1)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (seq, action) in actions {
+        query = query
+            .bind(org.to_owned())
+            .bind(seq as i64)
+            .bind(action.document.clone())
+            .bind(action.round)
+            .bind(action.step)
+            .bind(action.kind)
+            .bind(action.position.clone())
+            .bind(action.actor.clone())
+            .bind(action.standing)
+            .bind(action.text.clone())
+            .bind(action.at.clone());
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// One UPDATE for all: the new rows come as a VALUES list (its columns are
+/// `column1`… on both servers), typed by CAST so PostgreSQL need not guess.
+async fn update_documents(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    changes: &[(u64, &RouteChange)],
+) -> Result<()> {
+    const TYPES: [&str; 10] = [
+        "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT",
+    ];
+    let mut rows = Vec::with_capacity(changes.len());
+    for row in 0..changes.len() {
+        let cells: Vec<String> = TYPES
+            .iter()
+            .enumerate()
+            .map(|(column, ty)| format!("CAST(${} AS {ty})", 2 + row * TYPES.len() + column))
+            .collect();
+        rows.push(format!("({})", cells.join(", ")));
+    }
+    let sql = format!(
+        "UPDATE documents SET state = v.column2, step = v.column3, round = v.column4,
+                register_id = v.column5, year = v.column6, number = v.column7, pdf_hash = v.column8,
+                cancelled_at = COALESCE(v.column9, documents.cancelled_at), updated_at = v.column10
+           FROM (VALUES {}) AS v
+          WHERE documents.org_id = $1 AND documents.id = v.column1",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+    for (_, change) in changes {
+        let doc = &change.document;
+        query = query
+            .bind(doc.id.clone())
+            .bind(doc.state)
+            .bind(doc.step)
+            .bind(doc.round)
+            .bind(doc.register.clone())
+            .bind(doc.year)
+            .bind(doc.number)
+            .bind(doc.pdf_hash.clone())
+            .bind(doc.cancelled_at.clone())
+            .bind(doc.updated_at.clone());
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The documents whose waiting positions changed lose their old rows and
+/// get their new ones.
+async fn replace_waiting(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    changes: &[(u64, &RouteChange)],
+) -> Result<()> {
+    let moved: Vec<(&str, &[String])> = changes
+        .iter()
+        .filter_map(|(_, change)| {
+            change
+                .waiting
+                .as_deref()
+                .map(|w| (change.document.id.as_str(), w))
+        })
+        .collect();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = (0..moved.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "DELETE FROM waiting WHERE org_id = $1 AND document_id IN ({})",
+        list.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+    for (id, _) in &moved {
+        query = query.bind(id.to_string());
+    }
+    query.execute(&mut **tx).await?;
+
+    let rows: Vec<(&str, &String)> = moved
+        .iter()
+        .flat_map(|(id, positions)| positions.iter().map(move |p| (*id, p)))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT * 2) {
+        let sql = format!(
+            "INSERT INTO waiting (org_id, document_id, position_id) VALUES {}",
+            values(chunk.len(), 3, 1)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, position) in chunk {
+            query = query
+                .bind(org.to_owned())
+                .bind(id.to_string())
+                .bind(position.to_string());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
