@@ -12,12 +12,14 @@ use sqlx::Connection;
 pub use saraban_store;
 
 #[allow(missing_debug_implementations)]
-/// A store on a database of its own; removed when dropped (SQLite) or left
-/// for the server's clean-up (PostgreSQL databases are named saraban_test_*).
+/// A store on a database of its own, removed when dropped: the SQLite
+/// file, or the PostgreSQL database (named saraban_test_*).
 pub struct TestDb {
     pub store: Store,
     pub url: String,
     file: Option<PathBuf>,
+    /// The server's admin URL and the database's name.
+    postgres: Option<(String, String)>,
 }
 
 impl Drop for TestDb {
@@ -25,6 +27,28 @@ impl Drop for TestDb {
         if let Some(file) = &self.file {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+        if let Some((admin, name)) = self.postgres.take() {
+            // Drop runs inside the test's runtime, which must not block on
+            // itself: the database is dropped from a thread of its own.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                runtime.block_on(async {
+                    let mut conn = sqlx::AnyConnection::connect(&admin).await?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await?;
+                    conn.close().await
+                })
+            });
+            if let Ok(Err(error)) = dropped.join() {
+                eprintln!("test database not dropped: {error}");
             }
         }
     }
@@ -38,6 +62,7 @@ pub async fn sqlite() -> TestDb {
         store,
         url,
         file: Some(file),
+        postgres: None,
     }
 }
 
@@ -73,6 +98,7 @@ pub async fn postgres() -> Option<TestDb> {
         store,
         url,
         file: None,
+        postgres: Some((admin, name)),
     })
 }
 

@@ -912,7 +912,86 @@ async fn same_document_at_once_story(db: TestDb) {
     assert!(report.holds(), "{:?}", report.findings);
 }
 
+/// Two processes on one database — two stores, each with writers of its
+/// own — take turns on the same documents at the same time: memos pass
+/// their three reviewers, switching process at every step, while orders
+/// are issued through both. The register still counts without a gap, and
+/// the log still chains.
+async fn two_processes_story(db: TestDb) {
+    let first = db.store.clone();
+    init(&first).await;
+    let second = Store::open(&db.url).await.unwrap();
+    let day = thai(2025, 3, 2, 9, 0);
+    let mut memos = Vec::new();
+    for _ in 0..12 {
+        let id = first
+            .create_document(ORG, "chanyurat", content("ita-report-2568.toml"), day)
+            .await
+            .unwrap()
+            .id;
+        first
+            .act(ORG, "chanyurat", &id, A::Submit, None, day)
+            .await
+            .unwrap();
+        memos.push(id);
+    }
+    let mut orders = Vec::new();
+    for _ in 0..12 {
+        orders.push(
+            signed_document(
+                &first,
+                "order-490-2567-delegated.json",
+                "kanok",
+                (2025, 3, 1),
+            )
+            .await,
+        );
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, id) in memos.iter().enumerate() {
+        let stores = [first.clone(), second.clone()];
+        let id = id.clone();
+        tasks.spawn(async move {
+            for (step, who) in ["somjai", "somsak", "wilaiwan"].into_iter().enumerate() {
+                stores[(i + step) % 2]
+                    .act(ORG, who, &id, A::Endorse, Some("เห็นควรลงนาม"), day)
+                    .await
+                    .unwrap();
+            }
+            None
+        });
+    }
+    for (i, id) in orders.iter().enumerate() {
+        let store = [&first, &second][i % 2].clone();
+        let id = id.clone();
+        tasks.spawn(async move {
+            let issued = store
+                .act(ORG, "sunee", &id, A::Issue, None, day)
+                .await
+                .unwrap();
+            issued.document.number
+        });
+    }
+    let mut numbers: Vec<i64> = tasks.join_all().await.into_iter().flatten().collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=12).collect::<Vec<i64>>(), "no gap, no repeat");
+    for id in &memos {
+        let shown = second.show(ORG, id).await.unwrap();
+        assert_eq!(shown.state, "awaiting_signature");
+        assert_eq!(shown.waiting_for, vec!["mayor".to_owned()]);
+    }
+    let report = second.audit(ORG).await.unwrap();
+    assert!(report.holds(), "{:?}", report.findings);
+    assert_eq!(
+        report.events,
+        12 * (1 + 1 + 3) + 12 * 6,
+        "memos: created, submitted, three endorsements; orders: created, submitted, two endorsements, signed, issued"
+    );
+    second.close().await;
+}
+
 stories!(
+    two_processes_story,
     parallel_group_story,
     same_document_at_once_story,
     failed_issue_leaves_no_gap_story,

@@ -9,7 +9,9 @@
 //! the end while it has steps left; a document is held by one client at a
 //! time, so no client waits on another's document. Each configuration runs
 //! a fixed number of transitions. `--quick` (or `SARABAN_BENCH_QUICK=1`)
-//! makes the runs short; other arguments (`--bench`) are ignored.
+//! makes the runs short; `SARABAN_BENCH_ONLY=sqlite|postgres` runs one
+//! backend; other arguments (`--bench`) are ignored. The start of each
+//! timed run is told on stderr, for a profiler to wait for.
 //!
 //! `cargo bench -p saraban-store --bench transitions [-- --quick]`
 
@@ -123,6 +125,7 @@ async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
     // are held, and each finished one took three transitions.
     let queue = submitted_memos(store, transitions.div_ceil(REVIEWERS.len()) + clients).await;
     let started = Arc::new(AtomicUsize::new(0));
+    eprintln!("timing {clients} clients");
     let begun = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..clients {
@@ -237,13 +240,18 @@ async fn main() {
         &[(1, 600), (32, 3_000)]
     };
 
-    let file = std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
-    bench("sqlite", format!("sqlite://{}", file.display()), plan).await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    let only = std::env::var("SARABAN_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "sqlite" {
+        let file =
+            std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+        bench("sqlite", format!("sqlite://{}", file.display()), plan).await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
     }
 
     match std::env::var("SARABAN_BENCH_POSTGRES_URL") {
+        Ok(_) if only == "sqlite" => {}
         Ok(admin) if !admin.is_empty() => {
             sqlx::any::install_default_drivers();
             let name = format!("saraban_bench_{}", uuid::Uuid::new_v4().simple());

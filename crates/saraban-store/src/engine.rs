@@ -230,24 +230,51 @@ pub(crate) async fn load_document(
     DocRow::from_row(&row)
 }
 
-/// The document row with its route version's definition (a transition
-/// reads both at once).
-const DOCUMENT_AND_ROUTE: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
+/// A document's columns with its route version's definition and the
+/// actor's authorities on the day (`PERSON`, `DATE`): all a transition
+/// decides on, in one round trip.
+const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
                 d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
                 d.updated_at, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a)
-           FROM documents d
-           JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version
-          WHERE d.org_id = $1 AND d.id = $2";
+           FROM WANTED
+           JOIN documents d ON d.org_id = $1 AND d.id = DOCUMENT
+           JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version";
 
-/// `DOCUMENT_AND_ROUTE` with the actor's authorities ($3 person, $4 date)
-/// folded in, so a transition reads all it decides on in one round trip.
-static DOCUMENT_ROUTE_AND_AUTHORITIES: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| {
-        DOCUMENT_AND_ROUTE.replace(
-            "AUTHORITIES",
-            &AUTHORITIES.replace("$3", "$4").replace("$2", "$3"),
-        )
-    });
+/// `DOCUMENT_ROUTE_AND_AUTHORITIES` for the documents, actors and dates
+/// listed in `wanted`.
+fn document_route_and_authorities(
+    wanted: &str,
+    document: &str,
+    person: &str,
+    date: &str,
+    lock: bool,
+) -> String {
+    let authorities = AUTHORITIES.replace("$3", date).replace("$2", person);
+    let mut sql = DOCUMENT_ROUTE_AND_AUTHORITIES
+        .replace("AUTHORITIES", &authorities)
+        .replace("WANTED", wanted)
+        .replace("DOCUMENT", document);
+    if lock {
+        sql.push_str(" FOR UPDATE OF d");
+    }
+    sql
+}
+
+/// What a transition read of its document: the row, its route version and
+/// the actor's authorities.
+pub(crate) type DocumentRead = (DocRow, Route, Vec<Authority>);
+
+fn document_read_from(row: &AnyRow) -> Result<DocumentRead> {
+    let route: Route = serde_json::from_str(&row.get::<String, _>(17))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let held: Option<String> = row.get(18);
+    let authorities = authorities_from(
+        held.iter()
+            .flat_map(|list| list.split(','))
+            .filter_map(|pair| pair.split_once(' ')),
+    )?;
+    Ok((DocRow::from_row(row)?, route, authorities))
+}
 
 /// A document and the version of its route it follows, in one round trip
 /// (a transition needs both).
@@ -258,13 +285,12 @@ pub(crate) async fn load_document_and_route(
     actor: &str,
     date: &str,
     lock: bool,
-) -> Result<(DocRow, Route, Vec<Authority>)> {
-    let sql = format!(
-        "{}{}",
-        *DOCUMENT_ROUTE_AND_AUTHORITIES,
-        if lock { " FOR UPDATE OF d" } else { "" }
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+) -> Result<DocumentRead> {
+    static SINGLE: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+        [false, true]
+            .map(|lock| document_route_and_authorities("(SELECT 1) AS one", "$2", "$3", "$4", lock))
+    });
+    let row = sqlx::query(sqlx::AssertSqlSafe(SINGLE[usize::from(lock)].as_str()))
         .bind(org)
         .bind(id)
         .bind(actor)
@@ -272,15 +298,63 @@ pub(crate) async fn load_document_and_route(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::not_found("document", id))?;
-    let route: Route = serde_json::from_str(&row.get::<String, _>(17))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let held: Option<String> = row.get(18);
-    let authorities = authorities_from(
-        held.iter()
-            .flat_map(|list| list.split(','))
-            .filter_map(|pair| pair.split_once(' ')),
-    )?;
-    Ok((DocRow::from_row(&row)?, route, authorities))
+    document_read_from(&row)
+}
+
+/// What a route action will read, asked for before its batch runs.
+#[derive(Debug, Clone)]
+pub(crate) struct WantedDocument {
+    pub(crate) org: String,
+    pub(crate) id: String,
+    pub(crate) actor: String,
+    /// The day of the action (ISO), for the actor's authorities.
+    pub(crate) date: String,
+}
+
+/// Reads the documents a batch's route actions act on, an organisation's
+/// at a time (locked on PostgreSQL, as each transition would), keyed by
+/// organisation and document. A document not found is left out; its
+/// transition reads it again and reports it.
+pub(crate) async fn read_documents(
+    tx: &mut Transaction<'static, Any>,
+    wanted: &[WantedDocument],
+    lock: bool,
+) -> Result<std::collections::HashMap<(String, String), DocumentRead>> {
+    let mut found = std::collections::HashMap::new();
+    let mut orgs: Vec<&str> = wanted.iter().map(|w| w.org.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    for org in orgs {
+        let of_org: Vec<&WantedDocument> = wanted.iter().filter(|w| w.org == org).collect();
+        let mut rows = Vec::with_capacity(of_org.len());
+        for i in 0..of_org.len() {
+            let first = 2 + i * 3;
+            rows.push(format!(
+                "(CAST(${first} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT))",
+                first + 1,
+                first + 2
+            ));
+        }
+        let sql = document_route_and_authorities(
+            &format!("(VALUES {}) AS w", rows.join(", ")),
+            "w.column1",
+            "w.column2",
+            "w.column3",
+            lock,
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+        for w in &of_org {
+            query = query
+                .bind(w.id.clone())
+                .bind(w.actor.clone())
+                .bind(w.date.clone());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            let read = document_read_from(&row)?;
+            found.insert((org.to_owned(), read.0.id.clone()), read);
+        }
+    }
+    Ok(found)
 }
 
 async fn load_route(
@@ -553,8 +627,14 @@ impl Store {
         } else {
             Writes::AtTheEnd
         };
+        let wanted = WantedDocument {
+            org: org.clone(),
+            id: id.clone(),
+            actor: actor.clone(),
+            date: date.clone(),
+        };
         let (mut outcome, ticket) = self
-            .write(&key, writes, move |batch| {
+            .write_reading(&key, Some(wanted), writes, move |batch| {
                 Box::pin(async move {
                     let job = Job {
                         typesetter: &typesetter,
@@ -1124,9 +1204,12 @@ async fn act_in(
         at,
     } = job;
     let lock = batch.lock_rows;
+    let read_ahead = batch.read_ahead.remove(&(org.to_owned(), id.to_owned()));
     let tx = &mut batch.tx;
-    let (doc, route, authorities) =
-        load_document_and_route(&mut *tx, org, id, actor, &date, lock).await?;
+    let (doc, route, authorities) = match read_ahead {
+        Some(read) => read,
+        None => load_document_and_route(&mut *tx, org, id, actor, &date, lock).await?,
+    };
     // Whoever holds or acts for a position is a person of the organisation;
     // only someone without one needs looking up.
     let actor = match Slug::parse(actor) {

@@ -108,6 +108,15 @@ impl PendingLedger {
         }
         let mut signed = Vec::new();
         for org in orgs {
+            // What does not need the events' numbers is written before the
+            // head is locked: the lock is held until the commit.
+            let documents: Vec<&RouteChange> = self
+                .events
+                .iter()
+                .filter(|p| p.event.org == org)
+                .filter_map(|p| p.change.as_ref())
+                .collect();
+            route_changes::write_documents(tx, &org, &documents).await?;
             let mut head = lock_head(tx, &org).await?;
             let read_seq = head.seq;
             let mut rows = Vec::new();
@@ -141,7 +150,7 @@ impl PendingLedger {
                 }
             }
             insert_events(tx, &org, &rows).await?;
-            route_changes::write(tx, &org, &changes).await?;
+            route_changes::insert_actions(tx, &org, &changes).await?;
             if head.seq != read_seq {
                 sqlx::query(
                     "UPDATE ledger_heads SET seq = $1, hash = $2, frontier = $3 WHERE org_id = $4",

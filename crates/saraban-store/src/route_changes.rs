@@ -1,9 +1,10 @@
 //! What a route action changes — its action row, the document's state and
-//! who the document now waits for — is written at the batch's end, with
-//! the events, a few statements for the whole batch: the action takes its
-//! event's sequence number, which is only known there. A transition itself
-//! only reads. A document acts at most once per batch (`writer`), so no
-//! transition reads a row another one of its batch is still to write.
+//! who the document now waits for — is written by its batch, a few
+//! statements for all: the documents and waiting positions before the log
+//! head is locked, the action rows with the events, whose sequence numbers
+//! they take. A transition itself only reads. A document acts at most once
+//! per batch (`writer`), so no transition reads a row another one of its
+//! batch is still to write.
 
 use sqlx::{Any, Transaction};
 
@@ -54,16 +55,29 @@ pub(crate) struct RouteChange {
 /// limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 64;
 
-/// Writes one organisation's route changes, each with its event's number.
-pub(crate) async fn write(
+/// Writes the documents' new state and waiting positions of one
+/// organisation's route changes.
+pub(crate) async fn write_documents(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    changes: &[&RouteChange],
+) -> Result<()> {
+    for chunk in changes.chunks(ROWS_PER_STATEMENT) {
+        update_documents(tx, org, chunk).await?;
+        replace_waiting(tx, org, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Inserts the action rows of one organisation's route changes, each with
+/// its event's number.
+pub(crate) async fn insert_actions(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     changes: &[(u64, &RouteChange)],
 ) -> Result<()> {
     for chunk in changes.chunks(ROWS_PER_STATEMENT) {
-        insert_actions(tx, org, chunk).await?;
-        update_documents(tx, org, chunk).await?;
-        replace_waiting(tx, org, chunk).await?;
+        insert_action_rows(tx, org, chunk).await?;
     }
     Ok(())
 }
@@ -87,7 +101,7 @@ pub(crate) fn values(rows: usize, columns: usize, first: usize) -> String {
     sql
 }
 
-async fn insert_actions(
+async fn insert_action_rows(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     changes: &[(u64, &RouteChange)],
@@ -127,7 +141,7 @@ async fn insert_actions(
 async fn update_documents(
     tx: &mut Transaction<'static, Any>,
     org: &str,
-    changes: &[(u64, &RouteChange)],
+    changes: &[&RouteChange],
 ) -> Result<()> {
     const TYPES: [&str; 10] = [
         "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT",
@@ -150,7 +164,7 @@ async fn update_documents(
         rows.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
-    for (_, change) in changes {
+    for change in changes {
         let doc = &change.document;
         query = query
             .bind(doc.id.clone())
@@ -173,11 +187,11 @@ async fn update_documents(
 async fn replace_waiting(
     tx: &mut Transaction<'static, Any>,
     org: &str,
-    changes: &[(u64, &RouteChange)],
+    changes: &[&RouteChange],
 ) -> Result<()> {
     let moved: Vec<(&str, &[String])> = changes
         .iter()
-        .filter_map(|(_, change)| {
+        .filter_map(|change| {
             change
                 .waiting
                 .as_deref()

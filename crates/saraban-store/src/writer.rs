@@ -1,18 +1,23 @@
 //! Group commit. Transitions wait for the disk's flush and the database's
 //! round trips far longer than they compute, so concurrent transitions are
 //! run together: one transaction, one durable COMMIT for all. Nobody hears
-//! "done" before that commit. A transition that writes as it goes runs in
-//! a savepoint of its own, so a refused or failed one rolls back alone; a
-//! route action only reads, and its changes are written at the batch's
-//! end with its event (`route_changes`), so it needs none. Work is spread
-//! over writers by a hash of its key — a document's transitions always
-//! meet in one writer — and a key acts at most once per batch (a second
-//! transition of the same document waits for the next), so no transition
-//! reads what its batch has yet to write. The writers of one organisation
-//! meet only at the end of each batch, where its events are numbered under
-//! the log head's lock (see `ledger`).
+//! "done" before that commit.
+//!
+//! A batch reads the documents of its route actions in one statement; each
+//! action then decides in memory and hands its changes to the batch, which
+//! writes them with the numbered events at its end (`route_changes`,
+//! `ledger`): a batch of route actions costs a handful of round trips,
+//! whatever its size. A transition that writes as it goes (creating,
+//! editing, issuing) runs in a savepoint of its own, so a refused or
+//! failed one rolls back alone.
+//!
+//! An organisation's work goes to one writer (chosen by a hash of the
+//! organisation): its batches never wait for each other's log head in
+//! this process, and other processes are met by row locks. A document acts
+//! at most once per batch — a second transition of the same document waits
+//! for the next — so no transition reads what its batch has yet to write.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -21,6 +26,7 @@ use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::checkpoints::SharedKeys;
+use crate::engine::{DocumentRead, WantedDocument, read_documents};
 use crate::ledger::PendingLedger;
 use crate::{Backend, Result, Store, StoreError};
 
@@ -53,6 +59,8 @@ struct WriteJob {
     key: String,
     /// Writes as it goes, so it runs in a savepoint.
     guarded: bool,
+    /// The document it will read, read ahead with the batch's others.
+    reads: Option<WantedDocument>,
     run: Run,
     /// Reports a failure of the batch before the job could run.
     abandon: Box<dyn FnOnce(String) + Send>,
@@ -81,7 +89,8 @@ impl std::fmt::Debug for WriteJob {
 impl Writers {
     pub(crate) fn start(pool: &AnyPool, backend: Backend, keys: &SharedKeys) -> Self {
         // SQLite has one writer whatever we do; PostgreSQL takes a batch
-        // per core at once (more only adds commits on a busy machine).
+        // per core at once, each of other organisations (more only adds
+        // commits on a busy machine).
         let count = match backend {
             Backend::Sqlite => 1,
             Backend::Postgres => std::thread::available_parallelism()
@@ -100,9 +109,11 @@ impl Writers {
         }
     }
 
+    /// The writer of the key's organisation.
     fn queue(&self, key: &str) -> &mpsc::Sender<WriteJob> {
-        // FNV-1a: stable, and enough to spread documents.
-        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        let org = key.split_once('/').map_or(key, |(org, _)| org);
+        // FNV-1a: stable, and enough to spread organisations.
+        let hash = org.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
         &self.queues[(hash % self.queues.len() as u64) as usize]
@@ -119,6 +130,9 @@ pub(crate) struct Batch {
     /// On PostgreSQL a transition locks the document it reads (writers
     /// of other processes may hold others of the same organisation).
     pub(crate) lock_rows: bool,
+    /// The documents read ahead for the batch's route actions, by
+    /// organisation and id; a transition takes its own out.
+    pub(crate) read_ahead: HashMap<(String, String), DocumentRead>,
 }
 
 async fn run_writer(
@@ -164,6 +178,7 @@ async fn run_writer(
                 tx,
                 ledger: PendingLedger::default(),
                 lock_rows: backend == Backend::Postgres,
+                read_ahead: HashMap::new(),
             },
             Err(error) => {
                 for job in jobs {
@@ -172,6 +187,18 @@ async fn run_writer(
                 continue;
             }
         };
+        // The route actions' documents in one round trip, not one each.
+        let wanted: Vec<WantedDocument> = jobs.iter().filter_map(|j| j.reads.clone()).collect();
+        if !wanted.is_empty() {
+            match read_documents(&mut batch.tx, &wanted, batch.lock_rows).await {
+                Ok(found) => batch.read_ahead = found,
+                Err(error) => {
+                    let _ = batch.tx.rollback().await;
+                    abandon_rest(jobs.into_iter().enumerate(), error.to_string());
+                    continue;
+                }
+            }
+        }
         let mut delivered = Vec::with_capacity(jobs.len());
         let broken = run_jobs(&mut batch, jobs, &mut delivered).await;
         let folder = keys.read().expect("keys").clone();
@@ -295,6 +322,23 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
+        self.write_reading(key, None, writes, job).await
+    }
+
+    /// `write`, with the document the job will read read ahead together
+    /// with those of the rest of its batch (the job finds it in
+    /// `Batch::read_ahead`).
+    pub(crate) async fn write_reading<T, F>(
+        &self,
+        key: &str,
+        reads: Option<WantedDocument>,
+        writes: Writes,
+        job: F,
+    ) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
         let (sender, receiver) = oneshot::channel::<Result<T>>();
         let sender = Arc::new(Mutex::new(Some(sender)));
         let send = {
@@ -328,6 +372,7 @@ impl Store {
         let job = WriteJob {
             key: key.to_owned(),
             guarded: writes == Writes::AsItGoes,
+            reads,
             run,
             abandon: Box::new(move |reason| {
                 abandon_send(Err(StoreError::Invalid(format!("not committed: {reason}"))))
