@@ -17,7 +17,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::compose::{Gathered, Overlay, compose};
 use crate::ledger::SeqTicket;
-use crate::route_changes::{ActionRow, DocumentChange, RouteChange};
+use crate::route_changes::{ActionRow, DocumentChange, RouteChange, WaitingMove};
 use crate::writer::{Batch, Writes};
 use crate::{Result, Store, StoreError};
 
@@ -1335,7 +1335,10 @@ async fn act_in(
             cancelled_at,
             updated_at: now.clone(),
         },
-        waiting: (waiting_before != waiting_after).then_some(waiting_after),
+        waiting: (waiting_before != waiting_after).then_some(WaitingMove {
+            before: waiting_before,
+            after: waiting_after,
+        }),
     };
     let issued = action == ActionKind::Issue;
     let event = Event {

@@ -47,8 +47,14 @@ pub(crate) struct RouteChange {
     /// Taken for a position (every action but the drafter's own).
     pub(crate) action: Option<ActionRow>,
     pub(crate) document: DocumentChange,
-    /// The positions the document waits for now, when they changed.
-    pub(crate) waiting: Option<Vec<String>>,
+    /// Who the document waited for and waits for now, when that changed.
+    pub(crate) waiting: Option<WaitingMove>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct WaitingMove {
+    pub(crate) before: Vec<String>,
+    pub(crate) after: Vec<String>,
 }
 
 /// Rows per statement: at most 11 values each, well under both servers'
@@ -182,39 +188,72 @@ async fn update_documents(
     Ok(())
 }
 
-/// The documents whose waiting positions changed lose their old rows and
-/// get their new ones.
+/// Moves the waiting rows of the documents whose waiting positions
+/// changed. The common move, one position to the next, is one UPDATE for
+/// all (which leaves the rows' document, so no foreign key is checked
+/// again); other moves, or rows not as expected, are written afresh.
 async fn replace_waiting(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     changes: &[&RouteChange],
 ) -> Result<()> {
-    let moved: Vec<(&str, &[String])> = changes
+    let moves: Vec<(&str, &WaitingMove)> = changes
         .iter()
         .filter_map(|change| {
             change
                 .waiting
-                .as_deref()
+                .as_ref()
                 .map(|w| (change.document.id.as_str(), w))
         })
         .collect();
-    if moved.is_empty() {
+    let (single, mut afresh): (Vec<_>, Vec<_>) = moves
+        .into_iter()
+        .partition(|(_, w)| w.before.len() == 1 && w.after.len() == 1);
+    if !single.is_empty() {
+        let rows: Vec<String> = (0..single.len())
+            .map(|i| {
+                let first = 2 + i * 3;
+                format!(
+                    "(CAST(${first} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT))",
+                    first + 1,
+                    first + 2
+                )
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE waiting SET position_id = v.column3 FROM (VALUES {}) AS v
+              WHERE waiting.org_id = $1 AND waiting.document_id = v.column1 AND waiting.position_id = v.column2",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+        for (id, w) in &single {
+            query = query
+                .bind(id.to_string())
+                .bind(w.before[0].clone())
+                .bind(w.after[0].clone());
+        }
+        let moved = query.execute(&mut **tx).await?.rows_affected();
+        if moved != single.len() as u64 {
+            afresh.extend(single);
+        }
+    }
+    if afresh.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = (0..moved.len()).map(|i| format!("${}", i + 2)).collect();
+    let list: Vec<String> = (0..afresh.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "DELETE FROM waiting WHERE org_id = $1 AND document_id IN ({})",
         list.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
-    for (id, _) in &moved {
+    for (id, _) in &afresh {
         query = query.bind(id.to_string());
     }
     query.execute(&mut **tx).await?;
 
-    let rows: Vec<(&str, &String)> = moved
+    let rows: Vec<(&str, &String)> = afresh
         .iter()
-        .flat_map(|(id, positions)| positions.iter().map(move |p| (*id, p)))
+        .flat_map(|(id, w)| w.after.iter().map(move |p| (*id, p)))
         .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT * 2) {
         let sql = format!(
