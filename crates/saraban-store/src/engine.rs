@@ -254,6 +254,9 @@ fn document_route_and_authorities(
         .replace("AUTHORITIES", &authorities)
         .replace("WANTED", wanted)
         .replace("DOCUMENT", document);
+    // Rows are locked in this order: two processes locking overlapping
+    // sets of documents never wait on each other in a circle.
+    sql.push_str(" ORDER BY d.id");
     if lock {
         sql.push_str(" FOR UPDATE OF d");
     }
