@@ -187,8 +187,14 @@ async fn run_writer(
                 continue;
             }
         };
-        // The route actions' documents in one round trip, not one each.
-        let wanted: Vec<WantedDocument> = jobs.iter().filter_map(|j| j.reads.clone()).collect();
+        // The route actions' documents in one round trip, not one each —
+        // up to the first of the organisation's own jobs (which may change
+        // who holds what): those after it read for themselves.
+        let wanted: Vec<WantedDocument> = jobs
+            .iter()
+            .take_while(|job| job.key.contains('/'))
+            .filter_map(|job| job.reads.clone())
+            .collect();
         if !wanted.is_empty() {
             match read_documents(&mut batch.tx, &wanted, batch.lock_rows).await {
                 Ok(found) => batch.read_ahead = found,
