@@ -6,7 +6,7 @@
 //! Needs `chromium` and `chromium-driver` (scripts/test installs them as
 //! root). Without them the stories say so and pass, except under CI=true.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -31,9 +31,17 @@ const PATIENCE: Duration = Duration::from_secs(120);
 /// conversation with its own server anyway.
 static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The one browser's turn; none where Chromium is not installed, and then
+/// the story says so and passes (except under CI=true).
+async fn browser_turn() -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    if !browser_installed() {
+        return None;
+    }
+    Some(ONE_BROWSER.lock().await)
+}
+
 fn browser_installed() -> bool {
-    let found =
-        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    let found = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !found {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!(
@@ -88,7 +96,8 @@ async fn site_with(db: TestDb, adjust: impl FnOnce(&mut OrgConfig)) -> Site {
     }
 }
 
-/// chromedriver on a free port, and a fresh Chromium profile.
+/// chromedriver on a free port, and a fresh Chromium profile; the window
+/// at desktop size.
 struct Browser {
     client: Client,
     driver: Child,
@@ -140,11 +149,13 @@ async fn browser() -> Browser {
             .await
         {
             Ok(client) => {
-                return Browser {
+                let browser = Browser {
                     client,
                     driver,
                     profile,
                 };
+                browser.client.set_window_size(1280, 900).await.unwrap();
+                return browser;
             }
             Err(error) => {
                 last = Some(error);
@@ -165,6 +176,10 @@ fn screenshot_dir() -> PathBuf {
 }
 
 impl Browser {
+    async fn close(&self) {
+        self.client.clone().close().await.unwrap();
+    }
+
     async fn open(&self, url: &str) {
         self.client.goto(url).await.unwrap();
     }
@@ -182,6 +197,16 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
+    }
+
+    /// The element an XPath finds (text on the page, say), once it is there.
+    async fn wait_for(&self, xpath: &str, what: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .expect(what)
     }
 
     /// Clicks a link or button that leads to another page, as a person
@@ -248,6 +273,19 @@ impl Browser {
             .unwrap();
     }
 
+    /// Types the subject and the first paragraph into the document's form.
+    async fn fill_in(&self, subject: &str, paragraph: &str) {
+        self.type_into("#subject", subject).await;
+        self.paste_into("#body-0--paragraph", paragraph).await;
+    }
+
+    /// Saves the document's form; its page opens. The document's id.
+    async fn save(&self) -> String {
+        self.click("#save").await;
+        self.wait("#action-done").await;
+        self.current_document().await
+    }
+
     async fn script(&self, js: &str) -> Value {
         self.client.execute(js, Vec::new()).await.unwrap()
     }
@@ -259,11 +297,16 @@ impl Browser {
 
     async fn sign_in_to(&self, site: &Site, user: &str, landing: &str) {
         self.open(&format!("{}/", site.base)).await;
+        self.submit_sign_in(user, PASSWORD).await;
+        self.wait(landing).await;
+    }
+
+    /// Fills in and sends the sign-in form that is open.
+    async fn submit_sign_in(&self, user: &str, password: &str) {
         self.type_into("#user", user).await;
-        self.type_into("#password", PASSWORD).await;
+        self.type_into("#password", password).await;
         self.click("form[action='/sign-in'] button[type=submit]")
             .await;
-        self.wait(landing).await;
     }
 
     async fn sign_out(&self) {
@@ -278,20 +321,22 @@ impl Browser {
         if let Some(text) = text {
             self.paste_into("#text", text).await;
         }
+        self.confirm().await;
+    }
+
+    /// Confirms the action whose confirmation is open.
+    async fn confirm(&self) {
         self.click("#confirm").await;
         self.wait("#action-done").await;
     }
 
     async fn open_waiting(&self, subject_part: &str) {
         let link = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&format!(
-                "//section[@id='waiting']//a[contains(., '{subject_part}')]"
-            )))
-            .await
-            .expect("the document waits in the inbox");
+            .wait_for(
+                &format!("//section[@id='waiting']//a[contains(., '{subject_part}')]"),
+                "the document waits in the inbox",
+            )
+            .await;
         link.click().await.unwrap();
         self.wait("#doc-title").await;
     }
@@ -330,13 +375,31 @@ impl Browser {
         self.client.set_window_size(1280, 900).await.unwrap();
     }
 
-    async fn session_cookie(&self) -> String {
-        self.client
+    /// Chooses `file` for the file field, and sends its form by `button`.
+    async fn upload(&self, field: &str, file: &Path, button: &str) {
+        self.wait(field)
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        self.click(button).await;
+    }
+
+    /// What `url` answers this browser's session (a download, say).
+    async fn fetch(&self, url: &str) -> reqwest::Response {
+        let cookie = self
+            .client
             .get_named_cookie("saraban_session")
             .await
             .unwrap()
             .value()
-            .to_owned()
+            .to_owned();
+        reqwest::Client::new()
+            .get(url)
+            .header("cookie", format!("saraban_session={cookie}"))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// The id of the document whose page is open.
@@ -351,13 +414,34 @@ impl Browser {
     }
 }
 
-fn seed() -> Value {
-    let path = example("ita-report-2568.toml");
+/// A document of the examples folder.
+fn example_document(name: &str) -> Value {
     saraban_core::document::read_value(
-        &std::fs::read_to_string(&path).unwrap(),
+        &std::fs::read_to_string(example(name)).unwrap(),
         saraban_core::Syntax::Toml,
     )
     .unwrap()
+}
+
+fn seed() -> Value {
+    example_document("ita-report-2568.toml")
+}
+
+/// A document the assistant legal officer drafts, taken through `steps`
+/// (who does what) by the store, outside the browser. Its id.
+async fn document_through(store: &Store, content: Value, steps: &[(&str, A)]) -> String {
+    let id = store
+        .create_document(ORG, "chanyurat", content, Utc::now())
+        .await
+        .unwrap()
+        .id;
+    for &(who, action) in steps {
+        store
+            .act(ORG, who, &id, action, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    id
 }
 
 /// The seed's table as a spreadsheet copies it: tabs between cells, a
@@ -395,13 +479,11 @@ fn seed_table_as_spreadsheet(table: &Value) -> (String, String) {
 /// The seed memo, typed into the form by the assistant legal officer,
 /// through three reviewers and the mayor to the registrar, who issues it.
 async fn seed_memo_through_the_route(db: TestDb) {
-    if !browser_installed() {
+    let Some(_turn) = browser_turn().await else {
         return;
-    }
-    let _one = ONE_BROWSER.lock().await;
+    };
     let site = site(db).await;
     let b = browser().await;
-    b.client.set_window_size(1280, 900).await.unwrap();
     let memo = seed();
     let body = memo["body"].as_array().unwrap();
 
@@ -417,10 +499,11 @@ async fn seed_memo_through_the_route(db: TestDb) {
     assert_eq!(unit, json!("สำนักปลัด องค์การบริหารส่วนตำบลวังกระแจะ"));
     let to = b.script("return document.getElementById('to').value").await;
     assert_eq!(to, memo["to"]);
-    b.type_into("#subject", memo["subject"].as_str().unwrap())
-        .await;
-    b.paste_into("#body-0--paragraph", body[0]["paragraph"].as_str().unwrap())
-        .await;
+    b.fill_in(
+        memo["subject"].as_str().unwrap(),
+        body[0]["paragraph"].as_str().unwrap(),
+    )
+    .await;
     // Blocks are added with the form's own buttons (the page comes back with them).
     for (index, (add, field, key)) in [
         ("add-paragraph", "paragraph", "paragraph"),
@@ -452,9 +535,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
     );
     b.screenshots("memo-form").await;
 
-    b.click("#save").await;
-    b.wait("#action-done").await;
-    let id = b.current_document().await;
+    let id = b.save().await;
     let stored = site.store.content(ORG, &id).await.unwrap();
     assert_eq!(stored["subject"], memo["subject"]);
     assert_eq!(stored["body"][4]["table"]["rows"], body[4]["table"]["rows"]);
@@ -471,16 +552,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
         let mut urgent = memo.clone();
         urgent["urgency"] = json!(urgency);
         urgent["subject"] = json!(subject);
-        let urgent_id = site
-            .store
-            .create_document(ORG, "chanyurat", urgent, Utc::now())
-            .await
-            .unwrap()
-            .id;
-        site.store
-            .act(ORG, "chanyurat", &urgent_id, A::Submit, None, Utc::now())
-            .await
-            .unwrap();
+        document_through(&site.store, urgent, &[("chanyurat", A::Submit)]).await;
     }
     for (reviewer, opinion, waiting) in [
         ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", "๓"),
@@ -524,8 +596,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
     // The mayor takes the quick choice "ทราบ".
     b.click("#action-sign").await;
     b.choose("input[name=quick][value='ทราบ']").await;
-    b.click("#confirm").await;
-    b.wait("#action-done").await;
+    b.confirm().await;
     assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
     b.sign_out().await;
 
@@ -537,14 +608,9 @@ async fn seed_memo_through_the_route(db: TestDb) {
     assert!(number.starts_with("ที่ ตร ๗๑๐๐๑/"), "{number}");
 
     // The issued PDF, as the browser's session fetches it.
-    let cookie = b.session_cookie().await;
-    let http = reqwest::Client::new();
-    let pdf = http
-        .get(format!("{}/doc/{id}/pdf", site.base))
-        .header("cookie", format!("saraban_session={cookie}"))
-        .send()
+    let pdf = b
+        .fetch(&format!("{}/doc/{id}/pdf", site.base))
         .await
-        .unwrap()
         .bytes()
         .await
         .unwrap();
@@ -563,16 +629,13 @@ async fn seed_memo_through_the_route(db: TestDb) {
     b.click("a[href='/registers']").await;
     let register = b.text("#register-table").await;
     assert!(register.contains(&number), "{register}");
-    let csv = http
-        .get(format!(
+    let csv = b
+        .fetch(&format!(
             "{}/registers/memo/{}/csv",
             site.base,
             saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get()
         ))
-        .header("cookie", format!("saraban_session={cookie}"))
-        .send()
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -580,12 +643,9 @@ async fn seed_memo_through_the_route(db: TestDb) {
     let href = b
         .script("return document.querySelector('a[data-busy-link]').getAttribute('href')")
         .await;
-    let register_pdf = http
-        .get(format!("{}{}", site.base, href.as_str().unwrap()))
-        .header("cookie", format!("saraban_session={cookie}"))
-        .send()
+    let register_pdf = b
+        .fetch(&format!("{}{}", site.base, href.as_str().unwrap()))
         .await
-        .unwrap()
         .bytes()
         .await
         .unwrap();
@@ -599,41 +659,33 @@ async fn seed_memo_through_the_route(db: TestDb) {
     assert!(records.contains("ออกเลขทะเบียน"), "{records}");
     let history = site.store.history(ORG, &id).await.unwrap();
     assert!(records.contains(&history.last().unwrap().hash));
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// A reviewer returns the memo with a reason; the drafter sees it, fixes
 /// it (a blank subject is refused next to its field), and sends it again.
 async fn returned_for_revision(db: TestDb) {
-    if !browser_installed() {
+    let Some(_turn) = browser_turn().await else {
         return;
-    }
-    let _one = ONE_BROWSER.lock().await;
+    };
     let site = site(db).await;
     let b = browser().await;
-    b.client.set_window_size(1280, 900).await.unwrap();
 
     b.sign_in(&site, "chanyurat").await;
     b.click("a[href='/new/memo']").await;
-    b.type_into("#subject", "ขออนุมัติจัดซื้อวัสดุสำนักงาน").await;
-    b.paste_into(
-        "#body-0--paragraph",
+    b.fill_in(
+        "ขออนุมัติจัดซื้อวัสดุสำนักงาน",
         "ด้วยสำนักปลัดมีความจำเป็นต้องจัดซื้อวัสดุสำนักงาน",
     )
     .await;
     // The preview follows the typing, and the draft saves itself.
     b.wait("#preview-pages img.sheet").await;
-    b.client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::XPath(
-            "//*[@id='autosave-status'][contains(., 'บันทึกร่างอัตโนมัติแล้ว')]",
-        ))
-        .await
-        .expect("the draft is autosaved");
-    b.click("#save").await;
-    b.wait("#action-done").await;
-    let id = b.current_document().await;
+    b.wait_for(
+        "//*[@id='autosave-status'][contains(., 'บันทึกร่างอัตโนมัติแล้ว')]",
+        "the draft is autosaved",
+    )
+    .await;
+    let id = b.save().await;
     // Saving after the autosave changed that draft, and made no other.
     let documents = site.store.list_documents(ORG, None, 10, 0).await.unwrap();
     assert_eq!(documents.len(), 1, "one draft");
@@ -666,46 +718,33 @@ async fn returned_for_revision(db: TestDb) {
         json!("ขออนุมัติจัดซื้อวัสดุสำนักงาน"),
         "a refused save changes nothing"
     );
-    b.type_into("#subject", "ขออนุมัติจัดซื้อวัสดุสำนักงาน จำนวน ๑๐ รายการ")
-        .await;
-    b.paste_into(
-        "#body-0--paragraph",
+    b.fill_in(
+        "ขออนุมัติจัดซื้อวัสดุสำนักงาน จำนวน ๑๐ รายการ",
         "ด้วยสำนักปลัดมีความจำเป็นต้องจัดซื้อวัสดุสำนักงาน จำนวน ๑๐ รายการ เป็นเงิน ๕,๐๐๐ บาท",
     )
     .await;
-    b.click("#save").await;
-    b.wait("#action-done").await;
+    b.save().await;
     b.act("submit", None).await;
     assert_eq!(b.text("#doc-state").await, "อยู่ระหว่างเสนอ");
     let summary = site.store.show(ORG, &id).await.unwrap();
     assert_eq!(summary.round, 2);
     assert_eq!(summary.waiting_for, vec!["head-of-office".to_owned()]);
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// A stale page: the reviewer's confirmation was opened before the step
 /// moved on. Confirming is refused in Thai, and nothing changes; a direct
 /// POST out of turn is refused the same way.
 async fn refused_out_of_turn(db: TestDb) {
-    if !browser_installed() {
+    let Some(_turn) = browser_turn().await else {
         return;
-    }
-    let _one = ONE_BROWSER.lock().await;
+    };
     let site = site(db).await;
     let store = &site.store;
     let mut content = seed();
     content["subject"] = json!("ขอความเห็นชอบแผนการดำเนินงาน");
-    let id = store
-        .create_document(ORG, "chanyurat", content, Utc::now())
-        .await
-        .unwrap()
-        .id;
-    store
-        .act(ORG, "chanyurat", &id, A::Submit, None, Utc::now())
-        .await
-        .unwrap();
+    let id = document_through(store, content, &[("chanyurat", A::Submit)]).await;
     let b = browser().await;
-    b.client.set_window_size(1280, 900).await.unwrap();
 
     b.sign_in(&site, "somjai").await;
     b.open_waiting("แผนการดำเนินงาน").await;
@@ -757,16 +796,15 @@ async fn refused_out_of_turn(db: TestDb) {
     assert_eq!(answer, json!(403));
     assert_eq!(store.history(ORG, &id).await.unwrap().len(), before);
     assert_eq!(store.show(ORG, &id).await.unwrap().step, Some(2));
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// The clerk signs an order for the mayor under a delegation: the page
 /// shows the wording that will be printed, and the record keeps it.
 async fn signing_for_the_mayor(db: TestDb) {
-    if !browser_installed() {
+    let Some(_turn) = browser_turn().await else {
         return;
-    }
-    let _one = ONE_BROWSER.lock().await;
+    };
     let today = saraban_core::clock::thai_date(Utc::now());
     let site = site_with(db, |config| {
         // The delegation of the example, moved to cover today.
@@ -776,7 +814,6 @@ async fn signing_for_the_mayor(db: TestDb) {
     })
     .await;
     let b = browser().await;
-    b.client.set_window_size(1280, 900).await.unwrap();
 
     b.sign_in(&site, "chanyurat").await;
     b.click("a[href='/new/order']").await;
@@ -784,15 +821,12 @@ async fn signing_for_the_mayor(db: TestDb) {
         .script("return document.getElementById('signer-name').value")
         .await;
     assert_eq!(signer, json!("นายกนก ใจรักษ์"), "the mayor signs orders");
-    b.type_into("#subject", "แต่งตั้งคณะกรรมการตรวจรับพัสดุ").await;
-    b.paste_into(
-        "#body-0--paragraph",
+    b.fill_in(
+        "แต่งตั้งคณะกรรมการตรวจรับพัสดุ",
         "เพื่อให้การตรวจรับพัสดุเป็นไปด้วยความเรียบร้อย จึงแต่งตั้งคณะกรรมการตรวจรับพัสดุ",
     )
     .await;
-    b.click("#save").await;
-    b.wait("#action-done").await;
-    let id = b.current_document().await;
+    let id = b.save().await;
     b.act("submit", None).await;
     b.sign_out().await;
     for (who, opinion) in [("somjai", "เห็นควรลงนาม"), ("wilaiwan", "เห็นควรลงนาม")]
@@ -813,8 +847,7 @@ async fn signing_for_the_mayor(db: TestDb) {
             .contains("ปลัดองค์การบริหารส่วนตำบลวังกระแจะ ปฏิบัติราชการแทนนายกองค์การบริหารส่วนตำบลวังกระแจะ"),
         "{wording}"
     );
-    b.click("#confirm").await;
-    b.wait("#action-done").await;
+    b.confirm().await;
     assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
     let history = site.store.history(ORG, &id).await.unwrap();
     let signed = &history.last().unwrap().event;
@@ -822,20 +855,53 @@ async fn signing_for_the_mayor(db: TestDb) {
     assert_eq!(signed["capacity"], json!("delegated"));
     let text = saraban_stories::pdf_text(&site.store.pdf(ORG, &id).await.unwrap());
     assert!(text.contains("ปฏิบัติราชการแทน"), "{text}");
-    b.client.clone().close().await.unwrap();
+    b.close().await;
+}
+
+/// The administrator's forms, and a person's own password form.
+impl Browser {
+    /// Sends the organisation's configuration as the editor's text.
+    async fn send_config(&self, config: &Value) {
+        self.paste_into("#config", &serde_json::to_string_pretty(config).unwrap())
+            .await;
+        self.click("form[action='/admin'] button[type=submit]")
+            .await;
+    }
+
+    async fn upload_emblem(&self, file: &Path) {
+        self.upload(
+            "#emblem",
+            file,
+            "form[action='/admin/emblem'] button[type=submit]",
+        )
+        .await;
+    }
+
+    async fn set_password_of(&self, person: &str, new: &str) {
+        self.paste_into("#password-person", person).await;
+        self.paste_into("#password-new", new).await;
+        self.click("form[action='/admin/password'] button[type=submit]")
+            .await;
+    }
+
+    async fn change_password(&self, old: &str, new: &str, again: &str) {
+        self.type_into("#old", old).await;
+        self.type_into("#new", new).await;
+        self.type_into("#again", again).await;
+        self.click("form[action='/password'] button[type=submit]")
+            .await;
+    }
 }
 
 /// The administrator's page: a wrong route is refused next to the editor
 /// and changes nothing; a new register prefix is saved; the emblem is
 /// uploaded (a file that is not an image is refused).
 async fn organisation_settings(db: TestDb) {
-    if !browser_installed() {
+    let Some(_turn) = browser_turn().await else {
         return;
-    }
-    let _one = ONE_BROWSER.lock().await;
+    };
     let site = site(db).await;
     let b = browser().await;
-    b.client.set_window_size(1280, 900).await.unwrap();
 
     b.sign_in_to(&site, "admin", "#emblem-title").await;
     let people = b.text("#people").await;
@@ -848,17 +914,13 @@ async fn organisation_settings(db: TestDb) {
 
     let mut wrong = config.clone();
     wrong["routes"][0]["sign"] = json!("nobody");
-    b.paste_into("#config", &serde_json::to_string_pretty(&wrong).unwrap())
-        .await;
-    b.click("form[action='/admin'] button[type=submit]").await;
+    b.send_config(&wrong).await;
     let error = b.text("#config-error").await;
     assert!(error.contains("routes"), "{error}");
     assert_eq!(site.store.org_config(ORG).await.unwrap(), before);
 
     config["registers"][0]["prefix"] = json!("ตร ๗๑๐๐๒");
-    b.paste_into("#config", &serde_json::to_string_pretty(&config).unwrap())
-        .await;
-    b.click("form[action='/admin'] button[type=submit]").await;
+    b.send_config(&config).await;
     b.wait("#admin-saved").await;
     let after = site.store.org_config(ORG).await.unwrap();
     assert_eq!(
@@ -870,13 +932,7 @@ async fn organisation_settings(db: TestDb) {
     std::fs::create_dir_all(&folder).unwrap();
     let not_an_image = folder.join("notes.txt");
     std::fs::write(&not_an_image, "not an image").unwrap();
-    b.wait("#emblem")
-        .await
-        .send_keys(not_an_image.to_str().unwrap())
-        .await
-        .unwrap();
-    b.click("form[action='/admin/emblem'] button[type=submit]")
-        .await;
+    b.upload_emblem(&not_an_image).await;
     assert_eq!(b.text("#emblem-error").await, "ไฟล์ต้องเป็นภาพ PNG หรือ SVG");
     assert_eq!(site.store.emblem(ORG).await.unwrap(), None);
     let svg = folder.join("garuda.svg");
@@ -885,13 +941,7 @@ async fn organisation_settings(db: TestDb) {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><circle cx="50" cy="50" r="40" fill="black"/></svg>"#,
     )
     .unwrap();
-    b.wait("#emblem")
-        .await
-        .send_keys(svg.to_str().unwrap())
-        .await
-        .unwrap();
-    b.click("form[action='/admin/emblem'] button[type=submit]")
-        .await;
+    b.upload_emblem(&svg).await;
     b.wait("#admin-saved").await;
     assert!(site.store.emblem(ORG).await.unwrap().is_some());
     // The configuration is what it was after the prefix change.
@@ -944,20 +994,14 @@ async fn organisation_settings(db: TestDb) {
 
     // A password for a person, set by the administrator: too short is
     // named at its field; then the person signs in with it.
-    b.paste_into("#password-person", "somjai").await;
-    b.paste_into("#password-new", "short").await;
     b.script("document.getElementById('password-new').removeAttribute('minlength')")
         .await;
-    b.click("form[action='/admin/password'] button[type=submit]")
-        .await;
+    b.set_password_of("somjai", "short").await;
     assert_eq!(
         b.text("#password-new-error").await,
         "ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"
     );
-    b.paste_into("#password-person", "somjai").await;
-    b.paste_into("#password-new", "somjai-new-pass").await;
-    b.click("form[action='/admin/password'] button[type=submit]")
-        .await;
+    b.set_password_of("somjai", "somjai-new-pass").await;
     assert!(b.text("#admin-saved").await.contains("นางสาวสมใจ ตั้งใจดี"));
     site.store
         .sign_in(ORG, "somjai", "somjai-new-pass", false, Utc::now())
@@ -967,61 +1011,44 @@ async fn organisation_settings(db: TestDb) {
     // The administrator changes their password: a mismatch is named at
     // the field, then the change holds for the next sign-in.
     b.click("a[href='/password']").await;
-    b.type_into("#old", PASSWORD).await;
-    b.type_into("#new", "a-new-passphrase").await;
-    b.type_into("#again", "another-passphrase").await;
-    b.click("form[action='/password'] button[type=submit]")
+    b.change_password(PASSWORD, "a-new-passphrase", "another-passphrase")
         .await;
     assert_eq!(b.text("#again-error").await, "รหัสผ่านใหม่ทั้งสองช่องไม่ตรงกัน");
-    b.type_into("#old", PASSWORD).await;
-    b.type_into("#new", "a-new-passphrase").await;
-    b.type_into("#again", "a-new-passphrase").await;
-    b.click("form[action='/password'] button[type=submit]")
+    b.change_password(PASSWORD, "a-new-passphrase", "a-new-passphrase")
         .await;
     b.wait("p.notice").await;
     b.sign_out().await;
-    b.type_into("#user", "admin").await;
-    b.type_into("#password", PASSWORD).await;
-    b.click("form[action='/sign-in'] button[type=submit]").await;
+    b.submit_sign_in("admin", PASSWORD).await;
     assert_eq!(b.text("#sign-in-error").await, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง");
-    b.type_into("#user", "admin").await;
-    b.type_into("#password", "a-new-passphrase").await;
-    b.click("form[action='/sign-in'] button[type=submit]").await;
+    b.submit_sign_in("admin", "a-new-passphrase").await;
     b.wait("#emblem-title").await;
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// The registrar cancels an issued memo with a reason; the register keeps
 /// its number, marked ยกเลิก.
 async fn cancelled_in_the_register(db: TestDb) {
-    if !browser_installed() {
+    let Some(_turn) = browser_turn().await else {
         return;
-    }
-    let _one = ONE_BROWSER.lock().await;
+    };
     let site = site(db).await;
     let store = &site.store;
     let mut content = seed();
     content["subject"] = json!("ขออนุมัติเดินทางไปราชการ");
-    let id = store
-        .create_document(ORG, "chanyurat", content, Utc::now())
-        .await
-        .unwrap()
-        .id;
-    for (who, action) in [
-        ("chanyurat", A::Submit),
-        ("somjai", A::Endorse),
-        ("somsak", A::Endorse),
-        ("wilaiwan", A::Endorse),
-        ("kanok", A::Sign),
-        ("sunee", A::Issue),
-    ] {
-        store
-            .act(ORG, who, &id, action, None, Utc::now())
-            .await
-            .unwrap();
-    }
+    let id = document_through(
+        store,
+        content,
+        &[
+            ("chanyurat", A::Submit),
+            ("somjai", A::Endorse),
+            ("somsak", A::Endorse),
+            ("wilaiwan", A::Endorse),
+            ("kanok", A::Sign),
+            ("sunee", A::Issue),
+        ],
+    )
+    .await;
     let b = browser().await;
-    b.client.set_window_size(1280, 900).await.unwrap();
     b.sign_in(&site, "sunee").await;
     b.open(&format!("{}/doc/{id}", site.base)).await;
     b.act("cancel", Some("ผู้ขออนุมัติยกเลิกการเดินทาง")).await;
@@ -1033,7 +1060,7 @@ async fn cancelled_in_the_register(db: TestDb) {
         "{row}"
     );
     b.screenshots("register").await;
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// A citizen holding appointment order ๔๙๐/๒๕๖๗ follows the address
@@ -1041,38 +1068,26 @@ async fn cancelled_in_the_register(db: TestDb) {
 /// number, subject, signer and steps, and says the records verify; the
 /// PDF as issued matches, a copy with one byte changed does not.
 async fn public_check_of_an_issued_order(db: TestDb) {
-    if !browser_installed() {
+    let Some(_turn) = browser_turn().await else {
         return;
-    }
-    let _one = ONE_BROWSER.lock().await;
+    };
     let site = site(db).await;
     let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
     site.store.use_key_folder(&keys).unwrap();
     site.store.ensure_signing_key(ORG).await.unwrap();
     site.store.set_public_url(Some(site.base.clone()));
-    let order = saraban_core::document::read_value(
-        &std::fs::read_to_string(example("order-490-2567.toml")).unwrap(),
-        saraban_core::Syntax::Toml,
+    let id = document_through(
+        &site.store,
+        example_document("order-490-2567.toml"),
+        &[
+            ("chanyurat", A::Submit),
+            ("somjai", A::Endorse),
+            ("wilaiwan", A::Endorse),
+            ("kanok", A::Sign),
+            ("sunee", A::Issue),
+        ],
     )
-    .unwrap();
-    let id = site
-        .store
-        .create_document(ORG, "chanyurat", order, Utc::now())
-        .await
-        .unwrap()
-        .id;
-    for (who, action) in [
-        ("chanyurat", A::Submit),
-        ("somjai", A::Endorse),
-        ("wilaiwan", A::Endorse),
-        ("kanok", A::Sign),
-        ("sunee", A::Issue),
-    ] {
-        site.store
-            .act(ORG, who, &id, action, None, Utc::now())
-            .await
-            .unwrap();
-    }
+    .await;
     let pdf = site.store.pdf(ORG, &id).await.unwrap();
     // Scan the QR code on the printed page; the address printed beside it
     // is the same.
@@ -1081,7 +1096,6 @@ async fn public_check_of_an_issued_order(db: TestDb) {
     assert!(saraban_stories::pdf_text(&pdf).contains(&url));
 
     let b = browser().await;
-    b.client.set_window_size(1280, 900).await.unwrap();
     b.open(&url).await;
     assert!(b.text("#verdict").await.contains("ถูกต้องครบถ้วน"));
     let summary = site.store.show(ORG, &id).await.unwrap();
@@ -1098,17 +1112,13 @@ async fn public_check_of_an_issued_order(db: TestDb) {
         let file = std::env::temp_dir().join(format!("saraban-{}.pdf", uuid::Uuid::new_v4()));
         std::fs::write(&file, bytes).unwrap();
         b.open(&url).await;
-        b.wait("#pdf")
-            .await
-            .send_keys(&file.display().to_string())
-            .await
-            .unwrap();
-        b.click("form[enctype] button[type=submit]").await;
+        b.upload("#pdf", &file, "form[enctype] button[type=submit]")
+            .await;
         let verdict = b.text("#comparison").await;
         assert!(verdict.contains(expected), "{verdict}");
         std::fs::remove_file(&file).ok();
     }
-    b.client.clone().close().await.unwrap();
+    b.close().await;
     std::fs::remove_dir_all(&keys).ok();
 }
 

@@ -753,6 +753,20 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
     assert!(store.audit(ORG).await.unwrap().holds());
 }
 
+/// A memo drafted and submitted at `at`; it waits for its first reviewer.
+async fn submitted_memo(store: &Store, at: chrono::DateTime<chrono::Utc>) -> String {
+    let id = store
+        .create_document(ORG, "chanyurat", content("ita-report-2568.toml"), at)
+        .await
+        .unwrap()
+        .id;
+    store
+        .act(ORG, "chanyurat", &id, A::Submit, None, at)
+        .await
+        .unwrap();
+    id
+}
+
 /// The organisation with three deputies, two of whom must endorse a memo,
 /// and a memo submitted to them on 9 April 2025.
 async fn memo_for_group(store: &Store) -> String {
@@ -788,17 +802,7 @@ async fn memo_for_group(store: &Store) -> String {
         .init_org(&config, None, thai(2025, 1, 2, 9, 0))
         .await
         .unwrap();
-    let at = thai(2025, 4, 9, 10, 0);
-    let id = store
-        .create_document(ORG, "chanyurat", content("ita-report-2568.toml"), at)
-        .await
-        .unwrap()
-        .id;
-    store
-        .act(ORG, "chanyurat", &id, A::Submit, None, at)
-        .await
-        .unwrap();
-    id
+    submitted_memo(store, thai(2025, 4, 9, 10, 0)).await
 }
 
 /// A parallel group: two of the three deputies must endorse, each once.
@@ -924,16 +928,7 @@ async fn two_processes_story(db: TestDb) {
     let day = thai(2025, 3, 2, 9, 0);
     let mut memos = Vec::new();
     for _ in 0..12 {
-        let id = first
-            .create_document(ORG, "chanyurat", content("ita-report-2568.toml"), day)
-            .await
-            .unwrap()
-            .id;
-        first
-            .act(ORG, "chanyurat", &id, A::Submit, None, day)
-            .await
-            .unwrap();
-        memos.push(id);
+        memos.push(submitted_memo(&first, day).await);
     }
     let mut orders = Vec::new();
     for _ in 0..12 {

@@ -127,15 +127,18 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     ]);
 
     let bundle = cli.dir.join("bundle-2568");
-    let exported = cli.run(&[
-        "export",
-        "--org",
-        "wangkrachae",
-        "--year",
-        "2568",
-        "-o",
-        bundle.to_str().unwrap(),
-    ]);
+    let export = || {
+        cli.run(&[
+            "export",
+            "--org",
+            "wangkrachae",
+            "--year",
+            "2568",
+            "-o",
+            bundle.to_str().unwrap(),
+        ])
+    };
+    let exported = export();
     assert!(
         exported.status.success(),
         "{}",
@@ -176,15 +179,7 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     assert_eq!(report["events"].as_u64(), Some(log_size));
 
     // Exporting over a bundle is refused.
-    let again = cli.run(&[
-        "export",
-        "--org",
-        "wangkrachae",
-        "--year",
-        "2568",
-        "-o",
-        bundle.to_str().unwrap(),
-    ]);
+    let again = export();
     assert_eq!(again.status.code(), Some(2));
 
     let pdf_flipped = cli.copy(&bundle, "pdf-flipped");

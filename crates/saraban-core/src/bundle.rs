@@ -561,28 +561,29 @@ fn check_checkpoints(
     for entry in &manifest.checkpoints {
         opened.push(open_checkpoint(manifest, entry, key, read, add));
     }
+    let roots = merkle::prefix_roots(leaves, opened.iter().flatten().map(Checkpoint::size));
     for (entry, checkpoint) in manifest.checkpoints.iter().zip(&opened) {
         let Some(checkpoint) = checkpoint else {
             continue;
         };
         let size = checkpoint.size();
-        if size > leaves.len() as u64 {
-            add(
+        match roots.get(&size) {
+            None => add(
                 FindingClass::Root,
                 format!(
                     "checkpoint {} covers {size} events, the log holds {}",
                     entry.file,
                     leaves.len()
                 ),
-            );
-        } else if merkle::root(&leaves[..size as usize]) != *checkpoint.root() {
-            add(
+            ),
+            Some(root) if root != checkpoint.root() => add(
                 FindingClass::Root,
                 format!(
                     "the log's first {size} events are not those checkpoint {} signs",
                     entry.file
                 ),
-            );
+            ),
+            Some(_) => {}
         }
     }
     for (i, pair) in manifest.checkpoints.windows(2).enumerate() {
@@ -649,44 +650,44 @@ fn check_kept_notes(
     notes: &[String],
     add: &mut Add<'_>,
 ) {
+    let mut opened = Vec::with_capacity(notes.len());
     for (note, place) in notes.iter().zip(1..) {
-        let checkpoint = match checkpoint::open(note, key) {
-            Ok(checkpoint) if checkpoint.origin() == manifest.origin => checkpoint,
-            Ok(checkpoint) => {
-                add(
-                    FindingClass::Signature,
-                    format!(
-                        "kept checkpoint {place} is of the log {}, not {}",
-                        checkpoint.origin(),
-                        manifest.origin
-                    ),
-                );
-                continue;
+        match checkpoint::open(note, key) {
+            Ok(checkpoint) if checkpoint.origin() == manifest.origin => {
+                opened.push((checkpoint, place))
             }
-            Err(error) => {
-                add(
-                    FindingClass::Signature,
-                    format!("kept checkpoint {place} does not verify: {error}"),
-                );
-                continue;
-            }
-        };
+            Ok(checkpoint) => add(
+                FindingClass::Signature,
+                format!(
+                    "kept checkpoint {place} is of the log {}, not {}",
+                    checkpoint.origin(),
+                    manifest.origin
+                ),
+            ),
+            Err(error) => add(
+                FindingClass::Signature,
+                format!("kept checkpoint {place} does not verify: {error}"),
+            ),
+        }
+    }
+    let roots = merkle::prefix_roots(leaves, opened.iter().map(|(c, _)| c.size()));
+    for (checkpoint, place) in opened {
         let size = checkpoint.size();
-        if size > leaves.len() as u64 {
-            add(
+        match roots.get(&size) {
+            None => add(
                 FindingClass::Root,
                 format!(
                     "kept checkpoint {place} covers {size} events, the bundle's log only {}: it was cut",
                     leaves.len()
                 ),
-            );
-        } else if merkle::root(&leaves[..size as usize]) != *checkpoint.root() {
-            add(
+            ),
+            Some(root) if root != checkpoint.root() => add(
                 FindingClass::Root,
                 format!(
                     "the log's first {size} events are not those kept checkpoint {place} signs"
                 ),
-            );
+            ),
+            Some(_) => {}
         }
     }
 }

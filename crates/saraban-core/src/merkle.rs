@@ -3,6 +3,8 @@
 //! and consistency proofs (the tree of size m is a prefix of the tree of
 //! size n), with their verification as RFC 9162 §2.1 describes it.
 
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
 pub type Hash = [u8; 32];
@@ -40,6 +42,27 @@ pub fn root(leaves: &[Hash]) -> Hash {
             node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
         }
     }
+}
+
+/// The tree heads of the first `size` leaves, for each of `sizes` the
+/// leaves reach, in one pass over them (not a tree per size): a log is
+/// checked against all its checkpoints at once.
+pub fn prefix_roots(leaves: &[Hash], sizes: impl IntoIterator<Item = u64>) -> HashMap<u64, Hash> {
+    let mut wanted: Vec<u64> = sizes
+        .into_iter()
+        .filter(|&size| size <= leaves.len() as u64)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut frontier = Frontier::default();
+    let mut roots = HashMap::with_capacity(wanted.len());
+    for size in wanted {
+        while frontier.size() < size {
+            frontier.push(leaves[frontier.size() as usize]);
+        }
+        roots.insert(size, frontier.root());
+    }
+    roots
 }
 
 /// The roots of the perfect subtrees that make up a tree of `size` leaves,
@@ -308,6 +331,16 @@ mod tests {
                 prop_assert_eq!(frontier.root(), root(&leaves[..=i]));
                 let stored = Frontier::from_bytes(frontier.size(), &frontier.to_bytes());
                 prop_assert_eq!(stored.as_ref(), Some(&frontier));
+            }
+        }
+
+        #[test]
+        fn prefix_roots_are_the_prefixes_roots(n in 0usize..70, sizes in prop::collection::vec(0u64..80, 0..8)) {
+            let l = leaves(n);
+            let roots = prefix_roots(&l, sizes.iter().copied());
+            for size in sizes {
+                let expected = (size <= n as u64).then(|| root(&l[..size as usize]));
+                prop_assert_eq!(roots.get(&size).copied(), expected);
             }
         }
     }

@@ -120,23 +120,26 @@ pub async fn serve(
 #[derive(Debug, Clone)]
 pub struct Actor(pub Account);
 
-fn token_of(parts: &Parts) -> Option<String> {
-    if let Some(bearer) = parts
-        .headers
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(bearer) = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
         return Some(bearer.trim().to_owned());
     }
-    parts
-        .headers
+    cookie_value(headers, COOKIE_NAME)
+}
+
+/// The value of the cookie `name`, from any of the `Cookie` headers.
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_owned())
 }
 
@@ -147,7 +150,7 @@ impl FromRequestParts<AppState> for Actor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = token_of(parts).ok_or_else(ApiError::unauthenticated)?;
+        let token = token_of(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
         let account = state
             .store
             .authenticate(&token, Utc::now())
@@ -228,9 +231,7 @@ async fn sign_in(
 
 #[utoipa::path(post, path = "/sign-out", tag = "session", responses((status = 204, description = "Signed out")))]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let mut parts = axum::http::Request::new(()).into_parts().0;
-    parts.headers = headers;
-    if let Some(token) = token_of(&parts) {
+    if let Some(token) = token_of(&headers) {
         state.store.sign_out(&token).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
@@ -575,19 +576,7 @@ async fn act(
             return Ok((status, [(CONTENT_TYPE, "application/json")], response).into_response());
         }
     }
-    let outcome = state
-        .store
-        .act(
-            &account.org,
-            &account.person,
-            &id,
-            action,
-            text.as_deref(),
-            Utc::now(),
-        )
-        .await;
-    tracing::info!(document = %id, user = %account.person, action = ?action, ok = outcome.is_ok(), "action");
-    let outcome = outcome?;
+    let outcome = act_now(&state, account, &id, action, text.as_deref(), "").await?;
     let body = serde_json::to_string(&outcome).expect("serialisable");
     if let Some(key) = key {
         let scoped = format!("{id}:{key}");
@@ -604,6 +593,24 @@ async fn act(
             .await?;
     }
     Ok((StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A route action taken now by `account`, as the API and the web page
+/// take it; logged whether or not it was allowed, `via` after its message.
+async fn act_now(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    action: ActionKind,
+    text: Option<&str>,
+    via: &str,
+) -> Result<ActOutcome, saraban_store::StoreError> {
+    let outcome = state
+        .store
+        .act(&account.org, &account.person, id, action, text, Utc::now())
+        .await;
+    tracing::info!(document = %id, user = %account.person, action = ?action, ok = outcome.is_ok(), "action{via}");
+    outcome
 }
 
 #[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path), VersionQuery), tag = "documents",
@@ -645,12 +652,9 @@ async fn register_entries(
 ) -> Result<Json<Vec<RegisterEntry>>, ApiError> {
     actor.may_read_documents()?;
     let page = query(page)?;
-    let year: i32 = saraban_core::thai::parse_number(&year)
-        .and_then(|y| i32::try_from(y).ok())
-        .filter(|y| saraban_core::BuddhistYear::new(*y).is_ok())
-        .ok_or_else(|| {
-            ApiError::bad_request("year", format!("'{year}' is not a B.E. year such as 2568"))
-        })?;
+    let year = buddhist_year(&year).ok_or_else(|| {
+        ApiError::bad_request("year", format!("'{year}' is not a B.E. year such as 2568"))
+    })?;
     Ok(Json(
         page.apply(
             state
@@ -659,6 +663,13 @@ async fn register_entries(
                 .await?,
         )?,
     ))
+}
+
+/// A B.E. year as written in an address, in Thai or Arabic digits.
+fn buddhist_year(text: &str) -> Option<i32> {
+    saraban_core::thai::parse_number(text)
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| saraban_core::BuddhistYear::new(*y).is_ok())
 }
 
 #[utoipa::path(get, path = "/verify", tag = "registers", responses((status = 200, body = Audit), (status = 401, body = ApiError), (status = 403, body = ApiError)))]

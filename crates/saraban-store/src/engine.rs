@@ -17,7 +17,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::compose::{Gathered, Overlay, compose};
 use crate::ledger::SeqTicket;
-use crate::route_changes::{ActionRow, DocumentChange, RouteChange, WaitingMove};
+use crate::route_changes::{ActionRow, RouteChange, WaitingMove, typed_values};
 use crate::writer::{Batch, Writes};
 use crate::{Result, Store, StoreError};
 
@@ -230,30 +230,25 @@ pub(crate) async fn load_document(
     DocRow::from_row(&row)
 }
 
-/// A document's columns with its route version's definition and the
-/// actor's authorities on the day (`PERSON`, `DATE`): all a transition
-/// decides on, in one round trip.
+/// Documents' columns with their route version's definition and the
+/// actor's authorities on the day: all a transition decides on. `WANTED`
+/// becomes the VALUES rows (document, person, ISO date) asked for.
 const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
                 d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
                 d.updated_at, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a)
-           FROM WANTED
-           JOIN documents d ON d.org_id = $1 AND d.id = DOCUMENT
+           FROM (VALUES WANTED) AS w
+           JOIN documents d ON d.org_id = $1 AND d.id = w.column1
            JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version";
 
-/// `DOCUMENT_ROUTE_AND_AUTHORITIES` for the documents, actors and dates
-/// listed in `wanted`.
-fn document_route_and_authorities(
-    wanted: &str,
-    document: &str,
-    person: &str,
-    date: &str,
-    lock: bool,
-) -> String {
-    let authorities = AUTHORITIES.replace("$3", date).replace("$2", person);
+/// `DOCUMENT_ROUTE_AND_AUTHORITIES` for `rows` documents of one
+/// organisation ($1).
+fn documents_routes_and_authorities(rows: usize, lock: bool) -> String {
+    let authorities = AUTHORITIES
+        .replace("$3", "w.column3")
+        .replace("$2", "w.column2");
     let mut sql = DOCUMENT_ROUTE_AND_AUTHORITIES
         .replace("AUTHORITIES", &authorities)
-        .replace("WANTED", wanted)
-        .replace("DOCUMENT", document);
+        .replace("WANTED", &typed_values(rows, &["TEXT"; 3], 2));
     // Rows are locked in this order: two processes locking overlapping
     // sets of documents never wait on each other in a circle.
     sql.push_str(" ORDER BY d.id");
@@ -279,8 +274,8 @@ fn document_read_from(row: &AnyRow) -> Result<DocumentRead> {
     Ok((DocRow::from_row(row)?, route, authorities))
 }
 
-/// A document and the version of its route it follows, in one round trip
-/// (a transition needs both).
+/// A document, the version of its route it follows and the actor's
+/// authorities, in one round trip (a transition needs all three).
 pub(crate) async fn load_document_and_route(
     tx: &mut Transaction<'static, Any>,
     org: &str,
@@ -289,19 +284,16 @@ pub(crate) async fn load_document_and_route(
     date: &str,
     lock: bool,
 ) -> Result<DocumentRead> {
-    static SINGLE: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
-        [false, true]
-            .map(|lock| document_route_and_authorities("(SELECT 1) AS one", "$2", "$3", "$4", lock))
-    });
-    let row = sqlx::query(sqlx::AssertSqlSafe(SINGLE[usize::from(lock)].as_str()))
-        .bind(org)
-        .bind(id)
-        .bind(actor)
-        .bind(date)
-        .fetch_optional(&mut **tx)
+    let wanted = WantedDocument {
+        org: org.to_owned(),
+        id: id.to_owned(),
+        actor: actor.to_owned(),
+        date: date.to_owned(),
+    };
+    read_documents(tx, &[wanted], lock)
         .await?
-        .ok_or_else(|| StoreError::not_found("document", id))?;
-    document_read_from(&row)
+        .remove(&(org.to_owned(), id.to_owned()))
+        .ok_or_else(|| StoreError::not_found("document", id))
 }
 
 /// What a route action will read, asked for before its batch runs.
@@ -329,22 +321,7 @@ pub(crate) async fn read_documents(
     orgs.dedup();
     for org in orgs {
         let of_org: Vec<&WantedDocument> = wanted.iter().filter(|w| w.org == org).collect();
-        let mut rows = Vec::with_capacity(of_org.len());
-        for i in 0..of_org.len() {
-            let first = 2 + i * 3;
-            rows.push(format!(
-                "(CAST(${first} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT))",
-                first + 1,
-                first + 2
-            ));
-        }
-        let sql = document_route_and_authorities(
-            &format!("(VALUES {}) AS w", rows.join(", ")),
-            "w.column1",
-            "w.column2",
-            "w.column3",
-            lock,
-        );
+        let sql = documents_routes_and_authorities(of_org.len(), lock);
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
         for w in &of_org {
             query = query
@@ -1034,12 +1011,13 @@ async fn insert_version(
     Ok(())
 }
 
-/// Typesets off the async threads.
-async fn render(
+/// Typesets off the async threads, and takes `output` of the result.
+pub(crate) async fn typeset<T: Send + 'static>(
     typesetter: &saraban_typeset::Typesetter,
     document: saraban_core::Document,
     emblem: Option<Vec<u8>>,
-) -> Result<Vec<u8>> {
+    output: fn(&saraban_typeset::Typeset) -> Result<T>,
+) -> Result<T> {
     let typesetter = typesetter.clone();
     tokio::task::spawn_blocking(move || {
         let emblem = emblem
@@ -1049,10 +1027,22 @@ async fn render(
         let typeset = typesetter
             .typeset(&document, emblem.as_ref())
             .map_err(|e| StoreError::Render(e.to_string()))?;
-        typeset.pdf().map_err(|e| StoreError::Render(e.to_string()))
+        output(&typeset)
     })
     .await
     .map_err(|e| StoreError::Render(e.to_string()))?
+}
+
+/// The PDF of `document`.
+async fn render(
+    typesetter: &saraban_typeset::Typesetter,
+    document: saraban_core::Document,
+    emblem: Option<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    typeset(typesetter, document, emblem, |typeset| {
+        typeset.pdf().map_err(|e| StoreError::Render(e.to_string()))
+    })
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1307,7 +1297,6 @@ async fn act_in(
         let (config, _) = org_config(&mut *tx, org).await?;
         numbering = Some((pattern, config.organisation.digits));
     }
-    let cancelled_at = (action == ActionKind::Cancel).then(|| now.clone());
     // Who the document waits for now: the positions of the step not yet
     // heard from (a group step keeps those still missing).
     let mut heard = if decision.next == doc.state {
@@ -1324,25 +1313,6 @@ async fn act_in(
     }
     let waiting_before = waiting_positions(doc.state, &route, &acted);
     let waiting_after = waiting_positions(decision.next, &route, &heard);
-    let change = RouteChange {
-        action: action_row,
-        document: DocumentChange {
-            id: id.to_owned(),
-            state: after.state.name(),
-            step: after.state.step(),
-            round: after.round,
-            register: after.register.clone(),
-            year: after.year,
-            number: after.number,
-            pdf_hash: after.pdf_hash.clone(),
-            cancelled_at,
-            updated_at: now.clone(),
-        },
-        waiting: (waiting_before != waiting_after).then_some(WaitingMove {
-            before: waiting_before,
-            after: waiting_after,
-        }),
-    };
     let issued = action == ActionKind::Issue;
     let event = Event {
         position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
@@ -1388,14 +1358,24 @@ async fn act_in(
         }
         _ => None,
     };
-    let ticket = batch.append(event, signer, Some(change));
     let (pattern, digits) = match &numbering {
         Some((pattern, digits)) => (Some(pattern), *digits),
         None => (None, saraban_core::DigitStyle::default()),
     };
+    let summary = after.summary(Some(&route), pattern, digits);
+    let change = RouteChange {
+        action: action_row,
+        document: after,
+        cancels: action == ActionKind::Cancel,
+        waiting: (waiting_before != waiting_after).then_some(WaitingMove {
+            before: waiting_before,
+            after: waiting_after,
+        }),
+    };
+    let ticket = batch.append(event, signer, Some(change));
     Ok((
         ActOutcome {
-            document: after.summary(Some(&route), pattern, digits),
+            document: summary,
             event_seq: 0,
         },
         ticket,

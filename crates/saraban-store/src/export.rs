@@ -36,13 +36,15 @@ impl Store {
         // Only the events the latest checkpoint covers: documents issued
         // meanwhile go into the next bundle, and this one stays provable.
         let mut tx = self.pool.begin().await?;
-        let covered: Option<i64> =
-            sqlx::query("SELECT MAX(size) FROM checkpoints WHERE org_id = $1")
+        let checkpoints: Vec<(i64, String)> =
+            sqlx::query("SELECT size, note FROM checkpoints WHERE org_id = $1 ORDER BY size")
                 .bind(org)
-                .fetch_one(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?
-                .get(0);
-        let covered = covered.unwrap_or(0);
+                .into_iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect();
+        let covered = checkpoints.last().map_or(0, |(size, _)| *size);
         let events: Vec<Vec<u8>> =
             sqlx::query("SELECT bytes FROM events WHERE org_id = $1 AND seq <= $2 ORDER BY seq")
                 .bind(org)
@@ -52,13 +54,7 @@ impl Store {
                 .into_iter()
                 .map(|row| row.get(0))
                 .collect();
-        let notes: Vec<String> = sqlx::query("SELECT note FROM checkpoints WHERE org_id = $1")
-            .bind(org)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|row| row.get(0))
-            .collect();
+        let notes: Vec<String> = checkpoints.into_iter().map(|(_, note)| note).collect();
         let mut subjects = HashMap::new();
         let mut pdfs = HashMap::new();
         for event in events

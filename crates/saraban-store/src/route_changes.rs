@@ -9,6 +9,7 @@
 use sqlx::{Any, Transaction};
 
 use crate::Result;
+use crate::engine::DocRow;
 
 /// The route action as its `actions` row stores it; `seq` is its event's.
 #[derive(Debug, Clone)]
@@ -24,29 +25,15 @@ pub(crate) struct ActionRow {
     pub(crate) at: String,
 }
 
-/// The document's row after the action.
-#[derive(Debug, Clone)]
-pub(crate) struct DocumentChange {
-    pub(crate) id: String,
-    pub(crate) state: &'static str,
-    /// The review step, -1 outside review.
-    pub(crate) step: i64,
-    pub(crate) round: i64,
-    pub(crate) register: Option<String>,
-    pub(crate) year: Option<i64>,
-    pub(crate) number: Option<i64>,
-    pub(crate) pdf_hash: Option<String>,
-    /// Set when the action cancels the document.
-    pub(crate) cancelled_at: Option<String>,
-    pub(crate) updated_at: String,
-}
-
 /// One route action's changes.
 #[derive(Debug, Clone)]
 pub(crate) struct RouteChange {
     /// Taken for a position (every action but the drafter's own).
     pub(crate) action: Option<ActionRow>,
-    pub(crate) document: DocumentChange,
+    /// The document's row after the action.
+    pub(crate) document: DocRow,
+    /// The action cancels the document (stamped with its time).
+    pub(crate) cancels: bool,
     /// Who the document waited for and waits for now, when that changed.
     pub(crate) waiting: Option<WaitingMove>,
 }
@@ -88,23 +75,35 @@ pub(crate) async fn insert_actions(
     Ok(())
 }
 
-/// `(v1, v2, …), (…)` for `rows` rows of `columns` parameters from `$first`.
+/// `($1, $2, …), (…)` for `rows` rows of `columns` parameters from `$first`.
 pub(crate) fn values(rows: usize, columns: usize, first: usize) -> String {
-    let mut sql = String::new();
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", first + row * columns + column));
-        }
-        sql.push(')');
-    }
-    sql
+    values_of(rows, columns, first, |n, _| format!("${n}"))
+}
+
+/// `values`, each parameter cast to its column's type, so that PostgreSQL
+/// need not guess a VALUES list's types (both servers call its columns
+/// `column1`, `column2`…).
+pub(crate) fn typed_values(rows: usize, types: &[&str], first: usize) -> String {
+    values_of(rows, types.len(), first, |n, column| {
+        format!("CAST(${n} AS {})", types[column])
+    })
+}
+
+fn values_of(
+    rows: usize,
+    columns: usize,
+    first: usize,
+    cell: impl Fn(usize, usize) -> String,
+) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (0..columns)
+                .map(|column| cell(first + row * columns + column, column))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn insert_action_rows(
@@ -152,36 +151,27 @@ async fn update_documents(
     const TYPES: [&str; 10] = [
         "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT",
     ];
-    let mut rows = Vec::with_capacity(changes.len());
-    for row in 0..changes.len() {
-        let cells: Vec<String> = TYPES
-            .iter()
-            .enumerate()
-            .map(|(column, ty)| format!("CAST(${} AS {ty})", 2 + row * TYPES.len() + column))
-            .collect();
-        rows.push(format!("({})", cells.join(", ")));
-    }
     let sql = format!(
         "UPDATE documents SET state = v.column2, step = v.column3, round = v.column4,
                 register_id = v.column5, year = v.column6, number = v.column7, pdf_hash = v.column8,
                 cancelled_at = COALESCE(v.column9, documents.cancelled_at), updated_at = v.column10
            FROM (VALUES {}) AS v
           WHERE documents.org_id = $1 AND documents.id = v.column1",
-        rows.join(", ")
+        typed_values(changes.len(), &TYPES, 2)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
     for change in changes {
         let doc = &change.document;
         query = query
             .bind(doc.id.clone())
-            .bind(doc.state)
-            .bind(doc.step)
+            .bind(doc.state.name())
+            .bind(doc.state.step())
             .bind(doc.round)
             .bind(doc.register.clone())
             .bind(doc.year)
             .bind(doc.number)
             .bind(doc.pdf_hash.clone())
-            .bind(doc.cancelled_at.clone())
+            .bind(change.cancels.then(|| doc.updated_at.clone()))
             .bind(doc.updated_at.clone());
     }
     query.execute(&mut **tx).await?;
@@ -210,20 +200,10 @@ async fn replace_waiting(
         .into_iter()
         .partition(|(_, w)| w.before.len() == 1 && w.after.len() == 1);
     if !single.is_empty() {
-        let rows: Vec<String> = (0..single.len())
-            .map(|i| {
-                let first = 2 + i * 3;
-                format!(
-                    "(CAST(${first} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT))",
-                    first + 1,
-                    first + 2
-                )
-            })
-            .collect();
         let sql = format!(
             "UPDATE waiting SET position_id = v.column3 FROM (VALUES {}) AS v
               WHERE waiting.org_id = $1 AND waiting.document_id = v.column1 AND waiting.position_id = v.column2",
-            rows.join(", ")
+            typed_values(single.len(), &["TEXT"; 3], 2)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
         for (id, w) in &single {

@@ -113,19 +113,10 @@ impl Store {
     }
 
     async fn svg_pages(&self, document: Document, emblem: Option<Vec<u8>>) -> Result<Vec<String>> {
-        let typesetter = self.typesetter.clone();
-        tokio::task::spawn_blocking(move || {
-            let emblem = emblem
-                .map(saraban_typeset::Emblem::from_bytes)
-                .transpose()
-                .map_err(|e| StoreError::Render(e.to_string()))?;
-            let typeset = typesetter
-                .typeset(&document, emblem.as_ref())
-                .map_err(|e| StoreError::Render(e.to_string()))?;
+        crate::engine::typeset(&self.typesetter, document, emblem, |typeset| {
             Ok(typeset.svg_pages())
         })
         .await
-        .map_err(|e| StoreError::Render(e.to_string()))?
     }
 
     /// The printable page of a register's year, typeset like the documents.

@@ -181,9 +181,7 @@ async fn run_writer(
                 read_ahead: HashMap::new(),
             },
             Err(error) => {
-                for job in jobs {
-                    (job.abandon)(error.to_string());
-                }
+                abandon_rest(jobs.into_iter(), error.to_string());
                 continue;
             }
         };
@@ -200,7 +198,7 @@ async fn run_writer(
                 Ok(found) => batch.read_ahead = found,
                 Err(error) => {
                     let _ = batch.tx.rollback().await;
-                    abandon_rest(jobs.into_iter().enumerate(), error.to_string());
+                    abandon_rest(jobs.into_iter(), error.to_string());
                     continue;
                 }
             }
@@ -254,11 +252,10 @@ async fn run_jobs(
     jobs: Vec<WriteJob>,
     delivered: &mut Vec<Deliver>,
 ) -> Option<String> {
-    let guarded: Vec<bool> = jobs.iter().map(|job| job.guarded).collect();
     let mut open = false;
-    let mut jobs = jobs.into_iter().enumerate();
-    while let Some((index, job)) = jobs.next() {
-        let next_guarded = guarded.get(index + 1).copied().unwrap_or(false);
+    let mut jobs = jobs.into_iter().peekable();
+    while let Some(job) = jobs.next() {
+        let next_guarded = jobs.peek().is_some_and(|next| next.guarded);
         let mut closing = None;
         if job.guarded && !open {
             if let Err(error) = sqlx::raw_sql("SAVEPOINT transition")
@@ -310,8 +307,8 @@ async fn run_jobs(
 }
 
 /// Tells the jobs not yet run that the batch broke, and why.
-fn abandon_rest(jobs: impl Iterator<Item = (usize, WriteJob)>, reason: String) -> Option<String> {
-    for (_, job) in jobs {
+fn abandon_rest(jobs: impl Iterator<Item = WriteJob>, reason: String) -> Option<String> {
+    for job in jobs {
         (job.abandon)(reason.clone());
     }
     Some(reason)

@@ -11,20 +11,8 @@ use maud::{Markup, html};
 use saraban_core::org::{OrgConfig, StepConfig};
 
 use super::words;
-use super::{Fields, WebUser, failure, message_page, page};
+use super::{Fields, WebUser, config_of, failure, message_page, page};
 use crate::AppState;
-
-fn only_admins(user: &WebUser) -> Result<(), Response> {
-    if user.account.is_admin {
-        Ok(())
-    } else {
-        Err(message_page(
-            StatusCode::FORBIDDEN,
-            "เฉพาะผู้ดูแลระบบ",
-            "หน้านี้สำหรับผู้ดูแลระบบของหน่วยงานเท่านั้น",
-        ))
-    }
-}
 
 fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
     let digits = config.organisation.digits;
@@ -281,46 +269,62 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
     }
 }
 
-pub(crate) async fn page_route(State(state): State<AppState>, user: WebUser) -> Response {
-    if let Err(response) = only_admins(&user) {
-        return response;
-    }
-    let config = match state.store.org_config(&user.account.org).await {
-        Ok(config) => config,
-        Err(error) => return failure(error),
-    };
-    let text = serde_json::to_string_pretty(&config).unwrap_or_default();
+/// The administration page, its editor holding `text` as typed.
+fn answer_with_text(
+    status: StatusCode,
+    user: &WebUser,
+    config: &OrgConfig,
+    text: &str,
+    outcome: Outcome<'_>,
+) -> Response {
     page(
-        StatusCode::OK,
+        status,
         "ผู้ดูแลระบบ",
-        Some(&user),
-        editor(&user, &config, &text, Outcome::default()),
+        Some(user),
+        editor(user, config, text, outcome),
     )
 }
 
-pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: Fields) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| only_admins(&user)) {
+/// The administration page, its editor holding `config` itself.
+fn answer(
+    status: StatusCode,
+    user: &WebUser,
+    config: &OrgConfig,
+    outcome: Outcome<'_>,
+) -> Response {
+    let text = serde_json::to_string_pretty(config).unwrap_or_default();
+    answer_with_text(status, user, config, &text, outcome)
+}
+
+pub(crate) async fn page_route(State(state): State<AppState>, user: WebUser) -> Response {
+    if let Err(response) = user.may_administer() {
         return response;
     }
-    let current = match state.store.org_config(&user.account.org).await {
+    match config_of(&state, &user).await {
+        Ok(config) => answer(StatusCode::OK, &user, &config, Outcome::default()),
+        Err(response) => response,
+    }
+}
+
+pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: Fields) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
+        return response;
+    }
+    let current = match config_of(&state, &user).await {
         Ok(config) => config,
-        Err(error) => return failure(error),
+        Err(response) => return response,
     };
     let text = fields.text("config");
     let refused = |message: String| {
-        page(
+        answer_with_text(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "ผู้ดูแลระบบ",
-            Some(&user),
-            editor(
-                &user,
-                &current,
-                &text,
-                Outcome {
-                    config_error: Some(&message),
-                    ..Outcome::default()
-                },
-            ),
+            &user,
+            &current,
+            &text,
+            Outcome {
+                config_error: Some(&message),
+                ..Outcome::default()
+            },
         )
     };
     let value: serde_json::Value = match serde_json::from_str(&text) {
@@ -358,19 +362,15 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
     {
         Ok(_) => {
             tracing::info!(user = %user.account.person, "organisation configuration changed (web)");
-            page(
+            answer_with_text(
                 StatusCode::OK,
-                "ผู้ดูแลระบบ",
-                Some(&user),
-                editor(
-                    &user,
-                    &config,
-                    &text,
-                    Outcome {
-                        saved: Some("บันทึกการตั้งค่าแล้ว"),
-                        ..Outcome::default()
-                    },
-                ),
+                &user,
+                &config,
+                &text,
+                Outcome {
+                    saved: Some("บันทึกการตั้งค่าแล้ว"),
+                    ..Outcome::default()
+                },
             )
         }
         Err(error) => {
@@ -388,7 +388,7 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
 pub(crate) async fn emblem(State(state): State<AppState>, user: WebUser) -> Response {
     use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
     use axum::response::IntoResponse;
-    if let Err(response) = only_admins(&user) {
+    if let Err(response) = user.may_administer() {
         return response;
     }
     match state.store.emblem(&user.account.org).await {
@@ -419,7 +419,7 @@ pub(crate) async fn upload_emblem(
     user: WebUser,
     mut multipart: axum::extract::Multipart,
 ) -> Response {
-    if let Err(response) = only_admins(&user) {
+    if let Err(response) = user.may_administer() {
         return response;
     }
     let mut csrf = String::new();
@@ -456,19 +456,11 @@ pub(crate) async fn upload_emblem(
     if let Err(response) = user.check_form(&Fields(vec![("csrf".into(), csrf)])) {
         return response;
     }
-    let config = match state.store.org_config(&user.account.org).await {
+    let config = match config_of(&state, &user).await {
         Ok(config) => config,
-        Err(error) => return failure(error),
+        Err(response) => return response,
     };
-    let text = serde_json::to_string_pretty(&config).unwrap_or_default();
-    let shown = |status, outcome| {
-        page(
-            status,
-            "ผู้ดูแลระบบ",
-            Some(&user),
-            editor(&user, &config, &text, outcome),
-        )
-    };
+    let shown = |status, outcome| answer(status, &user, &config, outcome);
     let bytes = match file.filter(|f| !f.is_empty()) {
         Some(bytes) => bytes,
         None => {
@@ -516,7 +508,7 @@ pub(crate) async fn delegations(
     user: WebUser,
     fields: Fields,
 ) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| only_admins(&user)) {
+    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
         return response;
     }
     let org = &user.account.org;
@@ -551,7 +543,6 @@ pub(crate) async fn delegations(
             "to": draft.to,
         }));
     }
-    let text = serde_json::to_string_pretty(&current).unwrap_or_default();
     let config = match OrgConfig::from_value(value) {
         Ok(config) => config,
         Err(error) => {
@@ -563,19 +554,14 @@ pub(crate) async fn delegations(
                 .filter(|f| !f.is_empty())
                 .unwrap_or_else(|| "order".to_owned());
             draft.error = Some((field, words::input_reason(&error.message)));
-            return page(
+            return answer(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "ผู้ดูแลระบบ",
-                Some(&user),
-                editor(
-                    &user,
-                    &current,
-                    &text,
-                    Outcome {
-                        delegation: Some(&draft),
-                        ..Outcome::default()
-                    },
-                ),
+                &user,
+                &current,
+                Outcome {
+                    delegation: Some(&draft),
+                    ..Outcome::default()
+                },
             );
         }
     };
@@ -586,20 +572,14 @@ pub(crate) async fn delegations(
     {
         Ok(_) => {
             tracing::info!(user = %user.account.person, "delegations changed (web)");
-            let text = serde_json::to_string_pretty(&config).unwrap_or_default();
-            page(
+            answer(
                 StatusCode::OK,
-                "ผู้ดูแลระบบ",
-                Some(&user),
-                editor(
-                    &user,
-                    &config,
-                    &text,
-                    Outcome {
-                        saved: Some("บันทึกการมอบอำนาจแล้ว"),
-                        ..Outcome::default()
-                    },
-                ),
+                &user,
+                &config,
+                Outcome {
+                    saved: Some("บันทึกการมอบอำนาจแล้ว"),
+                    ..Outcome::default()
+                },
             )
         }
         Err(error) => failure(error),
@@ -612,14 +592,13 @@ pub(crate) async fn set_password(
     user: WebUser,
     fields: Fields,
 ) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| only_admins(&user)) {
+    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
         return response;
     }
-    let config = match state.store.org_config(&user.account.org).await {
+    let config = match config_of(&state, &user).await {
         Ok(config) => config,
-        Err(error) => return failure(error),
+        Err(response) => return response,
     };
-    let text = serde_json::to_string_pretty(&config).unwrap_or_default();
     let person = fields.text("person");
     let (status, outcome) = match state
         .store
@@ -640,19 +619,14 @@ pub(crate) async fn set_password(
         .as_ref()
         .ok()
         .map(|name| format!("ตั้งรหัสผ่านของ {name} แล้ว"));
-    page(
+    answer(
         status,
-        "ผู้ดูแลระบบ",
-        Some(&user),
-        editor(
-            &user,
-            &config,
-            &text,
-            Outcome {
-                saved: saved.as_deref(),
-                password_error: outcome.err(),
-                ..Outcome::default()
-            },
-        ),
+        &user,
+        &config,
+        Outcome {
+            saved: saved.as_deref(),
+            password_error: outcome.err(),
+            ..Outcome::default()
+        },
     )
 }

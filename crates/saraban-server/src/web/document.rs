@@ -4,8 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Utc;
 use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
@@ -15,7 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::words;
-use super::{Fields, WebUser, config_of, failure, page, page_images, redirect};
+use super::{Fields, WebUser, config_of, failure, inline_pdf, page, page_images, redirect};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -59,21 +58,16 @@ fn acting_wording(config: &OrgConfig, user: &WebUser, allowed: &AllowedAction) -
     let Standing::Delegate(capacity) = authority.standing else {
         return None;
     };
-    let own = user
-        .account
-        .positions
-        .iter()
-        .find(|p| p.capacity == "holder")
-        .map(|p| words::position_title(config, &p.position))
-        .unwrap_or_default();
     Some(format!(
-        "{own} {}{}",
+        "{} {}{}",
+        user.own_title(config),
         capacity.wording(),
         words::position_title(config, authority.position.as_str())
     ))
 }
 
-fn may_edit(user: &WebUser, summary: &DocumentSummary) -> bool {
+/// Only the drafter edits, and only a draft or a returned document.
+pub(super) fn may_edit(user: &WebUser, summary: &DocumentSummary) -> bool {
     summary.drafter == user.account.person && matches!(summary.state.as_str(), "draft" | "returned")
 }
 
@@ -85,10 +79,22 @@ async fn document_page(
     alert: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let loaded = match load(state, user, id).await {
-        Ok(loaded) => loaded,
-        Err(response) => return response,
-    };
+    match load(state, user, id).await {
+        Ok(loaded) => loaded_page(state, user, id, loaded, status, alert, notice).await,
+        Err(response) => response,
+    }
+}
+
+/// The document page from what was already loaded for this request.
+async fn loaded_page(
+    state: &AppState,
+    user: &WebUser,
+    id: &str,
+    loaded: Loaded,
+    status: StatusCode,
+    alert: Option<String>,
+    notice: Option<String>,
+) -> Response {
     let pages = state.store.page_images(&user.account.org, id).await;
     let Loaded {
         config,
@@ -350,10 +356,11 @@ pub(crate) async fn confirm_page(
         Err(response) => return response,
     };
     let Some(choice) = loaded.allowed.iter().find(|a| a.action == action) else {
-        return document_page(
+        return loaded_page(
             &state,
             &user,
             &id,
+            loaded,
             StatusCode::CONFLICT,
             Some(format!(
                 "ขณะนี้ท่านทำรายการ “{}” กับเอกสารนี้ไม่ได้ (อาจมีผู้อื่นดำเนินการไปแล้ว หรือยังไม่ถึงลำดับของท่าน)",
@@ -395,20 +402,16 @@ pub(crate) async fn act(
             .filter(|q| quick_choices(action).contains(q))
             .map(str::to_owned)
     };
-    let account = &user.account;
-    let outcome = state
-        .store
-        .act(
-            &account.org,
-            &account.person,
-            &id,
-            action,
-            text.as_deref(),
-            Utc::now(),
-        )
-        .await;
-    tracing::info!(document = %id, user = %account.person, action = ?action, ok = outcome.is_ok(), "action (web)");
-    match outcome {
+    match crate::act_now(
+        &state,
+        &user.account,
+        &id,
+        action,
+        text.as_deref(),
+        " (web)",
+    )
+    .await
+    {
         Ok(_) => redirect(&format!("/doc/{id}?done={slug}")),
         Err(
             error @ (StoreError::Refused(saraban_core::workflow::Refusal::TextRequired(_))
@@ -459,17 +462,7 @@ pub(crate) async fn pdf(
         return response;
     }
     match state.store.pdf(&user.account.org, &id).await {
-        Ok(bytes) => (
-            [
-                (CONTENT_TYPE, "application/pdf".to_owned()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("inline; filename=\"saraban-{id}.pdf\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => inline_pdf(&format!("saraban-{id}.pdf"), bytes),
         Err(error) => failure(error),
     }
 }

@@ -17,6 +17,7 @@ use saraban_core::org::OrgConfig;
 use saraban_store::StoreError;
 use serde_json::{Map, Value, json};
 
+use super::document::may_edit;
 use super::words;
 use super::{Fields, WebUser, config_of, failure, html_response, page, page_images, redirect};
 use crate::AppState;
@@ -113,13 +114,6 @@ impl Draft {
             .people
             .iter()
             .find(|p| p.id.as_str() == user.account.person);
-        let my_title = user
-            .account
-            .positions
-            .iter()
-            .find(|p| p.capacity == "holder")
-            .map(|p| words::position_title(config, &p.position))
-            .unwrap_or_default();
         let (signer_name, signer_position, signer_signature) = if kind == "order" {
             let signer = route
                 .as_ref()
@@ -134,7 +128,7 @@ impl Draft {
         } else {
             (
                 user.account.name.clone(),
-                my_title,
+                user.own_title(config),
                 me.and_then(|p| p.signature.as_ref())
                     .map(|s| s.as_str().to_owned())
                     .unwrap_or_default(),
@@ -980,12 +974,9 @@ pub(crate) async fn edit_page(
     if let Err(response) = may_draft(&user) {
         return response;
     }
-    // Only the drafter edits, and only a draft or a returned document; the
-    // store refuses anything else anyway, so the form is not offered.
+    // The store refuses other edits anyway, so the form is not offered.
     match state.store.show(&user.account.org, &id).await {
-        Ok(summary)
-            if summary.drafter == user.account.person
-                && matches!(summary.state.as_str(), "draft" | "returned") => {}
+        Ok(summary) if may_edit(&user, &summary) => {}
         Ok(summary) => {
             return super::message_page(
                 StatusCode::CONFLICT,
@@ -1044,6 +1035,12 @@ async fn preview_markup(state: &AppState, user: &WebUser, draft: &Draft) -> Mark
     }
 }
 
+/// The draft a form posted, once its token and its sender are checked.
+fn posted_draft(user: &WebUser, fields: &Fields) -> Result<Draft, Response> {
+    user.check_form(fields).and_then(|_| may_draft(user))?;
+    Ok(Draft::from_fields(fields))
+}
+
 /// The form posted: a shape change, a preview, or a save.
 async fn submitted(
     state: &AppState,
@@ -1051,10 +1048,10 @@ async fn submitted(
     fields: Fields,
     doc_id: Option<&str>,
 ) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| may_draft(user)) {
-        return response;
-    }
-    let mut draft = Draft::from_fields(&fields);
+    let mut draft = match posted_draft(user, &fields) {
+        Ok(draft) => draft,
+        Err(response) => return response,
+    };
     // A draft the script already autosaved is edited, not created again.
     let doc_id = doc_id.or_else(|| fields.get("doc").filter(|id| !id.is_empty()));
     let action = match doc_id {
@@ -1159,11 +1156,10 @@ pub(crate) async fn preview(
     user: WebUser,
     fields: Fields,
 ) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| may_draft(&user)) {
-        return response;
+    match posted_draft(&user, &fields) {
+        Ok(draft) => html_response(preview_markup(&state, &user, &draft).await),
+        Err(response) => response,
     }
-    let draft = Draft::from_fields(&fields);
-    html_response(preview_markup(&state, &user, &draft).await)
 }
 
 /// Saves the draft when it is complete enough to be a document; says
@@ -1173,22 +1169,17 @@ pub(crate) async fn autosave(
     user: WebUser,
     fields: Fields,
 ) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| may_draft(&user)) {
-        return response;
-    }
-    let draft = Draft::from_fields(&fields);
+    let draft = match posted_draft(&user, &fields) {
+        Ok(draft) => draft,
+        Err(response) => return response,
+    };
     let doc_id = fields.get("doc").filter(|id| !id.is_empty());
     match save(&state, &user, &draft, doc_id).await {
         Ok(id) => {
             let now = saraban_core::clock::thai_time(Utc::now())
                 .format("%H:%M")
                 .to_string();
-            let digits = state
-                .store
-                .org_config(&user.account.org)
-                .await
-                .map(|c| c.organisation.digits)
-                .unwrap_or_default();
+            let digits = digits_of(&state, &user).await;
             Json(json!({
                 "saved": true,
                 "id": id,

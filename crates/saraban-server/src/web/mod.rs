@@ -20,7 +20,8 @@ mod words;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE,
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION,
+    REFERRER_POLICY, SET_COOKIE,
 };
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
@@ -164,7 +165,7 @@ impl FromRequestParts<AppState> for WebUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = super::token_of(parts) else {
+        let Some(token) = super::token_of(&parts.headers) else {
             return Err(redirect("/sign-in"));
         };
         match state.store.authenticate(&token, Utc::now()).await {
@@ -261,6 +262,30 @@ impl WebUser {
         } else {
             Ok(())
         }
+    }
+
+    /// Administration pages are for the organisation's administrators.
+    pub fn may_administer(&self) -> Result<(), Response> {
+        if self.account.is_admin {
+            Ok(())
+        } else {
+            Err(message_page(
+                StatusCode::FORBIDDEN,
+                "เฉพาะผู้ดูแลระบบ",
+                "หน้านี้สำหรับผู้ดูแลระบบของหน่วยงานเท่านั้น",
+            ))
+        }
+    }
+
+    /// The title of the position this person holds themselves (not acts
+    /// for); empty if none.
+    pub fn own_title(&self, config: &OrgConfig) -> String {
+        self.account
+            .positions
+            .iter()
+            .find(|p| p.capacity == "holder")
+            .map(|p| words::position_title(config, &p.position))
+            .unwrap_or_default()
     }
 
     pub fn csrf_field(&self) -> Markup {
@@ -384,6 +409,21 @@ pub(crate) fn html_response(markup: Markup) -> Response {
     (
         [(CONTENT_TYPE, "text/html; charset=utf-8")],
         markup.into_string(),
+    )
+        .into_response()
+}
+
+/// A PDF shown in the browser, saved under `filename`.
+pub(crate) fn inline_pdf(filename: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
     )
         .into_response()
 }

@@ -12,7 +12,7 @@ use saraban_store::RegisterEntry;
 use serde::Deserialize;
 
 use super::words;
-use super::{WebUser, config_of, failure, message_page, page};
+use super::{WebUser, config_of, failure, inline_pdf, message_page, page};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -34,10 +34,12 @@ fn year_now(config: &OrgConfig, register: &str) -> i32 {
         })
 }
 
-fn parse_year(text: &str) -> Option<i32> {
-    saraban_core::thai::parse_number(text)
-        .and_then(|y| i32::try_from(y).ok())
-        .filter(|y| saraban_core::BuddhistYear::new(*y).is_ok())
+fn register_name<'a>(config: &'a OrgConfig, register: &str) -> Option<&'a str> {
+    config
+        .registers
+        .iter()
+        .find(|r| r.id.as_str() == register)
+        .map(|r| r.name.as_str())
 }
 
 async fn entries(
@@ -76,19 +78,14 @@ pub(crate) async fn page_route(
     let year = choice
         .year
         .as_deref()
-        .and_then(parse_year)
+        .and_then(crate::buddhist_year)
         .unwrap_or(current);
     let rows = match entries(&state, &user, &register, year).await {
         Ok(rows) => rows,
         Err(response) => return response,
     };
     let digits = config.organisation.digits;
-    let name = config
-        .registers
-        .iter()
-        .find(|r| r.id.as_str() == register)
-        .map(|r| r.name.as_str().to_owned())
-        .unwrap_or_default();
+    let name = register_name(&config, &register).unwrap_or_default();
     let content = html! {
         h1 { "ทะเบียน" }
         form.inline method="get" action="/registers" {
@@ -145,21 +142,39 @@ fn state_thai(name: &str) -> &'static str {
         .unwrap_or("")
 }
 
-fn checked(config: &OrgConfig, register: &str, year: &str) -> Result<(String, i32), Response> {
-    let year = parse_year(year).ok_or_else(|| {
+/// A register's year named in an export's address, with its entries.
+struct Listed {
+    config: OrgConfig,
+    name: String,
+    year: i32,
+    rows: Vec<RegisterEntry>,
+}
+
+async fn listed(
+    state: &AppState,
+    user: &WebUser,
+    register: &str,
+    year: &str,
+) -> Result<Listed, Response> {
+    user.may_read_documents()?;
+    let config = config_of(state, user).await?;
+    let year = crate::buddhist_year(year).ok_or_else(|| {
         message_page(
             StatusCode::BAD_REQUEST,
             "ปีไม่ถูกต้อง",
             "ปี พ.ศ. ต้องเป็นตัวเลข เช่น ๒๕๖๘",
         )
     })?;
-    let name = config
-        .registers
-        .iter()
-        .find(|r| r.id.as_str() == register)
-        .map(|r| r.name.as_str().to_owned())
-        .ok_or_else(|| message_page(StatusCode::NOT_FOUND, "ไม่พบทะเบียน", "ไม่มีทะเบียนนี้"))?;
-    Ok((name, year))
+    let name = register_name(&config, register)
+        .ok_or_else(|| message_page(StatusCode::NOT_FOUND, "ไม่พบทะเบียน", "ไม่มีทะเบียนนี้"))?
+        .to_owned();
+    let rows = entries(state, user, register, year).await?;
+    Ok(Listed {
+        config,
+        name,
+        year,
+        rows,
+    })
 }
 
 /// One CSV field, always quoted (RFC 4180).
@@ -172,19 +187,8 @@ pub(crate) async fn csv(
     user: WebUser,
     Path((register, year)): Path<(String, String)>,
 ) -> Response {
-    if let Err(response) = user.may_read_documents() {
-        return response;
-    }
-    let config = match config_of(&state, &user).await {
-        Ok(config) => config,
-        Err(response) => return response,
-    };
-    let (_, year) = match checked(&config, &register, &year) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let rows = match entries(&state, &user, &register, year).await {
-        Ok(rows) => rows,
+    let Listed { year, rows, .. } = match listed(&state, &user, &register, &year).await {
+        Ok(listed) => listed,
         Err(response) => return response,
     };
     // A byte-order mark so that spreadsheets read the Thai as UTF-8.
@@ -226,19 +230,13 @@ pub(crate) async fn pdf(
     user: WebUser,
     Path((register, year)): Path<(String, String)>,
 ) -> Response {
-    if let Err(response) = user.may_read_documents() {
-        return response;
-    }
-    let config = match config_of(&state, &user).await {
-        Ok(config) => config,
-        Err(response) => return response,
-    };
-    let (name, year) = match checked(&config, &register, &year) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let rows = match entries(&state, &user, &register, year).await {
-        Ok(rows) => rows,
+    let Listed {
+        config,
+        name,
+        year,
+        rows,
+    } = match listed(&state, &user, &register, &year).await {
+        Ok(listed) => listed,
         Err(response) => return response,
     };
     let digits = config.organisation.digits;
@@ -272,17 +270,7 @@ pub(crate) async fn pdf(
         printed_on: saraban_core::clock::thai_date(Utc::now()),
     };
     match state.store.register_pdf(sheet).await {
-        Ok(bytes) => (
-            [
-                (CONTENT_TYPE, "application/pdf".to_owned()),
-                (
-                    CONTENT_DISPOSITION,
-                    format!("inline; filename=\"register-{register}-{year}.pdf\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => inline_pdf(&format!("register-{register}-{year}.pdf"), bytes),
         Err(error) => failure(error),
     }
 }

@@ -1,7 +1,6 @@
 //! Sign-in, sign-out and changing one's password.
 
 use axum::extract::State;
-use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
@@ -14,17 +13,6 @@ use crate::AppState;
 /// Before sign-in there is no session to tie a form to: the sign-in form
 /// carries a random value that must match this cookie (double submit).
 const SIGN_IN_COOKIE: &str = "saraban_sign_in";
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-}
 
 async fn sign_in_form(
     state: &AppState,
@@ -88,7 +76,7 @@ pub(crate) async fn sign_in(
         fields.text("user"),
         fields.text("password"),
     );
-    let expected = cookie_value(&headers, SIGN_IN_COOKIE);
+    let expected = crate::cookie_value(&headers, SIGN_IN_COOKIE);
     if expected.is_none() || expected.as_deref() != fields.get("nonce") {
         return sign_in_form(
             &state,
@@ -147,6 +135,21 @@ pub(crate) async fn sign_out(
     with_cookie(redirect("/sign-in"), crate::session_cookie(&state, "", 0))
 }
 
+/// The password page, with the field at fault and why, or that it is done.
+fn password_answer(
+    status: StatusCode,
+    user: &WebUser,
+    error: Option<(&str, &str)>,
+    done: bool,
+) -> Response {
+    page(
+        status,
+        "เปลี่ยนรหัสผ่าน",
+        Some(user),
+        password_form(user, error, done),
+    )
+}
+
 fn password_form(user: &WebUser, error: Option<(&str, &str)>, done: bool) -> Markup {
     let error_for = |field: &str| {
         error
@@ -180,12 +183,7 @@ fn password_form(user: &WebUser, error: Option<(&str, &str)>, done: bool) -> Mar
 }
 
 pub(crate) async fn password_page(user: WebUser) -> Response {
-    page(
-        StatusCode::OK,
-        "เปลี่ยนรหัสผ่าน",
-        Some(&user),
-        password_form(&user, None, false),
-    )
+    password_answer(StatusCode::OK, &user, None, false)
 }
 
 pub(crate) async fn change_password(
@@ -197,14 +195,7 @@ pub(crate) async fn change_password(
         return refused;
     }
     let (old, new) = (fields.text("old"), fields.text("new"));
-    let shown = |status, error: (&str, &str)| {
-        page(
-            status,
-            "เปลี่ยนรหัสผ่าน",
-            Some(&user),
-            password_form(&user, Some(error), false),
-        )
-    };
+    let shown = |status, error| password_answer(status, &user, Some(error), false);
     if new != fields.text("again") {
         return shown(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -216,12 +207,7 @@ pub(crate) async fn change_password(
         .change_password(&user.account, &old, &new, Utc::now())
         .await
     {
-        Ok(()) => page(
-            StatusCode::OK,
-            "เปลี่ยนรหัสผ่าน",
-            Some(&user),
-            password_form(&user, None, true),
-        ),
+        Ok(()) => password_answer(StatusCode::OK, &user, None, true),
         Err(SignInError::Wrong) => shown(
             StatusCode::UNPROCESSABLE_ENTITY,
             ("old", "รหัสผ่านปัจจุบันไม่ถูกต้อง"),

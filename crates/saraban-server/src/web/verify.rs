@@ -169,12 +169,8 @@ fn record_view(record: &PublicRecord, compared: Option<(bool, String)>) -> Marku
 /// The administrators' check of everything the organisation's records
 /// claim (as `saraban verify`).
 pub(crate) async fn audit_page(State(state): State<AppState>, user: WebUser) -> Response {
-    if !user.account.is_admin {
-        return message_page(
-            StatusCode::FORBIDDEN,
-            "เฉพาะผู้ดูแลระบบ",
-            "หน้านี้สำหรับผู้ดูแลระบบของหน่วยงานเท่านั้น",
-        );
+    if let Err(response) = user.may_administer() {
+        return response;
     }
     let audit = match state.store.audit(&user.account.org).await {
         Ok(audit) => audit,
