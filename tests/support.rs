@@ -102,6 +102,41 @@ pub async fn postgres() -> Option<TestDb> {
     })
 }
 
+/// The example organisation (`examples/organisation/wangkrachae.toml`)
+/// with an administrator, `admin`, who holds no position.
+pub fn example_org_with_admin() -> saraban_core::org::OrgConfig {
+    use saraban_core::org::{OrgConfig, PersonConfig, Slug};
+    let text = std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap();
+    let mut config = OrgConfig::parse_toml(&text).unwrap();
+    config.people.push(PersonConfig {
+        id: Slug::parse("admin").unwrap(),
+        name: saraban_core::text::Line::parse("นายผู้ดูแล ระบบ").unwrap(),
+        signature: None,
+        holds: Vec::new(),
+        admin: true,
+    });
+    config
+}
+
+/// Creates the organisation of `config` and gives everyone in it `password`.
+pub async fn init_with_passwords(
+    store: &Store,
+    config: &saraban_core::org::OrgConfig,
+    password: &str,
+) {
+    store.init_org(config, None, Utc::now()).await.unwrap();
+    for person in &config.people {
+        store
+            .set_password(
+                config.organisation.id.as_str(),
+                person.id.as_str(),
+                password,
+            )
+            .await
+            .unwrap();
+    }
+}
+
 /// An instant given as Thai wall-clock time.
 pub fn thai(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     thai_offset()

@@ -2,8 +2,7 @@
 
 use chrono::Utc;
 use reqwest::StatusCode;
-use saraban_core::org::{OrgConfig, PersonConfig, Slug};
-use saraban_core::text::Line;
+use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::workflow::ActionKind as A;
 use saraban_stories::saraban_store::Store;
 use saraban_stories::{TestDb, example, stories};
@@ -21,30 +20,15 @@ struct Server {
 }
 
 fn config(id: &str) -> OrgConfig {
-    let text = std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap();
-    let mut config = OrgConfig::parse_toml(&text).unwrap();
+    let mut config = saraban_stories::example_org_with_admin();
     config.organisation.id = Slug::parse(id).unwrap();
-    config.people.push(PersonConfig {
-        id: Slug::parse("admin").unwrap(),
-        name: Line::parse("นายผู้ดูแล ระบบ").unwrap(),
-        signature: None,
-        holds: Vec::new(),
-        admin: true,
-    });
     config
 }
 
 async fn start(db: TestDb) -> Server {
     let store = db.store.clone();
     for org in [ORG, "other-org"] {
-        let config = config(org);
-        store.init_org(&config, None, Utc::now()).await.unwrap();
-        for person in &config.people {
-            store
-                .set_password(org, person.id.as_str(), PASSWORD)
-                .await
-                .unwrap();
-        }
+        saraban_stories::init_with_passwords(&store, &config(org), PASSWORD).await;
     }
     let (base, stop) = saraban_stories::serve(store.clone()).await;
     let base = format!("{base}/api/v1");

@@ -13,8 +13,7 @@ use std::time::Duration;
 use chrono::Utc;
 use fantoccini::{Client, ClientBuilder, Locator};
 use saraban_core::ThaiDate;
-use saraban_core::org::{OrgConfig, PersonConfig, Slug};
-use saraban_core::text::Line;
+use saraban_core::org::OrgConfig;
 use saraban_core::workflow::ActionKind as A;
 use saraban_stories::saraban_store::Store;
 use saraban_stories::{TestDb, example, stories};
@@ -70,23 +69,9 @@ async fn site(db: TestDb) -> Site {
 /// The example organisation with an administrator, changed by `adjust`.
 async fn site_with(db: TestDb, adjust: impl FnOnce(&mut OrgConfig)) -> Site {
     let store = db.store.clone();
-    let text = std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap();
-    let mut config = OrgConfig::parse_toml(&text).unwrap();
-    config.people.push(PersonConfig {
-        id: Slug::parse("admin").unwrap(),
-        name: Line::parse("นายผู้ดูแล ระบบ").unwrap(),
-        signature: None,
-        holds: Vec::new(),
-        admin: true,
-    });
+    let mut config = saraban_stories::example_org_with_admin();
     adjust(&mut config);
-    store.init_org(&config, None, Utc::now()).await.unwrap();
-    for person in &config.people {
-        store
-            .set_password(ORG, person.id.as_str(), PASSWORD)
-            .await
-            .unwrap();
-    }
+    saraban_stories::init_with_passwords(&store, &config, PASSWORD).await;
     let (base, stop) = saraban_stories::serve(store.clone()).await;
     Site {
         base,
