@@ -340,7 +340,14 @@ async fn organisations_are_isolated(db: TestDb) {
     assert_eq!(admin.get("/verify").await.0, StatusCode::OK);
     assert_eq!(insider.get("/verify").await.0, StatusCode::FORBIDDEN);
 
-    // The administrator manages the configuration; others may not.
+    // The administrator manages the configuration; others may not. The
+    // emblem, which the configuration does not carry, stays as it was.
+    let emblem = b"the organisation's emblem".to_vec();
+    server
+        .store
+        .init_org(&config(ORG), Some(&emblem), Utc::now())
+        .await
+        .unwrap();
     assert_eq!(insider.get("/organisation").await.0, StatusCode::FORBIDDEN);
     let (status, mut configuration) = admin.get("/organisation").await;
     assert_eq!(status, StatusCode::OK);
@@ -356,6 +363,7 @@ async fn organisations_are_isolated(db: TestDb) {
     assert_eq!(response.status(), StatusCode::OK);
     let report: Value = response.json().await.unwrap();
     assert_eq!(report["new_route_versions"][0][1], 2, "{report}");
+    assert_eq!(server.store.emblem(ORG).await.unwrap(), Some(emblem));
     configuration["organisation"]["id"] = json!("other-org");
     let response = admin
         .http

@@ -813,7 +813,12 @@ async fn update_organisation(
         )
         .field("organisation.id"));
     }
-    let report = state.store.init_org(&config, None, Utc::now()).await?;
+    // The configuration does not carry the emblem: keep the one stored.
+    let emblem = state.store.emblem(&actor.0.org).await?;
+    let report = state
+        .store
+        .init_org(&config, emblem.as_deref(), Utc::now())
+        .await?;
     tracing::info!(user = %actor.0.person, "organisation configuration changed");
     Ok(Json(serde_json::to_value(report).expect("serialisable")))
 }
