@@ -192,7 +192,7 @@ pub async fn seed(store: &Store) -> Result<bool> {
 
     let report = store.audit(ORG).await?;
     if !report.holds() {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::invariant(format!(
             "demo log: {:?}",
             report.findings
         )));

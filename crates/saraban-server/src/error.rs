@@ -14,11 +14,44 @@ use serde::Serialize;
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
-    #[schema(value_type = String, example = "not_your_turn")]
+    /// One of the codes of `ErrorCode`.
+    #[schema(value_type = ErrorCode)]
     pub code: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Of an internal error: the id its log line carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// Every code an error of the API may carry: the store's (the client's
+/// mistakes, and `internal` for ours, with a request id) and the API's own.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ErrorCode {
+    InvalidDocument,
+    Invalid,
+    WrongState,
+    AlreadyActed,
+    NotDrafter,
+    NotYourTurn,
+    TextRequired,
+    NotFound,
+    Conflict,
+    KeyLocked,
+    Internal,
+    Unauthenticated,
+    Forbidden,
+    BadRequest,
+    BadQuery,
+    UnknownAction,
+    WrongCredentials,
+    Locked,
+    TooLarge,
+    UnsupportedMediaType,
+    MalformedJson,
 }
 
 impl ApiError {
@@ -28,6 +61,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            request_id: None,
         }
     }
 
@@ -55,68 +89,72 @@ impl IntoResponse for ApiError {
     }
 }
 
+tokio::task_local! {
+    /// The id of the request being answered, for internal errors' bodies.
+    static REQUEST_ID: String;
+}
+
+/// Runs `answer` as the request `id`: an internal error it returns names
+/// the id, and its log line carries the cause with the same id.
+pub(crate) async fn with_request_id<F: Future>(id: String, answer: F) -> F::Output {
+    REQUEST_ID.scope(id, answer).await
+}
+
+fn request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "none".to_owned())
+}
+
+/// The HTTP status of a store error: the one mapping the API and the web
+/// pages share.
+pub(crate) fn status_of(error: &StoreError) -> StatusCode {
+    match error {
+        StoreError::Input(_) | StoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::Refused(refusal) => match refusal {
+            Refusal::WrongState { .. } | Refusal::AlreadyActed(_) => StatusCode::CONFLICT,
+            Refusal::NotDrafter(_) | Refusal::NotYourTurn { .. } => StatusCode::FORBIDDEN,
+            Refusal::TextRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        },
+        StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+        StoreError::Conflict(_) => StatusCode::CONFLICT,
+        StoreError::KeyLocked { .. } => StatusCode::FORBIDDEN,
+        StoreError::Internal(_) if error.retry_may_help() => StatusCode::SERVICE_UNAVAILABLE,
+        StoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Logs an internal error's cause with the request id, and gives the id.
+pub(crate) fn log_internal(error: &StoreError) -> String {
+    let id = request_id();
+    tracing::error!(request_id = %id, cause = %error, "internal error");
+    id
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Input(input) => {
-                let field = if input.path.is_empty() {
-                    "body".to_owned()
-                } else {
-                    input.path.clone()
-                };
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_document",
-                    input.message,
-                )
-                .field(field)
-            }
-            StoreError::Refused(refusal) => {
-                let message = refusal.to_string();
-                match refusal {
-                    Refusal::WrongState { .. } => {
-                        ApiError::new(StatusCode::CONFLICT, "wrong_state", message)
-                    }
-                    Refusal::AlreadyActed(_) => {
-                        ApiError::new(StatusCode::CONFLICT, "already_acted", message)
-                    }
-                    Refusal::NotDrafter(_) => {
-                        ApiError::new(StatusCode::FORBIDDEN, "not_drafter", message)
-                    }
-                    Refusal::NotYourTurn { .. } => {
-                        ApiError::new(StatusCode::FORBIDDEN, "not_your_turn", message)
-                    }
-                    Refusal::TextRequired(_) => {
-                        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "text_required", message)
-                            .field("text")
-                    }
-                }
-            }
-            StoreError::NotFound { what, id } => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no {what} '{id}'"),
-            ),
-            StoreError::KeyLocked { .. } => {
-                ApiError::new(StatusCode::FORBIDDEN, "key_locked", error.to_string())
-            }
-            StoreError::Invalid(message) => {
-                let field = message
-                    .split_once(':')
-                    .map(|(f, _)| f.trim().to_owned())
-                    .filter(|f| !f.contains(' '));
-                let mut error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message);
-                error.field = field;
-                error
-            }
-            other => {
-                tracing::error!(error = %other, "request failed");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "the server failed; the error is logged",
-                )
-            }
+        let status = status_of(&error);
+        if error.is_internal() {
+            let id = log_internal(&error);
+            return ApiError {
+                status,
+                code: "internal",
+                message: "internal error".into(),
+                field: None,
+                request_id: Some(id),
+            };
+        }
+        let message = match &error {
+            StoreError::Input(input) => input.message.clone(),
+            StoreError::Invalid { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
+        ApiError {
+            status,
+            code: error.code(),
+            message,
+            field: error.field(),
+            request_id: None,
         }
     }
 }

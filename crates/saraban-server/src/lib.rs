@@ -83,10 +83,10 @@ pub fn router(state: AppState) -> Router {
 async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     use tracing::Instrument;
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let span = tracing::info_span!("request", id = %&id[..12], method = %request.method(), path = %request.uri().path(), user = tracing::field::Empty);
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path(), user = tracing::field::Empty);
     let started = std::time::Instant::now();
     async move {
-        let mut response = next.run(request).await;
+        let mut response = error::with_request_id(id.clone(), next.run(request)).await;
         let status = response.status().as_u16();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if status >= 500 {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::ApiError;
+use crate::error::ErrorCode;
 
 /// Answer of a sign-in.
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,7 +63,7 @@ pub struct Inbox {
         crate::organisation_config, crate::update_organisation,
     ),
     components(schemas(
-        ApiError, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, crate::PdfComparison,
+        ApiError, ErrorCode, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, crate::PdfComparison,
         SignedIn, NewToken, DocumentList, Inbox, InboxCounts,
         crate::SignIn, crate::PasswordChange, crate::TokenRequest, crate::ActionBody,
     )),

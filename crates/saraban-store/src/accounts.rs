@@ -57,7 +57,7 @@ fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
-        .map_err(|e| StoreError::Invalid(format!("password: {e}")))
+        .map_err(|e| StoreError::crypto(format!("password hashing: {e}")))
 }
 
 fn new_token() -> String {
@@ -72,8 +72,9 @@ fn new_token() -> String {
 pub fn check_new_password(password: &str) -> Result<()> {
     let length = password.chars().count();
     if !(8..=256).contains(&length) {
-        return Err(StoreError::Invalid(
-            "password: must be 8 to 256 characters".into(),
+        return Err(StoreError::invalid(
+            "password",
+            "must be 8 to 256 characters",
         ));
     }
     Ok(())

@@ -37,7 +37,7 @@ fn pad(password: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
     let mut pad = Zeroizing::new([0u8; 32]);
     Argon2::default()
         .hash_password_into(password.as_bytes(), salt, pad.as_mut_slice())
-        .map_err(|e| StoreError::Invalid(format!("key sealing: {e}")))?;
+        .map_err(|e| StoreError::crypto(format!("key sealing: {e}")))?;
     Ok(pad)
 }
 
@@ -61,10 +61,9 @@ fn unseal(
 ) -> Result<Option<SignerKey>> {
     let sealed: [u8; 32] = sealed
         .try_into()
-        .map_err(|_| StoreError::Invalid("a sealed key is not 32 bytes".into()))?;
+        .map_err(|_| StoreError::corrupt("sealed key", "not 32 bytes"))?;
     let seed = xor(&sealed, &*pad(password, salt)?);
-    let key = SignerKey::from_seed(&key_name(org, person), &seed)
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let key = SignerKey::from_seed(&key_name(org, person), &seed).map_err(StoreError::crypto)?;
     Ok((key.verifier().to_text() == verifier).then_some(key))
 }
 
@@ -118,7 +117,7 @@ impl Store {
                 )
             })
             .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+            .map_err(|e| StoreError::invariant(format!("unsealing a key: {e}")))??;
             if let Some(key) = opened {
                 self.keep_unlocked(org, person, key);
                 return Ok(());
@@ -141,19 +140,18 @@ impl Store {
             Some(key) => (key, false),
             None => (
                 Arc::new(
-                    SignerKey::generate(&key_name(org, person))
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                    SignerKey::generate(&key_name(org, person)).map_err(StoreError::crypto)?,
                 ),
                 true,
             ),
         };
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(StoreError::crypto)?;
         let sealed = {
             let (password, seed) = (password.to_owned(), key.seed());
             tokio::task::spawn_blocking(move || pad(&password, &salt).map(|pad| xor(&seed, &pad)))
                 .await
-                .map_err(|e| StoreError::Invalid(e.to_string()))??
+                .map_err(|e| StoreError::invariant(format!("sealing a key: {e}")))??
         };
         let verifier = key.verifier().to_text();
         let now = thai_time(at).to_rfc3339();

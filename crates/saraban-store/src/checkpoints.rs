@@ -59,7 +59,7 @@ struct FiledNote {
 pub(crate) type SharedKeys = Arc<RwLock<Option<Arc<KeyFolder>>>>;
 
 fn io_error(path: &Path, error: std::io::Error) -> StoreError {
-    StoreError::Invalid(format!("{}: {error}", path.display()))
+    StoreError::io(path, error)
 }
 
 impl KeyFolder {
@@ -85,7 +85,7 @@ impl KeyFolder {
         };
         let signer = Arc::new(
             SignerKey::parse(text.trim())
-                .map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?,
+                .map_err(|e| StoreError::corrupt("key file", format!("{}: {e}", path.display())))?,
         );
         signers.insert(org.to_owned(), signer.clone());
         Ok(Some(signer))
@@ -98,7 +98,7 @@ impl KeyFolder {
             return Ok(signer);
         }
         let signer = SignerKey::generate(&origin(org))
-            .map_err(|e| StoreError::Invalid(format!("key for {org}: {e}")))?;
+            .map_err(|e| StoreError::crypto(format!("key for {org}: {e}")))?;
         let path = self.key_path(org);
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -150,7 +150,7 @@ impl KeyFolder {
                 serde_json::from_str::<FiledNote>(line)
                     .map(|filed| (filed.size, filed.note))
                     .map_err(|e| {
-                        StoreError::Invalid(format!("{} line {}: {e}", path.display(), i + 1))
+                        StoreError::corrupt("checkpoint note", format!("{} line {}: {e}", path.display(), i + 1))
                     })
             })
             .collect()
@@ -205,7 +205,7 @@ impl Store {
                 .ok_or_else(|| StoreError::not_found("organisation", org))?
                 .get(0);
         text.map(|text| {
-            VerifierKey::parse(&text).map_err(|e| StoreError::Invalid(format!("verifier key: {e}")))
+            VerifierKey::parse(&text).map_err(|e| StoreError::corrupt("verifier key", e))
         })
         .transpose()
     }

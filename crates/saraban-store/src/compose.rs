@@ -42,7 +42,7 @@ pub(crate) fn compose(
     let mut value = content.clone();
     let object = value
         .as_object_mut()
-        .ok_or_else(|| crate::StoreError::Invalid("stored content is not an object".into()))?;
+        .ok_or_else(|| crate::StoreError::corrupt("content", "not an object"))?;
     let style = object.entry("style").or_insert_with(|| json!({}));
     if let Some(style) = style.as_object_mut() {
         style.insert(

@@ -2,7 +2,7 @@
 //! batch of the group-commit writer (`writer`), so a transition, its
 //! register number and its event commit together.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use saraban_core::clock::{YearReset, thai_date, thai_time};
 use saraban_core::document::document_from_value;
 use saraban_core::ledger::{Event, EventHead, sha256_hex};
@@ -106,19 +106,19 @@ impl DocRow {
         let state_name: String = row.get(2);
         let step: i64 = row.get(3);
         let state = State::from_parts(&state_name, step)
-            .ok_or_else(|| StoreError::Invalid(format!("stored state '{state_name}'")))?;
+            .ok_or_else(|| StoreError::corrupt("state", &state_name))?;
         let content: String = row.get(8);
         Ok(DocRow {
             id: row.get(0),
             kind: row.get(1),
             state,
             round: row.get(4),
-            drafter: Slug::parse(&row.get::<String, _>(5)).map_err(StoreError::Invalid)?,
+            drafter: Slug::parse(&row.get::<String, _>(5)).map_err(|e| StoreError::corrupt("drafter", e))?,
             route_version: row.get(6),
             version: row.get(7),
             content: serde_json::from_str(&content)
                 .map(std::sync::Arc::new)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                .map_err(|e| StoreError::corrupt("content", e))?,
             content_hash: row.get(9),
             register: row.get(10),
             year: row.get(11),
@@ -196,7 +196,7 @@ impl DocRow {
 
 /// The canonical bytes of a document's content and their hash.
 fn canonical_content(content: &Value) -> Result<(String, String)> {
-    let bytes = serde_jcs::to_vec(content).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let bytes = serde_jcs::to_vec(content).map_err(|e| StoreError::invalid("content", e.to_string()))?;
     let hash = sha256_hex(&bytes);
     Ok((String::from_utf8(bytes).expect("JSON is UTF-8"), hash))
 }
@@ -207,10 +207,10 @@ fn check_content(content: &Value, kind: Option<&str>) -> Result<String> {
     if let Some(kind) = kind
         && document.kind() != kind
     {
-        return Err(StoreError::Invalid(format!(
-            "kind: a {kind} cannot become a {}",
-            document.kind()
-        )));
+        return Err(StoreError::invalid(
+            "kind",
+            format!("a {kind} cannot become a {}", document.kind()),
+        ));
     }
     Ok(document.kind().to_owned())
 }
@@ -264,7 +264,7 @@ pub(crate) type DocumentRead = (DocRow, Route, Vec<Authority>);
 
 fn document_read_from(row: &AnyRow) -> Result<DocumentRead> {
     let route: Route = serde_json::from_str(&row.get::<String, _>(17))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(|e| StoreError::corrupt("route", e))?;
     let held: Option<String> = row.get(18);
     let authorities = authorities_from(
         held.iter()
@@ -358,7 +358,7 @@ async fn load_route(
     }
     .ok_or_else(|| StoreError::not_found("route for", kind))?;
     let route: Route = serde_json::from_str(&row.get::<String, _>(0))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(|e| StoreError::corrupt("route", e))?;
     Ok((route, row.get(1)))
 }
 
@@ -391,9 +391,9 @@ pub(crate) const AUTHORITIES: &str = "SELECT position_id, 'holder' AS standing F
 fn authorities_from<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<Vec<Authority>> {
     let mut found: Vec<Authority> = Vec::new();
     for (position, standing) in pairs {
-        let position = Slug::parse(position).map_err(StoreError::Invalid)?;
+        let position = Slug::parse(position).map_err(|e| StoreError::corrupt("position", e))?;
         let standing = Standing::from_name(standing)
-            .ok_or_else(|| StoreError::Invalid("stored capacity".into()))?;
+            .ok_or_else(|| StoreError::corrupt("capacity", standing))?;
         // Holding a position beats acting for it.
         if let Some(existing) = found.iter_mut().find(|a| a.position == position) {
             if standing == Standing::Holder {
@@ -416,7 +416,7 @@ pub(crate) async fn org_config(
         .await?
         .ok_or_else(|| StoreError::not_found("organisation", org))?;
     let config = serde_json::from_str(&row.get::<String, _>(0))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(|e| StoreError::corrupt("configuration", e))?;
     Ok((config, row.get(1)))
 }
 
@@ -432,9 +432,9 @@ pub(crate) async fn register_info(
         .await?
         .ok_or_else(|| StoreError::not_found("register", register))?;
     let pattern = serde_json::from_str(&row.get::<String, _>(0))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(|e| StoreError::corrupt("register pattern", e))?;
     let reset = serde_json::from_value(Value::String(row.get(1)))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        .map_err(|e| StoreError::corrupt("register year", e))?;
     Ok((pattern, reset))
 }
 
@@ -483,12 +483,13 @@ pub(crate) async fn gathered(
     let mut gathered = Vec::new();
     for row in rows {
         let at: String = row.get(2);
-        let date = ThaiDate::from_ymd(
-            at[0..4].parse().unwrap_or(2000),
-            at[5..7].parse().unwrap_or(1),
-            at[8..10].parse().unwrap_or(1),
-        )
-        .map_err(StoreError::Invalid)?;
+        let date = DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| StoreError::corrupt("action time", e))
+            .and_then(|at| {
+                let day = at.date_naive();
+                ThaiDate::from_ymd(day.year(), day.month(), day.day())
+                    .map_err(|e| StoreError::corrupt("action time", e))
+            })?;
         let standing = Standing::from_name(&row.get::<String, _>(3)).unwrap_or(Standing::Holder);
         let own_title = if standing == Standing::Holder {
             None
@@ -585,12 +586,12 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<ActOutcome> {
         if action == ActionKind::Edit {
-            return Err(StoreError::Invalid("use edit_document to edit".into()));
+            return Err(StoreError::invalid("action", "use edit_document to edit"));
         }
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         if let Some(text) = text {
             saraban_core::text::Paragraph::parse(text)
-                .map_err(|e| StoreError::Invalid(format!("text: {e}")))?;
+                .map_err(|e| StoreError::invalid("text", e.to_string()))?;
         }
         let now = thai_time(at).to_rfc3339();
         let date = thai_date(at).format("%Y-%m-%d").to_string();
@@ -687,7 +688,7 @@ impl Store {
             let (config, emblem) = org_config(&mut tx, org).await?;
             tx.commit().await?;
             doc.content = std::sync::Arc::new(
-                serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                serde_json::from_str(&content).map_err(|e| StoreError::corrupt("version", e))?,
             );
             let document = compose(&doc.content, &config, &Overlay::default())?;
             return self.render(document, emblem).await;
@@ -729,7 +730,7 @@ impl Store {
                     prev_hash: hex::encode(row.get::<Vec<u8>, _>(2)),
                     hash: hex::encode(row.get::<Vec<u8>, _>(3)),
                     event: serde_json::from_slice(&bytes)
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                        .map_err(|e| StoreError::corrupt("event", e))?,
                 })
             })
             .collect()
@@ -764,7 +765,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        let year = BuddhistYear::new(year).map_err(StoreError::Invalid)?;
+        let year = BuddhistYear::new(year).map_err(|e| StoreError::invalid("year", e))?;
         rows.into_iter()
             .map(|row| {
                 let number: i64 = row.get(0);
@@ -774,7 +775,7 @@ impl Store {
                 let printed = RegisterNumber {
                     pattern: pattern.clone(),
                     number: std::num::NonZeroU32::new(number as u32)
-                        .ok_or_else(|| StoreError::Invalid("number 0".into()))?,
+                        .ok_or_else(|| StoreError::corrupt("number", 0))?,
                     year,
                 }
                 .format(config.organisation.digits);
@@ -1023,14 +1024,14 @@ pub(crate) async fn typeset<T: Send + 'static>(
         let emblem = emblem
             .map(saraban_typeset::Emblem::from_bytes)
             .transpose()
-            .map_err(|e| StoreError::Render(e.to_string()))?;
+            .map_err(StoreError::render)?;
         let typeset = typesetter
             .typeset(&document, emblem.as_ref())
-            .map_err(|e| StoreError::Render(e.to_string()))?;
+            .map_err(StoreError::render)?;
         output(&typeset)
     })
     .await
-    .map_err(|e| StoreError::Render(e.to_string()))?
+    .map_err(StoreError::render)?
 }
 
 /// The PDF of `document`.
@@ -1040,7 +1041,7 @@ async fn render(
     emblem: Option<Vec<u8>>,
 ) -> Result<Vec<u8>> {
     typeset(typesetter, document, emblem, |typeset| {
-        typeset.pdf().map_err(|e| StoreError::Render(e.to_string()))
+        typeset.pdf().map_err(StoreError::render)
     })
     .await
 }
@@ -1387,5 +1388,5 @@ fn numbered(ticket: &SeqTicket) -> Result<u64> {
     ticket
         .get()
         .copied()
-        .ok_or_else(|| StoreError::Invalid("an event was committed without its number".into()))
+        .ok_or_else(|| StoreError::invariant("an event was committed without its number"))
 }

@@ -20,13 +20,13 @@ impl Store {
     pub async fn export_bundle(&self, org: &str, year: i32) -> Result<Bundle> {
         let config = self.org_config(org).await?;
         let key = self.verifier_key(org).await?.ok_or_else(|| {
-            StoreError::Invalid(format!(
+            StoreError::Conflict(format!(
                 "{org} has no signing key, so nothing can prove its log: give its key folder (--keys)"
             ))
         })?;
         if !self.checkpoint_covers_log(org).await? {
             if self.key_folder().is_none() {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::Conflict(format!(
                     "the latest checkpoint of {org} does not cover its whole log, and without its key folder (--keys) none can be signed"
                 )));
             }
@@ -105,7 +105,7 @@ impl Store {
             subjects: &subjects,
             pdfs: &pdfs,
         })
-        .map_err(|e| StoreError::Invalid(format!("{org}: {e}")))
+        .map_err(|e| StoreError::invariant(format!("{org}: {e}")))
     }
 
     /// Whether a signed checkpoint covers every event of the log.

@@ -199,7 +199,7 @@ async fn lock_head(tx: &mut Transaction<'static, Any>, org: &str) -> Result<Head
     let hash: Vec<u8> = row.get(1);
     let hash: [u8; 32] = hash
         .try_into()
-        .map_err(|_| StoreError::Invalid("ledger head hash is not 32 bytes".into()))?;
+        .map_err(|_| StoreError::corrupt("ledger head", "hash is not 32 bytes"))?;
     let stored: Option<Vec<u8>> = row.get(2);
     let frontier = match stored.and_then(|bytes| Frontier::from_bytes(seq, &bytes)) {
         Some(frontier) => frontier,
@@ -228,7 +228,7 @@ async fn frontier_from_events(
         frontier.push(merkle::leaf_hash(&row.get::<Vec<u8>, _>(0)));
     }
     if frontier.size() != seq {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::invariant(format!(
             "the log of {org} holds {} events but its head is at {seq}: run saraban verify",
             frontier.size()
         )));
@@ -282,7 +282,7 @@ async fn sign_checkpoint(
     signer: &SignerKey,
 ) -> Result<SignedCheckpoint> {
     let checkpoint = Checkpoint::new(origin(org), head.seq, head.frontier.root())
-        .map_err(|e| StoreError::Invalid(format!("checkpoint: {e}")))?;
+        .map_err(|e| StoreError::crypto(format!("checkpoint: {e}")))?;
     let note = checkpoint::sign(&checkpoint, signer);
     sqlx::query(
         "INSERT INTO checkpoints (org_id, size, root, note, made_at) VALUES ($1, $2, $3, $4, $5)

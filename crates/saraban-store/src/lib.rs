@@ -9,6 +9,7 @@ mod audit;
 mod checkpoints;
 mod compose;
 mod engine;
+mod error;
 mod export;
 mod ledger;
 mod organisation;
@@ -20,8 +21,6 @@ mod writer;
 use std::str::FromStr;
 use std::time::Duration;
 
-use saraban_core::InputError;
-use saraban_core::workflow::Refusal;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
@@ -30,6 +29,7 @@ pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInE
 pub use audit::{Audit, Finding, FindingClass};
 pub use checkpoints::{default_key_folder, origin};
 pub use engine::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
+pub use error::{CODES, Internal, Result, StoreError};
 pub use export::Bundle;
 pub use public::{PublicRecord, PublicStep, normalise_code, verification_code};
 
@@ -42,40 +42,7 @@ pub enum Backend {
     Postgres,
 }
 
-/// Why the engine refused or failed. Refusals change nothing.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    Input(#[from] InputError),
-    #[error("{0}")]
-    Refused(#[from] Refusal),
-    /// Also the answer for another organisation's document.
-    #[error("no {what} '{id}'")]
-    NotFound { what: &'static str, id: String },
-    #[error("{0}")]
-    Invalid(String),
-    /// An approval needs its actor's own key, unlocked by their password
-    /// when they sign in.
-    #[error("the approval key of '{person}' is locked: sign in again with the password")]
-    KeyLocked { person: String },
-    #[error("typesetting: {0}")]
-    Render(String),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
 
-impl StoreError {
-    pub(crate) fn not_found(what: &'static str, id: impl Into<String>) -> Self {
-        StoreError::NotFound {
-            what,
-            id: id.into(),
-        }
-    }
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The engine's handle on its database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -159,10 +126,10 @@ impl Store {
             };
             (url, Backend::Sqlite)
         } else if url.contains("://") {
-            return Err(StoreError::Invalid(format!(
-                "database URL '{}' is neither sqlite:// nor postgres://",
-                redact(url)
-            )));
+            return Err(StoreError::invalid(
+                "database_url",
+                format!("'{}' is neither sqlite:// nor postgres://", redact(url)),
+            ));
         } else {
             (format!("sqlite://{url}?mode=rwc"), Backend::Sqlite)
         };

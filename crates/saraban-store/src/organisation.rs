@@ -31,7 +31,7 @@ impl Store {
     ) -> Result<InitReport> {
         let org = config.organisation.id.as_str();
         let canonical =
-            serde_jcs::to_vec(config).map_err(|e| crate::StoreError::Invalid(e.to_string()))?;
+            serde_jcs::to_vec(config).map_err(|e| crate::StoreError::invalid("configuration", e.to_string()))?;
         let config_json = String::from_utf8(canonical).expect("JSON is UTF-8");
         let mut hash_input = config_json.clone().into_bytes();
         hash_input.extend_from_slice(emblem.unwrap_or_default());
@@ -253,6 +253,6 @@ impl Store {
             .ok_or_else(|| crate::StoreError::not_found("organisation", org))?;
         let config: String = row.get(0);
         serde_json::from_str(&config)
-            .map_err(|e| crate::StoreError::Invalid(format!("stored configuration: {e}")))
+            .map_err(|e| crate::StoreError::corrupt("configuration", e))
     }
 }

@@ -65,7 +65,7 @@ pub(crate) async fn verification_for(
             hex::encode(&row.get::<Vec<u8>, _>(1)[..8])
         )
     });
-    let line = |text: String| Line::parse(&text).map_err(StoreError::Invalid);
+    let line = |text: String| Line::parse(&text).map_err(|e| StoreError::invalid("public_url", e));
     Ok(Verification {
         url: store_url
             .map(|base| line(format!("{}/verify/{code}", base.trim_end_matches('/'))))

@@ -125,10 +125,10 @@ impl Store {
         tokio::task::spawn_blocking(move || {
             typesetter
                 .register_pdf(&page)
-                .map_err(|e| StoreError::Render(e.to_string()))
+                .map_err(StoreError::render)
         })
         .await
-        .map_err(|e| StoreError::Render(e.to_string()))?
+        .map_err(StoreError::render)?
     }
 
     /// The organisation's emblem artwork, when it has one.

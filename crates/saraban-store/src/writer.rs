@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::checkpoints::SharedKeys;
 use crate::engine::{DocumentRead, WantedDocument, read_documents};
 use crate::ledger::PendingLedger;
-use crate::{Backend, Result, Store, StoreError};
+use crate::{Backend, Internal, Result, Store, StoreError};
 
 /// The most transitions one commit carries.
 const MAX_BATCH: usize = 128;
@@ -360,12 +360,12 @@ impl Store {
                         JobEnd::Done(Box::new(move |verdict: Option<String>| match verdict {
                             None => send(Ok(value)),
                             Some(reason) => {
-                                send(Err(StoreError::Invalid(format!("not committed: {reason}"))))
+                                send(Err(Internal::NotCommitted(reason).into()))
                             }
                         }))
                     }
                     Err(error) => {
-                        let database = matches!(error, StoreError::Database(_));
+                        let database = error.is_database();
                         send(Err(error));
                         JobEnd::Failed { database }
                     }
@@ -378,16 +378,16 @@ impl Store {
             reads,
             run,
             abandon: Box::new(move |reason| {
-                abandon_send(Err(StoreError::Invalid(format!("not committed: {reason}"))))
+                abandon_send(Err(Internal::NotCommitted(reason).into()))
             }),
         };
         self.writers
             .queue(key)
             .send(job)
             .await
-            .map_err(|_| StoreError::Invalid("the store is closed".into()))?;
+            .map_err(|_| StoreError::from(Internal::WriterGone))?;
         receiver
             .await
-            .map_err(|_| StoreError::Invalid("the writer stopped".into()))?
+            .map_err(|_| StoreError::from(Internal::WriterGone))?
     }
 }

@@ -609,7 +609,7 @@ pub(crate) async fn set_password(
             tracing::info!(user = %user.account.person, person = %person, "password set by an administrator (web)");
             (StatusCode::OK, Ok(words::person_name(&config, &person)))
         }
-        Err(saraban_store::StoreError::Invalid(_)) => (
+        Err(saraban_store::StoreError::Invalid { .. }) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Err("ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"),
         ),

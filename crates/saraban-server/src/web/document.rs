@@ -415,7 +415,7 @@ pub(crate) async fn act(
         Ok(_) => redirect(&format!("/doc/{id}?done={slug}")),
         Err(
             error @ (StoreError::Refused(saraban_core::workflow::Refusal::TextRequired(_))
-            | StoreError::Invalid(_)),
+            | StoreError::Invalid { .. }),
         ) => {
             let loaded = match load(&state, &user, &id).await {
                 Ok(loaded) => loaded,

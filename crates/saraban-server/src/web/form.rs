@@ -635,10 +635,7 @@ impl FieldError {
     fn from_store(error: &StoreError, names: &[String]) -> Option<FieldError> {
         let (path, message) = match error {
             StoreError::Input(input) => (input.path.clone(), input.message.clone()),
-            StoreError::Invalid(message) => {
-                let (path, rest) = message.split_once(':').unwrap_or(("", message));
-                (path.trim().to_owned(), rest.trim().to_owned())
-            }
+            StoreError::Invalid { field, reason } => (field.clone(), reason.clone()),
             _ => return None,
         };
         let field = names
@@ -1188,10 +1185,7 @@ pub(crate) async fn autosave(
             .into_response()
         }
         Err(error) => {
-            let (status, text) = words::store_error(&error);
-            if status == StatusCode::INTERNAL_SERVER_ERROR {
-                tracing::error!(error = %error, "autosave failed");
-            }
+            let (_, text) = words::store_error(&error);
             Json(json!({
                 "saved": false,
                 "message": format!("ยังบันทึกอัตโนมัติไม่ได้: {text}"),

@@ -399,9 +399,6 @@ pub(crate) fn message_page(status: StatusCode, title: &str, text: &str) -> Respo
 /// A failure of the store as a page; refusals and bad input in Thai.
 pub(crate) fn failure(error: StoreError) -> Response {
     let (status, text) = words::store_error(&error);
-    if status == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::error!(error = %error, "page failed");
-    }
     message_page(status, "ดำเนินการไม่ได้", &text)
 }
 

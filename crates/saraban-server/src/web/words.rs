@@ -183,39 +183,23 @@ pub(crate) fn refusal(refusal: &Refusal) -> String {
     }
 }
 
-/// Any failure of the store as a status and a Thai sentence.
+/// Any failure of the store as a status and a Thai sentence; an internal
+/// one is logged with the request id, which the sentence gives.
 pub(crate) fn store_error(error: &StoreError) -> (StatusCode, String) {
-    match error {
-        StoreError::Refused(r) => {
-            let status = match r {
-                Refusal::WrongState { .. } | Refusal::AlreadyActed(_) => StatusCode::CONFLICT,
-                Refusal::TextRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::FORBIDDEN,
-            };
-            (status, refusal(r))
+    let status = crate::error::status_of(error);
+    let text = match error {
+        StoreError::Refused(r) => refusal(r),
+        StoreError::NotFound { .. } => "ไม่พบเอกสารหรือข้อมูลที่ขอ".into(),
+        StoreError::KeyLocked { .. } => "กุญแจลงนามของท่านยังไม่ได้ปลดล็อก โปรดออกจากระบบแล้วเข้าสู่ระบบใหม่ด้วยรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด ๆ".into(),
+        StoreError::Input(input) => input_error(&input.path, &input.message),
+        StoreError::Invalid { field, reason } => input_error(field, reason),
+        StoreError::Conflict(reason) => format!("ดำเนินการไม่ได้ในขณะนี้: {reason} ไม่มีการเปลี่ยนแปลงใด ๆ"),
+        StoreError::Internal(_) => {
+            let id = crate::error::log_internal(error);
+            format!("ระบบขัดข้อง ไม่มีการเปลี่ยนแปลงใด ๆ ผู้ดูแลระบบดูรายละเอียดได้จากบันทึกของระบบ (รหัสคำขอ {id})")
         }
-        StoreError::NotFound { .. } => (StatusCode::NOT_FOUND, "ไม่พบเอกสารหรือข้อมูลที่ขอ".into()),
-        StoreError::KeyLocked { .. } => (
-            StatusCode::FORBIDDEN,
-            "กุญแจลงนามของท่านยังไม่ได้ปลดล็อก โปรดออกจากระบบแล้วเข้าสู่ระบบใหม่ด้วยรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด ๆ"
-                .into(),
-        ),
-        StoreError::Input(input) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            input_error(&input.path, &input.message),
-        ),
-        StoreError::Invalid(message) => {
-            let (path, rest) = message.split_once(':').unwrap_or(("", message));
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                input_error(path.trim(), rest.trim()),
-            )
-        }
-        _ => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "ระบบขัดข้อง ไม่มีการเปลี่ยนแปลงใด ๆ ผู้ดูแลระบบดูรายละเอียดได้จากบันทึกของระบบ".into(),
-        ),
-    }
+    };
+    (status, text)
 }
 
 /// The Thai name of a field of a document or the organisation file, by path.
