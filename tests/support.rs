@@ -30,27 +30,31 @@ impl Drop for TestDb {
             }
         }
         if let Some((admin, name)) = self.postgres.take() {
-            // Drop runs inside the test's runtime, which must not block on
-            // itself: the database is dropped from a thread of its own.
-            let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("a runtime");
-                runtime.block_on(async {
-                    let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await?;
-                    conn.close().await
-                })
-            });
-            if let Ok(Err(error)) = dropped.join() {
-                eprintln!("test database not dropped: {error}");
-            }
+            drop_postgres_database(admin, name);
         }
+    }
+}
+
+/// Drops a test database. Drop runs inside the test's runtime, which must
+/// not block on itself: the database is dropped from a thread of its own.
+fn drop_postgres_database(admin: String, name: String) {
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let mut conn = sqlx::AnyConnection::connect(&admin).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await?;
+            conn.close().await
+        })
+    });
+    if let Ok(Err(error)) = dropped.join() {
+        eprintln!("test database not dropped: {error}");
     }
 }
 
@@ -78,6 +82,35 @@ pub fn postgres_url() -> Option<String> {
 }
 
 pub async fn postgres() -> Option<TestDb> {
+    let mut empty = empty_postgres().await?;
+    let store = Store::open(&empty.url).await.expect("open PostgreSQL");
+    Some(TestDb {
+        store,
+        url: std::mem::take(&mut empty.url),
+        file: None,
+        postgres: empty.database.take(),
+    })
+}
+
+#[allow(missing_debug_implementations)]
+/// A new, empty PostgreSQL database (named saraban_test_*) with no store
+/// opened on it, dropped when this is dropped.
+pub struct EmptyPostgres {
+    pub url: String,
+    /// The server's admin URL and the database's name.
+    database: Option<(String, String)>,
+}
+
+impl Drop for EmptyPostgres {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.database.take() {
+            drop_postgres_database(admin, name);
+        }
+    }
+}
+
+/// An empty database on the PostgreSQL server to test against, if any.
+pub async fn empty_postgres() -> Option<EmptyPostgres> {
     let admin = postgres_url()?;
     sqlx::any::install_default_drivers();
     let name = format!("saraban_test_{}", uuid::Uuid::new_v4().simple());
@@ -92,13 +125,9 @@ pub async fn postgres() -> Option<TestDb> {
     let base = admin
         .rsplit_once('/')
         .map_or(admin.as_str(), |(base, _)| base);
-    let url = format!("{base}/{name}");
-    let store = Store::open(&url).await.expect("open PostgreSQL");
-    Some(TestDb {
-        store,
-        url,
-        file: None,
-        postgres: Some((admin, name)),
+    Some(EmptyPostgres {
+        url: format!("{base}/{name}"),
+        database: Some((admin, name)),
     })
 }
 

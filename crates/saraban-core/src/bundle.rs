@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::checkpoint::{self, Checkpoint, VerifierKey};
 use crate::ledger::{Event, GENESIS, chain_hash, sha256_hex};
 use crate::merkle::{self, Hash};
+use crate::numbering::{FirstNumbers, IssuedNumber, check_numbers};
 
 /// The `format` of the manifests this module writes and reads.
 pub const FORMAT: &str = "saraban-bundle/1";
@@ -283,50 +284,8 @@ impl Issue {
 }
 
 /// What kind of problem a finding is; its word opens the finding's line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingClass {
-    /// A file the manifest names, or `events.jsonl`, is not there.
-    Missing,
-    /// The key given to the verifier is not the manifest's.
-    Key,
-    /// An event line that is not a canonical event of its place in the log.
-    Event,
-    /// The log's chain does not end where the manifest says.
-    Chain,
-    /// A checkpoint note that does not verify, or not of this log.
-    Signature,
-    /// A signed root that the bundle's log does not give.
-    Root,
-    /// A consistency proof between checkpoints that fails.
-    Consistency,
-    /// An inclusion proof that fails.
-    Inclusion,
-    /// A PDF that is not the one the issued event names.
-    Pdf,
-    /// A register number skipped or given twice.
-    Number,
-    /// A manifest claim that the log contradicts.
-    Manifest,
-}
-
-impl FindingClass {
-    pub fn word(self) -> &'static str {
-        match self {
-            FindingClass::Missing => "missing",
-            FindingClass::Key => "key",
-            FindingClass::Event => "event",
-            FindingClass::Chain => "chain",
-            FindingClass::Signature => "signature",
-            FindingClass::Root => "root",
-            FindingClass::Consistency => "consistency",
-            FindingClass::Inclusion => "inclusion",
-            FindingClass::Pdf => "pdf",
-            FindingClass::Number => "number",
-            FindingClass::Manifest => "manifest",
-        }
-    }
-}
+/// The bundle check names the classes the audit of a database does.
+pub use crate::finding::FindingClass;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -336,7 +295,7 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.class.word(), self.detail)
+        write!(f, "{}: {}", self.class.name(), self.detail)
     }
 }
 
@@ -456,7 +415,7 @@ pub fn check(
     let latest = check_checkpoints(&manifest, key, &leaves, read, &mut add);
     check_kept_notes(&manifest, key, &leaves, outside.notes, &mut add);
     check_documents(&manifest, &log, latest.as_ref(), read, &mut add);
-    check_numbers(&manifest, &log, &mut add);
+    check_year_numbers(&manifest, &log, &mut add);
 
     findings.sort_by_key(|finding| finding.class);
     Ok(Report {
@@ -886,44 +845,36 @@ fn check_pdf(
 
 /// Each register's numbers of the year, as the log issued them: unique
 /// and without a gap from the register's first number.
-fn check_numbers(manifest: &Manifest, log: &[(Vec<u8>, Option<Event>)], add: &mut Add<'_>) {
-    let mut registers: BTreeMap<String, Vec<(u32, u64)>> = BTreeMap::new();
-    for (event, seq) in log.iter().map(|(_, event)| event).zip(1u64..) {
-        if let Some(issue) = event.as_ref().and_then(Issue::of)
-            && issue.year == manifest.year
-        {
-            registers
-                .entry(issue.register)
-                .or_default()
-                .push((issue.number, seq));
-        }
-    }
-    for (register, mut numbers) in registers {
-        numbers.sort_unstable();
-        let first = manifest.first_numbers.get(&register).copied().unwrap_or(1);
-        let mut expected = first;
-        for (i, &(number, seq)) in numbers.iter().enumerate() {
-            if i > 0 && numbers[i - 1].0 == number {
-                add(
-                    FindingClass::Number,
-                    format!(
-                        "{register} {}: number {number} given again by event {seq}",
-                        manifest.year
-                    ),
-                );
-                continue;
-            }
-            if number != expected {
-                add(
-                    FindingClass::Number,
-                    format!(
-                        "{register} {}: event {seq} gives number {number} where {expected} was due",
-                        manifest.year
-                    ),
-                );
-            }
-            expected = number.saturating_add(1);
-        }
+fn check_year_numbers(manifest: &Manifest, log: &[(Vec<u8>, Option<Event>)], add: &mut Add<'_>) {
+    let issues: Vec<(Issue, u64, &str)> = log
+        .iter()
+        .zip(1u64..)
+        .filter_map(|((_, event), seq)| {
+            let event = event.as_ref()?;
+            let issue = Issue::of(event).filter(|issue| issue.year == manifest.year)?;
+            Some((issue, seq, event.document.as_str()))
+        })
+        .collect();
+    let issued: Vec<IssuedNumber<'_>> = issues
+        .iter()
+        .map(|(issue, seq, document)| IssuedNumber {
+            register: &issue.register,
+            year: issue.year,
+            number: issue.number,
+            seq: *seq,
+            document,
+        })
+        .collect();
+    let firsts: FirstNumbers<'_> = manifest
+        .first_numbers
+        .iter()
+        .map(|(register, first)| ((register.as_str(), manifest.year), *first))
+        .collect();
+    for finding in check_numbers(&issued, &firsts).findings {
+        add(
+            finding.class,
+            format!("{} (event {})", finding.detail, finding.seq),
+        );
     }
 }
 
@@ -1109,7 +1060,7 @@ mod tests {
         let mut bundle = fixture().bundle;
         bundle.manifest.first_numbers.insert("memo".into(), 2);
         let report = check_bundle(&bundle, None);
-        assert_eq!(classes(&report), [FindingClass::Number]);
+        assert_eq!(classes(&report), [FindingClass::NumberGap]);
         assert!(
             report.findings[0].detail.contains("number 1 where 2"),
             "{}",

@@ -5,8 +5,10 @@ pub mod bundle;
 pub mod checkpoint;
 pub mod clock;
 pub mod document;
+pub mod finding;
 pub mod ledger;
 pub mod merkle;
+pub mod numbering;
 pub mod org;
 pub mod register;
 pub mod text;
@@ -14,4 +16,5 @@ pub mod thai;
 pub mod workflow;
 
 pub use document::{Document, InputError, Syntax, read_document};
+pub use finding::FindingClass;
 pub use thai::{BuddhistYear, DigitStyle, ThaiDate};

@@ -119,8 +119,10 @@ pub(crate) fn status_of(error: &StoreError) -> StatusCode {
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::Conflict(_) => StatusCode::CONFLICT,
         StoreError::KeyLocked { .. } => StatusCode::FORBIDDEN,
-        StoreError::Internal(_) if error.retry_may_help() => StatusCode::SERVICE_UNAVAILABLE,
-        StoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        StoreError::Render(_) | StoreError::Internal(_) if error.retry_may_help() => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        StoreError::Render(_) | StoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -226,7 +226,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Vec<PositionHeld>> {
         let date = thai_date(at).format("%Y-%m-%d").to_string();
-        let rows = sqlx::query(crate::engine::AUTHORITIES)
+        let rows = sqlx::query(crate::reads::AUTHORITIES)
             .bind(org)
             .bind(person)
             .bind(&date)

@@ -6,8 +6,7 @@
 //! log records each new verifier key (`key_registered`), so a key swapped
 //! in the table later does not match the log.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use argon2::Argon2;
 use chrono::{DateTime, Utc};
@@ -19,9 +18,6 @@ use zeroize::Zeroizing;
 
 use crate::writer::Writes;
 use crate::{Result, Store, StoreError};
-
-/// Unlocked keys of this process, by (organisation, person).
-pub(crate) type Unlocked = Arc<Mutex<HashMap<(String, String), Arc<SignerKey>>>>;
 
 /// The event that records a person's new verifier key (in its `text`).
 pub const KEY_REGISTERED: &str = "key_registered";
@@ -139,9 +135,7 @@ impl Store {
         let (key, new) = match keep {
             Some(key) => (key, false),
             None => (
-                Arc::new(
-                    SignerKey::generate(&key_name(org, person)).map_err(StoreError::crypto)?,
-                ),
+                Arc::new(SignerKey::generate(&key_name(org, person)).map_err(StoreError::crypto)?),
                 true,
             ),
         };
@@ -193,22 +187,6 @@ impl Store {
             .expect("unlocked keys")
             .insert((org.to_owned(), person.to_owned()), key);
         Ok(())
-    }
-
-    /// Whether the person has an approval key (so must sign approvals).
-    pub(crate) async fn has_actor_key(
-        tx: &mut Transaction<'static, Any>,
-        org: &str,
-        person: &str,
-    ) -> Result<bool> {
-        Ok(
-            sqlx::query("SELECT 1 FROM person_keys WHERE org_id = $1 AND person_id = $2")
-                .bind(org)
-                .bind(person)
-                .fetch_optional(&mut **tx)
-                .await?
-                .is_some(),
-        )
     }
 }
 

@@ -3,59 +3,24 @@
 //! holds, register numbers against the issued events. Every finding is
 //! kept (an audit does not stop at the first), each with its class.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
 use saraban_core::checkpoint;
 use saraban_core::ledger::{ChainFault, Event, StoredEvent, sha256_hex, verify_chain};
 use saraban_core::merkle;
+use saraban_core::numbering::{FirstNumbers, IssuedNumber, check_counter, check_numbers};
 use saraban_core::org::OrgConfig;
 use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::checkpoints::origin;
 use crate::{Result, Store, StoreError};
 
-/// What kind of damage a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingClass {
-    /// A sequence number missing or out of place.
-    Gap,
-    /// Stored bytes, a document, a version or a PDF that no longer match
-    /// the hash recorded for them.
-    ContentModified,
-    /// An event's bytes that are not the canonical encoding of an event.
-    NonCanonical,
-    /// A checkpoint whose signature does not verify.
-    BadSignature,
-    /// A register year whose numbers skip one.
-    NumberGap,
-    /// A register number given twice.
-    DuplicateNumber,
-    /// A log shorter than its head or than a signed checkpoint.
-    Truncated,
-    /// A log that disagrees with a signed checkpoint of its own past.
-    Fork,
-    /// Checkpoints in the database and outside it that disagree.
-    CheckpointMismatch,
-}
-
-impl FindingClass {
-    pub fn name(self) -> &'static str {
-        match self {
-            FindingClass::Gap => "gap",
-            FindingClass::ContentModified => "content modified",
-            FindingClass::NonCanonical => "non-canonical",
-            FindingClass::BadSignature => "bad signature",
-            FindingClass::NumberGap => "number gap",
-            FindingClass::DuplicateNumber => "duplicate number",
-            FindingClass::Truncated => "truncated",
-            FindingClass::Fork => "fork",
-            FindingClass::CheckpointMismatch => "checkpoint mismatch",
-        }
-    }
-}
+/// What kind of damage a finding is: the vocabulary the audit shares with
+/// the check of an archive bundle.
+pub use saraban_core::finding::FindingClass;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Finding {
@@ -139,15 +104,42 @@ struct Issue {
     pdf_hash: Option<String>,
 }
 
+/// A row of `documents` as the audit reads it.
+struct DocumentRow {
+    id: String,
+    version: u64,
+    content: String,
+    content_hash: String,
+    /// Register, year, number and PDF hash, as the issue set them.
+    number: (Option<String>, Option<i64>, Option<i64>, Option<String>),
+}
+
+impl DocumentRow {
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        Ok(DocumentRow {
+            id: row.try_get("id")?,
+            version: row.try_get::<i64, _>("version")? as u64,
+            content: row.try_get("content")?,
+            content_hash: row.try_get("content_hash")?,
+            number: (
+                row.try_get("register_id")?,
+                row.try_get("year")?,
+                row.try_get("number")?,
+                row.try_get("pdf_hash")?,
+            ),
+        })
+    }
+}
+
 impl Store {
     /// The ids of every organisation in the store.
     pub async fn organisation_ids(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query("SELECT id FROM organisations ORDER BY id")
+        sqlx::query("SELECT id FROM organisations ORDER BY id")
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|row| row.get(0))
-            .collect())
+            .map(|row| Ok(row.try_get("id")?))
+            .collect()
     }
 
     /// Recomputes everything `org`'s records claim and reports each
@@ -169,8 +161,8 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("organisation", org))?;
-        let head_seq = head.get::<i64, _>(0) as u64;
-        let head_hash = to_hash(head.get(1));
+        let head_seq = head.try_get::<i64, _>("seq")? as u64;
+        let head_hash = to_hash(head.try_get("hash")?);
 
         let rows = sqlx::query(
             "SELECT seq, bytes, prev_hash, hash, actor_signature FROM events WHERE org_id = $1 ORDER BY seq",
@@ -179,21 +171,19 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut signatures: HashMap<u64, Vec<u8>> = HashMap::new();
-        let events: Vec<StoredEvent> = rows
-            .into_iter()
-            .map(|row| {
-                let seq = row.get::<i64, _>(0) as u64;
-                if let Some(signature) = row.get::<Option<Vec<u8>>, _>(4) {
-                    signatures.insert(seq, signature);
-                }
-                StoredEvent {
-                    seq,
-                    bytes: row.get(1),
-                    prev_hash: to_hash(row.get(2)),
-                    hash: to_hash(row.get(3)),
-                }
-            })
-            .collect();
+        let mut events: Vec<StoredEvent> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let seq = row.try_get::<i64, _>("seq")? as u64;
+            if let Some(signature) = row.try_get::<Option<Vec<u8>>, _>("actor_signature")? {
+                signatures.insert(seq, signature);
+            }
+            events.push(StoredEvent {
+                seq,
+                bytes: row.try_get("bytes")?,
+                prev_hash: to_hash(row.try_get("prev_hash")?),
+                hash: to_hash(row.try_get("hash")?),
+            });
+        }
         check_chain(&mut findings, &events, head_seq, head_hash);
 
         let decoded: Vec<(u64, Event)> = events
@@ -257,10 +247,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         {
-            let id: String = row.get(0);
-            let version = row.get::<i64, _>(1) as u64;
-            let content: String = row.get(2);
-            let stored_hash: String = row.get(3);
+            let id: String = row.try_get("document_id")?;
+            let version = row.try_get::<i64, _>("version")? as u64;
+            let content: String = row.try_get("content")?;
+            let stored_hash: String = row.try_get("content_hash")?;
             if sha256_hex(content.as_bytes()) != stored_hash {
                 findings.add(
                     FindingClass::ContentModified,
@@ -314,10 +304,13 @@ impl Store {
             }
         }
         for row in &documents {
-            let id: String = row.get(0);
-            let version = row.get::<i64, _>(1) as u64;
-            let content: String = row.get(2);
-            let content_hash: String = row.get(3);
+            let DocumentRow {
+                id,
+                version,
+                content,
+                content_hash,
+                number,
+            } = DocumentRow::from_row(row)?;
             if sha256_hex(content.as_bytes()) != content_hash {
                 findings.add(
                     FindingClass::ContentModified,
@@ -341,12 +334,6 @@ impl Store {
                     "no event of the log records it".into(),
                 ),
             }
-            let number = (
-                row.get::<Option<String>, _>(4),
-                row.get::<Option<i64>, _>(5),
-                row.get::<Option<i64>, _>(6),
-                row.get::<Option<String>, _>(7),
-            );
             let logged = issued.get(id.as_str()).map(|event| {
                 (
                     event.register.clone(),
@@ -383,14 +370,18 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         {
-            let seq = row.get::<i64, _>(0) as u64;
-            let document: String = row.get(1);
+            let seq = row.try_get::<i64, _>("seq")? as u64;
+            let document: String = row.try_get("document_id")?;
+            let position: Option<String> = row.try_get("position_id")?;
+            let actor: String = row.try_get("actor_id")?;
+            let standing: Option<String> = row.try_get("standing")?;
+            let text: Option<String> = row.try_get("text")?;
             let agrees = by_seq.get(&seq).is_some_and(|event| {
                 event.document == document
-                    && event.position == row.get::<Option<String>, _>(2)
-                    && event.actor == row.get::<String, _>(3)
-                    && event.capacity == row.get::<Option<String>, _>(4)
-                    && event.text == row.get::<Option<String>, _>(5)
+                    && event.position == position
+                    && event.actor == actor
+                    && event.capacity == standing
+                    && event.text == text
             });
             if !agrees {
                 findings.add(
@@ -412,56 +403,25 @@ impl Store {
         config: &OrgConfig,
         issues: &[Issue],
     ) -> Result<()> {
-        let mut years: BTreeMap<(&str, i32), Vec<&Issue>> = BTreeMap::new();
-        let mut next: HashMap<(String, i32), u32> = HashMap::new();
-        for issue in issues {
-            years
-                .entry((issue.register.as_str(), issue.year))
-                .or_default()
-                .push(issue);
-        }
-        for ((register, year), mut numbered) in years {
-            numbered.sort_by_key(|issue| (issue.number, issue.seq));
-            let first = first_number(config, register, year);
-            let mut expected = first;
-            let mut seen = HashSet::new();
-            for issue in numbered {
-                if !seen.insert(issue.number) {
-                    findings.add(
-                        FindingClass::DuplicateNumber,
-                        Some(issue.seq),
-                        Some(&issue.document),
-                        format!("{register} {year} number {} given again", issue.number),
-                    );
-                    continue;
-                }
-                if issue.number < expected {
-                    findings.add(
-                        FindingClass::NumberGap,
-                        Some(issue.seq),
-                        Some(&issue.document),
-                        format!(
-                            "{register} {year}: number {} comes before the first, {first}",
-                            issue.number
-                        ),
-                    );
-                    continue;
-                }
-                if issue.number != expected {
-                    findings.add(
-                        FindingClass::NumberGap,
-                        Some(issue.seq),
-                        Some(&issue.document),
-                        format!(
-                            "{register} {year}: number {} follows {}",
-                            issue.number,
-                            expected - 1
-                        ),
-                    );
-                }
-                expected = issue.number + 1;
-            }
-            next.insert((register.to_owned(), year), expected);
+        let issued: Vec<IssuedNumber<'_>> = issues
+            .iter()
+            .map(|issue| IssuedNumber {
+                register: &issue.register,
+                year: issue.year,
+                number: issue.number,
+                seq: issue.seq,
+                document: &issue.document,
+            })
+            .collect();
+        let firsts = first_numbers(config);
+        let numbers = check_numbers(&issued, &firsts);
+        for finding in &numbers.findings {
+            findings.add(
+                finding.class,
+                Some(finding.seq),
+                Some(&finding.document),
+                finding.detail.clone(),
+            );
         }
         // The counters must stand where the issued numbers end, or the next
         // issue would skip or repeat a number.
@@ -472,39 +432,28 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         {
-            let register: String = row.get(0);
-            let year = row.get::<i64, _>(1) as i32;
-            let counter = row.get::<i64, _>(2);
-            let expected = next
-                .get(&(register.clone(), year))
-                .copied()
-                .unwrap_or_else(|| first_number(config, &register, year));
-            let (class, detail) = match counter.cmp(&i64::from(expected)) {
-                std::cmp::Ordering::Equal => continue,
-                std::cmp::Ordering::Greater => (
-                    FindingClass::NumberGap,
-                    format!("{register} {year}: the next number is {counter}, not {expected}"),
-                ),
-                std::cmp::Ordering::Less => (
-                    FindingClass::DuplicateNumber,
-                    format!("{register} {year}: the next number {counter} was given already"),
-                ),
-            };
-            findings.add(class, None, None, detail);
+            let register: String = row.try_get("register_id")?;
+            let year = i32::try_from(row.try_get::<i64, _>("year")?)
+                .map_err(|e| StoreError::corrupt("register counter year", e))?;
+            let counter: i64 = row.try_get("next_number")?;
+            let due = numbers.next_due(&firsts, &register, year);
+            if let Some((class, detail)) = check_counter(&register, year, counter, due) {
+                findings.add(class, None, None, detail);
+            }
         }
         for issue in issues {
             let Some(hash) = &issue.pdf_hash else {
                 continue;
             };
-            let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
+            let pdf: Option<Vec<u8>> = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
                 .bind(hash)
                 .fetch_optional(&self.pool)
-                .await?;
-            let detail = match row {
+                .await?
+                .map(|row| row.try_get("bytes"))
+                .transpose()?;
+            let detail = match pdf {
                 None => "the issued PDF is missing",
-                Some(row) if sha256_hex(&row.get::<Vec<u8>, _>(0)) != *hash => {
-                    "the stored PDF is not the one issued"
-                }
+                Some(bytes) if sha256_hex(&bytes) != *hash => "the stored PDF is not the one issued",
                 Some(_) => continue,
             };
             findings.add(
@@ -535,8 +484,14 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
                 .iter()
-                .map(|row| (row.get::<i64, _>(0) as u64, row.get(1), row.get(2)))
-                .collect();
+                .map(|row| {
+                    Ok((
+                        row.try_get::<i64, _>("size")? as u64,
+                        row.try_get("root")?,
+                        row.try_get("note")?,
+                    ))
+                })
+                .collect::<Result<_>>()?;
         let filed = match self.key_folder() {
             Some(folder) => Some(folder.filed_notes(org)?),
             None => None,
@@ -691,15 +646,16 @@ fn check_actor_signatures(
     }
 }
 
-/// The number a register's year starts at: its configured start, or 1.
-fn first_number(config: &OrgConfig, register: &str, year: i32) -> u32 {
+/// The registers whose numbering starts in a year at other than 1.
+fn first_numbers(config: &OrgConfig) -> FirstNumbers<'_> {
     config
         .registers
         .iter()
-        .find(|r| r.id.as_str() == register)
-        .and_then(|r| r.start.as_ref())
-        .filter(|start| start.year.get() == year)
-        .map_or(1, |start| start.next)
+        .filter_map(|register| {
+            let start = register.start.as_ref()?;
+            Some(((register.id.as_str(), start.year.get()), start.next))
+        })
+        .collect()
 }
 
 /// The chain recomputed from the stored bytes, and the head against it.

@@ -31,6 +31,9 @@ pub enum StoreError {
     /// when they sign in.
     #[error("the approval key of '{person}' is locked: sign in again with the password")]
     KeyLocked { person: String },
+    /// Typesetting failed (ours: what it was given had been accepted).
+    #[error("typesetting: {0}")]
+    Render(String),
     /// Ours, not the client's.
     #[error(transparent)]
     Internal(#[from] Internal),
@@ -52,8 +55,6 @@ pub enum Internal {
     /// A stored value that does not read back as what was written.
     #[error("stored {what}: {reason}")]
     Corrupt { what: &'static str, reason: String },
-    #[error("typesetting: {0}")]
-    Render(String),
     #[error("cryptography: {0}")]
     Crypto(String),
     /// The batch the change was in did not commit; nothing of it is kept.
@@ -110,7 +111,7 @@ impl StoreError {
     }
 
     pub fn render(reason: impl ToString) -> Self {
-        Internal::Render(reason.to_string()).into()
+        StoreError::Render(reason.to_string())
     }
 
     pub fn invariant(reason: impl Into<String>) -> Self {
@@ -140,7 +141,7 @@ impl StoreError {
             StoreError::NotFound { .. } => "not_found",
             StoreError::Conflict(_) => "conflict",
             StoreError::KeyLocked { .. } => "key_locked",
-            StoreError::Internal(_) => "internal",
+            StoreError::Render(_) | StoreError::Internal(_) => "internal",
         }
     }
 
@@ -157,7 +158,7 @@ impl StoreError {
 
     /// Whether the fault is ours (a 5xx), not the client's.
     pub fn is_internal(&self) -> bool {
-        matches!(self, StoreError::Internal(_))
+        matches!(self, StoreError::Render(_) | StoreError::Internal(_))
     }
 
     /// Whether the same request may succeed if sent again: the database

@@ -16,10 +16,10 @@ use saraban_core::ledger::{Event, chain_hash};
 use saraban_core::merkle::{self, Frontier};
 use sqlx::{Any, Row, Transaction};
 
-use crate::checkpoints::{KeyFolder, origin};
-use crate::route_changes::{self, RouteChange};
-use crate::writer::Batch;
-use crate::{Result, StoreError};
+use crate::error::{Result, StoreError};
+use crate::keys::{KeyFolder, origin};
+use crate::route_changes;
+use crate::rows::RouteChange;
 
 /// The sequence number an appended event gets once its batch is numbered;
 /// read it after the commit.
@@ -256,7 +256,7 @@ async fn insert_events(
     for chunk in rows.chunks(EVENTS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO events (org_id, seq, bytes, prev_hash, hash, document_id, kind, actor_signature) VALUES {}",
-            route_changes::values(chunk.len(), 8, 1)
+            crate::rows::values(chunk.len(), 8, 1)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for row in chunk {
@@ -302,19 +302,19 @@ async fn sign_checkpoint(
     })
 }
 
-impl Batch {
-    /// Hands `event` (its `seq` not yet given) to the batch; `signer` signs
-    /// it once numbered (an approval), and `change` is what its route
-    /// action changes, written with it. The ticket tells its number after
-    /// the commit.
-    pub(crate) fn append(
+impl PendingLedger {
+    /// Takes `event` (its `seq` not yet given); `signer` signs it once
+    /// numbered (an approval), and `change` is what its route action
+    /// changes, written with it. The ticket tells its number after the
+    /// commit.
+    pub(crate) fn push(
         &mut self,
         event: Event,
         signer: Option<Arc<SignerKey>>,
         change: Option<RouteChange>,
     ) -> SeqTicket {
         let ticket = SeqTicket::default();
-        self.ledger.events.push(PendingEvent {
+        self.events.push(PendingEvent {
             event,
             signer,
             change,

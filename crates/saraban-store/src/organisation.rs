@@ -30,8 +30,8 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<InitReport> {
         let org = config.organisation.id.as_str();
-        let canonical =
-            serde_jcs::to_vec(config).map_err(|e| crate::StoreError::invalid("configuration", e.to_string()))?;
+        let canonical = serde_jcs::to_vec(config)
+            .map_err(|e| crate::StoreError::invalid("configuration", e.to_string()))?;
         let config_json = String::from_utf8(canonical).expect("JSON is UTF-8");
         let mut hash_input = config_json.clone().into_bytes();
         hash_input.extend_from_slice(emblem.unwrap_or_default());
@@ -252,7 +252,6 @@ impl Store {
             .await?
             .ok_or_else(|| crate::StoreError::not_found("organisation", org))?;
         let config: String = row.get(0);
-        serde_json::from_str(&config)
-            .map_err(|e| crate::StoreError::corrupt("configuration", e))
+        serde_json::from_str(&config).map_err(|e| crate::StoreError::corrupt("configuration", e))
     }
 }

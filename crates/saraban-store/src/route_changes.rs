@@ -8,41 +8,8 @@
 
 use sqlx::{Any, Transaction};
 
-use crate::Result;
-use crate::engine::DocRow;
-
-/// The route action as its `actions` row stores it; `seq` is its event's.
-#[derive(Debug, Clone)]
-pub(crate) struct ActionRow {
-    pub(crate) document: String,
-    pub(crate) round: i64,
-    pub(crate) step: i64,
-    pub(crate) kind: &'static str,
-    pub(crate) position: String,
-    pub(crate) actor: String,
-    pub(crate) standing: &'static str,
-    pub(crate) text: Option<String>,
-    pub(crate) at: String,
-}
-
-/// One route action's changes.
-#[derive(Debug, Clone)]
-pub(crate) struct RouteChange {
-    /// Taken for a position (every action but the drafter's own).
-    pub(crate) action: Option<ActionRow>,
-    /// The document's row after the action.
-    pub(crate) document: DocRow,
-    /// The action cancels the document (stamped with its time).
-    pub(crate) cancels: bool,
-    /// Who the document waited for and waits for now, when that changed.
-    pub(crate) waiting: Option<WaitingMove>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct WaitingMove {
-    pub(crate) before: Vec<String>,
-    pub(crate) after: Vec<String>,
-}
+use crate::error::Result;
+use crate::rows::{ActionRow, RouteChange, WaitingMove, typed_values, values};
 
 /// Rows per statement: at most 11 values each, well under both servers'
 /// limits on bound parameters.
@@ -73,37 +40,6 @@ pub(crate) async fn insert_actions(
         insert_action_rows(tx, org, chunk).await?;
     }
     Ok(())
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `columns` parameters from `$first`.
-pub(crate) fn values(rows: usize, columns: usize, first: usize) -> String {
-    values_of(rows, columns, first, |n, _| format!("${n}"))
-}
-
-/// `values`, each parameter cast to its column's type, so that PostgreSQL
-/// need not guess a VALUES list's types (both servers call its columns
-/// `column1`, `column2`…).
-pub(crate) fn typed_values(rows: usize, types: &[&str], first: usize) -> String {
-    values_of(rows, types.len(), first, |n, column| {
-        format!("CAST(${n} AS {})", types[column])
-    })
-}
-
-fn values_of(
-    rows: usize,
-    columns: usize,
-    first: usize,
-    cell: impl Fn(usize, usize) -> String,
-) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (0..columns)
-                .map(|column| cell(first + row * columns + column, column))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 async fn insert_action_rows(

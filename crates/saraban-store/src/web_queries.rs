@@ -16,7 +16,7 @@ use serde_json::Value;
 use sqlx::Row;
 
 use crate::compose::{Overlay, compose};
-use crate::engine::{
+use crate::reads::{
     endorsed_at_step, gathered, load_document, load_document_and_route, org_config, register_info,
 };
 use crate::{Result, Store, StoreError};
@@ -113,7 +113,7 @@ impl Store {
     }
 
     async fn svg_pages(&self, document: Document, emblem: Option<Vec<u8>>) -> Result<Vec<String>> {
-        crate::engine::typeset(&self.typesetter, document, emblem, |typeset| {
+        crate::render::typeset(&self.typesetter, document, emblem, |typeset| {
             Ok(typeset.svg_pages())
         })
         .await
@@ -123,9 +123,7 @@ impl Store {
     pub async fn register_pdf(&self, page: saraban_typeset::RegisterPage) -> Result<Vec<u8>> {
         let typesetter = self.typesetter.clone();
         tokio::task::spawn_blocking(move || {
-            typesetter
-                .register_pdf(&page)
-                .map_err(StoreError::render)
+            typesetter.register_pdf(&page).map_err(StoreError::render)
         })
         .await
         .map_err(StoreError::render)?

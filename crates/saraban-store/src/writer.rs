@@ -25,15 +25,26 @@ use std::sync::{Arc, Mutex};
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::checkpoints::SharedKeys;
-use crate::engine::{DocumentRead, WantedDocument, read_documents};
-use crate::ledger::PendingLedger;
-use crate::{Backend, Internal, Result, Store, StoreError};
+use saraban_core::checkpoint::SignerKey;
+use saraban_core::ledger::Event;
+
+use crate::error::{Internal, Result, StoreError};
+use crate::keys::SharedKeys;
+use crate::ledger::{PendingLedger, SeqTicket};
+use crate::reads::read_documents;
+use crate::rows::{DocumentRead, RouteChange, WantedDocument};
+
+/// Which database a store is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
 /// The most transitions one commit carries.
 const MAX_BATCH: usize = 128;
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Tells the waiting caller how it went, once the batch is decided:
 /// `None` when the batch committed, else why it did not.
@@ -133,6 +144,18 @@ pub(crate) struct Batch {
     /// The documents read ahead for the batch's route actions, by
     /// organisation and id; a transition takes its own out.
     pub(crate) read_ahead: HashMap<(String, String), DocumentRead>,
+}
+
+impl Batch {
+    /// Hands `event` to the batch (see `PendingLedger::push`).
+    pub(crate) fn append(
+        &mut self,
+        event: Event,
+        signer: Option<Arc<SignerKey>>,
+        change: Option<RouteChange>,
+    ) -> SeqTicket {
+        self.ledger.push(event, signer, change)
+    }
 }
 
 async fn run_writer(
@@ -314,7 +337,7 @@ fn abandon_rest(jobs: impl Iterator<Item = WriteJob>, reason: String) -> Option<
     Some(reason)
 }
 
-impl Store {
+impl Writers {
     /// Runs `job` as one transition, committed durably (together with
     /// whatever else is being written at the same moment). `key` picks the
     /// writer: `ORG/DOCUMENT` for a document's transitions, `ORG` for the
@@ -359,9 +382,7 @@ impl Store {
                     Ok(value) => {
                         JobEnd::Done(Box::new(move |verdict: Option<String>| match verdict {
                             None => send(Ok(value)),
-                            Some(reason) => {
-                                send(Err(Internal::NotCommitted(reason).into()))
-                            }
+                            Some(reason) => send(Err(Internal::NotCommitted(reason).into())),
                         }))
                     }
                     Err(error) => {
@@ -381,8 +402,7 @@ impl Store {
                 abandon_send(Err(Internal::NotCommitted(reason).into()))
             }),
         };
-        self.writers
-            .queue(key)
+        self.queue(key)
             .send(job)
             .await
             .map_err(|_| StoreError::from(Internal::WriterGone))?;

@@ -190,13 +190,18 @@ pub(crate) fn store_error(error: &StoreError) -> (StatusCode, String) {
     let text = match error {
         StoreError::Refused(r) => refusal(r),
         StoreError::NotFound { .. } => "ไม่พบเอกสารหรือข้อมูลที่ขอ".into(),
-        StoreError::KeyLocked { .. } => "กุญแจลงนามของท่านยังไม่ได้ปลดล็อก โปรดออกจากระบบแล้วเข้าสู่ระบบใหม่ด้วยรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด ๆ".into(),
+        StoreError::KeyLocked { .. } => {
+            "กุญแจลงนามของท่านยังไม่ได้ปลดล็อก โปรดออกจากระบบแล้วเข้าสู่ระบบใหม่ด้วยรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด ๆ"
+                .into()
+        }
         StoreError::Input(input) => input_error(&input.path, &input.message),
         StoreError::Invalid { field, reason } => input_error(field, reason),
         StoreError::Conflict(reason) => format!("ดำเนินการไม่ได้ในขณะนี้: {reason} ไม่มีการเปลี่ยนแปลงใด ๆ"),
-        StoreError::Internal(_) => {
+        StoreError::Render(_) | StoreError::Internal(_) => {
             let id = crate::error::log_internal(error);
-            format!("ระบบขัดข้อง ไม่มีการเปลี่ยนแปลงใด ๆ ผู้ดูแลระบบดูรายละเอียดได้จากบันทึกของระบบ (รหัสคำขอ {id})")
+            format!(
+                "ระบบขัดข้อง ไม่มีการเปลี่ยนแปลงใด ๆ ผู้ดูแลระบบดูรายละเอียดได้จากบันทึกของระบบ (รหัสคำขอ {id})"
+            )
         }
     };
     (status, text)

@@ -1,0 +1,456 @@
+//! Documents as they stand: one, a list, an inbox, a register's year, the
+//! history of events, and PDFs (issued, or a preview). Reads only.
+
+use saraban_core::BuddhistYear;
+use saraban_core::org::Slug;
+use saraban_core::register::{NumberPattern, RegisterNumber};
+use saraban_core::workflow::{Route, State};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::compose::{Overlay, compose};
+use crate::error::{Result, StoreError};
+use crate::reads::{gathered, load_document, load_route, org_config, register_info};
+use crate::rows::{DOCUMENT_COLUMNS, DocRow};
+use crate::store::Store;
+
+/// A document as lists and `doc show` present it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    /// สถานะ in Thai.
+    pub state_thai: String,
+    /// The review step waited on (from 1), while in review.
+    pub step: Option<usize>,
+    pub round: i64,
+    pub drafter: String,
+    pub version: i64,
+    pub subject: String,
+    pub content_hash: String,
+    pub register: Option<String>,
+    pub year: Option<i64>,
+    pub number: Option<i64>,
+    /// The number as printed ("ที่ ๔๙๐/๒๕๖๗").
+    pub printed_number: Option<String>,
+    pub pdf_hash: Option<String>,
+    pub cancelled: bool,
+    /// The positions whose action the document waits for.
+    pub waiting_for: Vec<String>,
+    pub route_version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ActOutcome {
+    pub document: DocumentSummary,
+    pub event_seq: u64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub seq: u64,
+    pub hash: String,
+    pub prev_hash: String,
+    /// The event's canonical JSON (RFC 8785), parsed.
+    #[schema(value_type = Object)]
+    pub event: Value,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegisterEntry {
+    pub number: i64,
+    pub printed_number: String,
+    pub document_id: String,
+    pub subject: String,
+    pub state: String,
+    pub cancelled: bool,
+    pub issued_at: String,
+}
+
+impl DocRow {
+    pub(crate) fn summary(
+        &self,
+        route: Option<&Route>,
+        pattern: Option<&NumberPattern>,
+        digits: saraban_core::DigitStyle,
+    ) -> DocumentSummary {
+        let waiting_for = match (self.state, route) {
+            (State::InReview(k), Some(route)) => route
+                .review
+                .get(k)
+                .map(|s| s.positions.iter().map(|p| p.to_string()).collect())
+                .unwrap_or_default(),
+            (State::AwaitingSignature, Some(route)) => vec![route.sign.to_string()],
+            (State::Signed, Some(route)) => vec![route.issue.to_string()],
+            (State::Draft | State::Returned, _) => vec![format!("drafter:{}", self.drafter)],
+            _ => Vec::new(),
+        };
+        let printed_number = match (self.number, self.year, pattern) {
+            (Some(number), Some(year), Some(pattern)) => Some(format!(
+                "ที่ {}",
+                RegisterNumber {
+                    pattern: pattern.clone(),
+                    number: std::num::NonZeroU32::new(number as u32)
+                        .unwrap_or(std::num::NonZeroU32::MIN),
+                    year: BuddhistYear::new(year as i32)
+                        .unwrap_or_else(|_| BuddhistYear::new(2500).expect("valid")),
+                }
+                .format(digits)
+            )),
+            _ => None,
+        };
+        DocumentSummary {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            state: self.state.name().to_owned(),
+            state_thai: self.state.thai().to_owned(),
+            step: match self.state {
+                State::InReview(k) => Some(k + 1),
+                _ => None,
+            },
+            round: self.round,
+            drafter: self.drafter.to_string(),
+            version: self.version,
+            subject: self
+                .content
+                .get("subject")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            content_hash: self.content_hash.clone(),
+            register: self.register.clone(),
+            year: self.year,
+            number: self.number,
+            printed_number,
+            pdf_hash: self.pdf_hash.clone(),
+            cancelled: self.cancelled,
+            waiting_for,
+            route_version: self.route_version,
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+        }
+    }
+}
+impl Store {
+    /// The document as it stands.
+    pub async fn show(&self, org: &str, id: &str) -> Result<DocumentSummary> {
+        let mut tx = self.pool.begin().await?;
+        let summary = summary_of(&mut tx, org, id).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The drafter's current content.
+    pub async fn content(&self, org: &str, id: &str) -> Result<Value> {
+        let mut tx = self.pool.begin().await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        tx.commit().await?;
+        Ok(std::sync::Arc::unwrap_or_clone(doc.content))
+    }
+
+    /// The issued PDF, byte for byte; before issue, a preview with the
+    /// endorsements gathered so far.
+    pub async fn pdf(&self, org: &str, id: &str) -> Result<Vec<u8>> {
+        self.pdf_of_version(org, id, None).await
+    }
+
+    /// The PDF of one content version: the issued file for the issued
+    /// version, otherwise that version as drafted, with the endorsements
+    /// of the current round when it is the current version.
+    pub async fn pdf_of_version(
+        &self,
+        org: &str,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<Vec<u8>> {
+        let mut tx = self.pool.begin().await?;
+        let mut doc = load_document(&mut tx, org, id).await?;
+        if let Some(version) = version.filter(|v| *v != doc.version) {
+            let row = sqlx::query("SELECT content FROM document_versions WHERE org_id = $1 AND document_id = $2 AND version = $3")
+                .bind(org)
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found("version", version.to_string()))?;
+            let content: String = row.get(0);
+            let (config, emblem) = org_config(&mut tx, org).await?;
+            tx.commit().await?;
+            doc.content = std::sync::Arc::new(
+                serde_json::from_str(&content).map_err(|e| StoreError::corrupt("version", e))?,
+            );
+            let document = compose(&doc.content, &config, &Overlay::default())?;
+            return self.render(document, emblem).await;
+        }
+        if let Some(hash) = &doc.pdf_hash {
+            let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
+                .bind(hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found("PDF", hash.clone()))?;
+            tx.commit().await?;
+            return Ok(row.get(0));
+        }
+        let (config, emblem) = org_config(&mut tx, org).await?;
+        let overlay = Overlay {
+            gathered: gathered(&mut tx, org, id, doc.round).await?,
+            ..Overlay::default()
+        };
+        tx.commit().await?;
+        let document = compose(&doc.content, &config, &overlay)?;
+        self.render(document, emblem).await
+    }
+
+    /// The document's events, oldest first.
+    pub async fn history(&self, org: &str, id: &str) -> Result<Vec<HistoryEntry>> {
+        let mut tx = self.pool.begin().await?;
+        load_document(&mut tx, org, id).await?;
+        let rows = sqlx::query("SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 AND document_id = $2 ORDER BY seq")
+            .bind(org)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|row| {
+                let bytes: Vec<u8> = row.get(1);
+                Ok(HistoryEntry {
+                    seq: row.get::<i64, _>(0) as u64,
+                    prev_hash: hex::encode(row.get::<Vec<u8>, _>(2)),
+                    hash: hex::encode(row.get::<Vec<u8>, _>(3)),
+                    event: serde_json::from_slice(&bytes)
+                        .map_err(|e| StoreError::corrupt("event", e))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A register's entries for one B.E. year, in number order.
+    pub async fn register_entries(
+        &self,
+        org: &str,
+        register: &str,
+        year: i32,
+    ) -> Result<Vec<RegisterEntry>> {
+        let mut tx = self.pool.begin().await?;
+        let (pattern, _) = register_info(&mut tx, org, register).await?;
+        let (config, _) = org_config(&mut tx, org).await?;
+        let rows = sqlx::query(
+            "SELECT number, id, content, state, cancelled_at, updated_at FROM documents
+              WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number IS NOT NULL ORDER BY number",
+        )
+        .bind(org)
+        .bind(register)
+        .bind(i64::from(year))
+        .fetch_all(&mut *tx)
+        .await?;
+        let issued_at = sqlx::query(
+            "SELECT document_id, at FROM actions WHERE org_id = $1 AND kind = 'issue' AND document_id IN
+               (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)",
+        )
+        .bind(org)
+        .bind(register)
+        .bind(i64::from(year))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let year = BuddhistYear::new(year).map_err(|e| StoreError::invalid("year", e))?;
+        rows.into_iter()
+            .map(|row| {
+                let number: i64 = row.get(0);
+                let id: String = row.get(1);
+                let content: Value =
+                    serde_json::from_str(&row.get::<String, _>(2)).unwrap_or(Value::Null);
+                let printed = RegisterNumber {
+                    pattern: pattern.clone(),
+                    number: std::num::NonZeroU32::new(number as u32)
+                        .ok_or_else(|| StoreError::corrupt("number", 0))?,
+                    year,
+                }
+                .format(config.organisation.digits);
+                Ok(RegisterEntry {
+                    number,
+                    printed_number: format!("ที่ {printed}"),
+                    subject: content
+                        .get("subject")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    state: row.get(3),
+                    cancelled: row.get::<Option<String>, _>(4).is_some(),
+                    issued_at: issued_at
+                        .iter()
+                        .find(|r| r.get::<String, _>(0) == id)
+                        .map(|r| r.get::<String, _>(1))
+                        .unwrap_or_default(),
+                    document_id: id,
+                })
+            })
+            .collect()
+    }
+
+    /// Documents of an organisation, newest first, optionally in one state.
+    pub async fn list_documents(
+        &self,
+        org: &str,
+        state: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<DocumentSummary>> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!(
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND ($2 = '' OR state = $2) ORDER BY updated_at DESC, id DESC LIMIT $3 OFFSET $4"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org)
+            .bind(state.unwrap_or(""))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *tx)
+            .await?;
+        let out = summaries(&mut tx, org, &rows).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The inbox of `person` who holds `positions` today: documents waiting
+    /// for one of them (oldest first), their drafts, and what they sent.
+    pub async fn inbox(
+        &self,
+        org: &str,
+        person: &str,
+        positions: &[String],
+        limit: i64,
+    ) -> Result<Inbox> {
+        let mut tx = self.pool.begin().await?;
+        let waiting_rows = if positions.is_empty() {
+            Vec::new()
+        } else {
+            let placeholders: Vec<String> = (0..positions.len())
+                .map(|i| format!("${}", i + 3))
+                .collect();
+            let sql = format!(
+                "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id IN (SELECT document_id FROM waiting WHERE org_id = $1 AND position_id IN ({}))
+                 ORDER BY updated_at, id LIMIT $2",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(limit);
+            for position in positions {
+                query = query.bind(position);
+            }
+            query.fetch_all(&mut *tx).await?
+        };
+        let drafts_sql = format!(
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('draft', 'returned') ORDER BY updated_at DESC, id LIMIT $3"
+        );
+        let draft_rows = sqlx::query(sqlx::AssertSqlSafe(drafts_sql))
+            .bind(org)
+            .bind(person)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let sent_sql = format!(
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('in_review', 'awaiting_signature', 'signed', 'issued')
+             ORDER BY updated_at DESC, id LIMIT $3"
+        );
+        let sent_rows = sqlx::query(sqlx::AssertSqlSafe(sent_sql))
+            .bind(org)
+            .bind(person)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let inbox = Inbox {
+            waiting: summaries(&mut tx, org, &waiting_rows).await?,
+            drafts: summaries(&mut tx, org, &draft_rows).await?,
+            sent: summaries(&mut tx, org, &sent_rows).await?,
+        };
+        tx.commit().await?;
+        Ok(inbox)
+    }
+}
+
+/// The positions a document in `state` waits for, leaving out those of a
+/// group step already `heard`.
+pub(crate) fn waiting_positions(state: State, route: &Route, heard: &[Slug]) -> Vec<String> {
+    match state {
+        State::InReview(k) => route
+            .review
+            .get(k)
+            .map(|step| {
+                step.positions
+                    .iter()
+                    .filter(|p| !heard.contains(p))
+                    .map(Slug::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        State::AwaitingSignature => vec![route.sign.to_string()],
+        State::Signed => vec![route.issue.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+/// Summaries of document rows, reading each route version and register once.
+async fn summaries(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    rows: &[AnyRow],
+) -> Result<Vec<DocumentSummary>> {
+    let docs = rows
+        .iter()
+        .map(DocRow::from_row)
+        .collect::<Result<Vec<_>>>()?;
+    summarise(tx, org, docs).await
+}
+
+/// The summary of one document as it now stands in the transaction.
+pub(crate) async fn summary_of(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+) -> Result<DocumentSummary> {
+    let doc = load_document(tx, org, id).await?;
+    let mut one = summarise(tx, org, vec![doc]).await?;
+    Ok(one.pop().expect("one document in, one summary out"))
+}
+
+async fn summarise(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    docs: Vec<DocRow>,
+) -> Result<Vec<DocumentSummary>> {
+    let (config, _) = org_config(tx, org).await?;
+    let mut routes: std::collections::HashMap<(String, i64), Route> =
+        std::collections::HashMap::new();
+    let mut patterns: std::collections::HashMap<String, NumberPattern> =
+        std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let key = (doc.kind.clone(), doc.route_version);
+        if !routes.contains_key(&key) {
+            let (route, _) = load_route(tx, org, &doc.kind, Some(doc.route_version)).await?;
+            routes.insert(key.clone(), route);
+        }
+        if let Some(register) = &doc.register
+            && !patterns.contains_key(register)
+        {
+            patterns.insert(register.clone(), register_info(tx, org, register).await?.0);
+        }
+        let pattern = doc.register.as_ref().and_then(|r| patterns.get(r));
+        out.push(doc.summary(routes.get(&key), pattern, config.organisation.digits));
+    }
+    Ok(out)
+}
+
+/// What waits for a person, their drafts, and what they sent.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    pub waiting: Vec<DocumentSummary>,
+    pub drafts: Vec<DocumentSummary>,
+    pub sent: Vec<DocumentSummary>,
+}

@@ -1,0 +1,326 @@
+//! What transitions and pages read inside a transaction: documents with
+//! their route and the actor's authorities, routes, people, the
+//! organisation's configuration, registers and gathered approvals.
+//! Writes nothing.
+
+use chrono::{DateTime, Datelike};
+use saraban_core::ThaiDate;
+use saraban_core::clock::YearReset;
+use saraban_core::org::{OrgConfig, Slug};
+use saraban_core::register::NumberPattern;
+use saraban_core::workflow::{Authority, Route, Standing};
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::compose::Gathered;
+use crate::error::{Result, StoreError};
+use crate::rows::{DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, typed_values};
+
+pub(crate) async fn load_document(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+) -> Result<DocRow> {
+    let sql = format!("{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("document", id))?;
+    DocRow::from_row(&row)
+}
+
+/// Documents' columns with their route version's definition and the
+/// actor's authorities on the day: all a transition decides on. `WANTED`
+/// becomes the VALUES rows (document, person, ISO date) asked for.
+const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
+                d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
+                d.updated_at, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a)
+           FROM (VALUES WANTED) AS w
+           JOIN documents d ON d.org_id = $1 AND d.id = w.column1
+           JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version";
+
+/// `DOCUMENT_ROUTE_AND_AUTHORITIES` for `rows` documents of one
+/// organisation ($1).
+fn documents_routes_and_authorities(rows: usize, lock: bool) -> String {
+    let authorities = AUTHORITIES
+        .replace("$3", "w.column3")
+        .replace("$2", "w.column2");
+    let mut sql = DOCUMENT_ROUTE_AND_AUTHORITIES
+        .replace("AUTHORITIES", &authorities)
+        .replace("WANTED", &typed_values(rows, &["TEXT"; 3], 2));
+    // Rows are locked in this order: two processes locking overlapping
+    // sets of documents never wait on each other in a circle.
+    sql.push_str(" ORDER BY d.id");
+    if lock {
+        sql.push_str(" FOR UPDATE OF d");
+    }
+    sql
+}
+
+fn document_read_from(row: &AnyRow) -> Result<DocumentRead> {
+    let route: Route = serde_json::from_str(&row.get::<String, _>(17))
+        .map_err(|e| StoreError::corrupt("route", e))?;
+    let held: Option<String> = row.get(18);
+    let authorities = authorities_from(
+        held.iter()
+            .flat_map(|list| list.split(','))
+            .filter_map(|pair| pair.split_once(' ')),
+    )?;
+    Ok((DocRow::from_row(row)?, route, authorities))
+}
+
+/// A document, the version of its route it follows and the actor's
+/// authorities, in one round trip (a transition needs all three).
+pub(crate) async fn load_document_and_route(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    actor: &str,
+    date: &str,
+    lock: bool,
+) -> Result<DocumentRead> {
+    let wanted = WantedDocument {
+        org: org.to_owned(),
+        id: id.to_owned(),
+        actor: actor.to_owned(),
+        date: date.to_owned(),
+    };
+    read_documents(tx, &[wanted], lock)
+        .await?
+        .remove(&(org.to_owned(), id.to_owned()))
+        .ok_or_else(|| StoreError::not_found("document", id))
+}
+
+/// Reads the documents a batch's route actions act on, an organisation's
+/// at a time (locked on PostgreSQL, as each transition would), keyed by
+/// organisation and document. A document not found is left out; its
+/// transition reads it again and reports it.
+pub(crate) async fn read_documents(
+    tx: &mut Transaction<'static, Any>,
+    wanted: &[WantedDocument],
+    lock: bool,
+) -> Result<std::collections::HashMap<(String, String), DocumentRead>> {
+    let mut found = std::collections::HashMap::new();
+    let mut orgs: Vec<&str> = wanted.iter().map(|w| w.org.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    for org in orgs {
+        let of_org: Vec<&WantedDocument> = wanted.iter().filter(|w| w.org == org).collect();
+        let sql = documents_routes_and_authorities(of_org.len(), lock);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+        for w in &of_org {
+            query = query
+                .bind(w.id.clone())
+                .bind(w.actor.clone())
+                .bind(w.date.clone());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            let read = document_read_from(&row)?;
+            found.insert((org.to_owned(), read.0.id.clone()), read);
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) async fn load_route(
+    executor: &mut Transaction<'static, Any>,
+    org: &str,
+    kind: &str,
+    version: Option<i64>,
+) -> Result<(Route, i64)> {
+    let row = match version {
+        Some(version) => sqlx::query("SELECT definition, version FROM routes WHERE org_id = $1 AND kind = $2 AND version = $3")
+            .bind(org)
+            .bind(kind)
+            .bind(version)
+            .fetch_optional(&mut **executor)
+            .await?,
+        None => sqlx::query("SELECT definition, version FROM routes WHERE org_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1")
+            .bind(org)
+            .bind(kind)
+            .fetch_optional(&mut **executor)
+            .await?,
+    }
+    .ok_or_else(|| StoreError::not_found("route for", kind))?;
+    let route: Route = serde_json::from_str(&row.get::<String, _>(0))
+        .map_err(|e| StoreError::corrupt("route", e))?;
+    Ok((route, row.get(1)))
+}
+
+pub(crate) async fn ensure_person(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    person: &str,
+) -> Result<Slug> {
+    let found = sqlx::query("SELECT 1 FROM people WHERE org_id = $1 AND id = $2")
+        .bind(org)
+        .bind(person)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match (found, Slug::parse(person)) {
+        (Some(_), Ok(slug)) => Ok(slug),
+        _ => Err(StoreError::not_found("person", person)),
+    }
+}
+
+/// Positions a person ($2) of an organisation ($1) holds or acts for on a
+/// date ($3, ISO): held, or delegated by a record that covers the date.
+pub(crate) const AUTHORITIES: &str = "SELECT position_id, 'holder' AS standing FROM holdings
+       WHERE org_id = $1 AND person_id = $2 AND from_date <= $3 AND (to_date IS NULL OR to_date >= $3)
+     UNION ALL
+     SELECT position_id, capacity FROM delegations
+       WHERE org_id = $1 AND delegate_id = $2 AND from_date <= $3 AND to_date >= $3";
+
+/// The positions a person may act for, from (position, standing) pairs:
+/// held, or delegated by a record that covers the date.
+fn authorities_from<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<Vec<Authority>> {
+    let mut found: Vec<Authority> = Vec::new();
+    for (position, standing) in pairs {
+        let position = Slug::parse(position).map_err(|e| StoreError::corrupt("position", e))?;
+        let standing = Standing::from_name(standing)
+            .ok_or_else(|| StoreError::corrupt("capacity", standing))?;
+        // Holding a position beats acting for it.
+        if let Some(existing) = found.iter_mut().find(|a| a.position == position) {
+            if standing == Standing::Holder {
+                existing.standing = standing;
+            }
+        } else {
+            found.push(Authority { position, standing });
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) async fn org_config(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+) -> Result<(OrgConfig, Option<Vec<u8>>)> {
+    let row = sqlx::query("SELECT config, emblem FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("organisation", org))?;
+    let config = serde_json::from_str(&row.get::<String, _>(0))
+        .map_err(|e| StoreError::corrupt("configuration", e))?;
+    Ok((config, row.get(1)))
+}
+
+pub(crate) async fn register_info(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    register: &str,
+) -> Result<(NumberPattern, YearReset)> {
+    let row = sqlx::query("SELECT pattern, reset FROM registers WHERE org_id = $1 AND id = $2")
+        .bind(org)
+        .bind(register)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("register", register))?;
+    let pattern = serde_json::from_str(&row.get::<String, _>(0))
+        .map_err(|e| StoreError::corrupt("register pattern", e))?;
+    let reset = serde_json::from_value(Value::String(row.get(1)))
+        .map_err(|e| StoreError::corrupt("register year", e))?;
+    Ok((pattern, reset))
+}
+
+/// The positions that endorsed review step `step` of round `round`.
+pub(crate) async fn endorsed_at_step(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    round: i64,
+    step: usize,
+) -> Result<Vec<Slug>> {
+    Ok(sqlx::query(
+        "SELECT position_id FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND step = $4 AND kind = 'endorse'",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(round)
+    .bind(step as i64)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
+    .collect())
+}
+
+/// Endorsements and the signature of the current round, for the page.
+pub(crate) async fn gathered(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    round: i64,
+) -> Result<Vec<Gathered>> {
+    let rows = sqlx::query(
+        "SELECT a.kind, a.text, a.at, a.standing, pos.title, p.name, p.signature, a.actor_id
+           FROM actions a
+           JOIN people p ON p.org_id = a.org_id AND p.id = a.actor_id
+           JOIN positions pos ON pos.org_id = a.org_id AND pos.id = a.position_id
+          WHERE a.org_id = $1 AND a.document_id = $2 AND a.round = $3 AND a.kind IN ('endorse', 'sign')
+          ORDER BY a.seq",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(round)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut gathered = Vec::new();
+    for row in rows {
+        let at: String = row.get(2);
+        let date = DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| StoreError::corrupt("action time", e))
+            .and_then(|at| {
+                let day = at.date_naive();
+                ThaiDate::from_ymd(day.year(), day.month(), day.day())
+                    .map_err(|e| StoreError::corrupt("action time", e))
+            })?;
+        let standing = Standing::from_name(&row.get::<String, _>(3)).unwrap_or(Standing::Holder);
+        let own_title = if standing == Standing::Holder {
+            None
+        } else {
+            let actor: String = row.get(7);
+            sqlx::query(
+                "SELECT pos.title FROM holdings h JOIN positions pos ON pos.org_id = h.org_id AND pos.id = h.position_id
+                  WHERE h.org_id = $1 AND h.person_id = $2 AND h.from_date <= $3 AND (h.to_date IS NULL OR h.to_date >= $3)
+                  ORDER BY h.from_date LIMIT 1",
+            )
+            .bind(org)
+            .bind(actor)
+            .bind(date.iso())
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.get::<String, _>(0))
+        };
+        gathered.push(Gathered {
+            kind: row.get(0),
+            text: row.get(1),
+            date,
+            standing,
+            position_title: row.get(4),
+            name: row.get(5),
+            signature: row.get(6),
+            own_title,
+        });
+    }
+    Ok(gathered)
+}
+
+/// Whether the person has an approval key (so must sign approvals).
+pub(crate) async fn has_actor_key(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    person: &str,
+) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM person_keys WHERE org_id = $1 AND person_id = $2")
+            .bind(org)
+            .bind(person)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some(),
+    )
+}

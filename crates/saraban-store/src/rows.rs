@@ -1,0 +1,143 @@
+//! Rows as the store reads and writes them, decoded by column name, and
+//! the SQL builders they share. Knows no transaction and no `Store`.
+
+use saraban_core::org::Slug;
+use saraban_core::workflow::{Authority, Route, State};
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::{Result, StoreError};
+
+pub(crate) const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
+     register_id, year, number, pdf_hash, cancelled_at, created_at, updated_at FROM documents";
+
+#[derive(Debug, Clone)]
+pub(crate) struct DocRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) state: State,
+    pub(crate) round: i64,
+    pub(crate) drafter: Slug,
+    pub(crate) route_version: i64,
+    pub(crate) version: i64,
+    /// Shared: a transition copies the row it read, not its content.
+    pub(crate) content: std::sync::Arc<Value>,
+    pub(crate) content_hash: String,
+    pub(crate) register: Option<String>,
+    pub(crate) year: Option<i64>,
+    pub(crate) number: Option<i64>,
+    pub(crate) pdf_hash: Option<String>,
+    pub(crate) cancelled: bool,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+}
+
+impl DocRow {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Self> {
+        let state_name: String = row.get(2);
+        let step: i64 = row.get(3);
+        let state = State::from_parts(&state_name, step)
+            .ok_or_else(|| StoreError::corrupt("state", &state_name))?;
+        let content: String = row.get(8);
+        Ok(DocRow {
+            id: row.get(0),
+            kind: row.get(1),
+            state,
+            round: row.get(4),
+            drafter: Slug::parse(&row.get::<String, _>(5))
+                .map_err(|e| StoreError::corrupt("drafter", e))?,
+            route_version: row.get(6),
+            version: row.get(7),
+            content: serde_json::from_str(&content)
+                .map(std::sync::Arc::new)
+                .map_err(|e| StoreError::corrupt("content", e))?,
+            content_hash: row.get(9),
+            register: row.get(10),
+            year: row.get(11),
+            number: row.get(12),
+            pdf_hash: row.get(13),
+            cancelled: row.get::<Option<String>, _>(14).is_some(),
+            created_at: row.get(15),
+            updated_at: row.get(16),
+        })
+    }
+}
+
+/// What a transition read of its document: the row, its route version and
+/// the actor's authorities.
+pub(crate) type DocumentRead = (DocRow, Route, Vec<Authority>);
+
+/// What a route action will read, asked for before its batch runs.
+#[derive(Debug, Clone)]
+pub(crate) struct WantedDocument {
+    pub(crate) org: String,
+    pub(crate) id: String,
+    pub(crate) actor: String,
+    /// The day of the action (ISO), for the actor's authorities.
+    pub(crate) date: String,
+}
+
+/// The route action as its `actions` row stores it; `seq` is its event's.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionRow {
+    pub(crate) document: String,
+    pub(crate) round: i64,
+    pub(crate) step: i64,
+    pub(crate) kind: &'static str,
+    pub(crate) position: String,
+    pub(crate) actor: String,
+    pub(crate) standing: &'static str,
+    pub(crate) text: Option<String>,
+    pub(crate) at: String,
+}
+
+/// One route action's changes.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteChange {
+    /// Taken for a position (every action but the drafter's own).
+    pub(crate) action: Option<ActionRow>,
+    /// The document's row after the action.
+    pub(crate) document: DocRow,
+    /// The action cancels the document (stamped with its time).
+    pub(crate) cancels: bool,
+    /// Who the document waited for and waits for now, when that changed.
+    pub(crate) waiting: Option<WaitingMove>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct WaitingMove {
+    pub(crate) before: Vec<String>,
+    pub(crate) after: Vec<String>,
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `columns` parameters from `$first`.
+pub(crate) fn values(rows: usize, columns: usize, first: usize) -> String {
+    values_of(rows, columns, first, |n, _| format!("${n}"))
+}
+
+/// `values`, each parameter cast to its column's type, so that PostgreSQL
+/// need not guess a VALUES list's types (both servers call its columns
+/// `column1`, `column2`…).
+pub(crate) fn typed_values(rows: usize, types: &[&str], first: usize) -> String {
+    values_of(rows, types.len(), first, |n, column| {
+        format!("CAST(${n} AS {})", types[column])
+    })
+}
+
+fn values_of(
+    rows: usize,
+    columns: usize,
+    first: usize,
+    cell: impl Fn(usize, usize) -> String,
+) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (0..columns)
+                .map(|column| cell(first + row * columns + column, column))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

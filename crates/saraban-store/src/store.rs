@@ -1,0 +1,220 @@
+//! The store's handle on its database: opened and migrated here, written
+//! through its writers, read through its pool.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor};
+
+use crate::error::{Result, StoreError};
+use crate::keys::{SharedKeys, Unlocked};
+use crate::rows::WantedDocument;
+use crate::writer::{Backend, Batch, BoxFuture, Writers, Writes};
+
+/// The engine's handle on its database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    pub(crate) typesetter: saraban_typeset::Typesetter,
+    writers: Writers,
+    pub(crate) keys: SharedKeys,
+    pub(crate) public_url: std::sync::Arc<std::sync::RwLock<Option<String>>>,
+    pub(crate) unlocked: Unlocked,
+}
+
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 5] = [
+    (
+        1,
+        "engine",
+        include_str!("../../../migrations/sqlite/0001_engine.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../../../migrations/sqlite/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "waiting",
+        include_str!("../../../migrations/sqlite/0003_waiting.sql"),
+    ),
+    (
+        4,
+        "checkpoints",
+        include_str!("../../../migrations/sqlite/0004_checkpoints.sql"),
+    ),
+    (
+        5,
+        "actor keys",
+        include_str!("../../../migrations/sqlite/0005_actor_keys.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 5] = [
+    (
+        1,
+        "engine",
+        include_str!("../../../migrations/postgres/0001_engine.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../../../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "waiting",
+        include_str!("../../../migrations/postgres/0003_waiting.sql"),
+    ),
+    (
+        4,
+        "checkpoints",
+        include_str!("../../../migrations/postgres/0004_checkpoints.sql"),
+    ),
+    (
+        5,
+        "actor keys",
+        include_str!("../../../migrations/postgres/0005_actor_keys.sql"),
+    ),
+];
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates. `url` is a
+    /// `sqlite://…` or `postgres://…` URL, or a plain path to a SQLite file.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (url.to_owned(), Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            let url = if url.contains('?') {
+                url.to_owned()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (url, Backend::Sqlite)
+        } else if url.contains("://") {
+            return Err(StoreError::invalid(
+                "database_url",
+                format!("'{}' is neither sqlite:// nor postgres://", redact(url)),
+            ));
+        } else {
+            (format!("sqlite://{url}?mode=rwc"), Backend::Sqlite)
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(60))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Durable commits (fsync), concurrent readers, and
+                        // writers that wait for each other instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 60000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let migrations = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let migrator = Migrator::with_migrations(
+            migrations
+                .iter()
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        (*name).into(),
+                        MigrationType::Simple,
+                        sqlx::SqlSafeStr::into_sql_str(*sql),
+                        false,
+                    )
+                })
+                .collect(),
+        );
+        migrator.run(&pool).await?;
+        // SQLite has one writer whatever we do; PostgreSQL takes several
+        // organisations' batches at once.
+        let keys = SharedKeys::default();
+        let writers = Writers::start(&pool, backend, &keys);
+        Ok(Store {
+            pool,
+            backend,
+            typesetter: saraban_typeset::Typesetter::default(),
+            writers,
+            keys,
+            public_url: Default::default(),
+            unlocked: Default::default(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Runs `job` as one transition in a batch of the organisation's
+    /// writer (see `Writers::write`).
+    pub(crate) async fn write<T, F>(&self, key: &str, writes: Writes, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.writers.write(key, writes, job).await
+    }
+
+    /// `write`, reading the job's document ahead with its batch's others.
+    pub(crate) async fn write_reading<T, F>(
+        &self,
+        key: &str,
+        reads: Option<WantedDocument>,
+        writes: Writes,
+        job: F,
+    ) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.writers.write_reading(key, reads, writes, job).await
+    }
+}
+
+/// A URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://saraban:s3cret@localhost/db"),
+            "postgres://saraban:***@localhost/db"
+        );
+        assert_eq!(super::redact("sqlite://saraban.db"), "sqlite://saraban.db");
+    }
+}

@@ -1,0 +1,559 @@
+//! The transitions of a document: create, edit, and the route actions.
+//! Each runs in a batch of the group-commit writer (`writer`), so a
+//! transition, its register number and its event commit together.
+
+use chrono::{DateTime, Utc};
+use saraban_core::clock::{thai_date, thai_time};
+use saraban_core::document::document_from_value;
+use saraban_core::ledger::{Event, EventHead, sha256_hex};
+use saraban_core::org::Slug;
+use saraban_core::register::NumberPattern;
+use saraban_core::workflow::{ActionKind, Facts, State, decide};
+use serde_json::Value;
+use sqlx::{Any, Row, Transaction};
+
+use crate::compose::{Overlay, compose};
+use crate::documents::{ActOutcome, DocumentSummary, summary_of, waiting_positions};
+use crate::error::{Result, StoreError};
+use crate::ledger::SeqTicket;
+use crate::reads::{
+    endorsed_at_step, ensure_person, gathered, has_actor_key, load_document,
+    load_document_and_route, load_route, org_config, register_info,
+};
+use crate::render::render;
+use crate::rows::{ActionRow, DocRow, RouteChange, WaitingMove, WantedDocument};
+use crate::store::Store;
+use crate::writer::{Batch, Writes};
+
+/// The canonical bytes of a document's content and their hash.
+fn canonical_content(content: &Value) -> Result<(String, String)> {
+    let bytes =
+        serde_jcs::to_vec(content).map_err(|e| StoreError::invalid("content", e.to_string()))?;
+    let hash = sha256_hex(&bytes);
+    Ok((String::from_utf8(bytes).expect("JSON is UTF-8"), hash))
+}
+
+/// Checks content as a document of `kind` before it is stored.
+fn check_content(content: &Value, kind: Option<&str>) -> Result<String> {
+    let document = document_from_value(content.clone())?;
+    if let Some(kind) = kind
+        && document.kind() != kind
+    {
+        return Err(StoreError::invalid(
+            "kind",
+            format!("a {kind} cannot become a {}", document.kind()),
+        ));
+    }
+    Ok(document.kind().to_owned())
+}
+
+impl Store {
+    /// A new draft by `drafter`, from content in format saraban/1.
+    pub async fn create_document(
+        &self,
+        org: &str,
+        drafter: &str,
+        content: Value,
+        at: DateTime<Utc>,
+    ) -> Result<DocumentSummary> {
+        let kind = check_content(&content, None)?;
+        let (canonical, content_hash) = canonical_content(&content)?;
+        let now = thai_time(at).to_rfc3339();
+        let id = uuid::Uuid::now_v7().to_string();
+        let (org, drafter) = (org.to_owned(), drafter.to_owned());
+        self.write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
+            Box::pin(async move {
+                create_in(
+                    batch,
+                    &org,
+                    &drafter,
+                    id,
+                    kind,
+                    canonical,
+                    content_hash,
+                    now,
+                )
+                .await
+            })
+        })
+        .await
+    }
+
+    /// Replaces the draft's content; only the drafter, only in draft or
+    /// returned. The old content stays as a version.
+    pub async fn edit_document(
+        &self,
+        org: &str,
+        actor: &str,
+        id: &str,
+        content: Value,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        let now = thai_time(at).to_rfc3339();
+        let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
+        let (mut outcome, ticket) = self
+            .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
+                Box::pin(async move { edit_in(batch, &org, &actor, &id, content, now).await })
+            })
+            .await?;
+        outcome.event_seq = numbered(&ticket)?;
+        Ok(outcome)
+    }
+
+    /// Takes a route action: submit, endorse, return, sign, issue,
+    /// withdraw, cancel or archive. A refusal changes nothing.
+    pub async fn act(
+        &self,
+        org: &str,
+        actor: &str,
+        id: &str,
+        action: ActionKind,
+        text: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        if action == ActionKind::Edit {
+            return Err(StoreError::invalid("action", "use edit_document to edit"));
+        }
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        if let Some(text) = text {
+            saraban_core::text::Paragraph::parse(text)
+                .map_err(|e| StoreError::invalid("text", e.to_string()))?;
+        }
+        let now = thai_time(at).to_rfc3339();
+        let date = thai_date(at).format("%Y-%m-%d").to_string();
+        let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
+        let text = text.map(str::to_owned);
+        let typesetter = self.typesetter.clone();
+        let public_url = self.public_url();
+        let signer = self.unlocked_key(&org, &actor);
+        let key = format!("{org}/{id}");
+        // Issuing numbers, renders and stores the PDF as it goes; every
+        // other action only reads until the batch writes its changes.
+        let writes = if action == ActionKind::Issue {
+            Writes::AsItGoes
+        } else {
+            Writes::AtTheEnd
+        };
+        let wanted = WantedDocument {
+            org: org.clone(),
+            id: id.clone(),
+            actor: actor.clone(),
+            date: date.clone(),
+        };
+        let (mut outcome, ticket) = self
+            .write_reading(&key, Some(wanted), writes, move |batch| {
+                Box::pin(async move {
+                    let job = Job {
+                        typesetter: &typesetter,
+                        public_url: public_url.as_deref(),
+                        signer,
+                        org: &org,
+                        actor: &actor,
+                        id: &id,
+                        action,
+                        at,
+                    };
+                    act_in(batch, job, text.as_deref(), now, date).await
+                })
+            })
+            .await?;
+        outcome.event_seq = numbered(&ticket)?;
+        Ok(outcome)
+    }
+}
+
+/// The next number of a register's year, gapless: the counter moves in the
+/// issuing transaction, so a rollback gives the number back.
+async fn allocate(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    register: &str,
+    year: i64,
+) -> Result<i64> {
+    sqlx::query("INSERT INTO register_counters (org_id, register_id, year, next_number) VALUES ($1, $2, $3, 1) ON CONFLICT (org_id, register_id, year) DO NOTHING")
+        .bind(org)
+        .bind(register)
+        .bind(year)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query(
+        "UPDATE register_counters SET next_number = next_number + 1 WHERE org_id = $1 AND register_id = $2 AND year = $3 RETURNING next_number - 1",
+    )
+    .bind(org)
+    .bind(register)
+    .bind(year)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.get(0))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_version(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    version: i64,
+    content: &str,
+    hash: &str,
+    author: &str,
+    at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO document_versions (org_id, document_id, version, content, content_hash, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(version)
+    .bind(content)
+    .bind(hash)
+    .bind(author)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_in(
+    batch: &mut Batch,
+    org: &str,
+    drafter: &str,
+    id: String,
+    kind: String,
+    canonical: String,
+    content_hash: String,
+    now: String,
+) -> Result<DocumentSummary> {
+    let tx = &mut batch.tx;
+    let drafter = ensure_person(&mut *tx, org, drafter).await?;
+    let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
+    sqlx::query(
+            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
+             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, $8, $8)",
+        )
+        .bind(org)
+        .bind(&id)
+        .bind(&kind)
+        .bind(drafter.as_str())
+        .bind(route_version)
+        .bind(&canonical)
+        .bind(&content_hash)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    insert_version(
+        &mut *tx,
+        org,
+        &id,
+        1,
+        &canonical,
+        &content_hash,
+        drafter.as_str(),
+        &now,
+    )
+    .await?;
+    let event = Event {
+        route_version: Some(route_version as u32),
+        ..Event::new(EventHead {
+            org,
+            seq: 0,
+            at: now,
+            kind: "created",
+            document: &id,
+            doc_version: 1,
+            actor: drafter.as_str(),
+            content_hash,
+        })
+    };
+    let summary = summary_of(tx, org, &id).await?;
+    batch.append(event, None, None);
+    Ok(summary)
+}
+
+async fn edit_in(
+    batch: &mut Batch,
+    org: &str,
+    actor: &str,
+    id: &str,
+    content: Value,
+    now: String,
+) -> Result<(ActOutcome, SeqTicket)> {
+    let tx = &mut batch.tx;
+    let doc = load_document(&mut *tx, org, id).await?;
+    let actor = ensure_person(&mut *tx, org, actor).await?;
+    let (route, _) = load_route(&mut *tx, org, &doc.kind, Some(doc.route_version)).await?;
+    let facts = Facts {
+        state: doc.state,
+        drafter: &doc.drafter,
+        route: &route,
+        acted_this_step: &[],
+    };
+    decide(&facts, &actor, &[], ActionKind::Edit, None)?;
+    check_content(&content, Some(&doc.kind))?;
+    let (canonical, content_hash) = canonical_content(&content)?;
+    let version = doc.version + 1;
+    sqlx::query("UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
+            .bind(&canonical)
+            .bind(&content_hash)
+            .bind(version)
+            .bind(&now)
+            .bind(org)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    insert_version(
+        &mut *tx,
+        org,
+        id,
+        version,
+        &canonical,
+        &content_hash,
+        actor.as_str(),
+        &now,
+    )
+    .await?;
+    let event = Event::new(EventHead {
+        org,
+        seq: 0,
+        at: now,
+        kind: "edited",
+        document: id,
+        doc_version: version as u64,
+        actor: actor.as_str(),
+        content_hash,
+    });
+    let document = summary_of(tx, org, id).await?;
+    let ticket = batch.append(event, None, None);
+    Ok((
+        ActOutcome {
+            document,
+            event_seq: 0,
+        },
+        ticket,
+    ))
+}
+
+/// Who does what to which document, when.
+struct Job<'a> {
+    typesetter: &'a saraban_typeset::Typesetter,
+    /// Where the public pages are, for the URL printed at issue.
+    public_url: Option<&'a str>,
+    /// The actor's approval key, if unlocked in this process.
+    signer: Option<std::sync::Arc<saraban_core::checkpoint::SignerKey>>,
+    org: &'a str,
+    actor: &'a str,
+    id: &'a str,
+    action: ActionKind,
+    at: DateTime<Utc>,
+}
+
+async fn act_in(
+    batch: &mut Batch,
+    job: Job<'_>,
+    text: Option<&str>,
+    now: String,
+    date: String,
+) -> Result<(ActOutcome, SeqTicket)> {
+    let Job {
+        typesetter,
+        public_url,
+        signer,
+        org,
+        actor,
+        id,
+        action,
+        at,
+    } = job;
+    let lock = batch.lock_rows;
+    let read_ahead = batch.read_ahead.remove(&(org.to_owned(), id.to_owned()));
+    let tx = &mut batch.tx;
+    let (doc, route, authorities) = match read_ahead {
+        Some(read) => read,
+        None => load_document_and_route(&mut *tx, org, id, actor, &date, lock).await?,
+    };
+    // Whoever holds or acts for a position is a person of the organisation;
+    // only someone without one needs looking up.
+    let actor = match Slug::parse(actor) {
+        Ok(slug) if !authorities.is_empty() => slug,
+        _ => ensure_person(&mut *tx, org, actor).await?,
+    };
+    // Who already endorsed this step matters only where several may.
+    let acted: Vec<Slug> = match doc.state {
+        State::InReview(step)
+            if route
+                .review
+                .get(step)
+                .is_some_and(|s| s.positions.len() > 1) =>
+        {
+            endorsed_at_step(&mut *tx, org, id, doc.round, step).await?
+        }
+        _ => Vec::new(),
+    };
+    let facts = Facts {
+        state: doc.state,
+        drafter: &doc.drafter,
+        route: &route,
+        acted_this_step: &acted,
+    };
+    let decision = decide(&facts, &actor, &authorities, action, text)?;
+
+    let mut round = doc.round;
+    if action == ActionKind::Submit {
+        round += 1;
+    }
+    // The action row is written with its event, which gives its number.
+    let action_row = decision.acting_for.as_ref().map(|authority| ActionRow {
+        document: id.to_owned(),
+        round,
+        step: doc.state.step(),
+        kind: action.name(),
+        position: authority.position.to_string(),
+        actor: actor.to_string(),
+        standing: authority.standing.name(),
+        text: text.map(str::to_owned),
+        at: now.clone(),
+    });
+
+    let mut after = DocRow {
+        state: decision.next,
+        round,
+        cancelled: doc.cancelled || action == ActionKind::Cancel,
+        updated_at: now.clone(),
+        ..doc.clone()
+    };
+    // How a number prints, once the document has one.
+    let mut numbering: Option<(NumberPattern, saraban_core::DigitStyle)> = None;
+    if action == ActionKind::Issue {
+        let (pattern, reset) = register_info(&mut *tx, org, route.register.as_str()).await?;
+        let register_year = i64::from(reset.year_of(at).get());
+        let allocated = allocate(&mut *tx, org, route.register.as_str(), register_year).await?;
+        let (config, emblem) = org_config(&mut *tx, org).await?;
+        let overlay = Overlay {
+            gathered: gathered(&mut *tx, org, id, doc.round).await?,
+            number: Some(allocated),
+            prefix: match &pattern {
+                NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),
+                NumberPattern::NumberYear => None,
+            },
+            verification: Some(
+                crate::public::verification_for(&mut *tx, public_url, org, id).await?,
+            ),
+        };
+        let document = compose(&doc.content, &config, &overlay)?;
+        let pdf = render(typesetter, document, emblem).await?;
+        let hash = sha256_hex(&pdf);
+        sqlx::query(
+            "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&hash)
+        .bind(pdf)
+        .execute(&mut **tx)
+        .await?;
+        after.register = Some(route.register.to_string());
+        after.year = Some(register_year);
+        after.number = Some(allocated);
+        after.pdf_hash = Some(hash);
+        sqlx::query("UPDATE documents SET verify_code = $1 WHERE org_id = $2 AND id = $3")
+            .bind(crate::public::verification_code(org, id))
+            .bind(org)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        numbering = Some((pattern, config.organisation.digits));
+    } else if let Some(register) = &doc.register {
+        let (pattern, _) = register_info(&mut *tx, org, register).await?;
+        let (config, _) = org_config(&mut *tx, org).await?;
+        numbering = Some((pattern, config.organisation.digits));
+    }
+    // Who the document waits for now: the positions of the step not yet
+    // heard from (a group step keeps those still missing).
+    let mut heard = if decision.next == doc.state {
+        acted.clone()
+    } else {
+        Vec::new()
+    };
+    if let Some(authority) = decision
+        .acting_for
+        .as_ref()
+        .filter(|_| decision.next == doc.state)
+    {
+        heard.push(authority.position.clone());
+    }
+    let waiting_before = waiting_positions(doc.state, &route, &acted);
+    let waiting_after = waiting_positions(decision.next, &route, &heard);
+    let issued = action == ActionKind::Issue;
+    let event = Event {
+        position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
+        capacity: decision
+            .acting_for
+            .as_ref()
+            .map(|a| a.standing.name().to_owned()),
+        text: text.map(str::to_owned),
+        register: issued.then(|| route.register.to_string()),
+        year: if issued {
+            after.year.map(|y| y as i32)
+        } else {
+            None
+        },
+        number: if issued {
+            after.number.map(|n| n as u32)
+        } else {
+            None
+        },
+        pdf_hash: if issued { after.pdf_hash.clone() } else { None },
+        route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
+        ..Event::new(EventHead {
+            org,
+            seq: 0,
+            at: now,
+            kind: action.event(),
+            document: id,
+            doc_version: doc.version as u64,
+            actor: actor.as_str(),
+            content_hash: doc.content_hash.clone(),
+        })
+    };
+    // An approval carries its actor's own signature, where they have a key.
+    let signer = match (action, signer) {
+        (ActionKind::Endorse | ActionKind::Sign, Some(key)) => Some(key),
+        (ActionKind::Endorse | ActionKind::Sign, None) => {
+            if has_actor_key(&mut batch.tx, org, actor.as_str()).await? {
+                return Err(StoreError::KeyLocked {
+                    person: actor.to_string(),
+                });
+            }
+            None
+        }
+        _ => None,
+    };
+    let (pattern, digits) = match &numbering {
+        Some((pattern, digits)) => (Some(pattern), *digits),
+        None => (None, saraban_core::DigitStyle::default()),
+    };
+    let summary = after.summary(Some(&route), pattern, digits);
+    let change = RouteChange {
+        action: action_row,
+        document: after,
+        cancels: action == ActionKind::Cancel,
+        waiting: (waiting_before != waiting_after).then_some(WaitingMove {
+            before: waiting_before,
+            after: waiting_after,
+        }),
+    };
+    let ticket = batch.append(event, signer, Some(change));
+    Ok((
+        ActOutcome {
+            document: summary,
+            event_seq: 0,
+        },
+        ticket,
+    ))
+}
+
+/// The sequence number a committed batch gave an event.
+fn numbered(ticket: &SeqTicket) -> Result<u64> {
+    ticket
+        .get()
+        .copied()
+        .ok_or_else(|| StoreError::invariant("an event was committed without its number"))
+}
