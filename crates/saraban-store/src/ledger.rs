@@ -70,6 +70,11 @@ struct Head {
 }
 
 impl PendingLedger {
+    /// How many events wait for the batch's end.
+    pub(crate) fn pending(&self) -> usize {
+        self.events.len()
+    }
+
     pub(crate) fn mark(&self) -> LedgerMark {
         LedgerMark {
             events: self.events.len(),

@@ -180,16 +180,7 @@ async fn run_writer(
                 Err(_) => break,
             }
         }
-        let mut acting = HashSet::new();
-        let mut jobs = Vec::with_capacity(waiting.len());
-        for job in waiting {
-            if acting.contains(&job.key) {
-                carried.push_back(job);
-            } else {
-                acting.insert(job.key.clone());
-                jobs.push(job);
-            }
-        }
+        let jobs = one_transition_per_key(waiting, &mut carried);
         // SQLite: take the write lock at once, so that another process's
         // writer is waited for (busy_timeout) rather than met mid-batch.
         let begun = match backend {
@@ -265,6 +256,25 @@ async fn run_writer(
             deliver(verdict.clone());
         }
     }
+}
+
+/// The jobs of one batch: at most one per key (document), the others
+/// carried to the next batch in their order.
+fn one_transition_per_key(
+    waiting: Vec<WriteJob>,
+    carried: &mut VecDeque<WriteJob>,
+) -> Vec<WriteJob> {
+    let mut acting = HashSet::new();
+    let mut jobs = Vec::with_capacity(waiting.len());
+    for job in waiting {
+        if acting.contains(&job.key) {
+            carried.push_back(job);
+        } else {
+            acting.insert(job.key.clone());
+            jobs.push(job);
+        }
+    }
+    jobs
 }
 
 /// Runs the jobs in order; returns why the batch broke, if it did. A
@@ -365,43 +375,7 @@ impl Writers {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
-        let (sender, receiver) = oneshot::channel::<Result<T>>();
-        let sender = Arc::new(Mutex::new(Some(sender)));
-        let send = {
-            let sender = sender.clone();
-            move |result: Result<T>| {
-                if let Some(sender) = sender.lock().ok().and_then(|mut s| s.take()) {
-                    let _ = sender.send(result);
-                }
-            }
-        };
-        let abandon_send = send.clone();
-        let run: Run = Box::new(move |batch| {
-            Box::pin(async move {
-                match job(batch).await {
-                    Ok(value) => {
-                        JobEnd::Done(Box::new(move |verdict: Option<String>| match verdict {
-                            None => send(Ok(value)),
-                            Some(reason) => send(Err(Internal::NotCommitted(reason).into())),
-                        }))
-                    }
-                    Err(error) => {
-                        let database = error.is_database();
-                        send(Err(error));
-                        JobEnd::Failed { database }
-                    }
-                }
-            })
-        });
-        let job = WriteJob {
-            key: key.to_owned(),
-            guarded: writes == Writes::AsItGoes,
-            reads,
-            run,
-            abandon: Box::new(move |reason| {
-                abandon_send(Err(Internal::NotCommitted(reason).into()))
-            }),
-        };
+        let (job, receiver) = write_job(key, reads, writes, job);
         self.queue(key)
             .send(job)
             .await
@@ -409,5 +383,204 @@ impl Writers {
         receiver
             .await
             .map_err(|_| StoreError::from(Internal::WriterGone))?
+    }
+}
+
+/// A transition as its writer runs it, and where its result will arrive
+/// once its batch is decided.
+fn write_job<T, F>(
+    key: &str,
+    reads: Option<WantedDocument>,
+    writes: Writes,
+    job: F,
+) -> (WriteJob, oneshot::Receiver<Result<T>>)
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
+{
+    let (sender, receiver) = oneshot::channel::<Result<T>>();
+    let sender = Arc::new(Mutex::new(Some(sender)));
+    let send = {
+        let sender = sender.clone();
+        move |result: Result<T>| {
+            if let Some(sender) = sender.lock().ok().and_then(|mut s| s.take()) {
+                let _ = sender.send(result);
+            }
+        }
+    };
+    let abandon_send = send.clone();
+    let run: Run = Box::new(move |batch| {
+        Box::pin(async move {
+            match job(batch).await {
+                Ok(value) => JobEnd::Done(Box::new(move |verdict: Option<String>| match verdict {
+                    None => send(Ok(value)),
+                    Some(reason) => send(Err(Internal::NotCommitted(reason).into())),
+                })),
+                Err(error) => {
+                    let database = error.is_database();
+                    send(Err(error));
+                    JobEnd::Failed { database }
+                }
+            }
+        })
+    });
+    let job = WriteJob {
+        key: key.to_owned(),
+        guarded: writes == Writes::AsItGoes,
+        reads,
+        run,
+        abandon: Box::new(move |reason| abandon_send(Err(Internal::NotCommitted(reason).into()))),
+    };
+    (job, receiver)
+}
+
+#[cfg(test)]
+mod tests {
+    //! One batch, run by hand on a real SQLite file: what a failed or
+    //! refused transition leaves behind, and who waits for the next batch.
+
+    use saraban_core::ledger::{Event, EventHead};
+    use saraban_core::workflow::{ActionKind, Refusal};
+    use sqlx::Row;
+
+    use super::*;
+    use crate::store::Store;
+
+    async fn store() -> (Store, std::path::PathBuf) {
+        let file = std::env::temp_dir().join(format!("saraban-batch-{}.db", uuid::Uuid::new_v4()));
+        let store = Store::open(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("open");
+        (store, file)
+    }
+
+    fn event(document: &str) -> Event {
+        Event::new(EventHead {
+            org: "org",
+            seq: 0,
+            at: "2025-04-09T10:00:00+07:00".into(),
+            kind: "created",
+            document,
+            doc_version: 1,
+            actor: "someone",
+            content_hash: String::new(),
+        })
+    }
+
+    /// A job that writes the row `name` (in a scratch table) and appends
+    /// an event, then ends as `outcome` says.
+    fn job(
+        key: &str,
+        writes: Writes,
+        name: &'static str,
+        outcome: fn() -> Result<()>,
+    ) -> (WriteJob, oneshot::Receiver<Result<()>>) {
+        write_job(key, None, writes, move |batch: &mut Batch| {
+            Box::pin(async move {
+                if writes == Writes::AsItGoes {
+                    sqlx::query("INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2)")
+                        .bind(name)
+                        .bind(Vec::<u8>::new())
+                        .execute(&mut *batch.tx)
+                        .await?;
+                }
+                batch.append(event(name), None, None);
+                outcome()
+            })
+        })
+    }
+
+    fn refused() -> Result<()> {
+        Err(Refusal::TextRequired(ActionKind::Return).into())
+    }
+
+    async fn run(store: &Store, jobs: Vec<WriteJob>) -> (usize, Option<String>) {
+        let mut batch = Batch {
+            tx: store.pool().begin().await.expect("begin"),
+            ledger: PendingLedger::default(),
+            lock_rows: false,
+            read_ahead: HashMap::new(),
+        };
+        let mut delivered = Vec::new();
+        let broken = run_jobs(&mut batch, jobs, &mut delivered).await;
+        let pending = batch.ledger.pending();
+        batch.tx.commit().await.expect("commit");
+        for deliver in delivered {
+            deliver(broken.clone());
+        }
+        (pending, broken)
+    }
+
+    async fn rows(store: &Store) -> Vec<String> {
+        sqlx::query("SELECT sha256 FROM pdfs ORDER BY sha256")
+            .fetch_all(store.pool())
+            .await
+            .expect("rows")
+            .iter()
+            .map(|row| row.try_get("sha256").expect("sha256"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_failed_transition_between_two_good_ones_rolls_back_alone() {
+        let (store, file) = store().await;
+        let (first, first_done) = job("org/a", Writes::AsItGoes, "a", || Ok(()));
+        let (second, second_done) = job("org/b", Writes::AsItGoes, "b", refused);
+        let (third, third_done) = job("org/c", Writes::AsItGoes, "c", || Ok(()));
+        let (pending, broken) = run(&store, vec![first, second, third]).await;
+        assert_eq!(broken, None, "the batch goes on");
+        assert_eq!(pending, 2, "the failed transition's event is gone");
+        assert_eq!(
+            rows(&store).await,
+            ["a", "c"],
+            "its row is gone, theirs kept"
+        );
+        assert!(first_done.await.expect("told").is_ok());
+        assert!(matches!(
+            second_done.await.expect("told"),
+            Err(StoreError::Refused(_))
+        ));
+        assert!(third_done.await.expect("told").is_ok());
+        let _ = std::fs::remove_file(file);
+    }
+
+    #[tokio::test]
+    async fn a_refused_route_action_leaves_nothing_behind() {
+        let (store, file) = store().await;
+        let (good, _) = job("org/a", Writes::AtTheEnd, "a", || Ok(()));
+        let (refusal, told) = job("org/b", Writes::AtTheEnd, "b", refused);
+        let (pending, broken) = run(&store, vec![good, refusal]).await;
+        assert_eq!(broken, None);
+        assert_eq!(pending, 1, "only the good action's event waits");
+        assert!(
+            rows(&store).await.is_empty(),
+            "a route action writes nothing itself"
+        );
+        assert!(matches!(
+            told.await.expect("told"),
+            Err(StoreError::Refused(_))
+        ));
+        let _ = std::fs::remove_file(file);
+    }
+
+    #[tokio::test]
+    async fn a_document_acts_once_per_batch_and_the_rest_wait_in_order() {
+        let jobs: Vec<WriteJob> = ["org/a", "org/b", "org/a", "org", "org/a"]
+            .into_iter()
+            .map(|key| job(key, Writes::AtTheEnd, "x", || Ok(())).0)
+            .collect();
+        let mut carried = VecDeque::new();
+        let batch = one_transition_per_key(jobs, &mut carried);
+        let keys: Vec<&str> = batch.iter().map(|j| j.key.as_str()).collect();
+        assert_eq!(keys, ["org/a", "org/b", "org"]);
+        let waiting: Vec<&str> = carried.iter().map(|j| j.key.as_str()).collect();
+        assert_eq!(
+            waiting,
+            ["org/a", "org/a"],
+            "the second and third of org/a wait"
+        );
+        let next = one_transition_per_key(carried.drain(..).collect(), &mut carried);
+        assert_eq!(next.len(), 1, "the next batch takes one of them");
+        assert_eq!(carried.len(), 1, "and the last waits again");
     }
 }
