@@ -396,7 +396,7 @@ async fn upgrade(url: &str, keys: &Path) {
         after.rows("documents").len(),
         fixture.rows("documents").len()
     );
-    let events = assert_verify_holds(&store, &[], "after new actions").await;
+    let events = assert_verify_holds(&store, &notes, "after new actions").await;
     assert_eq!(events as usize, kept.len() + 3);
     store.close().await;
 

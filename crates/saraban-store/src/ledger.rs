@@ -71,6 +71,7 @@ struct Head {
 
 impl PendingLedger {
     /// How many events wait for the batch's end.
+    #[cfg(test)]
     pub(crate) fn pending(&self) -> usize {
         self.events.len()
     }
