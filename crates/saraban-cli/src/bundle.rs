@@ -10,8 +10,8 @@ use clap::Args;
 use saraban_core::BuddhistYear;
 use saraban_core::bundle::{self, Bundle, Outside, Report};
 
-use crate::UsageError;
 use crate::engine::{Database, failed, open, runtime};
+use crate::usage_error::UsageError;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {

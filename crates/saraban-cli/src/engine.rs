@@ -12,7 +12,7 @@ use saraban_core::{BuddhistYear, Syntax};
 use saraban_store::{Store, StoreError};
 use serde::Serialize;
 
-use crate::UsageError;
+use crate::usage_error::UsageError;
 
 #[derive(Debug, Args)]
 pub struct Database {

@@ -5,6 +5,7 @@ mod bundle;
 mod engine;
 mod render;
 mod serve;
+mod usage_error;
 mod verify;
 
 use std::process::ExitCode;
@@ -64,10 +65,6 @@ enum Command {
     VerifyBundle(bundle::VerifyBundleArgs),
 }
 
-/// A failure the user can fix: printed as one line, exit code 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -99,9 +96,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(UsageError(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
+        Err(error) => error.report(),
     }
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use saraban_core::{Syntax, read_document};
 use saraban_typeset::{Emblem, FontSet, Typesetter};
 
-use crate::UsageError;
+use crate::usage_error::UsageError;
 
 const FORMAT_HELP: &str = "\
 INPUT is a JSON or TOML file (chosen by the .toml extension) in format \"saraban/1\":

@@ -7,7 +7,7 @@ use saraban_server::{AppState, demo};
 use saraban_store::Store;
 use serde::Deserialize;
 
-use crate::UsageError;
+use crate::usage_error::UsageError;
 
 /// Run the server. Settings come from flags, then SARABAN_* environment
 /// variables, then the --config file, then the defaults.

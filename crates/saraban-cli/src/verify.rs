@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::Args;
 use saraban_store::Audit;
 
-use crate::UsageError;
 use crate::engine::{Database, failed, open, runtime};
+use crate::usage_error::UsageError;
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {

@@ -132,7 +132,10 @@ mod tests {
     #[test]
     fn the_words_and_json_names_stay_as_printed() {
         assert_eq!(FindingClass::NumberGap.name(), "number gap");
-        assert_eq!(FindingClass::DuplicateNumber.to_string(), "duplicate number");
+        assert_eq!(
+            FindingClass::DuplicateNumber.to_string(),
+            "duplicate number"
+        );
         assert_eq!(
             serde_json::to_value(FindingClass::ContentModified).unwrap(),
             "content_modified"

@@ -178,7 +178,11 @@ mod tests {
 
     #[test]
     fn a_gapless_run_from_one_holds() {
-        let numbers = run_of(&[("memo", 2568, 1, 4), ("memo", 2569, 1, 2), ("order", 2568, 1, 3)]);
+        let numbers = run_of(&[
+            ("memo", 2568, 1, 4),
+            ("memo", 2569, 1, 2),
+            ("order", 2568, 1, 3),
+        ]);
         let check = check_numbers(&issued(&numbers), &FirstNumbers::new());
         assert!(check.findings.is_empty(), "{:?}", check.findings);
         assert_eq!(check.next[&("memo".to_owned(), 2568)], 5);
@@ -191,7 +195,10 @@ mod tests {
         let numbers = run_of(&[("memo", 2568, 1, 2), ("memo", 2568, 4, 1)]);
         let check = check_numbers(&issued(&numbers), &FirstNumbers::new());
         assert_eq!(classes(&check), [(FindingClass::NumberGap, 4)]);
-        assert_eq!(check.findings[0].detail, "memo 2568: number 4 where 3 was due");
+        assert_eq!(
+            check.findings[0].detail,
+            "memo 2568: number 4 where 3 was due"
+        );
         assert_eq!(check.findings[0].seq, 3);
         assert_eq!(check.next[&("memo".to_owned(), 2568)], 5);
     }
@@ -241,7 +248,10 @@ mod tests {
     /// Register years, each with a first number and a count of numbers.
     fn register_years() -> impl Strategy<Value = Vec<(String, i32, u32, u32)>> {
         prop::collection::btree_map(
-            (prop::sample::select(vec!["memo", "order", "out"]), 2566..2570i32),
+            (
+                prop::sample::select(vec!["memo", "order", "out"]),
+                2566..2570i32,
+            ),
             (1u32..50, 1u32..12),
             1..5,
         )

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::document::Capacity;
-use crate::org::Slug;
+use crate::slug::Slug;
 
 /// A route as data: review steps in order, then the signer, then the
 /// registrar who issues into a register.
