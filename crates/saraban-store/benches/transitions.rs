@@ -222,9 +222,10 @@ async fn durability(store: &Store, backend: &str) -> String {
             .fetch_one(store.pool())
             .await
             .expect("setting");
+        // Both name the result's column after the setting.
         let value = row
-            .try_get::<String, _>(0)
-            .or_else(|_| row.try_get::<i64, _>(0).map(|v| v.to_string()));
+            .try_get::<String, _>(*name)
+            .or_else(|_| row.try_get::<i64, _>(*name).map(|v| v.to_string()));
         out.push(format!("{name}={}", value.unwrap_or_default()));
     }
     out.join(", ")

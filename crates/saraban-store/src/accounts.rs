@@ -131,12 +131,16 @@ impl Store {
             let _ = hash_password(password);
             return Err(SignInError::Wrong);
         };
-        let stored: String = row.get(0);
-        let failures: i64 = row.get(1);
-        let locked_until: Option<String> = row.get(2);
+        let stored: String = row.try_get("password_hash")?;
+        let failures: i64 = row.try_get("failed_attempts")?;
+        let locked_until: Option<String> = row.try_get("locked_until")?;
         let now = thai_time(at).to_rfc3339();
-        if let Some(until) = locked_until.filter(|until| until.as_str() > now.as_str()) {
-            return Err(SignInError::Locked(until));
+        if let Some(until) = locked_until {
+            let until_time = DateTime::parse_from_rfc3339(&until)
+                .map_err(|e| StoreError::corrupt("account lock time", e))?;
+            if until_time > at {
+                return Err(SignInError::Locked(until));
+            }
         }
         let verified = {
             let password = password.to_owned();
@@ -201,19 +205,22 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let expires: String = row.get(2);
-        // RFC 3339 strings in one offset compare as times.
-        if expires.as_str() <= thai_time(at).to_rfc3339().as_str() {
+        let expires: String = row.try_get("expires_at")?;
+        let expires = DateTime::parse_from_rfc3339(&expires)
+            .map_err(|e| StoreError::corrupt("session expiry", e))?;
+        if expires <= at {
             return Ok(None);
         }
-        let org: String = row.get(0);
-        let person: String = row.get(1);
+        let org: String = row.try_get("org_id")?;
+        let person: String = row.try_get("person_id")?;
+        let name: String = row.try_get("name")?;
+        let is_admin = row.try_get::<i64, _>("is_admin")? != 0;
         let positions = self.positions_of(&org, &person, at).await?;
         Ok(Some(Account {
             org,
             person,
-            name: row.get(3),
-            is_admin: row.get::<i64, _>(4) != 0,
+            name,
+            is_admin,
             positions,
         }))
     }
@@ -232,13 +239,14 @@ impl Store {
             .bind(&date)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| PositionHeld {
-                position: r.get(0),
-                capacity: r.get(1),
+        rows.iter()
+            .map(|row| {
+                Ok(PositionHeld {
+                    position: row.try_get("position_id")?,
+                    capacity: row.try_get("standing")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {
@@ -289,7 +297,10 @@ impl Store {
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| (r.get::<i64, _>(0) as u16, r.get(1))))
+        let Some(row) = row else { return Ok(None) };
+        let status = u16::try_from(row.try_get::<i64, _>("status")?)
+            .map_err(|e| StoreError::corrupt("idempotent response status", e))?;
+        Ok(Some((status, row.try_get("response")?)))
     }
 
     pub async fn remember_response(

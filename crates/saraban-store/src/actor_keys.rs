@@ -98,8 +98,11 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         if let Some(row) = row {
-            let (sealed, salt, verifier): (Vec<u8>, Vec<u8>, String) =
-                (row.get(0), row.get(1), row.get(2));
+            let (sealed, salt, verifier): (Vec<u8>, Vec<u8>, String) = (
+                row.get("sealed_seed"),
+                row.get("salt"),
+                row.get("verifier_key"),
+            );
             let (org_owned, person_owned, password_owned) =
                 (org.to_owned(), person.to_owned(), password.to_owned());
             let opened = tokio::task::spawn_blocking(move || {

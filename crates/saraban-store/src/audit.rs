@@ -453,7 +453,9 @@ impl Store {
                 .transpose()?;
             let detail = match pdf {
                 None => "the issued PDF is missing",
-                Some(bytes) if sha256_hex(&bytes) != *hash => "the stored PDF is not the one issued",
+                Some(bytes) if sha256_hex(&bytes) != *hash => {
+                    "the stored PDF is not the one issued"
+                }
                 Some(_) => continue,
             };
             findings.add(

@@ -53,7 +53,7 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?
                 .ok_or_else(|| StoreError::not_found("organisation", org))?
-                .get(0);
+                .get("verifier_key");
         text.map(|text| {
             VerifierKey::parse(&text).map_err(|e| StoreError::corrupt("verifier key", e))
         })
@@ -77,11 +77,12 @@ impl Store {
     }
 
     async fn latest_checkpoint_size(&self, org: &str) -> Result<Option<u64>> {
-        let size: Option<i64> = sqlx::query("SELECT MAX(size) FROM checkpoints WHERE org_id = $1")
-            .bind(org)
-            .fetch_one(&self.pool)
-            .await?
-            .get(0);
+        let size: Option<i64> =
+            sqlx::query("SELECT MAX(size) AS size FROM checkpoints WHERE org_id = $1")
+                .bind(org)
+                .fetch_one(&self.pool)
+                .await?
+                .get("size");
         Ok(size.map(|size| size as u64))
     }
 
@@ -94,7 +95,7 @@ impl Store {
             .bind(org)
             .fetch_optional(&self.pool)
             .await?
-            .map(|row| row.get(0)),
+            .map(|row| row.get("note")),
         )
     }
 }

@@ -178,7 +178,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::not_found("version", version.to_string()))?;
-            let content: String = row.get(0);
+            let content: String = row.get("content");
             let (config, emblem) = org_config(&mut tx, org).await?;
             tx.commit().await?;
             doc.content = std::sync::Arc::new(
@@ -194,7 +194,7 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::not_found("PDF", hash.clone()))?;
             tx.commit().await?;
-            return Ok(row.get(0));
+            return Ok(row.get("bytes"));
         }
         let (config, emblem) = org_config(&mut tx, org).await?;
         let overlay = Overlay {
@@ -218,11 +218,11 @@ impl Store {
         tx.commit().await?;
         rows.into_iter()
             .map(|row| {
-                let bytes: Vec<u8> = row.get(1);
+                let bytes: Vec<u8> = row.get("bytes");
                 Ok(HistoryEntry {
-                    seq: row.get::<i64, _>(0) as u64,
-                    prev_hash: hex::encode(row.get::<Vec<u8>, _>(2)),
-                    hash: hex::encode(row.get::<Vec<u8>, _>(3)),
+                    seq: row.get::<i64, _>("seq") as u64,
+                    prev_hash: hex::encode(row.get::<Vec<u8>, _>("prev_hash")),
+                    hash: hex::encode(row.get::<Vec<u8>, _>("hash")),
                     event: serde_json::from_slice(&bytes)
                         .map_err(|e| StoreError::corrupt("event", e))?,
                 })
@@ -262,10 +262,10 @@ impl Store {
         let year = BuddhistYear::new(year).map_err(|e| StoreError::invalid("year", e))?;
         rows.into_iter()
             .map(|row| {
-                let number: i64 = row.get(0);
-                let id: String = row.get(1);
+                let number: i64 = row.get("number");
+                let id: String = row.get("id");
                 let content: Value =
-                    serde_json::from_str(&row.get::<String, _>(2)).unwrap_or(Value::Null);
+                    serde_json::from_str(&row.get::<String, _>("content")).unwrap_or(Value::Null);
                 let printed = RegisterNumber {
                     pattern: pattern.clone(),
                     number: std::num::NonZeroU32::new(number as u32)
@@ -281,12 +281,12 @@ impl Store {
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_owned(),
-                    state: row.get(3),
-                    cancelled: row.get::<Option<String>, _>(4).is_some(),
+                    state: row.get("state"),
+                    cancelled: row.get::<Option<String>, _>("cancelled_at").is_some(),
                     issued_at: issued_at
                         .iter()
-                        .find(|r| r.get::<String, _>(0) == id)
-                        .map(|r| r.get::<String, _>(1))
+                        .find(|r| r.get::<String, _>("document_id") == id)
+                        .map(|r| r.get::<String, _>("at"))
                         .unwrap_or_default(),
                     document_id: id,
                 })

@@ -41,9 +41,9 @@ impl Store {
                 .bind(org)
                 .fetch_all(&mut *tx)
                 .await?
-                .into_iter()
-                .map(|row| (row.get(0), row.get(1)))
-                .collect();
+                .iter()
+                .map(|row| Ok((row.try_get("size")?, row.try_get("note")?)))
+                .collect::<Result<_>>()?;
         let covered = checkpoints.last().map_or(0, |(size, _)| *size);
         let events: Vec<Vec<u8>> =
             sqlx::query("SELECT bytes FROM events WHERE org_id = $1 AND seq <= $2 ORDER BY seq")
@@ -51,9 +51,9 @@ impl Store {
                 .bind(covered)
                 .fetch_all(&mut *tx)
                 .await?
-                .into_iter()
-                .map(|row| row.get(0))
-                .collect();
+                .iter()
+                .map(|row| Ok(row.try_get("bytes")?))
+                .collect::<Result<_>>()?;
         let notes: Vec<String> = checkpoints.into_iter().map(|(_, note)| note).collect();
         let mut subjects = HashMap::new();
         let mut pdfs = HashMap::new();
@@ -70,7 +70,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?
             {
-                pdfs.insert(hash.clone(), row.get::<Vec<u8>, _>(0));
+                pdfs.insert(hash.clone(), row.try_get::<Vec<u8>, _>("bytes")?);
             }
             let content: Option<String> =
                 sqlx::query("SELECT content FROM documents WHERE org_id = $1 AND id = $2")
@@ -78,7 +78,8 @@ impl Store {
                     .bind(&event.document)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .map(|row| row.get(0));
+                    .map(|row| row.try_get("content"))
+                    .transpose()?;
             let subject = content
                 .and_then(|content| serde_json::from_str::<Value>(&content).ok())
                 .and_then(|content| content.get("subject")?.as_str().map(str::to_owned));
@@ -111,14 +112,14 @@ impl Store {
     /// Whether a signed checkpoint covers every event of the log.
     async fn checkpoint_covers_log(&self, org: &str) -> Result<bool> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM events WHERE org_id = $1),
-                    (SELECT MAX(size) FROM checkpoints WHERE org_id = $1)",
+            "SELECT (SELECT COUNT(*) FROM events WHERE org_id = $1) AS events,
+                    (SELECT MAX(size) FROM checkpoints WHERE org_id = $1) AS covered",
         )
         .bind(org)
         .fetch_one(&self.pool)
         .await?;
-        let events: i64 = row.get(0);
-        let covered: Option<i64> = row.get(1);
+        let events: i64 = row.try_get("events")?;
+        let covered: Option<i64> = row.try_get("covered")?;
         Ok(covered.is_some_and(|size| size >= events))
     }
 }

@@ -175,11 +175,11 @@ impl PendingLedger {
             };
             if let Some(signer) = signer {
                 let last: Option<i64> =
-                    sqlx::query("SELECT MAX(size) FROM checkpoints WHERE org_id = $1")
+                    sqlx::query("SELECT MAX(size) AS size FROM checkpoints WHERE org_id = $1")
                         .bind(org.clone())
                         .fetch_one(&mut **tx)
                         .await?
-                        .get(0);
+                        .get("size");
                 if last.is_none_or(|size| (size as u64) < head.seq) {
                     signed.push(sign_checkpoint(tx, &org, &head, &signer).await?);
                 }
@@ -201,12 +201,12 @@ async fn lock_head(tx: &mut Transaction<'static, Any>, org: &str) -> Result<Head
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| StoreError::not_found("organisation", org))?;
-    let seq = row.get::<i64, _>(0) as u64;
-    let hash: Vec<u8> = row.get(1);
+    let seq = row.get::<i64, _>("seq") as u64;
+    let hash: Vec<u8> = row.get("hash");
     let hash: [u8; 32] = hash
         .try_into()
         .map_err(|_| StoreError::corrupt("ledger head", "hash is not 32 bytes"))?;
-    let stored: Option<Vec<u8>> = row.get(2);
+    let stored: Option<Vec<u8>> = row.get("frontier");
     let frontier = match stored.and_then(|bytes| Frontier::from_bytes(seq, &bytes)) {
         Some(frontier) => frontier,
         None => frontier_from_events(tx, org, seq).await?,
@@ -231,7 +231,7 @@ async fn frontier_from_events(
         .fetch_all(&mut **tx)
         .await?
     {
-        frontier.push(merkle::leaf_hash(&row.get::<Vec<u8>, _>(0)));
+        frontier.push(merkle::leaf_hash(&row.get::<Vec<u8>, _>("bytes")));
     }
     if frontier.size() != seq {
         return Err(StoreError::invariant(format!(

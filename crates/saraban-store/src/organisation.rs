@@ -79,7 +79,8 @@ async fn init_in(
                 .bind(org)
                 .fetch_optional(&mut **tx)
                 .await?
-                .map(|row| row.get(0));
+                .map(|row| row.try_get("config_hash"))
+                .transpose()?;
         if existing.as_deref() == Some(config_hash.as_str()) {
             return Ok(report);
         }
@@ -211,7 +212,10 @@ async fn init_in(
             .fetch_optional(&mut **tx)
             .await?;
             let (version, same) = match latest {
-                Some(row) => (row.get::<i64, _>(0), row.get::<String, _>(1) == hash),
+                Some(row) => (
+                    row.try_get::<i64, _>("version")?,
+                    row.try_get::<String, _>("definition_hash")? == hash,
+                ),
                 None => (0, false),
             };
             if !same {
@@ -241,7 +245,7 @@ impl Store {
         let rows = sqlx::query("SELECT id FROM organisations ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(|row| row.get(0)).collect())
+        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
     }
 
     /// The organisation's configuration as last initialised.
@@ -251,7 +255,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| crate::StoreError::not_found("organisation", org))?;
-        let config: String = row.get(0);
+        let config: String = row.try_get("config")?;
         serde_json::from_str(&config).map_err(|e| crate::StoreError::corrupt("configuration", e))
     }
 }

@@ -57,14 +57,19 @@ pub(crate) async fn verification_for(
     .bind(org)
     .fetch_optional(&mut **tx)
     .await?
-    .map(|row| {
-        format!(
-            "บันทึกตรวจสอบล่าสุด {} ลำดับที่ {} ราก {}",
+    .map(|row| -> Result<String> {
+        let size: i64 = row.try_get("size")?;
+        let root: Vec<u8> = row.try_get("root")?;
+        let root = root
+            .get(..8)
+            .ok_or_else(|| StoreError::corrupt("checkpoint root", "shorter than 8 bytes"))?;
+        Ok(format!(
+            "บันทึกตรวจสอบล่าสุด {} ลำดับที่ {size} ราก {}",
             crate::origin(org),
-            row.get::<i64, _>(0),
-            hex::encode(&row.get::<Vec<u8>, _>(1)[..8])
-        )
-    });
+            hex::encode(root)
+        ))
+    })
+    .transpose()?;
     let line = |text: String| Line::parse(&text).map_err(|e| StoreError::invalid("public_url", e));
     Ok(Verification {
         url: store_url
@@ -141,11 +146,11 @@ impl Store {
         else {
             return Ok(None);
         };
-        let org: String = row.get(0);
-        let id: String = row.get(1);
+        let org: String = row.try_get("org_id")?;
+        let id: String = row.try_get("id")?;
         let content: serde_json::Value =
-            serde_json::from_str(&row.get::<String, _>(3)).unwrap_or_default();
-        let organisation: String = row.get(6);
+            serde_json::from_str(&row.try_get::<String, _>("content")?).unwrap_or_default();
+        let organisation: String = row.try_get("name")?;
         if content.get("secrecy").is_some_and(|s| !s.is_null()) {
             return Ok(Some(PublicRecord {
                 code,
@@ -166,7 +171,7 @@ impl Store {
         }
         let summary = self.show(&org, &id).await?;
         let config = self.org_config(&org).await?;
-        let pdf_hash: Option<String> = row.get(4);
+        let pdf_hash: Option<String> = row.try_get("pdf_hash")?;
         let mut problems = Vec::new();
         let mut steps = Vec::new();
         let mut issued_seq = None;
@@ -178,10 +183,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         {
-            let seq = row.get::<i64, _>(0) as u64;
-            let bytes: Vec<u8> = row.get(1);
-            let prev: Vec<u8> = row.get(2);
-            let hash: Vec<u8> = row.get(3);
+            let seq = row.try_get::<i64, _>("seq")? as u64;
+            let bytes: Vec<u8> = row.try_get("bytes")?;
+            let prev: Vec<u8> = row.try_get("prev_hash")?;
+            let hash: Vec<u8> = row.try_get("hash")?;
             let links = prev
                 .as_slice()
                 .try_into()
@@ -209,7 +214,8 @@ impl Store {
                 .bind(hash)
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|row| row.get(0));
+                .map(|row| row.try_get("bytes"))
+                .transpose()?;
             if stored.is_none_or(|bytes| sha256_hex(&bytes) != *hash) {
                 problems.push("the stored PDF does not match its hash".into());
             }
@@ -222,7 +228,8 @@ impl Store {
             .bind(seq as i64)
             .fetch_optional(&self.pool)
             .await?
-            .map(|row| row.get::<String, _>(0)),
+            .map(|row| row.try_get::<String, _>("note"))
+            .transpose()?,
             None => None,
         };
         match (&checkpoint, self.verifier_key(&org).await?) {
@@ -268,7 +275,8 @@ impl Store {
                 .bind(code)
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|row| row.get(0));
+                .map(|row| row.try_get("pdf_hash"))
+                .transpose()?;
         Ok(hash.map(|hash| hash.as_deref() == Some(sha256_hex(pdf).as_str())))
     }
 }

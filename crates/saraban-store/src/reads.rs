@@ -37,7 +37,7 @@ pub(crate) async fn load_document(
 /// becomes the VALUES rows (document, person, ISO date) asked for.
 const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
                 d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
-                d.updated_at, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a)
+                d.updated_at, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a) AS authorities
            FROM (VALUES WANTED) AS w
            JOIN documents d ON d.org_id = $1 AND d.id = w.column1
            JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version";
@@ -61,9 +61,9 @@ fn documents_routes_and_authorities(rows: usize, lock: bool) -> String {
 }
 
 fn document_read_from(row: &AnyRow) -> Result<DocumentRead> {
-    let route: Route = serde_json::from_str(&row.get::<String, _>(17))
+    let route: Route = serde_json::from_str(&row.get::<String, _>("definition"))
         .map_err(|e| StoreError::corrupt("route", e))?;
-    let held: Option<String> = row.get(18);
+    let held: Option<String> = row.get("authorities");
     let authorities = authorities_from(
         held.iter()
             .flat_map(|list| list.split(','))
@@ -145,9 +145,9 @@ pub(crate) async fn load_route(
             .await?,
     }
     .ok_or_else(|| StoreError::not_found("route for", kind))?;
-    let route: Route = serde_json::from_str(&row.get::<String, _>(0))
+    let route: Route = serde_json::from_str(&row.get::<String, _>("definition"))
         .map_err(|e| StoreError::corrupt("route", e))?;
-    Ok((route, row.get(1)))
+    Ok((route, row.get("version")))
 }
 
 pub(crate) async fn ensure_person(
@@ -203,9 +203,9 @@ pub(crate) async fn org_config(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::not_found("organisation", org))?;
-    let config = serde_json::from_str(&row.get::<String, _>(0))
+    let config = serde_json::from_str(&row.get::<String, _>("config"))
         .map_err(|e| StoreError::corrupt("configuration", e))?;
-    Ok((config, row.get(1)))
+    Ok((config, row.get("emblem")))
 }
 
 pub(crate) async fn register_info(
@@ -219,9 +219,9 @@ pub(crate) async fn register_info(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::not_found("register", register))?;
-    let pattern = serde_json::from_str(&row.get::<String, _>(0))
+    let pattern = serde_json::from_str(&row.get::<String, _>("pattern"))
         .map_err(|e| StoreError::corrupt("register pattern", e))?;
-    let reset = serde_json::from_value(Value::String(row.get(1)))
+    let reset = serde_json::from_value(Value::String(row.get("reset")))
         .map_err(|e| StoreError::corrupt("register year", e))?;
     Ok((pattern, reset))
 }
@@ -244,7 +244,7 @@ pub(crate) async fn endorsed_at_step(
     .fetch_all(&mut **tx)
     .await?
     .iter()
-    .filter_map(|row| Slug::parse(&row.get::<String, _>(0)).ok())
+    .filter_map(|row| Slug::parse(&row.get::<String, _>("position_id")).ok())
     .collect())
 }
 
@@ -270,7 +270,7 @@ pub(crate) async fn gathered(
     .await?;
     let mut gathered = Vec::new();
     for row in rows {
-        let at: String = row.get(2);
+        let at: String = row.get("at");
         let date = DateTime::parse_from_rfc3339(&at)
             .map_err(|e| StoreError::corrupt("action time", e))
             .and_then(|at| {
@@ -278,11 +278,12 @@ pub(crate) async fn gathered(
                 ThaiDate::from_ymd(day.year(), day.month(), day.day())
                     .map_err(|e| StoreError::corrupt("action time", e))
             })?;
-        let standing = Standing::from_name(&row.get::<String, _>(3)).unwrap_or(Standing::Holder);
+        let standing =
+            Standing::from_name(&row.get::<String, _>("standing")).unwrap_or(Standing::Holder);
         let own_title = if standing == Standing::Holder {
             None
         } else {
-            let actor: String = row.get(7);
+            let actor: String = row.get("actor_id");
             sqlx::query(
                 "SELECT pos.title FROM holdings h JOIN positions pos ON pos.org_id = h.org_id AND pos.id = h.position_id
                   WHERE h.org_id = $1 AND h.person_id = $2 AND h.from_date <= $3 AND (h.to_date IS NULL OR h.to_date >= $3)
@@ -293,16 +294,16 @@ pub(crate) async fn gathered(
             .bind(date.iso())
             .fetch_optional(&mut **tx)
             .await?
-            .map(|r| r.get::<String, _>(0))
+            .map(|r| r.get::<String, _>("title"))
         };
         gathered.push(Gathered {
-            kind: row.get(0),
-            text: row.get(1),
+            kind: row.get("kind"),
+            text: row.get("text"),
             date,
             standing,
-            position_title: row.get(4),
-            name: row.get(5),
-            signature: row.get(6),
+            position_title: row.get("title"),
+            name: row.get("name"),
+            signature: row.get("signature"),
             own_title,
         });
     }

@@ -35,31 +35,31 @@ pub(crate) struct DocRow {
 
 impl DocRow {
     pub(crate) fn from_row(row: &AnyRow) -> Result<Self> {
-        let state_name: String = row.get(2);
-        let step: i64 = row.get(3);
+        let state_name: String = row.get("state");
+        let step: i64 = row.get("step");
         let state = State::from_parts(&state_name, step)
             .ok_or_else(|| StoreError::corrupt("state", &state_name))?;
-        let content: String = row.get(8);
+        let content: String = row.get("content");
         Ok(DocRow {
-            id: row.get(0),
-            kind: row.get(1),
+            id: row.get("id"),
+            kind: row.get("kind"),
             state,
-            round: row.get(4),
-            drafter: Slug::parse(&row.get::<String, _>(5))
+            round: row.get("round"),
+            drafter: Slug::parse(&row.get::<String, _>("drafter_id"))
                 .map_err(|e| StoreError::corrupt("drafter", e))?,
-            route_version: row.get(6),
-            version: row.get(7),
+            route_version: row.get("route_version"),
+            version: row.get("version"),
             content: serde_json::from_str(&content)
                 .map(std::sync::Arc::new)
                 .map_err(|e| StoreError::corrupt("content", e))?,
-            content_hash: row.get(9),
-            register: row.get(10),
-            year: row.get(11),
-            number: row.get(12),
-            pdf_hash: row.get(13),
-            cancelled: row.get::<Option<String>, _>(14).is_some(),
-            created_at: row.get(15),
-            updated_at: row.get(16),
+            content_hash: row.get("content_hash"),
+            register: row.get("register_id"),
+            year: row.get("year"),
+            number: row.get("number"),
+            pdf_hash: row.get("pdf_hash"),
+            cancelled: row.get::<Option<String>, _>("cancelled_at").is_some(),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
         })
     }
 }

@@ -177,14 +177,14 @@ async fn allocate(
         .execute(&mut **tx)
         .await?;
     let row = sqlx::query(
-        "UPDATE register_counters SET next_number = next_number + 1 WHERE org_id = $1 AND register_id = $2 AND year = $3 RETURNING next_number - 1",
+        "UPDATE register_counters SET next_number = next_number + 1 WHERE org_id = $1 AND register_id = $2 AND year = $3 RETURNING next_number - 1 AS number",
     )
     .bind(org)
     .bind(register)
     .bind(year)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(row.get(0))
+    Ok(row.get("number"))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -153,12 +153,16 @@ impl Store {
             query = query.bind(id);
         }
         for row in query.fetch_all(&self.pool).await? {
-            let content: Value = serde_json::from_str(&row.get::<String, _>(1)).unwrap_or_default();
+            let content: Value =
+                serde_json::from_str(&row.try_get::<String, _>("content")?).unwrap_or_default();
             if let Some(urgency) = content
                 .get("urgency")
                 .and_then(|u| serde_json::from_value::<Urgency>(u.clone()).ok())
             {
-                found.insert(row.get::<String, _>(0), urgency.wording().to_owned());
+                found.insert(
+                    row.try_get::<String, _>("id")?,
+                    urgency.wording().to_owned(),
+                );
             }
         }
         Ok(found)
