@@ -444,14 +444,19 @@ mod tests {
     use sqlx::Row;
 
     use super::*;
-    use crate::store::Store;
 
-    async fn store() -> (Store, std::path::PathBuf) {
+    /// A SQLite file with the one table the jobs write.
+    async fn store() -> (AnyPool, std::path::PathBuf) {
+        sqlx::any::install_default_drivers();
         let file = std::env::temp_dir().join(format!("saraban-batch-{}.db", uuid::Uuid::new_v4()));
-        let store = Store::open(&format!("sqlite://{}", file.display()))
+        let pool = AnyPool::connect(&format!("sqlite://{}?mode=rwc", file.display()))
             .await
             .expect("open");
-        (store, file)
+        sqlx::raw_sql("CREATE TABLE pdfs (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL)")
+            .execute(&pool)
+            .await
+            .expect("table");
+        (pool, file)
     }
 
     fn event(document: &str) -> Event {
@@ -494,9 +499,9 @@ mod tests {
         Err(Refusal::TextRequired(ActionKind::Return).into())
     }
 
-    async fn run(store: &Store, jobs: Vec<WriteJob>) -> (usize, Option<String>) {
+    async fn run(store: &AnyPool, jobs: Vec<WriteJob>) -> (usize, Option<String>) {
         let mut batch = Batch {
-            tx: store.pool().begin().await.expect("begin"),
+            tx: store.begin().await.expect("begin"),
             ledger: PendingLedger::default(),
             lock_rows: false,
             read_ahead: HashMap::new(),
@@ -511,9 +516,9 @@ mod tests {
         (pending, broken)
     }
 
-    async fn rows(store: &Store) -> Vec<String> {
+    async fn rows(store: &AnyPool) -> Vec<String> {
         sqlx::query("SELECT sha256 FROM pdfs ORDER BY sha256")
-            .fetch_all(store.pool())
+            .fetch_all(store)
             .await
             .expect("rows")
             .iter()

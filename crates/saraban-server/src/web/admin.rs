@@ -10,9 +10,9 @@ use chrono::Utc;
 use maud::{Markup, html};
 use saraban_core::org::{OrgConfig, StepConfig};
 
+use super::common::{Fields, WebUser, config_of, failure, message_page, page};
 use super::words;
-use super::{Fields, WebUser, config_of, failure, message_page, page};
-use crate::AppState;
+use crate::state::AppState;
 
 fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
     let digits = config.organisation.digits;

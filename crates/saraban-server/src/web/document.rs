@@ -13,9 +13,11 @@ use saraban_store::{AllowedAction, DocumentSummary, HistoryEntry, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::common::{
+    Fields, WebUser, config_of, failure, inline_pdf, message_page, page, page_images, redirect,
+};
 use super::words;
-use super::{Fields, WebUser, config_of, failure, inline_pdf, page, page_images, redirect};
-use crate::AppState;
+use crate::state::{AppState, act_now};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Notice {
@@ -349,7 +351,7 @@ pub(crate) async fn confirm_page(
     Path((id, slug)): Path<(String, String)>,
 ) -> Response {
     let Some(action) = route_action(&slug) else {
-        return super::message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
+        return message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
     };
     let loaded = match load(&state, &user, &id).await {
         Ok(loaded) => loaded,
@@ -391,7 +393,7 @@ pub(crate) async fn act(
         return response;
     }
     let Some(action) = route_action(&slug) else {
-        return super::message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
+        return message_page(StatusCode::NOT_FOUND, "ไม่พบหน้านี้", "ไม่มีรายการนี้");
     };
     let written = fields.text("text");
     let text = if !written.trim().is_empty() {
@@ -402,7 +404,7 @@ pub(crate) async fn act(
             .filter(|q| quick_choices(action).contains(q))
             .map(str::to_owned)
     };
-    match crate::act_now(
+    match act_now(
         &state,
         &user.account,
         &id,

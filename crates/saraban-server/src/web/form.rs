@@ -17,10 +17,12 @@ use saraban_core::org::OrgConfig;
 use saraban_store::StoreError;
 use serde_json::{Map, Value, json};
 
+use super::common::{
+    Fields, WebUser, config_of, failure, html_response, message_page, page, page_images, redirect,
+};
 use super::document::may_edit;
 use super::words;
-use super::{Fields, WebUser, config_of, failure, html_response, page, page_images, redirect};
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockKind {
@@ -925,7 +927,7 @@ fn known_kind(kind: &str) -> Result<(), Response> {
     if kind == "memo" || kind == "order" {
         Ok(())
     } else {
-        Err(super::message_page(
+        Err(message_page(
             StatusCode::NOT_FOUND,
             "ไม่พบหน้านี้",
             "ชนิดเอกสารมีเพียงบันทึกข้อความและคำสั่ง",
@@ -975,7 +977,7 @@ pub(crate) async fn edit_page(
     match state.store.show(&user.account.org, &id).await {
         Ok(summary) if may_edit(&user, &summary) => {}
         Ok(summary) => {
-            return super::message_page(
+            return message_page(
                 StatusCode::CONFLICT,
                 "แก้ไขไม่ได้",
                 &format!(

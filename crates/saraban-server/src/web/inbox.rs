@@ -10,9 +10,9 @@ use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
 use saraban_store::DocumentSummary;
 
+use super::common::{WebUser, config_of, failure, page};
 use super::words;
-use super::{WebUser, config_of, failure, page};
-use crate::AppState;
+use crate::state::AppState;
 
 fn urgency_rank(urgency: Option<&String>) -> u8 {
     match urgency.map(String::as_str) {

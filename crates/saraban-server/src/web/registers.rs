@@ -11,9 +11,9 @@ use saraban_core::org::OrgConfig;
 use saraban_store::RegisterEntry;
 use serde::Deserialize;
 
+use super::common::{WebUser, config_of, failure, inline_pdf, message_page, page};
 use super::words;
-use super::{WebUser, config_of, failure, inline_pdf, message_page, page};
-use crate::AppState;
+use crate::state::{AppState, buddhist_year};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Choice {
@@ -78,7 +78,7 @@ pub(crate) async fn page_route(
     let year = choice
         .year
         .as_deref()
-        .and_then(crate::buddhist_year)
+        .and_then(buddhist_year)
         .unwrap_or(current);
     let rows = match entries(&state, &user, &register, year).await {
         Ok(rows) => rows,
@@ -158,7 +158,7 @@ async fn listed(
 ) -> Result<Listed, Response> {
     user.may_read_documents()?;
     let config = config_of(state, user).await?;
-    let year = crate::buddhist_year(year).ok_or_else(|| {
+    let year = buddhist_year(year).ok_or_else(|| {
         message_page(
             StatusCode::BAD_REQUEST,
             "ปีไม่ถูกต้อง",

@@ -7,8 +7,9 @@ use chrono::Utc;
 use maud::{Markup, html};
 use saraban_store::SignInError;
 
-use super::{Fields, WebUser, page, redirect, with_cookie};
-use crate::AppState;
+use super::common::{Fields, WebUser, failure, page, redirect, with_cookie};
+use super::words;
+use crate::state::{AppState, cookie_value, session_cookie};
 
 /// Before sign-in there is no session to tie a form to: the sign-in form
 /// carries a random value that must match this cookie (double submit).
@@ -76,7 +77,7 @@ pub(crate) async fn sign_in(
         fields.text("user"),
         fields.text("password"),
     );
-    let expected = crate::cookie_value(&headers, SIGN_IN_COOKIE);
+    let expected = cookie_value(&headers, SIGN_IN_COOKIE);
     if expected.is_none() || expected.as_deref() != fields.get("nonce") {
         return sign_in_form(
             &state,
@@ -114,10 +115,10 @@ pub(crate) async fn sign_in(
             )
             .await;
         }
-        Err(SignInError::Store(error)) => return super::failure(error),
+        Err(SignInError::Store(error)) => return failure(error),
     };
     tracing::info!(user = %user.trim(), org = %org.trim(), "signed in (web)");
-    let cookie = crate::session_cookie(&state, &token, saraban_store::SESSION_HOURS * 3600);
+    let cookie = session_cookie(&state, &token, saraban_store::SESSION_HOURS * 3600);
     with_cookie(redirect("/"), cookie)
 }
 
@@ -130,9 +131,9 @@ pub(crate) async fn sign_out(
         return refused;
     }
     if let Err(error) = state.store.sign_out(&user.session).await {
-        return super::failure(error);
+        return failure(error);
     }
-    with_cookie(redirect("/sign-in"), crate::session_cookie(&state, "", 0))
+    with_cookie(redirect("/sign-in"), session_cookie(&state, "", 0))
 }
 
 /// The password page, with the field at fault and why, or that it is done.
@@ -217,9 +218,9 @@ pub(crate) async fn change_password(
             ("old", "ใส่รหัสผ่านผิดหลายครั้งเกินไป กรุณาลองใหม่ภายหลัง"),
         ),
         Err(SignInError::Store(error)) => {
-            let (status, _) = super::words::store_error(&error);
+            let (status, _) = words::store_error(&error);
             if status == StatusCode::INTERNAL_SERVER_ERROR {
-                return super::failure(error);
+                return failure(error);
             }
             shown(status, ("new", "ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"))
         }

@@ -10,8 +10,9 @@ use saraban_core::DigitStyle;
 use saraban_core::ledger::sha256_hex;
 use saraban_store::PublicRecord;
 
-use super::{WebUser, failure, message_page, page, words};
-use crate::AppState;
+use super::common::{WebUser, failure, message_page, page};
+use super::words;
+use crate::state::AppState;
 
 /// The largest PDF the public page compares.
 const LARGEST_PDF: usize = 20 * 1024 * 1024;

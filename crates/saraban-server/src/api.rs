@@ -1,0 +1,745 @@
+//! The JSON API under `/api/v1`: its routes and handlers with their OpenAPI
+//! annotations, the `Actor` and `Body` extractors, and the bodies the API
+//! exchanges. Every request is checked here, on the server; one
+//! organisation never sees another's documents (404).
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use saraban_core::workflow::ActionKind;
+use saraban_store::{
+    Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, PublicRecord, RegisterEntry,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::state::{AppState, act_now, buddhist_year, session_cookie, token_of};
+
+/// The routes under `/api/v1` (the OpenAPI document aside); any other
+/// path there is a JSON 404.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/password", post(change_password))
+        .route("/tokens", post(create_token))
+        .route("/me", get(me))
+        .route("/inbox", get(inbox))
+        .route("/documents", get(list_documents).post(create_document))
+        .route("/documents/{id}", get(show_document).put(edit_document))
+        .route("/documents/{id}/content", get(document_content))
+        .route("/documents/{id}/actions/{action}", post(act))
+        .route("/documents/{id}/pdf", get(document_pdf))
+        .route("/documents/{id}/history", get(document_history))
+        .route("/registers/{register}/{year}", get(register_entries))
+        .route("/verify", get(verify))
+        .route("/orgs/{org}/checkpoint", get(latest_checkpoint))
+        .route("/orgs/{org}/key", get(verifier_key))
+        .route(
+            "/public/verify/{code}",
+            get(public_record).post(compare_issued_pdf),
+        )
+        .route(
+            "/organisation",
+            get(organisation_config).put(update_organisation),
+        )
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+}
+
+/// The signed-in person of a request: from the session cookie or a
+/// `Authorization: Bearer` API token.
+#[derive(Debug, Clone)]
+pub struct Actor(pub Account);
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = token_of(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
+        let account = state
+            .store
+            .authenticate(&token, Utc::now())
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        tracing::Span::current().record("user", account.person.as_str());
+        Ok(Actor(account))
+    }
+}
+
+impl Actor {
+    /// Documents are read by people with a position today; an
+    /// administrator without one manages people and routes only.
+    fn may_read_documents(&self) -> Result<(), ApiError> {
+        if self.0.positions.is_empty() {
+            Err(ApiError::forbidden(
+                "you hold no position today, so you cannot read documents",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// JSON bodies whose errors come back as our JSON errors.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(request, state).await?;
+        Ok(Body(value))
+    }
+}
+
+/// Answer of a sign-in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignedIn {
+    pub account: Account,
+}
+
+/// A new API token; shown once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NewToken {
+    pub token: String,
+    #[schema(example = "Bearer")]
+    pub r#type: String,
+}
+
+/// A page of documents.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentList {
+    pub items: Vec<DocumentSummary>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InboxCounts {
+    pub waiting: usize,
+    pub drafts: usize,
+    pub sent: usize,
+}
+
+/// What waits for the signed-in person.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    pub counts: InboxCounts,
+    pub waiting: Vec<DocumentSummary>,
+    pub drafts: Vec<DocumentSummary>,
+    pub sent: Vec<DocumentSummary>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignIn {
+    org: String,
+    user: String,
+    password: String,
+}
+
+#[utoipa::path(post, path = "/sign-in", request_body = SignIn, tag = "session",
+    responses((status = 200, description = "Signed in; the session cookie is set", body = SignedIn), (status = 401, body = ApiError), (status = 429, description = "Locked after repeated failures", body = ApiError)))]
+async fn sign_in(
+    State(state): State<AppState>,
+    Body(body): Body<SignIn>,
+) -> Result<Response, ApiError> {
+    let token = state
+        .store
+        .sign_in(&body.org, &body.user, &body.password, false, Utc::now())
+        .await?;
+    tracing::info!(user = %body.user, org = %body.org, "signed in");
+    let account = state
+        .store
+        .authenticate(&token, Utc::now())
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let mut response = Json(json!({ "account": account })).into_response();
+    let cookie = session_cookie(&state, &token, saraban_store::SESSION_HOURS * 3600);
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[utoipa::path(post, path = "/sign-out", tag = "session", responses((status = 204, description = "Signed out")))]
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = token_of(&headers) {
+        state.store.sign_out(&token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    old: String,
+    new: String,
+}
+
+#[utoipa::path(post, path = "/password", request_body = PasswordChange, tag = "session",
+    responses((status = 204, description = "Changed; other sessions end"), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(body): Body<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .change_password(&actor.0, &body.old, &body.new, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TokenRequest {
+    password: String,
+}
+
+/// An API token for scripts, after the password again.
+#[utoipa::path(post, path = "/tokens", request_body = TokenRequest, tag = "session",
+    responses((status = 201, description = "An API token for `Authorization: Bearer`", body = NewToken), (status = 401, body = ApiError)))]
+async fn create_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(body): Body<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let token = state
+        .store
+        .sign_in(
+            &actor.0.org,
+            &actor.0.person,
+            &body.password,
+            true,
+            Utc::now(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "token": token, "type": "Bearer" })),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/me", tag = "session", responses((status = 200, body = Account), (status = 401, body = ApiError)))]
+async fn me(actor: Actor) -> Json<Account> {
+    Json(actor.0)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct Page {
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+impl Page {
+    fn check(&self) -> Result<(), ApiError> {
+        if !(1..=200).contains(&self.limit) {
+            return Err(ApiError::bad_request("limit", "must be 1 to 200"));
+        }
+        if self.offset < 0 {
+            return Err(ApiError::bad_request("offset", "must not be negative"));
+        }
+        if let Some(state) = &self.state
+            && saraban_core::workflow::State::from_parts(state, 0).is_none()
+        {
+            return Err(ApiError::bad_request(
+                "state",
+                format!("unknown state '{state}'"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `?limit=&offset=` on lists that are not documents.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct Window {
+    #[serde(default = "window_limit")]
+    limit: usize,
+    #[serde(default)]
+    offset: usize,
+}
+
+fn window_limit() -> usize {
+    1_000
+}
+
+impl Window {
+    fn apply<T>(&self, items: Vec<T>) -> Result<Vec<T>, ApiError> {
+        if !(1..=10_000).contains(&self.limit) {
+            return Err(ApiError::bad_request("limit", "must be 1 to 10000"));
+        }
+        Ok(items
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .collect())
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Listing<T> {
+    items: Vec<T>,
+    limit: i64,
+    offset: i64,
+}
+
+fn query<T: serde::de::DeserializeOwned>(
+    raw: Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    raw.map(|Query(q)| q).map_err(|e| {
+        let text = e.body_text();
+        let field = text
+            .rsplit_once(": ")
+            .map(|(_, f)| f.split('`').nth(1).unwrap_or("query").to_owned());
+        let mut error = ApiError::new(StatusCode::BAD_REQUEST, "bad_query", text);
+        error.field = field.or_else(|| Some("query".into()));
+        error
+    })
+}
+
+#[utoipa::path(get, path = "/documents", params(Page), tag = "documents",
+    responses((status = 200, body = DocumentList), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn list_documents(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Listing<DocumentSummary>>, ApiError> {
+    actor.may_read_documents()?;
+    let page = query(page)?;
+    page.check()?;
+    let items = state
+        .store
+        .list_documents(&actor.0.org, page.state.as_deref(), page.limit, page.offset)
+        .await?;
+    Ok(Json(Listing {
+        items,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+/// What waits for me: documents at a step addressed to a position I hold
+/// or act for today; my drafts and returned documents.
+#[utoipa::path(get, path = "/inbox", tag = "documents", responses((status = 200, body = Inbox), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Inbox>, ApiError> {
+    actor.may_read_documents()?;
+    let positions: Vec<String> = actor
+        .0
+        .positions
+        .iter()
+        .map(|p| p.position.clone())
+        .collect();
+    let found = state
+        .store
+        .inbox(&actor.0.org, &actor.0.person, &positions, 200)
+        .await?;
+    Ok(Json(Inbox {
+        counts: InboxCounts {
+            waiting: found.waiting.len(),
+            drafts: found.drafts.len(),
+            sent: found.sent.len(),
+        },
+        waiting: found.waiting,
+        drafts: found.drafts,
+        sent: found.sent,
+    }))
+}
+
+#[utoipa::path(post, path = "/documents", tag = "documents",
+    request_body(content = Object, description = "A document in format saraban/1 (docs/document-format.md)"),
+    responses((status = 201, body = DocumentSummary), (status = 413, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn create_document(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(content): Body<Value>,
+) -> Result<Response, ApiError> {
+    actor.may_read_documents()?;
+    let created = state
+        .store
+        .create_document(&actor.0.org, &actor.0.person, content, Utc::now())
+        .await?;
+    tracing::info!(document = %created.id, user = %actor.0.person, "created");
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+#[utoipa::path(get, path = "/documents/{id}", params(("id" = String, Path)), tag = "documents",
+    responses((status = 200, body = DocumentSummary), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn show_document(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentSummary>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(state.store.show(&actor.0.org, &id).await?))
+}
+
+#[utoipa::path(get, path = "/documents/{id}/content", params(("id" = String, Path)), tag = "documents",
+    responses((status = 200, description = "The drafter's content, format saraban/1", body = Object), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn document_content(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(state.store.content(&actor.0.org, &id).await?))
+}
+
+#[utoipa::path(put, path = "/documents/{id}", params(("id" = String, Path)), tag = "documents",
+    request_body(content = Object, description = "The new content, format saraban/1"),
+    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn edit_document(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Body(content): Body<Value>,
+) -> Result<Json<ActOutcome>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(
+        state
+            .store
+            .edit_document(&actor.0.org, &actor.0.person, &id, content, Utc::now())
+            .await?,
+    ))
+}
+
+/// `?version=N`: a content version of the document.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct VersionQuery {
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActionBody {
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[utoipa::path(post, path = "/documents/{id}/actions/{action}", tag = "documents",
+    params(("id" = String, Path), ("action" = String, Path, description = "submit, endorse, return, sign, issue, withdraw, cancel or archive"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key does not act twice")),
+    request_body(content = Option<ActionBody>),
+    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn act(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| {
+        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "too_large"
+        } else {
+            "bad_request"
+        };
+        ApiError::new(e.status(), code, e.body_text()).field("body")
+    })?;
+    actor.may_read_documents()?;
+    let action = match ActionKind::from_name(&action).filter(|a| *a != ActionKind::Edit) {
+        Some(action) => action,
+        None => {
+            let other = action.as_str();
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action", format!(
+                "unknown action '{other}'; actions: submit, endorse, return, sign, issue, withdraw, cancel, archive"
+            ))
+            .field("action"));
+        }
+    };
+    let text = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let parsed: ActionBody = serde_json::from_slice(&body).map_err(|e| {
+            let (status, code) = match e.classify() {
+                serde_json::error::Category::Data => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+                _ => (StatusCode::BAD_REQUEST, "malformed_json"),
+            };
+            let field = if e.to_string().contains("`text`")
+                || e.to_string().contains("expected a string")
+            {
+                "text"
+            } else {
+                "body"
+            };
+            ApiError::new(status, code, e.to_string()).field(field)
+        })?;
+        parsed.text
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let account = &actor.0;
+    if let Some(key) = &key {
+        if key.is_empty() || key.len() > 200 {
+            return Err(ApiError::bad_request(
+                "Idempotency-Key",
+                "must be 1 to 200 characters",
+            ));
+        }
+        let scoped = format!("{id}:{key}");
+        if let Some((status, response)) = state
+            .store
+            .idempotent_response(&account.org, &account.person, &scoped)
+            .await?
+        {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            return Ok((status, [(CONTENT_TYPE, "application/json")], response).into_response());
+        }
+    }
+    let outcome = act_now(&state, account, &id, action, text.as_deref(), "").await?;
+    let body = serde_json::to_string(&outcome).expect("serialisable");
+    if let Some(key) = key {
+        let scoped = format!("{id}:{key}");
+        state
+            .store
+            .remember_response(
+                &account.org,
+                &account.person,
+                &scoped,
+                200,
+                &body,
+                Utc::now(),
+            )
+            .await?;
+    }
+    Ok((StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+#[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path), VersionQuery), tag = "documents",
+    responses((status = 200, description = "The issued PDF/A, or a preview before issue", content_type = "application/pdf", body = Vec<u8>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn document_pdf(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    version: Result<Query<VersionQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    actor.may_read_documents()?;
+    let version = query(version)?.version;
+    let pdf = state
+        .store
+        .pdf_of_version(&actor.0.org, &id, version)
+        .await?;
+    Ok(([(CONTENT_TYPE, "application/pdf")], pdf).into_response())
+}
+
+#[utoipa::path(get, path = "/documents/{id}/history", params(("id" = String, Path), Window), tag = "documents",
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn document_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    actor.may_read_documents()?;
+    Ok(Json(state.store.history(&actor.0.org, &id).await?))
+}
+
+#[utoipa::path(get, path = "/registers/{register}/{year}", tag = "registers",
+    params(("register" = String, Path), ("year" = String, Path, description = "B.E. year, e.g. 2568"), Window),
+    responses((status = 200, body = Vec<RegisterEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+async fn register_entries(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((register, year)): Path<(String, String)>,
+    page: Result<Query<Window>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<RegisterEntry>>, ApiError> {
+    actor.may_read_documents()?;
+    let page = query(page)?;
+    let year = buddhist_year(&year).ok_or_else(|| {
+        ApiError::bad_request("year", format!("'{year}' is not a B.E. year such as 2568"))
+    })?;
+    Ok(Json(
+        page.apply(
+            state
+                .store
+                .register_entries(&actor.0.org, &register, year)
+                .await?,
+        )?,
+    ))
+}
+
+#[utoipa::path(get, path = "/verify", tag = "registers", responses((status = 200, body = Audit), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn verify(State(state): State<AppState>, actor: Actor) -> Result<Json<Audit>, ApiError> {
+    if !actor.0.is_admin {
+        return Err(ApiError::forbidden(
+            "only an administrator verifies the log",
+        ));
+    }
+    Ok(Json(state.store.audit(&actor.0.org).await?))
+}
+
+#[utoipa::path(get, path = "/orgs/{org}/checkpoint", tag = "registers",
+    params(("org" = String, Path, description = "Organisation id")),
+    responses((status = 200, description = "The newest signed checkpoint of the organisation's log (C2SP signed note), public", content_type = "text/plain"), (status = 404, body = ApiError)))]
+async fn latest_checkpoint(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let note = state.store.latest_checkpoint(&org).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no checkpoint of this organisation's log",
+        )
+    })?;
+    Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
+}
+
+#[utoipa::path(get, path = "/orgs/{org}/key", tag = "registers",
+    params(("org" = String, Path, description = "Organisation id")),
+    responses((status = 200, description = "The key that verifies the organisation's checkpoints (note verifier key text), public", content_type = "text/plain"), (status = 404, body = ApiError)))]
+async fn verifier_key(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let key = state.store.verifier_key(&org).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this organisation signs no checkpoints",
+        )
+    })?;
+    Ok((
+        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{key}\n"),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/public/verify/{code}", tag = "registers",
+    params(("code" = String, Path, description = "The verification code printed on the issued PDF")),
+    responses((status = 200, body = PublicRecord), (status = 404, body = ApiError)))]
+async fn public_record(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<PublicRecord>, ApiError> {
+    state
+        .store
+        .public_record(&code)
+        .await?
+        .map(Json)
+        .ok_or_else(unknown_code)
+}
+
+fn unknown_code() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no issued document has this verification code",
+    )
+    .field("code")
+}
+
+/// Whether a PDF someone holds is the issued one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PdfComparison {
+    /// Byte for byte the issued PDF.
+    pub matches: bool,
+    /// SHA-256 of the PDF sent.
+    pub sha256: String,
+}
+
+#[utoipa::path(post, path = "/public/verify/{code}", tag = "registers",
+    params(("code" = String, Path, description = "The verification code printed on the issued PDF")),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF to compare"),
+    responses((status = 200, body = PdfComparison), (status = 404, body = ApiError)))]
+async fn compare_issued_pdf(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<PdfComparison>, ApiError> {
+    let matches = state
+        .store
+        .matches_issued_pdf(&code, &body)
+        .await?
+        .ok_or_else(unknown_code)?;
+    Ok(Json(PdfComparison {
+        matches,
+        sha256: saraban_core::ledger::sha256_hex(&body),
+    }))
+}
+
+#[utoipa::path(get, path = "/organisation", tag = "registers",
+    responses((status = 200, description = "The organisation's configuration (administrators)", body = Object), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+async fn organisation_config(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<Json<Value>, ApiError> {
+    if !actor.0.is_admin {
+        return Err(ApiError::forbidden(
+            "only an administrator reads the configuration",
+        ));
+    }
+    let config = state.store.org_config(&actor.0.org).await?;
+    Ok(Json(serde_json::to_value(config).expect("serialisable")))
+}
+
+/// Replaces the configuration (people, positions, delegations, routes,
+/// registers). A changed route becomes a new version.
+#[utoipa::path(put, path = "/organisation", tag = "registers",
+    request_body(content = Object, description = "The organisation file as JSON (same fields as examples/organisation/wangkrachae.toml)"),
+    responses((status = 200, description = "What changed", body = Object), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+async fn update_organisation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Body(body): Body<Value>,
+) -> Result<Json<Value>, ApiError> {
+    if !actor.0.is_admin {
+        return Err(ApiError::forbidden(
+            "only an administrator changes the configuration",
+        ));
+    }
+    let config =
+        saraban_core::org::OrgConfig::from_value(body).map_err(saraban_store::StoreError::from)?;
+    if config.organisation.id.as_str() != actor.0.org {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "organisation.id: must be your own organisation",
+        )
+        .field("organisation.id"));
+    }
+    // The configuration does not carry the emblem: keep the one stored.
+    let emblem = state.store.emblem(&actor.0.org).await?;
+    let report = state
+        .store
+        .init_org(&config, emblem.as_deref(), Utc::now())
+        .await?;
+    tracing::info!(user = %actor.0.person, "organisation configuration changed");
+    Ok(Json(serde_json::to_value(report).expect("serialisable")))
+}

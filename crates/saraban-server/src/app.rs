@@ -1,0 +1,66 @@
+//! The whole application: the API under `/api/v1` with its OpenAPI
+//! document, the web pages, `/health`; the body limit and one log span per
+//! request; serving it until shutdown.
+
+use std::net::SocketAddr;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::state::AppState;
+use crate::{api, error, openapi, web};
+
+/// The largest request body accepted (a long order with its tables).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let api = api::router().route("/openapi.json", get(|| async { Json(openapi::document()) }));
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(web::router())
+        .route("/health", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// One span per request with its id, so that every log line of it can be
+/// found; the outcome is logged when it ends. Bodies, cookies and tokens
+/// are never logged.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use tracing::Instrument;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path(), user = tracing::field::Empty);
+    let started = std::time::Instant::now();
+    async move {
+        let mut response = error::with_request_id(id.clone(), next.run(request)).await;
+        let status = response.status().as_u16();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::error!(status, ms, "answered");
+        } else {
+            tracing::info!(status, ms, "answered");
+        }
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

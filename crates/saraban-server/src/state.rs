@@ -1,0 +1,74 @@
+//! The state every handler shares, and what the API and the web pages do
+//! alike: read and set the session cookie, take a route action now, read a
+//! B.E. year in an address.
+
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use chrono::Utc;
+use saraban_core::workflow::ActionKind;
+use saraban_store::{Account, ActOutcome, Store};
+
+const COOKIE_NAME: &str = "saraban_session";
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Send the session cookie only over HTTPS.
+    pub secure_cookies: bool,
+}
+
+pub(crate) fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(bearer) = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_owned());
+    }
+    cookie_value(headers, COOKIE_NAME)
+}
+
+/// The value of the cookie `name`, from any of the `Cookie` headers.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    ))
+    .expect("a valid header")
+}
+
+/// A route action taken now by `account`, as the API and the web page
+/// take it; logged whether or not it was allowed, `via` after its message.
+pub(crate) async fn act_now(
+    state: &AppState,
+    account: &Account,
+    id: &str,
+    action: ActionKind,
+    text: Option<&str>,
+    via: &str,
+) -> Result<ActOutcome, saraban_store::StoreError> {
+    let outcome = state
+        .store
+        .act(&account.org, &account.person, id, action, text, Utc::now())
+        .await;
+    tracing::info!(document = %id, user = %account.person, action = ?action, ok = outcome.is_ok(), "action{via}");
+    outcome
+}
+
+/// A B.E. year as written in an address, in Thai or Arabic digits.
+pub(crate) fn buddhist_year(text: &str) -> Option<i32> {
+    saraban_core::thai::parse_number(text)
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| saraban_core::BuddhistYear::new(*y).is_ok())
+}

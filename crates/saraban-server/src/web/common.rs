@@ -1,0 +1,345 @@
+//! What the pages share: the signed-in `WebUser` and the form token of its
+//! session (CSRF), a submitted form's `Fields`, the page frame and its
+//! headers, the front door and the not-found page, and the answers pages
+//! give (messages, failures, redirects, PDFs, page images).
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION,
+    REFERRER_POLICY, SET_COOKIE,
+};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use saraban_core::ledger::sha256_hex;
+use saraban_core::org::OrgConfig;
+use saraban_store::{Account, StoreError};
+
+use super::words;
+use crate::state::{AppState, token_of};
+
+/// The application's front door: the inbox, or for an administrator who
+/// holds no position the administration; the sign-in page otherwise.
+pub(super) async fn home(user: Option<WebUser>) -> Response {
+    match user {
+        Some(user) if user.account.positions.is_empty() && user.account.is_admin => {
+            redirect("/admin")
+        }
+        Some(_) => redirect("/inbox"),
+        None => redirect("/sign-in"),
+    }
+}
+
+/// A 303 to another page of the application.
+pub(crate) fn redirect(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(
+        LOCATION,
+        HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/")),
+    );
+    response
+}
+
+/// The signed-in person of a page, and the form token of their session.
+#[derive(Debug, Clone)]
+pub(crate) struct WebUser {
+    pub account: Account,
+    pub csrf: String,
+    pub session: String,
+}
+
+/// The form token of a session: unguessable without the session cookie,
+/// which scripts cannot read (HttpOnly).
+fn csrf_of(session: &str) -> String {
+    sha256_hex(format!("saraban-web-form:{session}").as_bytes())
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = token_of(&parts.headers) else {
+            return Err(redirect("/sign-in"));
+        };
+        match state.store.authenticate(&token, Utc::now()).await {
+            Ok(Some(account)) => {
+                tracing::Span::current().record("user", account.person.as_str());
+                Ok(WebUser {
+                    account,
+                    csrf: csrf_of(&token),
+                    session: token,
+                })
+            }
+            Ok(None) => Err(redirect("/sign-in")),
+            Err(error) => Err(failure(error)),
+        }
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for WebUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(
+            <WebUser as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
+    }
+}
+
+/// The fields of a submitted form, in order (names may repeat).
+#[derive(Debug, Default)]
+pub(crate) struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_owned()
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| {
+                message_page(
+                    e.status(),
+                    "ส่งข้อมูลไม่สำเร็จ",
+                    "ข้อมูลที่ส่งมาใหญ่เกินไปหรืออ่านไม่ได้ กรุณาลองอีกครั้ง",
+                )
+            })?;
+        // Browsers send a textarea's line breaks as CRLF; documents keep LF.
+        Ok(Fields(
+            form_urlencoded::parse(&bytes)
+                .map(|(k, v)| (k.into_owned(), v.replace("\r\n", "\n")))
+                .collect(),
+        ))
+    }
+}
+
+impl WebUser {
+    /// Refuses a form whose token is not this session's.
+    pub fn check_form(&self, fields: &Fields) -> Result<(), Response> {
+        if fields.get("csrf") == Some(self.csrf.as_str()) {
+            Ok(())
+        } else {
+            Err(message_page(
+                StatusCode::FORBIDDEN,
+                "แบบฟอร์มหมดอายุ",
+                "แบบฟอร์มนี้ไม่ได้มาจากการเข้าใช้ครั้งนี้ของท่าน (อาจเปิดค้างไว้นานหรือออกจากระบบไปแล้ว) ไม่มีการเปลี่ยนแปลงใด ๆ กรุณาเปิดหน้าใหม่แล้วลองอีกครั้ง",
+            ))
+        }
+    }
+
+    /// Pages about documents are for people who hold a position today.
+    pub fn may_read_documents(&self) -> Result<(), Response> {
+        if self.account.positions.is_empty() {
+            Err(message_page(
+                StatusCode::FORBIDDEN,
+                "ไม่มีสิทธิ์อ่านเอกสาร",
+                "วันนี้ท่านไม่ได้ดำรงตำแหน่งใด จึงอ่านเอกสารไม่ได้ ผู้ดูแลระบบจัดการได้เฉพาะบุคคล ตำแหน่ง และเส้นทางเสนอ",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Administration pages are for the organisation's administrators.
+    pub fn may_administer(&self) -> Result<(), Response> {
+        if self.account.is_admin {
+            Ok(())
+        } else {
+            Err(message_page(
+                StatusCode::FORBIDDEN,
+                "เฉพาะผู้ดูแลระบบ",
+                "หน้านี้สำหรับผู้ดูแลระบบของหน่วยงานเท่านั้น",
+            ))
+        }
+    }
+
+    /// The title of the position this person holds themselves (not acts
+    /// for); empty if none.
+    pub fn own_title(&self, config: &OrgConfig) -> String {
+        self.account
+            .positions
+            .iter()
+            .find(|p| p.capacity == "holder")
+            .map(|p| words::position_title(config, &p.position))
+            .unwrap_or_default()
+    }
+
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="csrf" value=(self.csrf); }
+    }
+}
+
+/// The organisation's configuration, for names, titles and digits.
+pub(crate) async fn config_of(state: &AppState, user: &WebUser) -> Result<OrgConfig, Response> {
+    state
+        .store
+        .org_config(&user.account.org)
+        .await
+        .map_err(failure)
+}
+
+/// The page frame: header with navigation, the content, the script.
+pub(crate) fn layout(title: &str, user: Option<&WebUser>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="th" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · สารบรรณ" }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                a.skip href="#main" { "ข้ามไปยังเนื้อหา" }
+                header.top {
+                    a.brand href="/" { "สารบรรณ" }
+                    @if let Some(user) = user {
+                        nav aria-label="เมนูหลัก" {
+                            @if !user.account.positions.is_empty() {
+                                a href="/inbox" { "งานรอดำเนินการ" }
+                                a href="/new/memo" { "สร้างบันทึกข้อความ" }
+                                a href="/new/order" { "สร้างคำสั่ง" }
+                                a href="/registers" { "ทะเบียน" }
+                            }
+                            @if user.account.is_admin {
+                                a href="/admin" { "ผู้ดูแลระบบ" }
+                            }
+                        }
+                        div.who {
+                            span { (user.account.name) }
+                            a href="/password" { "เปลี่ยนรหัสผ่าน" }
+                            form method="post" action="/sign-out" {
+                                (user.csrf_field())
+                                button.link type="submit" { "ออกจากระบบ" }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" { (content) }
+            }
+        }
+    }
+}
+
+pub(crate) fn page(
+    status: StatusCode,
+    title: &str,
+    user: Option<&WebUser>,
+    content: Markup,
+) -> Response {
+    (
+        status,
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+            (CONTENT_SECURITY_POLICY, PAGE_POLICY),
+            (REFERRER_POLICY, "same-origin"),
+        ],
+        layout(title, user, content).into_string(),
+    )
+        .into_response()
+}
+
+/// Pages load only the application's own script, styles and fonts; images
+/// may also be the previews' data URLs; no page may be framed.
+const PAGE_POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub(super) async fn not_found(user: Option<WebUser>) -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "ไม่พบหน้านี้",
+        user.as_ref(),
+        html! {
+            h1 { "ไม่พบหน้านี้" }
+            p { "ที่อยู่ที่เปิดไม่มีอยู่ในระบบ" }
+            p { a href="/" { "กลับสู่หน้าแรก" } }
+        },
+    )
+}
+
+/// A page that only says something (an error, a refusal).
+pub(crate) fn message_page(status: StatusCode, title: &str, text: &str) -> Response {
+    page(
+        status,
+        title,
+        None,
+        html! {
+            h1 { (title) }
+            p.alert role="alert" { (text) }
+            p { a href="/" { "กลับสู่หน้าแรก" } }
+        },
+    )
+}
+
+/// A failure of the store as a page; refusals and bad input in Thai.
+pub(crate) fn failure(error: StoreError) -> Response {
+    let (status, text) = words::store_error(&error);
+    message_page(status, "ดำเนินการไม่ได้", &text)
+}
+
+pub(crate) fn html_response(markup: Markup) -> Response {
+    (
+        [(CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+/// A PDF shown in the browser, saved under `filename`.
+pub(crate) fn inline_pdf(filename: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A session cookie set or cleared, as the API sets it.
+pub(crate) fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
+    response.headers_mut().append(SET_COOKIE, cookie);
+    response
+}
+
+/// SVG pages as images: each page is its own document, so nothing in it
+/// can touch the page around it.
+pub(crate) fn page_images(pages: &[String], label: &str) -> Markup {
+    use base64::Engine;
+    let count = pages.len();
+    html! {
+        div.pages {
+            @for (index, svg) in pages.iter().enumerate() {
+                img.sheet src=(PreEscaped(format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg))))
+                    alt=(format!("{label} หน้า {} จาก {count}", index + 1));
+            }
+        }
+    }
+}
