@@ -35,3 +35,47 @@ struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
+
+#[cfg(test)]
+mod tests {
+    use saraban_core::InputError;
+    use saraban_core::workflow::{ActionKind, Refusal};
+    use saraban_store::StoreError;
+
+    /// The codes the OpenAPI document lists as `ErrorCode`.
+    fn listed_codes() -> Vec<String> {
+        let document = serde_json::to_value(super::document()).expect("JSON");
+        document["components"]["schemas"]["ErrorCode"]["enum"]
+            .as_array()
+            .expect("ErrorCode is an enum")
+            .iter()
+            .map(|code| code.as_str().expect("a code").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_code_of_the_store_is_listed_in_the_openapi_document() {
+        let listed = listed_codes();
+        let errors = [
+            StoreError::Input(InputError {
+                path: String::new(),
+                message: String::new(),
+            }),
+            StoreError::invalid("text", "too long"),
+            StoreError::Refused(Refusal::AlreadyActed(
+                saraban_core::org::Slug::parse("somjai").expect("a slug"),
+            )),
+            StoreError::Refused(Refusal::TextRequired(ActionKind::Return)),
+            StoreError::not_found("document", "x"),
+            StoreError::Conflict(String::new()),
+            StoreError::KeyLocked {
+                person: String::new(),
+            },
+            StoreError::Render(String::new()),
+            StoreError::invariant("x"),
+        ];
+        for error in errors {
+            assert!(listed.iter().any(|c| c == error.code()), "{}", error.code());
+        }
+    }
+}

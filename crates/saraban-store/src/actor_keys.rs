@@ -153,38 +153,39 @@ impl Store {
         let verifier = key.verifier().to_text();
         let now = thai_time(at).to_rfc3339();
         let (org_owned, person_owned) = (org.to_owned(), person.to_owned());
-        self.write(org, Writes::AsItGoes, move |batch| {
-            Box::pin(async move {
-                store_sealed(
-                    &mut batch.tx,
-                    &org_owned,
-                    &person_owned,
-                    &verifier,
-                    &sealed,
-                    &salt,
-                    &now,
-                )
-                .await?;
-                if new {
-                    let event = Event {
-                        text: Some(verifier),
-                        ..Event::new(EventHead {
-                            org: &org_owned,
-                            seq: 0,
-                            at: now,
-                            kind: KEY_REGISTERED,
-                            document: "",
-                            doc_version: 0,
-                            actor: &person_owned,
-                            content_hash: String::new(),
-                        })
-                    };
-                    batch.append(event, None, None);
-                }
-                Ok(())
+        self.writers
+            .write(org, Writes::AsItGoes, move |batch| {
+                Box::pin(async move {
+                    store_sealed(
+                        &mut batch.tx,
+                        &org_owned,
+                        &person_owned,
+                        &verifier,
+                        &sealed,
+                        &salt,
+                        &now,
+                    )
+                    .await?;
+                    if new {
+                        let event = Event {
+                            text: Some(verifier),
+                            ..Event::new(EventHead {
+                                org: &org_owned,
+                                seq: 0,
+                                at: now,
+                                kind: KEY_REGISTERED,
+                                document: "",
+                                doc_version: 0,
+                                actor: &person_owned,
+                                content_hash: String::new(),
+                            })
+                        };
+                        batch.ledger.push(event, None, None);
+                    }
+                    Ok(())
+                })
             })
-        })
-        .await?;
+            .await?;
         self.unlocked
             .lock()
             .expect("unlocked keys")

@@ -15,7 +15,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
-use crate::checkpoints::origin;
+use crate::keys::origin;
 use crate::{Result, Store, StoreError};
 
 /// What kind of damage a finding is: the vocabulary the audit shares with

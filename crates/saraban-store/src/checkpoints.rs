@@ -8,7 +8,6 @@ use saraban_core::checkpoint::VerifierKey;
 use sqlx::Row;
 
 use crate::keys::KeyFolder;
-pub use crate::keys::{default_key_folder, origin};
 use crate::writer::Writes;
 use crate::{Result, Store, StoreError};
 
@@ -65,13 +64,14 @@ impl Store {
     pub async fn checkpoint(&self, org: &str) -> Result<Option<u64>> {
         let before = self.latest_checkpoint_size(org).await?;
         let owned = org.to_owned();
-        self.write(org, Writes::AsItGoes, move |batch| {
-            Box::pin(async move {
-                batch.ledger.request_checkpoint(&owned);
-                Ok(())
+        self.writers
+            .write(org, Writes::AsItGoes, move |batch| {
+                Box::pin(async move {
+                    batch.ledger.request_checkpoint(&owned);
+                    Ok(())
+                })
             })
-        })
-        .await?;
+            .await?;
         let after = self.latest_checkpoint_size(org).await?;
         Ok(after.filter(|size| Some(*size) != before))
     }

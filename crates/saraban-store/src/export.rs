@@ -10,7 +10,7 @@ use saraban_core::ledger::Event;
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::checkpoints::origin;
+use crate::keys::origin;
 use crate::{Result, Store, StoreError};
 
 impl Store {

@@ -29,10 +29,10 @@ mod writer;
 
 pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
 pub use audit::{Audit, Finding, FindingClass};
-pub use checkpoints::{default_key_folder, origin};
 pub use documents::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
-pub use error::{CODES, Internal, Result, StoreError};
+pub use error::{Internal, Result, StoreError};
 pub use export::Bundle;
+pub use keys::{default_key_folder, origin};
 pub use organisation::InitReport;
 pub use public::{PublicRecord, PublicStep, normalise_code, verification_code};
 pub use store::{Store, redact};

@@ -42,6 +42,7 @@ impl Store {
         let org = org.to_owned();
         let org_id = org.clone();
         let report = self
+            .writers
             .write(&org.clone(), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
                     init_in(

@@ -15,7 +15,9 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::compose::Gathered;
 use crate::error::{Result, StoreError};
-use crate::rows::{DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, typed_values};
+use crate::rows::{
+    DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, stored_json, typed_values,
+};
 
 pub(crate) async fn load_document(
     tx: &mut Transaction<'static, Any>,
@@ -61,8 +63,7 @@ fn documents_routes_and_authorities(rows: usize, lock: bool) -> String {
 }
 
 fn document_read_from(row: &AnyRow) -> Result<DocumentRead> {
-    let route: Route = serde_json::from_str(&row.get::<String, _>("definition"))
-        .map_err(|e| StoreError::corrupt("route", e))?;
+    let route: Route = stored_json(row, "definition", "route")?;
     let held: Option<String> = row.get("authorities");
     let authorities = authorities_from(
         held.iter()
@@ -145,8 +146,7 @@ pub(crate) async fn load_route(
             .await?,
     }
     .ok_or_else(|| StoreError::not_found("route for", kind))?;
-    let route: Route = serde_json::from_str(&row.get::<String, _>("definition"))
-        .map_err(|e| StoreError::corrupt("route", e))?;
+    let route: Route = stored_json(&row, "definition", "route")?;
     Ok((route, row.get("version")))
 }
 
@@ -203,8 +203,7 @@ pub(crate) async fn org_config(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::not_found("organisation", org))?;
-    let config = serde_json::from_str(&row.get::<String, _>("config"))
-        .map_err(|e| StoreError::corrupt("configuration", e))?;
+    let config = stored_json(&row, "config", "configuration")?;
     Ok((config, row.get("emblem")))
 }
 
@@ -219,8 +218,7 @@ pub(crate) async fn register_info(
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::not_found("register", register))?;
-    let pattern = serde_json::from_str(&row.get::<String, _>("pattern"))
-        .map_err(|e| StoreError::corrupt("register pattern", e))?;
+    let pattern = stored_json(&row, "pattern", "register pattern")?;
     let reset = serde_json::from_value(Value::String(row.get("reset")))
         .map_err(|e| StoreError::corrupt("register year", e))?;
     Ok((pattern, reset))

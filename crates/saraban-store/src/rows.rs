@@ -9,6 +9,16 @@ use sqlx::any::AnyRow;
 
 use crate::error::{Result, StoreError};
 
+/// The JSON a text column holds, as `T`; what it is, if it does not read.
+pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+    what: &'static str,
+) -> Result<T> {
+    serde_json::from_str(&row.try_get::<String, _>(column)?)
+        .map_err(|e| StoreError::corrupt(what, e))
+}
+
 pub(crate) const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
      register_id, year, number, pdf_hash, cancelled_at, created_at, updated_at FROM documents";
 

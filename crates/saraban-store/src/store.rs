@@ -10,8 +10,7 @@ use sqlx::{AnyPool, Executor};
 
 use crate::error::{Result, StoreError};
 use crate::keys::{SharedKeys, Unlocked};
-use crate::rows::WantedDocument;
-use crate::writer::{Backend, Batch, BoxFuture, Writers, Writes};
+use crate::writer::{Backend, Writers};
 
 /// The engine's handle on its database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -19,7 +18,8 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     pub(crate) typesetter: saraban_typeset::Typesetter,
-    writers: Writers,
+    /// Every transition goes through them (`Writers::write`).
+    pub(crate) writers: Writers,
     pub(crate) keys: SharedKeys,
     pub(crate) public_url: std::sync::Arc<std::sync::RwLock<Option<String>>>,
     pub(crate) unlocked: Unlocked,
@@ -165,31 +165,6 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
-    }
-
-    /// Runs `job` as one transition in a batch of the organisation's
-    /// writer (see `Writers::write`).
-    pub(crate) async fn write<T, F>(&self, key: &str, writes: Writes, job: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
-    {
-        self.writers.write(key, writes, job).await
-    }
-
-    /// `write`, reading the job's document ahead with its batch's others.
-    pub(crate) async fn write_reading<T, F>(
-        &self,
-        key: &str,
-        reads: Option<WantedDocument>,
-        writes: Writes,
-        job: F,
-    ) -> Result<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
-    {
-        self.writers.write_reading(key, reads, writes, job).await
     }
 }
 

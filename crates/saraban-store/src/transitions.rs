@@ -61,22 +61,23 @@ impl Store {
         let now = thai_time(at).to_rfc3339();
         let id = uuid::Uuid::now_v7().to_string();
         let (org, drafter) = (org.to_owned(), drafter.to_owned());
-        self.write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
-            Box::pin(async move {
-                create_in(
-                    batch,
-                    &org,
-                    &drafter,
-                    id,
-                    kind,
-                    canonical,
-                    content_hash,
-                    now,
-                )
-                .await
+        self.writers
+            .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
+                Box::pin(async move {
+                    create_in(
+                        batch,
+                        &org,
+                        &drafter,
+                        id,
+                        kind,
+                        canonical,
+                        content_hash,
+                        now,
+                    )
+                    .await
+                })
             })
-        })
-        .await
+            .await
     }
 
     /// Replaces the draft's content; only the drafter, only in draft or
@@ -92,6 +93,7 @@ impl Store {
         let now = thai_time(at).to_rfc3339();
         let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
         let (mut outcome, ticket) = self
+            .writers
             .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
                 Box::pin(async move { edit_in(batch, &org, &actor, &id, content, now).await })
             })
@@ -141,6 +143,7 @@ impl Store {
             date: date.clone(),
         };
         let (mut outcome, ticket) = self
+            .writers
             .write_reading(&key, Some(wanted), writes, move |batch| {
                 Box::pin(async move {
                     let job = Job {
@@ -266,7 +269,7 @@ async fn create_in(
         })
     };
     let summary = summary_of(tx, org, &id).await?;
-    batch.append(event, None, None);
+    batch.ledger.push(event, None, None);
     Ok(summary)
 }
 
@@ -323,7 +326,7 @@ async fn edit_in(
         content_hash,
     });
     let document = summary_of(tx, org, id).await?;
-    let ticket = batch.append(event, None, None);
+    let ticket = batch.ledger.push(event, None, None);
     Ok((
         ActOutcome {
             document,
@@ -540,7 +543,7 @@ async fn act_in(
             after: waiting_after,
         }),
     };
-    let ticket = batch.append(event, signer, Some(change));
+    let ticket = batch.ledger.push(event, signer, Some(change));
     Ok((
         ActOutcome {
             document: summary,

@@ -25,14 +25,11 @@ use std::sync::{Arc, Mutex};
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use saraban_core::checkpoint::SignerKey;
-use saraban_core::ledger::Event;
-
 use crate::error::{Internal, Result, StoreError};
 use crate::keys::SharedKeys;
-use crate::ledger::{PendingLedger, SeqTicket};
+use crate::ledger::PendingLedger;
 use crate::reads::read_documents;
-use crate::rows::{DocumentRead, RouteChange, WantedDocument};
+use crate::rows::{DocumentRead, WantedDocument};
 
 /// Which database a store is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,18 +141,6 @@ pub(crate) struct Batch {
     /// The documents read ahead for the batch's route actions, by
     /// organisation and id; a transition takes its own out.
     pub(crate) read_ahead: HashMap<(String, String), DocumentRead>,
-}
-
-impl Batch {
-    /// Hands `event` to the batch (see `PendingLedger::push`).
-    pub(crate) fn append(
-        &mut self,
-        event: Event,
-        signer: Option<Arc<SignerKey>>,
-        change: Option<RouteChange>,
-    ) -> SeqTicket {
-        self.ledger.push(event, signer, change)
-    }
 }
 
 async fn run_writer(
@@ -489,7 +474,7 @@ mod tests {
                         .execute(&mut *batch.tx)
                         .await?;
                 }
-                batch.append(event(name), None, None);
+                batch.ledger.push(event(name), None, None);
                 outcome()
             })
         })
