@@ -307,7 +307,7 @@ async fn issued_events(pool: &AnyPool) -> Vec<(i64, Event)> {
 }
 
 /// Each kind of damage, and the class `audit` must name it by.
-const CASES: [(&str, FindingClass); 22] = [
+const CASES: [(&str, FindingClass); 28] = [
     ("actor-signature", FindingClass::BadSignature),
     ("unsigned-approval", FindingClass::BadSignature),
     ("event-bytes", FindingClass::ContentModified),
@@ -330,7 +330,71 @@ const CASES: [(&str, FindingClass); 22] = [
     ("counter-rewound", FindingClass::DuplicateNumber),
     ("bad-signature", FindingClass::BadSignature),
     ("checkpoint-deleted", FindingClass::CheckpointMismatch),
+    ("event-moved", FindingClass::Projection),
+    ("cancellation-removed", FindingClass::Projection),
+    ("action-deleted-before-issue", FindingClass::Projection),
+    ("tail-dropped-head-moved", FindingClass::Truncated),
+    ("tail-rewritten-head-moved", FindingClass::Fork),
+    ("frontier-corrupted-then-issue", FindingClass::Projection),
 ];
+
+/// A memo taken in the copy through review to the mayor's signature (the
+/// approvers sign in first: their keys are locked in a new process).
+async fn signed_memo(store: &Store) -> String {
+    let at = thai(2025, 6, 2, 9, 0);
+    for who in ["somjai", "somsak", "wilaiwan", "kanok", "sunee"] {
+        store
+            .sign_in(ORG, who, "saraban-demo", false, at)
+            .await
+            .unwrap();
+    }
+    let id = store
+        .create_document(ORG, "chanyurat", memo(), at)
+        .await
+        .unwrap()
+        .id;
+    let steps: [(&str, A, Option<&str>); 5] = [
+        ("chanyurat", A::Submit, None),
+        ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
+        ("somsak", A::Endorse, Some("เห็นควรเสนอ")),
+        ("wilaiwan", A::Endorse, Some("เห็นควรทราบ")),
+        ("kanok", A::Sign, Some("ทราบ")),
+    ];
+    for (who, action, text) in steps {
+        store.act(ORG, who, &id, action, text, at).await.unwrap();
+    }
+    id
+}
+
+/// Deletes the events after `keep` and moves the head back to it, with a
+/// frontier recomputed for the shorter log, as an insider can.
+async fn cut_log(pool: &AnyPool, keep: i64) {
+    sqlx::query("DELETE FROM events WHERE org_id = $1 AND seq > $2")
+        .bind(ORG)
+        .bind(keep)
+        .execute(pool)
+        .await
+        .unwrap();
+    let mut frontier = saraban_core::merkle::Frontier::default();
+    let mut last = Vec::new();
+    for row in sqlx::query("SELECT bytes, hash FROM events WHERE org_id = $1 ORDER BY seq")
+        .bind(ORG)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    {
+        frontier.push(saraban_core::merkle::leaf_hash(&row.get::<Vec<u8>, _>(0)));
+        last = row.get::<Vec<u8>, _>(1);
+    }
+    sqlx::query("UPDATE ledger_heads SET seq = $1, hash = $2, frontier = $3 WHERE org_id = $4")
+        .bind(keep)
+        .bind(last)
+        .bind(frontier.to_bytes())
+        .bind(ORG)
+        .execute(pool)
+        .await
+        .unwrap();
+}
 
 /// Damages `store` the way `case` says; returns checkpoint notes that a
 /// verifier kept from elsewhere, if the case has any.
@@ -549,6 +613,108 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
                 .await
                 .unwrap();
         }
+        "event-moved" => {
+            // The mayor's signature of one memo shown on another.
+            let (from, to) = (&issued[0].1.document, &issued[1].1.document);
+            sqlx::query(
+                "UPDATE events SET document_id = $1 WHERE seq = (SELECT MAX(seq) FROM events WHERE kind = 'signed' AND document_id = $2)",
+            )
+            .bind(to)
+            .bind(from)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        "cancellation-removed" => {
+            let id = &issued[3].1.document;
+            store
+                .sign_in(ORG, "sunee", "saraban-demo", false, thai(2025, 6, 3, 9, 0))
+                .await
+                .unwrap();
+            store
+                .act(
+                    ORG,
+                    "sunee",
+                    id,
+                    A::Cancel,
+                    Some("ออกผิดพลาด"),
+                    thai(2025, 6, 3, 9, 0),
+                )
+                .await
+                .unwrap();
+            sqlx::query("UPDATE documents SET state = 'issued', cancelled_at = NULL WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "action-deleted-before-issue" => {
+            let id = signed_memo(store).await;
+            sqlx::query(
+                "DELETE FROM actions WHERE seq = (SELECT MIN(seq) FROM actions WHERE document_id = $1 AND kind = 'endorse')",
+            )
+            .bind(&id)
+            .execute(pool)
+            .await
+            .unwrap();
+            let issued = store
+                .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 6, 2, 10, 0))
+                .await
+                .unwrap();
+            // The issued PDF is composed from the events: the deleted
+            // row's endorsement is still on it.
+            let pdf = store.pdf(ORG, &issued.document.id).await.unwrap();
+            assert!(
+                saraban_stories::pdf_text(&pdf).contains("สมใจ ตั้งใจดี"),
+                "the first endorsement is printed"
+            );
+        }
+        "tail-dropped-head-moved" => {
+            // Work after the last issue: each batch is covered by its own
+            // signed checkpoint, so dropping it is seen.
+            let head = store.audit(ORG).await.unwrap().head_seq as i64;
+            for _ in 0..3 {
+                store
+                    .create_document(ORG, "chanyurat", memo(), thai(2025, 6, 4, 9, 0))
+                    .await
+                    .unwrap();
+            }
+            cut_log(pool, head + 1).await;
+        }
+        "tail-rewritten-head-moved" => {
+            let head = store.audit(ORG).await.unwrap().head_seq as i64;
+            let id = store
+                .create_document(ORG, "chanyurat", memo(), thai(2025, 6, 4, 9, 0))
+                .await
+                .unwrap()
+                .id;
+            store
+                .act(
+                    ORG,
+                    "chanyurat",
+                    &id,
+                    A::Submit,
+                    None,
+                    thai(2025, 6, 4, 9, 5),
+                )
+                .await
+                .unwrap();
+            // The submission made to look like a withdrawal, rehashed, and
+            // the head moved to the rewritten event.
+            rewrite_tail(pool, head + 2, |event| {
+                event.kind = "withdrawn".into();
+            })
+            .await;
+            cut_log(pool, head + 2).await;
+        }
+        "frontier-corrupted-then-issue" => {
+            let id = signed_memo(store).await;
+            flip_blob(pool, "ledger_heads", "frontier", "org_id = 'wangkrachae'").await;
+            let refused = store
+                .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 6, 2, 10, 0))
+                .await;
+            assert!(refused.is_err(), "nothing is signed over a wrong root");
+        }
         other => panic!("no such case {other}"),
     }
     Vec::new()
@@ -587,7 +753,60 @@ async fn tamper_suite(base: Base) {
         store.close().await;
         discard(&copy).await;
     }
+    crash_between_saving_and_filing(&base).await;
     std::fs::remove_dir_all(base.keys()).ok();
+}
+
+/// A crash after a checkpoint was saved in the database and before it
+/// was filed beside the key: not tampering. `audit` files it late and
+/// says so, and so does a server starting (`file_late_checkpoints`).
+async fn crash_between_saving_and_filing(base: &Base) {
+    let copy = base.copy("filed-late").await;
+    let file = copy.keys.join(format!("{ORG}.checkpoints"));
+    let drop_last_line = || {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.pop().unwrap();
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        lines.len()
+    };
+    let kept = drop_last_line();
+    let store = open(&copy).await;
+    let audit = store.audit(ORG).await.unwrap();
+    assert!(
+        audit.holds(),
+        "filed late is not tampering: {:#?}",
+        audit.findings
+    );
+    assert_eq!(audit.notices.len(), 1, "{:?}", audit.notices);
+    assert!(audit.notices[0].contains("filed late"));
+    let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+    assert_eq!(lines, kept + 1, "the note is in the file again");
+    assert!(store.audit(ORG).await.unwrap().notices.is_empty());
+
+    drop_last_line();
+    assert_eq!(store.file_late_checkpoints(ORG).await.unwrap().len(), 1);
+    let audit = store.audit(ORG).await.unwrap();
+    assert!(audit.holds() && audit.notices.is_empty());
+
+    // A note whose signature does not verify is not filed: it is reported.
+    drop_last_line();
+    sqlx::query("UPDATE checkpoints SET note = replace(note, '— saraban', '— sarabam') WHERE size = (SELECT MAX(size) FROM checkpoints)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(store.file_late_checkpoints(ORG).await.unwrap().is_empty());
+    let classes: Vec<FindingClass> = store
+        .audit(ORG)
+        .await
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| f.class)
+        .collect();
+    assert!(classes.contains(&FindingClass::BadSignature), "{classes:?}");
+    store.close().await;
+    discard(&copy).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

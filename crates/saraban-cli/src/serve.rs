@@ -127,6 +127,15 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                         .ensure_signing_key(&org)
                         .await
                         .map_err(|e| UsageError(format!("--keys: {e}")))?;
+                    // A crash between saving a checkpoint and filing it
+                    // leaves it in the database only.
+                    let late = store
+                        .file_late_checkpoints(&org)
+                        .await
+                        .map_err(|e| UsageError(format!("--keys: {e}")))?;
+                    if !late.is_empty() {
+                        tracing::warn!(%org, ?late, "checkpoints filed late");
+                    }
                 }
                 tracing::info!(keys = %keys.display(), "signing checkpoints");
             }

@@ -73,6 +73,9 @@ fn describe(audit: &Audit) -> String {
         audit.checkpoints,
         audit.merkle_root
     );
+    for notice in &audit.notices {
+        text.push_str(&format!("\n  notice: {notice}"));
+    }
     if audit.holds() {
         text.push_str("\n  holds");
     } else {

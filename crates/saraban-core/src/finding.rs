@@ -56,11 +56,18 @@ pub enum FindingClass {
     Fork,
     /// Audit: checkpoints in the database and outside it that disagree.
     CheckpointMismatch,
+    /// Audit: a row beside the log (a document's state, number or
+    /// cancellation, who it waits for, an action, an event's columns, the
+    /// log head's frontier) that is not what the events rebuild.
+    Projection,
+    /// Audit: an event that the route's rules would not have allowed after
+    /// the events before it.
+    Transition,
 }
 
 impl FindingClass {
     /// Every class, in order.
-    pub const ALL: [FindingClass; 19] = [
+    pub const ALL: [FindingClass; 21] = [
         FindingClass::Gap,
         FindingClass::ContentModified,
         FindingClass::NonCanonical,
@@ -80,6 +87,8 @@ impl FindingClass {
         FindingClass::Truncated,
         FindingClass::Fork,
         FindingClass::CheckpointMismatch,
+        FindingClass::Projection,
+        FindingClass::Transition,
     ];
 
     /// The stable word of the class, as the findings print it.
@@ -104,6 +113,8 @@ impl FindingClass {
             FindingClass::Truncated => "truncated",
             FindingClass::Fork => "fork",
             FindingClass::CheckpointMismatch => "checkpoint mismatch",
+            FindingClass::Projection => "projection mismatch",
+            FindingClass::Transition => "transition refused",
         }
     }
 }

@@ -192,55 +192,77 @@ pub struct StoredEvent {
 }
 
 /// Recomputes a log from its stored bytes; returns every fault found.
-/// Reading each event back (the costly part) is spread over the cores;
-/// the chain itself is one pass.
 pub fn verify_chain(events: &[StoredEvent]) -> Vec<ChainFault> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = events.len().div_ceil(threads).max(4096);
-    let not_canonical: Vec<u64> = std::thread::scope(|scope| {
-        let workers: Vec<_> = events
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .filter(|stored| {
-                            !matches!(Event::from_canonical(&stored.bytes),
-                                Ok(event) if event.seq == stored.seq)
-                        })
-                        .map(|stored| stored.seq)
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("a verifying thread"))
-            .collect()
-    });
-    let mut not_canonical = not_canonical.into_iter().peekable();
-    let mut faults = Vec::new();
-    let mut prev = GENESIS;
-    for (index, stored) in events.iter().enumerate() {
-        let expected = index as u64 + 1;
-        if stored.seq != expected {
-            faults.push(ChainFault::Gap {
-                expected,
-                found: stored.seq,
-            });
+    ChainCheck::default().page(events).0
+}
+
+/// The chain recomputed a page of events at a time, so a long log need
+/// not be held at once.
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    prev: [u8; 32],
+    next_seq: u64,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            prev: GENESIS,
+            next_seq: 1,
         }
-        if not_canonical.next_if_eq(&stored.seq).is_some() {
-            faults.push(ChainFault::NotCanonical { seq: stored.seq });
-        }
-        if stored.prev_hash != prev {
-            faults.push(ChainFault::PrevMismatch { seq: stored.seq });
-        }
-        let hash = chain_hash(&prev, &stored.bytes);
-        if hash != stored.hash {
-            faults.push(ChainFault::HashMismatch { seq: stored.seq });
-        }
-        prev = stored.hash;
     }
-    faults
+}
+
+impl ChainCheck {
+    /// Checks the next `events` of the log; returns the faults and each
+    /// event read back (`None` where its bytes are not the canonical event
+    /// of its number). Reading back (the costly part) is spread over the
+    /// cores; the chain itself is one pass.
+    pub fn page(&mut self, events: &[StoredEvent]) -> (Vec<ChainFault>, Vec<Option<Event>>) {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let chunk = events.len().div_ceil(threads).max(1024);
+        let decoded: Vec<Option<Event>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = events
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|stored| {
+                                Event::from_canonical(&stored.bytes)
+                                    .ok()
+                                    .filter(|event| event.seq == stored.seq)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| worker.join().expect("a verifying thread"))
+                .collect()
+        });
+        let mut faults = Vec::new();
+        for (stored, event) in events.iter().zip(&decoded) {
+            if stored.seq != self.next_seq {
+                faults.push(ChainFault::Gap {
+                    expected: self.next_seq,
+                    found: stored.seq,
+                });
+            }
+            if event.is_none() {
+                faults.push(ChainFault::NotCanonical { seq: stored.seq });
+            }
+            if stored.prev_hash != self.prev {
+                faults.push(ChainFault::PrevMismatch { seq: stored.seq });
+            }
+            if chain_hash(&self.prev, &stored.bytes) != stored.hash {
+                faults.push(ChainFault::HashMismatch { seq: stored.seq });
+            }
+            self.prev = stored.hash;
+            self.next_seq += 1;
+        }
+        (faults, decoded)
+    }
 }
 
 #[cfg(test)]

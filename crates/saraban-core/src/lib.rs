@@ -11,6 +11,7 @@ pub mod merkle;
 pub mod numbering;
 pub mod org;
 pub mod register;
+pub mod replay;
 pub mod slug;
 pub mod text;
 pub mod thai;

@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use saraban_core::checkpoint::VerifierKey;
+use std::collections::{BTreeMap, HashMap};
+
+use saraban_core::checkpoint::{self, VerifierKey};
+use saraban_core::merkle::{self, Frontier};
 use sqlx::Row;
 
 use crate::keys::KeyFolder;
@@ -97,5 +100,93 @@ impl Store {
             .await?
             .map(|row| row.get("note")),
         )
+    }
+
+    /// Files the organisation's signed checkpoints that the database holds
+    /// and the key folder's file lacks — a crash came between saving one
+    /// and filing it — once each is checked: its signature against the
+    /// organisation's key and its root against the log. Returns the sizes
+    /// filed late. A note that fails either check is left for `verify` to
+    /// report.
+    pub async fn file_late_checkpoints(&self, org: &str) -> Result<Vec<u64>> {
+        let Some(folder) = self.key_folder() else {
+            return Ok(Vec::new());
+        };
+        let Some(signer) = folder.signer(org)? else {
+            return Ok(Vec::new());
+        };
+        let filed: Vec<u64> = folder
+            .filed_notes(org)?
+            .into_iter()
+            .map(|(size, _)| size)
+            .collect();
+        let verifier = signer.verifier();
+        let mut missing: BTreeMap<u64, (merkle::Hash, String)> = BTreeMap::new();
+        for row in sqlx::query("SELECT size, note FROM checkpoints WHERE org_id = $1 ORDER BY size")
+            .bind(org)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let size = row.try_get::<i64, _>("size")? as u64;
+            if filed.contains(&size) {
+                continue;
+            }
+            let note: String = row.try_get("note")?;
+            if let Ok(signed) = checkpoint::open(&note, &verifier)
+                && signed.size() == size
+                && signed.origin() == crate::keys::origin(org)
+            {
+                missing.insert(size, (*signed.root(), note));
+            }
+        }
+        let Some(&last) = missing.keys().next_back() else {
+            return Ok(Vec::new());
+        };
+        let roots = self.prefix_roots(org, &missing, last).await?;
+        let mut late = Vec::new();
+        for (size, (root, note)) in &missing {
+            if roots.get(size) == Some(root) {
+                folder.file_note(org, *size, note)?;
+                tracing::warn!(
+                    org,
+                    size,
+                    "checkpoint filed late: it was signed and saved, and a crash came before it was filed"
+                );
+                late.push(*size);
+            }
+        }
+        Ok(late)
+    }
+
+    /// The log's Merkle roots at each of `sizes`, reading its first `last`
+    /// events a page at a time.
+    async fn prefix_roots<T>(
+        &self,
+        org: &str,
+        sizes: &BTreeMap<u64, T>,
+        last: u64,
+    ) -> Result<HashMap<u64, merkle::Hash>> {
+        let mut frontier = Frontier::default();
+        let mut roots = HashMap::new();
+        while frontier.size() < last {
+            let rows = sqlx::query(
+                "SELECT bytes FROM events WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT 4096",
+            )
+            .bind(org)
+            .bind(frontier.size() as i64)
+            .bind(last as i64)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in rows {
+                frontier.push(merkle::leaf_hash(&row.try_get::<Vec<u8>, _>("bytes")?));
+                if sizes.contains_key(&frontier.size()) {
+                    roots.insert(frontier.size(), frontier.root());
+                }
+            }
+        }
+        Ok(roots)
     }
 }

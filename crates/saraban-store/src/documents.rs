@@ -2,7 +2,6 @@
 //! history of events, and PDFs (issued, or a preview). Reads only.
 
 use saraban_core::BuddhistYear;
-use saraban_core::org::Slug;
 use saraban_core::register::{NumberPattern, RegisterNumber};
 use saraban_core::workflow::{Route, State};
 use serde::Serialize;
@@ -198,7 +197,7 @@ impl Store {
         }
         let (config, emblem) = org_config(&mut tx, org).await?;
         let overlay = Overlay {
-            gathered: gathered(&mut tx, org, id, doc.round).await?,
+            gathered: gathered(&mut tx, org, id).await?,
             ..Overlay::default()
         };
         tx.commit().await?;
@@ -371,27 +370,6 @@ impl Store {
         };
         tx.commit().await?;
         Ok(inbox)
-    }
-}
-
-/// The positions a document in `state` waits for, leaving out those of a
-/// group step already `heard`.
-pub(crate) fn waiting_positions(state: State, route: &Route, heard: &[Slug]) -> Vec<String> {
-    match state {
-        State::InReview(k) => route
-            .review
-            .get(k)
-            .map(|step| {
-                step.positions
-                    .iter()
-                    .filter(|p| !heard.contains(p))
-                    .map(Slug::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        State::AwaitingSignature => vec![route.sign.to_string()],
-        State::Signed => vec![route.issue.to_string()],
-        _ => Vec::new(),
     }
 }
 

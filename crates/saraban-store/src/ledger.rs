@@ -6,7 +6,7 @@
 //! for a few statements and the commit only, and several writers can work
 //! on one organisation's documents at once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
@@ -67,7 +67,14 @@ struct Head {
     seq: u64,
     hash: [u8; 32],
     frontier: Frontier,
+    /// Whether `frontier` was read from the row (a cache to check before
+    /// signing) rather than recomputed from the events.
+    cached: bool,
 }
+
+/// The (size, root) a writer last signed for each organisation: a stored
+/// frontier that still gives it needs no rereading of the log.
+pub(crate) type SignedRoots = HashMap<String, (u64, merkle::Hash)>;
 
 impl PendingLedger {
     /// How many events wait for the batch's end.
@@ -94,12 +101,14 @@ impl PendingLedger {
 
     /// Numbers and chains the pending events under each organisation's
     /// head, writes them with their route actions' changes, moves each
-    /// head once, and signs a checkpoint where one is due: asked for, or a
-    /// document was issued.
+    /// head once, and signs a checkpoint of every organisation that has a
+    /// key and appended events (or asked for one), so no acknowledged
+    /// event is left outside a signed checkpoint.
     pub(crate) async fn flush(
         &mut self,
         tx: &mut Transaction<'static, Any>,
         keys: Option<&KeyFolder>,
+        signed_roots: &mut SignedRoots,
     ) -> Result<Vec<SignedCheckpoint>> {
         let mut orgs: Vec<String> = Vec::new();
         for org in self
@@ -124,10 +133,16 @@ impl PendingLedger {
                 .collect();
             route_changes::write_documents(tx, &org, &documents).await?;
             let mut head = lock_head(tx, &org).await?;
+            let signer = match keys {
+                Some(keys) => keys.signer(&org)?,
+                None => None,
+            };
+            if let Some(signer) = &signer {
+                trust_frontier(tx, &org, &mut head, signer, signed_roots).await?;
+            }
             let read_seq = head.seq;
             let mut rows = Vec::new();
             let mut changes = Vec::new();
-            let mut issued = false;
             for pending in self.events.iter_mut().filter(|p| p.event.org == org) {
                 pending.event.seq = head.seq + 1;
                 let bytes = pending.event.canonical();
@@ -146,7 +161,6 @@ impl PendingLedger {
                     document: pending.event.document.clone(),
                     kind: pending.event.kind.clone(),
                 });
-                issued |= pending.event.kind == "issued";
                 let _ = pending.ticket.set(pending.event.seq);
                 head.seq = pending.event.seq;
                 head.hash = hash;
@@ -168,20 +182,22 @@ impl PendingLedger {
                 .execute(&mut **tx)
                 .await?;
             }
-            let due = issued || self.checkpoints.contains(&org);
-            let signer = match keys {
-                Some(keys) if due && head.seq > 0 => keys.signer(&org)?,
-                _ => None,
-            };
-            if let Some(signer) = signer {
-                let last: Option<i64> =
-                    sqlx::query("SELECT MAX(size) AS size FROM checkpoints WHERE org_id = $1")
-                        .bind(org.clone())
-                        .fetch_one(&mut **tx)
-                        .await?
-                        .get("size");
-                if last.is_none_or(|size| (size as u64) < head.seq) {
+            let due = head.seq != read_seq || self.checkpoints.contains(&org);
+            if let Some(signer) = signer.filter(|_| due && head.seq > 0) {
+                // Appended events cannot be covered yet; a checkpoint asked
+                // for without them may be.
+                let covered = head.seq == read_seq && {
+                    let last: Option<i64> =
+                        sqlx::query("SELECT MAX(size) AS size FROM checkpoints WHERE org_id = $1")
+                            .bind(org.clone())
+                            .fetch_one(&mut **tx)
+                            .await?
+                            .get("size");
+                    last.is_some_and(|size| size as u64 >= head.seq)
+                };
+                if !covered {
                     signed.push(sign_checkpoint(tx, &org, &head, &signer).await?);
+                    signed_roots.insert(org.clone(), (head.seq, head.frontier.root()));
                 }
             }
         }
@@ -207,15 +223,62 @@ async fn lock_head(tx: &mut Transaction<'static, Any>, org: &str) -> Result<Head
         .try_into()
         .map_err(|_| StoreError::corrupt("ledger head", "hash is not 32 bytes"))?;
     let stored: Option<Vec<u8>> = row.get("frontier");
-    let frontier = match stored.and_then(|bytes| Frontier::from_bytes(seq, &bytes)) {
-        Some(frontier) => frontier,
-        None => frontier_from_events(tx, org, seq).await?,
+    let (frontier, cached) = match stored.and_then(|bytes| Frontier::from_bytes(seq, &bytes)) {
+        Some(frontier) => (frontier, true),
+        None => (frontier_from_events(tx, org, seq).await?, false),
     };
     Ok(Head {
         seq,
         hash,
         frontier,
+        cached,
     })
+}
+
+/// A stored frontier is a cache, never trusted to sign: it must give the
+/// root this writer last signed, or the newest signed checkpoint's when
+/// that covers the whole log; otherwise it is recomputed from the events,
+/// and one that disagrees with them stops the signing (someone changed
+/// the head by hand: `saraban verify` says what else).
+async fn trust_frontier(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    head: &mut Head,
+    signer: &SignerKey,
+    signed_roots: &mut SignedRoots,
+) -> Result<()> {
+    if !head.cached || head.seq == 0 {
+        return Ok(());
+    }
+    let root = head.frontier.root();
+    if signed_roots.get(org) == Some(&(head.seq, root)) {
+        return Ok(());
+    }
+    let newest = sqlx::query(
+        "SELECT size, note FROM checkpoints WHERE org_id = $1 ORDER BY size DESC LIMIT 1",
+    )
+    .bind(org)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(row) = newest
+        && row.get::<i64, _>("size") as u64 == head.seq
+        && checkpoint::open(&row.get::<String, _>("note"), &signer.verifier())
+            .is_ok_and(|signed| signed.size() == head.seq && *signed.root() == root)
+    {
+        signed_roots.insert(org.to_owned(), (head.seq, root));
+        return Ok(());
+    }
+    let recomputed = frontier_from_events(tx, org, head.seq).await?;
+    if recomputed != head.frontier {
+        return Err(StoreError::corrupt(
+            "log head",
+            format!(
+                "the stored Merkle frontier of {org} is not its log's; nothing is signed over it: run saraban verify"
+            ),
+        ));
+    }
+    head.cached = false;
+    Ok(())
 }
 
 /// The Merkle frontier recomputed from the stored events (for a log from

@@ -198,6 +198,12 @@ impl Store {
                     continue;
                 }
             };
+            // The row's document column is not hashed: the bytes say whose
+            // event it is.
+            if event.document != id {
+                problems.push(format!("event {seq} is another document's"));
+                continue;
+            }
             if event.kind == "issued" {
                 issued_seq = Some(seq);
                 if event.pdf_hash != pdf_hash {
@@ -241,6 +247,11 @@ impl Store {
             (None, _) => problems.push("no signed checkpoint covers the issue yet".into()),
             (Some(_), None) => problems.push("no key to verify the checkpoint".into()),
         }
+        // Cancelled is what the log says, whatever the row says.
+        let cancelled = steps.iter().any(|s| s.kind == "cancelled");
+        if cancelled != summary.cancelled {
+            problems.push("the document's row and its log disagree on its cancellation".into());
+        }
         let signer = steps.iter().rev().find(|s| s.kind == "signed").cloned();
         let issued_at = steps
             .iter()
@@ -258,7 +269,7 @@ impl Store {
             signer,
             steps,
             pdf_sha256: pdf_hash,
-            cancelled: summary.cancelled,
+            cancelled,
             records_verify: problems.is_empty(),
             problems,
             checkpoint,

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Datelike};
 use saraban_core::ThaiDate;
 use saraban_core::clock::YearReset;
+use saraban_core::ledger::Event;
 use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::register::NumberPattern;
 use saraban_core::workflow::{Authority, Route, Standing};
@@ -246,57 +247,94 @@ pub(crate) async fn endorsed_at_step(
     .collect())
 }
 
-/// Endorsements and the signature of the current round, for the page.
+/// Endorsements and the signature of the current round, for the page,
+/// as the document's events record them (not its action rows, which are a
+/// projection: a row deleted by hand must not drop an endorsement from
+/// what is issued).
 pub(crate) async fn gathered(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     id: &str,
-    round: i64,
 ) -> Result<Vec<Gathered>> {
-    let rows = sqlx::query(
-        "SELECT a.kind, a.text, a.at, a.standing, pos.title, p.name, p.signature, a.actor_id
-           FROM actions a
-           JOIN people p ON p.org_id = a.org_id AND p.id = a.actor_id
-           JOIN positions pos ON pos.org_id = a.org_id AND pos.id = a.position_id
-          WHERE a.org_id = $1 AND a.document_id = $2 AND a.round = $3 AND a.kind IN ('endorse', 'sign')
-          ORDER BY a.seq",
+    let mut approvals: Vec<Event> = Vec::new();
+    for row in sqlx::query(
+        "SELECT seq, bytes FROM events WHERE org_id = $1 AND document_id = $2 ORDER BY seq",
     )
     .bind(org)
     .bind(id)
-    .bind(round)
     .fetch_all(&mut **tx)
-    .await?;
-    let mut gathered = Vec::new();
-    for row in rows {
-        let at: String = row.get("at");
-        let date = DateTime::parse_from_rfc3339(&at)
-            .map_err(|e| StoreError::corrupt("action time", e))
+    .await?
+    {
+        let seq = row.get::<i64, _>("seq") as u64;
+        let event = Event::from_canonical(&row.get::<Vec<u8>, _>("bytes"))
+            .ok()
+            .filter(|event| event.seq == seq && event.document == id)
+            .ok_or_else(|| {
+                StoreError::corrupt(
+                    "event",
+                    format!("event {seq} of {org} is not the document's"),
+                )
+            })?;
+        match event.kind.as_str() {
+            // A new round starts from nothing.
+            "submitted" => approvals.clear(),
+            "endorsed" | "signed" => approvals.push(event),
+            _ => {}
+        }
+    }
+    let mut gathered = Vec::with_capacity(approvals.len());
+    for event in approvals {
+        let date = DateTime::parse_from_rfc3339(&event.at)
+            .map_err(|e| StoreError::corrupt("event time", e))
             .and_then(|at| {
                 let day = at.date_naive();
                 ThaiDate::from_ymd(day.year(), day.month(), day.day())
-                    .map_err(|e| StoreError::corrupt("action time", e))
+                    .map_err(|e| StoreError::corrupt("event time", e))
             })?;
-        let standing =
-            Standing::from_name(&row.get::<String, _>("standing")).unwrap_or(Standing::Holder);
+        let position = event
+            .position
+            .as_deref()
+            .ok_or_else(|| StoreError::corrupt("event", "an approval without its position"))?;
+        let standing = event
+            .capacity
+            .as_deref()
+            .and_then(Standing::from_name)
+            .unwrap_or(Standing::Holder);
+        let row = sqlx::query(
+            "SELECT pos.title, p.name, p.signature FROM people p, positions pos
+              WHERE p.org_id = $1 AND p.id = $2 AND pos.org_id = $1 AND pos.id = $3",
+        )
+        .bind(org)
+        .bind(&event.actor)
+        .bind(position)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::corrupt("event", "an approval by an unknown person or position")
+        })?;
         let own_title = if standing == Standing::Holder {
             None
         } else {
-            let actor: String = row.get("actor_id");
             sqlx::query(
                 "SELECT pos.title FROM holdings h JOIN positions pos ON pos.org_id = h.org_id AND pos.id = h.position_id
                   WHERE h.org_id = $1 AND h.person_id = $2 AND h.from_date <= $3 AND (h.to_date IS NULL OR h.to_date >= $3)
                   ORDER BY h.from_date LIMIT 1",
             )
             .bind(org)
-            .bind(actor)
+            .bind(&event.actor)
             .bind(date.iso())
             .fetch_optional(&mut **tx)
             .await?
             .map(|r| r.get::<String, _>("title"))
         };
         gathered.push(Gathered {
-            kind: row.get("kind"),
-            text: row.get("text"),
+            kind: if event.kind == "signed" {
+                "sign"
+            } else {
+                "endorse"
+            }
+            .to_owned(),
+            text: event.text,
             date,
             standing,
             position_title: row.get("title"),

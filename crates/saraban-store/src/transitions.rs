@@ -13,7 +13,7 @@ use serde_json::Value;
 use sqlx::{Any, Row, Transaction};
 
 use crate::compose::{Overlay, compose};
-use crate::documents::{ActOutcome, DocumentSummary, summary_of, waiting_positions};
+use crate::documents::{ActOutcome, DocumentSummary, summary_of};
 use crate::error::{Result, StoreError};
 use crate::ledger::SeqTicket;
 use crate::reads::{
@@ -24,6 +24,7 @@ use crate::render::render;
 use crate::rows::{ActionRow, DocRow, RouteChange, WaitingMove, WantedDocument};
 use crate::store::Store;
 use crate::writer::{Batch, Writes};
+use saraban_core::replay::waiting_positions;
 
 /// The canonical bytes of a document's content and their hash.
 fn canonical_content(content: &Value) -> Result<(String, String)> {
@@ -432,7 +433,7 @@ async fn act_in(
         let allocated = allocate(&mut *tx, org, route.register.as_str(), register_year).await?;
         let (config, emblem) = org_config(&mut *tx, org).await?;
         let overlay = Overlay {
-            gathered: gathered(&mut *tx, org, id, doc.round).await?,
+            gathered: gathered(&mut *tx, org, id).await?,
             number: Some(allocated),
             prefix: match &pattern {
                 NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),

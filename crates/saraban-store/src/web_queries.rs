@@ -80,7 +80,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
         let (config, emblem) = org_config(&mut tx, org).await?;
-        let gathered = gathered(&mut tx, org, id, doc.round).await?;
+        let gathered = gathered(&mut tx, org, id).await?;
         let prefix = match &doc.register {
             Some(register) => match register_info(&mut tx, org, register).await?.0 {
                 NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),

@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Internal, Result, StoreError};
 use crate::keys::SharedKeys;
-use crate::ledger::PendingLedger;
+use crate::ledger::{PendingLedger, SignedRoots};
 use crate::reads::read_documents;
 use crate::rows::{DocumentRead, WantedDocument};
 
@@ -151,6 +151,7 @@ async fn run_writer(
 ) {
     // Transitions whose key already acted in the batch, for the next one.
     let mut carried: VecDeque<WriteJob> = VecDeque::new();
+    let mut signed_roots = SignedRoots::default();
     loop {
         let mut waiting: Vec<WriteJob> = carried.drain(..).collect();
         if waiting.is_empty() {
@@ -207,7 +208,11 @@ async fn run_writer(
         let folder = keys.read().expect("keys").clone();
         let (broken, signed) = match broken {
             Some(reason) => (Some(reason), Vec::new()),
-            None => match batch.ledger.flush(&mut batch.tx, folder.as_deref()).await {
+            None => match batch
+                .ledger
+                .flush(&mut batch.tx, folder.as_deref(), &mut signed_roots)
+                .await
+            {
                 Ok(signed) => (None, signed),
                 Err(error) => (Some(error.to_string()), Vec::new()),
             },

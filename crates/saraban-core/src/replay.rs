@@ -1,0 +1,493 @@
+//! A document's rows rebuilt from its events alone: its state, round,
+//! version, number and cancellation, who it waits for, and the action rows
+//! its route actions left. The route actions go through the same rule as
+//! when they were taken ([`decide`]), so an event the rules would not have
+//! allowed, or a row that says other than its events, is found.
+//!
+//! Pure: the caller streams the log through [`Projected::created`] and
+//! [`Projected::apply`] and compares what comes out with the tables.
+
+use crate::ledger::Event;
+use crate::slug::Slug;
+use crate::workflow::{ActionKind, Authority, Facts, Route, Standing, State, decide};
+
+/// A document as its events leave it: the columns of its row that are not
+/// its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Projected {
+    pub state: State,
+    pub round: i64,
+    pub drafter: String,
+    pub route_version: i64,
+    pub version: u64,
+    pub content_hash: String,
+    pub register: Option<String>,
+    pub year: Option<i64>,
+    pub number: Option<i64>,
+    pub pdf_hash: Option<String>,
+    pub cancelled_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Positions already heard at the current step of this round (a group
+    /// step waits for the rest).
+    pub heard: Vec<Slug>,
+}
+
+/// An action row as its event says it must read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectedAction {
+    pub seq: u64,
+    pub document: String,
+    pub round: i64,
+    pub step: i64,
+    pub kind: &'static str,
+    pub position: String,
+    pub actor: String,
+    pub standing: &'static str,
+    pub text: Option<String>,
+    pub at: String,
+}
+
+/// Why an event cannot follow the ones before it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayFault {
+    #[error("a document event of unknown kind {0:?}")]
+    UnknownKind(String),
+    #[error("the document was created twice")]
+    CreatedTwice,
+    #[error("an event of a document that was never created")]
+    NotCreated,
+    #[error("the created event names no route version")]
+    NoRouteVersion,
+    #[error("version {found} follows version {had}")]
+    Version { had: u64, found: u64 },
+    #[error("the event approves content other than the document's version {0}")]
+    Content(u64),
+    #[error("the rules refuse it: {0}")]
+    Refused(String),
+    #[error("it acts for {found:?}, the rules say {expected:?}")]
+    Position {
+        expected: Option<(String, &'static str)>,
+        found: Option<(String, String)>,
+    },
+    #[error("an issue without its register, year, number or PDF")]
+    Unnumbered,
+    #[error("issued into register {found}, the route's is {expected}")]
+    Register { expected: String, found: String },
+}
+
+impl Projected {
+    /// The draft a `created` event makes.
+    pub fn created(event: &Event) -> Result<Projected, ReplayFault> {
+        if event.kind != "created" {
+            return Err(ReplayFault::NotCreated);
+        }
+        let route_version = event.route_version.ok_or(ReplayFault::NoRouteVersion)?;
+        if event.doc_version != 1 {
+            return Err(ReplayFault::Version {
+                had: 0,
+                found: event.doc_version,
+            });
+        }
+        Ok(Projected {
+            state: State::Draft,
+            round: 0,
+            drafter: event.actor.clone(),
+            route_version: i64::from(route_version),
+            version: 1,
+            content_hash: event.content_hash.clone(),
+            register: None,
+            year: None,
+            number: None,
+            pdf_hash: None,
+            cancelled_at: None,
+            created_at: event.at.clone(),
+            updated_at: event.at.clone(),
+            heard: Vec::new(),
+        })
+    }
+
+    /// Applies the document's next event (number `seq`) under its route;
+    /// returns the action row it leaves, if any.
+    pub fn apply(
+        &mut self,
+        seq: u64,
+        event: &Event,
+        route: &Route,
+    ) -> Result<Option<ProjectedAction>, ReplayFault> {
+        let action = match event.kind.as_str() {
+            "created" => return Err(ReplayFault::CreatedTwice),
+            "edited" => ActionKind::Edit,
+            kind => ActionKind::ALL
+                .into_iter()
+                .find(|action| action.event() == kind)
+                .ok_or_else(|| ReplayFault::UnknownKind(kind.to_owned()))?,
+        };
+        if action == ActionKind::Edit {
+            if event.doc_version != self.version + 1 {
+                return Err(ReplayFault::Version {
+                    had: self.version,
+                    found: event.doc_version,
+                });
+            }
+        } else if event.doc_version != self.version || event.content_hash != self.content_hash {
+            return Err(ReplayFault::Content(self.version));
+        }
+        // The actor may act for exactly the position the event names: the
+        // rule then says whether that position could act, and for what.
+        let authorities: Vec<Authority> = match (&event.position, &event.capacity) {
+            (Some(position), capacity) => {
+                let position = Slug::parse(position).map_err(|e| {
+                    ReplayFault::Refused(format!("position {position:?} is not a slug: {e}"))
+                })?;
+                let standing = capacity
+                    .as_deref()
+                    .and_then(Standing::from_name)
+                    .unwrap_or(Standing::Holder);
+                vec![Authority { position, standing }]
+            }
+            (None, _) => Vec::new(),
+        };
+        let actor = Slug::parse(&event.actor)
+            .map_err(|e| ReplayFault::Refused(format!("actor {:?}: {e}", event.actor)))?;
+        let drafter = Slug::parse(&self.drafter)
+            .map_err(|e| ReplayFault::Refused(format!("drafter {:?}: {e}", self.drafter)))?;
+        let facts = Facts {
+            state: self.state,
+            drafter: &drafter,
+            route,
+            acted_this_step: &self.heard,
+        };
+        let decision = decide(&facts, &actor, &authorities, action, event.text.as_deref())
+            .map_err(|refusal| ReplayFault::Refused(refusal.to_string()))?;
+        let acting = decision
+            .acting_for
+            .as_ref()
+            .map(|a| (a.position.to_string(), a.standing.name()));
+        let recorded = event.position.clone().map(|p| {
+            let capacity = event.capacity.clone().unwrap_or_default();
+            (p, capacity)
+        });
+        let agrees = match (&acting, &recorded) {
+            (None, None) => true,
+            (Some((position, standing)), Some((p, c))) => position == p && standing == c,
+            _ => false,
+        };
+        if !agrees {
+            return Err(ReplayFault::Position {
+                expected: acting,
+                found: recorded,
+            });
+        }
+
+        let step_before = self.state.step();
+        match action {
+            ActionKind::Edit => {
+                self.version = event.doc_version;
+                self.content_hash = event.content_hash.clone();
+            }
+            ActionKind::Submit => self.round += 1,
+            ActionKind::Issue => {
+                let (Some(register), Some(year), Some(number), Some(pdf_hash)) =
+                    (&event.register, event.year, event.number, &event.pdf_hash)
+                else {
+                    return Err(ReplayFault::Unnumbered);
+                };
+                if register != route.register.as_str() {
+                    return Err(ReplayFault::Register {
+                        expected: route.register.to_string(),
+                        found: register.clone(),
+                    });
+                }
+                self.register = Some(register.clone());
+                self.year = Some(i64::from(year));
+                self.number = Some(i64::from(number));
+                self.pdf_hash = Some(pdf_hash.clone());
+            }
+            ActionKind::Cancel => self.cancelled_at = Some(event.at.clone()),
+            _ => {}
+        }
+        match &decision.acting_for {
+            Some(authority) if decision.next == self.state => {
+                self.heard.push(authority.position.clone())
+            }
+            _ => self.heard.clear(),
+        }
+        self.state = decision.next;
+        self.updated_at = event.at.clone();
+        Ok(decision.acting_for.map(|authority| ProjectedAction {
+            seq,
+            document: event.document.clone(),
+            round: self.round,
+            step: step_before,
+            kind: action.name(),
+            position: authority.position.to_string(),
+            actor: event.actor.clone(),
+            standing: authority.standing.name(),
+            text: event.text.clone(),
+            at: event.at.clone(),
+        }))
+    }
+
+    /// The positions the document waits for now.
+    pub fn waiting(&self, route: &Route) -> Vec<String> {
+        waiting_positions(self.state, route, &self.heard)
+    }
+}
+
+/// Who a document in `state` waits for: the positions of its review step
+/// not yet `heard`, the signer, or the registrar who issues it.
+pub fn waiting_positions(state: State, route: &Route, heard: &[Slug]) -> Vec<String> {
+    match state {
+        State::InReview(k) => route
+            .review
+            .get(k)
+            .map(|step| {
+                step.positions
+                    .iter()
+                    .filter(|p| !heard.contains(p))
+                    .map(Slug::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        State::AwaitingSignature => vec![route.sign.to_string()],
+        State::Signed => vec![route.issue.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::EventHead;
+    use crate::workflow::RouteStep;
+    use proptest::prelude::*;
+
+    fn slug(s: &str) -> Slug {
+        Slug::parse(s).unwrap()
+    }
+
+    fn route() -> Route {
+        Route {
+            review: vec![
+                RouteStep {
+                    positions: vec![slug("head")],
+                    required: 1,
+                },
+                RouteStep {
+                    positions: vec![slug("a"), slug("b"), slug("c")],
+                    required: 2,
+                },
+            ],
+            sign: slug("mayor"),
+            issue: slug("registrar"),
+            register: slug("memo"),
+        }
+    }
+
+    struct Log {
+        events: Vec<Event>,
+        version: u64,
+        hash: String,
+    }
+
+    impl Log {
+        fn new() -> Log {
+            let mut log = Log {
+                events: Vec::new(),
+                version: 1,
+                hash: "h1".into(),
+            };
+            log.events.push(Event {
+                route_version: Some(1),
+                ..log.head("created", "drafter")
+            });
+            log
+        }
+
+        fn head(&self, kind: &str, actor: &str) -> Event {
+            Event::new(EventHead {
+                org: "o",
+                seq: self.events.len() as u64 + 1,
+                at: format!("2025-01-01T08:{:02}:00+07:00", self.events.len()),
+                kind,
+                document: "d",
+                doc_version: self.version,
+                actor,
+                content_hash: self.hash.clone(),
+            })
+        }
+
+        fn act(&mut self, kind: &str, actor: &str, position: Option<&str>, text: Option<&str>) {
+            let event = Event {
+                position: position.map(str::to_owned),
+                capacity: position.map(|_| "holder".to_owned()),
+                text: text.map(str::to_owned),
+                ..self.head(kind, actor)
+            };
+            self.events.push(event);
+        }
+
+        fn edit(&mut self) {
+            self.version += 1;
+            self.hash = format!("h{}", self.version);
+            let event = self.head("edited", "drafter");
+            self.events.push(event);
+        }
+
+        fn issue(&mut self) {
+            let event = Event {
+                position: Some("registrar".into()),
+                capacity: Some("holder".into()),
+                register: Some("memo".into()),
+                year: Some(2568),
+                number: Some(7),
+                pdf_hash: Some("pdf".into()),
+                ..self.head("issued", "clerk")
+            };
+            self.events.push(event);
+        }
+
+        fn replay(&self) -> Result<(Projected, Vec<ProjectedAction>), ReplayFault> {
+            let route = route();
+            let mut doc = Projected::created(&self.events[0])?;
+            let mut actions = Vec::new();
+            for (i, event) in self.events.iter().enumerate().skip(1) {
+                actions.extend(doc.apply(i as u64 + 1, event, &route)?);
+            }
+            Ok((doc, actions))
+        }
+    }
+
+    fn full_route() -> Log {
+        let mut log = Log::new();
+        log.edit();
+        log.act("submitted", "drafter", None, None);
+        log.act("endorsed", "somchai", Some("head"), Some("เห็นควร"));
+        log.act("endorsed", "anna", Some("b"), None);
+        log.act("endorsed", "bee", Some("a"), None);
+        log.act("signed", "kanok", Some("mayor"), None);
+        log.issue();
+        log
+    }
+
+    #[test]
+    fn a_full_route_rebuilds_the_row_and_its_actions() {
+        let (doc, actions) = full_route().replay().unwrap();
+        assert_eq!(doc.state, State::Issued);
+        assert_eq!((doc.round, doc.version), (1, 2));
+        assert_eq!(doc.number, Some(7));
+        assert_eq!(doc.updated_at, "2025-01-01T08:07:00+07:00");
+        let kinds: Vec<_> = actions.iter().map(|a| (a.kind, a.step)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("endorse", 0),
+                ("endorse", 1),
+                ("endorse", 1),
+                ("sign", -1),
+                ("issue", -1)
+            ]
+        );
+        assert!(doc.waiting(&route()).is_empty());
+    }
+
+    #[test]
+    fn a_group_step_waits_for_those_not_heard() {
+        let mut log = Log::new();
+        log.act("submitted", "drafter", None, None);
+        log.act("endorsed", "somchai", Some("head"), None);
+        log.act("endorsed", "anna", Some("b"), None);
+        let (doc, _) = log.replay().unwrap();
+        assert_eq!(doc.state, State::InReview(1));
+        assert_eq!(doc.waiting(&route()), ["a", "c"]);
+    }
+
+    #[test]
+    fn an_event_the_rules_refuse_is_a_fault() {
+        let mut log = Log::new();
+        log.act("submitted", "drafter", None, None);
+        // The signer acts before the review is done.
+        log.act("signed", "kanok", Some("mayor"), None);
+        assert!(matches!(log.replay(), Err(ReplayFault::Refused(_))));
+
+        let mut log = Log::new();
+        log.act("submitted", "drafter", None, None);
+        log.act("endorsed", "anna", Some("a"), None);
+        assert!(log.replay().is_err());
+
+        let mut log = Log::new();
+        log.act("submitted", "someone", None, None);
+        assert!(matches!(log.replay(), Err(ReplayFault::Refused(_))));
+    }
+
+    #[test]
+    fn a_position_or_version_other_than_the_rules_give_is_a_fault() {
+        let mut log = full_route();
+        log.events[3].capacity = Some("acting".into());
+        // "acting" is a standing the rule accepts: the row must say it.
+        let (_, actions) = log.replay().unwrap();
+        assert_eq!(actions[0].standing, "acting");
+
+        let mut log = full_route();
+        log.events[1].doc_version = 3;
+        assert!(matches!(log.replay(), Err(ReplayFault::Version { .. })));
+
+        let mut log = full_route();
+        log.events[6].content_hash = "other".into();
+        assert_eq!(log.replay(), Err(ReplayFault::Content(2)));
+    }
+
+    #[test]
+    fn a_cancellation_is_kept_with_its_time() {
+        let mut log = full_route();
+        log.act("cancelled", "clerk", Some("registrar"), Some("ผิดพลาด"));
+        let (doc, actions) = log.replay().unwrap();
+        assert_eq!(doc.state, State::Cancelled);
+        assert_eq!(
+            doc.cancelled_at.as_deref(),
+            Some("2025-01-01T08:08:00+07:00")
+        );
+        assert_eq!(actions.last().unwrap().kind, "cancel");
+    }
+
+    proptest! {
+        /// Any sequence of attempted actions, each kept only where the rule
+        /// allows it, replays to the state the rule reached.
+        #[test]
+        fn replay_follows_the_rule(choices in proptest::collection::vec((0usize..9, 0usize..6), 0..40)) {
+            let route = route();
+            let people = ["drafter", "head", "a", "b", "c", "mayor"];
+            let mut log = Log::new();
+            let mut state = State::Draft;
+            let mut heard: Vec<Slug> = Vec::new();
+            let drafter = slug("drafter");
+            for (action, who) in choices {
+                let action = ActionKind::ALL[action];
+                if matches!(action, ActionKind::Edit | ActionKind::Issue) {
+                    continue;
+                }
+                let person = people[who];
+                let authorities = if person == "drafter" {
+                    Vec::new()
+                } else {
+                    vec![Authority { position: slug(person), standing: Standing::Holder }]
+                };
+                let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &heard };
+                let Ok(decision) = decide(&facts, &slug(person), &authorities, action, Some("เหตุผล")) else {
+                    continue;
+                };
+                let position = decision.acting_for.as_ref().map(|a| a.position.to_string());
+                log.act(action.event(), person, position.as_deref(), Some("เหตุผล"));
+                match &decision.acting_for {
+                    Some(a) if decision.next == state => heard.push(a.position.clone()),
+                    _ => heard.clear(),
+                }
+                state = decision.next;
+            }
+            let (doc, _) = log.replay().unwrap();
+            prop_assert_eq!(doc.state, state);
+            prop_assert_eq!(doc.heard, heard);
+        }
+    }
+}
