@@ -29,7 +29,7 @@ impl Rng {
     }
 
     fn string(&mut self) -> String {
-        const PIECES: [&str; 16] = [
+        const PIECES: [&str; 19] = [
             "",
             "ก",
             "ทราบ",
@@ -42,6 +42,9 @@ impl Rng {
             "%00",
             "#read(\"/etc/passwd\")",
             "\u{200b}",
+            "\u{0}",
+            "\u{202E}",
+            "\u{2066}",
             "<script>",
             "null",
             "a b",
@@ -90,6 +93,92 @@ fn property_names(value: &Value, names: &mut Vec<String>) {
         }
         Value::Array(items) => items.iter().for_each(|v| property_names(v, names)),
         _ => {}
+    }
+}
+
+/// Every byte but letters and digits percent-encoded.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// U+0000 (which PostgreSQL cannot store) and bidirectional controls,
+/// each of which the edge or the document's parsing must refuse.
+const POISONS: [&str; 4] = ["a\u{0}b", "\u{0}", "ก\u{202E}ข", "\u{2066}x\u{2069}"];
+
+/// `value` with its `n`-th string (depth first) followed by `poison`;
+/// false when it has fewer strings.
+fn poison_nth_string(value: &mut Value, n: &mut usize, poison: &str) -> bool {
+    match value {
+        Value::String(text) => {
+            if *n == 0 {
+                text.push_str(poison);
+                return true;
+            }
+            *n -= 1;
+            false
+        }
+        Value::Array(items) => items.iter_mut().any(|v| poison_nth_string(v, n, poison)),
+        Value::Object(map) => map.values_mut().any(|v| poison_nth_string(v, n, poison)),
+        _ => false,
+    }
+}
+
+/// Every variant of `value` with one of its strings poisoned, and one
+/// with a poisoned key.
+fn poisoned_bodies(value: &Value, poison: &str) -> Vec<Value> {
+    let mut bodies = Vec::new();
+    for index in 0.. {
+        let mut body = value.clone();
+        if !poison_nth_string(&mut body, &mut { index }, poison) {
+            break;
+        }
+        bodies.push(body);
+    }
+    if let Value::Object(map) = value {
+        let mut body = map.clone();
+        body.insert(format!("key{poison}"), json!("x"));
+        bodies.push(Value::Object(body));
+    }
+    bodies
+}
+
+/// A body shaped after an operation's JSON request schema: its string
+/// properties given plausible values, or the memo for a free object.
+fn plain_body(spec: &Value, operation: &Value, memo: &Value) -> Option<Value> {
+    let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+    if schema.is_null() {
+        return None;
+    }
+    let named = schema["$ref"]
+        .as_str()
+        .or_else(|| {
+            schema["oneOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(|s| s["$ref"].as_str())
+        })
+        .and_then(|r| r.rsplit('/').next())
+        .map(|name| &spec["components"]["schemas"][name]);
+    match named {
+        Some(schema) => Some(Value::Object(
+            schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(name, _)| (name.clone(), json!("saraban-demo")))
+                .collect(),
+        )),
+        None => Some(memo.clone()),
     }
 }
 
@@ -169,16 +258,7 @@ async fn generated_requests_never_fail_the_server(db: TestDb) {
                             .to_owned(),
                             _ => rng.string(),
                         };
-                        let encoded: String = value
-                            .bytes()
-                            .map(|b| {
-                                if b.is_ascii_alphanumeric() {
-                                    (b as char).to_string()
-                                } else {
-                                    format!("%{b:02X}")
-                                }
-                            })
-                            .collect();
+                        let encoded = encode(&value);
                         url = url.replace(
                             &format!("{{{name}}}"),
                             if encoded.is_empty() { "x" } else { &encoded },
@@ -230,6 +310,84 @@ async fn generated_requests_never_fail_the_server(db: TestDb) {
         }
     }
     assert!(sent >= 600, "{sent} requests");
+
+    // Then, deterministically: each poison in every path parameter, every
+    // query parameter and every string of every JSON body, of every
+    // endpoint, signed in and not.
+    let plausible = |name: &str| match name {
+        "id" => real_id.clone(),
+        "action" => "submit".to_owned(),
+        "register" => "memo".to_owned(),
+        "year" => "2568".to_owned(),
+        "org" => "wangkrachae".to_owned(),
+        _ => "x".to_owned(),
+    };
+    let mut poisoned = 0;
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            let parameters: Vec<(&str, &str)> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap()))
+                .filter(|(_, place)| *place == "path" || *place == "query")
+                .collect();
+            let url_with = |target: Option<&str>, poison: &str| {
+                let mut url = format!("{base}/api/v1{path}");
+                let mut query = Vec::new();
+                for (name, place) in &parameters {
+                    let value = if Some(*name) == target {
+                        poison.to_owned()
+                    } else {
+                        plausible(name)
+                    };
+                    if *place == "path" {
+                        url = url.replace(&format!("{{{name}}}"), &encode(&value));
+                    } else if Some(*name) == target {
+                        query.push(format!("{name}={}", encode(&value)));
+                    }
+                }
+                if !query.is_empty() {
+                    url.push('?');
+                    url.push_str(&query.join("&"));
+                }
+                url
+            };
+            let body = plain_body(&spec, operation, &memo);
+            let mut requests: Vec<(String, Option<Value>)> = Vec::new();
+            for poison in POISONS {
+                for (name, _) in &parameters {
+                    requests.push((url_with(Some(name), poison), body.clone()));
+                }
+                for poisoned in body.iter().flat_map(|b| poisoned_bodies(b, poison)) {
+                    requests.push((url_with(None, poison), Some(poisoned)));
+                }
+            }
+            for (index, (url, body)) in requests.into_iter().enumerate() {
+                let http = if index % 3 == 0 { &anonymous } else { &client };
+                let mut request = http.request(method.clone(), &url);
+                if let Some(body) = &body {
+                    request = request.json(body);
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status();
+                let text = response.text().await.unwrap_or_default();
+                assert!(
+                    !status.is_server_error(),
+                    "{method} {url} with {body:?} answered {status}: {text}"
+                );
+                if status.is_client_error() {
+                    let error: Value = serde_json::from_str(&text)
+                        .unwrap_or_else(|_| panic!("{method} {url}: JSON error body, got {text}"));
+                    assert!(error["code"].is_string(), "{text}");
+                }
+                poisoned += 1;
+            }
+        }
+    }
+    eprintln!("{poisoned} poisoned requests");
+    assert!(poisoned >= 200, "{poisoned} poisoned requests");
     eprintln!("answers by status: {statuses:?}");
     // The requests reached the handlers: some succeeded, some were refused
     // for their content, not only for their shape.

@@ -618,10 +618,297 @@ async fn sign_in_and_retries(db: TestDb) {
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// The address part of a base URL: `127.0.0.1:PORT`.
+fn authority(base: &str) -> String {
+    base.trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Sends `head` and a body of `size` spaces over raw TCP, writing it all
+/// while the answer is read (so that an early refusal is not a reset).
+async fn raw_request(address: &str, head: &str, size: usize) -> String {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut request = head.as_bytes().to_vec();
+    request.resize(request.len() + size, b' ');
+    let (mut reader, mut writer) = stream.split();
+    let write = tokio::io::AsyncWriteExt::write_all(&mut writer, &request);
+    let mut answer = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut answer);
+    let (_, _) = tokio::join!(write, read);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Fifty wrong passwords at once: the count is taken before each check,
+/// so exactly five are checked (401) and the rest refused unchecked (429),
+/// and then the right password is refused too. Thirty failures from one
+/// address refuse that address, on a second server over the same
+/// database as well.
+async fn parallel_guesses_are_bounded(db: TestDb) {
+    let server = start(db).await;
+    let url = format!("{}/sign-in", server.base);
+    let http = reqwest::Client::new();
+    let attempt = |user: String, password: &'static str| {
+        let (http, url) = (http.clone(), url.clone());
+        tokio::spawn(async move {
+            let response = http
+                .post(&url)
+                .json(&json!({ "org": ORG, "user": user, "password": password }))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            (status, body["code"].as_str().unwrap_or_default().to_owned())
+        })
+    };
+    let burst: Vec<_> = (0..50)
+        .map(|_| attempt("kanok".into(), "wrong-password"))
+        .collect();
+    let mut answers = std::collections::BTreeMap::new();
+    for answer in burst {
+        let (status, code) = answer.await.unwrap();
+        // An attempt holds one of the address's thirty while it runs, so a
+        // refusal may name the address instead of the account.
+        assert!(
+            ["wrong_credentials", "locked", "rate_limited"].contains(&code.as_str()),
+            "{status} {code}"
+        );
+        *answers.entry(status.as_u16()).or_insert(0) += 1;
+    }
+    let expected = std::collections::BTreeMap::from([(401, 5), (429, 45)]);
+    assert_eq!(
+        answers, expected,
+        "five checked, the rest refused unchecked"
+    );
+    let (status, code) = attempt("kanok".into(), PASSWORD).await.unwrap();
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "locked"),
+        "the right password is refused while locked"
+    );
+    // The lock is in the account's row: five failures, a lock time ahead.
+    assert!(
+        server
+            .store
+            .sign_in(ORG, "kanok", PASSWORD, false, Utc::now())
+            .await
+            .is_err()
+    );
+
+    // Names that are no account lock as accounts do, and count against
+    // the address: 25 more failures reach the address's 30.
+    let spray: Vec<_> = (0..40)
+        .map(|i| attempt(format!("ghost-{i}"), "wrong-password"))
+        .collect();
+    let mut answers = std::collections::BTreeMap::new();
+    for answer in spray {
+        let (status, code) = answer.await.unwrap();
+        *answers.entry((status.as_u16(), code)).or_insert(0) += 1;
+    }
+    let expected = std::collections::BTreeMap::from([
+        ((401, "wrong_credentials".to_owned()), 25),
+        ((429, "rate_limited".to_owned()), 15),
+    ]);
+    assert_eq!(answers, expected, "thirty failures from one address");
+    let (status, code) = attempt("chanyurat".into(), PASSWORD).await.unwrap();
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+    // Another server process's view: a store of its own on the database.
+    let other = Store::open(&server._db.url).await.unwrap();
+    let (other_base, _stop_other) = saraban_stories::serve(other).await;
+    let response = http
+        .post(format!("{other_base}/api/v1/sign-in"))
+        .json(&json!({ "org": ORG, "user": "chanyurat", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The store itself, with no address, still signs the person in.
+    assert!(
+        server
+            .store
+            .sign_in(ORG, "chanyurat", PASSWORD, false, Utc::now())
+            .await
+            .is_ok()
+    );
+}
+
+/// The edge: U+0000 in a body, a path or a query; bidirectional controls
+/// and invisible subjects; bodies not declared as JSON; cookies sent from
+/// another site; an oversized PDF; `/history` paged.
+async fn the_edge_refuses_what_it_cannot_keep(db: TestDb) {
+    let server = start(db).await;
+    let anonymous = reqwest::Client::new();
+    let response = anonymous
+        .post(format!("{}/sign-in", server.base))
+        .json(&json!({ "org": "a\u{0}", "user": "kanok", "password": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["field"], "org", "{error}");
+    for (path, field) in [
+        ("/orgs/%00/checkpoint", "path"),
+        ("/public/verify/a%00b", "path"),
+        ("/documents?state=%00", "query"),
+    ] {
+        let response = anonymous
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["field"], field, "{path}: {error}");
+    }
+
+    let client = server.sign_in(ORG, "chanyurat").await;
+    let with_subject = |subject: &str| {
+        let mut m = memo();
+        m["subject"] = json!(subject);
+        m
+    };
+    for (subject, message) in [
+        ("ขอ\u{0}รายงาน", "U+0000"),
+        ("ขออนุมัติ\u{202E}๐๐๑", "bidirectional"),
+        ("ขออนุมัติ\u{2066}ก\u{2069}", "bidirectional"),
+        ("\u{200B}\u{200B}", "visible"),
+    ] {
+        let (status, error) = client.post("/documents", &with_subject(subject)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert_eq!(error["field"], "subject", "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains(message),
+            "{error}"
+        );
+    }
+    let mut nul_in_body = memo();
+    nul_in_body["body"][0]["paragraph"] = json!("a\u{0}");
+    let (status, error) = client.post("/documents", &nul_in_body).await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("body[0].paragraph")),
+        "{error}"
+    );
+
+    // Not declared as JSON: 415, whatever the body says.
+    let id = memo_in(&server.store, "draft").await;
+    let submit = format!("{}/documents/{id}/actions/submit", server.base);
+    for (content_type, body) in [
+        ("text/plain", "{}"),
+        ("application/x-www-form-urlencoded", ""),
+    ] {
+        let response = client
+            .http
+            .post(&submit)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "unsupported_media_type", "{error}");
+    }
+    let response = client
+        .http
+        .post(format!("{}/documents", server.base))
+        .header("content-type", "text/plain")
+        .body(memo().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // Cookies from another site act on nothing; the site's own do.
+    let own = format!("http://{}", authority(&server.base));
+    for (header, value) in [
+        ("origin", "https://attacker.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = client
+            .http
+            .post(&submit)
+            .header(header, value)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{header}: {value}"
+        );
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "cross_origin", "{error}");
+    }
+    assert_eq!(server.store.show(ORG, &id).await.unwrap().state, "draft");
+    let response = client
+        .http
+        .post(&submit)
+        .header("origin", &own)
+        .header("sec-fetch-site", "same-origin")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // A method no route has answers the JSON error too.
+    let response = client
+        .http
+        .delete(format!("{}/documents", server.base))
+        .header("origin", &own)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["code"], "method_not_allowed", "{error}");
+
+    // `/history` pages.
+    let (status, all) = client.get(&format!("/documents/{id}/history")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    let (_, second) = client
+        .get(&format!("/documents/{id}/history?limit=1&offset=1"))
+        .await;
+    assert_eq!(second, json!([all[1].clone()]));
+    let (status, error) = client
+        .get(&format!("/documents/{id}/history?limit=0"))
+        .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("limit"))
+    );
+
+    // A PDF over the limit, to the public comparison: the JSON error.
+    let address = authority(&server.base);
+    let size = saraban_server::BODY_LIMIT + 1;
+    let answer = raw_request(
+        &address,
+        &format!(
+            "POST /api/v1/public/verify/some-code HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/pdf\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
+        ),
+        size,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"code\":\"too_large\""), "{answer}");
+}
+
 stories!(
     seed_story_over_http,
     permission_matrix,
     organisations_are_isolated,
     bad_requests_name_the_field,
     sign_in_and_retries,
+    parallel_guesses_are_bounded,
+    the_edge_refuses_what_it_cannot_keep,
 );

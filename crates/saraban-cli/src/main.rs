@@ -6,6 +6,7 @@ mod engine;
 mod render;
 mod serve;
 mod usage_error;
+mod user;
 mod verify;
 
 use std::process::ExitCode;
@@ -34,6 +35,14 @@ enum Command {
         db: engine::Database,
         #[command(subcommand)]
         command: engine::OrgCommand,
+    },
+    /// People's sign-in: `user password ORG USER` sets a password, read
+    /// from the terminal or the first line of standard input.
+    User {
+        #[command(flatten)]
+        db: engine::Database,
+        #[command(subcommand)]
+        command: user::UserCommand,
     },
     /// Documents and their route: new, edit, submit, endorse, return, sign,
     /// issue, withdraw, cancel, archive, show, history, pdf, list.
@@ -83,6 +92,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Org { db, command } => engine::org(db, command),
+        Command::User { db, command } => user::run(db, command),
         Command::Doc {
             db,
             acting,

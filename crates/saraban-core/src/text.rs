@@ -22,6 +22,12 @@ impl<const MAX: usize, const MULTILINE: bool> Text<MAX, MULTILINE> {
         if cleaned.is_empty() {
             return Err("must not be empty".into());
         }
+        if cleaned
+            .chars()
+            .all(|c| c.is_whitespace() || is_invisible(c))
+        {
+            return Err("must have a visible character, not only zero-width ones".into());
+        }
         let count = cleaned.chars().count();
         if count > MAX {
             return Err(format!(
@@ -47,15 +53,40 @@ pub(crate) fn clean(raw: &str, multiline: bool) -> Result<String, String> {
             '\n' => return Err("must be a single line".into()),
             '\t' => out.push(' '),
             // Zero-width joiners and marks are legitimate in Thai text; other
-            // format characters are kept too. Only C0/C1 controls are refused.
+            // format characters are kept too, but C0/C1 controls and the
+            // bidirectional controls below are refused.
             c if c.is_control() => {
                 return Err(format!("contains the control character U+{:04X}", c as u32));
+            }
+            // Refused, not removed: an override makes the printed text read
+            // differently from the stored text, and silently dropping it
+            // would change what the writer typed.
+            c if is_bidi_control(c) => {
+                return Err(format!(
+                    "contains the bidirectional control character U+{:04X}",
+                    c as u32
+                ));
             }
             c => out.push(c),
         }
     }
     let trimmed: Vec<&str> = out.split('\n').map(str::trim_end).collect();
     Ok(trimmed.join("\n").trim().to_owned())
+}
+
+/// The embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+/// which reorder the characters around them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that print nothing: zero-width space, joiners, word joiner,
+/// byte-order mark, soft hyphen.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 impl<const MAX: usize, const MULTILINE: bool> TryFrom<String> for Text<MAX, MULTILINE> {
@@ -137,6 +168,23 @@ mod tests {
         assert!(Line::parse("   ").is_err());
         assert!(Line::parse("a\nb").unwrap_err().contains("single line"));
         assert!(Line::parse("a\u{0}b").unwrap_err().contains("U+0000"));
+        assert!(
+            Line::parse("\u{200b}\u{200c} \u{feff}")
+                .unwrap_err()
+                .contains("visible")
+        );
+        assert!(
+            Line::parse("ก\u{200b}ข").is_ok(),
+            "zero-width inside Thai text is kept"
+        );
+        for bidi in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            assert!(
+                Line::parse(&format!("ค่า{bidi}321"))
+                    .unwrap_err()
+                    .contains("bidirectional")
+            );
+            assert!(Cell::try_from(format!("{bidi}1")).is_err());
+        }
         assert_eq!(Paragraph::parse("ก\r\nข  \r\n").unwrap().as_str(), "ก\nข");
     }
 

@@ -18,6 +18,7 @@ use saraban_store::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::edge::{Peer, body_bytes, check_json_type, check_no_nul};
 use crate::error::ApiError;
 use crate::state::{AppState, act_now, buddhist_year, session_cookie, token_of};
 
@@ -91,7 +92,9 @@ impl Actor {
     }
 }
 
-/// JSON bodies whose errors come back as our JSON errors.
+/// JSON bodies whose errors come back as our JSON errors: declared as
+/// JSON (415 otherwise), within the size limit (413), with no U+0000 in
+/// any string (422 naming where: PostgreSQL cannot store it).
 #[derive(Debug)]
 pub struct Body<T>(pub T);
 
@@ -102,7 +105,10 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
         request: axum::extract::Request,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(request, state).await?;
+        check_json_type(request.headers(), false)?;
+        let bytes = body_bytes(axum::body::Bytes::from_request(request, state).await)?;
+        check_no_nul(&bytes)?;
+        let Json(value) = Json::<T>::from_bytes(&bytes)?;
         Ok(Body(value))
     }
 }
@@ -153,15 +159,26 @@ pub(crate) struct SignIn {
     password: String,
 }
 
+/// Five wrong passwords in a row lock an account for 15 minutes (429
+/// `locked`, even with the right password); 30 failures from one address
+/// in 15 minutes refuse that address (429 `rate_limited`).
 #[utoipa::path(post, path = "/sign-in", request_body = SignIn, tag = "session",
-    responses((status = 200, description = "Signed in; the session cookie is set", body = SignedIn), (status = 401, body = ApiError), (status = 429, description = "Locked after repeated failures", body = ApiError)))]
+    responses((status = 200, description = "Signed in; the session cookie is set", body = SignedIn), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Sent with cookies from another site", body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 429, description = "The account is locked after repeated failures, or this address made too many", body = ApiError)))]
 async fn sign_in(
     State(state): State<AppState>,
+    Peer(address): Peer,
     Body(body): Body<SignIn>,
 ) -> Result<Response, ApiError> {
     let token = state
         .store
-        .sign_in(&body.org, &body.user, &body.password, false, Utc::now())
+        .sign_in_from(
+            address.as_deref(),
+            &body.org,
+            &body.user,
+            &body.password,
+            false,
+            Utc::now(),
+        )
         .await?;
     tracing::info!(user = %body.user, org = %body.org, "signed in");
     let account = state
@@ -175,7 +192,7 @@ async fn sign_in(
     Ok(response)
 }
 
-#[utoipa::path(post, path = "/sign-out", tag = "session", responses((status = 204, description = "Signed out")))]
+#[utoipa::path(post, path = "/sign-out", tag = "session", responses((status = 204, description = "Signed out"), (status = 403, description = "Sent with cookies from another site", body = ApiError)))]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = token_of(&headers) {
         state.store.sign_out(&token).await?;
@@ -195,7 +212,7 @@ pub(crate) struct PasswordChange {
 }
 
 #[utoipa::path(post, path = "/password", request_body = PasswordChange, tag = "session",
-    responses((status = 204, description = "Changed; other sessions end"), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 204, description = "Changed; other sessions end"), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Sent with cookies from another site", body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 429, description = "Locked after repeated failures", body = ApiError)))]
 async fn change_password(
     State(state): State<AppState>,
     actor: Actor,
@@ -216,15 +233,17 @@ pub(crate) struct TokenRequest {
 
 /// An API token for scripts, after the password again.
 #[utoipa::path(post, path = "/tokens", request_body = TokenRequest, tag = "session",
-    responses((status = 201, description = "An API token for `Authorization: Bearer`", body = NewToken), (status = 401, body = ApiError)))]
+    responses((status = 201, description = "An API token for `Authorization: Bearer`", body = NewToken), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Sent with cookies from another site", body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 429, description = "Locked after repeated failures, or too many from this address", body = ApiError)))]
 async fn create_token(
     State(state): State<AppState>,
     actor: Actor,
+    Peer(address): Peer,
     Body(body): Body<TokenRequest>,
 ) -> Result<Response, ApiError> {
     let token = state
         .store
-        .sign_in(
+        .sign_in_from(
+            address.as_deref(),
             &actor.0.org,
             &actor.0.person,
             &body.password,
@@ -248,11 +267,15 @@ async fn me(actor: Actor) -> Json<Account> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct Page {
+    /// draft, in_review, returned, awaiting_signature, signed, issued,
+    /// withdrawn, cancelled or archived.
     #[serde(default)]
     state: Option<String>,
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 200, default = 50)]
     limit: i64,
     #[serde(default)]
+    #[param(minimum = 0, default = 0)]
     offset: i64,
 }
 
@@ -286,8 +309,10 @@ impl Page {
 #[into_params(parameter_in = Query)]
 struct Window {
     #[serde(default = "window_limit")]
+    #[param(minimum = 1, maximum = 10000, default = 1000)]
     limit: usize,
     #[serde(default)]
+    #[param(minimum = 0, default = 0)]
     offset: usize,
 }
 
@@ -379,7 +404,7 @@ async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Inbox
 
 #[utoipa::path(post, path = "/documents", tag = "documents",
     request_body(content = Object, description = "A document in format saraban/1 (docs/document-format.md)"),
-    responses((status = 201, body = DocumentSummary), (status = 413, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 201, body = DocumentSummary), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "No position today, or sent with cookies from another site", body = ApiError), (status = 404, body = ApiError)))]
 async fn create_document(
     State(state): State<AppState>,
     actor: Actor,
@@ -418,7 +443,7 @@ async fn document_content(
 
 #[utoipa::path(put, path = "/documents/{id}", params(("id" = String, Path)), tag = "documents",
     request_body(content = Object, description = "The new content, format saraban/1"),
-    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Not the drafter, or sent with cookies from another site", body = ApiError), (status = 404, body = ApiError)))]
 async fn edit_document(
     State(state): State<AppState>,
     actor: Actor,
@@ -453,8 +478,8 @@ pub(crate) struct ActionBody {
 #[utoipa::path(post, path = "/documents/{id}/actions/{action}", tag = "documents",
     params(("id" = String, Path), ("action" = String, Path, description = "submit, endorse, return, sign, issue, withdraw, cancel or archive"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key does not act twice")),
-    request_body(content = Option<ActionBody>),
-    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    request_body(content = Option<ActionBody>, content_type = "application/json", description = "Optional; when sent, as application/json"),
+    responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Not yours to do, or sent with cookies from another site", body = ApiError), (status = 404, body = ApiError)))]
 async fn act(
     State(state): State<AppState>,
     actor: Actor,
@@ -462,14 +487,12 @@ async fn act(
     headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|e| {
-        let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "too_large"
-        } else {
-            "bad_request"
-        };
-        ApiError::new(e.status(), code, e.body_text()).field("body")
-    })?;
+    let body = body_bytes(body)?;
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    // A form of another site can post text/plain without asking first;
+    // JSON it cannot.
+    check_json_type(&headers, empty)?;
+    check_no_nul(&body)?;
     actor.may_read_documents()?;
     let action = match ActionKind::from_name(&action).filter(|a| *a != ActionKind::Edit) {
         Some(action) => action,
@@ -481,7 +504,7 @@ async fn act(
             .field("action"));
         }
     };
-    let text = if body.iter().all(u8::is_ascii_whitespace) {
+    let text = if empty {
         None
     } else {
         let parsed: ActionBody = serde_json::from_slice(&body).map_err(|e| {
@@ -564,9 +587,12 @@ async fn document_history(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
+    page: Result<Query<Window>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     actor.may_read_documents()?;
-    Ok(Json(state.store.history(&actor.0.org, &id).await?))
+    let page = query(page)?;
+    page.apply(state.store.history(&actor.0.org, &id).await?)
+        .map(Json)
 }
 
 #[utoipa::path(get, path = "/registers/{register}/{year}", tag = "registers",
@@ -676,13 +702,14 @@ pub struct PdfComparison {
 
 #[utoipa::path(post, path = "/public/verify/{code}", tag = "registers",
     params(("code" = String, Path, description = "The verification code printed on the issued PDF")),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF to compare"),
-    responses((status = 200, body = PdfComparison), (status = 404, body = ApiError)))]
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF to compare, at most 2 MiB"),
+    responses((status = 200, body = PdfComparison), (status = 400, body = ApiError), (status = 403, description = "Sent with cookies from another site", body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError)))]
 async fn compare_issued_pdf(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<PdfComparison>, ApiError> {
+    let body = body_bytes(body)?;
     let matches = state
         .store
         .matches_issued_pdf(&code, &body)
@@ -713,7 +740,7 @@ async fn organisation_config(
 /// registers). A changed route becomes a new version.
 #[utoipa::path(put, path = "/organisation", tag = "registers",
     request_body(content = Object, description = "The organisation file as JSON (same fields as examples/organisation/wangkrachae.toml)"),
-    responses((status = 200, description = "What changed", body = Object), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 200, description = "What changed", body = Object), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Not an administrator, or sent with cookies from another site", body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError)))]
 async fn update_organisation(
     State(state): State<AppState>,
     actor: Actor,

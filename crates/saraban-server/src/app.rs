@@ -11,18 +11,21 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::state::AppState;
-use crate::{api, error, openapi, web};
+use crate::{api, edge, error, openapi, web};
 
 /// The largest request body accepted (a long order with its tables).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let api = api::router().route("/openapi.json", get(|| async { Json(openapi::document()) }));
+    let api = api::router()
+        .route("/openapi.json", get(|| async { Json(openapi::document()) }))
+        .layer(axum::middleware::from_fn(edge::json_errors));
     Router::new()
         .nest("/api/v1", api)
         .merge(web::router())
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(edge::guard))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }

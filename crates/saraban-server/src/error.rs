@@ -49,6 +49,9 @@ pub enum ErrorCode {
     UnknownAction,
     WrongCredentials,
     Locked,
+    RateLimited,
+    CrossOrigin,
+    MethodNotAllowed,
     TooLarge,
     UnsupportedMediaType,
     MalformedJson,
@@ -172,6 +175,11 @@ impl From<SignInError> for ApiError {
             SignInError::Locked(_) => {
                 ApiError::new(StatusCode::TOO_MANY_REQUESTS, "locked", error.to_string())
             }
+            SignInError::RateLimited(_) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                error.to_string(),
+            ),
             SignInError::Store(store) => store.into(),
         }
     }

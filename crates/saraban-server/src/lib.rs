@@ -6,6 +6,7 @@
 mod api;
 mod app;
 pub mod demo;
+mod edge;
 mod error;
 mod openapi;
 mod state;

@@ -29,8 +29,57 @@ use crate::error::{ApiError, ErrorCode};
         api::SignIn, api::PasswordChange, api::TokenRequest, api::ActionBody,
     )),
     tags((name = "session"), (name = "documents"), (name = "registers")),
+    modifiers(&EdgeRefusals),
 )]
 struct ApiDoc;
+
+/// The refusals of the edge (`edge::guard`), which no handler writes but
+/// every operation may answer: 400 for a path or query with U+0000 or not
+/// UTF-8, and 403 for an unsafe request with another site's cookies.
+struct EdgeRefusals;
+
+impl utoipa::Modify for EdgeRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let refusal = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiError")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let safe = [&mut item.get];
+            let unsafe_ = [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for (operation, is_unsafe) in safe
+                .into_iter()
+                .map(|o| (o, false))
+                .chain(unsafe_.into_iter().map(|o| (o, true)))
+            {
+                let Some(operation) = operation else { continue };
+                let responses = &mut operation.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| {
+                    refusal("The path or query holds U+0000 or is not UTF-8").into()
+                });
+                if is_unsafe {
+                    responses.entry("403".into()).or_insert_with(|| {
+                        refusal("Sent with cookies from another site (Origin, Sec-Fetch-Site)")
+                            .into()
+                    });
+                }
+            }
+        }
+    }
+}
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
@@ -51,6 +100,46 @@ mod tests {
             .iter()
             .map(|code| code.as_str().expect("a code").to_owned())
             .collect()
+    }
+
+    #[test]
+    fn the_edge_refusals_and_limits_are_in_the_document() {
+        let document = serde_json::to_value(super::document()).expect("JSON");
+        let paths = document["paths"].as_object().expect("paths");
+        for (path, operations) in paths {
+            for (method, operation) in operations.as_object().expect("operations") {
+                let responses = &operation["responses"];
+                assert!(responses["400"].is_object(), "{method} {path}: 400");
+                let unsafe_ = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
+                assert!(
+                    !unsafe_ || responses["403"].is_object(),
+                    "{method} {path}: 403"
+                );
+                let json_body = operation["requestBody"]["content"]["application/json"].is_object();
+                assert!(
+                    !json_body || responses["415"].is_object(),
+                    "{method} {path}: 415"
+                );
+            }
+        }
+        assert!(document["paths"]["/sign-in"]["post"]["responses"]["429"].is_object());
+        let limit = document["paths"]["/documents/{id}/history"]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .expect("limit")
+            .clone();
+        assert_eq!(limit["schema"]["maximum"], 10000, "{limit}");
+        let listed = listed_codes();
+        for code in [
+            "rate_limited",
+            "locked",
+            "cross_origin",
+            "method_not_allowed",
+        ] {
+            assert!(listed.iter().any(|c| c == code), "{code}");
+        }
     }
 
     #[test]

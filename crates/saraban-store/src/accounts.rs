@@ -13,8 +13,17 @@ use sqlx::Row;
 use crate::{Result, Store, StoreError};
 
 /// Failures in a row before an account is locked, and for how long.
-const MAX_FAILURES: i64 = 5;
+pub const MAX_FAILURES: i64 = 5;
 const LOCK_MINUTES: i64 = 15;
+/// Failed attempts one network address may make in a window of
+/// `LOCK_MINUTES`: enough for an office behind one address to mistype,
+/// too few to guess through many accounts.
+pub const MAX_ADDRESS_FAILURES: i64 = 30;
+/// The scopes of `sign_in_limits`: a network address, and a name typed
+/// that is no account (so that unknown names lock as real ones do, and the
+/// answers do not tell which accounts exist).
+const ADDRESS: &str = "address";
+const UNKNOWN_NAME: &str = "name";
 pub const SESSION_HOURS: i64 = 12;
 pub const API_TOKEN_DAYS: i64 = 90;
 
@@ -43,6 +52,9 @@ pub enum SignInError {
     Wrong,
     #[error("too many failed attempts; try again after {0}")]
     Locked(String),
+    /// Too many failed attempts from this network address.
+    #[error("too many failed attempts from this address; try again after {0}")]
+    RateLimited(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -51,6 +63,17 @@ impl From<sqlx::Error> for SignInError {
     fn from(error: sqlx::Error) -> Self {
         SignInError::Store(error.into())
     }
+}
+
+fn window() -> Duration {
+    Duration::minutes(LOCK_MINUTES)
+}
+
+/// What the counting statement allows: a check against the stored hash
+/// (none for an unknown name), or nothing until the lock ends.
+enum Attempt {
+    Check(Option<String>),
+    Locked(String),
 }
 
 fn hash_password(password: &str) -> Result<String> {
@@ -120,54 +143,70 @@ impl Store {
         api: bool,
         at: DateTime<Utc>,
     ) -> Result<String, SignInError> {
-        let row = sqlx::query("SELECT password_hash, failed_attempts, locked_until FROM accounts WHERE org_id = $1 AND person_id = $2")
-            .bind(org)
-            .bind(person)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else {
-            // Spend the time a real check would, so that timing does not
-            // tell which accounts exist.
-            let _ = hash_password(password);
-            return Err(SignInError::Wrong);
-        };
-        let stored: String = row.try_get("password_hash")?;
-        let failures: i64 = row.try_get("failed_attempts")?;
-        let locked_until: Option<String> = row.try_get("locked_until")?;
-        let now = thai_time(at).to_rfc3339();
-        if let Some(until) = locked_until {
-            let until_time = DateTime::parse_from_rfc3339(&until)
-                .map_err(|e| StoreError::corrupt("account lock time", e))?;
-            if until_time > at {
-                return Err(SignInError::Locked(until));
-            }
+        self.sign_in_from(None, org, person, password, api, at)
+            .await
+    }
+
+    /// A sign-in from a network address, which counts against that
+    /// address's limit too. Every attempt is counted before its password
+    /// is checked, in one statement, so that parallel guesses cannot pass
+    /// the limits between a read and a write, and a locked account is
+    /// refused whatever the password.
+    pub async fn sign_in_from(
+        &self,
+        address: Option<&str>,
+        org: &str,
+        person: &str,
+        password: &str,
+        api: bool,
+        at: DateTime<Utc>,
+    ) -> Result<String, SignInError> {
+        if let Some(address) = address
+            && !self
+                .take_attempt(ADDRESS, address, MAX_ADDRESS_FAILURES, at)
+                .await?
+        {
+            return Err(SignInError::RateLimited(
+                thai_time(at + window()).to_rfc3339(),
+            ));
         }
+        let attempt = self.take_account_attempt(org, person, at).await;
+        if !matches!(attempt, Ok(Attempt::Check(_)))
+            && let Some(address) = address
+        {
+            // No password was checked: the address is not charged.
+            self.give_back_attempt(ADDRESS, address).await?;
+        }
+        let stored = match attempt? {
+            Attempt::Check(stored) => stored,
+            Attempt::Locked(until) => return Err(SignInError::Locked(until)),
+        };
         let verified = {
             let password = password.to_owned();
-            tokio::task::spawn_blocking(move || {
-                PasswordHash::new(&stored)
+            tokio::task::spawn_blocking(move || match stored {
+                Some(stored) => PasswordHash::new(&stored)
                     .map(|hash| {
                         Argon2::default()
                             .verify_password(password.as_bytes(), &hash)
                             .is_ok()
                     })
-                    .unwrap_or(false)
+                    .unwrap_or(false),
+                None => {
+                    // Spend the time a real check would, so that timing
+                    // does not tell which accounts exist.
+                    let _ = hash_password(&password);
+                    false
+                }
             })
             .await
             .unwrap_or(false)
         };
         if !verified {
-            let failures = failures + 1;
-            let locked = (failures >= MAX_FAILURES)
-                .then(|| thai_time(at + Duration::minutes(LOCK_MINUTES)).to_rfc3339());
-            sqlx::query("UPDATE accounts SET failed_attempts = $1, locked_until = $2 WHERE org_id = $3 AND person_id = $4")
-                .bind(if locked.is_some() { 0 } else { failures })
-                .bind(locked)
-                .bind(org)
-                .bind(person)
-                .execute(&self.pool)
-                .await?;
+            // The attempt was counted before the check.
             return Err(SignInError::Wrong);
+        }
+        if let Some(address) = address {
+            self.give_back_attempt(ADDRESS, address).await?;
         }
         let token = new_token();
         let expires = if api {
@@ -175,6 +214,7 @@ impl Store {
         } else {
             at + Duration::hours(SESSION_HOURS)
         };
+        let now = thai_time(at).to_rfc3339();
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE org_id = $1 AND person_id = $2")
             .bind(org)
@@ -281,6 +321,108 @@ impl Store {
         .execute(&self.pool)
         .await?;
         self.sign_out(&token).await?;
+        Ok(())
+    }
+
+    /// Counts an attempt at an account before its password is checked.
+    /// The fifth in a row locks the account at once, so no more than five
+    /// are ever checked, however many arrive together; an expired lock
+    /// starts the count again.
+    async fn take_account_attempt(
+        &self,
+        org: &str,
+        person: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Attempt, SignInError> {
+        let now = thai_time(at).to_rfc3339();
+        let until = thai_time(at + window()).to_rfc3339();
+        let row = sqlx::query(
+            "UPDATE accounts SET
+                failed_attempts = CASE WHEN locked_until <= $3 THEN 1 ELSE failed_attempts + 1 END,
+                locked_until = CASE WHEN locked_until <= $3 THEN NULL
+                                    WHEN failed_attempts + 1 >= $4 THEN $5
+                                    ELSE locked_until END
+             WHERE org_id = $1 AND person_id = $2 AND (locked_until IS NULL OR locked_until <= $3)
+             RETURNING password_hash",
+        )
+        .bind(org)
+        .bind(person)
+        .bind(&now)
+        .bind(MAX_FAILURES)
+        .bind(&until)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = row {
+            return Ok(Attempt::Check(Some(row.try_get("password_hash")?)));
+        }
+        let locked =
+            sqlx::query("SELECT locked_until FROM accounts WHERE org_id = $1 AND person_id = $2")
+                .bind(org)
+                .bind(person)
+                .fetch_optional(&self.pool)
+                .await?;
+        match locked {
+            Some(row) => {
+                let until: Option<String> = row.try_get("locked_until")?;
+                Ok(Attempt::Locked(until.unwrap_or(now)))
+            }
+            None => {
+                // No such account: the name locks as an account would.
+                let name = format!("{org}/{person}");
+                if self
+                    .take_attempt(UNKNOWN_NAME, &name, MAX_FAILURES, at)
+                    .await?
+                {
+                    Ok(Attempt::Check(None))
+                } else {
+                    Ok(Attempt::Locked(until))
+                }
+            }
+        }
+    }
+
+    /// Counts an attempt of `subject` in `scope`; false when the window's
+    /// `max` are spent. One statement, so parallel attempts each take
+    /// their own count.
+    async fn take_attempt(
+        &self,
+        scope: &str,
+        subject: &str,
+        max: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let now = thai_time(at).to_rfc3339();
+        let ends = thai_time(at + window()).to_rfc3339();
+        let row = sqlx::query(
+            "INSERT INTO sign_in_limits (scope, subject, attempts, window_ends) VALUES ($1, $2, 1, $4)
+             ON CONFLICT (scope, subject) DO UPDATE SET
+                attempts = CASE WHEN sign_in_limits.window_ends <= $3 THEN 1
+                                ELSE sign_in_limits.attempts + 1 END,
+                window_ends = CASE WHEN sign_in_limits.window_ends <= $3 THEN $4
+                                   ELSE sign_in_limits.window_ends END
+             WHERE sign_in_limits.window_ends <= $3 OR sign_in_limits.attempts < $5
+             RETURNING attempts",
+        )
+        .bind(scope)
+        .bind(subject)
+        .bind(&now)
+        .bind(&ends)
+        .bind(max)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Gives back an attempt that checked no password, or the right one.
+    async fn give_back_attempt(&self, scope: &str, subject: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE sign_in_limits SET attempts = attempts - 1
+             WHERE scope = $1 AND subject = $2 AND attempts > 0",
+        )
+        .bind(scope)
+        .bind(subject)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -25,7 +25,7 @@ pub struct Store {
     pub(crate) unlocked: Unlocked,
 }
 
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 5] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 6] = [
     (
         1,
         "engine",
@@ -51,8 +51,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 5] = [
         "actor keys",
         include_str!("../../../migrations/sqlite/0005_actor_keys.sql"),
     ),
+    (
+        6,
+        "sign-in limits",
+        include_str!("../../../migrations/sqlite/0006_sign_in_limits.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 5] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 6] = [
     (
         1,
         "engine",
@@ -77,6 +82,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 5] = [
         5,
         "actor keys",
         include_str!("../../../migrations/postgres/0005_actor_keys.sql"),
+    ),
+    (
+        6,
+        "sign-in limits",
+        include_str!("../../../migrations/postgres/0006_sign_in_limits.sql"),
     ),
 ];
 

@@ -127,11 +127,24 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
                 )
             })?;
         // Browsers send a textarea's line breaks as CRLF; documents keep LF.
-        Ok(Fields(
-            form_urlencoded::parse(&bytes)
-                .map(|(k, v)| (k.into_owned(), v.replace("\r\n", "\n")))
-                .collect(),
-        ))
+        let fields: Vec<(String, String)> = form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.replace("\r\n", "\n")))
+            .collect();
+        // U+0000 has no place in any field, and PostgreSQL cannot store it.
+        if let Some((name, _)) = fields
+            .iter()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(message_page(
+                StatusCode::BAD_REQUEST,
+                "ส่งข้อมูลไม่สำเร็จ",
+                &format!(
+                    "ช่อง {} มีอักขระที่ใช้ไม่ได้ (U+0000) กรุณาแก้ไขแล้วลองอีกครั้ง",
+                    name.replace('\0', "")
+                ),
+            ));
+        }
+        Ok(Fields(fields))
     }
 }
 

@@ -182,6 +182,18 @@ fn csv_field(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
+/// A cell of text someone typed: one that a spreadsheet would read as a
+/// formula (starting with =, +, -, @, tab or CR) gets a leading
+/// apostrophe, per OWASP's guidance on CSV injection. Numbers and dates
+/// the system writes are not passed through it.
+fn csv_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 pub(crate) async fn csv(
     State(state): State<AppState>,
     user: WebUser,
@@ -198,7 +210,7 @@ pub(crate) async fn csv(
         let fields = [
             row.number.to_string(),
             row.printed_number.clone(),
-            row.subject.clone(),
+            csv_text(&row.subject),
             row.issued_at.clone(),
             state_thai(&row.state).to_owned(),
             if row.cancelled {
@@ -272,5 +284,24 @@ pub(crate) async fn pdf(
     match state.store.register_pdf(sheet).await {
         Ok(bytes) => inline_pdf(&format!("register-{register}-{year}.pdf"), bytes),
         Err(error) => failure(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{csv_field, csv_text};
+
+    #[test]
+    fn formulas_in_text_cells_are_neutralised() {
+        for formula in ["=1+1", "+66 2", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_text(formula), format!("'{formula}"));
+        }
+        for plain in ["ขอรายงานผล", "1 = 1", "", "'quoted"] {
+            assert_eq!(csv_text(plain), plain);
+        }
+        assert_eq!(
+            csv_field(&csv_text("=HYPERLINK(\"x\")")),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
     }
 }

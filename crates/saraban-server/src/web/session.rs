@@ -9,6 +9,7 @@ use saraban_store::SignInError;
 
 use super::common::{Fields, WebUser, failure, page, redirect, with_cookie};
 use super::words;
+use crate::edge::Peer;
 use crate::state::{AppState, cookie_value, session_cookie};
 
 /// Before sign-in there is no session to tie a form to: the sign-in form
@@ -69,6 +70,7 @@ pub(crate) async fn sign_in_page(State(state): State<AppState>, user: Option<Web
 
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
+    Peer(address): Peer,
     headers: HeaderMap,
     fields: Fields,
 ) -> Response {
@@ -90,7 +92,14 @@ pub(crate) async fn sign_in(
     }
     let token = match state
         .store
-        .sign_in(org.trim(), user.trim(), &password, false, Utc::now())
+        .sign_in_from(
+            address.as_deref(),
+            org.trim(),
+            user.trim(),
+            &password,
+            false,
+            Utc::now(),
+        )
         .await
     {
         Ok(token) => token,
@@ -106,6 +115,17 @@ pub(crate) async fn sign_in(
         }
         Err(SignInError::Locked(until)) => {
             let text = format!("ใส่รหัสผ่านผิดหลายครั้งเกินไป บัญชีถูกระงับชั่วคราว กรุณาลองใหม่หลังเวลา {until}");
+            return sign_in_form(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                &org,
+                &user,
+                Some(&text),
+            )
+            .await;
+        }
+        Err(SignInError::RateLimited(until)) => {
+            let text = format!("มีการเข้าสู่ระบบผิดจากเครือข่ายนี้หลายครั้งเกินไป กรุณาลองใหม่หลังเวลา {until}");
             return sign_in_form(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -213,7 +233,7 @@ pub(crate) async fn change_password(
             StatusCode::UNPROCESSABLE_ENTITY,
             ("old", "รหัสผ่านปัจจุบันไม่ถูกต้อง"),
         ),
-        Err(SignInError::Locked(_)) => shown(
+        Err(SignInError::Locked(_) | SignInError::RateLimited(_)) => shown(
             StatusCode::TOO_MANY_REQUESTS,
             ("old", "ใส่รหัสผ่านผิดหลายครั้งเกินไป กรุณาลองใหม่ภายหลัง"),
         ),
