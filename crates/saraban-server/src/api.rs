@@ -151,18 +151,23 @@ pub struct Inbox {
     pub sent: Vec<DocumentSummary>,
 }
 
+// `pattern = r"^[^\u0000]*$"` below: `Body` refuses U+0000 in any string of
+// a JSON body (422), and the OpenAPI document says so.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignIn {
+    #[schema(pattern = r"^[^\u0000]*$")]
     org: String,
+    #[schema(pattern = r"^[^\u0000]*$")]
     user: String,
+    #[schema(pattern = r"^[^\u0000]*$")]
     password: String,
 }
 
 /// Five wrong passwords in a row lock an account for 15 minutes (429
 /// `locked`, even with the right password); 30 failures from one address
 /// in 15 minutes refuse that address (429 `rate_limited`).
-#[utoipa::path(post, path = "/sign-in", request_body = SignIn, tag = "session",
+#[utoipa::path(post, path = "/sign-in", request_body = SignIn, tag = "session", security(()),
     responses((status = 200, description = "Signed in; the session cookie is set", body = SignedIn), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Sent with cookies from another site", body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 429, description = "The account is locked after repeated failures, or this address made too many", body = ApiError)))]
 async fn sign_in(
     State(state): State<AppState>,
@@ -192,7 +197,7 @@ async fn sign_in(
     Ok(response)
 }
 
-#[utoipa::path(post, path = "/sign-out", tag = "session", responses((status = 204, description = "Signed out"), (status = 403, description = "Sent with cookies from another site", body = ApiError)))]
+#[utoipa::path(post, path = "/sign-out", tag = "session", security((), ("bearer" = []), ("session" = [])), responses((status = 204, description = "Signed out"), (status = 403, description = "Sent with cookies from another site", body = ApiError)))]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = token_of(&headers) {
         state.store.sign_out(&token).await?;
@@ -207,7 +212,10 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
+    #[schema(pattern = r"^[^\u0000]*$")]
     old: String,
+    /// As `saraban_store::check_new_password` counts: characters.
+    #[schema(pattern = r"^[^\u0000]*$", min_length = 8, max_length = 256)]
     new: String,
 }
 
@@ -221,13 +229,22 @@ async fn change_password(
     state
         .store
         .change_password(&actor.0, &body.old, &body.new, Utc::now())
-        .await?;
+        .await
+        .map_err(|e| {
+            // The store names the new password "password"; here it is "new".
+            let mut error = ApiError::from(e);
+            if error.field.as_deref() == Some("password") {
+                error.field = Some("new".into());
+            }
+            error
+        })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TokenRequest {
+    #[schema(pattern = r"^[^\u0000]*$")]
     password: String,
 }
 
@@ -267,17 +284,38 @@ async fn me(actor: Actor) -> Json<Account> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct Page {
-    /// draft, in_review, returned, awaiting_signature, signed, issued,
-    /// withdrawn, cancelled or archived.
     #[serde(default)]
+    #[param(value_type = Option<StateName>)]
     state: Option<String>,
     #[serde(default = "default_limit")]
     #[param(minimum = 1, maximum = 200, default = 50)]
     limit: i64,
     #[serde(default)]
-    #[param(minimum = 0, default = 0)]
+    #[param(minimum = 0, maximum = 9007199254740991_i64, default = 0)]
     offset: i64,
 }
+
+/// The states `?state=` may name (`State::from_parts` reads them); any
+/// other is refused with 400.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum StateName {
+    Draft,
+    InReview,
+    Returned,
+    AwaitingSignature,
+    Signed,
+    Issued,
+    Withdrawn,
+    Cancelled,
+    Archived,
+}
+
+/// The largest `offset` of a page: 2^53 - 1, which every JSON reader
+/// holds exactly, so that the OpenAPI document can state it.
+pub(crate) const MAX_OFFSET: i64 = 9_007_199_254_740_991;
+const OFFSET_RANGE: &str = "must be 0 to 9007199254740991";
 
 fn default_limit() -> i64 {
     50
@@ -288,8 +326,8 @@ impl Page {
         if !(1..=200).contains(&self.limit) {
             return Err(ApiError::bad_request("limit", "must be 1 to 200"));
         }
-        if self.offset < 0 {
-            return Err(ApiError::bad_request("offset", "must not be negative"));
+        if !(0..=MAX_OFFSET).contains(&self.offset) {
+            return Err(ApiError::bad_request("offset", OFFSET_RANGE));
         }
         if let Some(state) = &self.state
             && saraban_core::workflow::State::from_parts(state, 0).is_none()
@@ -312,7 +350,7 @@ struct Window {
     #[param(minimum = 1, maximum = 10000, default = 1000)]
     limit: usize,
     #[serde(default)]
-    #[param(minimum = 0, default = 0)]
+    #[param(minimum = 0, maximum = 9007199254740991_i64, default = 0)]
     offset: usize,
 }
 
@@ -324,6 +362,9 @@ impl Window {
     fn apply<T>(&self, items: Vec<T>) -> Result<Vec<T>, ApiError> {
         if !(1..=10_000).contains(&self.limit) {
             return Err(ApiError::bad_request("limit", "must be 1 to 10000"));
+        }
+        if self.offset > MAX_OFFSET as usize {
+            return Err(ApiError::bad_request("offset", OFFSET_RANGE));
         }
         Ok(items
             .into_iter()
@@ -468,15 +509,32 @@ struct VersionQuery {
     version: Option<i64>,
 }
 
+/// The actions `POST /documents/{id}/actions/{action}` takes
+/// (`ActionKind::from_name`, edits aside: they are `PUT /documents/{id}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum ActionName {
+    Submit,
+    Endorse,
+    Return,
+    Sign,
+    Issue,
+    Withdraw,
+    Cancel,
+    Archive,
+}
+
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ActionBody {
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
     text: Option<String>,
 }
 
 #[utoipa::path(post, path = "/documents/{id}/actions/{action}", tag = "documents",
-    params(("id" = String, Path), ("action" = String, Path, description = "submit, endorse, return, sign, issue, withdraw, cancel or archive"),
+    params(("id" = String, Path), ("action" = ActionName, Path, description = "Any other is answered 404 `unknown_action`"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key does not act twice")),
     request_body(content = Option<ActionBody>, content_type = "application/json", description = "Optional; when sent, as application/json"),
     responses((status = 200, body = ActOutcome), (status = 409, body = ApiError), (status = 413, body = ApiError), (status = 415, body = ApiError), (status = 422, body = ApiError), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, description = "Not yours to do, or sent with cookies from another site", body = ApiError), (status = 404, body = ApiError)))]
@@ -565,7 +623,7 @@ async fn act(
 }
 
 #[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path), VersionQuery), tag = "documents",
-    responses((status = 200, description = "The issued PDF/A, or a preview before issue", content_type = "application/pdf", body = Vec<u8>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "The issued PDF/A, or a preview before issue", content_type = "application/pdf", body = inline(PdfBytes)), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn document_pdf(
     State(state): State<AppState>,
     actor: Actor,
@@ -596,7 +654,7 @@ async fn document_history(
 }
 
 #[utoipa::path(get, path = "/registers/{register}/{year}", tag = "registers",
-    params(("register" = String, Path), ("year" = String, Path, description = "B.E. year, e.g. 2568"), Window),
+    params(("register" = String, Path), ("year" = i32, Path, minimum = 2443, maximum = 3542, description = "B.E. year, e.g. 2568 (Thai digits are read too); `BuddhistYear`'s range"), Window),
     responses((status = 200, body = Vec<RegisterEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn register_entries(
     State(state): State<AppState>,
@@ -629,7 +687,7 @@ async fn verify(State(state): State<AppState>, actor: Actor) -> Result<Json<Audi
     Ok(Json(state.store.audit(&actor.0.org).await?))
 }
 
-#[utoipa::path(get, path = "/orgs/{org}/checkpoint", tag = "registers",
+#[utoipa::path(get, path = "/orgs/{org}/checkpoint", tag = "registers", security(()),
     params(("org" = String, Path, description = "Organisation id")),
     responses((status = 200, description = "The newest signed checkpoint of the organisation's log (C2SP signed note), public", content_type = "text/plain"), (status = 404, body = ApiError)))]
 async fn latest_checkpoint(
@@ -646,7 +704,7 @@ async fn latest_checkpoint(
     Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
 }
 
-#[utoipa::path(get, path = "/orgs/{org}/key", tag = "registers",
+#[utoipa::path(get, path = "/orgs/{org}/key", tag = "registers", security(()),
     params(("org" = String, Path, description = "Organisation id")),
     responses((status = 200, description = "The key that verifies the organisation's checkpoints (note verifier key text), public", content_type = "text/plain"), (status = 404, body = ApiError)))]
 async fn verifier_key(
@@ -667,7 +725,7 @@ async fn verifier_key(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/public/verify/{code}", tag = "registers",
+#[utoipa::path(get, path = "/public/verify/{code}", tag = "registers", security(()),
     params(("code" = String, Path, description = "The verification code printed on the issued PDF")),
     responses((status = 200, body = PublicRecord), (status = 404, body = ApiError)))]
 async fn public_record(
@@ -700,16 +758,36 @@ pub struct PdfComparison {
     pub sha256: String,
 }
 
-#[utoipa::path(post, path = "/public/verify/{code}", tag = "registers",
+/// A PDF's bytes, for the OpenAPI document: binary, never empty.
+pub(crate) struct PdfBytes;
+
+impl utoipa::PartialSchema for PdfBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .min_length(Some(1))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PdfBytes {}
+
+#[utoipa::path(post, path = "/public/verify/{code}", tag = "registers", security(()),
     params(("code" = String, Path, description = "The verification code printed on the issued PDF")),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF to compare, at most 2 MiB"),
-    responses((status = 200, body = PdfComparison), (status = 400, body = ApiError), (status = 403, description = "Sent with cookies from another site", body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError)))]
+    request_body(content((inline(PdfBytes) = "application/pdf"), (inline(PdfBytes) = "application/octet-stream")), description = "The PDF to compare, at most 2 MiB; any Content-Type is read as its bytes"),
+    responses((status = 200, body = PdfComparison), (status = 400, description = "No PDF was sent", body = ApiError), (status = 403, description = "Sent with cookies from another site", body = ApiError), (status = 404, body = ApiError), (status = 413, body = ApiError)))]
 async fn compare_issued_pdf(
     State(state): State<AppState>,
     Path(code): Path<String>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<PdfComparison>, ApiError> {
     let body = body_bytes(body)?;
+    // An empty body is no PDF: comparing it would only say "no".
+    if body.is_empty() {
+        return Err(ApiError::bad_request("body", "send the PDF to compare"));
+    }
     let matches = state
         .store
         .matches_issued_pdf(&code, &body)

@@ -26,12 +26,35 @@ use crate::error::{ApiError, ErrorCode};
     components(schemas(
         ApiError, ErrorCode, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, api::PdfComparison,
         api::SignedIn, api::NewToken, api::DocumentList, api::Inbox, api::InboxCounts,
-        api::SignIn, api::PasswordChange, api::TokenRequest, api::ActionBody,
+        api::SignIn, api::PasswordChange, api::TokenRequest, api::ActionBody, api::ActionName, api::StateName,
     )),
+    // Signed in unless an operation says otherwise (`security(())`).
+    security(("bearer" = []), ("session" = [])),
     tags((name = "session"), (name = "documents"), (name = "registers")),
-    modifiers(&EdgeRefusals),
+    modifiers(&EdgeRefusals, &SignIns),
 )]
 struct ApiDoc;
+
+/// How a request is signed in: an API token (`POST /tokens`) as
+/// `Authorization: Bearer`, or the session cookie that sign-in sets.
+struct SignIns;
+
+impl utoipa::Modify for SignIns {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("saraban_session"))),
+        );
+    }
+}
 
 /// The refusals of the edge (`edge::guard`), which no handler writes but
 /// every operation may answer: 400 for a path or query with U+0000 or not
@@ -139,6 +162,92 @@ mod tests {
             "method_not_allowed",
         ] {
             assert!(listed.iter().any(|c| c == code), "{code}");
+        }
+    }
+
+    /// The schema of the parameter `name` of `method path`.
+    fn parameter(
+        document: &serde_json::Value,
+        path: &str,
+        method: &str,
+        name: &str,
+    ) -> serde_json::Value {
+        document["paths"][path][method]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{method} {path}: {name}"))["schema"]
+            .clone()
+    }
+
+    fn names(schema: &serde_json::Value) -> Vec<String> {
+        schema["enum"]
+            .as_array()
+            .expect("an enum")
+            .iter()
+            .map(|v| v.as_str().expect("a name").to_owned())
+            .collect()
+    }
+
+    /// What Schemathesis holds the server to (scripts/schemathesis): the
+    /// limits and names the handlers enforce are the document's.
+    #[test]
+    fn the_document_states_what_the_server_enforces() {
+        let document = serde_json::to_value(super::document()).expect("JSON");
+        let schemes = &document["components"]["securitySchemes"];
+        assert_eq!(schemes["bearer"]["scheme"], "bearer");
+        assert_eq!(schemes["session"]["name"], "saraban_session");
+        assert_eq!(document["security"].as_array().map(Vec::len), Some(2));
+        for (path, method) in [
+            ("/sign-in", "post"),
+            ("/orgs/{org}/key", "get"),
+            ("/public/verify/{code}", "get"),
+        ] {
+            let security = &document["paths"][path][method]["security"];
+            assert_eq!(
+                security[0],
+                serde_json::json!({}),
+                "{method} {path}: public"
+            );
+        }
+
+        let states = names(&document["components"]["schemas"]["StateName"]);
+        assert_eq!(states.len(), 9);
+        for state in &states {
+            assert!(
+                saraban_core::workflow::State::from_parts(state, 0).is_some(),
+                "{state}"
+            );
+        }
+        let actions = names(&document["components"]["schemas"]["ActionName"]);
+        let taken: Vec<&str> = ActionKind::ALL
+            .into_iter()
+            .filter(|a| *a != ActionKind::Edit)
+            .map(ActionKind::name)
+            .collect();
+        assert_eq!(actions, taken);
+
+        let year = parameter(&document, "/registers/{register}/{year}", "get", "year");
+        assert_eq!(year["minimum"], saraban_core::BuddhistYear::MIN);
+        assert_eq!(year["maximum"], saraban_core::BuddhistYear::MAX);
+        for (path, name) in [
+            ("/documents", "offset"),
+            ("/documents/{id}/history", "offset"),
+        ] {
+            let offset = parameter(&document, path, "get", name);
+            assert_eq!(offset["maximum"], crate::api::MAX_OFFSET, "{path}");
+        }
+
+        let new = &document["components"]["schemas"]["PasswordChange"]["properties"]["new"];
+        assert_eq!(
+            (new["minLength"].as_u64(), new["maxLength"].as_u64()),
+            (Some(8), Some(256))
+        );
+        let pdf = &document["paths"]["/public/verify/{code}"]["post"]["requestBody"]["content"];
+        for media in ["application/pdf", "application/octet-stream"] {
+            assert_eq!(pdf[media]["schema"]["format"], "binary", "{media}");
+            assert_eq!(pdf[media]["schema"]["minLength"], 1, "{media}");
         }
     }
 

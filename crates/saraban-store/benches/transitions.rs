@@ -2,7 +2,8 @@
 //! synchronous=FULL) and, when `SARABAN_BENCH_POSTGRES_URL` names a server,
 //! on a fresh PostgreSQL database there, with 1 and 32 concurrent clients.
 //!
-//! Setup (untimed): the organisation of the examples, passwords (so each
+//! Setup (untimed): the organisation of the examples with its checkpoint key
+//! (so every batch signs a checkpoint, as a server does), passwords (so each
 //! reviewer's approval key is unlocked and every endorsement is signed),
 //! and memos created and submitted. Timed: each client takes the next
 //! document off a shared queue, endorses it once as the reviewer its step waits for, and puts it back at
@@ -154,6 +155,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
     let store = Store::open(&url).await.expect("open the store");
+    // As a server runs: the organisation's key signs its checkpoints.
+    let keys = std::env::temp_dir().join(format!(
+        "saraban-bench-{}.keys",
+        uuid::Uuid::new_v4().simple()
+    ));
+    store.use_key_folder(&keys).expect("a key folder");
     let config = OrgConfig::parse_toml(include_str!(
         "../../../examples/organisation/wangkrachae.toml"
     ))
@@ -162,6 +169,7 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
         .init_org(&config, None, thai(2024, 1, 2, 9, 0))
         .await
         .expect("org init");
+    store.ensure_signing_key(ORG).await.expect("a signing key");
     // As after signing in: each reviewer's approval key unlocked, so every
     // endorsement is signed by its actor.
     for person in REVIEWERS.iter().chain(&["chanyurat"]) {
@@ -201,6 +209,7 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
         }
     );
     store.close().await;
+    std::fs::remove_dir_all(&keys).ok();
     assert!(log.holds(), "the log's chain is broken");
 }
 

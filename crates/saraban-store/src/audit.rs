@@ -1,7 +1,10 @@
 //! Checking an organisation's records against themselves: the log recomputed
-//! from its stored bytes, documents and PDFs against the hashes the log
-//! holds, register numbers against the issued events. Every finding is
-//! kept (an audit does not stop at the first), each with its class.
+//! from its stored bytes, a page at a time; every table beside it rebuilt
+//! from its events (`saraban_core::replay`) and compared column by column;
+//! documents, versions and PDFs against the hashes the log holds; register
+//! numbers against the issued events; the log against every signed
+//! checkpoint. Every finding is kept (an audit does not stop at the first),
+//! each with its class.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -1067,37 +1070,55 @@ impl Store {
             }
             return Ok(held_checkpoints);
         };
+        // Each distinct note's signature is checked once, on every core:
+        // with a checkpoint per batch there are as many notes as batches.
+        let mut notes: Vec<&str> = held_checkpoints
+            .stored
+            .iter()
+            .map(|(_, _, note)| note.as_str())
+            .chain(
+                held_checkpoints
+                    .filed
+                    .iter()
+                    .flatten()
+                    .map(|(_, note)| note.as_str()),
+            )
+            .chain(kept_notes.iter().map(String::as_str))
+            .collect();
+        notes.sort_unstable();
+        notes.dedup();
+        let opened = open_notes(&notes, &verifier);
         let held = &mut held_checkpoints.held;
-        let mut open =
-            |findings: &mut Findings<'_>, note: &str, source: &'static str| match checkpoint::open(
-                note, &verifier,
-            ) {
-                Ok(checkpoint) if checkpoint.origin() == origin(org) => {
-                    held.push((checkpoint.size(), *checkpoint.root(), source));
-                    Some(checkpoint)
-                }
-                Ok(checkpoint) => {
-                    findings.add(
-                        FindingClass::BadSignature,
-                        Some(checkpoint.size()),
-                        None,
-                        format!(
-                            "a checkpoint {source} is of another log, {}",
-                            checkpoint.origin()
-                        ),
-                    );
-                    None
-                }
-                Err(error) => {
-                    findings.add(
-                        FindingClass::BadSignature,
-                        None,
-                        None,
-                        format!("a checkpoint {source} does not verify: {error}"),
-                    );
-                    None
-                }
-            };
+        let mut open = |findings: &mut Findings<'_>, note: &str, source: &'static str| match opened
+            .get(note)
+            .expect("every note is opened")
+        {
+            Ok(checkpoint) if checkpoint.origin() == origin(org) => {
+                held.push((checkpoint.size(), *checkpoint.root(), source));
+                Some(checkpoint.clone())
+            }
+            Ok(checkpoint) => {
+                findings.add(
+                    FindingClass::BadSignature,
+                    Some(checkpoint.size()),
+                    None,
+                    format!(
+                        "a checkpoint {source} is of another log, {}",
+                        checkpoint.origin()
+                    ),
+                );
+                None
+            }
+            Err(error) => {
+                findings.add(
+                    FindingClass::BadSignature,
+                    None,
+                    None,
+                    format!("a checkpoint {source} does not verify: {error}"),
+                );
+                None
+            }
+        };
         for (size, root, note) in &held_checkpoints.stored {
             let Some(checkpoint) = open(findings, note, "in the database") else {
                 continue;
@@ -1113,12 +1134,17 @@ impl Store {
                 held_checkpoints.authentic.insert(*size);
             }
         }
+        let stored_notes: HashMap<u64, &str> = held_checkpoints
+            .stored
+            .iter()
+            .map(|(size, _, note)| (*size, note.as_str()))
+            .collect();
         if let Some(filed) = &held_checkpoints.filed {
             for (size, note) in filed {
                 open(findings, note, "in the checkpoint file");
-                let detail = match held_checkpoints.stored.iter().find(|(s, _, _)| s == size) {
+                let detail = match stored_notes.get(size) {
                     None => "filed but missing from the database",
-                    Some((_, _, stored_note)) if stored_note != note => {
+                    Some(stored_note) if stored_note != note => {
                         "the database holds a different note"
                     }
                     Some(_) => continue,
@@ -1177,9 +1203,10 @@ impl HeldCheckpoints {
         let Some(filed) = &self.filed else {
             return Vec::new();
         };
+        let filed: HashSet<u64> = filed.iter().map(|(size, _)| *size).collect();
         let mut late = Vec::new();
         for (size, root, note) in &self.stored {
-            if filed.iter().any(|(s, _)| s == size) {
+            if filed.contains(size) {
                 continue;
             }
             let agrees = self.authentic.contains(size)
@@ -1199,6 +1226,36 @@ impl HeldCheckpoints {
         }
         late
     }
+}
+
+/// Each note opened with `verifier`, the notes spread over the cores.
+fn open_notes<'a>(
+    notes: &[&'a str],
+    verifier: &checkpoint::VerifierKey,
+) -> HashMap<&'a str, std::result::Result<checkpoint::Checkpoint, String>> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = notes.len().div_ceil(threads).max(64);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = notes
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|note| {
+                            (
+                                *note,
+                                checkpoint::open(note, verifier).map_err(|e| e.to_string()),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a note-opening thread"))
+            .collect()
+    })
 }
 
 /// The registers whose numbering starts in a year at other than 1.

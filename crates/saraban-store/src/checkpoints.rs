@@ -1,10 +1,9 @@
 //! Signed checkpoints of an organisation's log: made, read, and the key
 //! that verifies them.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use std::collections::{BTreeMap, HashMap};
 
 use saraban_core::checkpoint::{self, VerifierKey};
 use saraban_core::merkle::{self, Frontier};
@@ -115,7 +114,7 @@ impl Store {
         let Some(signer) = folder.signer(org)? else {
             return Ok(Vec::new());
         };
-        let filed: Vec<u64> = folder
+        let filed: HashSet<u64> = folder
             .filed_notes(org)?
             .into_iter()
             .map(|(size, _)| size)
