@@ -249,6 +249,28 @@ impl VerifierKey {
             .is_ok_and(|signature| self.verifying.verify_strict(message, &signature).is_ok())
     }
 
+    /// Whether every `(key, message, signature)` holds, checked together
+    /// (one multiscalar multiplication: about twice as fast as one by one
+    /// for a log's approvals). False when any fails: check them singly to
+    /// find which. Every key must be one that strict checking accepts.
+    pub fn verify_all(items: &[(&VerifierKey, &[u8], &[u8])]) -> bool {
+        let mut messages = Vec::with_capacity(items.len());
+        let mut signatures = Vec::with_capacity(items.len());
+        let mut keys = Vec::with_capacity(items.len());
+        for (key, message, signature) in items {
+            let Ok(signature) = Signature::from_slice(signature) else {
+                return false;
+            };
+            if key.verifying.is_weak() {
+                return false;
+            }
+            messages.push(*message);
+            signatures.push(signature);
+            keys.push(key.verifying);
+        }
+        ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
+    }
+
     /// Reads `<name>+<key id>+<base64(0x01 ‖ public key)>`, checking that
     /// the key id is the one of the key.
     pub fn parse(text: &str) -> Result<VerifierKey, KeyError> {

@@ -206,31 +206,20 @@ impl ApprovalChecks {
     }
 }
 
+/// Signatures checked together per this many approvals; a group that
+/// fails is checked one by one to find which.
+const APPROVALS_PER_GROUP: usize = 128;
+
 fn check_approvals(batch: &[Approval]) -> Vec<Found> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = batch.len().div_ceil(threads).max(256);
+    let chunk = batch.len().div_ceil(threads).max(APPROVALS_PER_GROUP);
     std::thread::scope(|scope| {
         let workers: Vec<_> = batch
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    part.iter()
-                        .filter_map(|approval| {
-                            let detail = match &approval.signature {
-                                None => "an approval without its actor's signature",
-                                Some(signature)
-                                    if !approval.key.verify_message(&approval.bytes, signature) =>
-                                {
-                                    "the actor's signature does not verify"
-                                }
-                                Some(_) => return None,
-                            };
-                            Some((
-                                approval.seq,
-                                approval.document.clone(),
-                                format!("{detail} ({})", approval.actor),
-                            ))
-                        })
+                    part.chunks(APPROVALS_PER_GROUP)
+                        .flat_map(check_group)
                         .collect::<Vec<_>>()
                 })
             })
@@ -240,6 +229,155 @@ fn check_approvals(batch: &[Approval]) -> Vec<Found> {
             .flat_map(|worker| worker.join().expect("a signature-checking thread"))
             .collect()
     })
+}
+
+fn check_group(group: &[Approval]) -> Vec<Found> {
+    let signed: Vec<(&checkpoint::VerifierKey, &[u8], &[u8])> = group
+        .iter()
+        .filter_map(|a| Some((&a.key, a.bytes.as_slice(), a.signature.as_deref()?)))
+        .collect();
+    let all_hold = signed.len() == group.len() && checkpoint::VerifierKey::verify_all(&signed);
+    if all_hold {
+        return Vec::new();
+    }
+    group
+        .iter()
+        .filter_map(|approval| {
+            let detail = match &approval.signature {
+                None => "an approval without its actor's signature",
+                Some(signature) if !approval.key.verify_message(&approval.bytes, signature) => {
+                    "the actor's signature does not verify"
+                }
+                Some(_) => return None,
+            };
+            Some((
+                approval.seq,
+                approval.document.clone(),
+                format!("{detail} ({})", approval.actor),
+            ))
+        })
+        .collect()
+}
+
+/// A page of the log, with the action rows of its events.
+struct EventPage {
+    stored: Vec<StoredEvent>,
+    /// Each event's actor signature, and its row's document and kind.
+    beside: Vec<(Option<Vec<u8>>, String, String)>,
+    action_rows: Vec<AnyRow>,
+}
+
+/// The events after `after`, up to a page, and their action rows.
+async fn read_page(pool: &sqlx::AnyPool, org: &str, after: u64) -> Result<EventPage> {
+    let rows = sqlx::query(
+        "SELECT seq, bytes, prev_hash, hash, actor_signature, document_id, kind FROM events
+          WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(org)
+    .bind(after as i64)
+    .bind(PAGE)
+    .fetch_all(pool)
+    .await?;
+    let mut stored = Vec::with_capacity(rows.len());
+    let mut beside = Vec::with_capacity(rows.len());
+    for row in &rows {
+        stored.push(StoredEvent {
+            seq: row.try_get::<i64, _>("seq")? as u64,
+            bytes: row.try_get("bytes")?,
+            prev_hash: to_hash(row.try_get("prev_hash")?),
+            hash: to_hash(row.try_get("hash")?),
+        });
+        beside.push((
+            row.try_get::<Option<Vec<u8>>, _>("actor_signature")?,
+            row.try_get::<String, _>("document_id")?,
+            row.try_get::<String, _>("kind")?,
+        ));
+    }
+    let action_rows = match stored.last() {
+        Some(last) => sqlx::query(
+            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, at
+                   FROM actions WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+        )
+        .bind(org)
+        .bind(after as i64)
+        .bind(last.seq as i64)
+        .fetch_all(pool)
+        .await?,
+        None => Vec::new(),
+    };
+    Ok(EventPage {
+        stored,
+        beside,
+        action_rows,
+    })
+}
+
+/// Action rows against the rows their events rebuild (`expected`).
+fn compare_actions(
+    findings: &mut Findings<'_>,
+    rebuilt: &Rebuilt,
+    rows: &[AnyRow],
+    mut expected: BTreeMap<u64, ProjectedAction>,
+) -> Result<()> {
+    for row in rows {
+        let seq = row.try_get::<i64, _>("seq")? as u64;
+        let document: String = row.try_get("document_id")?;
+        let Some(action) = expected.remove(&seq) else {
+            if !rebuilt.broken(&document) {
+                findings.add(
+                    FindingClass::Projection,
+                    Some(seq),
+                    Some(&document),
+                    "an action row that no event of the log makes".into(),
+                );
+            }
+            continue;
+        };
+        let position: Option<String> = row.try_get("position_id")?;
+        let actor: String = row.try_get("actor_id")?;
+        let standing: Option<String> = row.try_get("standing")?;
+        let text: Option<String> = row.try_get("text")?;
+        if document != action.document
+            || position.as_deref() != Some(action.position.as_str())
+            || actor != action.actor
+            || standing.as_deref() != Some(action.standing)
+            || text != action.text
+        {
+            findings.add(
+                FindingClass::ContentModified,
+                Some(seq),
+                Some(&document),
+                "the recorded action differs from its event".into(),
+            );
+        }
+        let round: i64 = row.try_get("round")?;
+        let step: i64 = row.try_get("step")?;
+        let kind: String = row.try_get("kind")?;
+        let at: String = row.try_get("at")?;
+        if round != action.round || step != action.step || kind != action.kind || at != action.at {
+            findings.add(
+                FindingClass::Projection,
+                Some(seq),
+                Some(&document),
+                format!(
+                    "the action row says {kind} at round {round}, step {step}, {at}; its event rebuilds {} at round {}, step {}, {}",
+                    action.kind, action.round, action.step, action.at
+                ),
+            );
+        }
+    }
+    for (seq, action) in expected {
+        findings.add(
+            FindingClass::Projection,
+            Some(seq),
+            Some(&action.document),
+            format!(
+                "the {} by {} has no action row: the history and the issued PDF would leave it out",
+                action.kind, action.actor
+            ),
+        );
+    }
+    Ok(())
 }
 
 /// A version of a document as the event that made it says.
@@ -359,6 +497,49 @@ struct ContentKind {
     kind: String,
 }
 
+/// A stored content's hash, and the kind it says it is (when asked).
+struct ContentDigest {
+    sha256: String,
+    kind: Option<String>,
+}
+
+/// Rows of contents are read this many at a time (a memo's text runs to
+/// kilobytes).
+const CONTENT_PAGE: i64 = 512;
+
+/// The `content` column of each row hashed (and its kind read), the rows
+/// spread over the cores.
+fn digest_contents(rows: &[AnyRow], with_kind: bool) -> Result<Vec<ContentDigest>> {
+    let contents: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get("content"))
+        .collect::<std::result::Result<_, _>>()?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = contents.len().div_ceil(threads).max(16);
+    Ok(std::thread::scope(|scope| {
+        let workers: Vec<_> = contents
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|content| ContentDigest {
+                            sha256: sha256_hex(content.as_bytes()),
+                            kind: with_kind
+                                .then(|| serde_json::from_str::<ContentKind>(content).ok())
+                                .flatten()
+                                .map(|c| c.kind),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a hashing thread"))
+            .collect()
+    }))
+}
+
 impl Store {
     /// The ids of every organisation in the store.
     pub async fn organisation_ids(&self) -> Result<Vec<String>> {
@@ -413,37 +594,25 @@ impl Store {
         let mut approvals = ApprovalChecks::default();
         let mut issues: Vec<Issue> = Vec::new();
         let mut last: Option<(u64, [u8; 32])> = None;
+        // The next page is read while this one is checked.
+        let read = |after: u64| {
+            let (pool, org) = (self.pool.clone(), org.to_owned());
+            tokio::spawn(async move { read_page(&pool, &org, after).await })
+        };
+        let mut next = read(0);
         loop {
-            let after = last.map_or(0, |(seq, _)| seq);
-            let rows = sqlx::query(
-                "SELECT seq, bytes, prev_hash, hash, actor_signature, document_id, kind FROM events
-                  WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            )
-            .bind(org)
-            .bind(after as i64)
-            .bind(PAGE)
-            .fetch_all(&self.pool)
-            .await?;
-            let Some(last_row) = rows.last() else {
+            let page = next
+                .await
+                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+            let Some(until) = page.stored.last().map(|stored| stored.seq) else {
                 break;
             };
-            let until = last_row.try_get::<i64, _>("seq")? as u64;
-            let mut stored = Vec::with_capacity(rows.len());
-            let mut beside = Vec::with_capacity(rows.len());
-            for row in &rows {
-                stored.push(StoredEvent {
-                    seq: row.try_get::<i64, _>("seq")? as u64,
-                    bytes: row.try_get("bytes")?,
-                    prev_hash: to_hash(row.try_get("prev_hash")?),
-                    hash: to_hash(row.try_get("hash")?),
-                });
-                beside.push((
-                    row.try_get::<Option<Vec<u8>>, _>("actor_signature")?,
-                    row.try_get::<String, _>("document_id")?,
-                    row.try_get::<String, _>("kind")?,
-                ));
-            }
-            drop(rows);
+            next = read(until);
+            let EventPage {
+                stored,
+                beside,
+                action_rows,
+            } = page;
             let (faults, decoded) = chain.page(&stored);
             report_chain_faults(&mut findings, faults);
             let mut actions: BTreeMap<u64, ProjectedAction> = BTreeMap::new();
@@ -488,19 +657,20 @@ impl Store {
             }
             let tail = stored.last().expect("a page has events");
             last = Some((tail.seq, tail.hash));
-            self.check_actions(&mut findings, &rebuilt, (after, until), actions)
-                .await?;
+            compare_actions(&mut findings, &rebuilt, &action_rows, actions)?;
             approvals.start_when_full(&mut findings).await?;
         }
         approvals.finish(&mut findings).await?;
         let after_log = last.map_or(0, |(seq, _)| seq);
-        self.check_actions(
-            &mut findings,
-            &rebuilt,
-            (after_log, i64::MAX as u64),
-            BTreeMap::new(),
+        let beyond = sqlx::query(
+            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, at
+               FROM actions WHERE org_id = $1 AND seq > $2 ORDER BY seq",
         )
+        .bind(org)
+        .bind(after_log as i64)
+        .fetch_all(&self.pool)
         .await?;
+        compare_actions(&mut findings, &rebuilt, &beyond, BTreeMap::new())?;
         check_head(&mut findings, last, head_seq, head_hash);
         if let Some(stored) = head_frontier
             && frontier.size() == head_seq
@@ -564,89 +734,6 @@ impl Store {
             .collect()
     }
 
-    /// The action rows of the events `(after, until]` against the rows
-    /// those events rebuild (`expected`).
-    async fn check_actions(
-        &self,
-        findings: &mut Findings<'_>,
-        rebuilt: &Rebuilt,
-        (after, until): (u64, u64),
-        mut expected: BTreeMap<u64, ProjectedAction>,
-    ) -> Result<()> {
-        for row in sqlx::query(
-            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, at
-               FROM actions WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
-        )
-        .bind(findings.org)
-        .bind(after as i64)
-        .bind(until.min(i64::MAX as u64) as i64)
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let seq = row.try_get::<i64, _>("seq")? as u64;
-            let document: String = row.try_get("document_id")?;
-            let Some(action) = expected.remove(&seq) else {
-                if !rebuilt.broken(&document) {
-                    findings.add(
-                        FindingClass::Projection,
-                        Some(seq),
-                        Some(&document),
-                        "an action row that no event of the log makes".into(),
-                    );
-                }
-                continue;
-            };
-            let position: Option<String> = row.try_get("position_id")?;
-            let actor: String = row.try_get("actor_id")?;
-            let standing: Option<String> = row.try_get("standing")?;
-            let text: Option<String> = row.try_get("text")?;
-            if document != action.document
-                || position.as_deref() != Some(action.position.as_str())
-                || actor != action.actor
-                || standing.as_deref() != Some(action.standing)
-                || text != action.text
-            {
-                findings.add(
-                    FindingClass::ContentModified,
-                    Some(seq),
-                    Some(&document),
-                    "the recorded action differs from its event".into(),
-                );
-            }
-            let round: i64 = row.try_get("round")?;
-            let step: i64 = row.try_get("step")?;
-            let kind: String = row.try_get("kind")?;
-            let at: String = row.try_get("at")?;
-            if round != action.round
-                || step != action.step
-                || kind != action.kind
-                || at != action.at
-            {
-                findings.add(
-                    FindingClass::Projection,
-                    Some(seq),
-                    Some(&document),
-                    format!(
-                        "the action row says {kind} at round {round}, step {step}, {at}; its event rebuilds {} at round {}, step {}, {}",
-                        action.kind, action.round, action.step, action.at
-                    ),
-                );
-            }
-        }
-        for (seq, action) in expected {
-            findings.add(
-                FindingClass::Projection,
-                Some(seq),
-                Some(&action.document),
-                format!(
-                    "the {} by {} has no action row: the history and the issued PDF would leave it out",
-                    action.kind, action.actor
-                ),
-            );
-        }
-        Ok(())
-    }
-
     /// Each document's row against the one its events rebuild: its content
     /// and version, number, state, round, cancellation, times, and who it
     /// waits for. Returns how many rows there are.
@@ -677,7 +764,7 @@ impl Store {
             )
             .bind(org)
             .bind(&after)
-            .bind(PAGE)
+            .bind(CONTENT_PAGE)
             .fetch_all(&self.pool)
             .await?;
             let Some(last) = rows.last() else {
@@ -685,11 +772,12 @@ impl Store {
             };
             after = last.try_get("id")?;
             count += rows.len() as u64;
-            for row in &rows {
+            let digests = digest_contents(&rows, true)?;
+            for (row, digest) in rows.iter().zip(digests) {
                 let id: String = row.try_get("id")?;
                 let mut waits: Vec<String> = waiting.remove(&id).unwrap_or_default();
                 waits.sort();
-                self.check_document(findings, rebuilt, row, &id, waits)?;
+                self.check_document(findings, rebuilt, row, &id, digest, waits)?;
             }
         }
         for (id, projected) in &rebuilt.documents {
@@ -719,12 +807,12 @@ impl Store {
         rebuilt: &mut Rebuilt,
         row: &AnyRow,
         id: &str,
+        digest: ContentDigest,
         waits: Vec<String>,
     ) -> Result<()> {
         let org = findings.org;
-        let content: String = row.try_get("content")?;
         let content_hash: String = row.try_get("content_hash")?;
-        if sha256_hex(content.as_bytes()) != content_hash {
+        if digest.sha256 != content_hash {
             findings.add(
                 FindingClass::ContentModified,
                 None,
@@ -733,12 +821,7 @@ impl Store {
             );
         }
         let kind: String = row.try_get("kind")?;
-        if serde_json::from_str::<ContentKind>(&content)
-            .ok()
-            .map(|c| c.kind)
-            .as_ref()
-            != Some(&kind)
-        {
+        if digest.kind.as_ref() != Some(&kind) {
             findings.add(
                 FindingClass::Projection,
                 None,
@@ -878,19 +961,19 @@ impl Store {
             .bind(org)
             .bind(&after.0)
             .bind(after.1)
-            .bind(PAGE)
+            .bind(CONTENT_PAGE)
             .fetch_all(&self.pool)
             .await?;
             let Some(last) = rows.last() else {
                 break;
             };
             after = (last.try_get("document_id")?, last.try_get("version")?);
-            for row in &rows {
+            let digests = digest_contents(&rows, false)?;
+            for (row, digest) in rows.iter().zip(digests) {
                 let id: String = row.try_get("document_id")?;
                 let version = row.try_get::<i64, _>("version")? as u64;
-                let content: String = row.try_get("content")?;
                 let stored_hash: String = row.try_get("content_hash")?;
-                if sha256_hex(content.as_bytes()) != stored_hash {
+                if digest.sha256 != stored_hash {
                     findings.add(
                         FindingClass::ContentModified,
                         None,
