@@ -128,7 +128,9 @@ impl KeyFolder {
         Ok(signer)
     }
 
-    /// Adds a note to the end of the organisation's checkpoint file.
+    /// Adds a note to the end of the organisation's checkpoint file. Not
+    /// synced: the note is already durable in the database, and one lost
+    /// from the file by a crash is filed late on the next start.
     pub(crate) fn file_note(&self, org: &str, size: u64, note: &str) -> Result<()> {
         let path = self.notes_path(org);
         let line = serde_json::to_string(&FiledNote {
@@ -142,7 +144,6 @@ impl KeyFolder {
             .open(&path)
             .map_err(|e| io_error(&path, e))?;
         file.write_all(format!("{line}\n").as_bytes())
-            .and_then(|()| file.sync_data())
             .map_err(|e| io_error(&path, e))
     }
 
