@@ -13,12 +13,13 @@ const FORMAT_HELP: &str = "\
 INPUT is a JSON or TOML file (chosen by the .toml extension) in format \"saraban/1\":
   format = \"saraban/1\", kind = \"memo\" (บันทึกข้อความ) or \"order\" (คำสั่ง),
   optional: id, urgency (ด่วน|ด่วนมาก|ด่วนที่สุด), secrecy (ลับ|ลับมาก),
-            style.digits (thai|arabic), style.emblem, style.font_dir, style.font_family.
+            style.digits (thai|arabic|as_typed), style.emblem, style.font_dir, style.font_family.
   memo:  unit, phone?, number = {prefix, number?}, date, subject, to, references?,
          enclosures?, body, closing?, signer, endorsements?
   order: authority, number?, date, subject, body, effective?, signer
-  body:  a list of paragraphs (strings) or tables {paragraph, items?} | {heading} |
-         {table = {columns, widths?, rows}}
+  body:  a list of paragraphs (strings) or tables {paragraph | heading | table, and/or
+         items = [text | {text, label?, items?}], numbering?};
+         table = {columns, widths?, align?, header?, rows, footer?}
   signer/endorsement: name, position, signature?, acting = {capacity, principal}?
          (endorsements also need opinion and date)
   Dates are ISO with the Christian-era year: 2025-04-09 prints as ๙ เมษายน ๒๕๖๘.

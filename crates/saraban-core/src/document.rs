@@ -217,107 +217,457 @@ impl Body {
 
 impl<'de> Deserialize<'de> for Body {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let blocks = Vec::<Block>::deserialize(deserializer)?;
-        if blocks.is_empty() {
+        let entries = Vec::<BlockEntry>::deserialize(deserializer)?;
+        if entries.is_empty() {
             return Err(de::Error::custom("must hold at least one paragraph"));
         }
-        Ok(Body(blocks))
+        Ok(Body(entries.into_iter().flat_map(|e| e.0).collect()))
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Block {
-    /// A paragraph, printed with the first-line indent; `items` follow it
-    /// as numbered sub-items.
-    Paragraph {
-        text: Paragraph,
-        items: Vec<Paragraph>,
-    },
+    /// A paragraph, printed with the first-line indent.
+    Paragraph(Paragraph),
     /// A centred bold line (the title of a report inside a memo).
     Heading(Paragraph),
     Table(Table),
+    /// Labelled items, indented; in the file they stand alone or follow
+    /// the paragraph, heading or table of their block.
+    Items(Items),
 }
 
+/// One entry of `body` in the file: a block, and the items written with it
+/// (`{ paragraph = …, items = […] }`), which become a block of their own.
+struct BlockEntry(Vec<Block>);
+
 /// In the file a block is a plain string (a paragraph) or a table with one
-/// of `paragraph` (+ `items`), `heading`, `table`.
+/// of `paragraph`, `heading`, `table`, and/or `items` (+ `numbering`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BlockFields {
     #[serde(default)]
     paragraph: Option<Paragraph>,
     #[serde(default)]
-    items: Option<Vec<Paragraph>>,
-    #[serde(default)]
     heading: Option<Paragraph>,
     #[serde(default)]
     table: Option<Table>,
+    #[serde(default)]
+    items: Option<Vec<Item>>,
+    #[serde(default)]
+    numbering: Option<Numbering>,
 }
 
-impl<'de> Deserialize<'de> for Block {
+impl<'de> Deserialize<'de> for BlockEntry {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct BlockVisitor;
         impl<'de> Visitor<'de> for BlockVisitor {
-            type Value = Block;
+            type Value = BlockEntry;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    "a paragraph (string) or a table with `paragraph`, `heading` or `table`",
+                    "a paragraph (string) or a table with `paragraph`, `heading`, `table` or `items`",
                 )
             }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Block, E> {
-                Ok(Block::Paragraph {
-                    text: Paragraph::parse(text).map_err(E::custom)?,
-                    items: Vec::new(),
-                })
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<BlockEntry, E> {
+                let text = Paragraph::parse(text).map_err(E::custom)?;
+                Ok(BlockEntry(vec![Block::Paragraph(text)]))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Block, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BlockEntry, A::Error> {
                 let fields = BlockFields::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                match fields {
-                    BlockFields {
-                        paragraph: Some(text),
-                        items,
-                        heading: None,
-                        table: None,
-                    } => Ok(Block::Paragraph {
-                        text,
-                        items: items.unwrap_or_default(),
-                    }),
-                    BlockFields {
-                        paragraph: None,
-                        items: None,
-                        heading: Some(text),
-                        table: None,
-                    } => Ok(Block::Heading(text)),
-                    BlockFields {
-                        paragraph: None,
-                        items: None,
-                        heading: None,
-                        table: Some(table),
-                    } => Ok(Block::Table(table)),
-                    BlockFields {
-                        paragraph: None,
-                        items: Some(_),
-                        ..
-                    } => Err(de::Error::custom(
-                        "`items` needs the `paragraph` they belong to",
-                    )),
-                    _ => Err(de::Error::custom(
-                        "a block holds exactly one of `paragraph`, `heading`, `table`",
-                    )),
+                let mut blocks = Vec::new();
+                if let Some(text) = fields.paragraph {
+                    blocks.push(Block::Paragraph(text));
                 }
+                if let Some(text) = fields.heading {
+                    blocks.push(Block::Heading(text));
+                }
+                if let Some(table) = fields.table {
+                    blocks.push(Block::Table(table));
+                }
+                if blocks.len() > 1 {
+                    return Err(de::Error::custom(
+                        "a block holds at most one of `paragraph`, `heading`, `table`",
+                    ));
+                }
+                match fields.items {
+                    None if fields.numbering.is_some() => {
+                        return Err(de::Error::custom("`numbering` goes with `items`"));
+                    }
+                    None if blocks.is_empty() => {
+                        return Err(de::Error::custom(
+                            "a block holds one of `paragraph`, `heading`, `table`, `items`",
+                        ));
+                    }
+                    None => {}
+                    // Older files write `items = []` after a paragraph.
+                    Some(items) if items.is_empty() && !blocks.is_empty() => {}
+                    Some(items) => {
+                        let items = Items::new(fields.numbering, items, None)
+                            .map_err(|e| de::Error::custom(within("items", &e)))?;
+                        blocks.push(Block::Items(items));
+                    }
+                }
+                Ok(BlockEntry(blocks))
             }
         }
         deserializer.deserialize_any(BlockVisitor)
     }
 }
 
-/// A table with a header row that repeats on every page.
+/// A list of items at one level, and how its items are numbered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Items {
+    pub numbering: Numbering,
+    pub items: Vec<Item>,
+}
+
+impl Items {
+    /// The texts of the items and their sub-items, in reading order.
+    pub fn texts(&self) -> Vec<&Paragraph> {
+        let mut texts = Vec::new();
+        for item in &self.items {
+            texts.push(&item.text);
+            if let Some(sub) = &item.items {
+                texts.extend(sub.texts());
+            }
+        }
+        texts
+    }
+
+    /// Checks a list read from the file: not empty, numbering that fits
+    /// its level, and no third level. `parent` is the numbering of the
+    /// list above, for a list of sub-items.
+    fn new(
+        numbering: Option<Numbering>,
+        items: Vec<Item>,
+        parent: Option<Numbering>,
+    ) -> Result<Self, String> {
+        if items.is_empty() {
+            return Err("must hold at least one item".into());
+        }
+        let numbering = numbering.unwrap_or(match parent {
+            None => Numbering::ParenNumber,
+            Some(parent) => parent.sub_default(),
+        });
+        if parent.is_none() && numbering == Numbering::Nested {
+            return Err(
+                "numbering \"1.1\" numbers sub-items after their item; the first level takes \"1.\""
+                    .into(),
+            );
+        }
+        if let Some(max) = numbering.capacity()
+            && items.len() > max
+        {
+            return Err(format!(
+                "{} items are more than the {max} that numbering \"{}\" can label",
+                items.len(),
+                numbering.name()
+            ));
+        }
+        let mut checked = Vec::with_capacity(items.len());
+        for (i, mut item) in items.into_iter().enumerate() {
+            if let Some(sub) = item.pending.take() {
+                if parent.is_some() {
+                    return Err(format!("[{i}].items: items nest two levels deep at most"));
+                }
+                item.items = Some(
+                    Items::new(sub.numbering, sub.items, Some(numbering))
+                        .map_err(|e| within(&format!("[{i}].items"), &e))?,
+                );
+            }
+            checked.push(item);
+        }
+        Ok(Items {
+            numbering,
+            items: checked,
+        })
+    }
+}
+
+/// Puts a reason under a part of a block: "items: …", "items[1].items: …".
+fn within(part: &str, reason: &str) -> String {
+    if reason.starts_with('[') {
+        format!("{part}{reason}")
+    } else {
+        format!("{part}: {reason}")
+    }
+}
+
+/// One item: its text, the label typed for it (or none, to number it),
+/// and its own sub-items (second level only).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub label: Option<Line>,
+    pub text: Paragraph,
+    pub items: Option<Items>,
+    /// Sub-items as read, before their level is checked.
+    #[serde(skip)]
+    pending: Option<PendingItems>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PendingItems {
+    numbering: Option<Numbering>,
+    items: Vec<Item>,
+}
+
+impl Item {
+    pub fn new(label: Option<Line>, text: Paragraph, items: Option<Items>) -> Self {
+        Self {
+            label,
+            text,
+            items,
+            pending: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemFields {
+    #[serde(default)]
+    label: Option<Line>,
+    text: Paragraph,
+    #[serde(default)]
+    items: Option<Vec<Item>>,
+    #[serde(default)]
+    numbering: Option<Numbering>,
+}
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ItemVisitor;
+        impl<'de> Visitor<'de> for ItemVisitor {
+            type Value = Item;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an item (string) or a table with `text` and `label` or `items`")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Item, E> {
+                Ok(Item::new(
+                    None,
+                    Paragraph::parse(text).map_err(E::custom)?,
+                    None,
+                ))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Item, A::Error> {
+                let fields = ItemFields::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if fields.numbering.is_some() && fields.items.is_none() {
+                    return Err(de::Error::custom("`numbering` goes with `items`"));
+                }
+                let mut item = Item::new(fields.label, fields.text, None);
+                item.pending = fields.items.map(|items| PendingItems {
+                    numbering: fields.numbering,
+                    items,
+                });
+                Ok(item)
+            }
+        }
+        deserializer.deserialize_any(ItemVisitor)
+    }
+}
+
+/// How saraban labels items that carry no label of their own. Written in
+/// the file as the label of the first item: "(1)", "1.", "ก." …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Numbering {
+    /// (๑) (๒) (๓)
+    ParenNumber,
+    /// ๑. ๒. ๓.
+    DotNumber,
+    /// ๑) ๒) ๓)
+    CloseNumber,
+    /// ก. ข. ค.
+    DotLetter,
+    /// (ก) (ข) (ค)
+    ParenLetter,
+    /// ก) ข) ค)
+    CloseLetter,
+    /// ๑.๑ ๑.๒: the item's number after its parent's.
+    Nested,
+    /// A dash before every item.
+    Dash,
+}
+
+/// The letters Thai lists count with: the alphabet without the obsolete
+/// ฃ and ฅ, and without ฆ, which lists skip (ก ข ค ง จ, as CSS's
+/// `thai-alphabetic` does).
+pub const LIST_LETTERS: [&str; 41] = [
+    "ก", "ข", "ค", "ง", "จ", "ฉ", "ช", "ซ", "ฌ", "ญ", "ฎ", "ฏ", "ฐ", "ฑ", "ฒ", "ณ", "ด", "ต", "ถ",
+    "ท", "ธ", "น", "บ", "ป", "ผ", "ฝ", "พ", "ฟ", "ภ", "ม", "ย", "ร", "ล", "ว", "ศ", "ษ", "ส", "ห",
+    "ฬ", "อ", "ฮ",
+];
+
+impl Numbering {
+    const ALL: [(Numbering, &'static str, &'static str); 8] = [
+        (Numbering::ParenNumber, "(1)", "(๑)"),
+        (Numbering::DotNumber, "1.", "๑."),
+        (Numbering::CloseNumber, "1)", "๑)"),
+        (Numbering::DotLetter, "ก.", "ก."),
+        (Numbering::ParenLetter, "(ก)", "(ก)"),
+        (Numbering::CloseLetter, "ก)", "ก)"),
+        (Numbering::Nested, "1.1", "๑.๑"),
+        (Numbering::Dash, "-", "-"),
+    ];
+
+    /// The name of this numbering in the file.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(n, ..)| *n == self)
+            .map(|(_, name, _)| *name)
+            .unwrap_or_default()
+    }
+
+    /// The numbering of sub-items when the file names none.
+    fn sub_default(self) -> Numbering {
+        match self {
+            Numbering::DotNumber | Numbering::Nested => Numbering::Nested,
+            Numbering::ParenNumber => Numbering::ParenLetter,
+            Numbering::CloseNumber => Numbering::CloseLetter,
+            Numbering::DotLetter | Numbering::ParenLetter => Numbering::ParenNumber,
+            Numbering::CloseLetter => Numbering::CloseNumber,
+            Numbering::Dash => Numbering::Dash,
+        }
+    }
+
+    /// How many items the style can label, when it runs out.
+    fn capacity(self) -> Option<usize> {
+        match self {
+            Numbering::DotLetter | Numbering::ParenLetter | Numbering::CloseLetter => {
+                Some(LIST_LETTERS.len())
+            }
+            _ => None,
+        }
+    }
+
+    /// The label of the `index`-th item (from 0); `parent` is the label of
+    /// the item above, for `Nested`.
+    pub fn label(self, index: usize, parent: Option<&str>, digits: DigitStyle) -> String {
+        let number = digits.number(index as u64 + 1);
+        let letter = LIST_LETTERS.get(index).copied().unwrap_or("?");
+        match self {
+            Numbering::ParenNumber => format!("({number})"),
+            Numbering::DotNumber => format!("{number}."),
+            Numbering::CloseNumber => format!("{number})"),
+            Numbering::DotLetter => format!("{letter}."),
+            Numbering::ParenLetter => format!("({letter})"),
+            Numbering::CloseLetter => format!("{letter})"),
+            Numbering::Dash => "-".to_owned(),
+            Numbering::Nested => {
+                let stem = parent
+                    .unwrap_or_default()
+                    .trim()
+                    .trim_start_matches('(')
+                    .trim_end_matches([')', '.']);
+                if stem.is_empty() {
+                    format!("{number}.")
+                } else {
+                    format!("{stem}.{number}")
+                }
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Numbering {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let text = text.trim();
+        Self::ALL
+            .iter()
+            .find(|(_, name, thai)| text == *name || text == *thai)
+            .map(|(n, ..)| *n)
+            .ok_or_else(|| {
+                let known: Vec<String> = Self::ALL
+                    .iter()
+                    .map(|(_, name, _)| format!("\"{name}\""))
+                    .collect();
+                de::Error::custom(format!(
+                    "unknown numbering '{text}'; expected one of {}",
+                    known.join(", ")
+                ))
+            })
+    }
+}
+
+/// How the text of a column or a cell sits in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    #[default]
+    Left,
+    #[serde(alias = "centre")]
+    Center,
+    Right,
+    /// Right-aligned on the decimal point: amounts with and without
+    /// satang line up.
+    Decimal,
+}
+
+/// A table: header rows that repeat on every page, body rows, and footer
+/// rows printed once in bold after the last row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
+    /// The last header row: one name per column, which sets the count.
     pub columns: Vec<Line>,
     /// Relative column widths; equal when not given.
     pub widths: Vec<f64>,
-    pub rows: Vec<Vec<Cell>>,
+    /// Per column; left when not given.
+    pub align: Vec<Align>,
+    /// Header rows printed above `columns` (grouping headings).
+    pub header: Vec<Vec<TableCell>>,
+    pub rows: Vec<Vec<TableCell>>,
+    /// Totals and notes, printed once, bold, after the last row.
+    pub footer: Vec<Vec<TableCell>>,
+}
+
+/// A cell: its text, the columns it covers, and its own alignment when it
+/// differs from its column's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableCell {
+    pub text: Cell,
+    pub span: NonZeroU32,
+    pub align: Option<Align>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CellFields {
+    #[serde(default)]
+    text: Cell,
+    #[serde(default)]
+    span: Option<NonZeroU32>,
+    #[serde(default)]
+    align: Option<Align>,
+}
+
+impl<'de> Deserialize<'de> for TableCell {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CellVisitor;
+        impl<'de> Visitor<'de> for CellVisitor {
+            type Value = TableCell;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a cell (string) or a table with `text`, `span`, `align`")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<TableCell, E> {
+                Ok(TableCell {
+                    text: Cell::try_from(text.to_owned()).map_err(E::custom)?,
+                    span: NonZeroU32::MIN,
+                    align: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TableCell, A::Error> {
+                let fields = CellFields::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(TableCell {
+                    text: fields.text,
+                    span: fields.span.unwrap_or(NonZeroU32::MIN),
+                    align: fields.align,
+                })
+            }
+        }
+        deserializer.deserialize_any(CellVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -326,7 +676,30 @@ struct TableFields {
     columns: Vec<Line>,
     #[serde(default)]
     widths: Option<Vec<f64>>,
-    rows: Vec<Vec<Cell>>,
+    #[serde(default)]
+    align: Option<Vec<Align>>,
+    #[serde(default)]
+    header: Vec<Vec<TableCell>>,
+    rows: Vec<Vec<TableCell>>,
+    #[serde(default)]
+    footer: Vec<Vec<TableCell>>,
+}
+
+/// Refuses a row whose cells do not cover exactly `count` columns.
+fn check_row(part: &str, index: usize, row: &[TableCell], count: usize) -> Result<(), String> {
+    let covered: usize = row.iter().map(|c| c.span.get() as usize).sum();
+    if covered == count {
+        Ok(())
+    } else if row.iter().all(|c| c.span.get() == 1) {
+        Err(format!(
+            "{part}[{index}]: has {} cells for {count} columns",
+            row.len()
+        ))
+    } else {
+        Err(format!(
+            "{part}[{index}]: its cells span {covered} columns of {count}"
+        ))
+    }
 }
 
 impl<'de> Deserialize<'de> for Table {
@@ -355,16 +728,32 @@ impl<'de> Deserialize<'de> for Table {
                 widths
             }
         };
-        if let Some(row) = fields.rows.iter().position(|row| row.len() != count) {
-            return Err(de::Error::custom(format!(
-                "rows[{row}]: has {} cells for {count} columns",
-                fields.rows[row].len()
-            )));
+        let align = match fields.align {
+            None => vec![Align::Left; count],
+            Some(align) if align.len() != count => {
+                return Err(de::Error::custom(format!(
+                    "align: has {} entries for {count} columns",
+                    align.len()
+                )));
+            }
+            Some(align) => align,
+        };
+        for (part, rows) in [
+            ("header", &fields.header),
+            ("rows", &fields.rows),
+            ("footer", &fields.footer),
+        ] {
+            for (index, row) in rows.iter().enumerate() {
+                check_row(part, index, row, count).map_err(de::Error::custom)?;
+            }
         }
         Ok(Table {
             columns: fields.columns,
             widths,
+            align,
+            header: fields.header,
             rows: fields.rows,
+            footer: fields.footer,
         })
     }
 }
@@ -646,4 +1035,168 @@ fn from_value<T: de::DeserializeOwned>(value: serde_json::Value) -> Result<T, In
         }
         InputError::new(path, message)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn memo(body: Value) -> Result<Document, InputError> {
+        document_from_value(json!({
+            "format": FORMAT,
+            "kind": "memo",
+            "unit": "สำนักปลัด",
+            "number": { "prefix": "ตร ๗๑๐๐๑" },
+            "date": "2025-04-09",
+            "subject": "ทดสอบ",
+            "to": "นายก",
+            "body": body,
+            "signer": { "name": "นายก ข", "position": "ปลัด" },
+        }))
+    }
+
+    fn blocks(body: Value) -> Vec<Block> {
+        let Document::Memo(memo) = memo(body).unwrap() else {
+            unreachable!()
+        };
+        memo.body.blocks().to_vec()
+    }
+
+    fn refused(body: Value) -> String {
+        memo(body).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn items_follow_any_block_and_keep_the_old_form() {
+        let body = blocks(json!([
+            { "paragraph": "ดังนี้", "items": ["หนึ่ง", "สอง"] },
+            { "paragraph": "ไม่มีรายการ", "items": [] },
+            { "heading": "หัวข้อ", "items": ["สาม"], "numbering": "ก." },
+            { "items": [{ "label": "(ก)", "text": "สี่" }] },
+        ]));
+        assert!(matches!(&body[0], Block::Paragraph(_)));
+        let Block::Items(first) = &body[1] else {
+            panic!("{body:?}")
+        };
+        assert_eq!(first.numbering, Numbering::ParenNumber);
+        assert_eq!(first.items.len(), 2);
+        assert!(matches!(&body[2], Block::Paragraph(_)));
+        assert!(matches!(&body[3], Block::Heading(_)));
+        assert!(matches!(&body[4], Block::Items(i) if i.numbering == Numbering::DotLetter));
+        let Block::Items(typed) = &body[5] else {
+            panic!()
+        };
+        assert_eq!(typed.items[0].label.as_ref().unwrap().as_str(), "(ก)");
+    }
+
+    #[test]
+    fn items_nest_two_levels_with_their_own_numbering() {
+        let body = blocks(json!([{ "paragraph": "ดังนี้", "numbering": "๑.", "items": [
+            { "text": "หนึ่ง", "items": ["ก", "ข"] },
+            { "text": "สอง", "numbering": "(1)", "items": ["ค"] },
+        ]}]));
+        let Block::Items(list) = &body[1] else {
+            panic!()
+        };
+        let first = list.items[0].items.as_ref().unwrap();
+        assert_eq!(first.numbering, Numbering::Nested);
+        let second = list.items[1].items.as_ref().unwrap();
+        assert_eq!(second.numbering, Numbering::ParenNumber);
+        assert_eq!(list.texts().len(), 5);
+
+        let deep = refused(json!([{ "items": [
+            { "text": "ก", "items": [{ "text": "ข", "items": ["ค"] }] },
+        ]}]));
+        assert_eq!(
+            deep,
+            "body[0]: items[0].items[0].items: items nest two levels deep at most"
+        );
+        assert!(
+            refused(json!([{ "items": ["ก"], "numbering": "1.1" }])).contains("sub-items"),
+            "1.1 needs a parent"
+        );
+        assert!(refused(json!([{ "items": [] }])).contains("items: must hold at least one item"));
+        assert!(
+            refused(json!([{ "paragraph": "ก", "numbering": "1." }])).contains("goes with `items`")
+        );
+        let unknown = refused(json!([{ "items": ["ก"], "numbering": "i." }]));
+        assert!(
+            unknown.starts_with("body[0].numbering: unknown numbering 'i.'"),
+            "{unknown}"
+        );
+        assert!(refused(json!([{ "items": [{ "label": "ก." }] }])).contains("text"));
+    }
+
+    #[test]
+    fn labels_in_each_numbering() {
+        let thai = DigitStyle::Thai;
+        assert_eq!(Numbering::ParenNumber.label(0, None, thai), "(๑)");
+        assert_eq!(Numbering::DotNumber.label(11, None, thai), "๑๒.");
+        assert_eq!(
+            Numbering::CloseNumber.label(1, None, DigitStyle::Arabic),
+            "2)"
+        );
+        assert_eq!(Numbering::DotLetter.label(2, None, thai), "ค.");
+        assert_eq!(Numbering::ParenLetter.label(4, None, thai), "(จ)");
+        assert_eq!(Numbering::CloseLetter.label(0, None, thai), "ก)");
+        assert_eq!(Numbering::Nested.label(1, Some("๓."), thai), "๓.๒");
+        assert_eq!(Numbering::Nested.label(0, Some("(๒)"), thai), "๒.๑");
+        assert_eq!(Numbering::Dash.label(5, None, thai), "-");
+        let many: Vec<Value> = (0..42).map(|i| json!(format!("ข้อ {i}"))).collect();
+        assert!(
+            refused(json!([{ "items": many, "numbering": "ก." }])).contains("more than the 41")
+        );
+    }
+
+    #[test]
+    fn tables_take_alignment_spans_and_footers() {
+        let body = blocks(json!([{ "table": {
+            "columns": ["ที่", "รายการ", "บาท"],
+            "align": ["center", "left", "right"],
+            "header": [[{ "text": "ค่าใช้จ่าย", "span": 3 }]],
+            "rows": [["๑", "กระดาษ", "๑๒๕.๐๐"], [{ "text": "หมวดวัสดุ", "span": 3, "align": "centre" }]],
+            "footer": [[{ "text": "รวม", "span": 2 }, "๑๒๕.๐๐"]],
+        }}]));
+        let Block::Table(table) = &body[0] else {
+            panic!()
+        };
+        assert_eq!(table.align, [Align::Center, Align::Left, Align::Right]);
+        assert_eq!(table.header[0][0].span.get(), 3);
+        assert_eq!(table.rows[1][0].align, Some(Align::Center));
+        assert_eq!(table.footer[0][1].text.as_str(), "๑๒๕.๐๐");
+
+        // Old tables: no alignment, header or footer.
+        let old = blocks(json!([{ "table": { "columns": ["a", "b"], "rows": [["1", ""]] } }]));
+        let Block::Table(old) = &old[0] else { panic!() };
+        assert_eq!(old.align, [Align::Left, Align::Left]);
+        assert!(old.header.is_empty() && old.footer.is_empty());
+
+        let table = |extra: Value| {
+            let mut t = json!({ "columns": ["a", "b"], "rows": [["1", "2"]] });
+            t.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            refused(json!([{ "table": t }]))
+        };
+        assert_eq!(
+            table(json!({ "footer": [[{ "text": "รวม", "span": 3 }]] })),
+            "body[0].table: footer[0]: its cells span 3 columns of 2"
+        );
+        assert_eq!(
+            table(json!({ "rows": [["1"]] })),
+            "body[0].table: rows[0]: has 1 cells for 2 columns"
+        );
+        assert_eq!(
+            table(json!({ "align": ["left"] })),
+            "body[0].table: align: has 1 entries for 2 columns"
+        );
+        let bad = table(json!({ "align": ["left", "middle"] }));
+        assert!(
+            bad.starts_with("body[0].table.align[1]: unknown variant `middle`"),
+            "{bad}"
+        );
+        let bad = table(json!({ "header": [[{ "text": "ก", "span": 0 }, "ข"]] }));
+        assert!(bad.starts_with("body[0].table.header[0][0].span"), "{bad}");
+    }
 }

@@ -12,6 +12,7 @@ pub mod numbering;
 pub mod org;
 pub mod register;
 pub mod replay;
+pub mod segment;
 pub mod slug;
 pub mod text;
 pub mod thai;

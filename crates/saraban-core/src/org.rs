@@ -30,6 +30,10 @@ pub struct OrgConfig {
     pub delegations: Vec<DelegationConfig>,
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
+    /// The organisation's own words (village and place names, terms) that
+    /// a printed line must never split; see `segment`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<Line>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

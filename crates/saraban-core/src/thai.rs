@@ -42,31 +42,45 @@ const MONTHS_ABBREVIATED: [&str; 12] = [
 ];
 
 /// Which digits an organisation prints: Thai (the default of official
-/// documents) or Arabic.
+/// documents) or Arabic. `AsTyped` prints typed text untouched and what
+/// saraban writes itself (dates, numbers, labels) in Thai digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum DigitStyle {
     #[default]
     Thai,
     Arabic,
+    AsTyped,
 }
 
 impl DigitStyle {
     /// Rewrites every digit of `text`, Thai or Arabic, in this style; other
-    /// characters are kept as they are.
+    /// characters are kept as they are. For saraban's own numbers: typed
+    /// text goes through [`DigitStyle::typed`].
     pub fn apply(self, text: &str) -> String {
         text.chars()
             .map(|c| match self {
-                DigitStyle::Thai => to_thai_digit(c),
+                DigitStyle::Thai | DigitStyle::AsTyped => to_thai_digit(c),
                 DigitStyle::Arabic => to_arabic_digit(c),
             })
             .collect()
     }
 
+    /// The digits of text a person typed, as printed. Thai style turns
+    /// Arabic digits Thai only in a Thai context (see `thai_in_thai_context`);
+    /// Arabic style turns every digit Arabic; `AsTyped` changes nothing.
+    pub fn typed(self, text: &str) -> String {
+        match self {
+            DigitStyle::Thai => thai_in_thai_context(text),
+            DigitStyle::Arabic => self.apply(text),
+            DigitStyle::AsTyped => text.to_owned(),
+        }
+    }
+
     /// The ten digits of this style, zero first.
     pub fn digits(self) -> [char; 10] {
         match self {
-            DigitStyle::Thai => THAI_DIGITS,
+            DigitStyle::Thai | DigitStyle::AsTyped => THAI_DIGITS,
             DigitStyle::Arabic => ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
         }
     }
@@ -89,6 +103,150 @@ fn to_arabic_digit(c: char) -> char {
         '๐'..='๙' => char::from_digit(c as u32 - '๐' as u32, 10).unwrap_or(c),
         _ => c,
     }
+}
+
+/// Characters that tie a digit run to the word beside it ("COVID-19",
+/// "x^2", "report_2568", "No.5"): across them the word's script decides.
+const CONNECTORS: [char; 9] = ['-', '_', '.', '/', '^', '+', '#', ':', '='];
+
+/// Separators inside one number ("2.0", "1,250.50", "2/2568", "09:30").
+const NUMBER_JOINERS: [char; 5] = ['.', ',', ':', '/', '-'];
+
+fn is_any_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('๐'..='๙').contains(&c)
+}
+
+/// A letter of a script other than Thai: Latin above all, but a Greek or
+/// Cyrillic word keeps Arabic digits just as well.
+fn is_foreign_letter(c: char) -> bool {
+    c.is_alphabetic() && !('\u{0E00}'..='\u{0E7F}').contains(&c)
+}
+
+/// Turns Arabic digits Thai where the text around them is Thai, and keeps
+/// them where they belong to something written in Latin letters: a URL or
+/// an e-mail address (kept whole), or a digit run attached to a foreign
+/// letter directly or through connectors ("COVID-19", "x^2", "4G"), or
+/// following a foreign word after one space ("ISO 9001", "Web 2.0").
+/// Thai digits are never changed, so a drafter who wants Thai digits
+/// where this rule keeps Arabic ones types them.
+fn thai_in_thai_context(text: &str) -> String {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return text.to_owned();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let linked = links(&chars);
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut i = 0;
+    while i < chars.len() {
+        if linked[i] || !is_any_digit(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        loop {
+            while end < chars.len() && !linked[end] && is_any_digit(chars[end]) {
+                end += 1;
+            }
+            let joined = end + 1 < chars.len()
+                && NUMBER_JOINERS.contains(&chars[end])
+                && !linked[end + 1]
+                && is_any_digit(chars[end + 1]);
+            if !joined {
+                break;
+            }
+            end += 1;
+        }
+        let foreign = foreign_before(&chars, start) || foreign_after(&chars, end);
+        for &c in &chars[start..end] {
+            out.push(if foreign { c } else { to_thai_digit(c) });
+        }
+        i = end;
+    }
+    out
+}
+
+/// Whether the digit run starting at `start` belongs to a foreign word on
+/// its left: attached ("COVID-19") or after one space ("ISO 9001").
+fn foreign_before(chars: &[char], start: usize) -> bool {
+    let skip = |mut j: usize| {
+        while j > 0 && CONNECTORS.contains(&chars[j - 1]) {
+            j -= 1;
+        }
+        j
+    };
+    let j = skip(start);
+    if j > 0 && is_foreign_letter(chars[j - 1]) {
+        return true;
+    }
+    // "Facebook (2 ช่องทาง)" is Thai: only a bare space leads back to a word.
+    if j == start && j >= 2 && chars[j - 1] == ' ' {
+        let k = skip(j - 1);
+        return k > 0 && is_foreign_letter(chars[k - 1]);
+    }
+    false
+}
+
+/// Whether the digit run ending before `end` is attached to a foreign
+/// word on its right ("4G", "2nd").
+fn foreign_after(chars: &[char], end: usize) -> bool {
+    let mut j = end;
+    while j < chars.len() && CONNECTORS.contains(&chars[j]) {
+        j += 1;
+    }
+    j < chars.len() && is_foreign_letter(chars[j])
+}
+
+/// Marks the characters of URLs and e-mail addresses, which must print
+/// exactly as typed to keep working.
+fn links(chars: &[char]) -> Vec<bool> {
+    let mut linked = vec![false; chars.len()];
+    let lower: Vec<char> = chars.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let starts_with = |i: usize, word: &str| {
+        word.chars()
+            .enumerate()
+            .all(|(k, w)| lower.get(i + k) == Some(&w))
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let at_word_start = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        let url = at_word_start
+            && ["http://", "https://", "ftp://", "www."]
+                .iter()
+                .any(|scheme| starts_with(i, scheme));
+        if url {
+            // An address runs to the next space; a Thai path (an IRI) is
+            // part of it.
+            while i < chars.len() && !chars[i].is_whitespace() {
+                linked[i] = true;
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let local = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    let domain = |c: char| c.is_ascii_alphanumeric() || ".-".contains(c);
+    for at in (0..chars.len()).filter(|&i| chars[i] == '@') {
+        let mut from = at;
+        while from > 0 && local(chars[from - 1]) {
+            from -= 1;
+        }
+        let mut to = at + 1;
+        while to < chars.len() && domain(chars[to]) {
+            to += 1;
+        }
+        let host = &chars[at + 1..to];
+        let dotted = host
+            .iter()
+            .rposition(|&c| c == '.')
+            .is_some_and(|dot| dot > 0 && dot + 1 < host.len());
+        if from < at && dotted {
+            linked[from..to].iter_mut().for_each(|l| *l = true);
+        }
+    }
+    linked
 }
 
 /// Parses a whole number written in Thai or Arabic digits (or a mix), as
@@ -318,7 +476,101 @@ mod tests {
         assert_eq!(date.abbreviated(DigitStyle::Thai), "๓๑ ธ.ค. ๐๐");
     }
 
+    /// The examples of docs/document-format.md, *Digits*.
+    #[test]
+    fn typed_digits_turn_thai_only_in_thai_text() {
+        let cases = [
+            ("ปี 2568", "ปี ๒๕๖๘"),
+            ("ครั้งที่ 2/2568 เมื่อวันที่ 3 เมษายน", "ครั้งที่ ๒/๒๕๖๘ เมื่อวันที่ ๓ เมษายน"),
+            ("งบประมาณ 1,250,000.50 บาท", "งบประมาณ ๑,๒๕๐,๐๐๐.๕๐ บาท"),
+            ("แบบ สขร.1", "แบบ สขร.๑"),
+            ("ม.ค. 2568", "ม.ค. ๒๕๖๘"),
+            ("โรค COVID-19 ระบาด", "โรค COVID-19 ระบาด"),
+            ("มาตรฐาน ISO 9001:2015", "มาตรฐาน ISO 9001:2015"),
+            ("ยุค Web 2.0 ปี 2550", "ยุค Web 2.0 ปี ๒๕๕๐"),
+            ("สูตร x^2 + 1", "สูตร x^2 + ๑"),
+            ("เครือข่าย 4G และ 5G", "เครือข่าย 4G และ 5G"),
+            ("ผ่าน Facebook (2 ช่องทาง)", "ผ่าน Facebook (๒ ช่องทาง)"),
+            (
+                "อีเมล saraban2568@wangkrachae.go.th",
+                "อีเมล saraban2568@wangkrachae.go.th",
+            ),
+            (
+                "ดูที่ https://www.wangkrachae.go.th/ita/2568 ภายใน 7 วัน",
+                "ดูที่ https://www.wangkrachae.go.th/ita/2568 ภายใน ๗ วัน",
+            ),
+            ("www.example.com/1", "www.example.com/1"),
+            ("ไฟล์ report_2568.pdf", "ไฟล์ report_2568.pdf"),
+            ("โทร. 0 3952 1234", "โทร. ๐ ๓๙๕๒ ๑๒๓๔"),
+            ("ปี ๒๕๖๘ และ 2569", "ปี ๒๕๖๘ และ ๒๕๖๙"),
+        ];
+        for (typed, printed) in cases {
+            assert_eq!(DigitStyle::Thai.typed(typed), printed, "{typed}");
+            assert_eq!(DigitStyle::AsTyped.typed(typed), typed);
+            assert_eq!(
+                DigitStyle::Arabic.typed(printed),
+                DigitStyle::Arabic.apply(typed)
+            );
+        }
+        // What saraban prints itself is Thai under "as_typed".
+        assert_eq!(DigitStyle::AsTyped.number(2568), "๒๕๖๘");
+    }
+
+    /// Text built from the pieces the digit rule looks at.
+    fn mixed_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("ปี".to_owned()),
+            Just("ก".to_owned()),
+            Just("ๆ".to_owned()),
+            Just("COVID".to_owned()),
+            Just("x".to_owned()),
+            Just("é".to_owned()),
+            Just(" ".to_owned()),
+            Just("https://".to_owned()),
+            Just("www.".to_owned()),
+            Just("@".to_owned()),
+            "[-_./^+#:=,()@ ]".prop_map(|s| s.to_owned()),
+            "[0-9]{1,4}",
+            "[๐-๙]{1,3}",
+            "[a-z]{1,3}",
+        ];
+        proptest::collection::vec(piece, 0..16).prop_map(|pieces| pieces.concat())
+    }
+
     proptest! {
+        #[test]
+        fn typed_digits_are_idempotent(text in mixed_text()) {
+            let once = DigitStyle::Thai.typed(&text);
+            prop_assert_eq!(DigitStyle::Thai.typed(&once), once.clone());
+            // Only Arabic digits change, and only into the same Thai digit.
+            prop_assert_eq!(once.chars().count(), text.chars().count());
+            for (a, b) in text.chars().zip(once.chars()) {
+                prop_assert!(a == b || (a.is_ascii_digit() && b == to_thai_digit(a)));
+            }
+            prop_assert_eq!(DigitStyle::AsTyped.typed(&text), text);
+        }
+
+        #[test]
+        fn typed_digits_never_change_an_address(
+            before in mixed_text(),
+            after in mixed_text(),
+            url in "(https?://|www\\.)[a-z0-9]{1,8}\\.go\\.th(/[a-z0-9๐-๙ก-ฮ]{0,6}){0,3}",
+            mail in "[a-z0-9._+-]{1,8}@[a-z0-9-]{1,8}\\.(go\\.th|com)",
+        ) {
+            for address in [url, mail] {
+                let text = format!("{before} {address} {after}");
+                let printed = DigitStyle::Thai.typed(&text);
+                prop_assert!(printed.contains(&format!(" {address} ")), "{} -> {}", text, printed);
+            }
+        }
+
+        #[test]
+        fn numbers_in_thai_text_turn_thai(n in any::<u32>(), word in "[ก-ฮ]{1,4}") {
+            let text = format!("{word} {n} {word}{n}");
+            let thai = DigitStyle::Thai.number(n.into());
+            prop_assert_eq!(DigitStyle::Thai.typed(&text), format!("{word} {thai} {word}{thai}"));
+        }
+
         #[test]
         fn digit_styles_round_trip(n in any::<u64>()) {
             let thai = DigitStyle::Thai.number(n);

@@ -110,7 +110,7 @@ fn benches(c: &mut Criterion) {
         .blocks()
         .iter()
         .map(|b| match b {
-            saraban_core::document::Block::Paragraph { text, .. } => text.as_str().chars().count(),
+            saraban_core::document::Block::Paragraph(text) => text.as_str().chars().count(),
             _ => 0,
         })
         .sum();

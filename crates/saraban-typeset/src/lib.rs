@@ -4,6 +4,7 @@
 //! read with `json(..)`: user text is data, never markup. The templates and
 //! fonts are compiled into the binary; the world serves nothing else.
 
+mod breaks;
 mod fonts;
 pub mod probe;
 mod view;
@@ -17,6 +18,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use saraban_core::Document;
+use saraban_core::segment::Segmenter;
 
 pub use fonts::{DEFAULT_FAMILY, FontError, FontSet, TH_SARABUN_KO_HEIGHT_EM, TH_SARABUN_LINE_EM};
 
@@ -103,16 +105,36 @@ impl Typeset {
             standards,
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&self.document, &options).map_err(|errors| {
-            RenderError::Pdf(
-                errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })
+        typst_pdf::pdf(&self.document, &options)
+            .map(thai_structure)
+            .map_err(|errors| {
+                RenderError::Pdf(
+                    errors
+                        .iter()
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })
     }
+}
+
+/// The templates set `lang: "zh"` on paragraphs and cells only to choose
+/// Typst's line breaker without a Thai model (see `breaks`); the text is
+/// Thai, and so is what the PDF's structure says of it. The structure
+/// elements are written uncompressed, so their `/Lang(zh)` is rewritten in
+/// place (same length: offsets stay valid). User text never matches: in
+/// PDF strings its parentheses are escaped, in content streams compressed.
+fn thai_structure(mut pdf: Vec<u8>) -> Vec<u8> {
+    const FROM: &[u8] = b"/Lang(zh)";
+    const TO: &[u8] = b"/Lang(th)";
+    let mut at = 0;
+    while let Some(found) = pdf[at..].windows(FROM.len()).position(|w| w == FROM) {
+        let start = at + found;
+        pdf[start..start + TO.len()].copy_from_slice(TO);
+        at = start + TO.len();
+    }
+    pdf
 }
 
 /// Turns documents into pages. Cheap to clone; one per process is enough.
@@ -120,6 +142,9 @@ impl Typeset {
 pub struct Typesetter {
     fonts: Arc<FontSet>,
     replacement: char,
+    /// Where Thai lines may break, decided in Rust (`breaks`); off by
+    /// default until the known regressions are solved (see `breaks`).
+    segmenter: Option<Arc<Segmenter>>,
 }
 
 impl Default for Typesetter {
@@ -134,7 +159,18 @@ impl Typesetter {
             .into_iter()
             .find(|c| fonts.covers(*c))
             .unwrap_or('?');
-        Self { fonts, replacement }
+        Self {
+            fonts,
+            replacement,
+            segmenter: None,
+        }
+    }
+
+    /// The same typesetter, breaking Thai lines with `segmenter` (e.g.
+    /// `Segmenter::for_org`, which knows the organisation's names and terms).
+    pub fn with_segmenter(mut self, segmenter: Arc<Segmenter>) -> Self {
+        self.segmenter = Some(segmenter);
+        self
     }
 
     pub fn fonts(&self) -> &FontSet {
@@ -185,7 +221,12 @@ impl Typesetter {
                 self.replacement
             ));
         }
-        let data = serde_json::to_vec(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
+        let mut data =
+            serde_json::to_value(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
+        if let Some(segmenter) = &self.segmenter {
+            breaks::mark(&mut data, segmenter);
+        }
+        let data = serde_json::to_vec(&data).map_err(|e| RenderError::Typst(e.to_string()))?;
         let mut files: Vec<(&str, Bytes)> = Vec::new();
         if let Some(emblem) = emblem {
             files.push((emblem.virtual_path(), Bytes::new(emblem.bytes.clone())));

@@ -21,6 +21,11 @@ pub struct PlacedText {
     pub bold: bool,
     /// Fill colour as "#rrggbb".
     pub color: String,
+    /// The advance of each space in the run, justification included, in
+    /// ems of the run's size: how wide the gaps between words came out.
+    /// Spaces ending the run are left out: at the end of a line Typst
+    /// keeps them, with no width.
+    pub spaces: Vec<f64>,
 }
 
 /// An image or drawn rectangle (the emblem or its placeholder).
@@ -98,6 +103,14 @@ fn walk(frame: &Frame, transform: Transform, page: usize, layout: &mut Layout) {
                         Paint::Solid(color) => color.to_hex().to_string(),
                         _ => String::new(),
                     },
+                    spaces: text
+                        .glyphs
+                        .iter()
+                        .rev()
+                        .skip_while(|g| text.text.get(g.range()) == Some(" "))
+                        .filter(|g| text.text.get(g.range()) == Some(" "))
+                        .map(|g| g.x_advance.get())
+                        .collect(),
                 });
             }
             FrameItem::Image(_, size, _) => {

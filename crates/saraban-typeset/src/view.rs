@@ -4,7 +4,9 @@
 
 use chrono::Datelike;
 use saraban_core::DigitStyle;
-use saraban_core::document::{Acting, Block, Document, Endorsement, Signer};
+use saraban_core::document::{
+    Acting, Align, Block, Document, Endorsement, Items, Signer, Table, TableCell,
+};
 use serde::Serialize;
 
 use crate::fonts::{DEFAULT_FAMILY, FontSet, TH_SARABUN_LINE_EM};
@@ -98,21 +100,53 @@ enum BlockView {
     Paragraph {
         text: String,
         items: Vec<ItemView>,
+        /// A lead-in ("ดังนี้", ":"): must not end a page without the
+        /// start of what it introduces.
+        keep_with_next: bool,
     },
     Heading {
         text: String,
     },
     Table {
-        columns: Vec<String>,
         widths: Vec<f64>,
-        rows: Vec<Vec<String>>,
+        /// Per column: "left", "center", "right" or "decimal".
+        align: Vec<&'static str>,
+        /// The fraction parts (".50") of each decimal column, to size the
+        /// room after the decimal point; empty for other columns.
+        fractions: Vec<Vec<String>>,
+        /// Repeated on every page; the last row names the columns.
+        header: Vec<Vec<CellView>>,
+        rows: Vec<Vec<CellView>>,
+        /// Printed once, bold, after the last row.
+        footer: Vec<Vec<CellView>>,
+    },
+    /// Items after a heading or a table, or opening the body.
+    Items {
+        items: Vec<ItemView>,
     },
 }
 
 #[derive(Debug, Serialize)]
+struct CellView {
+    text: String,
+    /// The first column it covers, from 0.
+    column: usize,
+    span: u32,
+    /// Its own alignment or its first column's.
+    align: &'static str,
+    /// A decimal cell split at its decimal point ("1,250" and ".50");
+    /// none where the text is not a number.
+    int: Option<String>,
+    frac: Option<String>,
+}
+
+/// An item: level 1 sits at the paragraph indent (2.5 cm), level 2 one
+/// step in (3.75 cm). Sub-items follow their item in the list.
+#[derive(Debug, Serialize)]
 struct ItemView {
     label: String,
     text: String,
+    level: u8,
 }
 
 #[derive(Debug, Serialize)]
@@ -141,7 +175,8 @@ pub(crate) fn build(
 ) -> View {
     let common = document.common();
     let digits = common.style.digits;
-    let put = |text: &str| fix(&digits.apply(text));
+    // Typed text keeps the digits of Latin words, codes and addresses.
+    let put = |text: &str| fix(&digits.typed(text));
     let scale = fonts.scale;
     let style = StyleView {
         family: fonts.family.clone(),
@@ -161,7 +196,10 @@ pub(crate) fn build(
         Some(number) => number.format(digits),
         None => match document {
             Document::Memo(memo) => put(&format!("{}/", memo.number.prefix.as_str())),
-            Document::Order(order) => put(&format!("      /{}", order.date.year())),
+            Document::Order(order) => {
+                let year = digits.number(order.date.year().get() as u64);
+                put(&format!("      /{year}"))
+            }
         },
     };
     let signer = signer_view(document.signer(), &put);
@@ -184,7 +222,7 @@ pub(crate) fn build(
         month: date.naive().month(),
         day: date.naive().day(),
     };
-    let blocks = |blocks: &[Block]| blocks.iter().map(|b| block_view(b, digits, &put)).collect();
+    let blocks = |blocks: &[Block]| blocks_view(blocks, digits, &put);
     let (
         unit,
         phone,
@@ -257,32 +295,175 @@ pub(crate) fn build(
     }
 }
 
-fn block_view(block: &Block, digits: DigitStyle, put: &dyn Fn(&str) -> String) -> BlockView {
-    match block {
-        Block::Paragraph { text, items } => BlockView::Paragraph {
-            text: put(text.as_str()),
-            items: items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| ItemView {
-                    label: format!("({})", digits.number(i as u64 + 1)),
-                    text: put(item.as_str()),
-                })
-                .collect(),
-        },
-        Block::Heading(text) => BlockView::Heading {
-            text: put(text.as_str()),
-        },
-        Block::Table(table) => BlockView::Table {
-            columns: table.columns.iter().map(|c| put(c.as_str())).collect(),
-            widths: table.widths.clone(),
-            rows: table
-                .rows
-                .iter()
-                .map(|row| row.iter().map(|cell| put(cell.as_str())).collect())
-                .collect(),
-        },
+/// The blocks as the templates take them: items that follow a paragraph
+/// are that paragraph's, so that a lead-in keeps its first item.
+fn blocks_view(
+    blocks: &[Block],
+    digits: DigitStyle,
+    put: &dyn Fn(&str) -> String,
+) -> Vec<BlockView> {
+    let mut views: Vec<BlockView> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        match block {
+            Block::Paragraph(text) => views.push(BlockView::Paragraph {
+                text: put(text.as_str()),
+                items: Vec::new(),
+                keep_with_next: is_lead_in(text.as_str()),
+            }),
+            Block::Items(list) => {
+                let items = items_view(list, digits, put);
+                match views.last_mut() {
+                    Some(BlockView::Paragraph { items: mine, .. }) if mine.is_empty() => {
+                        *mine = items;
+                    }
+                    _ => views.push(BlockView::Items { items }),
+                }
+            }
+            Block::Heading(text) => views.push(BlockView::Heading {
+                text: put(text.as_str()),
+            }),
+            Block::Table(table) => views.push(table_view(table, put)),
+        }
     }
+    views
+}
+
+/// Items and their sub-items in reading order, labelled: a typed label as
+/// typed, otherwise by the list's numbering in saraban's digits.
+fn items_view(list: &Items, digits: DigitStyle, put: &dyn Fn(&str) -> String) -> Vec<ItemView> {
+    let mut out = Vec::new();
+    for (i, item) in list.items.iter().enumerate() {
+        let label = match &item.label {
+            Some(label) => put(label.as_str()),
+            None => list.numbering.label(i, None, digits),
+        };
+        if let Some(sub) = &item.items {
+            let parent = label.clone();
+            out.push(ItemView {
+                label,
+                text: put(item.text.as_str()),
+                level: 1,
+            });
+            for (j, child) in sub.items.iter().enumerate() {
+                out.push(ItemView {
+                    label: match &child.label {
+                        Some(label) => put(label.as_str()),
+                        None => sub.numbering.label(j, Some(&parent), digits),
+                    },
+                    text: put(child.text.as_str()),
+                    level: 2,
+                });
+            }
+        } else {
+            out.push(ItemView {
+                label,
+                text: put(item.text.as_str()),
+                level: 1,
+            });
+        }
+    }
+    out
+}
+
+fn table_view(table: &Table, put: &dyn Fn(&str) -> String) -> BlockView {
+    let column_align: Vec<&'static str> = table.align.iter().map(|a| align_name(*a)).collect();
+    let mut fractions: Vec<Vec<String>> = vec![Vec::new(); table.columns.len()];
+    let mut row_view = |row: &[TableCell], header: bool| -> Vec<CellView> {
+        let mut column = 0;
+        row.iter()
+            .map(|cell| {
+                let align = match (cell.align, header) {
+                    (Some(align), _) => align_name(align),
+                    (None, true) => "center",
+                    (None, false) => column_align[column],
+                };
+                let text = put(cell.text.as_str());
+                let (int, frac) = match split_decimal(&text) {
+                    Some((int, frac)) if align == "decimal" => {
+                        if !fractions[column].contains(&frac) {
+                            fractions[column].push(frac.clone());
+                        }
+                        (Some(int), Some(frac))
+                    }
+                    _ => (None, None),
+                };
+                column += cell.span.get() as usize;
+                CellView {
+                    text,
+                    column: column - cell.span.get() as usize,
+                    span: cell.span.get(),
+                    align,
+                    int,
+                    frac,
+                }
+            })
+            .collect()
+    };
+    let mut header: Vec<Vec<CellView>> = table.header.iter().map(|r| row_view(r, true)).collect();
+    header.push(
+        table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(column, c)| CellView {
+                text: put(c.as_str()),
+                column,
+                span: 1,
+                align: "center",
+                int: None,
+                frac: None,
+            })
+            .collect(),
+    );
+    let rows = table.rows.iter().map(|r| row_view(r, false)).collect();
+    let footer = table.footer.iter().map(|r| row_view(r, false)).collect();
+    BlockView::Table {
+        widths: table.widths.clone(),
+        align: column_align,
+        fractions,
+        header,
+        rows,
+        footer,
+    }
+}
+
+fn align_name(align: Align) -> &'static str {
+    match align {
+        Align::Left => "left",
+        Align::Center => "center",
+        Align::Right => "right",
+        Align::Decimal => "decimal",
+    }
+}
+
+/// "1,250.50" → ("1,250", ".50"); "1,250" → ("1,250", ""): a number in
+/// Thai or Arabic digits with an optional fraction. Anything else (a dash,
+/// a word) is not split and sits at the right.
+fn split_decimal(text: &str) -> Option<(String, String)> {
+    let digit = |c: char| c.is_ascii_digit() || ('๐'..='๙').contains(&c);
+    let body = text.trim();
+    let (int, frac) = match body.rfind('.') {
+        Some(dot) => (&body[..dot], &body[dot..]),
+        None => (body, ""),
+    };
+    let int_ok = int.chars().next().is_some_and(|c| digit(c) || c == '-')
+        && int.chars().any(digit)
+        && int.chars().all(|c| digit(c) || c == ',' || c == '-');
+    let frac_ok = frac.is_empty() || frac[1..].chars().all(digit) && frac.len() > 1;
+    (int_ok && frac_ok).then(|| (int.to_owned(), frac.to_owned()))
+}
+
+/// Whether a paragraph introduces what follows it: it ends in "ดังนี้",
+/// "ดังต่อไปนี้" (or "ดังนี้ คือ") or a colon.
+fn is_lead_in(text: &str) -> bool {
+    let end = text.trim_end_matches(|c: char| c.is_whitespace() || is_invisible_mark(c));
+    ["ดังนี้", "ดังต่อไปนี้", "คือ", ":"]
+        .iter()
+        .any(|word| end.ends_with(word))
+}
+
+fn is_invisible_mark(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// The lines under the name: own position, the delegation wording, then
@@ -320,5 +501,20 @@ fn endorsement_view(
         name: put(&format!("({})", e.name.as_str())),
         lines: position_lines(e.position.as_str(), e.acting.as_ref(), put),
         date: e.date.abbreviated(digits),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_lead_in;
+
+    #[test]
+    fn lead_ins_are_recognised() {
+        assert!(is_lead_in("จึงแต่งตั้งเจ้าหน้าที่ผู้รับผิดชอบ ดังนี้"));
+        assert!(is_lead_in("มีรายละเอียด ดังต่อไปนี้ "));
+        assert!(is_lead_in("ประกอบด้วย:"));
+        assert!(is_lead_in("ดังนี้\u{200B}"));
+        assert!(!is_lead_in("จึงเรียนมาเพื่อโปรดทราบ"));
+        assert!(!is_lead_in("ดังนี้แล้วจึงเห็นควรอนุมัติ"));
     }
 }

@@ -380,3 +380,221 @@ fn an_organisation_font_is_calibrated_from_its_metrics() {
     assert!(typeset.pdf().is_ok());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The right edge of a run, in cm from the paper's left edge.
+fn right_edge(text: &PlacedText) -> f64 {
+    text.x + text.width
+}
+
+/// Text without spaces and the invisible marks line breaking may add.
+fn bare(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        })
+        .collect()
+}
+
+/// Issue 13: a budget table's amounts are right-aligned, so their right
+/// edges line up; the total is a footer row printed once, bold, under the
+/// last row, its label right-aligned across the columns it spans.
+#[test]
+fn budget_amounts_line_up_and_the_total_follows_the_rows() {
+    let layout = layout(&example("budget-memo-2568.toml"));
+    // The rightmost run of each amount (a unit price can read the same).
+    let rightmost = |amount: &str| {
+        layout
+            .texts
+            .iter()
+            .filter(|t| bare(&t.text) == amount)
+            .max_by(|a, b| a.x.total_cmp(&b.x))
+            .unwrap_or_else(|| panic!("{amount} printed"))
+    };
+    let amounts = ["๖,๒๕๐.๐๐", "๙,๔๐๐.๐๐", "๑๕,๐๐๐.๐๐", "๒,๑๐๐.๐๐", "๑,๕๐๐.๐๐"];
+    let rows: Vec<&PlacedText> = amounts.iter().map(|a| rightmost(a)).collect();
+    let total = rightmost("๓๔,๒๕๐.๐๐");
+    // The last column ends at the text's right edge; cells are inset 4 pt.
+    let inset = 4.0 / 72.0 * 2.54;
+    for run in rows.iter().chain([&total]) {
+        assert!(
+            near(right_edge(run), RIGHT - inset, 0.02),
+            "right-aligned in the last column: {run:?}"
+        );
+    }
+    let unit_prices: Vec<&PlacedText> = ["๑๒๕.๐๐", "๒,๓๕๐.๐๐", "๓๕.๐๐", "๗๕๐.๐๐"]
+        .iter()
+        .map(|a| rightmost(a))
+        .collect();
+    let edge = right_edge(unit_prices[0]);
+    assert!(
+        unit_prices
+            .iter()
+            .all(|run| near(right_edge(run), edge, 0.01)),
+        "{unit_prices:?}"
+    );
+    assert!(edge < rows[0].x, "unit prices left of the amounts");
+
+    // The total: bold, once, below every row, and its label ends where
+    // the amount column begins.
+    assert!(total.bold && !rows[0].bold, "{total:?}");
+    for run in &rows {
+        assert!((total.page, total.y) > (run.page, run.y), "{run:?}");
+    }
+    // Runs of one baseline, between two x positions (a phrase may be set
+    // in several runs).
+    let phrase = |page: usize, y: f64, from: f64, to: f64| {
+        let mut runs: Vec<&PlacedText> = layout
+            .texts
+            .iter()
+            .filter(|t| t.page == page && near(t.y, y, 0.01) && t.x >= from && t.x < to)
+            .collect();
+        runs.sort_by(|a, b| a.x.total_cmp(&b.x));
+        runs
+    };
+    let label = phrase(total.page, total.y, LEFT, total.x);
+    let text: String = label.iter().map(|t| bare(&t.text)).collect();
+    assert_eq!(text, "รวมทั้งสิ้น", "{label:?}");
+    assert!(label.iter().all(|t| t.bold), "{label:?}");
+    let amount_column = 1.6 / (0.6 + 4.2 + 1.2 + 1.6 + 1.6) * (RIGHT - LEFT);
+    let end = label.iter().map(|t| right_edge(t)).fold(0.0, f64::max);
+    assert!(
+        near(end, RIGHT - amount_column - inset, 0.03),
+        "right-aligned before the amount column: {label:?}"
+    );
+    let printed: usize = (0..layout.page_sizes.len())
+        .flat_map(|p| layout.lines(p))
+        .filter(|(_, line)| bare(line).contains("รวมทั้งสิ้น"))
+        .count();
+    assert_eq!(printed, 1, "the footer prints once");
+    let (y, line) = layout
+        .lines(total.page)
+        .into_iter()
+        .find(|(_, line)| bare(line).contains("สามหมื่นสี่พัน"))
+        .expect("the amount in words");
+    let words = phrase(total.page, y, LEFT, RIGHT);
+    let middle = (words[0].x + right_edge(words[words.len() - 1])) / 2.0;
+    assert!(
+        y > total.y && near(middle, MIDDLE, 0.05),
+        "centred under the total: {line}"
+    );
+}
+
+/// Items: labels typed or numbered in the chosen style, the second level
+/// one step (1.25 cm) further in, and items after a table.
+#[test]
+fn items_are_labelled_and_nested_as_written() {
+    let layout = layout(&example("budget-memo-2568.toml"));
+    let label = |text: &str| {
+        layout
+            .texts
+            .iter()
+            .find(|t| bare(&t.text) == text)
+            .unwrap_or_else(|| panic!("label {text}"))
+    };
+    for (text, indent) in [
+        ("๑.", 2.5),
+        ("๑.๑", 3.75),
+        ("๑.๒", 3.75),
+        ("๒.", 2.5),
+        ("ก.", 2.5),
+        ("ข.", 2.5),
+    ] {
+        let run = label(text);
+        assert!(near(run.x, LEFT + indent, 0.01), "{text}: {run:?}");
+    }
+    let first = label("๑.");
+    let sub = label("๑.๑");
+    assert!((sub.page, sub.y) > (first.page, first.y));
+    let total = label("๓๔,๒๕๐.๐๐");
+    let after = label("ก.");
+    assert!(
+        (after.page, after.y) > (total.page, total.y),
+        "after the table"
+    );
+}
+
+/// Typed digits turn Thai only in Thai text; "as_typed" leaves them.
+#[test]
+fn typed_digits_follow_their_context() {
+    let body = vec![json!(
+        "ปี 2568 โรค COVID-19 มาตรฐาน ISO 9001 อีเมล saraban2568@wangkrachae.go.th"
+    )];
+    let thai = layout_text(&memo_with(body.clone(), json!({})));
+    for printed in [
+        "ปี ๒๕๖๘",
+        "COVID-19",
+        "ISO 9001",
+        "saraban2568@wangkrachae.go.th",
+        "๙ เมษายน ๒๕๖๘",
+    ] {
+        assert!(
+            bare(&thai).contains(&bare(printed)),
+            "{printed} in:\n{thai}"
+        );
+    }
+    let typed = layout_text(&memo_with(
+        body,
+        json!({ "style": { "digits": "as_typed" } }),
+    ));
+    let typed = bare(&typed);
+    assert!(typed.contains("ปี2568"), "{typed}");
+    // What saraban prints itself stays Thai.
+    assert!(
+        typed.contains("๙เมษายน๒๕๖๘") && typed.contains("ตร๗๑๐๐๑/๑๒๓"),
+        "{typed}"
+    );
+}
+
+/// Decimal columns line up on the decimal point; a header cell spans the
+/// columns it groups.
+#[test]
+fn decimal_columns_align_on_the_point_under_a_spanning_header() {
+    let table = json!({ "table": {
+        "header": [["", { "text": "งบประมาณ (บาท)", "span": 2 }]],
+        "columns": ["รายการ", "ปี ๒๕๖๗", "ปี ๒๕๖๘"],
+        "align": ["left", "decimal", "decimal"],
+        "rows": [
+            ["ค่าวัสดุ", "1,250.5", "12"],
+            ["ค่าจ้าง", "12", "300.75"],
+            ["ค่าป้าย", "-", "9,999.25"],
+        ],
+    }});
+    let layout = layout(&memo_with(vec![json!("ตาราง"), table], json!({})));
+    let run = |text: &str| {
+        layout
+            .texts
+            .iter()
+            .find(|t| bare(&t.text) == bare(text))
+            .unwrap_or_else(|| panic!("{text}"))
+    };
+    // Column 2 (x from 3 + 16/3 cm): whole parts end at the same point.
+    let a = run("๑,๒๕๐");
+    let b = layout
+        .texts
+        .iter()
+        .filter(|t| t.text == "๑๒")
+        .min_by(|p, q| p.x.total_cmp(&q.x))
+        .unwrap();
+    assert!(near(right_edge(a), right_edge(b), 0.01), "{a:?} {b:?}");
+    let fraction = run(".๕");
+    assert!(near(fraction.x, right_edge(a), 0.01), "{fraction:?}");
+    // Column 3: "๑๒" without a fraction ends where "๓๐๐" and "๙,๙๙๙" do.
+    let c = run("๓๐๐");
+    let d = run("๙,๙๙๙");
+    let e = layout
+        .texts
+        .iter()
+        .filter(|t| t.text == "๑๒")
+        .max_by(|p, q| p.x.total_cmp(&q.x))
+        .unwrap();
+    assert!(
+        near(right_edge(c), right_edge(d), 0.01) && near(right_edge(c), right_edge(e), 0.01),
+        "{c:?} {d:?} {e:?}"
+    );
+    let group = run("งบประมาณ (บาท)");
+    let third = (RIGHT - LEFT) / 3.0;
+    assert!(
+        near(centre(group), LEFT + 2.0 * third, 0.05),
+        "centred over the two year columns: {group:?}"
+    );
+}

@@ -1,0 +1,664 @@
+//! Thai line breaking decided in Rust.
+//!
+//! Thai is written without spaces between words, and Typst's own breaker
+//! (ICU's LSTM model) guesses where words end: it splits months, surnames,
+//! village names and official terms ("พฤษภาค|ม", "ผู้รับผิด|ชอบ"). `Segmenter`
+//! finds the words with a dictionary instead (the general word list, the
+//! months, the official terms shipped in `data/terms_th.txt`, and the
+//! organisation's own names, positions and terms) and writes its decision
+//! into the text:
+//!
+//! - U+200B ZERO WIDTH SPACE (`BREAK`) between words, where a line may break;
+//! - U+00A0 NO-BREAK SPACE (`GLUE`) for a space that must not break
+//!   ("พ.ศ. ๒๕๖๘", "๙ เมษายน", "ต่าง ๆ", a name and its surname).
+//!
+//! The templates then break Thai lines only there (see `common.typ`: they
+//! turn U+200B into an empty box and switch off Typst's Thai model). Why
+//! not U+2060 WORD JOINER inside words: Typst 0.15 honours it, but keeps
+//! it, like U+200B, in the PDF's text, where `pdftotext` and copy and paste
+//! find it as a stray character.
+
+use std::sync::LazyLock;
+
+use icu_segmenter::options::LineBreakOptions;
+use icu_segmenter::{LineSegmenter, LineSegmenterBorrowed};
+
+use crate::org::OrgConfig;
+
+/// Where a line may break.
+pub const BREAK: char = '\u{200B}';
+/// A space where a line must not break.
+pub const GLUE: char = '\u{00A0}';
+
+/// Marks of earlier versions or typed by hand, dropped before marking: the
+/// segmenter decides every break of a Thai run.
+const JOINER: char = '\u{2060}';
+
+/// In a narrow column, a known word longer than this many clusters may break
+/// between the words it is made of ("ประจำปี|งบประมาณ") rather than overflow.
+const NARROW_WORD: usize = 10;
+
+/// The general Thai word list of PyThaiNLP (CC0-1.0, see
+/// `data/words_th.LICENSE`), kept to entries of Thai letters and dots of at
+/// most 20 characters, sorted by code point. Longer entries are phrases,
+/// which should stay breakable in a narrow column.
+const GENERAL: &str = include_str!("../data/words_th.txt");
+
+/// Official terms, titles and place words the general list lacks; one a
+/// line, `#` starts a comment. Edit freely.
+const TERMS: &str = include_str!("../data/terms_th.txt");
+
+pub const MONTHS: [&str; 24] = [
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+];
+
+/// Titles that begin a person's name, longest first so that "นางสาว" wins
+/// over "นาง".
+const TITLES: [&str; 12] = [
+    "ว่าที่ร้อยตรีหญิง",
+    "ว่าที่ร้อยตรี",
+    "เด็กหญิง",
+    "เด็กชาย",
+    "นางสาว",
+    "ว่าที่ร.ต.",
+    "นาย",
+    "นาง",
+    "น.ส.",
+    "ด.ช.",
+    "ด.ญ.",
+    "ดร.",
+];
+
+/// Words after which a place's name follows ("ตำบลวังกระแจะ"): the rest of
+/// the run after them is kept whole when it is short enough to be a name.
+const PLACES: [&str; 14] = [
+    "ตำบล",
+    "ต.",
+    "อำเภอ",
+    "อ.",
+    "จังหวัด",
+    "จ.",
+    "หมู่บ้าน",
+    "อบต.",
+    "อบจ.",
+    "ทต.",
+    "ทม.",
+    "เทศบาลตำบล",
+    "เทศบาลเมือง",
+    "เทศบาลนคร",
+];
+
+/// Words after which a year follows on the same line.
+const ERAS: [&str; 4] = ["พ.ศ.", "ค.ศ.", "พุทธศักราช", "คริสต์ศักราช"];
+
+/// A run of unknown letters up to this many clusters is kept whole (most
+/// are names the dictionary lacks); a longer one is left to Typst's model.
+const UNKNOWN_KEPT: usize = 8;
+
+/// A name run (title and first name, or surname) longer than this many
+/// clusters is taken for an ordinary phrase ("นายกองค์การบริหารส่วนตำบล…").
+const NAME_MAX: usize = 14;
+
+static LSTM: LazyLock<LineSegmenterBorrowed<'static>> =
+    LazyLock::new(|| LineSegmenter::new_lstm(LineBreakOptions::default()));
+
+static GENERAL_WORDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| GENERAL.lines().filter(|l| !l.is_empty()).collect());
+
+/// How wide the text's lines are: in a wide column a person's whole name
+/// stays on one line; in a narrow one (a table cell) it may break between
+/// first name and surname.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    Wide,
+    Narrow,
+}
+
+/// The dictionary: the general list plus the extra words of this
+/// segmenter. Cheap to clone is not needed: build one per organisation and
+/// share it.
+#[derive(Debug, Clone)]
+pub struct Segmenter {
+    /// Months, terms and the organisation's words, sorted and unique.
+    extra: Vec<String>,
+}
+
+impl Default for Segmenter {
+    fn default() -> Self {
+        Self::new(std::iter::empty::<String>())
+    }
+}
+
+impl Segmenter {
+    /// The general list, the months, the shipped terms and `words`. Each of
+    /// `words` is split at whitespace; every piece becomes a word.
+    pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
+        let mut extra: Vec<String> = MONTHS
+            .iter()
+            .chain(TITLES.iter())
+            .map(|w| (*w).to_owned())
+            .chain(
+                TERMS
+                    .lines()
+                    .map(|l| l.split('#').next().unwrap_or("").trim())
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned),
+            )
+            .collect();
+        for word in words {
+            for piece in word
+                .as_ref()
+                .split(|c: char| !is_run_char(c))
+                .map(|w| w.trim_start_matches('.'))
+                .filter(|w| !w.is_empty())
+            {
+                // A long phrase (a position, a unit) stays breakable between
+                // its words: only a name-sized piece becomes a word, and a
+                // title's name without the title too.
+                if clusters_in(piece) <= NAME_MAX {
+                    extra.push(piece.to_owned());
+                }
+                if let Some(title) = TITLES.iter().find(|t| piece.starts_with(**t)) {
+                    let name = &piece[title.len()..];
+                    if !name.is_empty() && clusters_in(name) <= NAME_MAX {
+                        extra.push(name.to_owned());
+                    }
+                }
+            }
+        }
+        extra.sort_unstable();
+        extra.dedup();
+        Self { extra }
+    }
+
+    /// The words of an organisation: its people's names, position titles,
+    /// its name and unit, and its `terms`.
+    pub fn for_org(org: &OrgConfig) -> Self {
+        let info = &org.organisation;
+        let words = org
+            .people
+            .iter()
+            .map(|p| p.name.as_str())
+            .chain(org.positions.iter().map(|p| p.title.as_str()))
+            .chain(std::iter::once(info.name.as_str()))
+            .chain(info.unit.as_ref().map(|u| u.as_str()))
+            .chain(org.terms.iter().map(|t| t.as_str()));
+        Self::new(words)
+    }
+
+    /// Whether `word` is in the dictionary.
+    pub fn knows(&self, word: &str) -> bool {
+        GENERAL_WORDS.binary_search(&word).is_ok()
+            || self
+                .extra
+                .binary_search_by(|w| w.as_str().cmp(word))
+                .is_ok()
+    }
+
+    /// `text` with its breaks marked (see the module). Marks already in
+    /// `text` are dropped first, so marking is idempotent and `unmark`
+    /// gives back the text without them.
+    pub fn mark(&self, text: &str, width: Width) -> String {
+        let text = unmark(text);
+        let mut out = String::with_capacity(text.len() * 2);
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut i = 0;
+        // The last whitespace-delimited token's kind, for the space after it.
+        let mut previous_name = false;
+        while i < chars.len() {
+            let (start, c) = chars[i];
+            if is_run_char(c) && c != '.' {
+                let mut j = i;
+                while j < chars.len() && is_run_char(chars[j].1) {
+                    j += 1;
+                }
+                let end = chars.get(j).map_or(text.len(), |(at, _)| *at);
+                let run = &text[start..end];
+                let name = self.mark_run(run, previous_name, width, &mut out);
+                previous_name = name;
+                // A number right after Thai letters ("ให้๓๐ กันยายน"): in a
+                // narrow column the line may break before it.
+                let digit = chars.get(j).is_some_and(|(_, c)| is_digit(*c));
+                if width == Width::Narrow && digit {
+                    out.push(BREAK);
+                }
+                i = j;
+                continue;
+            }
+            if c.is_whitespace() && c != '\n' {
+                let before = out_word_before(&text[..start]);
+                let after = &text[start + c.len_utf8()..];
+                out.push(
+                    if c == ' ' && glue_space(before, after, previous_name, width) {
+                        GLUE
+                    } else {
+                        c
+                    },
+                );
+                i += 1;
+                continue;
+            }
+            previous_name = false;
+            out.push(c);
+            i += 1;
+        }
+        out
+    }
+
+    /// Marks one run of Thai letters into `out`; whether it was a title
+    /// and first name (so the space after it may be glued to the surname).
+    fn mark_run(&self, run: &str, after_name: bool, width: Width, out: &mut String) -> bool {
+        let bounds = boundaries(run);
+        let clusters = bounds.len() - 1;
+        let title = TITLES
+            .iter()
+            .find(|t| run.starts_with(**t))
+            .filter(|t| clusters_in(&run[t.len()..]) >= 2 && clusters <= NAME_MAX);
+        if title.is_some() || (after_name && clusters <= NAME_MAX) {
+            // A title and first name, or the surname after them: kept whole.
+            out.push_str(run);
+            return title.is_some();
+        }
+        let mut tokens = self.segment(run, &bounds, None);
+        // A place's name after its kind ("ตำบล", "อำเภอ"…) is kept whole, and
+        // so is a title with the name after it ("ให้|นางสาวสมใจ").
+        let mut name = false;
+        if let Some((k, title)) = tokens.iter().enumerate().find_map(|(k, t)| {
+            let word = &run[t.start..t.end];
+            let title = TITLES.contains(&word);
+            (k + 1 < tokens.len() && (title || PLACES.contains(&word))).then_some((k, title))
+        }) {
+            let from = if title { k } else { k + 1 };
+            let rest = tokens[k + 1].first;
+            if clusters - rest <= NAME_MAX && (!title || clusters - rest >= 2) {
+                let first = tokens[from].first;
+                tokens.truncate(from);
+                tokens.push(Token {
+                    start: bounds[first],
+                    end: run.len(),
+                    first,
+                    last: clusters,
+                    known: true,
+                    kept: true,
+                });
+                name = title;
+            }
+        }
+        for (k, token) in tokens.iter().enumerate() {
+            let piece = &run[token.start..token.end];
+            if k > 0 {
+                let prev = &tokens[k - 1];
+                // No line of a lone letter, none starting with ๆ or ฯ.
+                let lone = |t: &Token| run[t.start..t.end].chars().count() == 1;
+                let attached = piece.starts_with(['ๆ', 'ฯ']);
+                if !(lone(prev) || lone(token) || attached) {
+                    out.push(BREAK);
+                }
+            }
+            let size = token.last - token.first;
+            if token.known && !token.kept && width == Width::Narrow && size > NARROW_WORD {
+                let inner: Vec<usize> = bounds[token.first..=token.last]
+                    .iter()
+                    .map(|b| b - token.start)
+                    .collect();
+                let parts = self.segment(piece, &inner, Some(piece.len()));
+                push_parts(piece, parts.iter().map(|t| (t.start, t.end)), out);
+            } else if !token.known && size > UNKNOWN_KEPT {
+                // A long stretch the dictionary does not know: where ICU's
+                // model would break it.
+                let points = LSTM
+                    .segment_str(piece)
+                    .filter(|p| *p > 0 && *p < piece.len());
+                let mut start = 0;
+                let pieces = points.chain([piece.len()]).map(|end| {
+                    let range = (start, end);
+                    start = end;
+                    range
+                });
+                push_parts(piece, pieces.collect::<Vec<_>>().into_iter(), out);
+            } else {
+                out.push_str(piece);
+            }
+        }
+        name
+    }
+
+    /// Maximal matching over cluster boundaries: fewest unknown clusters,
+    /// then fewest words. Adjacent unknown clusters make one token.
+    /// `whole`: a length not to match at the start (to split a word into
+    /// the words it is made of).
+    fn segment(&self, run: &str, bounds: &[usize], whole: Option<usize>) -> Vec<Token> {
+        let n = bounds.len() - 1;
+        let bytes = run.as_bytes();
+        // index of each boundary by byte offset
+        let mut at = vec![usize::MAX; run.len() + 1];
+        for (k, b) in bounds.iter().enumerate() {
+            at[*b] = k;
+        }
+        let mut best: Vec<(u32, u32)> = vec![(u32::MAX, u32::MAX); n + 1];
+        let mut from: Vec<(usize, bool)> = vec![(0, false); n + 1];
+        best[0] = (0, 0);
+        let mut lengths = Vec::new();
+        for k in 0..n {
+            let (unknown, words) = best[k];
+            if unknown == u32::MAX {
+                continue;
+            }
+            let rest = &bytes[bounds[k]..];
+            lengths.clear();
+            prefix_lengths(&GENERAL_WORDS, rest, &mut lengths);
+            prefix_lengths(&self.extra, rest, &mut lengths);
+            let mut offer = |to: usize, cost: (u32, u32), known: bool| {
+                // On a tie the later start wins: longer words first
+                // ("องค์การ|บริหาร", not "องค์|การบริหาร").
+                if cost <= best[to] {
+                    best[to] = cost;
+                    from[to] = (k, known);
+                }
+            };
+            for &len in &lengths {
+                if k == 0 && Some(len) == whole {
+                    continue;
+                }
+                let to = at[bounds[k] + len];
+                if to != usize::MAX {
+                    offer(to, (unknown, words + 1), true);
+                }
+            }
+            offer(k + 1, (unknown + 1, words + 1), false);
+        }
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut k = n;
+        while k > 0 {
+            let (prev, known) = from[k];
+            match tokens.last_mut() {
+                Some(last) if !known && !last.known => {
+                    last.first = prev;
+                    last.start = bounds[prev];
+                }
+                _ => tokens.push(Token {
+                    start: bounds[prev],
+                    end: bounds[k],
+                    first: prev,
+                    last: k,
+                    known,
+                    kept: false,
+                }),
+            }
+            k = prev;
+        }
+        tokens.reverse();
+        tokens
+    }
+}
+
+/// A word (or unknown stretch) of a run: byte range and boundary indices.
+#[derive(Debug)]
+struct Token {
+    start: usize,
+    end: usize,
+    first: usize,
+    last: usize,
+    known: bool,
+    /// A name or place put together from several words: never split.
+    kept: bool,
+}
+
+/// `text` without the marks `mark` writes (a no-break space becomes a
+/// space again).
+pub fn unmark(text: &str) -> String {
+    text.chars()
+        .filter(|c| *c != BREAK && *c != JOINER)
+        .map(|c| if c == GLUE { ' ' } else { c })
+        .collect()
+}
+
+/// Thai letters, vowels, tone marks, ฯ and ๆ, and the dot of an
+/// abbreviation (never the first character of a run). Thai digits and ฿
+/// are not: they break like numbers.
+fn is_run_char(c: char) -> bool {
+    matches!(c, '\u{0E01}'..='\u{0E3A}' | '\u{0E40}'..='\u{0E4E}' | '.')
+}
+
+/// Characters that belong to the cluster before them: marks above and
+/// below, the vowels that follow a consonant, ฯ, ๆ and an abbreviation dot.
+fn attaches(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0E2F}'..='\u{0E3A}' | '\u{0E45}'..='\u{0E4E}' | '.'
+    )
+}
+
+/// Leading vowels (เ แ โ ใ ไ) belong to the cluster after them.
+fn leads(c: char) -> bool {
+    matches!(c, '\u{0E40}'..='\u{0E44}')
+}
+
+/// Byte offsets in `run` where a cluster may start, and its end.
+fn boundaries(run: &str) -> Vec<usize> {
+    let mut bounds = vec![0];
+    let mut previous: Option<char> = None;
+    for (at, c) in run.char_indices() {
+        if at > 0 && !attaches(c) && !previous.is_some_and(leads) {
+            bounds.push(at);
+        }
+        previous = Some(c);
+    }
+    bounds.push(run.len());
+    bounds
+}
+
+fn clusters_in(text: &str) -> usize {
+    if text.is_empty() {
+        0
+    } else {
+        boundaries(text).len() - 1
+    }
+}
+
+/// `text`'s pieces (byte ranges, in order, covering it) with a break
+/// between each two.
+fn push_parts(text: &str, parts: impl Iterator<Item = (usize, usize)>, out: &mut String) {
+    for (k, (start, end)) in parts.enumerate() {
+        if k > 0 {
+            out.push(BREAK);
+        }
+        out.push_str(&text[start..end]);
+    }
+}
+
+/// The lengths of the words of `words` (sorted) that begin `text`: a walk
+/// down the sorted list, narrowing it to the words sharing each byte.
+fn prefix_lengths<S: AsRef<str>>(words: &[S], text: &[u8], out: &mut Vec<usize>) {
+    let (mut lo, mut hi) = (0, words.len());
+    for (depth, &byte) in text.iter().enumerate() {
+        let range = &words[lo..hi];
+        let start =
+            range.partition_point(|w| w.as_ref().as_bytes().get(depth).is_none_or(|&b| b < byte));
+        let count = range[start..].partition_point(|w| w.as_ref().as_bytes()[depth] == byte);
+        lo += start;
+        hi = lo + count;
+        if lo == hi {
+            return;
+        }
+        if words[lo].as_ref().len() == depth + 1 {
+            out.push(depth + 1);
+        }
+    }
+}
+
+/// The whitespace-delimited word that ends `text` (before a space).
+fn out_word_before(text: &str) -> &str {
+    let trimmed = text.trim_end();
+    let start = trimmed.rfind(char::is_whitespace).map_or(0, |at| {
+        at + trimmed[at..].chars().next().map_or(1, char::len_utf8)
+    });
+    &trimmed[start..]
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('๐'..='๙').contains(&c)
+}
+
+/// Whether the space between `before` and `after` must not break.
+fn glue_space(before: &str, after: &str, after_name: bool, width: Width) -> bool {
+    let next = after.trim_start();
+    let next_word = next.split(char::is_whitespace).next().unwrap_or("");
+    let first = next.chars().next();
+    let digit = |c: Option<char>| c.is_some_and(is_digit);
+    // Before ๆ, ฯ or a closing bracket.
+    if matches!(first, Some('ๆ' | 'ฯ' | ')' | ']' | '}' | '”' | '’' | '»')) {
+        return true;
+    }
+    // An era and its year; a day and its month; a month and its year.
+    if ERAS.contains(&before) && digit(first) {
+        return true;
+    }
+    let month = |w: &str| MONTHS.contains(&w);
+    if digit(before.chars().last()) && month(next_word) {
+        return true;
+    }
+    if month(before) && (digit(first) || ERAS.contains(&next_word)) {
+        return true;
+    }
+    // A title and first name, and the surname after it, where the line is
+    // wide enough to hold them.
+    after_name && width == Width::Wide && looks_like_surname(next_word)
+}
+
+/// A surname: Thai letters only, not too long.
+fn looks_like_surname(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().all(is_run_char)
+        && !word.starts_with('.')
+        && clusters_in(word) <= NAME_MAX
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn show(text: &str) -> String {
+        text.replace(BREAK, "|").replace(GLUE, "_")
+    }
+
+    #[test]
+    fn the_word_list_is_sorted_and_unique() {
+        assert!(GENERAL_WORDS.len() > 50_000);
+        assert!(GENERAL_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn words_are_found() {
+        let s = Segmenter::default();
+        assert_eq!(
+            show(&s.mark("ผู้รับผิดชอบประจำปีงบประมาณ", Width::Wide)),
+            "ผู้รับผิดชอบ|ประจำปีงบประมาณ"
+        );
+        assert_eq!(show(&s.mark("เดือนพฤษภาคม", Width::Narrow)), "เดือน|พฤษภาคม");
+        // In a narrow column a long term may break between its words.
+        let s = Segmenter::new(["คุณธรรมและความโปร่งใส"]);
+        let term = "คุณธรรมและความโปร่งใส";
+        assert_eq!(show(&s.mark(term, Width::Wide)), term);
+        assert_eq!(show(&s.mark(term, Width::Narrow)), "คุณธรรม|และ|ความโปร่งใส");
+    }
+
+    #[test]
+    fn places_and_organisation_words_are_kept_whole() {
+        let s = Segmenter::default();
+        let marked = show(&s.mark("องค์การบริหารส่วนตำบลวังกระแจะ", Width::Narrow));
+        assert!(marked.ends_with("ตำบล|วังกระแจะ"), "{marked}");
+        let s = Segmenter::new(["หนองบัวแดง"]);
+        assert_eq!(
+            show(&s.mark("บ้านหนองบัวแดง", Width::Narrow)),
+            "บ้าน|หนองบัวแดง"
+        );
+    }
+
+    #[test]
+    fn no_break_before_repetition_or_after_an_era() {
+        let s = Segmenter::default();
+        let marked = show(&s.mark(
+            "เรื่องต่าง ๆ ภายใน พ.ศ. ๒๕๖๘ และ ๙ เมษายน ๒๕๖๘ (ฉบับ)",
+            Width::Narrow,
+        ));
+        assert!(marked.contains("ต่าง_ๆ"), "{marked}");
+        assert!(marked.contains("พ.ศ._๒๕๖๘"), "{marked}");
+        assert!(marked.contains("๙_เมษายน_๒๕๖๘"), "{marked}");
+    }
+
+    #[test]
+    fn a_name_stays_whole_where_the_line_allows() {
+        let s = Segmenter::default();
+        let wide = show(&s.mark("ให้นางสาวฉัญญุรัตน์ อิ่มสมบัติ เป็นผู้รับผิดชอบ", Width::Wide));
+        assert!(wide.contains("นางสาวฉัญญุรัตน์_อิ่มสมบัติ "), "{wide}");
+        let narrow = show(&s.mark("นางสาวฉัญญุรัตน์ อิ่มสมบัติ", Width::Narrow));
+        assert_eq!(narrow, "นางสาวฉัญญุรัตน์ อิ่มสมบัติ");
+        // นายก is a mayor, not a title.
+        let mayor = show(&s.mark("นายกองค์การบริหารส่วนตำบลวังกระแจะ", Width::Wide));
+        assert!(mayor.contains('|'), "{mayor}");
+    }
+
+    #[test]
+    fn an_unknown_stretch_breaks_where_the_model_would() {
+        let s = Segmenter::default();
+        // Letters no dictionary word covers, long enough to need a break.
+        let marked = s.mark("ฉัญญุรัตน์ฉัญญุรัตน์ฉัญญุรัตน์", Width::Narrow);
+        assert_eq!(unmark(&marked), "ฉัญญุรัตน์ฉัญญุรัตน์ฉัญญุรัตน์");
+    }
+
+    proptest! {
+        #[test]
+        fn marking_keeps_the_text_and_is_idempotent(
+            text in "[ก-ฮะ-ฺเ-๎ .๑๒a-z]{0,60}"
+        ) {
+            let s = Segmenter::default();
+            for width in [Width::Narrow, Width::Wide] {
+                let marked = s.mark(&text, width);
+                prop_assert_eq!(unmark(&marked), text.clone());
+                prop_assert_eq!(s.mark(&marked, width), marked.clone());
+            }
+        }
+
+        #[test]
+        fn a_known_word_is_never_broken(
+            pick in proptest::collection::vec(0usize..16, 1..12)
+        ) {
+            const WORDS: [&str; 16] = [
+                "ผู้รับผิดชอบ", "อิเล็กทรอนิกส์", "พฤษภาคม", "มีนาคม", "กรุงเทพมหานคร",
+                "ประจำปีงบประมาณ", "วังกระแจะ", "สมบัติ", "โปร่งใส", "คุณธรรม",
+                "ดำเนินการ", "หน่วยงาน", "ราชการ", "ตำบล", "จังหวัด", "ชลบุรี",
+            ];
+            let s = Segmenter::new(["วังกระแจะ"]);
+            let text = pick.iter().map(|k| WORDS[*k]).collect::<Vec<_>>().join(" ");
+            let marked = s.mark(&text, Width::Wide);
+            for word in marked.split([' ', GLUE]) {
+                prop_assert!(!word.contains(BREAK), "{}", show(&marked));
+            }
+        }
+    }
+}
