@@ -24,6 +24,7 @@ use icu_segmenter::options::LineBreakOptions;
 use icu_segmenter::{LineSegmenter, LineSegmenterBorrowed};
 
 use crate::org::OrgConfig;
+use crate::thai::{MONTHS_ABBREVIATED, MONTHS_FULL};
 
 /// Where a line may break.
 pub const BREAK: char = '\u{200B}';
@@ -48,32 +49,10 @@ const GENERAL: &str = include_str!("../data/words_th.txt");
 /// line, `#` starts a comment. Edit freely.
 const TERMS: &str = include_str!("../data/terms_th.txt");
 
-pub const MONTHS: [&str; 24] = [
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-];
+/// The month names, full and abbreviated, as dates print them.
+fn months() -> impl Iterator<Item = &'static str> {
+    MONTHS_FULL.iter().chain(MONTHS_ABBREVIATED.iter()).copied()
+}
 
 /// Titles that begin a person's name, longest first so that "นางสาว" wins
 /// over "นาง".
@@ -156,10 +135,9 @@ impl Segmenter {
     /// The general list, the months, the shipped terms and `words`. Each of
     /// `words` is split at whitespace; every piece becomes a word.
     pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
-        let mut extra: Vec<String> = MONTHS
-            .iter()
-            .chain(TITLES.iter())
-            .map(|w| (*w).to_owned())
+        let mut extra: Vec<String> = months()
+            .chain(TITLES.iter().copied())
+            .map(str::to_owned)
             .chain(
                 TERMS
                     .lines()
@@ -537,7 +515,7 @@ fn glue_space(before: &str, after: &str, after_name: bool, width: Width) -> bool
     if ERAS.contains(&before) && digit(first) {
         return true;
     }
-    let month = |w: &str| MONTHS.contains(&w);
+    let month = |w: &str| months().any(|m| m == w);
     if digit(before.chars().last()) && month(next_word) {
         return true;
     }

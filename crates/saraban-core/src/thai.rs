@@ -11,7 +11,8 @@ pub const BUDDHIST_ERA_OFFSET: i32 = 543;
 
 const THAI_DIGITS: [char; 10] = ['๐', '๑', '๒', '๓', '๔', '๕', '๖', '๗', '๘', '๙'];
 
-const MONTHS_FULL: [&str; 12] = [
+/// The months as dates print them in full.
+pub const MONTHS_FULL: [&str; 12] = [
     "มกราคม",
     "กุมภาพันธ์",
     "มีนาคม",
@@ -26,7 +27,8 @@ const MONTHS_FULL: [&str; 12] = [
     "ธันวาคม",
 ];
 
-const MONTHS_ABBREVIATED: [&str; 12] = [
+/// The months abbreviated, as short dates print them.
+pub const MONTHS_ABBREVIATED: [&str; 12] = [
     "ม.ค.",
     "ก.พ.",
     "มี.ค.",
