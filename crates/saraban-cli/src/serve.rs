@@ -170,7 +170,6 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 println!("  {user:<10} {role}");
             }
         }
-        tokio::spawn(checkpoint_periodically(store.clone()));
         let state = AppState {
             store,
             secure_cookies,
@@ -181,30 +180,6 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
         tracing::info!("stopped");
         Ok(())
     })
-}
-
-/// How often a checkpoint is signed for a log that changed since the last.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
-
-async fn checkpoint_periodically(store: Store) {
-    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
-    loop {
-        ticks.tick().await;
-        let orgs = match store.organisation_ids().await {
-            Ok(orgs) => orgs,
-            Err(error) => {
-                tracing::error!("checkpoints: {error}");
-                continue;
-            }
-        };
-        for org in orgs {
-            match store.checkpoint(&org).await {
-                Ok(Some(size)) => tracing::info!(%org, size, "checkpoint signed"),
-                Ok(None) => {}
-                Err(error) => tracing::error!(%org, "checkpoint: {error}"),
-            }
-        }
-    }
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.

@@ -3,75 +3,18 @@
 //! carries the cause with the same id. On SQLite and on PostgreSQL (when
 //! `SARABAN_TEST_POSTGRES_URL` names a server).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+#[path = "common/server.rs"]
+mod server;
 
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-/// `saraban serve --demo` on `db`, its log collected as it is written.
-struct Server {
-    child: Child,
-    url: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(db: &str, dir: &std::path::Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--db", db])
-            .arg("--keys")
-            .arg(dir.join("keys"))
-            .env_remove("SARABAN_CONFIG")
-            .env("SARABAN_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("saraban serve starts");
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let collected = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = collected.lock().expect("log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut url = None;
-        let mut line = String::new();
-        while url.is_none() {
-            line.clear();
-            let read = stdout.read_line(&mut line).expect("stdout of serve");
-            assert!(read > 0, "serve ended early: {}", log.lock().expect("log"));
-            url = line
-                .split_whitespace()
-                .find(|word| word.starts_with("http://"))
-                .map(str::to_owned);
-        }
-        // The rest of stdout (the sign-ins) is drained so the server never blocks.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        Server {
-            child,
-            url: url.expect("the URL"),
-            log,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use server::{FreshPostgres, Scratch, Server};
 
 /// Signs in as the demo drafter, breaks the database from outside, and
 /// asks for the inbox.
 async fn story(db: &str, dir: &std::path::Path) {
-    let server = Server::start(db, dir);
+    let server = Server::start(db, &dir.join("keys"));
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -143,7 +86,7 @@ async fn story(db: &str, dir: &std::path::Path) {
     let mended = http.get(format!("{api}/inbox")).send().await.unwrap();
     assert_eq!(mended.status(), 200, "nothing else was broken");
 
-    let log = server.log.lock().expect("log").clone();
+    let log = server.log();
     for id in [&id, &page_id] {
         let line = log
             .lines()
@@ -158,43 +101,19 @@ async fn story(db: &str, dir: &std::path::Path) {
 
 #[tokio::test]
 async fn database_failure_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("saraban-failure-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("failure");
     sqlx::any::install_default_drivers();
-    let db = format!("sqlite://{}/saraban.db?mode=rwc", dir.display());
-    story(&db, &dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let db = format!("sqlite://{}/saraban.db?mode=rwc", dir.0.display());
+    story(&db, &dir.0).await;
 }
 
 #[tokio::test]
 async fn database_failure_on_postgres() {
-    let admin = match std::env::var("SARABAN_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI must run the stories on PostgreSQL: set SARABAN_TEST_POSTGRES_URL")
-        }
-        _ => {
-            eprintln!("database_failure_on_postgres: skipped (no SARABAN_TEST_POSTGRES_URL)");
-            return;
-        }
+    let Some(admin) = server::postgres_admin_url("database_failure_on_postgres") else {
+        return;
     };
     sqlx::any::install_default_drivers();
-    let name = format!("saraban_test_failure_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
-    let db = format!("{base}/{name}");
-    let dir = std::env::temp_dir().join(format!("saraban-failure-{name}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    story(&db, &dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut conn)
-    .await
-    .unwrap();
+    let database = FreshPostgres::create(&admin, "failure").await;
+    let dir = Scratch::new("failure");
+    story(&database.url, &dir.0).await;
 }

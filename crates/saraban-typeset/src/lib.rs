@@ -76,6 +76,9 @@ pub struct Typeset {
     pub warnings: Vec<String>,
     ident: String,
     date: Datetime,
+    /// Whether the lines were broken in Rust (the paragraphs then say
+    /// `lang: "zh"` to Typst, see `thai_structure`).
+    segmented: bool,
 }
 
 impl Typeset {
@@ -106,7 +109,13 @@ impl Typeset {
             ..PdfOptions::default()
         };
         typst_pdf::pdf(&self.document, &options)
-            .map(thai_structure)
+            .map(|pdf| {
+                if self.segmented {
+                    thai_structure(pdf)
+                } else {
+                    pdf
+                }
+            })
             .map_err(|errors| {
                 RenderError::Pdf(
                     errors
@@ -221,12 +230,18 @@ impl Typesetter {
                 self.replacement
             ));
         }
-        let mut data =
-            serde_json::to_value(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
-        if let Some(segmenter) = &self.segmenter {
-            breaks::mark(&mut data, segmenter);
+        // Marking works on the serialised view; without a segmenter the
+        // view is written straight out.
+        let data = match &self.segmenter {
+            Some(segmenter) => {
+                let mut data =
+                    serde_json::to_value(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
+                breaks::mark(&mut data, segmenter);
+                serde_json::to_vec(&data)
+            }
+            None => serde_json::to_vec(&view),
         }
-        let data = serde_json::to_vec(&data).map_err(|e| RenderError::Typst(e.to_string()))?;
+        .map_err(|e| RenderError::Typst(e.to_string()))?;
         let mut files: Vec<(&str, Bytes)> = Vec::new();
         if let Some(emblem) = emblem {
             files.push((emblem.virtual_path(), Bytes::new(emblem.bytes.clone())));
@@ -272,6 +287,7 @@ impl Typesetter {
             warnings,
             ident,
             date,
+            segmented: self.segmenter.is_some(),
         })
     }
 }
@@ -332,6 +348,7 @@ impl Typesetter {
                 page.printed_on.day() as u8,
             )
             .ok_or_else(|| RenderError::Pdf("print date out of range".into()))?,
+            segmented: false,
         };
         typeset.pdf()
     }

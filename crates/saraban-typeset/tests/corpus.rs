@@ -78,20 +78,9 @@ const PLACES: [&str; 24] = [
     "กรุงเทพมหานคร",
 ];
 
-/// Months, and dates that keep day, month and year on one line.
-const DATES: [&str; 18] = [
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
+/// Dates that keep day, month and year on one line (the month names
+/// themselves come from `saraban_core::thai::MONTHS_FULL`).
+const DATES: [&str; 6] = [
     "๙ เมษายน ๒๕๖๘",
     "๑ ตุลาคม ๒๕๖๗",
     "๓๐ กันยายน ๒๕๖๘",
@@ -152,7 +141,12 @@ fn items() -> Vec<Item> {
             narrow: vec![first],
         });
     }
-    for spec in PLACES.iter().chain(&TERMS).chain(&DATES) {
+    for spec in PLACES
+        .iter()
+        .chain(&TERMS)
+        .chain(&saraban_core::thai::MONTHS_FULL)
+        .chain(&DATES)
+    {
         let mut allowed = Vec::new();
         let mut at = 0;
         for c in spec.chars() {

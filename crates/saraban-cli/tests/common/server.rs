@@ -1,7 +1,9 @@
-//! A real `saraban serve --demo` child process that a story can kill -9 and
-//! start again on the same database and key folder, and a fresh PostgreSQL
-//! database for it. Included by path (`#[path]`), not from `mod.rs`, so the
-//! tests that do not use it compile without it.
+//! A real `saraban serve --demo` child process that a story can break, or
+//! kill -9 and start again on the same database and key folder, and a fresh
+//! PostgreSQL database for it. Included by path (`#[path]`), not from
+//! `mod.rs`, so the tests that do not use it compile without it.
+// Each story that includes it uses a part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -71,6 +73,11 @@ impl Server {
     pub fn kill9(&mut self) {
         self.child.kill().expect("the server is killed");
         self.child.wait().expect("the killed server is reaped");
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        self.log.lock().expect("log").clone()
     }
 
     /// Whether the server's log so far has a line containing `needle`.

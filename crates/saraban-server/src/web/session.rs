@@ -103,39 +103,23 @@ pub(crate) async fn sign_in(
         .await
     {
         Ok(token) => token,
-        Err(SignInError::Wrong) => {
-            return sign_in_form(
-                &state,
-                StatusCode::UNAUTHORIZED,
-                &org,
-                &user,
-                Some("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"),
-            )
-            .await;
-        }
-        Err(SignInError::Locked(until)) => {
-            let text = format!("ใส่รหัสผ่านผิดหลายครั้งเกินไป บัญชีถูกระงับชั่วคราว กรุณาลองใหม่หลังเวลา {until}");
-            return sign_in_form(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                &org,
-                &user,
-                Some(&text),
-            )
-            .await;
-        }
-        Err(SignInError::RateLimited(until)) => {
-            let text = format!("มีการเข้าสู่ระบบผิดจากเครือข่ายนี้หลายครั้งเกินไป กรุณาลองใหม่หลังเวลา {until}");
-            return sign_in_form(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                &org,
-                &user,
-                Some(&text),
-            )
-            .await;
-        }
         Err(SignInError::Store(error)) => return failure(error),
+        Err(refused) => {
+            let (status, text) = match refused {
+                SignInError::Locked(until) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("ใส่รหัสผ่านผิดหลายครั้งเกินไป บัญชีถูกระงับชั่วคราว กรุณาลองใหม่หลังเวลา {until}"),
+                ),
+                SignInError::RateLimited(until) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("มีการเข้าสู่ระบบผิดจากเครือข่ายนี้หลายครั้งเกินไป กรุณาลองใหม่หลังเวลา {until}"),
+                ),
+                SignInError::Wrong | SignInError::Store(_) => {
+                    (StatusCode::UNAUTHORIZED, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง".to_owned())
+                }
+            };
+            return sign_in_form(&state, status, &org, &user, Some(&text)).await;
+        }
     };
     tracing::info!(user = %user.trim(), org = %org.trim(), "signed in (web)");
     let cookie = session_cookie(&state, &token, saraban_store::SESSION_HOURS * 3600);
