@@ -58,10 +58,51 @@ fn drop_postgres_database(admin: String, name: String) {
     }
 }
 
+/// The press every story typesets with, built once.
+pub fn press() -> saraban_press::TypstPress {
+    static PRESS: std::sync::OnceLock<saraban_press::TypstPress> = std::sync::OnceLock::new();
+    PRESS
+        .get_or_init(saraban_press::TypstPress::default)
+        .clone()
+}
+
+/// The store on `url`, able to issue, as `saraban serve` opens it.
+pub async fn open_store(url: &str) -> Result<Store, saraban_store::StoreError> {
+    Ok(press().attach(Store::open(url).await?))
+}
+
+/// A document's PDF as the API serves it: the issued file, or the
+/// document as it stands typeset by the stories' press.
+#[allow(async_fn_in_trait)]
+pub trait PdfOf {
+    async fn pdf(&self, org: &str, id: &str) -> saraban_store::Result<Vec<u8>>;
+    async fn pdf_of_version(
+        &self,
+        org: &str,
+        id: &str,
+        version: Option<i64>,
+    ) -> saraban_store::Result<Vec<u8>>;
+}
+
+impl PdfOf for Store {
+    async fn pdf(&self, org: &str, id: &str) -> saraban_store::Result<Vec<u8>> {
+        press().pdf(self, org, id, None).await
+    }
+
+    async fn pdf_of_version(
+        &self,
+        org: &str,
+        id: &str,
+        version: Option<i64>,
+    ) -> saraban_store::Result<Vec<u8>> {
+        press().pdf(self, org, id, version).await
+    }
+}
+
 pub async fn sqlite() -> TestDb {
     let file = std::env::temp_dir().join(format!("saraban-story-{}.sqlite", uuid::Uuid::new_v4()));
     let url = format!("sqlite://{}", file.display());
-    let store = Store::open(&url).await.expect("open SQLite");
+    let store = open_store(&url).await.expect("open SQLite");
     TestDb {
         store,
         url,
@@ -83,7 +124,7 @@ pub fn postgres_url() -> Option<String> {
 
 pub async fn postgres() -> Option<TestDb> {
     let mut empty = empty_postgres().await?;
-    let store = Store::open(&empty.url).await.expect("open PostgreSQL");
+    let store = open_store(&empty.url).await.expect("open PostgreSQL");
     Some(TestDb {
         store,
         url: std::mem::take(&mut empty.url),
@@ -233,6 +274,7 @@ pub async fn serve(store: Store) -> (String, tokio::sync::oneshot::Sender<()>) {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let state = saraban_server::AppState {
         store,
+        press: press(),
         secure_cookies: false,
     };
     tokio::spawn(saraban_server::serve(state, listener, async {

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use reqwest::StatusCode;
 use saraban_core::org::{OrgConfig, Slug};
-use saraban_core::workflow::ActionKind as A;
+use saraban_core::workflow::RouteAction as A;
 use saraban_stories::saraban_store::Store;
 use saraban_stories::{TestDb, example, stories};
 use serde_json::{Value, json};
@@ -719,7 +719,7 @@ async fn parallel_guesses_are_bounded(db: TestDb) {
         (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
     );
     // Another server process's view: a store of its own on the database.
-    let other = Store::open(&server._db.url).await.unwrap();
+    let other = saraban_stories::open_store(&server._db.url).await.unwrap();
     let (other_base, _stop_other) = saraban_stories::serve(other).await;
     let response = http
         .post(format!("{other_base}/api/v1/sign-in"))

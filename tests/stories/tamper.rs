@@ -4,11 +4,12 @@
 //! would, and `audit` must name the damage by its class. On SQLite and on
 //! PostgreSQL.
 
+use saraban_stories::PdfOf;
 use std::path::{Path, PathBuf};
 
 use saraban_core::ledger::{Event, chain_hash};
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::ActionKind as A;
+use saraban_core::workflow::RouteAction as A;
 use saraban_core::{Syntax, document::read_value};
 use saraban_stories::saraban_store::{FindingClass, Store};
 use saraban_stories::{example, postgres_url, thai};
@@ -37,7 +38,7 @@ struct Copy {
 }
 
 async fn open(copy: &Copy) -> Store {
-    let store = Store::open(&copy.url).await.unwrap();
+    let store = saraban_stories::open_store(&copy.url).await.unwrap();
     store.use_key_folder(&copy.keys).unwrap();
     store
 }
@@ -722,7 +723,7 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
 
 async fn tamper_suite(base: Base) {
     {
-        let store = Store::open(&base.url()).await.unwrap();
+        let store = saraban_stories::open_store(&base.url()).await.unwrap();
         store.use_key_folder(base.keys()).unwrap();
         fill(&store).await;
         let audit = store.audit(ORG).await.unwrap();

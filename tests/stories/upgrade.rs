@@ -8,11 +8,12 @@
 //! still hold. On SQLite (a copy of the fixture file) and PostgreSQL (the
 //! fixture's dump loaded into a fresh database).
 
+use saraban_stories::PdfOf;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use saraban_core::ledger::sha256_hex;
-use saraban_core::workflow::ActionKind as A;
+use saraban_core::workflow::RouteAction as A;
 use saraban_stories::saraban_store::{SignInError, Store};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
@@ -300,7 +301,9 @@ async fn upgrade(url: &str, keys: &Path) {
     check_fixture(&fixture);
 
     // This code opens it, migrating; nothing changes.
-    let store = Store::open(url).await.expect("the new code opens round 1");
+    let store = saraban_stories::open_store(url)
+        .await
+        .expect("the new code opens round 1");
     store.use_key_folder(keys).unwrap();
     let mut conn = store.pool().acquire().await.unwrap();
     let opened = snapshot(&mut conn).await;
@@ -401,7 +404,9 @@ async fn upgrade(url: &str, keys: &Path) {
     store.close().await;
 
     // Opened again, nothing is migrated twice and everything still holds.
-    let store = Store::open(url).await.expect("opened again");
+    let store = saraban_stories::open_store(url)
+        .await
+        .expect("opened again");
     store.use_key_folder(keys).unwrap();
     assert_verify_holds(&store, &notes, "opened again").await;
     let mut conn = store.pool().acquire().await.unwrap();

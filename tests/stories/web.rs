@@ -6,6 +6,7 @@
 //! Needs `chromium` and `chromium-driver` (scripts/test installs them as
 //! root). Without them the stories say so and pass, except under CI=true.
 
+use saraban_stories::PdfOf;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -14,7 +15,7 @@ use chrono::Utc;
 use fantoccini::{Client, ClientBuilder, Locator};
 use saraban_core::ThaiDate;
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::ActionKind as A;
+use saraban_core::workflow::RouteAction as A;
 use saraban_stories::saraban_store::Store;
 use saraban_stories::{TestDb, example, stories};
 use serde_json::{Value, json};

@@ -1,8 +1,9 @@
 //! Stories of the workflow engine, each on SQLite and on PostgreSQL.
 
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::{ActionKind as A, Refusal};
+use saraban_core::workflow::{Refusal, RouteAction as A};
 use saraban_core::{Syntax, document::read_value};
+use saraban_stories::PdfOf;
 use saraban_stories::saraban_store::{self, Store, StoreError};
 use saraban_stories::{TestDb, example, pdf_text, stories, thai};
 use serde_json::Value;
@@ -924,7 +925,7 @@ async fn same_document_at_once_story(db: TestDb) {
 async fn two_processes_story(db: TestDb) {
     let first = db.store.clone();
     init(&first).await;
-    let second = Store::open(&db.url).await.unwrap();
+    let second = saraban_stories::open_store(&db.url).await.unwrap();
     let day = thai(2025, 3, 2, 9, 0);
     let mut memos = Vec::new();
     for _ in 0..12 {

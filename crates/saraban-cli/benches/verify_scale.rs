@@ -24,7 +24,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use saraban_core::clock::thai_offset;
 use saraban_core::document::{Syntax, read_value};
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::ActionKind;
+use saraban_core::workflow::RouteAction;
 use saraban_store::Store;
 use serde_json::Value;
 use sqlx::{Connection, Row};
@@ -111,7 +111,7 @@ async fn postgres_database(admin: &str, name: &str) -> String {
 /// Fills the database until its log holds at least `events` events,
 /// unless an earlier run did.
 async fn ensure_built(url: &str, keys: &Path, events: u64) {
-    let store = Store::open(url).await.expect("open");
+    let store = saraban_press::TypstPress::default().attach(Store::open(url).await.expect("open"));
     store.use_key_folder(keys).expect("keys");
     let head: Option<i64> = sqlx::query("SELECT seq FROM ledger_heads WHERE org_id = $1")
         .bind(ORG)
@@ -203,14 +203,14 @@ async fn route_memo(store: &Store, issue: bool) {
         .expect("create")
         .id;
     let mut steps = vec![
-        ("chanyurat", ActionKind::Submit, None),
-        ("somjai", ActionKind::Endorse, Some("เห็นควรเสนอ")),
-        ("somsak", ActionKind::Endorse, Some("เห็นควรเสนอ")),
-        ("wilaiwan", ActionKind::Endorse, Some("เห็นควรทราบ")),
-        ("kanok", ActionKind::Sign, Some("ทราบ")),
+        ("chanyurat", RouteAction::Submit, None),
+        ("somjai", RouteAction::Endorse, Some("เห็นควรเสนอ")),
+        ("somsak", RouteAction::Endorse, Some("เห็นควรเสนอ")),
+        ("wilaiwan", RouteAction::Endorse, Some("เห็นควรทราบ")),
+        ("kanok", RouteAction::Sign, Some("ทราบ")),
     ];
     if issue {
-        steps.push(("sunee", ActionKind::Issue, None));
+        steps.push(("sunee", RouteAction::Issue, None));
     }
     for (who, action, text) in steps {
         store

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use saraban_core::document::read_value;
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::ActionKind;
+use saraban_core::workflow::RouteAction;
 use saraban_core::{BuddhistYear, Syntax};
 use saraban_store::{Store, StoreError};
 use serde::Serialize;
@@ -151,6 +151,8 @@ pub(crate) async fn open(db: &Database) -> Result<Store, UsageError> {
             saraban_store::redact(&db.db)
         ))
     })?;
+    // Issuing typesets the document inside its transaction.
+    let store = saraban_press::TypstPress::default().attach(store);
     if let Some(keys) = db
         .keys
         .clone()
@@ -270,7 +272,7 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
     runtime()?.block_on(async {
         let store = open(&db).await?;
         let org = organisation(&store, &acting).await?;
-        let act = |args: &ActionArgs, action: ActionKind| {
+        let act = |args: &ActionArgs, action: RouteAction| {
             let store = store.clone();
             let org = org.clone();
             let (id, user, text) = (args.id.clone(), args.user.clone(), args.text.clone());
@@ -302,14 +304,14 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
                         .map_err(failed)?,
                 )
             }
-            DocCommand::Submit(args) => Some(act(args, ActionKind::Submit).await?),
-            DocCommand::Endorse(args) => Some(act(args, ActionKind::Endorse).await?),
-            DocCommand::Return(args) => Some(act(args, ActionKind::Return).await?),
-            DocCommand::Sign(args) => Some(act(args, ActionKind::Sign).await?),
-            DocCommand::Issue(args) => Some(act(args, ActionKind::Issue).await?),
-            DocCommand::Withdraw(args) => Some(act(args, ActionKind::Withdraw).await?),
-            DocCommand::Cancel(args) => Some(act(args, ActionKind::Cancel).await?),
-            DocCommand::Archive(args) => Some(act(args, ActionKind::Archive).await?),
+            DocCommand::Submit(args) => Some(act(args, RouteAction::Submit).await?),
+            DocCommand::Endorse(args) => Some(act(args, RouteAction::Endorse).await?),
+            DocCommand::Return(args) => Some(act(args, RouteAction::Return).await?),
+            DocCommand::Sign(args) => Some(act(args, RouteAction::Sign).await?),
+            DocCommand::Issue(args) => Some(act(args, RouteAction::Issue).await?),
+            DocCommand::Withdraw(args) => Some(act(args, RouteAction::Withdraw).await?),
+            DocCommand::Cancel(args) => Some(act(args, RouteAction::Cancel).await?),
+            DocCommand::Archive(args) => Some(act(args, RouteAction::Archive).await?),
             DocCommand::Show { id } => {
                 let shown = store.show(&org, id).await.map_err(failed)?;
                 print(&acting, &shown, || summary_line(&shown));
@@ -345,7 +347,10 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
                 None
             }
             DocCommand::Pdf { id, output } => {
-                let pdf = store.pdf(&org, id).await.map_err(failed)?;
+                let pdf = saraban_press::TypstPress::default()
+                    .pdf(&store, &org, id, None)
+                    .await
+                    .map_err(failed)?;
                 crate::render::write_atomically(output, &pdf)
                     .map_err(|e| UsageError(format!("cannot write {}: {e}", output.display())))?;
                 eprintln!(

@@ -106,12 +106,14 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
         .build()
         .map_err(|e| UsageError(format!("cannot start: {e}")))?;
     runtime.block_on(async move {
+        let press = saraban_press::TypstPress::default();
         let store = Store::open(&db).await.map_err(|e| {
             UsageError(format!(
                 "--db: cannot open {}: {e}",
                 saraban_store::redact(&db)
             ))
         })?;
+        let store = press.attach(store);
         tracing::info!(db = %saraban_store::redact(&db), "database ready");
         match &keys {
             Some(keys) => {
@@ -172,6 +174,7 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
         }
         let state = AppState {
             store,
+            press,
             secure_cookies,
         };
         saraban_server::serve(state, listener, shutdown_signal())

@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod checkpoint;
 pub mod clock;
+pub mod compose;
 pub mod document;
 pub mod finding;
 pub mod ledger;

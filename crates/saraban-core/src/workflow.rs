@@ -171,6 +171,76 @@ impl ActionKind {
     }
 }
 
+/// An action taken on the route: every action but editing, which replaces
+/// the content and so goes its own way (`Store::edit_document`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteAction {
+    Submit,
+    Endorse,
+    Return,
+    Sign,
+    Issue,
+    Withdraw,
+    Cancel,
+    Archive,
+}
+
+impl RouteAction {
+    pub const ALL: [RouteAction; 8] = [
+        RouteAction::Submit,
+        RouteAction::Endorse,
+        RouteAction::Return,
+        RouteAction::Sign,
+        RouteAction::Issue,
+        RouteAction::Withdraw,
+        RouteAction::Cancel,
+        RouteAction::Archive,
+    ];
+
+    pub fn kind(self) -> ActionKind {
+        match self {
+            RouteAction::Submit => ActionKind::Submit,
+            RouteAction::Endorse => ActionKind::Endorse,
+            RouteAction::Return => ActionKind::Return,
+            RouteAction::Sign => ActionKind::Sign,
+            RouteAction::Issue => ActionKind::Issue,
+            RouteAction::Withdraw => ActionKind::Withdraw,
+            RouteAction::Cancel => ActionKind::Cancel,
+            RouteAction::Archive => ActionKind::Archive,
+        }
+    }
+
+    /// The action's name in URLs, commands and stored route actions.
+    pub fn name(self) -> &'static str {
+        self.kind().name()
+    }
+
+    pub fn from_name(name: &str) -> Option<RouteAction> {
+        RouteAction::ALL
+            .into_iter()
+            .find(|action| action.name() == name)
+    }
+}
+
+impl From<RouteAction> for ActionKind {
+    fn from(action: RouteAction) -> ActionKind {
+        action.kind()
+    }
+}
+
+impl TryFrom<ActionKind> for RouteAction {
+    /// Editing is not a route action.
+    type Error = ActionKind;
+
+    fn try_from(kind: ActionKind) -> Result<RouteAction, ActionKind> {
+        RouteAction::ALL
+            .into_iter()
+            .find(|action| action.kind() == kind)
+            .ok_or(kind)
+    }
+}
+
 /// In what capacity someone acts for a position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
-use saraban_core::workflow::ActionKind;
+use saraban_core::workflow::RouteAction;
 use saraban_store::{
     Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, PublicRecord, RegisterEntry,
 };
@@ -510,7 +510,7 @@ struct VersionQuery {
 }
 
 /// The actions `POST /documents/{id}/actions/{action}` takes
-/// (`ActionKind::from_name`, edits aside: they are `PUT /documents/{id}`).
+/// (`RouteAction::from_name`, edits aside: they are `PUT /documents/{id}`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[allow(dead_code)]
@@ -552,7 +552,7 @@ async fn act(
     check_json_type(&headers, empty)?;
     check_no_nul(&body)?;
     actor.may_read_documents()?;
-    let action = match ActionKind::from_name(&action).filter(|a| *a != ActionKind::Edit) {
+    let action = match RouteAction::from_name(&action) {
         Some(action) => action,
         None => {
             let other = action.as_str();
@@ -633,8 +633,8 @@ async fn document_pdf(
     actor.may_read_documents()?;
     let version = query(version)?.version;
     let pdf = state
-        .store
-        .pdf_of_version(&actor.0.org, &id, version)
+        .press
+        .pdf(&state.store, &actor.0.org, &id, version)
         .await?;
     Ok(([(CONTENT_TYPE, "application/pdf")], pdf).into_response())
 }

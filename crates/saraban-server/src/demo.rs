@@ -6,7 +6,7 @@ use saraban_core::Syntax;
 use saraban_core::clock::thai_offset;
 use saraban_core::document::read_value;
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::ActionKind as A;
+use saraban_core::workflow::RouteAction as A;
 use saraban_store::{Result, Store, StoreError};
 
 pub const ORG: &str = "wangkrachae";

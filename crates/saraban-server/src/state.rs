@@ -5,14 +5,17 @@
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use chrono::Utc;
-use saraban_core::workflow::ActionKind;
+use saraban_core::workflow::RouteAction;
 use saraban_store::{Account, ActOutcome, Store};
 
 const COOKIE_NAME: &str = "saraban_session";
 
 #[derive(Debug, Clone)]
 pub struct AppState {
+    /// Opened with `press` attached, so that it can issue.
     pub store: Store,
+    /// Typesets PDFs and page images on demand.
+    pub press: saraban_press::TypstPress,
     /// Send the session cookie only over HTTPS.
     pub secure_cookies: bool,
 }
@@ -54,7 +57,7 @@ pub(crate) async fn act_now(
     state: &AppState,
     account: &Account,
     id: &str,
-    action: ActionKind,
+    action: RouteAction,
     text: Option<&str>,
     via: &str,
 ) -> Result<ActOutcome, saraban_store::StoreError> {

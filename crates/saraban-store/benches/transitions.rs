@@ -25,7 +25,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use saraban_core::clock::thai_offset;
 use saraban_core::document::{Syntax, read_value};
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::ActionKind;
+use saraban_core::workflow::RouteAction;
 use saraban_store::Store;
 use serde_json::Value;
 use sqlx::{Connection, Row};
@@ -68,7 +68,7 @@ async fn submitted_memos(store: &Store, count: usize) -> Queue {
                         ORG,
                         "chanyurat",
                         &doc.id,
-                        ActionKind::Submit,
+                        RouteAction::Submit,
                         None,
                         thai(2025, 4, 9, 11, 0),
                     )
@@ -100,7 +100,7 @@ async fn client(
                 ORG,
                 REVIEWERS[step],
                 &id,
-                ActionKind::Endorse,
+                RouteAction::Endorse,
                 Some("เห็นควรลงนาม"),
                 thai(2025, 4, 13, 9, 0),
             )
@@ -148,13 +148,34 @@ async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
     }
 }
 
+/// Issuing typesets, as `saraban serve`'s press does.
+#[derive(Debug, Default)]
+struct Typst(saraban_typeset::Typesetter);
+
+impl saraban_store::Press for Typst {
+    fn print(
+        &self,
+        composed: &saraban_store::Composed,
+    ) -> Result<Vec<u8>, saraban_store::PressError> {
+        let emblem = composed
+            .emblem
+            .clone()
+            .map(saraban_typeset::Emblem::from_bytes)
+            .transpose()?;
+        Ok(self.0.typeset(&composed.document, emblem.as_ref())?.pdf()?)
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1].as_secs_f64() * 1e3
 }
 
 async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
-    let store = Store::open(&url).await.expect("open the store");
+    let store = Store::open(&url)
+        .await
+        .expect("open the store")
+        .with_press(Arc::new(Typst::default()));
     // As a server runs: the organisation's key signs its checkpoints.
     let keys = std::env::temp_dir().join(format!(
         "saraban-bench-{}.keys",

@@ -1,7 +1,10 @@
 //! Documents as they stand: one, a list, an inbox, a register's year, the
 //! history of events, and PDFs (issued, or a preview). Reads only.
 
+use std::collections::HashMap;
+
 use saraban_core::BuddhistYear;
+use saraban_core::document::Urgency;
 use saraban_core::register::{NumberPattern, RegisterNumber};
 use saraban_core::workflow::{Route, State};
 use serde::Serialize;
@@ -9,11 +12,13 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::compose::{Overlay, compose};
 use crate::error::{Result, StoreError};
+use crate::press::Composed;
 use crate::reads::{gathered, load_document, load_route, org_config, register_info};
-use crate::rows::{DOCUMENT_COLUMNS, DocRow};
+use crate::rows::{DOCUMENT_COLUMNS, DocRow, stored_document, stored_number};
 use crate::store::Store;
+use saraban_core::Document;
+use saraban_core::compose::{Overlay, compose};
 
 /// A document as lists and `doc show` present it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -152,23 +157,29 @@ impl Store {
         Ok(std::sync::Arc::unwrap_or_clone(doc.content))
     }
 
-    /// The issued PDF, byte for byte; before issue, a preview with the
-    /// endorsements gathered so far.
-    pub async fn pdf(&self, org: &str, id: &str) -> Result<Vec<u8>> {
-        self.pdf_of_version(org, id, None).await
+    /// The issued PDF, byte for byte; none before issue.
+    pub async fn issued_pdf(&self, org: &str, id: &str) -> Result<Option<Vec<u8>>> {
+        let mut tx = self.pool.begin().await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        let Some(hash) = &doc.pdf_hash else {
+            return Ok(None);
+        };
+        let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
+            .bind(hash)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("PDF", format!("{hash} is missing")))?;
+        tx.commit().await?;
+        Ok(Some(row.get("bytes")))
     }
 
-    /// The PDF of one content version: the issued file for the issued
-    /// version, otherwise that version as drafted, with the endorsements
-    /// of the current round when it is the current version.
-    pub async fn pdf_of_version(
-        &self,
-        org: &str,
-        id: &str,
-        version: Option<i64>,
-    ) -> Result<Vec<u8>> {
+    /// A version of the document composed for the typesetter. The current
+    /// version carries what the route has gathered (endorsements, the
+    /// signature, the number once issued); an older one is as drafted.
+    pub async fn composed(&self, org: &str, id: &str, version: Option<i64>) -> Result<Composed> {
         let mut tx = self.pool.begin().await?;
-        let mut doc = load_document(&mut tx, org, id).await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        let (config, emblem) = org_config(&mut tx, org).await?;
         if let Some(version) = version.filter(|v| *v != doc.version) {
             let row = sqlx::query("SELECT content FROM document_versions WHERE org_id = $1 AND document_id = $2 AND version = $3")
                 .bind(org)
@@ -177,32 +188,48 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::not_found("version", version.to_string()))?;
+            tx.commit().await?;
             let content: String = row.get("content");
-            let (config, emblem) = org_config(&mut tx, org).await?;
-            tx.commit().await?;
-            doc.content = std::sync::Arc::new(
+            let drafted = stored_document(
                 serde_json::from_str(&content).map_err(|e| StoreError::corrupt("version", e))?,
-            );
-            let document = compose(&doc.content, &config, &Overlay::default())?;
-            return self.render(document, emblem).await;
+            )?;
+            let document = compose(drafted, &config, &Overlay::default());
+            return Ok(Composed::new(document, &config, emblem));
         }
-        if let Some(hash) = &doc.pdf_hash {
-            let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
-                .bind(hash)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::not_found("PDF", hash.clone()))?;
-            tx.commit().await?;
-            return Ok(row.get("bytes"));
-        }
-        let (config, emblem) = org_config(&mut tx, org).await?;
+        let prefix = match &doc.register {
+            Some(register) => match register_info(&mut tx, org, register).await?.0 {
+                NumberPattern::PrefixNumber { prefix } => Some(prefix),
+                NumberPattern::NumberYear => None,
+            },
+            None => None,
+        };
         let overlay = Overlay {
             gathered: gathered(&mut tx, org, id).await?,
-            ..Overlay::default()
+            number: doc.number.map(stored_number).transpose()?,
+            prefix,
+            // The public check is printed only on the issued file.
+            verification: None,
         };
         tx.commit().await?;
-        let document = compose(&doc.content, &config, &overlay)?;
-        self.render(document, emblem).await
+        let document = compose(stored_document((*doc.content).clone())?, &config, &overlay);
+        Ok(Composed::new(document, &config, emblem))
+    }
+
+    /// A draft composed with its organisation's style, before it is stored.
+    pub async fn compose_draft(&self, org: &str, draft: Document) -> Result<Composed> {
+        let mut tx = self.pool.begin().await?;
+        let (config, emblem) = org_config(&mut tx, org).await?;
+        tx.commit().await?;
+        let document = compose(draft, &config, &Overlay::default());
+        Ok(Composed::new(document, &config, emblem))
+    }
+
+    /// The organisation's emblem artwork, when it has one.
+    pub async fn emblem(&self, org: &str) -> Result<Option<Vec<u8>>> {
+        let mut tx = self.pool.begin().await?;
+        let (_, emblem) = org_config(&mut tx, org).await?;
+        tx.commit().await?;
+        Ok(emblem)
     }
 
     /// The document's events, oldest first.
@@ -371,6 +398,37 @@ impl Store {
         tx.commit().await?;
         Ok(inbox)
     }
+
+    /// The urgency (ด่วน, ด่วนมาก, ด่วนที่สุด) of each listed document that has one.
+    pub async fn urgencies(&self, org: &str, ids: &[String]) -> Result<HashMap<String, String>> {
+        let mut found = HashMap::new();
+        if ids.is_empty() {
+            return Ok(found);
+        }
+        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT id, content FROM documents WHERE org_id = $1 AND id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        for id in ids {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&self.pool).await? {
+            let content: Value =
+                serde_json::from_str(&row.try_get::<String, _>("content")?).unwrap_or_default();
+            if let Some(urgency) = content
+                .get("urgency")
+                .and_then(|u| serde_json::from_value::<Urgency>(u.clone()).ok())
+            {
+                found.insert(
+                    row.try_get::<String, _>("id")?,
+                    urgency.wording().to_owned(),
+                );
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// Summaries of document rows, reading each route version and register once.
@@ -403,10 +461,8 @@ async fn summarise(
     docs: Vec<DocRow>,
 ) -> Result<Vec<DocumentSummary>> {
     let (config, _) = org_config(tx, org).await?;
-    let mut routes: std::collections::HashMap<(String, i64), Route> =
-        std::collections::HashMap::new();
-    let mut patterns: std::collections::HashMap<String, NumberPattern> =
-        std::collections::HashMap::new();
+    let mut routes: HashMap<(String, i64), Route> = HashMap::new();
+    let mut patterns: HashMap<String, NumberPattern> = HashMap::new();
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         let key = (doc.kind.clone(), doc.route_version);

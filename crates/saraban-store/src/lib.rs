@@ -8,33 +8,33 @@
 
 mod accounts;
 mod actor_keys;
+mod allowed;
 mod audit;
 mod checkpoints;
-mod compose;
 mod documents;
 mod error;
 mod export;
 mod keys;
 mod ledger;
 mod organisation;
+mod press;
 mod public;
 mod reads;
-mod render;
 mod route_changes;
 mod rows;
 mod store;
 mod transitions;
-mod web_queries;
 mod writer;
 
 pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
+pub use allowed::AllowedAction;
 pub use audit::{Audit, Finding, FindingClass};
 pub use documents::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
 pub use error::{Internal, Result, StoreError};
 pub use export::Bundle;
 pub use keys::{default_key_folder, origin};
 pub use organisation::InitReport;
+pub use press::{Composed, Press, PressError};
 pub use public::{PublicRecord, PublicStep, normalise_code, verification_code};
 pub use store::{Store, redact};
-pub use web_queries::AllowedAction;
 pub use writer::Backend;

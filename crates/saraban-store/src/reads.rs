@@ -6,15 +6,16 @@
 use chrono::{DateTime, Datelike};
 use saraban_core::ThaiDate;
 use saraban_core::clock::YearReset;
+use saraban_core::compose::{Approval, Gathered};
 use saraban_core::ledger::Event;
 use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::register::NumberPattern;
+use saraban_core::text::Text;
 use saraban_core::workflow::{Authority, Route, Standing};
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::compose::Gathered;
 use crate::error::{Result, StoreError};
 use crate::rows::{
     DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, stored_json, typed_values,
@@ -327,23 +328,28 @@ pub(crate) async fn gathered(
             .await?
             .map(|r| r.get::<String, _>("title"))
         };
+        let signature: Option<String> = row.get("signature");
         gathered.push(Gathered {
-            kind: if event.kind == "signed" {
-                "sign"
+            approval: if event.kind == "signed" {
+                Approval::Signed
             } else {
-                "endorse"
-            }
-            .to_owned(),
-            text: event.text,
+                Approval::Endorsed
+            },
+            text: event.text.as_deref().map(stored_text).transpose()?,
             date,
             standing,
-            position_title: row.get("title"),
-            name: row.get("name"),
-            signature: row.get("signature"),
-            own_title,
+            position_title: stored_text(&row.get::<String, _>("title"))?,
+            name: stored_text(&row.get::<String, _>("name"))?,
+            signature: signature.as_deref().map(stored_text).transpose()?,
+            own_title: own_title.as_deref().map(stored_text).transpose()?,
         });
     }
     Ok(gathered)
+}
+
+/// Text the store accepted once, read back.
+fn stored_text<const MAX: usize, const MULTILINE: bool>(raw: &str) -> Result<Text<MAX, MULTILINE>> {
+    Text::parse(raw).map_err(|e| StoreError::corrupt("text", e))
 }
 
 /// Whether the person has an approval key (so must sign approvals).

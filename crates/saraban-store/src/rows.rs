@@ -19,6 +19,20 @@ pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(
         .map_err(|e| StoreError::corrupt(what, e))
 }
 
+/// A stored content that the store accepted once, read back as a document.
+pub(crate) fn stored_document(content: Value) -> Result<saraban_core::Document> {
+    saraban_core::document::document_from_value(content)
+        .map_err(|e| StoreError::corrupt("content", e))
+}
+
+/// A stored register number, which the counter started at 1.
+pub(crate) fn stored_number(number: i64) -> Result<std::num::NonZeroU32> {
+    u32::try_from(number)
+        .ok()
+        .and_then(std::num::NonZeroU32::new)
+        .ok_or_else(|| StoreError::corrupt("register number", number))
+}
+
 pub(crate) const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
      register_id, year, number, pdf_hash, cancelled_at, created_at, updated_at FROM documents";
 

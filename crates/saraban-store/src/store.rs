@@ -8,8 +8,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
+use std::sync::Arc;
+
 use crate::error::{Result, StoreError};
 use crate::keys::{SharedKeys, Unlocked};
+use crate::press::Press;
 use crate::writer::{Backend, Writers};
 
 /// The engine's handle on its database. Cheap to clone.
@@ -17,11 +20,12 @@ use crate::writer::{Backend, Writers};
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
-    pub(crate) typesetter: saraban_typeset::Typesetter,
+    /// Typesets at issue; brought by whoever opens the store.
+    pub(crate) press: Option<Arc<dyn Press>>,
     /// Every transition goes through them (`Writers::write`).
     pub(crate) writers: Writers,
     pub(crate) keys: SharedKeys,
-    pub(crate) public_url: std::sync::Arc<std::sync::RwLock<Option<String>>>,
+    pub(crate) public_url: Arc<std::sync::RwLock<Option<String>>>,
     pub(crate) unlocked: Unlocked,
 }
 
@@ -157,12 +161,21 @@ impl Store {
         Ok(Store {
             pool,
             backend,
-            typesetter: saraban_typeset::Typesetter::default(),
+            press: None,
             writers,
             keys,
             public_url: Default::default(),
             unlocked: Default::default(),
         })
+    }
+
+    /// The store with the press that typesets documents at issue; a store
+    /// without one reads, verifies and acts, but refuses to issue.
+    pub fn with_press(self, press: Arc<dyn Press>) -> Store {
+        Store {
+            press: Some(press),
+            ..self
+        }
     }
 
     pub fn backend(&self) -> Backend {

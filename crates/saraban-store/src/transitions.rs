@@ -8,22 +8,24 @@ use saraban_core::document::document_from_value;
 use saraban_core::ledger::{Event, EventHead, sha256_hex};
 use saraban_core::org::Slug;
 use saraban_core::register::NumberPattern;
-use saraban_core::workflow::{ActionKind, Facts, State, decide};
+use saraban_core::workflow::{ActionKind, Facts, RouteAction, State, decide};
 use serde_json::Value;
 use sqlx::{Any, Row, Transaction};
 
-use crate::compose::{Overlay, compose};
 use crate::documents::{ActOutcome, DocumentSummary, summary_of};
 use crate::error::{Result, StoreError};
 use crate::ledger::SeqTicket;
+use crate::press::{Composed, Press, print};
 use crate::reads::{
     endorsed_at_step, ensure_person, gathered, has_actor_key, load_document,
     load_document_and_route, load_route, org_config, register_info,
 };
-use crate::render::render;
-use crate::rows::{ActionRow, DocRow, RouteChange, WaitingMove, WantedDocument};
+use crate::rows::{
+    ActionRow, DocRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number,
+};
 use crate::store::Store;
 use crate::writer::{Batch, Writes};
+use saraban_core::compose::{Overlay, compose};
 use saraban_core::replay::waiting_positions;
 
 /// The canonical bytes of a document's content and their hash.
@@ -110,13 +112,11 @@ impl Store {
         org: &str,
         actor: &str,
         id: &str,
-        action: ActionKind,
+        action: RouteAction,
         text: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<ActOutcome> {
-        if action == ActionKind::Edit {
-            return Err(StoreError::invalid("action", "use edit_document to edit"));
-        }
+        let action = action.kind();
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         if let Some(text) = text {
             saraban_core::text::Paragraph::parse(text)
@@ -126,7 +126,7 @@ impl Store {
         let date = thai_date(at).format("%Y-%m-%d").to_string();
         let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
         let text = text.map(str::to_owned);
-        let typesetter = self.typesetter.clone();
+        let press = self.press.clone();
         let public_url = self.public_url();
         let signer = self.unlocked_key(&org, &actor);
         let key = format!("{org}/{id}");
@@ -148,7 +148,7 @@ impl Store {
             .write_reading(&key, Some(wanted), writes, move |batch| {
                 Box::pin(async move {
                     let job = Job {
-                        typesetter: &typesetter,
+                        press: press.as_ref(),
                         public_url: public_url.as_deref(),
                         signer,
                         org: &org,
@@ -339,7 +339,8 @@ async fn edit_in(
 
 /// Who does what to which document, when.
 struct Job<'a> {
-    typesetter: &'a saraban_typeset::Typesetter,
+    /// Typesets the issued document.
+    press: Option<&'a std::sync::Arc<dyn Press>>,
     /// Where the public pages are, for the URL printed at issue.
     public_url: Option<&'a str>,
     /// The actor's approval key, if unlocked in this process.
@@ -359,7 +360,7 @@ async fn act_in(
     date: String,
 ) -> Result<(ActOutcome, SeqTicket)> {
     let Job {
-        typesetter,
+        press,
         public_url,
         signer,
         org,
@@ -434,17 +435,18 @@ async fn act_in(
         let (config, emblem) = org_config(&mut *tx, org).await?;
         let overlay = Overlay {
             gathered: gathered(&mut *tx, org, id).await?,
-            number: Some(allocated),
+            number: Some(stored_number(allocated)?),
             prefix: match &pattern {
-                NumberPattern::PrefixNumber { prefix } => Some(prefix.as_str().to_owned()),
+                NumberPattern::PrefixNumber { prefix } => Some(prefix.clone()),
                 NumberPattern::NumberYear => None,
             },
             verification: Some(
                 crate::public::verification_for(&mut *tx, public_url, org, id).await?,
             ),
         };
-        let document = compose(&doc.content, &config, &overlay)?;
-        let pdf = render(typesetter, document, emblem).await?;
+        let drafted = stored_document((*doc.content).clone())?;
+        let document = compose(drafted, &config, &overlay);
+        let pdf = print(press, Composed::new(document, &config, emblem)).await?;
         let hash = sha256_hex(&pdf);
         sqlx::query(
             "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",

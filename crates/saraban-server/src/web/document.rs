@@ -8,7 +8,7 @@ use axum::response::Response;
 use chrono::Utc;
 use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::{ActionKind, Standing};
+use saraban_core::workflow::{RouteAction, Standing};
 use saraban_store::{AllowedAction, DocumentSummary, HistoryEntry, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
@@ -97,7 +97,10 @@ async fn loaded_page(
     alert: Option<String>,
     notice: Option<String>,
 ) -> Response {
-    let pages = state.store.page_images(&user.account.org, id).await;
+    let pages = state
+        .press
+        .page_images(&state.store, &user.account.org, id)
+        .await;
     let Loaded {
         config,
         summary,
@@ -136,8 +139,8 @@ async fn loaded_page(
                         }
                         @for choice in &allowed {
                             @let slug = choice.action.name();
-                            a.button.primary[matches!(choice.action, ActionKind::Endorse | ActionKind::Sign | ActionKind::Issue | ActionKind::Submit)]
-                                .danger[matches!(choice.action, ActionKind::Withdraw | ActionKind::Cancel)]
+                            a.button.primary[matches!(choice.action, RouteAction::Endorse | RouteAction::Sign | RouteAction::Issue | RouteAction::Submit)]
+                                .danger[matches!(choice.action, RouteAction::Withdraw | RouteAction::Cancel)]
                                 #(format!("action-{slug}"))
                                 href=(format!("/doc/{id}/act/{slug}")) { (words::action_name(choice.action)) }
                         }
@@ -266,10 +269,10 @@ pub(crate) async fn page_route(
 }
 
 /// Quick opinions offered for an endorsement or a signature.
-fn quick_choices(action: ActionKind) -> &'static [&'static str] {
+fn quick_choices(action: RouteAction) -> &'static [&'static str] {
     match action {
-        ActionKind::Endorse => &["ทราบ", "เห็นควรอนุมัติ", "เห็นชอบ", "เพื่อโปรดพิจารณา"],
-        ActionKind::Sign => &["ทราบ", "อนุมัติ", "เห็นชอบ"],
+        RouteAction::Endorse => &["ทราบ", "เห็นควรอนุมัติ", "เห็นชอบ", "เพื่อโปรดพิจารณา"],
+        RouteAction::Sign => &["ทราบ", "อนุมัติ", "เห็นชอบ"],
         _ => &[],
     }
 }
@@ -287,13 +290,13 @@ fn confirm_form(
     let quick = quick_choices(action);
     let takes_text = matches!(
         action,
-        ActionKind::Endorse
-            | ActionKind::Return
-            | ActionKind::Sign
-            | ActionKind::Cancel
-            | ActionKind::Withdraw
+        RouteAction::Endorse
+            | RouteAction::Return
+            | RouteAction::Sign
+            | RouteAction::Cancel
+            | RouteAction::Withdraw
     );
-    let text_required = matches!(action, ActionKind::Return | ActionKind::Cancel);
+    let text_required = matches!(action, RouteAction::Return | RouteAction::Cancel);
     html! {
         p.crumbs { a href=(format!("/doc/{}", summary.id)) { "← กลับไปที่เอกสาร" } }
         h1 { "ยืนยัน: " (words::action_name(action)) }
@@ -324,9 +327,9 @@ fn confirm_form(
                 div.field {
                     label for="text" {
                         @match action {
-                            ActionKind::Return => "เหตุผลที่ส่งคืน (จำเป็น)",
-                            ActionKind::Cancel => "เหตุผลที่ยกเลิก (จำเป็น)",
-                            ActionKind::Withdraw => "เหตุผลที่ถอนเรื่อง (ไม่บังคับ)",
+                            RouteAction::Return => "เหตุผลที่ส่งคืน (จำเป็น)",
+                            RouteAction::Cancel => "เหตุผลที่ยกเลิก (จำเป็น)",
+                            RouteAction::Withdraw => "เหตุผลที่ถอนเรื่อง (ไม่บังคับ)",
                             _ => "หรือเขียนความเห็นเอง (ถ้าเขียน จะใช้ข้อความนี้แทนความเห็นสำเร็จรูป)",
                         }
                     }
@@ -463,7 +466,11 @@ pub(crate) async fn pdf(
     if let Err(response) = user.may_read_documents() {
         return response;
     }
-    match state.store.pdf(&user.account.org, &id).await {
+    match state
+        .press
+        .pdf(&state.store, &user.account.org, &id, None)
+        .await
+    {
         Ok(bytes) => inline_pdf(&format!("saraban-{id}.pdf"), bytes),
         Err(error) => failure(error),
     }
@@ -530,6 +537,6 @@ pub(crate) async fn history(
 }
 
 /// A route action named in a URL (editing has its own page).
-fn route_action(name: &str) -> Option<ActionKind> {
-    ActionKind::from_name(name).filter(|action| *action != ActionKind::Edit)
+fn route_action(name: &str) -> Option<RouteAction> {
+    RouteAction::from_name(name)
 }

@@ -1021,11 +1021,16 @@ async fn digits_of(state: &AppState, user: &WebUser) -> DigitStyle {
 }
 
 async fn preview_markup(state: &AppState, user: &WebUser, draft: &Draft) -> Markup {
-    match state
-        .store
-        .draft_images(&user.account.org, &draft.to_content())
-        .await
-    {
+    let pages = match saraban_core::document::document_from_value(draft.to_content()) {
+        Ok(document) => {
+            state
+                .press
+                .draft_images(&state.store, &user.account.org, document)
+                .await
+        }
+        Err(error) => Err(error.into()),
+    };
+    match pages {
         Ok(pages) => page_images(&pages, "ตัวอย่าง"),
         Err(error) => {
             let (_, text) = words::store_error(&error);

@@ -281,7 +281,7 @@ pub(crate) async fn pdf(
         digits: digits.digits(),
         printed_on: saraban_core::clock::thai_date(Utc::now()),
     };
-    match state.store.register_pdf(sheet).await {
+    match state.press.register_pdf(sheet).await {
         Ok(bytes) => inline_pdf(&format!("register-{register}-{year}.pdf"), bytes),
         Err(error) => failure(error),
     }

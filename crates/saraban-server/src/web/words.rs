@@ -10,8 +10,8 @@ use saraban_core::workflow::{ActionKind, Refusal, Standing};
 use saraban_core::{DigitStyle, ThaiDate};
 use saraban_store::StoreError;
 
-pub(crate) fn action_name(action: ActionKind) -> &'static str {
-    match action {
+pub(crate) fn action_name(action: impl Into<ActionKind>) -> &'static str {
+    match action.into() {
         ActionKind::Edit => "แก้ไขร่าง",
         ActionKind::Submit => "ส่งเสนอ",
         ActionKind::Endorse => "ลงความเห็นและเสนอต่อ",
@@ -25,8 +25,8 @@ pub(crate) fn action_name(action: ActionKind) -> &'static str {
 }
 
 /// What the confirmation page explains before the action is taken.
-pub(crate) fn action_explained(action: ActionKind) -> &'static str {
-    match action {
+pub(crate) fn action_explained(action: impl Into<ActionKind>) -> &'static str {
+    match action.into() {
         ActionKind::Edit => "แก้ไขเนื้อหาของร่าง",
         ActionKind::Submit => "ส่งร่างนี้ไปตามเส้นทางเสนอ เมื่อส่งแล้วจะแก้ไขไม่ได้จนกว่าจะถูกส่งคืน",
         ActionKind::Endorse => {

@@ -1,0 +1,109 @@
+//! Typesets what the store composes. The store persists and composes, and
+//! knows no typesetter; this crate brings Typst to it: the `Press` it
+//! prints issued documents with, and the PDFs and page images the API and
+//! the web pages ask for. Typesetting runs off the async threads.
+
+use std::sync::Arc;
+
+use saraban_core::Document;
+use saraban_store::{Composed, PressError, Result, Store, StoreError};
+use saraban_typeset::{Emblem, RegisterPage, Typeset, Typesetter};
+
+/// Saraban's typesetter as the store's press. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct TypstPress {
+    typesetter: Typesetter,
+}
+
+impl TypstPress {
+    pub fn new(typesetter: Typesetter) -> Self {
+        TypstPress { typesetter }
+    }
+
+    /// The store, printing issued documents with this press.
+    pub fn attach(&self, store: Store) -> Store {
+        store.with_press(Arc::new(self.clone()))
+    }
+
+    /// The issued PDF, byte for byte; before issue (or for an older
+    /// version), the document as it stands, typeset now.
+    pub async fn pdf(
+        &self,
+        store: &Store,
+        org: &str,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<Vec<u8>> {
+        if version.is_none()
+            && let Some(pdf) = store.issued_pdf(org, id).await?
+        {
+            return Ok(pdf);
+        }
+        let composed = store.composed(org, id, version).await?;
+        self.typeset_with(composed, |typeset| {
+            typeset.pdf().map_err(StoreError::render)
+        })
+        .await
+    }
+
+    /// The document as it stands, one SVG image per page.
+    pub async fn page_images(&self, store: &Store, org: &str, id: &str) -> Result<Vec<String>> {
+        let composed = store.composed(org, id, None).await?;
+        self.typeset_with(composed, |typeset| Ok(typeset.svg_pages()))
+            .await
+    }
+
+    /// A draft's pages before it is stored, as the live preview shows them.
+    pub async fn draft_images(
+        &self,
+        store: &Store,
+        org: &str,
+        draft: Document,
+    ) -> Result<Vec<String>> {
+        let composed = store.compose_draft(org, draft).await?;
+        self.typeset_with(composed, |typeset| Ok(typeset.svg_pages()))
+            .await
+    }
+
+    /// The printable page of a register's year, typeset like the documents.
+    pub async fn register_pdf(&self, page: RegisterPage) -> Result<Vec<u8>> {
+        let typesetter = self.typesetter.clone();
+        tokio::task::spawn_blocking(move || {
+            typesetter.register_pdf(&page).map_err(StoreError::render)
+        })
+        .await
+        .map_err(StoreError::render)?
+    }
+
+    async fn typeset_with<T: Send + 'static>(
+        &self,
+        composed: Composed,
+        output: fn(&Typeset) -> Result<T>,
+    ) -> Result<T> {
+        let typesetter = self.typesetter.clone();
+        tokio::task::spawn_blocking(move || {
+            let typeset = typeset(&typesetter, &composed).map_err(StoreError::render)?;
+            output(&typeset)
+        })
+        .await
+        .map_err(StoreError::render)?
+    }
+}
+
+fn typeset(
+    typesetter: &Typesetter,
+    composed: &Composed,
+) -> std::result::Result<Typeset, PressError> {
+    let emblem = composed
+        .emblem
+        .clone()
+        .map(Emblem::from_bytes)
+        .transpose()?;
+    Ok(typesetter.typeset(&composed.document, emblem.as_ref())?)
+}
+
+impl saraban_store::Press for TypstPress {
+    fn print(&self, composed: &Composed) -> std::result::Result<Vec<u8>, PressError> {
+        Ok(typeset(&self.typesetter, composed)?.pdf()?)
+    }
+}

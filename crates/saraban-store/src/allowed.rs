@@ -1,0 +1,64 @@
+//! Which route actions a person may take on a document now, as `act`
+//! would decide them. Nothing here writes; every action still goes through
+//! `Store::act`.
+
+use chrono::{DateTime, Utc};
+use saraban_core::clock::thai_date;
+use saraban_core::org::Slug;
+use saraban_core::workflow::{Authority, Facts, RouteAction, State, decide};
+
+use crate::reads::{endorsed_at_step, load_document_and_route};
+use crate::{Result, Store};
+
+/// An action the person may take now, and the position it would be
+/// taken for (with the capacity, when acting for another).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedAction {
+    pub action: RouteAction,
+    pub acting_for: Option<Authority>,
+}
+
+impl Store {
+    /// The actions `person` may take on the document at `at`, as the
+    /// engine would decide them (an edit is offered apart, to the drafter).
+    pub async fn allowed_actions(
+        &self,
+        org: &str,
+        person: &str,
+        id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<AllowedAction>> {
+        let mut tx = self.pool.begin().await?;
+        let date = thai_date(at).format("%Y-%m-%d").to_string();
+        let (doc, route, authorities) =
+            load_document_and_route(&mut tx, org, id, person, &date, false).await?;
+        let acted = match doc.state {
+            State::InReview(step) => endorsed_at_step(&mut tx, org, id, doc.round, step).await?,
+            _ => Vec::new(),
+        };
+        tx.commit().await?;
+        let Ok(actor) = Slug::parse(person) else {
+            return Ok(Vec::new());
+        };
+        let facts = Facts {
+            state: doc.state,
+            drafter: &doc.drafter,
+            route: &route,
+            acted_this_step: &acted,
+        };
+        // A text is offered so that actions needing one (a return) are
+        // judged on who and when only; the form asks for the text.
+        // Every route action in its order; editing is offered apart.
+        Ok(RouteAction::ALL
+            .into_iter()
+            .filter_map(|action| {
+                decide(&facts, &actor, &authorities, action.kind(), Some("-"))
+                    .ok()
+                    .map(|decision| AllowedAction {
+                        action,
+                        acting_for: decision.acting_for,
+                    })
+            })
+            .collect())
+    }
+}

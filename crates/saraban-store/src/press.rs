@@ -1,0 +1,54 @@
+//! The one thing the store asks of typesetting: at issue, the PDF of the
+//! composed document, inside the issuing transaction (the number it
+//! prints is allocated there). The store composes; whoever opens it brings
+//! the press, so the store itself typesets nothing.
+//!
+//! Knows nothing of the rest of the crate.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use saraban_core::Document;
+use saraban_core::org::OrgConfig;
+
+use crate::error::{Result, StoreError};
+
+/// The error a press reports; ours, never the client's (the document it
+/// is given has been accepted already).
+pub type PressError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Typesets an issued document. Called off the async threads.
+pub trait Press: Debug + Send + Sync + 'static {
+    fn print(&self, document: &Composed) -> std::result::Result<Vec<u8>, PressError>;
+}
+
+/// A document as it stands, with what its organisation typesets it with.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    pub document: Document,
+    /// The organisation's emblem artwork (PNG or SVG), when it has one.
+    pub emblem: Option<Vec<u8>>,
+    /// The organisation's own words that a printed line must not split.
+    pub terms: Vec<saraban_core::text::Line>,
+}
+
+impl Composed {
+    pub(crate) fn new(document: Document, org: &OrgConfig, emblem: Option<Vec<u8>>) -> Self {
+        Composed {
+            document,
+            emblem,
+            terms: org.terms.clone(),
+        }
+    }
+}
+
+/// Runs `press` on `composed` off the async threads.
+pub(crate) async fn print(press: Option<&Arc<dyn Press>>, composed: Composed) -> Result<Vec<u8>> {
+    let press = press.cloned().ok_or_else(|| {
+        StoreError::invariant("this store was opened without a press: it cannot issue")
+    })?;
+    tokio::task::spawn_blocking(move || press.print(&composed))
+        .await
+        .map_err(StoreError::render)?
+        .map_err(StoreError::render)
+}
