@@ -2,6 +2,7 @@
 //! the SQL builders they share. Knows no transaction and no `Store`.
 
 use saraban_core::org::Slug;
+use saraban_core::replay::{Projected, ProjectedAction};
 use saraban_core::workflow::{Authority, Route, State};
 use serde_json::Value;
 use sqlx::Row;
@@ -55,6 +56,61 @@ pub(crate) struct DocRow {
     pub(crate) cancelled: bool,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
+}
+
+impl DocRow {
+    /// The row as the replay sees it, with the positions already `heard`
+    /// at its current step.
+    pub(crate) fn projected(&self, heard: Vec<Slug>) -> Projected {
+        Projected {
+            state: self.state,
+            round: self.round,
+            drafter: self.drafter.to_string(),
+            route_version: self.route_version,
+            version: self.version as u64,
+            content_hash: self.content_hash.clone(),
+            register: self.register.clone(),
+            year: self.year,
+            number: self.number,
+            pdf_hash: self.pdf_hash.clone(),
+            // Whether, not when: the time is the row's own column.
+            cancelled_at: self.cancelled.then(|| self.updated_at.clone()),
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+            heard,
+        }
+    }
+
+    /// This row after the replay of its next event.
+    pub(crate) fn replayed(&self, projected: Projected) -> DocRow {
+        DocRow {
+            state: projected.state,
+            round: projected.round,
+            register: projected.register,
+            year: projected.year,
+            number: projected.number,
+            pdf_hash: projected.pdf_hash,
+            cancelled: projected.cancelled_at.is_some(),
+            updated_at: projected.updated_at,
+            ..self.clone()
+        }
+    }
+}
+
+impl From<ProjectedAction> for ActionRow {
+    fn from(action: ProjectedAction) -> ActionRow {
+        ActionRow {
+            document: action.document,
+            round: action.round,
+            step: action.step,
+            kind: action.kind,
+            position: action.position,
+            actor: action.actor,
+            standing: action.standing,
+            text: action.text,
+            at: action.at,
+        }
+    }
 }
 
 impl DocRow {

@@ -21,12 +21,11 @@ use crate::reads::{
     load_document_and_route, load_route, org_config, register_info,
 };
 use crate::rows::{
-    ActionRow, DocRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number,
+    ActionRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number,
 };
 use crate::store::Store;
 use crate::writer::{Batch, Writes};
 use saraban_core::compose::{Overlay, compose};
-use saraban_core::replay::waiting_positions;
 
 /// The canonical bytes of a document's content and their hash.
 fn canonical_content(content: &Value) -> Result<(String, String)> {
@@ -402,30 +401,8 @@ async fn act_in(
     };
     let decision = decide(&facts, &actor, &authorities, action, text)?;
 
-    let mut round = doc.round;
-    if action == ActionKind::Submit {
-        round += 1;
-    }
-    // The action row is written with its event, which gives its number.
-    let action_row = decision.acting_for.as_ref().map(|authority| ActionRow {
-        document: id.to_owned(),
-        round,
-        step: doc.state.step(),
-        kind: action.name(),
-        position: authority.position.to_string(),
-        actor: actor.to_string(),
-        standing: authority.standing.name(),
-        text: text.map(str::to_owned),
-        at: now.clone(),
-    });
-
-    let mut after = DocRow {
-        state: decision.next,
-        round,
-        cancelled: doc.cancelled || action == ActionKind::Cancel,
-        updated_at: now.clone(),
-        ..doc.clone()
-    };
+    // Issuing: the year, number and PDF hash the event records.
+    let mut issued: Option<(i32, u32, String)> = None;
     // How a number prints, once the document has one.
     let mut numbering: Option<(NumberPattern, saraban_core::DigitStyle)> = None;
     if action == ActionKind::Issue {
@@ -455,10 +432,9 @@ async fn act_in(
         .bind(pdf)
         .execute(&mut **tx)
         .await?;
-        after.register = Some(route.register.to_string());
-        after.year = Some(register_year);
-        after.number = Some(allocated);
-        after.pdf_hash = Some(hash);
+        let year = i32::try_from(register_year)
+            .map_err(|_| StoreError::invariant("a register year out of range"))?;
+        issued = Some((year, stored_number(allocated)?.get(), hash));
         sqlx::query("UPDATE documents SET verify_code = $1 WHERE org_id = $2 AND id = $3")
             .bind(crate::public::verification_code(org, id))
             .bind(org)
@@ -471,23 +447,6 @@ async fn act_in(
         let (config, _) = org_config(&mut *tx, org).await?;
         numbering = Some((pattern, config.organisation.digits));
     }
-    // Who the document waits for now: the positions of the step not yet
-    // heard from (a group step keeps those still missing).
-    let mut heard = if decision.next == doc.state {
-        acted.clone()
-    } else {
-        Vec::new()
-    };
-    if let Some(authority) = decision
-        .acting_for
-        .as_ref()
-        .filter(|_| decision.next == doc.state)
-    {
-        heard.push(authority.position.clone());
-    }
-    let waiting_before = waiting_positions(doc.state, &route, &acted);
-    let waiting_after = waiting_positions(decision.next, &route, &heard);
-    let issued = action == ActionKind::Issue;
     let event = Event {
         position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
         capacity: decision
@@ -495,18 +454,10 @@ async fn act_in(
             .as_ref()
             .map(|a| a.standing.name().to_owned()),
         text: text.map(str::to_owned),
-        register: issued.then(|| route.register.to_string()),
-        year: if issued {
-            after.year.map(|y| y as i32)
-        } else {
-            None
-        },
-        number: if issued {
-            after.number.map(|n| n as u32)
-        } else {
-            None
-        },
-        pdf_hash: if issued { after.pdf_hash.clone() } else { None },
+        register: issued.as_ref().map(|_| route.register.to_string()),
+        year: issued.as_ref().map(|(year, _, _)| *year),
+        number: issued.as_ref().map(|(_, number, _)| *number),
+        pdf_hash: issued.map(|(_, _, hash)| hash),
         route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
         ..Event::new(EventHead {
             org,
@@ -532,6 +483,21 @@ async fn act_in(
         }
         _ => None,
     };
+    // One rule, two uses: the row, the waiting positions and the action row
+    // are the event replayed, as `verify` rebuilds them from the log.
+    let mut projected = doc.projected(acted);
+    let waiting_before = projected.waiting(&route);
+    let action_row = projected
+        .apply(0, &event, &route)
+        .map_err(|fault| {
+            StoreError::invariant(format!(
+                "the replay refuses an allowed {}: {fault}",
+                action.name()
+            ))
+        })?
+        .map(ActionRow::from);
+    let waiting_after = projected.waiting(&route);
+    let after = doc.replayed(projected);
     let (pattern, digits) = match &numbering {
         Some((pattern, digits)) => (Some(pattern), *digits),
         None => (None, saraban_core::DigitStyle::default()),
