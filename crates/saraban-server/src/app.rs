@@ -16,6 +16,9 @@ use crate::{api, edge, error, openapi, web};
 /// The largest request body accepted (a long order with its tables).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// How long a client should wait before retrying a 503.
+const RETRY_AFTER_SECONDS: &str = "2";
+
 pub fn router(state: AppState) -> Router {
     let api = api::router()
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
@@ -50,6 +53,14 @@ async fn log_request(request: axum::extract::Request, next: axum::middleware::Ne
         if let Ok(value) = HeaderValue::from_str(&id) {
             response.headers_mut().insert("x-request-id", value);
         }
+        // A 503 is ours and passing (the database busy or restarting): say
+        // when to come back, so that clients retry instead of giving up.
+        if response.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .entry(axum::http::header::RETRY_AFTER)
+                .or_insert(HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
         response
     }
     .instrument(span)
@@ -66,4 +77,37 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::*;
+
+    async fn answer_of(status: StatusCode) -> reqwest::Response {
+        let app = Router::new()
+            .route("/", get(move || async move { status }))
+            .layer(axum::middleware::from_fn(log_request));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let address = listener.local_addr().expect("bound");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        reqwest::get(format!("http://{address}/"))
+            .await
+            .expect("an answer")
+    }
+
+    #[tokio::test]
+    async fn a_passing_failure_says_when_to_retry_and_others_do_not() {
+        let busy = answer_of(StatusCode::SERVICE_UNAVAILABLE).await;
+        assert_eq!(busy.status(), 503);
+        assert_eq!(busy.headers()["retry-after"], RETRY_AFTER_SECONDS);
+        assert!(busy.headers().contains_key("x-request-id"));
+        for status in [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::OK] {
+            let answer = answer_of(status).await;
+            assert!(!answer.headers().contains_key("retry-after"), "{status}");
+        }
+    }
 }
