@@ -159,6 +159,23 @@ async fn seed_story_over_http(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    // Saved under its number and subject, with an ASCII name beside it.
+    let disposition = pdf.headers()["content-disposition"].to_str().unwrap();
+    let year_digits = year.to_string();
+    assert!(
+        disposition.starts_with(&format!(
+            "inline; filename=\"memo-1-{year_digits}.pdf\"; filename*=UTF-8''"
+        )),
+        "{disposition}"
+    );
+    let thai_name = percent_encoding::percent_decode_str(
+        disposition.split("filename*=UTF-8''").nth(1).unwrap(),
+    )
+    .decode_utf8()
+    .unwrap()
+    .into_owned();
+    assert!(thai_name.starts_with("ตร-๗๑๐๐๑-๑-"), "{thai_name}");
+    assert!(thai_name.ends_with(".pdf"), "{thai_name}");
     let bytes = pdf.bytes().await.unwrap();
     assert_eq!(
         Some(saraban_core::ledger::sha256_hex(&bytes).as_str()),

@@ -4,9 +4,9 @@
 //! organisation never sees another's documents (404).
 
 use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -632,11 +632,22 @@ async fn document_pdf(
 ) -> Result<Response, ApiError> {
     actor.may_read_documents()?;
     let version = query(version)?.version;
+    let summary = state.store.show(&actor.0.org, &id).await?;
     let pdf = state
         .press
         .pdf(&state.store, &actor.0.org, &id, version)
         .await?;
-    Ok(([(CONTENT_TYPE, "application/pdf")], pdf).into_response())
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+            (
+                CONTENT_DISPOSITION,
+                crate::download::PdfName::of(&summary).disposition(),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/documents/{id}/history", params(("id" = String, Path), Window), tag = "documents",

@@ -6,6 +6,7 @@
 mod api;
 mod app;
 pub mod demo;
+mod download;
 mod edge;
 mod error;
 mod openapi;

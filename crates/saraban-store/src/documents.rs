@@ -82,7 +82,7 @@ impl DocRow {
         route: Option<&Route>,
         pattern: Option<&NumberPattern>,
         digits: saraban_core::DigitStyle,
-    ) -> DocumentSummary {
+    ) -> Result<DocumentSummary> {
         let waiting_for = match (self.state, route) {
             (State::InReview(k), Some(route)) => route
                 .review
@@ -95,20 +95,12 @@ impl DocRow {
             _ => Vec::new(),
         };
         let printed_number = match (self.number, self.year, pattern) {
-            (Some(number), Some(year), Some(pattern)) => Some(format!(
-                "ที่ {}",
-                RegisterNumber {
-                    pattern: pattern.clone(),
-                    number: std::num::NonZeroU32::new(number as u32)
-                        .unwrap_or(std::num::NonZeroU32::MIN),
-                    year: BuddhistYear::new(year as i32)
-                        .unwrap_or_else(|_| BuddhistYear::new(2500).expect("valid")),
-                }
-                .format(digits)
-            )),
+            (Some(number), Some(year), Some(pattern)) => {
+                Some(printed_number(pattern, number, year, digits)?)
+            }
             _ => None,
         };
-        DocumentSummary {
+        Ok(DocumentSummary {
             id: self.id.clone(),
             kind: self.kind.clone(),
             state: self.state.name().to_owned(),
@@ -137,9 +129,31 @@ impl DocRow {
             route_version: self.route_version,
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
-        }
+        })
     }
 }
+
+/// A register number as printed ("ที่ ๔๙๐/๒๕๖๗"); a stored number or
+/// year that no register could have given is refused, never replaced.
+fn printed_number(
+    pattern: &NumberPattern,
+    number: i64,
+    year: i64,
+    digits: saraban_core::DigitStyle,
+) -> Result<String> {
+    let year = i32::try_from(year)
+        .ok()
+        .and_then(|year| BuddhistYear::new(year).ok())
+        .ok_or_else(|| StoreError::corrupt("register year", year))?;
+    let printed = RegisterNumber {
+        pattern: pattern.clone(),
+        number: stored_number(number)?,
+        year,
+    }
+    .format(digits);
+    Ok(format!("ที่ {printed}"))
+}
+
 impl Store {
     /// The document as it stands.
     pub async fn show(&self, org: &str, id: &str) -> Result<DocumentSummary> {
@@ -292,16 +306,14 @@ impl Store {
                 let id: String = row.get("id");
                 let content: Value =
                     serde_json::from_str(&row.get::<String, _>("content")).unwrap_or(Value::Null);
-                let printed = RegisterNumber {
-                    pattern: pattern.clone(),
-                    number: std::num::NonZeroU32::new(number as u32)
-                        .ok_or_else(|| StoreError::corrupt("number", 0))?,
-                    year,
-                }
-                .format(config.organisation.digits);
                 Ok(RegisterEntry {
                     number,
-                    printed_number: format!("ที่ {printed}"),
+                    printed_number: printed_number(
+                        &pattern,
+                        number,
+                        i64::from(year.get()),
+                        config.organisation.digits,
+                    )?,
                     subject: content
                         .get("subject")
                         .and_then(Value::as_str)
@@ -476,7 +488,7 @@ async fn summarise(
             patterns.insert(register.clone(), register_info(tx, org, register).await?.0);
         }
         let pattern = doc.register.as_ref().and_then(|r| patterns.get(r));
-        out.push(doc.summary(routes.get(&key), pattern, config.organisation.digits));
+        out.push(doc.summary(routes.get(&key), pattern, config.organisation.digits)?);
     }
     Ok(out)
 }

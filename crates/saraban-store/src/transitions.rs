@@ -502,7 +502,7 @@ async fn act_in(
         Some((pattern, digits)) => (Some(pattern), *digits),
         None => (None, saraban_core::DigitStyle::default()),
     };
-    let summary = after.summary(Some(&route), pattern, digits);
+    let summary = after.summary(Some(&route), pattern, digits)?;
     let change = RouteChange {
         action: action_row,
         document: after,

@@ -18,6 +18,7 @@ use saraban_core::org::OrgConfig;
 use saraban_store::{Account, StoreError};
 
 use super::words;
+use crate::download::PdfName;
 use crate::state::{AppState, token_of};
 
 /// The application's front door: the inbox, or for an administrator who
@@ -321,15 +322,12 @@ pub(crate) fn html_response(markup: Markup) -> Response {
         .into_response()
 }
 
-/// A PDF shown in the browser, saved under `filename`.
-pub(crate) fn inline_pdf(filename: &str, bytes: Vec<u8>) -> Response {
+/// A PDF shown in the browser, saved under `name`.
+pub(crate) fn inline_pdf(name: &PdfName, bytes: Vec<u8>) -> Response {
     (
         [
-            (CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("inline; filename=\"{filename}\""),
-            ),
+            (CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+            (CONTENT_DISPOSITION, name.disposition()),
         ],
         bytes,
     )

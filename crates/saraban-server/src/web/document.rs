@@ -17,6 +17,7 @@ use super::common::{
     Fields, WebUser, config_of, failure, inline_pdf, message_page, page, page_images, redirect,
 };
 use super::words;
+use crate::download::PdfName;
 use crate::state::{AppState, act_now};
 
 #[derive(Debug, Deserialize)]
@@ -466,12 +467,16 @@ pub(crate) async fn pdf(
     if let Err(response) = user.may_read_documents() {
         return response;
     }
+    let summary = match state.store.show(&user.account.org, &id).await {
+        Ok(summary) => summary,
+        Err(error) => return failure(error),
+    };
     match state
         .press
         .pdf(&state.store, &user.account.org, &id, None)
         .await
     {
-        Ok(bytes) => inline_pdf(&format!("saraban-{id}.pdf"), bytes),
+        Ok(bytes) => inline_pdf(&PdfName::of(&summary), bytes),
         Err(error) => failure(error),
     }
 }

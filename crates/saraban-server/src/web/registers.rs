@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::common::{WebUser, config_of, failure, inline_pdf, message_page, page};
 use super::words;
+use crate::download::PdfName;
 use crate::state::{AppState, buddhist_year};
 
 #[derive(Debug, Deserialize)]
@@ -282,7 +283,13 @@ pub(crate) async fn pdf(
         printed_on: saraban_core::clock::thai_date(Utc::now()),
     };
     match state.press.register_pdf(sheet).await {
-        Ok(bytes) => inline_pdf(&format!("register-{register}-{year}.pdf"), bytes),
+        Ok(bytes) => inline_pdf(
+            &PdfName {
+                thai: format!("ทะเบียน-{register}-{year}.pdf"),
+                ascii: format!("register-{register}-{year}.pdf"),
+            },
+            bytes,
+        ),
         Err(error) => failure(error),
     }
 }
