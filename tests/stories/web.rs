@@ -1051,8 +1051,8 @@ async fn cancelled_in_the_register(db: TestDb) {
 
 /// A citizen holding appointment order ๔๙๐/๒๕๖๗ follows the address
 /// printed beside its QR code: the public page (no sign-in) shows its
-/// number, subject, signer and steps, and says the records verify; the
-/// PDF as issued matches, a copy with one byte changed does not.
+/// number, subject and signer, no internal steps, and says the records
+/// verify; the PDF as issued matches, a copy with one byte changed does not.
 async fn public_check_of_an_issued_order(db: TestDb) {
     let Some(_turn) = browser_turn().await else {
         return;
@@ -1088,7 +1088,10 @@ async fn public_check_of_an_issued_order(db: TestDb) {
     assert_eq!(b.text("#number").await, summary.printed_number.unwrap());
     assert!(b.text("#subject").await.contains("แต่งตั้งผู้รับผิดชอบ"));
     assert!(!b.text("#signer").await.is_empty());
-    assert!(b.text("ol.route").await.contains("ลงนาม"));
+    assert!(
+        b.client.find(Locator::Css("ol.route")).await.is_err(),
+        "the public page lists no internal steps"
+    );
     b.screenshots("public-check").await;
 
     for (bytes, expected) in [
@@ -1104,6 +1107,287 @@ async fn public_check_of_an_issued_order(db: TestDb) {
         assert!(verdict.contains(expected), "{verdict}");
         std::fs::remove_file(&file).ok();
     }
+    b.close().await;
+    std::fs::remove_dir_all(&keys).ok();
+}
+
+/// The site's key folder, so that checkpoints are signed and the records
+/// verify; issued PDFs print the site's own address. The folder, to remove.
+async fn signing_keys(site: &Site) -> PathBuf {
+    let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
+    site.store.use_key_folder(&keys).unwrap();
+    site.store.ensure_signing_key(ORG).await.unwrap();
+    site.store.set_public_url(Some(site.base.clone()));
+    keys
+}
+
+/// Order ๔๙๐/๒๕๖๗ through its route and issued; its id.
+async fn issued_order(site: &Site) -> String {
+    document_through(
+        &site.store,
+        example_document("order-490-2567.toml"),
+        &[
+            ("chanyurat", A::Submit),
+            ("somjai", A::Endorse),
+            ("wilaiwan", A::Endorse),
+            ("kanok", A::Sign),
+            ("sunee", A::Issue),
+        ],
+    )
+    .await
+}
+
+impl Browser {
+    /// Sends `bytes` as the file to compare, from the public page at `url`.
+    async fn compare(&self, url: &str, bytes: &[u8], extension: &str) {
+        let file =
+            std::env::temp_dir().join(format!("saraban-{}.{extension}", uuid::Uuid::new_v4()));
+        std::fs::write(&file, bytes).unwrap();
+        self.open(url).await;
+        self.upload("#pdf", &file, "form[enctype] button[type=submit]")
+            .await;
+        self.wait("#comparison").await;
+        std::fs::remove_file(&file).ok();
+    }
+
+    /// Where the comparison's answer sits in the page's main content: the
+    /// first element, nothing of `main` drawn above it, on the first
+    /// screen; its border colour. Panics naming what came first otherwise.
+    async fn answer_comes_first(&self) -> String {
+        let place = self
+            .script(
+                "const main = document.querySelector('main');
+                 const answer = document.getElementById('comparison');
+                 const top = answer.getBoundingClientRect().top;
+                 const above = [...main.querySelectorAll('*')]
+                   .filter(e => !answer.contains(e) && e.getClientRects().length > 0
+                     && e.getBoundingClientRect().top < top - 0.5)
+                   .map(e => e.tagName + '#' + e.id + ' ' + e.textContent.slice(0, 40));
+                 return {first: main.firstElementChild.id, top: top, above: above,
+                   screen: window.innerHeight, border: getComputedStyle(answer).borderTopColor};",
+            )
+            .await;
+        assert_eq!(place["first"], json!("comparison"), "{place}");
+        assert_eq!(place["above"], json!([]), "{place}");
+        let top = place["top"].as_f64().unwrap();
+        let screen = place["screen"].as_f64().unwrap();
+        assert!(
+            top >= 0.0 && top < screen / 4.0,
+            "on the first screen: {place}"
+        );
+        place["border"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The red of a refusal and the green of a match (app.css `--danger`, `--ok`).
+const RED: &str = "rgb(161, 22, 29)";
+const GREEN: &str = "rgb(17, 96, 47)";
+
+/// On a phone, a citizen uploads a copy of the order with one byte
+/// changed: the first thing on the page is red and says the file is not
+/// the issued one, and that the records themselves verify; the state of
+/// the records comes after it. The issued PDF gets green with its number,
+/// date and signer; a file that is not a PDF gets a neutral answer saying
+/// why.
+async fn altered_pdf_answered_first_in_red(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let keys = signing_keys(&site).await;
+    let id = issued_order(&site).await;
+    let pdf = site.store.pdf(ORG, &id).await.unwrap();
+    let summary = site.store.show(ORG, &id).await.unwrap();
+    let url = scan_qr(&pdf);
+
+    let b = browser().await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.compare(&url, &altered(&pdf), "pdf").await;
+    assert_eq!(b.answer_comes_first().await, RED);
+    let answer = b.text("#comparison").await;
+    assert!(answer.contains("ไม่ใช่เอกสารที่ออกจริง"), "{answer}");
+    assert!(answer.contains("ตรวจสอบได้ถูกต้องครบถ้วน"), "{answer}");
+    // The records' state is there too, after the answer.
+    assert!(b.text("#verdict").await.contains("ถูกต้องครบถ้วน"));
+    b.screenshots("public-check-altered").await;
+
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.compare(&url, &pdf, "pdf").await;
+    assert_eq!(b.answer_comes_first().await, GREEN);
+    let answer = b.text("#comparison").await;
+    assert!(answer.contains("ตรงกับเอกสารที่ออกจริง"), "{answer}");
+    assert!(
+        answer.contains(summary.printed_number.as_deref().unwrap()),
+        "{answer}"
+    );
+    assert!(answer.contains("นายกนก ใจรักษ์"), "the signer: {answer}");
+    assert!(answer.contains("ลงวันที่"), "the date: {answer}");
+    b.screenshots("public-check-match").await;
+
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.compare(&url, "not a PDF at all".as_bytes(), "txt").await;
+    let border = b.answer_comes_first().await;
+    assert!(border != RED && border != GREEN, "neutral: {border}");
+    let answer = b.text("#comparison").await;
+    assert!(answer.contains("ไม่ใช่ไฟล์ PDF"), "{answer}");
+    b.screenshots("public-check-not-pdf").await;
+    b.close().await;
+    std::fs::remove_dir_all(&keys).ok();
+}
+
+/// Someone holding the printed order, with no phone to scan its QR code,
+/// opens `/verify` and types the code printed on the page as it comes:
+/// Thai digits, lower case, no dash; or with spaces and a long dash. Either
+/// way the document's page opens. A code of no document is said so beside
+/// the box. The box is a plain form: without a script, the same address
+/// leads there.
+async fn code_typed_from_paper(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let keys = signing_keys(&site).await;
+    let id = issued_order(&site).await;
+    let pdf = site.store.pdf(ORG, &id).await.unwrap();
+    let code = saraban_store::verification_code(ORG, &id);
+    assert!(
+        saraban_stories::pdf_text(&pdf).contains(&code),
+        "the code is printed"
+    );
+    let thai_lower: String = code
+        .chars()
+        .filter(|c| *c != '-')
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_u32(0x0E50 + d).unwrap(),
+            None => c.to_ascii_lowercase(),
+        })
+        .collect();
+    let spaced = format!(" {} \u{2013} {} ", &code[..5], &code[6..]);
+
+    let b = browser().await;
+    // From the front door, without signing in.
+    b.open(&format!("{}/", site.base)).await;
+    b.click("a[href='/verify']").await;
+    b.wait("#code").await;
+    b.screenshots("verify-lookup").await;
+    let page = format!("/verify/{code}");
+    for typed in [&thai_lower, &spaced] {
+        b.open(&format!("{}/verify", site.base)).await;
+        b.type_into("#code", typed).await;
+        b.click("#lookup").await;
+        b.wait("#number").await;
+        let at = b.client.current_url().await.unwrap();
+        assert_eq!(at.path(), page, "typed {typed:?}");
+        assert_eq!(b.text("#code").await, code);
+    }
+
+    b.open(&format!("{}/verify", site.base)).await;
+    b.type_into("#code", "ZZZZZ-ZZZZZ").await;
+    b.click("#lookup").await;
+    let error = b.text("#code-error").await;
+    assert!(error.contains("ไม่มีเอกสาร"), "{error}");
+    b.screenshots("verify-lookup-unknown").await;
+    b.close().await;
+
+    // No script: the form's own address answers with the document's page.
+    let address =
+        reqwest::Url::parse_with_params(&format!("{}/verify", site.base), [("code", &thai_lower)])
+            .unwrap();
+    let answer = reqwest::get(address).await.unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    assert_eq!(answer.url().path(), page);
+    std::fs::remove_dir_all(&keys).ok();
+}
+
+/// A memo returned by a reviewer, corrected, sent again and issued: its
+/// public page shows what the issued memo shows, and nothing of how it got
+/// there: not the reviewer who returned it, nor the return or its reason.
+/// A secret memo's page says only that it exists.
+async fn public_page_keeps_deliberation_internal(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let keys = signing_keys(&site).await;
+    let store = &site.store;
+    let reason = "กรุณาแนบรายละเอียดค่าใช้จ่าย";
+    let issued = async |content: Value| {
+        let id = document_through(
+            store,
+            content,
+            &[("chanyurat", A::Submit), ("somjai", A::Endorse)],
+        )
+        .await;
+        store
+            .act(ORG, "somsak", &id, A::Return, Some(reason), Utc::now())
+            .await
+            .unwrap();
+        store
+            .act(ORG, "chanyurat", &id, A::Submit, None, Utc::now())
+            .await
+            .unwrap();
+        // Whether the route restarts or goes back to the returner, the
+        // reviewers in order take it to the signer; a refusal out of turn
+        // changes nothing.
+        for who in ["somjai", "somsak", "wilaiwan"] {
+            let _ = store.act(ORG, who, &id, A::Endorse, None, Utc::now()).await;
+        }
+        for (who, action) in [("kanok", A::Sign), ("sunee", A::Issue)] {
+            store
+                .act(ORG, who, &id, action, None, Utc::now())
+                .await
+                .unwrap();
+        }
+        id
+    };
+    let id = issued(seed()).await;
+    let history = serde_json::to_string(&store.history(ORG, &id).await.unwrap()).unwrap();
+    assert!(history.contains("returned"), "the memo was returned");
+    let code = saraban_store::verification_code(ORG, &id);
+
+    let b = browser().await;
+    b.open(&format!("{}/verify/{code}", site.base)).await;
+    b.wait("#number").await;
+    let main = b.text("main").await;
+    for internal in ["ส่งคืน", "นายสมศักดิ์ มั่นคงดี", "นางสาวสมใจ ตั้งใจดี", reason]
+    {
+        assert!(
+            !main.contains(internal),
+            "{internal:?} on the public page: {main}"
+        );
+    }
+    assert!(b.text("#signer").await.contains("นายกนก ใจรักษ์"));
+    assert!(!b.text("#date").await.is_empty());
+    assert!(!b.text("#issued-at").await.is_empty());
+    assert!(!b.text("#pdf-hash").await.is_empty());
+    b.screenshots("public-check-memo").await;
+    // The API's public record says no more than the page.
+    let record = reqwest::get(format!("{}/api/v1/public/verify/{code}", site.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for internal in ["steps", "returned", "somsak", "สมศักดิ์", reason] {
+        assert!(!record.contains(internal), "{internal:?} in {record}");
+    }
+
+    let mut secret = seed();
+    secret["subject"] = json!("ขออนุมัติสืบสวนข้อเท็จจริง");
+    secret["secrecy"] = json!("ลับ");
+    let id = issued(secret).await;
+    let code = saraban_store::verification_code(ORG, &id);
+    b.open(&format!("{}/verify/{code}", site.base)).await;
+    assert!(b.text("#verdict").await.contains("ชั้นความลับ"));
+    let main = b.text("main").await;
+    assert!(
+        !main.contains("สืบสวน") && !main.contains("นายกนก"),
+        "{main}"
+    );
+    assert!(
+        b.client.find(Locator::Css("#pdf")).await.is_err(),
+        "no comparison"
+    );
     b.close().await;
     std::fs::remove_dir_all(&keys).ok();
 }
@@ -1162,6 +1446,9 @@ fn altered(pdf: &[u8]) -> Vec<u8> {
 
 stories!(
     public_check_of_an_issued_order,
+    altered_pdf_answered_first_in_red,
+    code_typed_from_paper,
+    public_page_keeps_deliberation_internal,
     cancelled_in_the_register,
     seed_memo_through_the_route,
     returned_for_revision,

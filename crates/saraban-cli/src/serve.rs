@@ -24,13 +24,16 @@ pub struct ServeArgs {
     #[arg(long)]
     keys: Option<PathBuf>,
     /// The address the public reaches this server at, printed with the QR
-    /// code on issued PDFs [env: SARABAN_PUBLIC_URL] [default: http://LISTEN]
+    /// code on issued PDFs for good [env: SARABAN_PUBLIC_URL] [default:
+    /// http://LISTEN]. Required unless that is a public address: a
+    /// loopback one (127.0.0.1, localhost, ::1) is refused without --demo
     #[arg(long)]
     public_url: Option<String>,
     /// A TOML file with `db`, `listen`, `keys` and `public_url` [env: SARABAN_CONFIG]
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Seed the demo organisation (once) and print its sign-ins.
+    /// Seed the demo organisation (once) and print its sign-ins; allows a
+    /// loopback public address (PDFs then verify on this computer only).
     #[arg(long)]
     demo: bool,
     /// Mark the session cookie Secure (behind HTTPS) [env: SARABAN_SECURE_COOKIES]
@@ -88,6 +91,9 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 .filter(|v| !v.is_empty())
         })
         .or(file.public_url);
+    // Checked before anything starts: an issued PDF prints this address
+    // for good, and one only this computer can open helps nobody.
+    let printed = printed_address(public_url.as_deref(), address, args.demo)?;
     let secure_cookies = args.secure_cookies
         || std::env::var("SARABAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
 
@@ -160,9 +166,23 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 .local_addr()
                 .map_err(|e| UsageError(e.to_string()))?
         );
-        store.set_public_url(Some(public_url.unwrap_or_else(|| url.clone())));
+        // Listening on port 0, the default address learns its port here.
+        let printed = match printed {
+            Printed::Given(url) => url,
+            Printed::Listening => url.clone(),
+        };
+        store.set_public_url(Some(printed.clone()));
         println!("saraban is serving at {url}  (open it in a browser; the API is {url}/api/v1)");
         if args.demo {
+            let whose = if is_loopback_url(&printed) {
+                " (only this computer can open it; --public-url sets the address the public reaches)"
+            } else {
+                ""
+            };
+            println!(
+                "issued PDFs print the verification address {}/verify/CODE{whose}",
+                printed.trim_end_matches('/')
+            );
             println!(
                 "demo organisation: {} (องค์การบริหารส่วนตำบลวังกระแจะ), password for everyone: {}",
                 demo::ORG,
@@ -185,6 +205,96 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
     })
 }
 
+/// The verification address issued PDFs will print.
+#[derive(Debug, PartialEq)]
+enum Printed {
+    /// `--public-url` (or its variable or file setting).
+    Given(String),
+    /// The server's own address, once it listens.
+    Listening,
+}
+
+/// Refuses a public address that is not one: malformed, or loopback (or
+/// the unspecified 0.0.0.0 of a default taken from `--listen`) without
+/// `--demo`. One line, naming `--public-url`.
+fn printed_address(
+    public_url: Option<&str>,
+    listen: std::net::SocketAddr,
+    demo: bool,
+) -> Result<Printed, UsageError> {
+    const HOW: &str = "give the address the public reaches this server at (--public-url https://saraban.example.go.th, or SARABAN_PUBLIC_URL), or --demo to try saraban on this computer";
+    match public_url {
+        Some(url) => {
+            let Some(host) = url_host(url) else {
+                return Err(UsageError(format!(
+                    "--public-url: '{url}' is not an address like https://saraban.example.go.th"
+                )));
+            };
+            if !demo && is_loopback_host(&host) {
+                return Err(UsageError(format!(
+                    "--public-url: {url} is loopback, and issued PDFs would print it for good though only this computer can open it; {HOW}"
+                )));
+            }
+            Ok(Printed::Given(url.to_owned()))
+        }
+        None if !demo && (listen.ip().is_loopback() || listen.ip().is_unspecified()) => {
+            let own = match listen.port() {
+                0 => format!("http://{}", listen.ip()),
+                _ => format!("http://{listen}"),
+            };
+            Err(UsageError(format!(
+                "--public-url is needed: without it issued PDFs would print {own} for good, which the public cannot open; {HOW}"
+            )))
+        }
+        None => Ok(Printed::Listening),
+    }
+}
+
+/// The host of an `http://` or `https://` address, lower case, without
+/// port or brackets; none if it is not such an address.
+fn url_host(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => host_port.split(':').next()?,
+    };
+    let host = host.trim_end_matches('.');
+    (!host.is_empty() && !host.contains(char::is_whitespace)).then(|| host.to_owned())
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    url_host(url).is_some_and(|host| is_loopback_host(&host))
+}
+
+/// localhost and its subdomains, 127.0.0.0/8 however written (127.1),
+/// ::1, the unspecified addresses, and IPv4 loopback mapped into IPv6.
+fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
+        }
+        Ok(ip) => ip.is_loopback() || ip.is_unspecified(),
+        // Short dotted forms browsers read as IPv4: 127.1, 0.
+        Err(_) => {
+            host.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && (host.split('.').next() == Some("127")
+                    || host.split('.').all(|p| p.bytes().all(|b| b == b'0')))
+        }
+    }
+}
+
 /// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
 async fn shutdown_signal() {
     let ctrl_c = async {
@@ -205,4 +315,64 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listen(text: &str) -> std::net::SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn loopback_addresses_are_told_apart() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "HTTPS://LocalHost.:8443/x",
+            "http://[::1]:8080/",
+            "http://127.1/",
+            "http://0.0.0.0:8080",
+            "http://[::ffff:127.0.0.1]",
+            "http://app.localhost",
+            "http://user@127.0.0.2",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://saraban.example.go.th",
+            "http://192.168.1.10:8080",
+            "https://wangkrachae.go.th/saraban/",
+            "http://[2001:db8::1]:8080",
+            "http://127.example.org",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_loopback_public_address_needs_demo() {
+        let local = listen("127.0.0.1:8080");
+        let refused = printed_address(None, local, false).unwrap_err().0;
+        assert!(refused.contains("--public-url"), "{refused}");
+        assert!(printed_address(None, listen("0.0.0.0:8080"), false).is_err());
+        assert!(printed_address(Some("http://localhost:8080"), local, false).is_err());
+        assert_eq!(
+            printed_address(None, local, true).unwrap(),
+            Printed::Listening
+        );
+        assert_eq!(
+            printed_address(Some("https://saraban.example.go.th"), local, false).unwrap(),
+            Printed::Given("https://saraban.example.go.th".into())
+        );
+        assert_eq!(
+            printed_address(None, listen("192.168.1.10:8080"), false).unwrap(),
+            Printed::Listening
+        );
+        let malformed = printed_address(Some("saraban.example.go.th"), local, true)
+            .unwrap_err()
+            .0;
+        assert!(malformed.contains("--public-url"), "{malformed}");
+    }
 }

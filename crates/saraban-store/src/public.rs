@@ -27,17 +27,41 @@ pub fn verification_code(org: &str, id: &str) -> String {
     format!("{}-{}", &chars[..5], &chars[5..])
 }
 
-/// A code as typed by a person: case, spaces and dashes do not matter,
-/// and the letters Crockford reads as digits are read so.
+/// A code as typed by a person: case, spaces and dashes of any kind do
+/// not matter, Thai and full-width digits read as digits (a code copied
+/// from a Thai-digit PDF, or typed on a Thai keyboard), and the letters
+/// Crockford reads as digits are read so.
 pub fn normalise_code(typed: &str) -> Option<String> {
     let mut chars = String::with_capacity(10);
-    for c in typed.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+    for c in typed.chars() {
+        // Separators a person or a copy from a PDF may put in: spaces,
+        // hyphens and dashes, and the invisible marks of Thai text.
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}'
+                    | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+            )
+        {
+            continue;
+        }
+        let c = match c {
+            '\u{0E50}'..='\u{0E59}' => char::from(b'0' + (c as u32 - 0x0E50) as u8),
+            // Full-width Latin letters and digits, as some keyboards type them.
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            c => c,
+        };
         let c = match c.to_ascii_uppercase() {
             'O' => '0',
             'I' | 'L' => '1',
-            c if CROCKFORD.contains(&(c as u8)) && c.is_ascii() => c,
+            c if c.is_ascii() && CROCKFORD.contains(&(c as u8)) => c,
             _ => return None,
         };
+        if chars.len() == 10 {
+            return None;
+        }
         chars.push(c);
     }
     (chars.len() == 10).then(|| format!("{}-{}", &chars[..5], &chars[5..]))
@@ -80,10 +104,11 @@ pub(crate) async fn verification_for(
     })
 }
 
-/// An approval step as the public page shows it.
+/// The signature as the public record shows it: who signed, as what, and
+/// when, as the issued document itself prints it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicStep {
-    /// submitted, endorsed, returned, signed, issued, cancelled…
+    /// Always `signed`.
     pub kind: String,
     pub name: String,
     pub position: Option<String>,
@@ -94,8 +119,10 @@ pub struct PublicStep {
     pub seq: u64,
 }
 
-/// What anyone with the code may know of an issued document. A secret
-/// document tells only that it exists.
+/// What anyone with the code may know of an issued document: only what the
+/// issued document itself shows, and whether its records verify. Who
+/// reviewed it, returned it or endorsed it on the way stays internal. A
+/// secret document tells only that it exists.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicRecord {
     pub code: String,
@@ -104,9 +131,12 @@ pub struct PublicRecord {
     pub kind: Option<String>,
     pub printed_number: Option<String>,
     pub subject: Option<String>,
+    /// The date the document bears (ISO 8601, `YYYY-MM-DD`): a memo's
+    /// date, an order's "สั่ง ณ วันที่".
+    pub date: Option<String>,
+    /// When it was issued (RFC 3339, Thai time).
     pub issued_at: Option<String>,
     pub signer: Option<PublicStep>,
-    pub steps: Vec<PublicStep>,
     pub pdf_sha256: Option<String>,
     pub cancelled: bool,
     /// The document's events recompute to their hashes and link to one
@@ -159,9 +189,9 @@ impl Store {
                 kind: None,
                 printed_number: None,
                 subject: None,
+                date: None,
                 issued_at: None,
                 signer: None,
-                steps: Vec::new(),
                 pdf_sha256: None,
                 cancelled: false,
                 records_verify: true,
@@ -173,6 +203,8 @@ impl Store {
         let config = self.org_config(&org).await?;
         let pdf_hash: Option<String> = row.try_get("pdf_hash")?;
         let mut problems = Vec::new();
+        // The log's steps, read here to check the record and to find the
+        // signature, the issue and a cancellation; never shown as a list.
         let mut steps = Vec::new();
         let mut issued_seq = None;
         for row in sqlx::query(
@@ -253,6 +285,8 @@ impl Store {
             problems.push("the document's row and its log disagree on its cancellation".into());
         }
         let signer = steps.iter().rev().find(|s| s.kind == "signed").cloned();
+        // The date as printed: an order takes its signature's.
+        let date = self.composed(&org, &id, None).await?.document.date().iso();
         let issued_at = steps
             .iter()
             .rev()
@@ -265,9 +299,9 @@ impl Store {
             kind: Some(summary.kind),
             printed_number: summary.printed_number,
             subject: Some(summary.subject),
+            date: Some(date),
             issued_at,
             signer,
-            steps,
             pdf_sha256: pdf_hash,
             cancelled,
             records_verify: problems.is_empty(),
@@ -342,10 +376,29 @@ mod tests {
     }
 
     #[test]
+    fn a_code_copied_from_paper_reads_in_thai_digits_and_any_dash() {
+        let code = "7K2QF-0B9XM";
+        for typed in [
+            "7k2qf0b9xm",
+            "๗k๒qf-๐b๙xm",
+            "๗K๒QF–๐B๙XM",
+            " 7K2QF — 0B9XM ",
+            "7K2QF\u{2212}0B9XM",
+            "7K2QF\u{200B}0B9XM",
+            "\u{FF17}\u{FF2B}2QF-0b9xm",
+            "7K2QF\u{00A0}0B9XM",
+        ] {
+            assert_eq!(normalise_code(typed).as_deref(), Some(code), "{typed:?}");
+        }
+    }
+
+    #[test]
     fn codes_of_other_lengths_or_letters_are_not_codes() {
         assert_eq!(normalise_code("ABCDE-FGHJ"), None);
         assert_eq!(normalise_code("ABCDE-FGHJKM"), None);
         assert_eq!(normalise_code("ABCDE-FGHJU"), None);
         assert_eq!(normalise_code("กขคงจ-ฉชซฌญ"), None);
+        assert_eq!(normalise_code("ABCDE_FGHJK"), None);
+        assert_eq!(normalise_code(&"A".repeat(10_000)), None);
     }
 }

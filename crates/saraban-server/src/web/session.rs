@@ -51,6 +51,7 @@ async fn sign_in_form(
                 input #password name="password" type="password" required autocomplete="current-password";
                 button.primary type="submit" { "เข้าสู่ระบบ" }
             }
+            p { a href="/verify" { "ตรวจสอบเอกสารที่ได้รับด้วยรหัสตรวจสอบ (ไม่ต้องเข้าสู่ระบบ)" } }
         }
     };
     let cookie = HeaderValue::from_str(&format!(
