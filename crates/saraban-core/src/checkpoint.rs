@@ -250,25 +250,10 @@ impl VerifierKey {
     }
 
     /// Whether every `(key, message, signature)` holds, checked together
-    /// (one multiscalar multiplication: about twice as fast as one by one
-    /// for a log's approvals). False when any fails: check them singly to
-    /// find which. Every key must be one that strict checking accepts.
+    /// (`batch_holds`). False when any fails: check them singly to find
+    /// which.
     pub fn verify_all(items: &[(&VerifierKey, &[u8], &[u8])]) -> bool {
-        let mut messages = Vec::with_capacity(items.len());
-        let mut signatures = Vec::with_capacity(items.len());
-        let mut keys = Vec::with_capacity(items.len());
-        for (key, message, signature) in items {
-            let Ok(signature) = Signature::from_slice(signature) else {
-                return false;
-            };
-            if key.verifying.is_weak() {
-                return false;
-            }
-            messages.push(*message);
-            signatures.push(signature);
-            keys.push(key.verifying);
-        }
-        ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
+        batch_holds(items)
     }
 
     /// Reads `<name>+<key id>+<base64(0x01 ‖ public key)>`, checking that
@@ -449,8 +434,73 @@ fn sign_note(text: &str, key: &SignerKey) -> String {
     )
 }
 
+/// Whether every `(key, message, signature)` holds, checked together by
+/// ed25519-dalek's batch verification (one multiscalar multiplication,
+/// about twice as fast as one by one). A weak key or a signature that does
+/// not parse fails the batch; a batch that fails is checked one by one
+/// (`verify_strict`) by the caller, which names the bad signature.
+fn batch_holds(items: &[(&VerifierKey, &[u8], &[u8])]) -> bool {
+    let mut messages = Vec::with_capacity(items.len());
+    let mut signatures = Vec::with_capacity(items.len());
+    let mut keys = Vec::with_capacity(items.len());
+    for (key, message, signature) in items {
+        let Ok(signature) = Signature::from_slice(signature) else {
+            return false;
+        };
+        if key.verifying.is_weak() {
+            return false;
+        }
+        messages.push(*message);
+        signatures.push(signature);
+        keys.push(key.verifying);
+    }
+    ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
+}
+
+/// Opens each of `notes` as `open` does, the signatures of those that are
+/// well formed checked together; a batch that fails is opened note by note
+/// to say which.
+pub fn open_all(notes: &[&str], key: &VerifierKey) -> Vec<Result<Checkpoint, CheckpointError>> {
+    let mut parsed = Vec::with_capacity(notes.len());
+    let mut items: Vec<(&VerifierKey, &[u8], &[u8])> = Vec::new();
+    for note in notes {
+        match note_signatures(note, key) {
+            Ok((text, signatures)) => parsed.push(Ok((text, signatures))),
+            Err(error) => parsed.push(Err(error)),
+        }
+    }
+    for (text, signatures) in parsed.iter().flatten() {
+        for signature in signatures {
+            items.push((key, text.as_bytes(), signature.as_slice()));
+        }
+    }
+    if !batch_holds(&items) {
+        return notes.iter().map(|note| open(note, key)).collect();
+    }
+    parsed
+        .into_iter()
+        .map(|note| note.and_then(|(text, _)| Checkpoint::parse_body(text)))
+        .collect()
+}
+
 /// The text of `note` if `key` signed it.
 fn open_note<'a>(note: &'a str, key: &VerifierKey) -> Result<&'a str, CheckpointError> {
+    let (text, signatures) = note_signatures(note, key)?;
+    for signature in &signatures {
+        let signature = Signature::from_bytes(signature);
+        key.verifying
+            .verify_strict(text.as_bytes(), &signature)
+            .map_err(|_| CheckpointError::BadSignature)?;
+    }
+    Ok(text)
+}
+
+/// The text of `note` and the signatures of it that name `key`, at least
+/// one; none checked yet.
+fn note_signatures<'a>(
+    note: &'a str,
+    key: &VerifierKey,
+) -> Result<(&'a str, Vec<[u8; 64]>), CheckpointError> {
     let malformed = CheckpointError::MalformedNote;
     if note.bytes().any(|b| b < 0x20 && b != b'\n') {
         return Err(malformed("control character other than newline"));
@@ -464,7 +514,7 @@ fn open_note<'a>(note: &'a str, key: &VerifierKey) -> Result<&'a str, Checkpoint
         "no signature line, or the last one does not end in a newline",
     ))?;
     let wanted_id = key.key_id.to_be_bytes();
-    let mut verified = false;
+    let mut found = Vec::new();
     for (count, line) in signatures.split('\n').enumerate() {
         if count == MAX_SIGNATURES {
             return Err(malformed("too many signature lines"));
@@ -473,19 +523,17 @@ fn open_note<'a>(note: &'a str, key: &VerifierKey) -> Result<&'a str, Checkpoint
         if name != key.name || blob[..4] != wanted_id {
             continue;
         }
-        let signature =
-            Signature::from_slice(&blob[4..]).map_err(|_| CheckpointError::BadSignature)?;
-        key.verifying
-            .verify_strict(text.as_bytes(), &signature)
+        let signature: [u8; 64] = blob[4..]
+            .try_into()
             .map_err(|_| CheckpointError::BadSignature)?;
-        verified = true;
+        found.push(signature);
     }
-    if !verified {
+    if found.is_empty() {
         return Err(CheckpointError::NotSignedByKey {
             key: format!("{}+{:08x}", key.name, key.key_id),
         });
     }
-    Ok(text)
+    Ok((text, found))
 }
 
 /// `— <name> <base64(key id ‖ signature)>` into the name and the decoded
@@ -706,6 +754,92 @@ mod tests {
             open(&note, &signer.verifier()),
             Err(CheckpointError::MalformedNote(_))
         ));
+    }
+
+    #[test]
+    fn signatures_checked_together_fail_when_any_fails() {
+        let people: Vec<SignerKey> = (0..3u8)
+            .map(|i| SignerKey::from_seed("person", &[i + 1; 32]).unwrap())
+            .collect();
+        let keys: Vec<VerifierKey> = people.iter().map(SignerKey::verifier).collect();
+        let messages: Vec<Vec<u8>> = (0..40u32)
+            .map(|i| format!("event {i}").into_bytes())
+            .collect();
+        let mut signatures: Vec<Vec<u8>> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| people[i % 3].signing.sign(m).to_bytes().to_vec())
+            .collect();
+        let items = |signatures: &[Vec<u8>]| -> bool {
+            let items: Vec<(&VerifierKey, &[u8], &[u8])> = messages
+                .iter()
+                .zip(signatures)
+                .enumerate()
+                .map(|(i, (m, s))| (&keys[i % 3], m.as_slice(), s.as_slice()))
+                .collect();
+            VerifierKey::verify_all(&items)
+        };
+        assert!(items(&signatures));
+        assert!(VerifierKey::verify_all(&[]));
+        // Another person's signature of the same event.
+        let mut swapped = signatures.clone();
+        swapped[7] = people[2].signing.sign(&messages[7]).to_bytes().to_vec();
+        assert!(!items(&swapped));
+        // Each byte of a signature matters: R, s, and its length.
+        for at in [0, 31, 32, 63] {
+            signatures[5][at] ^= 1;
+            assert!(!items(&signatures), "byte {at}");
+            signatures[5][at] ^= 1;
+        }
+        signatures[5].pop();
+        assert!(!items(&signatures));
+        signatures[5] = people[2].signing.sign(&messages[5]).to_bytes().to_vec();
+        // s + l: the same point, not a canonical scalar.
+        let mut high = people[2].signing.sign(&messages[5]).to_bytes();
+        // The group order l, little-endian.
+        let order: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let sum = u16::from(high[32 + i]) + u16::from(order[i]) + carry;
+            high[32 + i] = sum as u8;
+            carry = sum >> 8;
+        }
+        signatures[5] = high.to_vec();
+        assert!(!items(&signatures));
+    }
+
+    #[test]
+    fn notes_opened_together_answer_as_one_by_one() {
+        let signer = SignerKey::from_seed("saraban.example/o", &[3; 32]).unwrap();
+        let other = SignerKey::from_seed("saraban.example/o", &[4; 32]).unwrap();
+        let key = signer.verifier();
+        let mut notes: Vec<String> = (0..20u64)
+            .map(|size| {
+                sign(
+                    &Checkpoint::new("o", size, [size as u8; 32]).unwrap(),
+                    &signer,
+                )
+            })
+            .collect();
+        notes.push("not a note".into());
+        notes.push(sign(&Checkpoint::new("o", 1, [0; 32]).unwrap(), &other));
+        let one_by_one =
+            |notes: &[String]| -> Vec<_> { notes.iter().map(|n| open(n, &key)).collect() };
+        let together = |notes: &[String]| {
+            let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
+            open_all(&notes, &key)
+        };
+        assert_eq!(together(&notes), one_by_one(&notes));
+        assert!(together(&notes)[..20].iter().all(Result::is_ok));
+        // A forged root in one note: found, the others still open.
+        notes[9] = notes[9].replacen("\n\n", "\nforged\n\n", 1);
+        let opened = together(&notes);
+        assert_eq!(opened, one_by_one(&notes));
+        assert_eq!(opened[9], Err(CheckpointError::BadSignature));
+        assert!(opened[8].is_ok());
     }
 
     proptest! {

@@ -6,7 +6,10 @@
 //! checkpoint. Every finding is kept (an audit does not stop at the first),
 //! each with its class.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
 
 use saraban_core::checkpoint;
 use saraban_core::ledger::{ChainCheck, ChainFault, Event, StoredEvent, sha256_hex};
@@ -22,6 +25,7 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::rows::stored_json;
+use crate::writer::Backend;
 use crate::{Result, Store, StoreError};
 
 /// What kind of damage a finding is: the vocabulary the audit shares with
@@ -38,8 +42,8 @@ pub struct Finding {
     pub detail: String,
 }
 
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.class.name(), self.org)?;
         if let Some(seq) = self.seq {
             write!(f, " event {seq}")?;
@@ -121,12 +125,11 @@ struct Issue {
     pdf_hash: Option<String>,
 }
 
-/// An approval to check: its event's bytes against its actor's key.
+/// An approval to check: its event's bytes against its actor's key. Its
+/// document and actor are read back from the bytes only if it fails.
 struct Approval {
     seq: u64,
-    document: String,
-    actor: String,
-    key: checkpoint::VerifierKey,
+    key: Arc<checkpoint::VerifierKey>,
     bytes: Vec<u8>,
     signature: Option<Vec<u8>>,
 }
@@ -139,15 +142,22 @@ type Found = (u64, String, String);
 /// checks run in batches on blocking threads, one batch behind the reads.
 #[derive(Default)]
 struct ApprovalChecks {
-    keys: HashMap<String, checkpoint::VerifierKey>,
+    keys: HashMap<String, Arc<checkpoint::VerifierKey>>,
     pending: Vec<Approval>,
     running: Option<tokio::task::JoinHandle<Vec<Found>>>,
 }
 
 impl ApprovalChecks {
-    fn observe(&mut self, seq: u64, event: &Event, bytes: &[u8], signature: Option<Vec<u8>>) {
+    /// Takes an approval's `bytes` to check later; leaves others alone.
+    fn observe(
+        &mut self,
+        seq: u64,
+        event: &Event,
+        bytes: &mut Vec<u8>,
+        signature: Option<Vec<u8>>,
+    ) {
         if let Some(key) = registered_key(event) {
-            self.keys.insert(event.actor.clone(), key);
+            self.keys.insert(event.actor.clone(), Arc::new(key));
             return;
         }
         if !matches!(event.kind.as_str(), "endorsed" | "signed") {
@@ -158,10 +168,8 @@ impl ApprovalChecks {
         };
         self.pending.push(Approval {
             seq,
-            document: event.document.clone(),
-            actor: event.actor.clone(),
             key: key.clone(),
-            bytes: bytes.to_vec(),
+            bytes: std::mem::take(bytes),
             signature,
         });
     }
@@ -206,9 +214,9 @@ impl ApprovalChecks {
     }
 }
 
-/// Signatures checked together per this many approvals; a group that
-/// fails is checked one by one to find which.
-const APPROVALS_PER_GROUP: usize = 128;
+/// Signatures checked together per this many approvals (a larger sum costs
+/// less a point); a group that fails is checked one by one to find which.
+const APPROVALS_PER_GROUP: usize = 1024;
 
 fn check_approvals(batch: &[Approval]) -> Vec<Found> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
@@ -234,7 +242,7 @@ fn check_approvals(batch: &[Approval]) -> Vec<Found> {
 fn check_group(group: &[Approval]) -> Vec<Found> {
     let signed: Vec<(&checkpoint::VerifierKey, &[u8], &[u8])> = group
         .iter()
-        .filter_map(|a| Some((&a.key, a.bytes.as_slice(), a.signature.as_deref()?)))
+        .filter_map(|a| Some((&*a.key, a.bytes.as_slice(), a.signature.as_deref()?)))
         .collect();
     let all_hold = signed.len() == group.len() && checkpoint::VerifierKey::verify_all(&signed);
     if all_hold {
@@ -250,11 +258,10 @@ fn check_group(group: &[Approval]) -> Vec<Found> {
                 }
                 Some(_) => return None,
             };
-            Some((
-                approval.seq,
-                approval.document.clone(),
-                format!("{detail} ({})", approval.actor),
-            ))
+            let (document, actor) = Event::from_canonical(&approval.bytes)
+                .map(|event| (event.document, event.actor))
+                .unwrap_or_default();
+            Some((approval.seq, document, format!("{detail} ({actor})")))
         })
         .collect()
 }
@@ -321,44 +328,44 @@ fn compare_actions(
 ) -> Result<()> {
     for row in rows {
         let seq = row.try_get::<i64, _>("seq")? as u64;
-        let document: String = row.try_get("document_id")?;
+        let document: &str = row.try_get("document_id")?;
         let Some(action) = expected.remove(&seq) else {
-            if !rebuilt.broken(&document) {
+            if !rebuilt.broken(&DocKey::new(document)) {
                 findings.add(
                     FindingClass::Projection,
                     Some(seq),
-                    Some(&document),
+                    Some(document),
                     "an action row that no event of the log makes".into(),
                 );
             }
             continue;
         };
-        let position: Option<String> = row.try_get("position_id")?;
-        let actor: String = row.try_get("actor_id")?;
-        let standing: Option<String> = row.try_get("standing")?;
-        let text: Option<String> = row.try_get("text")?;
+        let position: Option<&str> = row.try_get("position_id")?;
+        let actor: &str = row.try_get("actor_id")?;
+        let standing: Option<&str> = row.try_get("standing")?;
+        let text: Option<&str> = row.try_get("text")?;
         if document != action.document
-            || position.as_deref() != Some(action.position.as_str())
+            || position != Some(action.position.as_str())
             || actor != action.actor
-            || standing.as_deref() != Some(action.standing)
-            || text != action.text
+            || standing != Some(action.standing)
+            || text != action.text.as_deref()
         {
             findings.add(
                 FindingClass::ContentModified,
                 Some(seq),
-                Some(&document),
+                Some(document),
                 "the recorded action differs from its event".into(),
             );
         }
         let round: i64 = row.try_get("round")?;
         let step: i64 = row.try_get("step")?;
-        let kind: String = row.try_get("kind")?;
-        let at: String = row.try_get("at")?;
+        let kind: &str = row.try_get("kind")?;
+        let at: &str = row.try_get("at")?;
         if round != action.round || step != action.step || kind != action.kind || at != action.at {
             findings.add(
                 FindingClass::Projection,
                 Some(seq),
-                Some(&document),
+                Some(document),
                 format!(
                     "the action row says {kind} at round {round}, step {step}, {at}; its event rebuilds {} at round {}, step {}, {}",
                     action.kind, action.round, action.step, action.at
@@ -380,26 +387,125 @@ fn compare_actions(
     Ok(())
 }
 
+/// A document id held compactly: as its 128 bits when it is UUID text (in
+/// lower case, as the store writes them), otherwise as it is; shown back
+/// as it was read.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum DocKey {
+    Uuid(u128),
+    Text(Box<str>),
+}
+
+impl DocKey {
+    fn new(id: &str) -> DocKey {
+        uuid_bits(id).map_or_else(|| DocKey::Text(id.into()), DocKey::Uuid)
+    }
+}
+
+/// The bits of `id` if it is a hyphenated UUID in lower-case hex.
+fn uuid_bits(id: &str) -> Option<u128> {
+    let bytes = id.as_bytes();
+    if bytes.len() != 36 {
+        return None;
+    }
+    let mut bits = 0u128;
+    for (i, &c) in bytes.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let digit = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return None,
+        };
+        bits = bits << 4 | u128::from(digit);
+    }
+    Some(bits)
+}
+
+impl fmt::Display for DocKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocKey::Uuid(bits) => {
+                let hex = format!("{bits:032x}");
+                write!(
+                    f,
+                    "{}-{}-{}-{}-{}",
+                    &hex[..8],
+                    &hex[8..12],
+                    &hex[12..16],
+                    &hex[16..20],
+                    &hex[20..]
+                )
+            }
+            DocKey::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+/// A hash as hex text, held as its 32 bytes when it is lower-case hex of
+/// that length (so two texts are equal exactly when these are).
+#[derive(Clone, PartialEq, Eq)]
+enum HashText {
+    Bytes([u8; 32]),
+    Text(Box<str>),
+}
+
+impl HashText {
+    fn new(text: &str) -> HashText {
+        let lower = text
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+        let mut bytes = [0u8; 32];
+        if lower && hex::decode_to_slice(text, &mut bytes).is_ok() {
+            HashText::Bytes(bytes)
+        } else {
+            HashText::Text(text.into())
+        }
+    }
+
+    fn is(&self, text: &str) -> bool {
+        *self == HashText::new(text)
+    }
+}
+
 /// A version of a document as the event that made it says.
 struct MadeVersion {
-    content_hash: String,
-    author: String,
-    at: String,
+    content_hash: HashText,
+    author: Arc<str>,
+    at: Box<str>,
 }
 
 /// What the events rebuild, as they stream by: each document's row (or
 /// `None` once one of its events could not be replayed, which is reported
 /// once), and each version's maker.
 struct Rebuilt {
+    /// Kind names, each held once; documents and routes name them by index.
+    kind_names: Vec<String>,
     /// Each document's kind, which with its route version names its route.
-    kinds: HashMap<String, String>,
-    routes: HashMap<(String, i64), Route>,
-    documents: HashMap<String, Option<Projected>>,
-    versions: HashMap<(String, u64), MadeVersion>,
+    kinds: HashMap<DocKey, u16>,
+    routes: HashMap<(u16, i64), Route>,
+    documents: HashMap<DocKey, Option<Box<Projected>>>,
+    versions: HashMap<(DocKey, u64), MadeVersion>,
+    /// Each actor's name, held once.
+    actors: HashSet<Arc<str>>,
 }
 
 impl Rebuilt {
-    fn broken(&self, document: &str) -> bool {
+    fn kind_id(&mut self, name: &str) -> u16 {
+        match self.kind_names.iter().position(|kind| kind == name) {
+            Some(id) => id as u16,
+            None => {
+                self.kind_names.push(name.to_owned());
+                (self.kind_names.len() - 1) as u16
+            }
+        }
+    }
+
+    fn broken(&self, document: &DocKey) -> bool {
         matches!(self.documents.get(document), Some(None))
     }
 
@@ -413,45 +519,46 @@ impl Rebuilt {
         if event.kind == KEY_REGISTERED {
             return None;
         }
-        let id = event.document.as_str();
+        let name = event.document.as_str();
+        let id = DocKey::new(name);
         if event.kind == "created" {
-            let replayed = match self.documents.get(id) {
+            let replayed = match self.documents.get(&id) {
                 Some(_) => Err(ReplayFault::CreatedTwice),
-                None => Projected::created(event),
+                None => Projected::created(event).map(Box::new),
             };
             match replayed {
                 Ok(projected) => {
-                    self.documents.insert(id.to_owned(), Some(projected));
-                    self.made(event);
+                    self.made(id.clone(), event);
+                    self.documents.insert(id, Some(projected));
                 }
                 Err(fault) => {
                     findings.add(
                         FindingClass::Transition,
                         Some(seq),
-                        Some(id),
+                        Some(name),
                         fault.to_string(),
                     );
-                    self.documents.insert(id.to_owned(), None);
+                    self.documents.insert(id, None);
                 }
             }
             return None;
         }
-        let Some(Some(projected)) = self.documents.get_mut(id) else {
-            if !self.documents.contains_key(id) {
+        let Some(Some(projected)) = self.documents.get_mut(&id) else {
+            if let Entry::Vacant(entry) = self.documents.entry(id) {
                 findings.add(
                     FindingClass::Transition,
                     Some(seq),
-                    Some(id),
+                    Some(name),
                     ReplayFault::NotCreated.to_string(),
                 );
-                self.documents.insert(id.to_owned(), None);
+                entry.insert(None);
             }
             return None;
         };
         let route = self
             .kinds
-            .get(id)
-            .and_then(|kind| self.routes.get(&(kind.clone(), projected.route_version)));
+            .get(&id)
+            .and_then(|kind| self.routes.get(&(*kind, projected.route_version)));
         let replayed = match route {
             Some(route) => projected
                 .apply(seq, event, route)
@@ -467,25 +574,33 @@ impl Rebuilt {
         match replayed {
             Ok(action) => {
                 if event.kind == "edited" {
-                    self.made(event);
+                    self.made(id, event);
                 }
                 action
             }
             Err((class, detail)) => {
-                findings.add(class, Some(seq), Some(id), detail);
-                self.documents.insert(id.to_owned(), None);
+                findings.add(class, Some(seq), Some(name), detail);
+                self.documents.insert(id, None);
                 None
             }
         }
     }
 
-    fn made(&mut self, event: &Event) {
+    fn made(&mut self, id: DocKey, event: &Event) {
+        let author = match self.actors.get(event.actor.as_str()) {
+            Some(author) => author.clone(),
+            None => {
+                let author: Arc<str> = event.actor.as_str().into();
+                self.actors.insert(author.clone());
+                author
+            }
+        };
         self.versions.insert(
-            (event.document.clone(), event.doc_version),
+            (id, event.doc_version),
             MadeVersion {
-                content_hash: event.content_hash.clone(),
-                author: event.actor.clone(),
-                at: event.at.clone(),
+                content_hash: HashText::new(&event.content_hash),
+                author,
+                at: event.at.as_str().into(),
             },
         );
     }
@@ -497,36 +612,30 @@ struct ContentKind {
     kind: String,
 }
 
-/// A stored content's hash, and the kind it says it is (when asked).
+/// A stored content's hash, and the kind it says it is.
 struct ContentDigest {
     sha256: String,
     kind: Option<String>,
 }
 
 /// Rows of contents are read this many at a time (a memo's text runs to
-/// kilobytes).
-const CONTENT_PAGE: i64 = 512;
+/// kilobytes), the next page while this one is hashed.
+const CONTENT_PAGE: i64 = 256;
 
-/// The `content` column of each row hashed (and its kind read), the rows
-/// spread over the cores.
-fn digest_contents(rows: &[AnyRow], with_kind: bool) -> Result<Vec<ContentDigest>> {
-    let contents: Vec<String> = rows
-        .iter()
-        .map(|row| row.try_get("content"))
-        .collect::<std::result::Result<_, _>>()?;
+/// Each content hashed and its kind read, spread over the cores.
+fn digest_contents(contents: &[&[u8]]) -> Vec<ContentDigest> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = contents.len().div_ceil(threads).max(16);
-    Ok(std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let workers: Vec<_> = contents
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
                         .map(|content| ContentDigest {
-                            sha256: sha256_hex(content.as_bytes()),
-                            kind: with_kind
-                                .then(|| serde_json::from_str::<ContentKind>(content).ok())
-                                .flatten()
+                            sha256: sha256_hex(content),
+                            kind: serde_json::from_slice::<ContentKind>(content)
+                                .ok()
                                 .map(|c| c.kind),
                         })
                         .collect::<Vec<_>>()
@@ -537,7 +646,18 @@ fn digest_contents(rows: &[AnyRow], with_kind: bool) -> Result<Vec<ContentDigest
             .into_iter()
             .flat_map(|worker| worker.join().expect("a hashing thread"))
             .collect()
-    }))
+    })
+}
+
+/// What the versions' check leaves for the documents' check, which
+/// compares a document's text with its version's rather than hash it again.
+#[derive(Default)]
+struct VersionsRead {
+    /// The kind each version's content says (`None`: it says none), where
+    /// that is not the kind its document's row said as the audit began.
+    kinds: HashMap<(DocKey, u64), Option<u16>>,
+    /// The hash of each version's content that is not its row's.
+    misfits: HashMap<(DocKey, u64), String>,
 }
 
 impl Store {
@@ -583,11 +703,15 @@ impl Store {
         let sizes: HashSet<u64> = checkpoints.held.iter().map(|(size, _, _)| *size).collect();
 
         let mut rebuilt = Rebuilt {
-            kinds: self.document_kinds(org).await?,
-            routes: self.routes_of(org).await?,
+            kind_names: Vec::new(),
+            kinds: HashMap::new(),
+            routes: HashMap::new(),
             documents: HashMap::new(),
             versions: HashMap::new(),
+            actors: HashSet::new(),
         };
+        self.document_kinds(org, &mut rebuilt).await?;
+        self.routes_of(org, &mut rebuilt).await?;
         let mut chain = ChainCheck::default();
         let mut frontier = merkle::Frontier::default();
         let mut roots: HashMap<u64, merkle::Hash> = HashMap::new();
@@ -615,9 +739,11 @@ impl Store {
             } = page;
             let (faults, decoded) = chain.page(&stored);
             report_chain_faults(&mut findings, faults);
+            let tail = stored.last().expect("a page has events");
+            last = Some((tail.seq, tail.hash));
             let mut actions: BTreeMap<u64, ProjectedAction> = BTreeMap::new();
-            for ((stored, event), (signature, document, kind)) in
-                stored.iter().zip(decoded).zip(beside)
+            for ((mut stored, event), (signature, document, kind)) in
+                stored.into_iter().zip(decoded).zip(beside)
             {
                 frontier.push(merkle::leaf_hash(&stored.bytes));
                 if sizes.contains(&frontier.size()) {
@@ -637,7 +763,7 @@ impl Store {
                         ),
                     );
                 }
-                approvals.observe(stored.seq, &event, &stored.bytes, signature);
+                approvals.observe(stored.seq, &event, &mut stored.bytes, signature);
                 if let Some(action) = rebuilt.apply(&mut findings, stored.seq, &event) {
                     actions.insert(stored.seq, action);
                 }
@@ -655,8 +781,6 @@ impl Store {
                     });
                 }
             }
-            let tail = stored.last().expect("a page has events");
-            last = Some((tail.seq, tail.hash));
             compare_actions(&mut findings, &rebuilt, &action_rows, actions)?;
             approvals.start_when_full(&mut findings).await?;
         }
@@ -683,8 +807,10 @@ impl Store {
                 "the log head's Merkle frontier is not the one of the log's events".into(),
             );
         }
-        let documents = self.check_documents(&mut findings, &mut rebuilt).await?;
-        self.check_versions(&mut findings, &mut rebuilt).await?;
+        let versions = self.check_versions(&mut findings, &mut rebuilt).await?;
+        let documents = self
+            .check_documents(&mut findings, &mut rebuilt, versions)
+            .await?;
         self.check_issues(&mut findings, &config, &issues).await?;
         let late = checkpoints.compare(&mut findings, &roots, frontier.size());
         let mut notices = Vec::new();
@@ -705,114 +831,207 @@ impl Store {
             merkle_root: hex::encode(frontier.root()),
             documents,
             issued: issues.len() as u64,
-            checkpoints: checkpoints.stored.len() as u64,
+            checkpoints: checkpoints.count,
             findings: found,
             notices,
         })
     }
 
-    async fn document_kinds(&self, org: &str) -> Result<HashMap<String, String>> {
-        sqlx::query("SELECT id, kind FROM documents WHERE org_id = $1")
-            .bind(org)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| Ok((row.try_get("id")?, row.try_get("kind")?)))
-            .collect()
-    }
-
-    async fn routes_of(&self, org: &str) -> Result<HashMap<(String, i64), Route>> {
-        sqlx::query("SELECT kind, version, definition FROM routes WHERE org_id = $1")
-            .bind(org)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| {
-                let route: Route = stored_json(row, "definition", "route")?;
-                Ok(((row.try_get("kind")?, row.try_get("version")?), route))
-            })
-            .collect()
-    }
-
-    /// Each document's row against the one its events rebuild: its content
-    /// and version, number, state, round, cancellation, times, and who it
-    /// waits for. Returns how many rows there are.
-    async fn check_documents(
-        &self,
-        findings: &mut Findings<'_>,
-        rebuilt: &mut Rebuilt,
-    ) -> Result<u64> {
-        let org = findings.org;
-        let mut waiting: HashMap<String, Vec<String>> = HashMap::new();
-        for row in sqlx::query("SELECT document_id, position_id FROM waiting WHERE org_id = $1")
+    async fn document_kinds(&self, org: &str, rebuilt: &mut Rebuilt) -> Result<()> {
+        for row in sqlx::query("SELECT id, kind FROM documents WHERE org_id = $1")
             .bind(org)
             .fetch_all(&self.pool)
             .await?
         {
+            let kind = rebuilt.kind_id(row.try_get("kind")?);
+            rebuilt.kinds.insert(DocKey::new(row.try_get("id")?), kind);
+        }
+        Ok(())
+    }
+
+    async fn routes_of(&self, org: &str, rebuilt: &mut Rebuilt) -> Result<()> {
+        for row in sqlx::query("SELECT kind, version, definition FROM routes WHERE org_id = $1")
+            .bind(org)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let route: Route = stored_json(&row, "definition", "route")?;
+            let kind = rebuilt.kind_id(row.try_get("kind")?);
+            rebuilt
+                .routes
+                .insert((kind, row.try_get("version")?), route);
+        }
+        Ok(())
+    }
+
+    /// `column`, a text column, as its bytes: so read, a memo's text is
+    /// neither checked as UTF-8 nor copied once more on the way.
+    fn text_bytes(&self, column: &str) -> String {
+        match self.backend() {
+            Backend::Sqlite => format!("CAST({column} AS BLOB)"),
+            Backend::Postgres => format!("convert_to({column}, 'UTF8')"),
+        }
+    }
+
+    /// The waiting positions of the documents whose ids lie after `after`
+    /// (from the first, if `None`) up to `until` (to the last, if `None`).
+    async fn waiting_between(
+        &self,
+        org: &str,
+        after: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<HashMap<String, Vec<String>>> {
+        let sql = match (after.is_some(), until.is_some()) {
+            (false, false) => "SELECT document_id, position_id FROM waiting WHERE org_id = $1",
+            (true, false) => {
+                "SELECT document_id, position_id FROM waiting WHERE org_id = $1 AND document_id > $2"
+            }
+            (false, true) => {
+                "SELECT document_id, position_id FROM waiting WHERE org_id = $1 AND document_id <= $2"
+            }
+            (true, true) => {
+                "SELECT document_id, position_id FROM waiting
+                  WHERE org_id = $1 AND document_id > $2 AND document_id <= $3"
+            }
+        };
+        let mut query = sqlx::query(sql).bind(org);
+        for bound in [after, until].into_iter().flatten() {
+            query = query.bind(bound);
+        }
+        let mut waiting: HashMap<String, Vec<String>> = HashMap::new();
+        for row in query.fetch_all(&self.pool).await? {
             waiting
                 .entry(row.try_get("document_id")?)
                 .or_default()
                 .push(row.try_get("position_id")?);
         }
+        Ok(waiting)
+    }
+
+    /// Each document's row against the one its events rebuild: its content
+    /// and version, number, state, round, cancellation, times, and who it
+    /// waits for. Its text is compared with its version's in the database
+    /// (hashed here only where they differ): the versions' check has
+    /// hashed that. Returns how many rows there are.
+    async fn check_documents(
+        &self,
+        findings: &mut Findings<'_>,
+        rebuilt: &mut Rebuilt,
+        versions: VersionsRead,
+    ) -> Result<u64> {
+        let org = findings.org;
+        let sql = format!(
+            "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version,
+                    d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at,
+                    d.created_at, d.updated_at, d.verify_code, v.content_hash AS version_hash,
+                    CASE WHEN v.content = d.content THEN NULL ELSE {} END AS content
+               FROM documents d LEFT JOIN document_versions v
+                 ON v.org_id = d.org_id AND v.document_id = d.id AND v.version = d.version
+              WHERE d.org_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3",
+            self.text_bytes("d.content")
+        );
+        let read = |after: String| {
+            let (pool, org, sql) = (self.pool.clone(), org.to_owned(), sql.clone());
+            tokio::spawn(async move {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(org)
+                    .bind(after)
+                    .bind(CONTENT_PAGE)
+                    .fetch_all(&pool)
+                    .await
+            })
+        };
         let mut count = 0;
-        let mut after = String::new();
-        loop {
-            let rows = sqlx::query(
-                "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash,
-                        register_id, year, number, pdf_hash, cancelled_at, created_at, updated_at, verify_code
-                   FROM documents WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-            )
-            .bind(org)
-            .bind(&after)
-            .bind(CONTENT_PAGE)
-            .fetch_all(&self.pool)
-            .await?;
-            let Some(last) = rows.last() else {
-                break;
-            };
-            after = last.try_get("id")?;
+        let mut after: Option<String> = None;
+        let mut next = Some(read(String::new()));
+        while let Some(page) = next.take() {
+            let rows = page
+                .await
+                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+            let until = rows
+                .last()
+                .map(|row| row.try_get::<String, _>("id"))
+                .transpose()?;
+            next = until.clone().map(read);
+            let mut waiting = self
+                .waiting_between(org, after.as_deref(), until.as_deref())
+                .await?;
             count += rows.len() as u64;
-            let digests = digest_contents(&rows, true)?;
-            for (row, digest) in rows.iter().zip(digests) {
-                let id: String = row.try_get("id")?;
-                let mut waits: Vec<String> = waiting.remove(&id).unwrap_or_default();
+            let contents: Vec<&[u8]> = rows
+                .iter()
+                .filter_map(|row| row.try_get::<Option<&[u8]>, _>("content").transpose())
+                .collect::<std::result::Result<_, _>>()?;
+            let mut digests = digest_contents(&contents).into_iter();
+            for row in &rows {
+                let id: &str = row.try_get("id")?;
+                let mut waits: Vec<String> = waiting.remove(id).unwrap_or_default();
                 waits.sort();
-                self.check_document(findings, rebuilt, row, &id, digest, waits)?;
+                let digest = match row.try_get::<Option<&[u8]>, _>("content")? {
+                    Some(_) => digests.next(),
+                    None => None,
+                };
+                self.check_document(findings, rebuilt, &versions, row, id, digest, waits)?;
             }
+            for id in waiting.keys() {
+                findings.add(
+                    FindingClass::Projection,
+                    None,
+                    Some(id),
+                    "a document that does not exist is waited for".into(),
+                );
+            }
+            after = until;
         }
         for (id, projected) in &rebuilt.documents {
             if projected.is_some() {
                 findings.add(
                     FindingClass::Projection,
                     None,
-                    Some(id),
+                    Some(&id.to_string()),
                     "the log records it, but it has no row".into(),
                 );
             }
         }
-        for id in waiting.keys() {
-            findings.add(
-                FindingClass::Projection,
-                None,
-                Some(id),
-                "a document that does not exist is waited for".into(),
-            );
-        }
         Ok(count)
     }
 
+    /// One document's row; `digest` is its text's, when that is not its
+    /// version's text.
+    #[allow(clippy::too_many_arguments)]
     fn check_document(
         &self,
         findings: &mut Findings<'_>,
         rebuilt: &mut Rebuilt,
+        versions: &VersionsRead,
         row: &AnyRow,
         id: &str,
-        digest: ContentDigest,
+        digest: Option<ContentDigest>,
         waits: Vec<String>,
     ) -> Result<()> {
         let org = findings.org;
+        let key = DocKey::new(id);
         let content_hash: String = row.try_get("content_hash")?;
-        if digest.sha256 != content_hash {
+        let version = row.try_get::<i64, _>("version")? as u64;
+        let (text_hash, text_kind) = match digest {
+            Some(digest) => (
+                digest.sha256,
+                digest.kind.map(|kind| rebuilt.kind_id(&kind)),
+            ),
+            // Its text is byte for byte that of its version row.
+            None => {
+                let at = (key.clone(), version);
+                let hash = match versions.misfits.get(&at) {
+                    Some(hash) => hash.clone(),
+                    None => row.try_get::<String, _>("version_hash")?,
+                };
+                let kind = match versions.kinds.get(&at) {
+                    Some(kind) => *kind,
+                    None => rebuilt.kinds.get(&key).copied(),
+                };
+                (hash, kind)
+            }
+        };
+        if text_hash != content_hash {
             findings.add(
                 FindingClass::ContentModified,
                 None,
@@ -821,7 +1040,8 @@ impl Store {
             );
         }
         let kind: String = row.try_get("kind")?;
-        if digest.kind.as_ref() != Some(&kind) {
+        let kind_id = rebuilt.kind_id(&kind);
+        if text_kind != Some(kind_id) {
             findings.add(
                 FindingClass::Projection,
                 None,
@@ -829,7 +1049,7 @@ impl Store {
                 format!("its row says kind {kind:?}, its content does not"),
             );
         }
-        let projected = match rebuilt.documents.remove(id) {
+        let projected = match rebuilt.documents.remove(&key) {
             Some(Some(projected)) => projected,
             // Its events could not be replayed: reported already.
             Some(None) => return Ok(()),
@@ -843,7 +1063,6 @@ impl Store {
                 return Ok(());
             }
         };
-        let version = row.try_get::<i64, _>("version")? as u64;
         if version != projected.version || content_hash != projected.content_hash {
             findings.add(
                 FindingClass::ContentModified,
@@ -932,7 +1151,7 @@ impl Store {
                     .map(|_| crate::public::verification_code(org, id)),
             ),
         );
-        let route = rebuilt.routes.get(&(kind, projected.route_version));
+        let route = rebuilt.routes.get(&(kind_id, projected.route_version));
         let mut expected = route
             .map(|route| projected.waiting(route))
             .unwrap_or_default();
@@ -945,64 +1164,89 @@ impl Store {
     }
 
     /// Every stored version against its hash and the event that made it.
+    /// Returns what the documents' check needs of them.
     async fn check_versions(
         &self,
         findings: &mut Findings<'_>,
         rebuilt: &mut Rebuilt,
-    ) -> Result<()> {
+    ) -> Result<VersionsRead> {
         let org = findings.org;
-        let mut after = (String::new(), 0_i64);
+        let sql = format!(
+            "SELECT document_id, version, {} AS content, content_hash, author_id, created_at
+               FROM document_versions
+              WHERE org_id = $1 AND (document_id > $2 OR (document_id = $2 AND version > $3))
+              ORDER BY document_id, version LIMIT $4",
+            self.text_bytes("content")
+        );
+        let read = |after: (String, i64)| {
+            let (pool, org, sql) = (self.pool.clone(), org.to_owned(), sql.clone());
+            tokio::spawn(async move {
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(org)
+                    .bind(after.0)
+                    .bind(after.1)
+                    .bind(CONTENT_PAGE)
+                    .fetch_all(&pool)
+                    .await
+            })
+        };
+        let mut read_versions = VersionsRead::default();
+        let mut next = read((String::new(), 0));
         loop {
-            let rows = sqlx::query(
-                "SELECT document_id, version, content, content_hash, author_id, created_at FROM document_versions
-                  WHERE org_id = $1 AND (document_id > $2 OR (document_id = $2 AND version > $3))
-                  ORDER BY document_id, version LIMIT $4",
-            )
-            .bind(org)
-            .bind(&after.0)
-            .bind(after.1)
-            .bind(CONTENT_PAGE)
-            .fetch_all(&self.pool)
-            .await?;
+            let rows = next
+                .await
+                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
             let Some(last) = rows.last() else {
                 break;
             };
-            after = (last.try_get("document_id")?, last.try_get("version")?);
-            let digests = digest_contents(&rows, false)?;
+            next = read((last.try_get("document_id")?, last.try_get("version")?));
+            let contents: Vec<&[u8]> = rows
+                .iter()
+                .map(|row| row.try_get("content"))
+                .collect::<std::result::Result<_, _>>()?;
+            let digests = digest_contents(&contents);
             for (row, digest) in rows.iter().zip(digests) {
-                let id: String = row.try_get("document_id")?;
+                let id: &str = row.try_get("document_id")?;
+                let key = DocKey::new(id);
                 let version = row.try_get::<i64, _>("version")? as u64;
-                let stored_hash: String = row.try_get("content_hash")?;
+                let stored_hash: &str = row.try_get("content_hash")?;
+                let kind = digest.kind.map(|kind| rebuilt.kind_id(&kind));
+                if kind != rebuilt.kinds.get(&key).copied() {
+                    read_versions.kinds.insert((key.clone(), version), kind);
+                }
                 if digest.sha256 != stored_hash {
                     findings.add(
                         FindingClass::ContentModified,
                         None,
-                        Some(&id),
+                        Some(id),
                         format!("version {version}: its text does not match its hash"),
                     );
+                    read_versions
+                        .misfits
+                        .insert((key.clone(), version), digest.sha256);
                 }
-                match rebuilt.versions.remove(&(id.clone(), version)) {
-                    None if rebuilt.broken(&id) => {}
+                match rebuilt.versions.remove(&(key.clone(), version)) {
+                    None if rebuilt.broken(&key) => {}
                     None => findings.add(
                         FindingClass::ContentModified,
                         None,
-                        Some(&id),
+                        Some(id),
                         format!("version {version} was made by no event of the log"),
                     ),
-                    Some(made) if made.content_hash != stored_hash => findings.add(
+                    Some(made) if !made.content_hash.is(stored_hash) => findings.add(
                         FindingClass::ContentModified,
                         None,
-                        Some(&id),
+                        Some(id),
                         format!("version {version} is not the text the log recorded"),
                     ),
                     Some(made) => {
-                        let author: String = row.try_get("author_id")?;
-                        let at: String = row.try_get("created_at")?;
-                        if author != made.author || at != made.at {
+                        let author: &str = row.try_get("author_id")?;
+                        let at: &str = row.try_get("created_at")?;
+                        if author != &*made.author || at != &*made.at {
                             findings.add(
                                 FindingClass::Projection,
                                 None,
-                                Some(&id),
+                                Some(id),
                                 format!("version {version}: its author or time is not what its event says"),
                             );
                         }
@@ -1014,11 +1258,11 @@ impl Store {
             findings.add(
                 FindingClass::ContentModified,
                 None,
-                Some(id),
+                Some(&id.to_string()),
                 format!("version {version} is missing"),
             );
         }
-        Ok(())
+        Ok(read_versions)
     }
 
     /// Register numbers (gapless and unique per register and year) and the
@@ -1099,6 +1343,8 @@ impl Store {
 /// signature checked as it is read, its root compared once the log has
 /// been streamed.
 struct HeldCheckpoints {
+    /// How many notes the database holds.
+    count: u64,
     /// The database's rows: size, root, note.
     stored: Vec<(u64, Vec<u8>, String)>,
     /// The notes of the key folder's file, if the store has one.
@@ -1137,6 +1383,7 @@ impl Store {
             None => None,
         };
         let mut held_checkpoints = HeldCheckpoints {
+            count: stored.len() as u64,
             stored,
             filed,
             held: Vec::new(),
@@ -1249,11 +1496,29 @@ impl Store {
         held_checkpoints
             .held
             .dedup_by_key(|(size, root, _)| (*size, *root));
+        held_checkpoints.forget_filed();
         Ok(held_checkpoints)
     }
 }
 
 impl HeldCheckpoints {
+    /// Drops the texts of the notes the file holds (a note per batch makes
+    /// them many): from here on only those missing from it are wanted.
+    fn forget_filed(&mut self) {
+        let Some(filed) = &mut self.filed else {
+            self.stored = Vec::new();
+            return;
+        };
+        let sizes: HashSet<u64> = filed.iter().map(|(size, _)| *size).collect();
+        self.stored.retain(|(size, _, _)| !sizes.contains(size));
+        self.stored.shrink_to_fit();
+        for (_, note) in filed.iter_mut() {
+            *note = String::new();
+        }
+        self.authentic
+            .retain(|size| self.stored.iter().any(|(s, _, _)| s == size));
+    }
+
     /// Each signed root against the log's `roots` at its size; returns the
     /// database's notes missing from the file that are signed and agree
     /// with the log (a crash came between saving and filing them): they
@@ -1311,7 +1576,11 @@ impl HeldCheckpoints {
     }
 }
 
-/// Each note opened with `verifier`, the notes spread over the cores.
+/// Notes whose signatures are checked together.
+const NOTES_PER_GROUP: usize = 1024;
+
+/// Each note opened with `verifier`, the notes spread over the cores and
+/// their signatures checked in groups.
 fn open_notes<'a>(
     notes: &[&'a str],
     verifier: &checkpoint::VerifierKey,
@@ -1323,11 +1592,13 @@ fn open_notes<'a>(
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    part.iter()
-                        .map(|note| {
-                            (
-                                *note,
-                                checkpoint::open(note, verifier).map_err(|e| e.to_string()),
+                    part.chunks(NOTES_PER_GROUP)
+                        .flat_map(|group| {
+                            let opened = checkpoint::open_all(group, verifier);
+                            group.iter().copied().zip(
+                                opened
+                                    .into_iter()
+                                    .map(|note| note.map_err(|e| e.to_string())),
                             )
                         })
                         .collect::<Vec<_>>()
@@ -1417,5 +1688,45 @@ fn check_head(
             "the last event is not the one the head records".into(),
         ),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_keys_show_back_the_id_they_were_read_from() {
+        for id in [
+            "01a21860-98a6-750a-a6a1-6ee40515e5d4",
+            "00000000-0000-0000-0000-000000000000",
+            "01A21860-98a6-750a-a6a1-6ee40515e5d4",
+            "01a21860098a6-750a-a6a1-6ee40515e5d4",
+            "01a21860-98a6-750a-a6a1-6ee40515e5d",
+            "",
+            "memo-1",
+        ] {
+            assert_eq!(DocKey::new(id).to_string(), id);
+        }
+        assert!(matches!(
+            DocKey::new("01a21860-98a6-750a-a6a1-6ee40515e5d4"),
+            DocKey::Uuid(_)
+        ));
+        assert!(matches!(
+            DocKey::new("01A21860-98a6-750a-a6a1-6ee40515e5d4"),
+            DocKey::Text(_)
+        ));
+    }
+
+    #[test]
+    fn hash_texts_are_equal_only_when_their_texts_are() {
+        let lower = "ab".repeat(32);
+        let upper = "AB".repeat(32);
+        assert!(HashText::new(&lower).is(&lower));
+        assert!(!HashText::new(&lower).is(&upper));
+        assert!(!HashText::new(&upper).is(&lower));
+        assert!(HashText::new(&upper).is(&upper));
+        assert!(!HashText::new(&lower).is(&lower[..62]));
+        assert!(HashText::new("not hex").is("not hex"));
     }
 }
