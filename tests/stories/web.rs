@@ -685,14 +685,42 @@ async fn returned_for_revision(db: TestDb) {
     assert_eq!(b.text("#doc-state").await, "ส่งคืนแก้ไข");
     b.sign_out().await;
 
+    // Another draft of hers, not returned, stays among her drafts.
+    let mut other = seed();
+    other["subject"] = json!("ร่างหนังสือเชิญประชุมประจำเดือน");
+    document_through(&site.store, other, &[]).await;
     b.sign_in(&site, "chanyurat").await;
+    // The returned memo is work waiting for her, first in the inbox, with
+    // who returned it, when, and the reason.
+    let first = b.text("#waiting li.doc:first-child").await;
+    for expected in [
+        "ขออนุมัติจัดซื้อวัสดุสำนักงาน",
+        "ส่งคืนแก้ไข",
+        "นางสาวสมใจ ตั้งใจดี",
+        "กรุณาระบุจำนวนและราคาวัสดุ",
+        " น.",
+    ] {
+        assert!(first.contains(expected), "{expected} in {first}");
+    }
+    let count = b.text("#count-waiting").await;
+    assert!(matches!(count.as_str(), "๑" | "1"), "{count}");
     let drafts = b.text("#drafts").await;
-    assert!(drafts.contains("ส่งคืนแก้ไข"), "{drafts}");
+    assert!(
+        drafts.contains("เชิญประชุม") && !drafts.contains("วัสดุสำนักงาน"),
+        "{drafts}"
+    );
+    b.screenshots("inbox-returned").await;
     b.open(&format!("{}/doc/{id}", site.base)).await;
     let timeline = b.text("#timeline").await;
     assert!(timeline.contains("กรุณาระบุจำนวนและราคาวัสดุ"), "{timeline}");
     b.click("#action-edit").await;
     b.wait("#subject").await;
+    // The edit page says why it came back, above the form.
+    let returned = b.text("#returned").await;
+    assert!(
+        returned.contains("นางสาวสมใจ ตั้งใจดี") && returned.contains("กรุณาระบุจำนวนและราคาวัสดุ"),
+        "{returned}"
+    );
     b.paste_into("#subject", "").await;
     b.click("#save").await;
     let error = b.text("#subject-error").await;
@@ -841,6 +869,78 @@ async fn signing_for_the_mayor(db: TestDb) {
     assert_eq!(signed["capacity"], json!("delegated"));
     let text = saraban_stories::pdf_text(&site.store.pdf(ORG, &id).await.unwrap());
     assert!(text.contains("ปฏิบัติราชการแทน"), "{text}");
+    b.close().await;
+}
+
+/// On a phone, the mayor opens a memo with a long history (returned and
+/// sent again many times): the sign button comes before the history, on
+/// the first screens, and the header is one line. The mayor signs there.
+async fn phone_signs_before_the_history(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let store = &site.store;
+    let mut content = seed();
+    content["subject"] = json!("ขออนุมัติโครงการซ่อมแซมถนนภายในตำบล");
+    let id = document_through(store, content, &[("chanyurat", A::Submit)]).await;
+    let reason = "กรุณาแก้ไขรายละเอียดงบประมาณให้ตรงกับแผนพัฒนาท้องถิ่น ระบุแหล่งงบประมาณ และแนบแบบแปลนประกอบการพิจารณาให้ครบถ้วนก่อนเสนอใหม่อีกครั้ง";
+    for _ in 0..12 {
+        store
+            .act(ORG, "somjai", &id, A::Return, Some(reason), Utc::now())
+            .await
+            .unwrap();
+        store
+            .act(ORG, "chanyurat", &id, A::Submit, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    for who in ["somjai", "somsak", "wilaiwan"] {
+        store
+            .act(ORG, who, &id, A::Endorse, Some("เห็นควรอนุมัติ"), Utc::now())
+            .await
+            .unwrap();
+    }
+    let b = browser().await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.sign_in(&site, "kanok").await;
+    b.open(&format!("{}/doc/{id}", site.base)).await;
+    b.wait("#action-sign").await;
+    let top = |css: &str| {
+        format!(
+            "return document.querySelector('{css}').getBoundingClientRect().top + window.scrollY"
+        )
+    };
+    let sign = b.script(&top("#action-sign")).await.as_f64().unwrap();
+    let history = b.script(&top("#history-title")).await.as_f64().unwrap();
+    let document = b.script(&top("#document")).await.as_f64().unwrap();
+    let history_height = b
+        .script("return document.getElementById('timeline').getBoundingClientRect().height")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(history_height > 2000.0, "a long history: {history_height}");
+    assert!(
+        sign < document && document < history,
+        "sign {sign}, document {document}, history {history}"
+    );
+    assert!(
+        sign < 2.0 * 844.0,
+        "the sign button on the first screens: {sign}"
+    );
+    // The header is one line: its parts side by side, none below another.
+    let one_line = b
+        .script(
+            "const parts = [...document.querySelector('header.top').children].filter(e => e.offsetHeight > 0).map(e => e.getBoundingClientRect());
+             return parts.every(r => r.top < parts[0].bottom && parts[0].top < r.bottom)",
+        )
+        .await;
+    assert_eq!(one_line, json!(true), "the header is one line at 390 px");
+    b.screenshots("document-long-history").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.click("#action-sign").await;
+    b.confirm().await;
+    assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
     b.close().await;
 }
 
@@ -1046,6 +1146,88 @@ async fn cancelled_in_the_register(db: TestDb) {
         "{row}"
     );
     b.screenshots("register").await;
+
+    // The official register's columns, each filled in: the Thai date, from,
+    // to, the signer, and the reason for the cancellation as its remark.
+    let headings = b
+        .script(
+            "return [...document.querySelectorAll('#register-table th')].map(th => th.textContent)",
+        )
+        .await;
+    assert_eq!(
+        headings,
+        json!([
+            "เลขที่",
+            "ลงวันที่",
+            "จาก",
+            "ถึง",
+            "เรื่อง",
+            "การปฏิบัติ / ผู้ลงนาม",
+            "หมายเหตุ"
+        ])
+    );
+    let digits = store.org_config(ORG).await.unwrap().organisation.digits;
+    // A memo is dated as its drafter dated it (the seed's ๙ เมษายน ๒๕๖๘).
+    let dated = ThaiDate::from_ymd(2025, 4, 9).unwrap();
+    for expected in [
+        dated.abbreviated(digits).as_str(),
+        "สำนักปลัด",
+        "นายกองค์การบริหารส่วนตำบลวังกระแจะ",
+        "นายกนก ใจรักษ์",
+        "ผู้ขออนุมัติยกเลิกการเดินทาง",
+    ] {
+        assert!(row.contains(expected), "{expected} in {row}");
+    }
+    // On a phone the table scrolls inside its box, and no heading breaks
+    // inside a word: each is one line.
+    b.client.set_window_size(390, 844).await.unwrap();
+    let phone = b
+        .script(
+            "const box = document.getElementById('register-scroll');
+             const lines = [...document.querySelectorAll('#register-table th')].map(th => {
+               const range = document.createRange(); range.selectNodeContents(th);
+               return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+             });
+             return [box.scrollWidth > box.clientWidth, lines.every(n => n === 1),
+                     getComputedStyle(document.querySelector('#register-table td')).overflowWrap];",
+        )
+        .await;
+    assert_eq!(
+        phone,
+        json!([true, true, "normal"]),
+        "the register at 390 px"
+    );
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    // The CSV: the same columns, the date as ISO and in Thai, no timestamps.
+    let csv = b
+        .fetch(&format!(
+            "{}/registers/memo/{}/csv",
+            site.base,
+            saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("เลขที่,ลงวันที่,ลงวันที่ (พ.ศ.),จาก,ถึง,เรื่อง,การปฏิบัติ / ผู้ลงนาม,หมายเหตุ"),
+        "{csv}"
+    );
+    let line = lines.next().unwrap();
+    for expected in [
+        format!("\"{}\"", dated.iso()),
+        format!("\"{}\"", dated.full(digits)),
+        "\"ยกเลิก: ผู้ขออนุมัติยกเลิกการเดินทาง\"".to_owned(),
+        "นายกนก ใจรักษ์".to_owned(),
+    ] {
+        assert!(line.contains(&expected), "{expected} in {line}");
+    }
+    assert!(!csv.contains("+07:00"), "no timestamps: {csv}");
     b.close().await;
 }
 
@@ -1452,6 +1634,7 @@ stories!(
     cancelled_in_the_register,
     seed_memo_through_the_route,
     returned_for_revision,
+    phone_signs_before_the_history,
     refused_out_of_turn,
     signing_for_the_mayor,
     organisation_settings

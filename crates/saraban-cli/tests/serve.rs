@@ -115,3 +115,17 @@ fn the_demo_says_which_address_it_prints() {
         "{printed}"
     );
 }
+
+/// The demo names its administrator among the sign-ins.
+#[test]
+fn the_demo_names_its_administrator() {
+    let cli = Cli::new("serve-demo-admin");
+    let child = serve(&cli, &["--demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = started(child, "ผู้ดูแลระบบ");
+    let admin = lines.last().unwrap();
+    assert!(admin.trim_start().starts_with("admin "), "{admin}");
+}

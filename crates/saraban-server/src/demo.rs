@@ -5,7 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use saraban_core::Syntax;
 use saraban_core::clock::thai_offset;
 use saraban_core::document::read_value;
-use saraban_core::org::OrgConfig;
+use saraban_core::org::{OrgConfig, PersonConfig, Slug};
+use saraban_core::text::Line;
 use saraban_core::workflow::RouteAction as A;
 use saraban_store::{Result, Store, StoreError};
 
@@ -18,15 +19,36 @@ const MEMO: &str = include_str!("../../../examples/ita-report-2568.toml");
 const ORDER: &str = include_str!("../../../examples/order-490-2567.toml");
 const DELEGATED_ORDER: &str = include_str!("../../../examples/order-490-2567-delegated.json");
 
+/// The demo's administrator (ผู้ดูแลระบบ): holds no position, so it edits
+/// the organisation but takes no part in any route.
+pub const ADMIN: &str = "admin";
+
 /// Who signs in as whom, for the start-up message.
-pub const LOGINS: [(&str, &str); 6] = [
+pub const LOGINS: [(&str, &str); 7] = [
     ("chanyurat", "ผู้ช่วยนิติกร (drafts)"),
     ("somjai", "หัวหน้าสำนักปลัด (reviews)"),
     ("somsak", "รองปลัด (reviews)"),
     ("wilaiwan", "ปลัด (reviews)"),
     ("kanok", "นายก (signs)"),
     ("sunee", "สารบรรณ (numbers and issues)"),
+    (
+        ADMIN,
+        "ผู้ดูแลระบบ (administrator: people, routes, registers, emblem)",
+    ),
 ];
+
+/// The administrator, added to the example organisation (whose file
+/// names only the staff on routes).
+fn administrator() -> Result<PersonConfig> {
+    let invalid = |e: String| StoreError::invalid("people", e);
+    Ok(PersonConfig {
+        id: Slug::parse(ADMIN).map_err(invalid)?,
+        name: Line::parse("นายวิชัย ดูแลระบบ").map_err(invalid)?,
+        signature: None,
+        holds: Vec::new(),
+        admin: true,
+    })
+}
 
 fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
     thai_offset()
@@ -45,7 +67,8 @@ pub async fn seed(store: &Store) -> Result<bool> {
     if store.organisations().await?.iter().any(|o| o == ORG) {
         return Ok(false);
     }
-    let config = OrgConfig::parse_toml(CONFIG)?;
+    let mut config = OrgConfig::parse_toml(CONFIG)?;
+    config.people.push(administrator()?);
     store.init_org(&config, None, at(2024, 1, 2, 9)).await?;
     for person in &config.people {
         store

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use saraban_core::BuddhistYear;
 use saraban_core::document::Urgency;
 use saraban_core::register::{NumberPattern, RegisterNumber};
-use saraban_core::workflow::{Route, State};
+use saraban_core::workflow::{Route, Standing, State};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
@@ -74,6 +74,18 @@ pub struct RegisterEntry {
     pub state: String,
     pub cancelled: bool,
     pub issued_at: String,
+    /// ลงวันที่, as an ISO date: the document's date (an order's is the
+    /// date it was signed, as printed).
+    pub dated: String,
+    /// จาก: a memo's ส่วนราชการ, an order's issuer.
+    pub from: String,
+    /// ถึง: whom a memo is addressed to (เรียน); an order has no addressee.
+    pub to: String,
+    /// การปฏิบัติ / ผู้ลงนาม: who signed, and as what ("ปฏิบัติราชการแทน…"
+    /// when for another position).
+    pub signer: Option<String>,
+    /// หมายเหตุ: the reason given when it was cancelled.
+    pub cancel_reason: Option<String>,
 }
 
 impl DocRow {
@@ -298,6 +310,7 @@ impl Store {
         .bind(i64::from(year))
         .fetch_all(&mut *tx)
         .await?;
+        let signed_and_cancelled = register_actions(&mut tx, org, register, year).await?;
         tx.commit().await?;
         let year = BuddhistYear::new(year).map_err(|e| StoreError::invalid("year", e))?;
         rows.into_iter()
@@ -306,7 +319,31 @@ impl Store {
                 let id: String = row.get("id");
                 let content: Value =
                     serde_json::from_str(&row.get::<String, _>("content")).unwrap_or(Value::Null);
+                let acts = signed_and_cancelled.get(&id);
+                let signed = acts.and_then(|a| a.signed.as_ref());
+                let (dated, from, to) = match stored_document(content.clone())? {
+                    Document::Memo(memo) => (
+                        memo.date.iso(),
+                        memo.unit.as_str().to_owned(),
+                        memo.to.as_str().to_owned(),
+                    ),
+                    // An order is dated the day it is signed (as `compose` prints it).
+                    Document::Order(order) => (
+                        signed
+                            .and_then(|s| s.at.get(..10))
+                            .map_or_else(|| order.date.iso(), str::to_owned),
+                        order.authority.as_str().to_owned(),
+                        String::new(),
+                    ),
+                };
                 Ok(RegisterEntry {
+                    dated,
+                    from,
+                    to,
+                    signer: signed.map(|signed| signer_wording(&config, signed)),
+                    cancel_reason: acts
+                        .and_then(|a| a.cancelled.as_ref())
+                        .and_then(|c| c.text.clone()),
                     number,
                     printed_number: printed_number(
                         &pattern,
@@ -441,6 +478,134 @@ impl Store {
         }
         Ok(found)
     }
+}
+
+impl Store {
+    /// The latest return (ส่งคืนแก้ไข) of each listed document that was ever
+    /// returned: who returned it, as what, when and why. The drafter's inbox
+    /// and edit page show it.
+    pub async fn returns(&self, org: &str, ids: &[String]) -> Result<HashMap<String, ReturnNote>> {
+        let mut found: HashMap<String, ReturnNote> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(found);
+        }
+        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        // Oldest first, so that each document keeps its newest return.
+        let sql = format!(
+            "SELECT document_id, actor_id, position_id, text, at FROM actions
+              WHERE org_id = $1 AND kind = 'return' AND document_id IN ({}) ORDER BY seq",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        for id in ids {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&self.pool).await? {
+            found.insert(
+                row.try_get("document_id")?,
+                ReturnNote {
+                    by: row.try_get("actor_id")?,
+                    position: row.try_get("position_id")?,
+                    at: row.try_get("at")?,
+                    reason: row
+                        .try_get::<Option<String>, _>("text")?
+                        .unwrap_or_default(),
+                },
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// A document's return for revision, as its drafter is told of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReturnNote {
+    /// The person who returned it.
+    pub by: String,
+    /// The position they returned it as.
+    pub position: Option<String>,
+    /// When (RFC 3339, Thai time).
+    pub at: String,
+    /// The reason they gave.
+    pub reason: String,
+}
+
+/// One action of the register's columns: who, as what, when, and the text.
+struct RegisterAction {
+    actor: String,
+    position: Option<String>,
+    standing: Option<String>,
+    text: Option<String>,
+    at: String,
+}
+
+/// The last signature and the cancellation of a document in a register.
+#[derive(Default)]
+struct RegisterActions {
+    signed: Option<RegisterAction>,
+    cancelled: Option<RegisterAction>,
+}
+
+/// The signatures and cancellations of a register's year, by document.
+async fn register_actions(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    register: &str,
+    year: i32,
+) -> Result<HashMap<String, RegisterActions>> {
+    let rows = sqlx::query(
+        "SELECT document_id, kind, actor_id, position_id, standing, text, at FROM actions
+          WHERE org_id = $1 AND kind IN ('sign', 'cancel') AND document_id IN
+            (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)
+          ORDER BY seq",
+    )
+    .bind(org)
+    .bind(register)
+    .bind(i64::from(year))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut found: HashMap<String, RegisterActions> = HashMap::new();
+    for row in rows {
+        let action = RegisterAction {
+            actor: row.try_get("actor_id")?,
+            position: row.try_get("position_id")?,
+            standing: row.try_get("standing")?,
+            text: row.try_get("text")?,
+            at: row.try_get("at")?,
+        };
+        let entry = found.entry(row.try_get("document_id")?).or_default();
+        // Oldest first: the last signature is the one printed.
+        if row.try_get::<String, _>("kind")? == "sign" {
+            entry.signed = Some(action);
+        } else {
+            entry.cancelled = Some(action);
+        }
+    }
+    Ok(found)
+}
+
+/// "นายกนก ใจรักษ์ (นายก…)", or "(ปฏิบัติราชการแทนนายก…)" when signed for another.
+fn signer_wording(config: &saraban_core::org::OrgConfig, signed: &RegisterAction) -> String {
+    let name = config
+        .people
+        .iter()
+        .find(|p| p.id.as_str() == signed.actor)
+        .map(|p| p.name.as_str().to_owned())
+        .unwrap_or_else(|| signed.actor.clone());
+    let Some(position) = &signed.position else {
+        return name;
+    };
+    let title = config
+        .positions
+        .iter()
+        .find(|p| p.id.as_str() == position)
+        .map(|p| p.title.as_str().to_owned())
+        .unwrap_or_else(|| position.clone());
+    let capacity = match signed.standing.as_deref().and_then(Standing::from_name) {
+        Some(Standing::Delegate(capacity)) => capacity.wording(),
+        _ => "",
+    };
+    format!("{name} ({capacity}{title})")
 }
 
 /// Summaries of document rows, reading each route version and register once.

@@ -29,7 +29,7 @@ mod writer;
 pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
 pub use allowed::AllowedAction;
 pub use audit::{Audit, Finding, FindingClass};
-pub use documents::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry};
+pub use documents::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry, ReturnNote};
 pub use error::{Internal, Result, StoreError};
 pub use export::Bundle;
 pub use keys::{default_key_folder, origin};

@@ -124,51 +124,52 @@ async fn loaded_page(
         @if let Some(notice) = &notice {
             p.notice role="status" #action-done { (notice) }
         }
+        // The actions, the document, then the route: on a phone (one column)
+        // in that order, so that the buttons and the pages come before a
+        // long history; on a desktop the route sits under the actions.
         div.document-layout {
-            aside.side {
-                section.actions aria-labelledby="actions-title" {
-                    h2 #actions-title { "สิ่งที่ท่านทำได้" }
-                    @if !summary.waiting_for.is_empty() {
-                        p { "ขณะนี้รอ: " strong #waiting-for { (words::waiting_for(&config, &summary.waiting_for)) } }
-                    }
-                    @if allowed.is_empty() && !may_edit(user, &summary) {
-                        p.hint #no-actions { "ขณะนี้ไม่มีรายการที่ท่านต้องดำเนินการกับเอกสารนี้" }
-                    }
-                    div.action-buttons {
-                        @if may_edit(user, &summary) {
-                            a.button #action-edit href=(format!("/doc/{id}/edit")) { "แก้ไขร่าง" }
-                        }
-                        @for choice in &allowed {
-                            @let slug = choice.action.name();
-                            a.button.primary[matches!(choice.action, RouteAction::Endorse | RouteAction::Sign | RouteAction::Issue | RouteAction::Submit)]
-                                .danger[matches!(choice.action, RouteAction::Withdraw | RouteAction::Cancel)]
-                                #(format!("action-{slug}"))
-                                href=(format!("/doc/{id}/act/{slug}")) { (words::action_name(choice.action)) }
-                        }
+            section.actions.panel aria-labelledby="actions-title" {
+                h2 #actions-title { "สิ่งที่ท่านทำได้" }
+                @if !summary.waiting_for.is_empty() {
+                    p { "ขณะนี้รอ: " strong #waiting-for { (words::waiting_for(&config, &summary.waiting_for)) } }
+                }
+                @if allowed.is_empty() && !may_edit(user, &summary) {
+                    p.hint #no-actions { "ขณะนี้ไม่มีรายการที่ท่านต้องดำเนินการกับเอกสารนี้" }
+                }
+                div.action-buttons {
+                    @if may_edit(user, &summary) {
+                        a.button #action-edit href=(format!("/doc/{id}/edit")) { "แก้ไขร่าง" }
                     }
                     @for choice in &allowed {
-                        @if let Some(wording) = acting_wording(&config, user, choice) {
-                            p.hint { (words::action_name(choice.action)) " ในฐานะ: " strong { (wording) } }
-                        }
-                    }
-                    p.links {
-                        a href=(format!("/doc/{id}/pdf")) { "ดาวน์โหลด PDF" }
-                        " · "
-                        a href=(format!("/doc/{id}/history")) { "บันทึกการอนุมัติ (ประวัติ)" }
+                        @let slug = choice.action.name();
+                        a.button.primary[matches!(choice.action, RouteAction::Endorse | RouteAction::Sign | RouteAction::Issue | RouteAction::Submit)]
+                            .danger[matches!(choice.action, RouteAction::Withdraw | RouteAction::Cancel)]
+                            #(format!("action-{slug}"))
+                            href=(format!("/doc/{id}/act/{slug}")) { (words::action_name(choice.action)) }
                     }
                 }
-                section.route aria-labelledby="route-title" {
-                    h2 #route-title { "เส้นทางเสนอ" }
-                    (route_steps(&config, &summary))
-                    h3 { "ความเคลื่อนไหว" }
-                    (timeline(&config, &history, digits))
+                @for choice in &allowed {
+                    @if let Some(wording) = acting_wording(&config, user, choice) {
+                        p.hint { (words::action_name(choice.action)) " ในฐานะ: " strong { (wording) } }
+                    }
+                }
+                p.links {
+                    a href=(format!("/doc/{id}/pdf")) { "ดาวน์โหลด PDF" }
+                    " · "
+                    a href=(format!("/doc/{id}/history")) { "บันทึกการอนุมัติ (ประวัติ)" }
                 }
             }
-            section.preview aria-label="เอกสาร" {
+            section.preview #document aria-label="เอกสาร" {
                 @match &pages {
                     Ok(pages) => (page_images(pages, "เอกสาร")),
                     Err(error) => p.alert { "แสดงตัวอย่างไม่ได้: " (words::store_error(error).1) },
                 }
+            }
+            section.route.panel #route aria-labelledby="route-title" {
+                h2 #route-title { "เส้นทางเสนอ" }
+                (route_steps(&config, &summary))
+                h3 #history-title { "ความเคลื่อนไหว" }
+                (timeline(&config, &history, digits))
             }
         }
     };

@@ -21,6 +21,7 @@ use super::common::{
     Fields, WebUser, config_of, failure, html_response, message_page, page, page_images, redirect,
 };
 use super::document::may_edit;
+use super::inbox::return_note;
 use super::words;
 use crate::state::AppState;
 
@@ -711,20 +712,31 @@ fn select(name: &str, label: &str, value: &str, options: &[(&str, &str)]) -> Mar
     }
 }
 
+/// The document being edited, and why it was returned, when it was.
+struct Editing<'a> {
+    id: &'a str,
+    returned: Option<Markup>,
+}
+
 fn render_form(
     digits: DigitStyle,
     user: &WebUser,
     draft: &Draft,
     action: &str,
-    doc_id: Option<&str>,
+    editing: Option<Editing>,
     error: Option<&FieldError>,
     preview: Option<Markup>,
 ) -> Markup {
+    let doc_id = editing.as_ref().map(|e| e.id);
+    let returned = editing.and_then(|e| e.returned);
     let is_memo = draft.kind == "memo";
     let kind_name = words::kind_name(&draft.kind);
     html! {
         h1 {
             @if doc_id.is_some() { "แก้ไขร่าง" (kind_name) } @else { "สร้าง" (kind_name) }
+        }
+        @if let Some(returned) = returned {
+            section.returned #returned aria-label="เหตุที่ส่งคืน" { (returned) }
         }
         @if let Some(error) = error {
             div.alert role="alert" #form-error {
@@ -974,8 +986,8 @@ pub(crate) async fn edit_page(
         return response;
     }
     // The store refuses other edits anyway, so the form is not offered.
-    match state.store.show(&user.account.org, &id).await {
-        Ok(summary) if may_edit(&user, &summary) => {}
+    let returned = match state.store.show(&user.account.org, &id).await {
+        Ok(summary) if may_edit(&user, &summary) => summary.state == "returned",
         Ok(summary) => {
             return message_page(
                 StatusCode::CONFLICT,
@@ -987,7 +999,25 @@ pub(crate) async fn edit_page(
             );
         }
         Err(error) => return failure(error),
-    }
+    };
+    // Why it came back, above the form the drafter fixes it in.
+    let returned = if returned {
+        let notes = match state
+            .store
+            .returns(&user.account.org, std::slice::from_ref(&id))
+            .await
+        {
+            Ok(notes) => notes,
+            Err(error) => return failure(error),
+        };
+        let config = match config_of(&state, &user).await {
+            Ok(config) => config,
+            Err(response) => return response,
+        };
+        notes.get(&id).map(|note| return_note(&config, note))
+    } else {
+        None
+    };
     let content = match state.store.content(&user.account.org, &id).await {
         Ok(content) => content,
         Err(error) => return failure(error),
@@ -1003,7 +1033,7 @@ pub(crate) async fn edit_page(
             &user,
             &draft,
             &format!("/doc/{id}/edit"),
-            Some(&id),
+            Some(Editing { id: &id, returned }),
             None,
             Some(preview),
         ),
@@ -1080,7 +1110,7 @@ async fn submitted(
                 user,
                 &draft,
                 &action,
-                doc_id,
+                doc_id.map(|id| Editing { id, returned: None }),
                 None,
                 preview,
             ),
@@ -1098,7 +1128,7 @@ async fn submitted(
                     user,
                     &draft,
                     &action,
-                    doc_id,
+                    doc_id.map(|id| Editing { id, returned: None }),
                     Some(&field_error),
                     None,
                 ),

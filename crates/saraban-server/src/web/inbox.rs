@@ -1,5 +1,6 @@
-//! งานรอดำเนินการ: what waits for me (most urgent, then oldest, first), my
-//! drafts, and what I sent and where it is now.
+//! งานรอดำเนินการ: what waits for me (documents returned to me for revision
+//! first, with who returned them, when and why; then most urgent, then
+//! oldest), my drafts, and what I sent and where it is now.
 
 use std::collections::HashMap;
 
@@ -8,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
-use saraban_store::DocumentSummary;
+use saraban_store::{DocumentSummary, ReturnNote};
 
 use super::common::{WebUser, config_of, failure, page};
 use super::words;
@@ -52,6 +53,24 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
     inbox
         .waiting
         .sort_by_key(|d| urgency_rank(urgencies.get(&d.id)));
+    // A document returned to its drafter is work waiting for them, and
+    // goes first: the route stands still until they act.
+    let (returned, drafts): (Vec<_>, Vec<_>) = std::mem::take(&mut inbox.drafts)
+        .into_iter()
+        .partition(|d| d.state == "returned");
+    inbox.drafts = drafts;
+    inbox.waiting.splice(0..0, returned);
+    let returned_ids: Vec<String> = inbox
+        .waiting
+        .iter()
+        .filter(|d| d.state == "returned")
+        .map(|d| d.id.clone())
+        .collect();
+    let returns = state
+        .store
+        .returns(&user.account.org, &returned_ids)
+        .await
+        .map_err(failure)?;
     let held: Vec<String> = user
         .account
         .positions
@@ -77,16 +96,16 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         }
         section #waiting aria-labelledby="waiting-title" {
             h2 #waiting-title { "รอท่านดำเนินการ" }
-            (list(&config, &inbox.waiting, &urgencies, "ไม่มีเรื่องรอท่านดำเนินการ", true))
+            (list(&config, &inbox.waiting, &urgencies, &returns, "ไม่มีเรื่องรอท่านดำเนินการ", true))
         }
         section #drafts aria-labelledby="drafts-title" {
-            h2 #drafts-title { "ร่างและเรื่องที่ถูกส่งคืน" }
+            h2 #drafts-title { "ร่างของท่าน" }
             p { a.button href="/new/memo" { "+ สร้างบันทึกข้อความ" } " " a.button href="/new/order" { "+ สร้างคำสั่ง" } }
-            (list(&config, &inbox.drafts, &urgencies, "ไม่มีร่างค้างอยู่", false))
+            (list(&config, &inbox.drafts, &urgencies, &returns, "ไม่มีร่างค้างอยู่", false))
         }
         section #sent aria-labelledby="sent-title" {
             h2 #sent-title { "เรื่องที่ท่านส่งเสนอ" }
-            (list(&config, &inbox.sent, &urgencies, "ยังไม่มีเรื่องที่ส่งเสนอ", false))
+            (list(&config, &inbox.sent, &urgencies, &returns, "ยังไม่มีเรื่องที่ส่งเสนอ", false))
         }
     })
 }
@@ -95,6 +114,7 @@ fn list(
     config: &OrgConfig,
     documents: &[DocumentSummary],
     urgencies: &HashMap<String, String>,
+    returns: &HashMap<String, ReturnNote>,
     empty: &str,
     show_age: bool,
 ) -> Markup {
@@ -105,7 +125,7 @@ fn list(
         } @else {
             ul.docs {
                 @for doc in documents {
-                    li.doc {
+                    li.doc.returned[doc.state == "returned"] {
                         a.doc-title href=(format!("/doc/{}", doc.id)) {
                             @if let Some(urgency) = urgencies.get(&doc.id) {
                                 span.urgency { (urgency) } " "
@@ -125,8 +145,33 @@ fn list(
                                 span { "ปรับปรุง " (words::time(&doc.updated_at, digits)) }
                             }
                         }
+                        @if doc.state == "returned" {
+                            @if let Some(note) = returns.get(&doc.id) {
+                                (return_note(config, note))
+                            }
+                        }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Who returned the document, as what, when, and the reason they gave;
+/// shared with the edit page.
+pub(super) fn return_note(config: &OrgConfig, note: &ReturnNote) -> Markup {
+    let digits = config.organisation.digits;
+    html! {
+        div.return-note {
+            p.return-by {
+                strong { "ส่งคืนแก้ไข" } " โดย " (words::person_name(config, &note.by))
+                @if let Some(position) = &note.position {
+                    " (" (words::position_title(config, position)) ")"
+                }
+                " เมื่อ " (words::time(&note.at, digits))
+            }
+            @if !note.reason.is_empty() {
+                blockquote.return-reason { "เหตุผล: " (note.reason) }
             }
         }
     }

@@ -117,16 +117,32 @@ pub(crate) async fn page_route(
         @if rows.is_empty() {
             p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
         } @else {
-            div.table-scroll {
+            // The official register's columns; on a narrow screen the table
+            // scrolls inside its box rather than breaking words apart.
+            div.table-scroll #register-scroll tabindex="0" role="region" aria-labelledby="register-title" {
                 table.register #register-table {
-                    thead { tr { th scope="col" { "เลขที่" } th scope="col" { "เรื่อง" } th scope="col" { "วันที่ออกเลข" } th scope="col" { "สถานะ" } } }
+                    thead {
+                        tr {
+                            @for heading in COLUMNS { th scope="col" { (heading) } }
+                        }
+                    }
                     tbody {
                         @for row in &rows {
                             tr.cancelled[row.cancelled] {
-                                td { (row.printed_number) }
-                                td { a href=(format!("/doc/{}", row.document_id)) { (row.subject) } }
-                                td { (words::date(&row.issued_at, digits)) }
-                                td { @if row.cancelled { strong.cancelled { "ยกเลิก" } } @else { (state_thai(&row.state)) } }
+                                td.number { (row.printed_number) }
+                                td.date { (words::iso_date(&row.dated, false, digits)) }
+                                td { (row.from) }
+                                td { @if row.to.is_empty() { "-" } @else { (row.to) } }
+                                td.subject { a href=(format!("/doc/{}", row.document_id)) { (row.subject) } }
+                                td { (row.signer.as_deref().unwrap_or("-")) }
+                                td {
+                                    @if row.cancelled {
+                                        strong.cancelled { "ยกเลิก" }
+                                        @if let Some(reason) = &row.cancel_reason { " " (reason) }
+                                    } @else if row.state != "issued" {
+                                        (state_thai(&row.state))
+                                    }
+                                }
                             }
                         }
                     }
@@ -136,6 +152,17 @@ pub(crate) async fn page_route(
     };
     page(StatusCode::OK, "ทะเบียน", Some(&user), content)
 }
+
+/// The columns of the official register (ทะเบียนหนังสือส่ง).
+const COLUMNS: [&str; 7] = [
+    "เลขที่",
+    "ลงวันที่",
+    "จาก",
+    "ถึง",
+    "เรื่อง",
+    "การปฏิบัติ / ผู้ลงนาม",
+    "หมายเหตุ",
+];
 
 fn state_thai(name: &str) -> &'static str {
     saraban_core::workflow::State::from_parts(name, 0)
@@ -200,25 +227,35 @@ pub(crate) async fn csv(
     user: WebUser,
     Path((register, year)): Path<(String, String)>,
 ) -> Response {
-    let Listed { year, rows, .. } = match listed(&state, &user, &register, &year).await {
+    let Listed {
+        config, year, rows, ..
+    } = match listed(&state, &user, &register, &year).await {
         Ok(listed) => listed,
         Err(response) => return response,
     };
-    // A byte-order mark so that spreadsheets read the Thai as UTF-8.
+    let digits = config.organisation.digits;
+    // A byte-order mark so that spreadsheets read the Thai as UTF-8. The
+    // register's columns, the date twice (ISO for sorting, Thai to read),
+    // then the running number and the document's id for lookups.
     let mut out = String::from("\u{FEFF}");
-    out.push_str("เลขที่,เลขที่ตามที่พิมพ์,เรื่อง,วันที่ออกเลข,สถานะ,ยกเลิก,รหัสเอกสาร\r\n");
+    out.push_str("เลขที่,ลงวันที่,ลงวันที่ (พ.ศ.),จาก,ถึง,เรื่อง,การปฏิบัติ / ผู้ลงนาม,หมายเหตุ,ลำดับ,รหัสเอกสาร\r\n");
     for row in &rows {
+        let remark = match (&row.cancel_reason, row.cancelled) {
+            (Some(reason), true) => format!("ยกเลิก: {reason}"),
+            (None, true) => "ยกเลิก".to_owned(),
+            _ if row.state != "issued" => state_thai(&row.state).to_owned(),
+            _ => String::new(),
+        };
         let fields = [
-            row.number.to_string(),
             row.printed_number.clone(),
+            row.dated.clone(),
+            words::iso_date(&row.dated, true, digits),
+            csv_text(&row.from),
+            csv_text(&row.to),
             csv_text(&row.subject),
-            row.issued_at.clone(),
-            state_thai(&row.state).to_owned(),
-            if row.cancelled {
-                "ยกเลิก".into()
-            } else {
-                String::new()
-            },
+            csv_text(row.signer.as_deref().unwrap_or_default()),
+            csv_text(&remark),
+            row.number.to_string(),
             row.document_id.clone(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();

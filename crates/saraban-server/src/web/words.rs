@@ -145,6 +145,15 @@ pub(crate) fn date(stored: &str, digits: DigitStyle) -> String {
     }
 }
 
+/// "๙ เม.ย. ๖๘" (or the full "๙ เมษายน ๒๕๖๘") from an ISO date ("2025-04-09").
+pub(crate) fn iso_date(iso: &str, full: bool, digits: DigitStyle) -> String {
+    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map(ThaiDate::new) {
+        Ok(Ok(date)) if full => date.full(digits),
+        Ok(Ok(date)) => date.abbreviated(digits),
+        _ => iso.to_owned(),
+    }
+}
+
 /// How long ago, in days, for the inbox ("วันนี้", "๓ วัน").
 pub(crate) fn age(stored: &str, digits: DigitStyle) -> String {
     match DateTime::parse_from_rfc3339(stored) {
