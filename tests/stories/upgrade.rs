@@ -93,11 +93,11 @@ struct Snapshot {
     tables: Vec<(&'static str, Vec<String>)>,
 }
 
-/// A column's value as text: text as it is, an integer in decimal, a blob
-/// by its SHA-256.
+/// A column's value as text: text as it is (a time as its instant, to the
+/// microsecond), an integer in decimal, a blob by its SHA-256.
 fn value(row: &AnyRow, i: usize) -> String {
     if let Ok(text) = row.try_get::<Option<String>, _>(i) {
-        text.unwrap_or_else(|| "NULL".into())
+        text.map_or_else(|| "NULL".into(), |text| instant(&text).unwrap_or(text))
     } else if let Ok(number) = row.try_get::<i64, _>(i) {
         number.to_string()
     } else {
@@ -106,6 +106,22 @@ fn value(row: &AnyRow, i: usize) -> String {
             .unwrap_or_else(|error| panic!("column {i}: {error}"));
         format!("sha256:{}", sha256_hex(&bytes))
     }
+}
+
+/// A time as round 1 wrote it (RFC 3339 text) or as PostgreSQL gives a
+/// `TIMESTAMPTZ` cast to text ("2025-04-13 08:00:00.123456+00"), as one
+/// instant in UTC to the microsecond: the upgrade keeps instants, and
+/// PostgreSQL keeps microseconds.
+fn instant(text: &str) -> Option<String> {
+    use chrono::SubsecRound;
+    let at = chrono::DateTime::parse_from_rfc3339(text)
+        .or_else(|_| chrono::DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z"))
+        .ok()?;
+    Some(
+        at.with_timezone(&Utc)
+            .trunc_subsecs(6)
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    )
 }
 
 /// Each table that must survive, the columns kept, and their order.
@@ -119,25 +135,26 @@ const TABLES: [(&str, &str, &str); 10] = [
         "documents",
         "org_id, id, kind, state, CAST(step AS BIGINT), CAST(round AS BIGINT), drafter_id, \
          CAST(route_version AS BIGINT), CAST(version AS BIGINT), content, content_hash, \
-         register_id, CAST(year AS BIGINT), CAST(number AS BIGINT), pdf_hash, cancelled_at, \
-         verify_code",
+         register_id, CAST(year AS BIGINT), CAST(number AS BIGINT), pdf_hash, \
+         CAST(cancelled_at AS TEXT), CAST(created_at AS TEXT), CAST(updated_at AS TEXT), verify_code",
         "org_id, id",
     ),
     (
         "document_versions",
-        "org_id, document_id, CAST(version AS BIGINT), content, content_hash, author_id",
+        "org_id, document_id, CAST(version AS BIGINT), content, content_hash, author_id, \
+         CAST(created_at AS TEXT)",
         "org_id, document_id, version",
     ),
     (
         "actions",
         "org_id, seq, document_id, CAST(round AS BIGINT), CAST(step AS BIGINT), kind, \
-         position_id, actor_id, standing, text",
+         position_id, actor_id, standing, text, CAST(at AS TEXT)",
         "org_id, seq",
     ),
     ("pdfs", "sha256, bytes", "sha256"),
     (
         "checkpoints",
-        "org_id, CAST(size AS BIGINT), root, note",
+        "org_id, CAST(size AS BIGINT), root, note, CAST(made_at AS TEXT)",
         "org_id, size",
     ),
     (
@@ -443,4 +460,20 @@ async fn round1_postgres_upgrades() {
     let keys = scratch.0.join("keys");
     copy_keys(&fixtures().join("postgres/keys"), &keys);
     upgrade(&db.url, &keys).await;
+    // Every time is a timestamp now, not text.
+    let mut conn = AnyConnection::connect(&db.url).await.unwrap();
+    let text_times: Vec<String> = sqlx::query(
+        "SELECT table_name || '.' || column_name FROM information_schema.columns
+          WHERE table_schema = 'public' AND data_type <> 'timestamp with time zone'
+            AND (column_name LIKE '%\\_at' OR column_name IN ('at', 'locked_until', 'window_ends'))
+          ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.get(0))
+    .collect();
+    assert!(text_times.is_empty(), "times kept as text: {text_times:?}");
+    conn.close().await.unwrap();
 }

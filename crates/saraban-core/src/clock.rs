@@ -1,7 +1,7 @@
 //! Thai time. Dates, register years and year boundaries are those of
 //! Asia/Bangkok (UTC+7, no daylight saving), whatever the server's zone.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SubsecRound, Utc};
 
 use crate::thai::{BUDDHIST_ERA_OFFSET, BuddhistYear, ThaiDate};
 
@@ -10,8 +10,21 @@ pub fn thai_offset() -> FixedOffset {
 }
 
 /// An instant as it reads on a clock in Thailand.
+/// Kept to the microsecond, the finest a PostgreSQL timestamp holds, so that
+/// a time stored in a column reads back as the text its event hashed.
 pub fn thai_time(instant: DateTime<Utc>) -> DateTime<FixedOffset> {
-    instant.with_timezone(&thai_offset())
+    instant.trunc_subsecs(6).with_timezone(&thai_offset())
+}
+
+/// A stored time as this code writes it now (Thai time, to the
+/// microsecond), so that a time written before PostgreSQL kept it as a
+/// timestamp compares equal to its event's text; what is not an RFC 3339
+/// time stays as it is.
+pub fn normal_time(text: &str) -> String {
+    DateTime::parse_from_rfc3339(text).map_or_else(
+        |_| text.to_owned(),
+        |at| thai_time(at.with_timezone(&Utc)).to_rfc3339(),
+    )
 }
 
 /// The calendar date in Thailand at `instant`.

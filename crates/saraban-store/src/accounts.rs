@@ -221,7 +221,7 @@ impl Store {
             .bind(person)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO sessions (token_hash, org_id, person_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query(sqlx::AssertSqlSafe(self.timed("INSERT INTO sessions (token_hash, org_id, person_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, @ts($5), @ts($6))")))
             .bind(sha256_hex(token.as_bytes()))
             .bind(org)
             .bind(person)
@@ -237,10 +237,10 @@ impl Store {
 
     /// The account behind a session or API token, if it is still valid.
     pub async fn authenticate(&self, token: &str, at: DateTime<Utc>) -> Result<Option<Account>> {
-        let row = sqlx::query(
-            "SELECT s.org_id, s.person_id, s.expires_at, p.name, p.is_admin FROM sessions s
+        let row = sqlx::query(sqlx::AssertSqlSafe(self.timed(
+            "SELECT s.org_id, s.person_id, @text(s.expires_at), p.name, p.is_admin FROM sessions s
                JOIN people p ON p.org_id = s.org_id AND p.id = s.person_id WHERE s.token_hash = $1",
-        )
+        )))
         .bind(sha256_hex(token.as_bytes()))
         .fetch_optional(&self.pool)
         .await?;
@@ -336,15 +336,15 @@ impl Store {
     ) -> Result<Attempt, SignInError> {
         let now = thai_time(at).to_rfc3339();
         let until = thai_time(at + window()).to_rfc3339();
-        let row = sqlx::query(
+        let row = sqlx::query(sqlx::AssertSqlSafe(self.timed(
             "UPDATE accounts SET
-                failed_attempts = CASE WHEN locked_until <= $3 THEN 1 ELSE failed_attempts + 1 END,
-                locked_until = CASE WHEN locked_until <= $3 THEN NULL
-                                    WHEN failed_attempts + 1 >= $4 THEN $5
+                failed_attempts = CASE WHEN locked_until <= @ts($3) THEN 1 ELSE failed_attempts + 1 END,
+                locked_until = CASE WHEN locked_until <= @ts($3) THEN NULL
+                                    WHEN failed_attempts + 1 >= $4 THEN @ts($5)
                                     ELSE locked_until END
-             WHERE org_id = $1 AND person_id = $2 AND (locked_until IS NULL OR locked_until <= $3)
+             WHERE org_id = $1 AND person_id = $2 AND (locked_until IS NULL OR locked_until <= @ts($3))
              RETURNING password_hash",
-        )
+        )))
         .bind(org)
         .bind(person)
         .bind(&now)
@@ -355,12 +355,13 @@ impl Store {
         if let Some(row) = row {
             return Ok(Attempt::Check(Some(row.try_get("password_hash")?)));
         }
-        let locked =
-            sqlx::query("SELECT locked_until FROM accounts WHERE org_id = $1 AND person_id = $2")
-                .bind(org)
-                .bind(person)
-                .fetch_optional(&self.pool)
-                .await?;
+        let locked = sqlx::query(sqlx::AssertSqlSafe(self.timed(
+            "SELECT @text(locked_until) FROM accounts WHERE org_id = $1 AND person_id = $2",
+        )))
+        .bind(org)
+        .bind(person)
+        .fetch_optional(&self.pool)
+        .await?;
         match locked {
             Some(row) => {
                 let until: Option<String> = row.try_get("locked_until")?;
@@ -393,16 +394,16 @@ impl Store {
     ) -> Result<bool> {
         let now = thai_time(at).to_rfc3339();
         let ends = thai_time(at + window()).to_rfc3339();
-        let row = sqlx::query(
-            "INSERT INTO sign_in_limits (scope, subject, attempts, window_ends) VALUES ($1, $2, 1, $4)
+        let row = sqlx::query(sqlx::AssertSqlSafe(self.timed(
+            "INSERT INTO sign_in_limits (scope, subject, attempts, window_ends) VALUES ($1, $2, 1, @ts($4))
              ON CONFLICT (scope, subject) DO UPDATE SET
-                attempts = CASE WHEN sign_in_limits.window_ends <= $3 THEN 1
+                attempts = CASE WHEN sign_in_limits.window_ends <= @ts($3) THEN 1
                                 ELSE sign_in_limits.attempts + 1 END,
-                window_ends = CASE WHEN sign_in_limits.window_ends <= $3 THEN $4
+                window_ends = CASE WHEN sign_in_limits.window_ends <= @ts($3) THEN @ts($4)
                                    ELSE sign_in_limits.window_ends END
-             WHERE sign_in_limits.window_ends <= $3 OR sign_in_limits.attempts < $5
+             WHERE sign_in_limits.window_ends <= @ts($3) OR sign_in_limits.attempts < $5
              RETURNING attempts",
-        )
+        )))
         .bind(scope)
         .bind(subject)
         .bind(&now)
@@ -454,10 +455,10 @@ impl Store {
         response: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (org_id, person_id, key, status, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+        sqlx::query(sqlx::AssertSqlSafe(self.timed(
+            "INSERT INTO idempotency_keys (org_id, person_id, key, status, response, created_at) VALUES ($1, $2, $3, $4, $5, @ts($6))
              ON CONFLICT (org_id, person_id, key) DO NOTHING",
-        )
+        )))
         .bind(org)
         .bind(person)
         .bind(key)

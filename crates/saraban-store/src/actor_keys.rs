@@ -203,12 +203,13 @@ async fn store_sealed(
     salt: &[u8; 16],
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
+    sqlx::query(sqlx::AssertSqlSafe(crate::rows::timed_for(
+        tx,
         "INSERT INTO person_keys (org_id, person_id, verifier_key, sealed_seed, salt, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+         VALUES ($1, $2, $3, $4, $5, @ts($6))
          ON CONFLICT (org_id, person_id) DO UPDATE SET verifier_key = excluded.verifier_key,
             sealed_seed = excluded.sealed_seed, salt = excluded.salt, created_at = excluded.created_at",
-    )
+    )))
     .bind(org)
     .bind(person)
     .bind(verifier)

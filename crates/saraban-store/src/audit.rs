@@ -25,8 +25,10 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::rows::stored_json;
+use crate::rows::timed;
 use crate::writer::Backend;
 use crate::{Result, Store, StoreError};
+use saraban_core::clock::normal_time;
 
 /// What kind of damage a finding is: the vocabulary the audit shares with
 /// the check of an archive bundle.
@@ -276,6 +278,11 @@ struct EventPage {
 
 /// The events after `after`, up to a page, and their action rows.
 async fn read_page(pool: &sqlx::AnyPool, org: &str, after: u64) -> Result<EventPage> {
+    let postgres = pool
+        .connect_options()
+        .database_url
+        .scheme()
+        .starts_with("postgres");
     let rows = sqlx::query(
         "SELECT seq, bytes, prev_hash, hash, actor_signature, document_id, kind FROM events
           WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
@@ -301,10 +308,10 @@ async fn read_page(pool: &sqlx::AnyPool, org: &str, after: u64) -> Result<EventP
         ));
     }
     let action_rows = match stored.last() {
-        Some(last) => sqlx::query(
-            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, at
+        Some(last) => sqlx::query(sqlx::AssertSqlSafe(timed(postgres,
+            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, @text(at)
                    FROM actions WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
-        )
+        )))
         .bind(org)
         .bind(after as i64)
         .bind(last.seq as i64)
@@ -361,7 +368,11 @@ fn compare_actions(
         let step: i64 = row.try_get("step")?;
         let kind: &str = row.try_get("kind")?;
         let at: &str = row.try_get("at")?;
-        if round != action.round || step != action.step || kind != action.kind || at != action.at {
+        if round != action.round
+            || step != action.step
+            || kind != action.kind
+            || normal_time(at) != normal_time(&action.at)
+        {
             findings.add(
                 FindingClass::Projection,
                 Some(seq),
@@ -786,10 +797,10 @@ impl Store {
         }
         approvals.finish(&mut findings).await?;
         let after_log = last.map_or(0, |(seq, _)| seq);
-        let beyond = sqlx::query(
-            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, at
+        let beyond = sqlx::query(sqlx::AssertSqlSafe(self.timed(
+            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, @text(at)
                FROM actions WHERE org_id = $1 AND seq > $2 ORDER BY seq",
-        )
+        )))
         .bind(org)
         .bind(after_log as i64)
         .fetch_all(&self.pool)
@@ -920,16 +931,16 @@ impl Store {
         versions: VersionsRead,
     ) -> Result<u64> {
         let org = findings.org;
-        let sql = format!(
+        let sql = self.timed(&format!(
             "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version,
-                    d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at,
-                    d.created_at, d.updated_at, d.verify_code, v.content_hash AS version_hash,
+                    d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at),
+                    @text(d.created_at), @text(d.updated_at), d.verify_code, v.content_hash AS version_hash,
                     CASE WHEN v.content = d.content THEN NULL ELSE {} END AS content
                FROM documents d LEFT JOIN document_versions v
                  ON v.org_id = d.org_id AND v.document_id = d.id AND v.version = d.version
               WHERE d.org_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3",
             self.text_bytes("d.content")
-        );
+        ));
         let read = |after: String| {
             let (pool, org, sql) = (self.pool.clone(), org.to_owned(), sql.clone());
             tokio::spawn(async move {
@@ -1127,20 +1138,21 @@ impl Store {
             projected.route_version.to_string(),
         );
         let shown = |at: Option<String>| at.unwrap_or_else(|| "none".into());
+        let time = |at: Option<String>| shown(at.as_deref().map(normal_time));
         compare(
             "cancelled at",
-            shown(row.try_get("cancelled_at")?),
-            shown(projected.cancelled_at.clone()),
+            time(row.try_get("cancelled_at")?),
+            time(projected.cancelled_at.clone()),
         );
         compare(
             "created at",
-            row.try_get("created_at")?,
-            projected.created_at.clone(),
+            time(row.try_get("created_at")?),
+            time(Some(projected.created_at.clone())),
         );
         compare(
             "updated at",
-            row.try_get("updated_at")?,
-            projected.updated_at.clone(),
+            time(row.try_get("updated_at")?),
+            time(Some(projected.updated_at.clone())),
         );
         compare(
             "verification code",
@@ -1171,13 +1183,13 @@ impl Store {
         rebuilt: &mut Rebuilt,
     ) -> Result<VersionsRead> {
         let org = findings.org;
-        let sql = format!(
-            "SELECT document_id, version, {} AS content, content_hash, author_id, created_at
+        let sql = self.timed(&format!(
+            "SELECT document_id, version, {} AS content, content_hash, author_id, @text(created_at)
                FROM document_versions
               WHERE org_id = $1 AND (document_id > $2 OR (document_id = $2 AND version > $3))
               ORDER BY document_id, version LIMIT $4",
             self.text_bytes("content")
-        );
+        ));
         let read = |after: (String, i64)| {
             let (pool, org, sql) = (self.pool.clone(), org.to_owned(), sql.clone());
             tokio::spawn(async move {
@@ -1242,7 +1254,7 @@ impl Store {
                     Some(made) => {
                         let author: &str = row.try_get("author_id")?;
                         let at: &str = row.try_get("created_at")?;
-                        if author != &*made.author || at != &*made.at {
+                        if author != &*made.author || normal_time(at) != normal_time(&made.at) {
                             findings.add(
                                 FindingClass::Projection,
                                 None,

@@ -15,7 +15,7 @@ use sqlx::{Any, Row, Transaction};
 use crate::error::{Result, StoreError};
 use crate::press::Composed;
 use crate::reads::{gathered, load_document, load_route, org_config, register_info};
-use crate::rows::{DOCUMENT_COLUMNS, DocRow, stored_document, stored_number};
+use crate::rows::{DOCUMENT_COLUMNS, DocRow, stored_document, stored_number, timed_for};
 use crate::store::Store;
 use saraban_core::Document;
 use saraban_core::compose::{Overlay, compose};
@@ -292,19 +292,19 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let (pattern, _) = register_info(&mut tx, org, register).await?;
         let (config, _) = org_config(&mut tx, org).await?;
-        let rows = sqlx::query(
-            "SELECT number, id, content, state, cancelled_at, updated_at FROM documents
+        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(
+            "SELECT number, id, content, state, @text(cancelled_at), @text(updated_at) FROM documents
               WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number IS NOT NULL ORDER BY number",
-        )
+        )))
         .bind(org)
         .bind(register)
         .bind(i64::from(year))
         .fetch_all(&mut *tx)
         .await?;
-        let issued_at = sqlx::query(
-            "SELECT document_id, at FROM actions WHERE org_id = $1 AND kind = 'issue' AND document_id IN
+        let issued_at = sqlx::query(sqlx::AssertSqlSafe(self.timed(
+            "SELECT document_id, @text(at) FROM actions WHERE org_id = $1 AND kind = 'issue' AND document_id IN
                (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)",
-        )
+        )))
         .bind(org)
         .bind(register)
         .bind(i64::from(year))
@@ -379,9 +379,9 @@ impl Store {
     ) -> Result<Vec<DocumentSummary>> {
         let mut tx = self.pool.begin().await?;
         let sql = format!(
-            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND ($2 = '' OR state = $2) ORDER BY updated_at DESC, id DESC LIMIT $3 OFFSET $4"
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND ($2 = '' OR state = $2) ORDER BY documents.updated_at DESC, id DESC LIMIT $3 OFFSET $4"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sql)))
             .bind(org)
             .bind(state.unwrap_or(""))
             .bind(limit)
@@ -411,19 +411,21 @@ impl Store {
                 .collect();
             let sql = format!(
                 "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id IN (SELECT document_id FROM waiting WHERE org_id = $1 AND position_id IN ({}))
-                 ORDER BY updated_at, id LIMIT $2",
+                 ORDER BY documents.updated_at, id LIMIT $2",
                 placeholders.join(", ")
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(limit);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sql)))
+                .bind(org)
+                .bind(limit);
             for position in positions {
                 query = query.bind(position);
             }
             query.fetch_all(&mut *tx).await?
         };
         let drafts_sql = format!(
-            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('draft', 'returned') ORDER BY updated_at DESC, id LIMIT $3"
+            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('draft', 'returned') ORDER BY documents.updated_at DESC, id LIMIT $3"
         );
-        let draft_rows = sqlx::query(sqlx::AssertSqlSafe(drafts_sql))
+        let draft_rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&drafts_sql)))
             .bind(org)
             .bind(person)
             .bind(limit)
@@ -431,9 +433,9 @@ impl Store {
             .await?;
         let sent_sql = format!(
             "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('in_review', 'awaiting_signature', 'signed', 'issued')
-             ORDER BY updated_at DESC, id LIMIT $3"
+             ORDER BY documents.updated_at DESC, id LIMIT $3"
         );
-        let sent_rows = sqlx::query(sqlx::AssertSqlSafe(sent_sql))
+        let sent_rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sent_sql)))
             .bind(org)
             .bind(person)
             .bind(limit)
@@ -492,11 +494,11 @@ impl Store {
         let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
         // Oldest first, so that each document keeps its newest return.
         let sql = format!(
-            "SELECT document_id, actor_id, position_id, text, at FROM actions
+            "SELECT document_id, actor_id, position_id, text, @text(at) FROM actions
               WHERE org_id = $1 AND kind = 'return' AND document_id IN ({}) ORDER BY seq",
             placeholders.join(", ")
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sql))).bind(org);
         for id in ids {
             query = query.bind(id);
         }
@@ -553,12 +555,13 @@ async fn register_actions(
     register: &str,
     year: i32,
 ) -> Result<HashMap<String, RegisterActions>> {
-    let rows = sqlx::query(
-        "SELECT document_id, kind, actor_id, position_id, standing, text, at FROM actions
+    let rows = sqlx::query(sqlx::AssertSqlSafe(timed_for(
+        tx,
+        "SELECT document_id, kind, actor_id, position_id, standing, text, @text(at) FROM actions
           WHERE org_id = $1 AND kind IN ('sign', 'cancel') AND document_id IN
             (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)
           ORDER BY seq",
-    )
+    )))
     .bind(org)
     .bind(register)
     .bind(i64::from(year))

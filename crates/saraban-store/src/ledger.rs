@@ -353,10 +353,11 @@ async fn sign_checkpoint(
     let checkpoint = Checkpoint::new(origin(org), head.seq, head.frontier.root())
         .map_err(|e| StoreError::crypto(format!("checkpoint: {e}")))?;
     let note = checkpoint::sign(&checkpoint, signer);
-    sqlx::query(
-        "INSERT INTO checkpoints (org_id, size, root, note, made_at) VALUES ($1, $2, $3, $4, $5)
+    sqlx::query(sqlx::AssertSqlSafe(crate::rows::timed_for(
+        tx,
+        "INSERT INTO checkpoints (org_id, size, root, note, made_at) VALUES ($1, $2, $3, $4, @ts($5))
          ON CONFLICT (org_id, size) DO NOTHING",
-    )
+    )))
     .bind(org.to_owned())
     .bind(head.seq as i64)
     .bind(checkpoint.root().to_vec())

@@ -7,6 +7,7 @@ use saraban_core::org::OrgConfig;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::rows::timed_for;
 use crate::writer::Writes;
 use crate::{Result, Store};
 
@@ -87,11 +88,12 @@ async fn init_in(
         }
         report.organisation_created = existing.is_none();
         report.configuration_changed = true;
-        sqlx::query(
-            "INSERT INTO organisations (id, name, config, config_hash, emblem, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+        sqlx::query(sqlx::AssertSqlSafe(timed_for(
+            tx,
+            "INSERT INTO organisations (id, name, config, config_hash, emblem, updated_at) VALUES ($1, $2, $3, $4, $5, @ts($6))
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, config = excluded.config,
                 config_hash = excluded.config_hash, emblem = excluded.emblem, updated_at = excluded.updated_at",
-        )
+        )))
         .bind(org)
         .bind(config.organisation.name.as_str())
         .bind(&config_json)
@@ -220,9 +222,10 @@ async fn init_in(
                 None => (0, false),
             };
             if !same {
-                sqlx::query(
-                    "INSERT INTO routes (org_id, kind, version, definition, definition_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
+                sqlx::query(sqlx::AssertSqlSafe(timed_for(
+                    tx,
+                    "INSERT INTO routes (org_id, kind, version, definition, definition_hash, created_at) VALUES ($1, $2, $3, $4, $5, @ts($6))",
+                )))
                 .bind(org)
                 .bind(&route_config.kind)
                 .bind(version + 1)

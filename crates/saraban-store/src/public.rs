@@ -166,7 +166,7 @@ impl Store {
             return Ok(None);
         };
         let Some(row) = sqlx::query(
-            "SELECT d.org_id, d.id, d.kind, d.content, d.pdf_hash, d.cancelled_at, o.name
+            "SELECT d.org_id, d.id, d.kind, d.content, d.pdf_hash, o.name
                FROM documents d JOIN organisations o ON o.id = d.org_id
               WHERE d.verify_code = $1",
         )

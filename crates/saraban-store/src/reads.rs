@@ -18,7 +18,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::error::{Result, StoreError};
 use crate::rows::{
-    DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, stored_json, typed_values,
+    DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, stored_json, timed_for, typed_values,
 };
 
 pub(crate) async fn load_document(
@@ -27,7 +27,7 @@ pub(crate) async fn load_document(
     id: &str,
 ) -> Result<DocRow> {
     let sql = format!("{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, &sql)))
         .bind(org)
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -40,8 +40,8 @@ pub(crate) async fn load_document(
 /// actor's authorities on the day: all a transition decides on. `WANTED`
 /// becomes the VALUES rows (document, person, ISO date) asked for.
 const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
-                d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, d.cancelled_at, d.created_at,
-                d.updated_at, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a) AS authorities
+                d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at), @text(d.created_at),
+                @text(d.updated_at), r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a) AS authorities
            FROM (VALUES WANTED) AS w
            JOIN documents d ON d.org_id = $1 AND d.id = w.column1
            JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version";
@@ -113,7 +113,7 @@ pub(crate) async fn read_documents(
     for org in orgs {
         let of_org: Vec<&WantedDocument> = wanted.iter().filter(|w| w.org == org).collect();
         let sql = documents_routes_and_authorities(of_org.len(), lock);
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, &sql))).bind(org.to_owned());
         for w in &of_org {
             query = query
                 .bind(w.id.clone())

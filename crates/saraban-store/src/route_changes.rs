@@ -9,11 +9,26 @@
 use sqlx::{Any, Transaction};
 
 use crate::error::Result;
-use crate::rows::{ActionRow, RouteChange, WaitingMove, typed_values, values};
+use crate::rows::{ActionRow, RouteChange, WaitingMove, timed_for, typed_values, values};
 
 /// Rows per statement: at most 11 values each, well under both servers'
 /// limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 64;
+
+/// The columns of an action row, as `typed_values` casts them.
+const ACTION_TYPES: [&str; 11] = [
+    "TEXT",
+    "BIGINT",
+    "TEXT",
+    "BIGINT",
+    "BIGINT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TIMESTAMP",
+];
 
 /// Writes the documents' new state and waiting positions of one
 /// organisation's route changes.
@@ -56,9 +71,9 @@ async fn insert_action_rows(
     }
     let sql = format!(
         "INSERT INTO actions (org_id, seq, document_id, round, step, kind, position_id, actor_id, standing, text, at) VALUES {}",
-        values(actions.len(), 11, 1)
+        typed_values(actions.len(), &ACTION_TYPES, 1)
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, &sql)));
     for (seq, action) in actions {
         query = query
             .bind(org.to_owned())
@@ -85,7 +100,16 @@ async fn update_documents(
     changes: &[&RouteChange],
 ) -> Result<()> {
     const TYPES: [&str; 10] = [
-        "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "TEXT",
+        "TEXT",
+        "TEXT",
+        "BIGINT",
+        "BIGINT",
+        "TEXT",
+        "BIGINT",
+        "BIGINT",
+        "TEXT",
+        "TIMESTAMP",
+        "TIMESTAMP",
     ];
     let sql = format!(
         "UPDATE documents SET state = v.column2, step = v.column3, round = v.column4,
@@ -95,7 +119,7 @@ async fn update_documents(
           WHERE documents.org_id = $1 AND documents.id = v.column1",
         typed_values(changes.len(), &TYPES, 2)
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, &sql))).bind(org.to_owned());
     for change in changes {
         let doc = &change.document;
         query = query

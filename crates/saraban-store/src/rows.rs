@@ -34,8 +34,69 @@ pub(crate) fn stored_number(number: i64) -> Result<std::num::NonZeroU32> {
         .ok_or_else(|| StoreError::corrupt("register number", number))
 }
 
+/// A statement with its timestamps written for the database it runs on.
+/// In `sql`, `@ts($n)` is a parameter stored in, or compared with, a
+/// timestamp column, and `@text(column)` reads a timestamp column back.
+/// SQLite keeps RFC 3339 text in Thai time (one fixed offset, fractions in
+/// whole groups of three, so text order is time order); PostgreSQL keeps
+/// `TIMESTAMPTZ`, cast from that text and read back as the same text
+/// (sqlx's `Any` driver decodes no timestamp type).
+pub(crate) fn timed(postgres: bool, sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut rest = sql;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let (marker, wrap): (&str, fn(&str) -> String) = if rest.starts_with("@ts(") {
+            ("@ts(", |inner| format!("CAST({inner} AS TIMESTAMPTZ)"))
+        } else if rest.starts_with("@text(") {
+            ("@text(", postgres_time_text)
+        } else {
+            out.push('@');
+            rest = &rest[1..];
+            continue;
+        };
+        let end = rest.find(')').expect("a timestamp marker closes");
+        let inner = &rest[marker.len()..end];
+        if postgres {
+            out.push_str(&wrap(inner));
+        } else if marker == "@text(" {
+            // Read under the column's own name, as on PostgreSQL.
+            out.push_str(&format!("{inner} AS {}", column_name(inner)));
+        } else {
+            out.push_str(inner);
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A `TIMESTAMPTZ` column as RFC 3339 text in Thai time, with its fraction
+/// in chrono's whole groups (none, milliseconds or microseconds), as Rust
+/// writes it.
+fn postgres_time_text(column: &str) -> String {
+    let micros =
+        format!("to_char({column} AT TIME ZONE 'Asia/Bangkok', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')");
+    format!(
+        "regexp_replace(regexp_replace({micros}, '\\.?000$', ''), '\\.?000$', '') || '+07:00' AS {}",
+        column_name(column)
+    )
+}
+
+/// `timed` for the database `conn` is on.
+pub(crate) fn timed_for(conn: &sqlx::AnyConnection, sql: &str) -> String {
+    timed(conn.backend_name() == "PostgreSQL", sql)
+}
+
+/// `d.created_at` is read as `created_at`.
+fn column_name(column: &str) -> &str {
+    column.rsplit('.').next().unwrap_or(column)
+}
+
+/// Through `timed`.
 pub(crate) const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
-     register_id, year, number, pdf_hash, cancelled_at, created_at, updated_at FROM documents";
+     register_id, year, number, pdf_hash, @text(cancelled_at), @text(created_at), @text(updated_at) FROM documents";
 
 #[derive(Debug, Clone)]
 pub(crate) struct DocRow {
@@ -200,8 +261,10 @@ pub(crate) fn values(rows: usize, columns: usize, first: usize) -> String {
 /// need not guess a VALUES list's types (both servers call its columns
 /// `column1`, `column2`…).
 pub(crate) fn typed_values(rows: usize, types: &[&str], first: usize) -> String {
-    values_of(rows, types.len(), first, |n, column| {
-        format!("CAST(${n} AS {})", types[column])
+    values_of(rows, types.len(), first, |n, column| match types[column] {
+        // Written for the backend by `timed`.
+        "TIMESTAMP" => format!("@ts(${n})"),
+        other => format!("CAST(${n} AS {other})"),
     })
 }
 
@@ -220,4 +283,43 @@ fn values_of(
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod timed_tests {
+    use super::timed;
+
+    const SQL: &str =
+        "SELECT @text(d.updated_at), id FROM documents d WHERE d.updated_at <= @ts($2) AND x = $1";
+
+    #[test]
+    fn sqlite_keeps_the_text_under_the_column_name() {
+        assert_eq!(
+            timed(false, SQL),
+            "SELECT d.updated_at AS updated_at, id FROM documents d WHERE d.updated_at <= $2 AND x = $1"
+        );
+    }
+
+    #[test]
+    fn postgres_casts_parameters_and_reads_back_text() {
+        let sql = timed(true, SQL);
+        assert!(
+            sql.contains("d.updated_at <= CAST($2 AS TIMESTAMPTZ)"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("to_char(d.updated_at AT TIME ZONE 'Asia/Bangkok'"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(") || '+07:00' AS updated_at, id FROM"),
+            "{sql}"
+        );
+        assert!(!sql.contains('@'), "{sql}");
+    }
+
+    #[test]
+    fn an_at_sign_that_marks_nothing_stays() {
+        assert_eq!(timed(true, "SELECT 'a@b' AS mail"), "SELECT 'a@b' AS mail");
+    }
 }

@@ -29,6 +29,7 @@ pub struct Store {
     pub(crate) unlocked: Unlocked,
 }
 
+/// SQLite keeps timestamps as text (see `rows::timed`), so it has no 0007.
 const SQLITE_MIGRATIONS: [(i64, &str, &str); 6] = [
     (
         1,
@@ -61,7 +62,7 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 6] = [
         include_str!("../../../migrations/sqlite/0006_sign_in_limits.sql"),
     ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 6] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 7] = [
     (
         1,
         "engine",
@@ -91,6 +92,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 6] = [
         6,
         "sign-in limits",
         include_str!("../../../migrations/postgres/0006_sign_in_limits.sql"),
+    ),
+    (
+        7,
+        "timestamps",
+        include_str!("../../../migrations/postgres/0007_timestamps.sql"),
     ),
 ];
 
@@ -136,7 +142,7 @@ impl Store {
             .connect_with(options)
             .await?;
         let migrations = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Sqlite => &SQLITE_MIGRATIONS[..],
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         let migrator = Migrator::with_migrations(
@@ -176,6 +182,11 @@ impl Store {
             press: Some(press),
             ..self
         }
+    }
+
+    /// `sql` with its timestamps written for this store's database.
+    pub(crate) fn timed(&self, sql: &str) -> String {
+        crate::rows::timed(self.backend == Backend::Postgres, sql)
     }
 
     pub fn backend(&self) -> Backend {

@@ -21,7 +21,7 @@ use crate::reads::{
     load_document_and_route, load_route, org_config, register_info,
 };
 use crate::rows::{
-    ActionRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number,
+    ActionRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number, timed_for,
 };
 use crate::store::Store;
 use crate::writer::{Batch, Writes};
@@ -201,9 +201,10 @@ async fn insert_version(
     author: &str,
     at: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO document_versions (org_id, document_id, version, content, content_hash, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
+    sqlx::query(sqlx::AssertSqlSafe(timed_for(
+        tx,
+        "INSERT INTO document_versions (org_id, document_id, version, content, content_hash, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, @ts($7))",
+    )))
     .bind(org)
     .bind(id)
     .bind(version)
@@ -230,10 +231,10 @@ async fn create_in(
     let tx = &mut batch.tx;
     let drafter = ensure_person(&mut *tx, org, drafter).await?;
     let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
-    sqlx::query(
+    sqlx::query(sqlx::AssertSqlSafe(timed_for(tx,
             "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
-             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, $8, $8)",
-        )
+             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, @ts($8), @ts($8))",
+        )))
         .bind(org)
         .bind(&id)
         .bind(&kind)
@@ -295,7 +296,7 @@ async fn edit_in(
     check_content(&content, Some(&doc.kind))?;
     let (canonical, content_hash) = canonical_content(&content)?;
     let version = doc.version + 1;
-    sqlx::query("UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
+    sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, "UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = @ts($4) WHERE org_id = $5 AND id = $6")))
             .bind(&canonical)
             .bind(&content_hash)
             .bind(version)
