@@ -13,12 +13,16 @@
 //!   ("พ.ศ. ๒๕๖๘", "๙ เมษายน", "ต่าง ๆ", a name and its surname).
 //!
 //! The templates then break Thai lines only there (see `common.typ`: they
-//! turn U+200B into an empty box and switch off Typst's Thai model). Why
-//! not U+2060 WORD JOINER inside words: Typst 0.15 honours it, but keeps
-//! it, like U+200B, in the PDF's text, where `pdftotext` and copy and paste
-//! find it as a stray character.
+//! switch off Typst's Thai model, and Typst breaks after U+200B). Neither
+//! mark has a width of its own (a no-break space is as wide as a space and
+//! stretches like one), so lines measure as they would unmarked. Typst
+//! keeps both in the typeset text; saraban-typeset takes them out after
+//! layout, so that the PDF's text has neither. Marking only where a line
+//! may break (rather than U+2060 WORD JOINER inside every word) keeps the
+//! text short and the rule in one place.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
 use icu_segmenter::options::LineBreakOptions;
 use icu_segmenter::{LineSegmenter, LineSegmenterBorrowed};
@@ -110,19 +114,34 @@ static GENERAL_WORDS: LazyLock<Vec<&'static str>> =
 /// How wide the text's lines are: in a wide column a person's whole name
 /// stays on one line; in a narrow one (a table cell) it may break between
 /// first name and surname.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Width {
     Wide,
     Narrow,
 }
 
 /// The dictionary: the general list plus the extra words of this
-/// segmenter. Cheap to clone is not needed: build one per organisation and
-/// share it.
-#[derive(Debug, Clone)]
+/// segmenter. Build one per organisation and share it (`Arc`): it keeps
+/// the texts it marked lately, so that a document rendered again at its
+/// next step (an endorsement more, a number) only has its new text marked.
+#[derive(Debug)]
 pub struct Segmenter {
     /// Months, terms and the organisation's words, sorted and unique.
     extra: Vec<String>,
+    /// Marked texts by width and text; emptied when full.
+    recent: Mutex<HashMap<(Width, String), String>>,
+}
+
+/// How many marked texts a segmenter keeps: a few documents' worth.
+const RECENT: usize = 4096;
+
+impl Clone for Segmenter {
+    fn clone(&self) -> Self {
+        Self {
+            extra: self.extra.clone(),
+            recent: Mutex::default(),
+        }
+    }
 }
 
 impl Default for Segmenter {
@@ -131,7 +150,31 @@ impl Default for Segmenter {
     }
 }
 
+/// The bundled dictionary, built on first use and shared by every
+/// typesetter that adds no words of its own.
+static BUNDLED: LazyLock<Arc<Segmenter>> = LazyLock::new(|| Arc::new(Segmenter::default()));
+
+/// The organisation's own words that a printed line must not split: its
+/// people's names, its positions' titles, its name and unit, its `terms`.
+pub fn org_words(org: &OrgConfig) -> Vec<&str> {
+    let info = &org.organisation;
+    org.people
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain(org.positions.iter().map(|p| p.title.as_str()))
+        .chain(std::iter::once(info.name.as_str()))
+        .chain(info.unit.as_ref().map(|u| u.as_str()))
+        .chain(org.terms.iter().map(|t| t.as_str()))
+        .collect()
+}
+
 impl Segmenter {
+    /// The general list, the months and the shipped terms: built once per
+    /// process, shared.
+    pub fn bundled() -> Arc<Segmenter> {
+        Arc::clone(&BUNDLED)
+    }
+
     /// The general list, the months, the shipped terms and `words`. Each of
     /// `words` is split at whitespace; every piece becomes a word.
     pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
@@ -169,22 +212,16 @@ impl Segmenter {
         }
         extra.sort_unstable();
         extra.dedup();
-        Self { extra }
+        Self {
+            extra,
+            recent: Mutex::default(),
+        }
     }
 
     /// The words of an organisation: its people's names, position titles,
     /// its name and unit, and its `terms`.
     pub fn for_org(org: &OrgConfig) -> Self {
-        let info = &org.organisation;
-        let words = org
-            .people
-            .iter()
-            .map(|p| p.name.as_str())
-            .chain(org.positions.iter().map(|p| p.title.as_str()))
-            .chain(std::iter::once(info.name.as_str()))
-            .chain(info.unit.as_ref().map(|u| u.as_str()))
-            .chain(org.terms.iter().map(|t| t.as_str()));
-        Self::new(words)
+        Self::new(org_words(org))
     }
 
     /// Whether `word` is in the dictionary.
@@ -200,6 +237,26 @@ impl Segmenter {
     /// `text` are dropped first, so marking is idempotent and `unmark`
     /// gives back the text without them.
     pub fn mark(&self, text: &str, width: Width) -> String {
+        let key = (width, text.to_owned());
+        if let Some(marked) = self.recent().get(&key) {
+            return marked.clone();
+        }
+        let marked = self.mark_uncached(text, width);
+        let mut recent = self.recent();
+        if recent.len() >= RECENT {
+            recent.clear();
+        }
+        recent.insert(key, marked.clone());
+        marked
+    }
+
+    /// The kept texts. A poisoned lock only means another thread panicked
+    /// while it held it: the map is still whole.
+    fn recent(&self) -> MutexGuard<'_, HashMap<(Width, String), String>> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn mark_uncached(&self, text: &str, width: Width) -> String {
         let text = unmark(text);
         let mut out = String::with_capacity(text.len() * 2);
         let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -246,6 +303,113 @@ impl Segmenter {
         out
     }
 
+    /// `marked` (as `mark` wrote it) with more places to break where a piece
+    /// between two of them is wider than its column (`fits` says whether a
+    /// piece fits on a line): better a word broken in a column too narrow
+    /// for it than text running into the next column. A glued space is let
+    /// go first ("ตุลาคม ๒๕๖๗"), then a word breaks between the words it is
+    /// made of, and only then between letters (never inside a cluster).
+    pub fn fit(&self, marked: &str, fits: &dyn Fn(&str) -> bool) -> String {
+        let mut out = String::with_capacity(marked.len() + 8);
+        let mut unit = String::new();
+        let flush = |unit: &mut String, out: &mut String| {
+            if fits(unit) {
+                out.push_str(unit);
+            } else {
+                for (k, word) in unit.split(GLUE).enumerate() {
+                    if k > 0 {
+                        out.push(' ');
+                    }
+                    self.fit_word(word, fits, out);
+                }
+            }
+            unit.clear();
+        };
+        for c in marked.chars() {
+            if c == BREAK || (c.is_whitespace() && c != GLUE) {
+                flush(&mut unit, &mut out);
+                out.push(c);
+            } else {
+                unit.push(c);
+            }
+        }
+        flush(&mut unit, &mut out);
+        out
+    }
+
+    /// One word into `out`, with breaks where it does not fit (see `fit`):
+    /// between the words it is made of, as many to a line as fit (each
+    /// too wide alone broken the same way), else between clusters.
+    fn fit_word(&self, word: &str, fits: &dyn Fn(&str) -> bool, out: &mut String) {
+        if word.is_empty() || fits(word) {
+            out.push_str(word);
+            return;
+        }
+        let bounds = boundaries(word);
+        let parts: Vec<(usize, usize)> = if word.chars().all(is_run_char) {
+            self.segment(word, &bounds, Some(word.len()))
+                .iter()
+                .map(|t| (t.start, t.end))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if parts.len() > 1 {
+            let mut start = 0;
+            let mut k = 0;
+            while k < parts.len() {
+                // The most parts from `k` that fit on one line.
+                let mut end = k;
+                while end + 1 < parts.len() && fits(&word[parts[k].0..parts[end + 1].1]) {
+                    end += 1;
+                }
+                if start > 0 {
+                    out.push(BREAK);
+                }
+                self.fit_word(&word[parts[k].0..parts[end].1], fits, out);
+                start = parts[end].1;
+                k = end + 1;
+            }
+            return;
+        }
+        // Between clusters, as many to a line as fit; never a line of one
+        // cluster after a longer one.
+        let mut lines: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        while start < word.len() {
+            let end = bounds
+                .iter()
+                .copied()
+                .filter(|&end| end > start && fits(&word[start..end]))
+                .last()
+                .unwrap_or_else(|| {
+                    bounds
+                        .iter()
+                        .copied()
+                        .find(|&b| b > start)
+                        .unwrap_or(word.len())
+                });
+            lines.push((start, end));
+            start = end;
+        }
+        if let [.., (previous_start, previous_end), (last_start, _)] = lines.as_mut_slice() {
+            let lone = bounds.iter().filter(|&&b| b > *last_start).count() == 1;
+            let back = bounds.iter().copied().rfind(|&b| b < *previous_end);
+            if let (true, Some(back)) = (lone, back)
+                && back > *previous_start
+            {
+                *previous_end = back;
+                *last_start = back;
+            }
+        }
+        for (k, (start, end)) in lines.into_iter().enumerate() {
+            if k > 0 {
+                out.push(BREAK);
+            }
+            out.push_str(&word[start..end]);
+        }
+    }
+
     /// Marks one run of Thai letters into `out`; whether it was a title
     /// and first name (so the space after it may be glued to the surname).
     fn mark_run(&self, run: &str, after_name: bool, width: Width, out: &mut String) -> bool {
@@ -255,7 +419,15 @@ impl Segmenter {
             .iter()
             .find(|t| run.starts_with(**t))
             .filter(|t| clusters_in(&run[t.len()..]) >= 2 && clusters <= NAME_MAX);
-        if title.is_some() || (after_name && clusters <= NAME_MAX) {
+        // In a narrow column a surname longer than a known word may be is
+        // broken between the words it is made of, like a long known word:
+        // kept whole, it can leave its row's next words a line of their own
+        // ("นามสกุลยาวพอสมควร" in a 4 cm cell made each row a line taller).
+        let surname_max = match width {
+            Width::Wide => NAME_MAX,
+            Width::Narrow => NARROW_WORD,
+        };
+        if title.is_some() || (after_name && clusters <= surname_max) {
             // A title and first name, or the surname after them: kept whole.
             out.push_str(run);
             return title.is_some();
@@ -599,6 +771,49 @@ mod tests {
         // นายก is a mayor, not a title.
         let mayor = show(&s.mark("นายกองค์การบริหารส่วนตำบลวังกระแจะ", Width::Wide));
         assert!(mayor.contains('|'), "{mayor}");
+    }
+
+    #[test]
+    fn a_long_surname_may_break_between_its_words_in_a_narrow_column() {
+        let s = Segmenter::default();
+        let name = "นายทดสอบ นามสกุลยาวพอสมควร";
+        assert_eq!(
+            show(&s.mark(name, Width::Wide)),
+            "นายทดสอบ_นามสกุลยาวพอสมควร"
+        );
+        assert_eq!(
+            show(&s.mark(name, Width::Narrow)),
+            "นายทดสอบ นามสกุล|ยาว|พอสมควร"
+        );
+        // A surname of ordinary length stays whole in either.
+        let name = "นายทดสอบ ศรีสุวรรณ";
+        assert_eq!(show(&s.mark(name, Width::Narrow)), name);
+    }
+
+    #[test]
+    fn a_piece_too_wide_for_its_column_is_broken_to_fit() {
+        let s = Segmenter::default();
+        // At most six characters to a line (marks not counted).
+        let fits = |piece: &str| piece.chars().filter(|c| *c != BREAK).count() <= 6;
+        let marked = s.mark("ตุลาคม ๒๕๖๗", Width::Narrow);
+        assert_eq!(show(&s.fit(&marked, &fits)), "ตุลาคม ๒๕๖๗");
+        let marked = s.mark("ผู้รับผิดชอบ", Width::Narrow);
+        let fitted = s.fit(&marked, &fits);
+        assert_eq!(unmark(&fitted), "ผู้รับผิดชอบ");
+        assert!(fitted.split(BREAK).all(fits), "{}", show(&fitted));
+        // What fits is left as marked.
+        let marked = s.mark("ให้ผู้รับผิดชอบ", Width::Narrow);
+        assert_eq!(s.fit(&marked, &|_| true), marked);
+    }
+
+    #[test]
+    fn marked_texts_are_kept_and_given_back_alike() {
+        let s = Segmenter::default();
+        let text = "ผู้รับผิดชอบประจำปีงบประมาณ";
+        let first = s.mark(text, Width::Wide);
+        assert_eq!(s.mark(text, Width::Wide), first);
+        assert_eq!(s.clone().mark(text, Width::Wide), first);
+        assert_ne!(s.mark(text, Width::Narrow), "");
     }
 
     #[test]

@@ -3,21 +3,49 @@
 //! prints issued documents with, and the PDFs and page images the API and
 //! the web pages ask for. Typesetting runs off the async threads.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use saraban_core::Document;
 use saraban_store::{Composed, PressError, Result, Store, StoreError};
 use saraban_typeset::{Emblem, RegisterPage, Typeset, Typesetter};
 
+/// How many organisations' dictionaries are kept built; past that the
+/// cache starts again (a deployment serves many, each renders often).
+const DICTIONARIES_KEPT: usize = 256;
+
 /// Saraban's typesetter as the store's press. Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct TypstPress {
     typesetter: Typesetter,
+    /// A typesetter per organisation's words (its names, titles and
+    /// terms), built once: a dictionary takes longer to build than a page.
+    by_words: Arc<Mutex<HashMap<Vec<String>, Typesetter>>>,
 }
 
 impl TypstPress {
     pub fn new(typesetter: Typesetter) -> Self {
-        TypstPress { typesetter }
+        TypstPress {
+            typesetter,
+            by_words: Arc::default(),
+        }
+    }
+
+    /// The typesetter whose dictionary holds `words` as well.
+    fn typesetter_for(&self, words: &[String]) -> Typesetter {
+        if words.is_empty() {
+            return self.typesetter.clone();
+        }
+        let mut cache = self.by_words.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(typesetter) = cache.get(words) {
+            return typesetter.clone();
+        }
+        if cache.len() >= DICTIONARIES_KEPT {
+            cache.clear();
+        }
+        let typesetter = self.typesetter.clone().with_terms(words);
+        cache.insert(words.to_vec(), typesetter.clone());
+        typesetter
     }
 
     /// The store, printing issued documents with this press.
@@ -80,8 +108,10 @@ impl TypstPress {
         composed: Composed,
         output: fn(&Typeset) -> Result<T>,
     ) -> Result<T> {
-        let typesetter = self.typesetter.clone();
+        let press = self.clone();
         tokio::task::spawn_blocking(move || {
+            // Building a dictionary blocks too.
+            let typesetter = press.typesetter_for(&composed.words);
             let typeset = typeset(&typesetter, &composed).map_err(StoreError::render)?;
             output(&typeset)
         })
@@ -104,6 +134,6 @@ fn typeset(
 
 impl saraban_store::Press for TypstPress {
     fn print(&self, composed: &Composed) -> std::result::Result<Vec<u8>, PressError> {
-        Ok(typeset(&self.typesetter, composed)?.pdf()?)
+        Ok(typeset(&self.typesetter_for(&composed.words), composed)?.pdf()?)
     }
 }

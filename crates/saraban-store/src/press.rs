@@ -28,8 +28,9 @@ pub struct Composed {
     pub document: Document,
     /// The organisation's emblem artwork (PNG or SVG), when it has one.
     pub emblem: Option<Vec<u8>>,
-    /// The organisation's own words that a printed line must not split.
-    pub terms: Vec<saraban_core::text::Line>,
+    /// The organisation's own words that a printed line must not split
+    /// (`saraban_core::segment::org_words`).
+    pub words: Vec<String>,
 }
 
 impl Composed {
@@ -37,7 +38,10 @@ impl Composed {
         Composed {
             document,
             emblem,
-            terms: org.terms.clone(),
+            words: saraban_core::segment::org_words(org)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
         }
     }
 }

@@ -76,9 +76,6 @@ pub struct Typeset {
     pub warnings: Vec<String>,
     ident: String,
     date: Datetime,
-    /// Whether the lines were broken in Rust (the paragraphs then say
-    /// `lang: "zh"` to Typst, see `thai_structure`).
-    segmented: bool,
 }
 
 impl Typeset {
@@ -108,42 +105,16 @@ impl Typeset {
             standards,
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&self.document, &options)
-            .map(|pdf| {
-                if self.segmented {
-                    thai_structure(pdf)
-                } else {
-                    pdf
-                }
-            })
-            .map_err(|errors| {
-                RenderError::Pdf(
-                    errors
-                        .iter()
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
-            })
+        typst_pdf::pdf(&self.document, &options).map_err(|errors| {
+            RenderError::Pdf(
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })
     }
-}
-
-/// The templates set `lang: "zh"` on paragraphs and cells only to choose
-/// Typst's line breaker without a Thai model (see `breaks`); the text is
-/// Thai, and so is what the PDF's structure says of it. The structure
-/// elements are written uncompressed, so their `/Lang(zh)` is rewritten in
-/// place (same length: offsets stay valid). User text never matches: in
-/// PDF strings its parentheses are escaped, in content streams compressed.
-fn thai_structure(mut pdf: Vec<u8>) -> Vec<u8> {
-    const FROM: &[u8] = b"/Lang(zh)";
-    const TO: &[u8] = b"/Lang(th)";
-    let mut at = 0;
-    while let Some(found) = pdf[at..].windows(FROM.len()).position(|w| w == FROM) {
-        let start = at + found;
-        pdf[start..start + TO.len()].copy_from_slice(TO);
-        at = start + TO.len();
-    }
-    pdf
 }
 
 /// Turns documents into pages. Cheap to clone; one per process is enough.
@@ -151,9 +122,9 @@ fn thai_structure(mut pdf: Vec<u8>) -> Vec<u8> {
 pub struct Typesetter {
     fonts: Arc<FontSet>,
     replacement: char,
-    /// Where Thai lines may break, decided in Rust (`breaks`); off by
-    /// default until the known regressions are solved (see `breaks`).
-    segmenter: Option<Arc<Segmenter>>,
+    /// Where Thai lines may break, decided in Rust (`breaks`): the bundled
+    /// dictionary, shared, unless the organisation's words are added.
+    segmenter: Arc<Segmenter>,
 }
 
 impl Default for Typesetter {
@@ -171,28 +142,56 @@ impl Typesetter {
         Self {
             fonts,
             replacement,
-            segmenter: None,
+            segmenter: Segmenter::bundled(),
         }
     }
 
     /// The same typesetter, breaking Thai lines with `segmenter` (e.g.
     /// `Segmenter::for_org`, which knows the organisation's names and terms).
+    /// Build it once per organisation and share it.
     pub fn with_segmenter(mut self, segmenter: Arc<Segmenter>) -> Self {
-        self.segmenter = Some(segmenter);
+        self.segmenter = segmenter;
         self
+    }
+
+    /// The same typesetter, its dictionary the bundled one plus `terms`
+    /// (names, places, official terms: each split at whitespace, every
+    /// piece a word that is never broken). Builds a new dictionary: call it
+    /// once per organisation (or when its terms change), not per document.
+    pub fn with_terms<S: AsRef<str>>(self, terms: impl IntoIterator<Item = S>) -> Self {
+        self.with_segmenter(Arc::new(Segmenter::new(terms)))
     }
 
     pub fn fonts(&self) -> &FontSet {
         &self.fonts
     }
 
-    /// Lays out `document`. Without an emblem, a placeholder of the right
-    /// size stands in its place and a warning says so.
-    pub fn typeset(
+    /// The files a document is compiled from, at their paths in the world:
+    /// the templates, `/data.json` and any images. Written out, they make a
+    /// Typst project that the `typst` CLI compiles to the same pages
+    /// (scripts/compare-typst times the two).
+    pub fn project_files(
         &self,
         document: &Document,
         emblem: Option<&Emblem>,
-    ) -> Result<Typeset, RenderError> {
+    ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+        let inputs = self.inputs(document, emblem)?;
+        let mut out: Vec<(String, Vec<u8>)> = world::TEMPLATES
+            .iter()
+            .map(|(path, text)| ((*path).to_owned(), text.as_bytes().to_vec()))
+            .collect();
+        out.push((world::DATA_PATH.to_owned(), inputs.data));
+        out.extend(
+            inputs
+                .files
+                .into_iter()
+                .map(|(path, bytes)| (path.to_owned(), bytes.to_vec())),
+        );
+        Ok(out)
+    }
+
+    /// The view as `/data.json`, the images, and the warnings so far.
+    fn inputs(&self, document: &Document, emblem: Option<&Emblem>) -> Result<Inputs, RenderError> {
         let mut warnings = Vec::new();
         if emblem.is_none() {
             warnings.push(
@@ -230,18 +229,11 @@ impl Typesetter {
                 self.replacement
             ));
         }
-        // Marking works on the serialised view; without a segmenter the
-        // view is written straight out.
-        let data = match &self.segmenter {
-            Some(segmenter) => {
-                let mut data =
-                    serde_json::to_value(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
-                breaks::mark(&mut data, segmenter);
-                serde_json::to_vec(&data)
-            }
-            None => serde_json::to_vec(&view),
-        }
-        .map_err(|e| RenderError::Typst(e.to_string()))?;
+        // Marking works on the serialised view (see `breaks`).
+        let mut data =
+            serde_json::to_value(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
+        breaks::mark(&mut data, &self.segmenter);
+        let data = serde_json::to_vec(&data).map_err(|e| RenderError::Typst(e.to_string()))?;
         let mut files: Vec<(&str, Bytes)> = Vec::new();
         if let Some(emblem) = emblem {
             files.push((emblem.virtual_path(), Bytes::new(emblem.bytes.clone())));
@@ -254,6 +246,25 @@ impl Typesetter {
         {
             files.push((view::QR_PATH, Bytes::new(qr_svg(url.as_str())?)));
         }
+        Ok(Inputs {
+            data,
+            files,
+            warnings,
+        })
+    }
+
+    /// Lays out `document`. Without an emblem, a placeholder of the right
+    /// size stands in its place and a warning says so.
+    pub fn typeset(
+        &self,
+        document: &Document,
+        emblem: Option<&Emblem>,
+    ) -> Result<Typeset, RenderError> {
+        let Inputs {
+            data,
+            files,
+            mut warnings,
+        } = self.inputs(document, emblem)?;
         let world = world::DocumentWorld::new(self.fonts.clone(), data, files);
         let result = typst::compile::<PagedDocument>(&world);
         // Memoised results of old documents only cost memory: keep a few
@@ -283,13 +294,19 @@ impl Typesetter {
             None => default_ident(document),
         };
         Ok(Typeset {
-            document: document_out,
+            document: breaks::unmark_document(document_out),
             warnings,
             ident,
             date,
-            segmented: self.segmenter.is_some(),
         })
     }
+}
+
+/// What a document is compiled from.
+struct Inputs {
+    data: Vec<u8>,
+    files: Vec<(&'static str, Bytes)>,
+    warnings: Vec<String>,
 }
 
 /// A register's page for one year: its headings and rows, already
@@ -348,7 +365,6 @@ impl Typesetter {
                 page.printed_on.day() as u8,
             )
             .ok_or_else(|| RenderError::Pdf("print date out of range".into()))?,
-            segmented: false,
         };
         typeset.pdf()
     }

@@ -15,7 +15,7 @@ use typst::{Library, LibraryExt, World};
 use crate::fonts::FontSet;
 
 /// The templates, as the virtual files the entry point imports.
-const TEMPLATES: [(&str, &str); 5] = [
+pub(crate) const TEMPLATES: [(&str, &str); 5] = [
     (
         "/main.typ",
         include_str!("../../../typst-templates/main.typ"),
@@ -116,7 +116,7 @@ impl World for DocumentWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.fonts.fonts.get(index).cloned()
+        self.fonts.font(index)
     }
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {

@@ -298,3 +298,61 @@ fn justified_spaces_keep_a_visible_floor() {
 /// The narrowest a justified space may become, in ems: Sarabun's space is
 /// 0.243 em wide; much below 0.19 em words start to run together.
 const MIN_SPACE_EM: f64 = 0.19;
+
+/// A body that ends with a table keeps the table's last row with the
+/// closing and the signature; where that row goes over to a new page, the
+/// header goes with it, and every row is printed once.
+#[test]
+fn a_table_ending_the_body_keeps_its_last_row_with_the_signature() {
+    let rows: Vec<Value> = ["๑", "๒", "๓", "๔"]
+        .iter()
+        .map(|n| json!([n, format!("รายการที่ {n} ของตาราง"), "ผู้รับผิดชอบ"]))
+        .collect();
+    let tail = [json!({ "table": {
+        "columns": ["ที่", "รายการ", "หมายเหตุ"],
+        "rows": rows,
+    }})];
+    let moved = std::cell::Cell::new(false);
+    slide(&tail, |filler, lines| {
+        let first = line_of(lines, "รายการที่ ๑");
+        let last = line_of(lines, "รายการที่ ๔");
+        let closing = line_of(lines, "จึงเรียนมาเพื่อโปรดทราบ");
+        let name = line_of(lines, "(นางสาวฉัญญุรัตน์");
+        let page = lines[last].0;
+        assert!(
+            lines[closing].0 == page && lines[name].0 == page,
+            "{filler} lines before: the last row is parted from the signature: {lines:#?}"
+        );
+        for n in ["๑", "๒", "๓", "๔"] {
+            let row = format!("รายการที่ {n}");
+            let count = lines.iter().filter(|l| l.2.contains(&row)).count();
+            assert_eq!(
+                count, 1,
+                "{filler} lines before: row {n} printed {count} times"
+            );
+        }
+        // The header heads every page the table is on, once.
+        let headers: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].2.contains("หมายเหตุ"))
+            .collect();
+        for p in lines[first].0..=page {
+            let on: Vec<&usize> = headers.iter().filter(|&&h| lines[h].0 == p).collect();
+            assert_eq!(
+                on.len(),
+                1,
+                "{filler} lines before: {} headers on page {}: {lines:#?}",
+                on.len(),
+                p + 1
+            );
+        }
+        let header = headers.iter().rfind(|&&h| lines[h].0 == page).unwrap();
+        assert!(
+            *header < last,
+            "{filler} lines before: the header is below the row"
+        );
+        if lines[first].0 < page {
+            moved.set(true);
+        }
+    });
+    assert!(moved.get(), "the last row never went over to a new page");
+}

@@ -132,6 +132,13 @@ fn examples_are_pdf_a_2b_on_a4_with_every_font_embedded() {
 fn thai_text_extracts_exactly() {
     for (path, document) in examples() {
         let text = poppler("pdftotext", &["-raw", "-enc", "UTF-8"], &render(&document));
+        // The marks that steer line breaking stay out of the PDF's text (the
+        // examples type none of them, nor a no-break space).
+        let marks: Vec<char> = text
+            .chars()
+            .filter(|c| matches!(c, '\u{200B}' | '\u{2060}' | '\u{00A0}' | '\u{FFFC}'))
+            .collect();
+        assert!(marks.is_empty(), "{}: {marks:?} extracted", path.display());
         let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         let extracted = squeeze(&text);
         let blocks = match &document {
