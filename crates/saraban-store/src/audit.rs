@@ -25,7 +25,6 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::rows::stored_json;
-use crate::rows::timed;
 use crate::writer::Backend;
 use crate::{Result, Store, StoreError};
 use saraban_core::clock::normal_time;
@@ -276,13 +275,19 @@ struct EventPage {
     action_rows: Vec<AnyRow>,
 }
 
-/// The events after `after`, up to a page, and their action rows.
-async fn read_page(pool: &sqlx::AnyPool, org: &str, after: u64) -> Result<EventPage> {
-    let postgres = pool
-        .connect_options()
-        .database_url
-        .scheme()
-        .starts_with("postgres");
+/// The action rows numbered after $2 up to $3, through `Store::timed`.
+const ACTIONS_BETWEEN: &str =
+    "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, @text(at)
+   FROM actions WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq";
+
+/// The events after `after`, up to a page, and their action rows
+/// (`actions`: `ACTIONS_BETWEEN` written for the database).
+async fn read_page(
+    pool: &sqlx::AnyPool,
+    actions: &str,
+    org: &str,
+    after: u64,
+) -> Result<EventPage> {
     let rows = sqlx::query(
         "SELECT seq, bytes, prev_hash, hash, actor_signature, document_id, kind FROM events
           WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
@@ -308,15 +313,14 @@ async fn read_page(pool: &sqlx::AnyPool, org: &str, after: u64) -> Result<EventP
         ));
     }
     let action_rows = match stored.last() {
-        Some(last) => sqlx::query(sqlx::AssertSqlSafe(timed(postgres,
-            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, @text(at)
-                   FROM actions WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
-        )))
-        .bind(org)
-        .bind(after as i64)
-        .bind(last.seq as i64)
-        .fetch_all(pool)
-        .await?,
+        Some(last) => {
+            sqlx::query(sqlx::AssertSqlSafe(actions.to_owned()))
+                .bind(org)
+                .bind(after as i64)
+                .bind(last.seq as i64)
+                .fetch_all(pool)
+                .await?
+        }
         None => Vec::new(),
     };
     Ok(EventPage {
@@ -729,10 +733,11 @@ impl Store {
         let mut approvals = ApprovalChecks::default();
         let mut issues: Vec<Issue> = Vec::new();
         let mut last: Option<(u64, [u8; 32])> = None;
+        let actions: Arc<str> = self.timed(ACTIONS_BETWEEN).into();
         // The next page is read while this one is checked.
         let read = |after: u64| {
-            let (pool, org) = (self.pool.clone(), org.to_owned());
-            tokio::spawn(async move { read_page(&pool, &org, after).await })
+            let (pool, actions, org) = (self.pool.clone(), actions.clone(), org.to_owned());
+            tokio::spawn(async move { read_page(&pool, &actions, &org, after).await })
         };
         let mut next = read(0);
         loop {
@@ -797,14 +802,12 @@ impl Store {
         }
         approvals.finish(&mut findings).await?;
         let after_log = last.map_or(0, |(seq, _)| seq);
-        let beyond = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT seq, document_id, round, step, kind, position_id, actor_id, standing, text, @text(at)
-               FROM actions WHERE org_id = $1 AND seq > $2 ORDER BY seq",
-        )))
-        .bind(org)
-        .bind(after_log as i64)
-        .fetch_all(&self.pool)
-        .await?;
+        let beyond = sqlx::query(sqlx::AssertSqlSafe(actions.to_string()))
+            .bind(org)
+            .bind(after_log as i64)
+            .bind(i64::MAX)
+            .fetch_all(&self.pool)
+            .await?;
         compare_actions(&mut findings, &rebuilt, &beyond, BTreeMap::new())?;
         check_head(&mut findings, last, head_seq, head_hash);
         if let Some(stored) = head_frontier

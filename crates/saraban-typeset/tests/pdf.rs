@@ -2,6 +2,8 @@
 //! every font embedded, identical bytes on every run, and Thai text that
 //! extracts exactly as it was typed.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -9,18 +11,7 @@ use saraban_core::{Document, Syntax, read_document};
 use saraban_typeset::Typesetter;
 
 fn examples() -> Vec<(PathBuf, Document)> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml" | "json")
-            )
-        })
-        .collect();
-    paths.sort();
+    let paths = common::example_paths();
     assert!(
         paths.len() >= 3,
         "examples/ holds the seed memo and the orders"

@@ -12,6 +12,8 @@
 //!
 //! and look at the changed images before checking them in.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -30,19 +32,7 @@ fn reference_dir() -> PathBuf {
 }
 
 fn examples() -> Vec<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml" | "json")
-            )
-        })
-        .collect();
-    paths.sort();
-    paths
+    common::example_paths()
 }
 
 /// The pages of `example` as PNG files in `dir`, in page order.
