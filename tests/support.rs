@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
 use saraban_core::clock::thai_offset;
+use saraban_core::{DocumentId, Drafted, OrgId, PersonId, PositionId};
 use saraban_store::Store;
 use sqlx::Connection;
 
@@ -75,24 +76,24 @@ pub async fn open_store(url: &str) -> Result<Store, saraban_store::StoreError> {
 /// document as it stands typeset by the stories' press.
 #[allow(async_fn_in_trait)]
 pub trait PdfOf {
-    async fn pdf(&self, org: &str, id: &str) -> saraban_store::Result<Vec<u8>>;
+    async fn pdf(&self, org: &OrgId, id: &DocumentId) -> saraban_store::Result<Vec<u8>>;
     async fn pdf_of_version(
         &self,
-        org: &str,
-        id: &str,
+        org: &OrgId,
+        id: &DocumentId,
         version: Option<i64>,
     ) -> saraban_store::Result<Vec<u8>>;
 }
 
 impl PdfOf for Store {
-    async fn pdf(&self, org: &str, id: &str) -> saraban_store::Result<Vec<u8>> {
+    async fn pdf(&self, org: &OrgId, id: &DocumentId) -> saraban_store::Result<Vec<u8>> {
         press().pdf(self, org, id, None).await
     }
 
     async fn pdf_of_version(
         &self,
-        org: &str,
-        id: &str,
+        org: &OrgId,
+        id: &DocumentId,
         version: Option<i64>,
     ) -> saraban_store::Result<Vec<u8>> {
         press().pdf(self, org, id, version).await
@@ -198,13 +199,36 @@ pub async fn init_with_passwords(
     for person in &config.people {
         store
             .set_password(
-                config.organisation.id.as_str(),
-                person.id.as_str(),
+                &OrgId::from(config.organisation.id.clone()),
+                &PersonId::from(person.id.clone()),
                 password,
             )
             .await
             .unwrap();
     }
+}
+
+/// Ids the stories name, known good: an organisation's, a person's, a
+/// position's and a document's.
+pub fn org(id: &str) -> OrgId {
+    OrgId::parse(id).unwrap()
+}
+
+pub fn person(id: &str) -> PersonId {
+    PersonId::parse(id).unwrap()
+}
+
+pub fn position(id: &str) -> PositionId {
+    PositionId::parse(id).unwrap()
+}
+
+pub fn doc_id(id: &str) -> DocumentId {
+    DocumentId::parse(id).unwrap()
+}
+
+/// Content a story sends, read as a document (as the edges read it).
+pub fn drafted(content: serde_json::Value) -> Drafted {
+    Drafted::from_value(content).unwrap()
 }
 
 /// An instant given as Thai wall-clock time.

@@ -5,7 +5,8 @@
 use chrono::Utc;
 use reqwest::{Method, StatusCode};
 use saraban_stories::saraban_store::Store;
-use saraban_stories::{TestDb, example, stories};
+use saraban_stories::{TestDb, drafted, example, stories};
+use saraban_stories::{org, person};
 use serde_json::{Map, Value, json};
 
 /// A small deterministic generator (xorshift64*), so that a failure can
@@ -188,7 +189,7 @@ async fn start(db: TestDb) -> (String, Store, tokio::sync::oneshot::Sender<()>, 
     let config = saraban_core::org::OrgConfig::parse_toml(&text).unwrap();
     store.init_org(&config, None, Utc::now()).await.unwrap();
     store
-        .set_password("wangkrachae", "chanyurat", "saraban-demo")
+        .set_password(&org("wangkrachae"), &person("chanyurat"), "saraban-demo")
         .await
         .unwrap();
     let (base, stop) = saraban_stories::serve(store.clone()).await;
@@ -214,7 +215,12 @@ async fn generated_requests_never_fail_the_server(db: TestDb) {
     )
     .unwrap();
     let real_id = store
-        .create_document("wangkrachae", "chanyurat", memo.clone(), Utc::now())
+        .create_document(
+            &org("wangkrachae"),
+            &person("chanyurat"),
+            drafted(memo.clone()),
+            Utc::now(),
+        )
         .await
         .unwrap()
         .id;
@@ -250,7 +256,7 @@ async fn generated_requests_never_fail_the_server(db: TestDb) {
                     let name = parameter["name"].as_str().unwrap();
                     if parameter["in"] == "path" {
                         let value = match rng.below(4) {
-                            0 => real_id.clone(),
+                            0 => real_id.to_string(),
                             1 => (*rng.pick(&[
                                 "submit", "endorse", "return", "sign", "issue", "withdraw",
                                 "cancel", "archive", "memo", "2568",
@@ -315,7 +321,7 @@ async fn generated_requests_never_fail_the_server(db: TestDb) {
     // query parameter and every string of every JSON body, of every
     // endpoint, signed in and not.
     let plausible = |name: &str| match name {
-        "id" => real_id.clone(),
+        "id" => real_id.to_string(),
         "action" => "submit".to_owned(),
         "register" => "memo".to_owned(),
         "year" => "2568".to_owned(),
@@ -396,7 +402,7 @@ async fn generated_requests_never_fail_the_server(db: TestDb) {
     assert!(count(422) + count(409) + count(403) >= 20, "{statuses:?}");
     let health = client.get(format!("{base}/health")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK, "the server is still up");
-    assert!(store.audit("wangkrachae").await.unwrap().holds());
+    assert!(store.audit(&org("wangkrachae")).await.unwrap().holds());
 }
 
 stories!(generated_requests_never_fail_the_server);

@@ -5,7 +5,8 @@ use reqwest::StatusCode;
 use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::workflow::RouteAction as A;
 use saraban_stories::saraban_store::Store;
-use saraban_stories::{TestDb, example, stories};
+use saraban_stories::{TestDb, drafted, example, stories};
+use saraban_stories::{org, person};
 use serde_json::{Value, json};
 
 const ORG: &str = "wangkrachae";
@@ -209,10 +210,10 @@ async fn seed_story_over_http(db: TestDb) {
 }
 
 /// Brings a fresh memo to `state` through the store.
-async fn memo_in(store: &Store, state: &str) -> String {
+async fn memo_in(store: &Store, state: &str) -> saraban_core::DocumentId {
     let now = Utc::now();
     let id = store
-        .create_document(ORG, "chanyurat", memo(), now)
+        .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), now)
         .await
         .unwrap()
         .id;
@@ -243,7 +244,10 @@ async fn memo_in(store: &Store, state: &str) -> String {
         _ => unreachable!(),
     };
     for (who, action) in steps {
-        store.act(ORG, who, &id, *action, None, now).await.unwrap();
+        store
+            .act(&org(ORG), &person(who), &id, *action, None, now)
+            .await
+            .unwrap();
     }
     id
 }
@@ -297,9 +301,9 @@ async fn permission_matrix(db: TestDb) {
                 } else {
                     shared.clone()
                 };
-                let before = server.store.audit(ORG).await.unwrap().head_seq;
+                let before = server.store.audit(&org(ORG)).await.unwrap().head_seq;
                 let (status, body) = client.act(&id, action, Some("ตามที่เสนอ")).await;
-                let after = server.store.audit(ORG).await.unwrap().head_seq;
+                let after = server.store.audit(&org(ORG)).await.unwrap().head_seq;
                 if expected {
                     assert_eq!(status, StatusCode::OK, "{state} {action} by {user}: {body}");
                     assert_eq!(after, before + 1);
@@ -313,14 +317,17 @@ async fn permission_matrix(db: TestDb) {
                         "{body}"
                     );
                     assert_eq!(after, before, "{state} {action} by {user} changed nothing");
-                    assert_eq!(server.store.show(ORG, &id).await.unwrap().state, state);
+                    assert_eq!(
+                        server.store.show(&org(ORG), &id).await.unwrap().state,
+                        state
+                    );
                 }
                 checked += 1;
             }
         }
     }
     assert_eq!(checked, 5 * 8 * 7);
-    assert!(server.store.audit(ORG).await.unwrap().holds());
+    assert!(server.store.audit(&org(ORG)).await.unwrap().holds());
 }
 
 /// Another organisation's documents are "not found", never "forbidden".
@@ -380,7 +387,7 @@ async fn organisations_are_isolated(db: TestDb) {
     assert_eq!(response.status(), StatusCode::OK);
     let report: Value = response.json().await.unwrap();
     assert_eq!(report["new_route_versions"][0][1], 2, "{report}");
-    assert_eq!(server.store.emblem(ORG).await.unwrap(), Some(emblem));
+    assert_eq!(server.store.emblem(&org(ORG)).await.unwrap(), Some(emblem));
     configuration["organisation"]["id"] = json!("other-org");
     let response = admin
         .http
@@ -534,7 +541,7 @@ async fn bad_requests_name_the_field(db: TestDb) {
         (StatusCode::BAD_REQUEST, Some("year"))
     );
     assert_eq!(
-        server.store.show(ORG, &id).await.unwrap().state,
+        server.store.show(&org(ORG), &id).await.unwrap().state,
         "draft",
         "nothing happened"
     );
@@ -616,7 +623,7 @@ async fn sign_in_and_retries(db: TestDb) {
     );
     let second: Value = second.json().await.unwrap();
     assert_eq!(first, second);
-    let history = server.store.history(ORG, &id).await.unwrap();
+    let history = server.store.history(&org(ORG), &id).await.unwrap();
     assert_eq!(history.len(), 2, "created and submitted, once");
 
     let (status, _) = client
@@ -866,7 +873,10 @@ async fn the_edge_refuses_what_it_cannot_keep(db: TestDb) {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["code"], "cross_origin", "{error}");
     }
-    assert_eq!(server.store.show(ORG, &id).await.unwrap().state, "draft");
+    assert_eq!(
+        server.store.show(&org(ORG), &id).await.unwrap().state,
+        "draft"
+    );
     let response = client
         .http
         .post(&submit)

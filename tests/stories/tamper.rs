@@ -4,7 +4,9 @@
 //! would, and `audit` must name the damage by its class. On SQLite and on
 //! PostgreSQL.
 
+use saraban_core::PersonId;
 use saraban_stories::PdfOf;
+use saraban_stories::{doc_id, drafted, org, person};
 use std::path::{Path, PathBuf};
 
 use saraban_core::ledger::{Event, chain_hash};
@@ -66,14 +68,14 @@ async fn fill(store: &Store) {
         "sunee",
     ] {
         store
-            .set_password(ORG, person, "saraban-demo")
+            .set_password(&org(ORG), &PersonId::parse(person).unwrap(), "saraban-demo")
             .await
             .unwrap();
     }
     for i in 0..ISSUED {
         let at = |hour| thai(2025, 4, 1 + i as u32, hour, 0);
         let id = store
-            .create_document(ORG, "chanyurat", memo(), at(8))
+            .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), at(8))
             .await
             .unwrap()
             .id;
@@ -86,10 +88,13 @@ async fn fill(store: &Store) {
             ("sunee", A::Issue, None),
         ];
         for (who, action, text) in steps {
-            store.act(ORG, who, &id, action, text, at(9)).await.unwrap();
+            store
+                .act(&org(ORG), &person(who), &id, action, text, at(9))
+                .await
+                .unwrap();
         }
     }
-    let head = store.audit(ORG).await.unwrap().head_seq;
+    let head = store.audit(&org(ORG)).await.unwrap().head_seq;
     let memos = (EVENTS - head) / 5;
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..32 {
@@ -98,17 +103,24 @@ async fn fill(store: &Store) {
             for _ in (worker..memos).step_by(32) {
                 let at = thai(2025, 5, 2, 9, 0);
                 let id = store
-                    .create_document(ORG, "chanyurat", memo(), at)
+                    .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), at)
                     .await
                     .unwrap()
                     .id;
                 store
-                    .act(ORG, "chanyurat", &id, A::Submit, None, at)
+                    .act(&org(ORG), &person("chanyurat"), &id, A::Submit, None, at)
                     .await
                     .unwrap();
                 for who in ["somjai", "somsak", "wilaiwan"] {
                     store
-                        .act(ORG, who, &id, A::Endorse, Some("เห็นควรเสนอ"), at)
+                        .act(
+                            &org(ORG),
+                            &person(who),
+                            &id,
+                            A::Endorse,
+                            Some("เห็นควรเสนอ"),
+                            at,
+                        )
                         .await
                         .unwrap();
                 }
@@ -117,15 +129,20 @@ async fn fill(store: &Store) {
     }
     workers.join_all().await;
     // Round up to exactly EVENTS with single creations.
-    let mut head = store.audit(ORG).await.unwrap().head_seq;
+    let mut head = store.audit(&org(ORG)).await.unwrap().head_seq;
     while head < EVENTS {
         store
-            .create_document(ORG, "chanyurat", memo(), thai(2025, 5, 3, 9, 0))
+            .create_document(
+                &org(ORG),
+                &person("chanyurat"),
+                drafted(memo()),
+                thai(2025, 5, 3, 9, 0),
+            )
             .await
             .unwrap();
         head += 1;
     }
-    store.checkpoint(ORG).await.unwrap();
+    store.checkpoint(&org(ORG)).await.unwrap();
 }
 
 /// Where copies of the base are made: SQLite files in a temp folder, or
@@ -341,7 +358,7 @@ const CASES: [(&str, FindingClass); 28] = [
 
 /// A memo taken in the copy through review to the mayor's signature (the
 /// approvers sign in first: their keys are locked in a new process).
-async fn signed_memo(store: &Store) -> String {
+async fn signed_memo(store: &Store) -> saraban_core::DocumentId {
     let at = thai(2025, 6, 2, 9, 0);
     for who in ["somjai", "somsak", "wilaiwan", "kanok", "sunee"] {
         store
@@ -350,7 +367,7 @@ async fn signed_memo(store: &Store) -> String {
             .unwrap();
     }
     let id = store
-        .create_document(ORG, "chanyurat", memo(), at)
+        .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), at)
         .await
         .unwrap()
         .id;
@@ -362,7 +379,10 @@ async fn signed_memo(store: &Store) -> String {
         ("kanok", A::Sign, Some("ทราบ")),
     ];
     for (who, action, text) in steps {
-        store.act(ORG, who, &id, action, text, at).await.unwrap();
+        store
+            .act(&org(ORG), &person(who), &id, action, text, at)
+            .await
+            .unwrap();
     }
     id
 }
@@ -552,15 +572,15 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             let other = open(&other_copy).await;
             let late = thai(2025, 6, 1, 9, 0);
             other
-                .create_document(ORG, "chanyurat", memo(), late)
+                .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), late)
                 .await
                 .unwrap();
-            other.checkpoint(ORG).await.unwrap();
-            let kept = other.latest_checkpoint(ORG).await.unwrap().unwrap();
+            other.checkpoint(&org(ORG)).await.unwrap();
+            let kept = other.latest_checkpoint(&org(ORG)).await.unwrap().unwrap();
             other.close().await;
             discard(&other_copy).await;
             store
-                .create_document(ORG, "somjai", memo(), late)
+                .create_document(&org(ORG), &person("somjai"), drafted(memo()), late)
                 .await
                 .unwrap();
             return vec![kept];
@@ -634,9 +654,9 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
                 .unwrap();
             store
                 .act(
-                    ORG,
-                    "sunee",
-                    id,
+                    &org(ORG),
+                    &person("sunee"),
+                    &doc_id(id),
                     A::Cancel,
                     Some("ออกผิดพลาด"),
                     thai(2025, 6, 3, 9, 0),
@@ -654,17 +674,24 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             sqlx::query(
                 "DELETE FROM actions WHERE seq = (SELECT MIN(seq) FROM actions WHERE document_id = $1 AND kind = 'endorse')",
             )
-            .bind(&id)
+            .bind(id.as_str())
             .execute(pool)
             .await
             .unwrap();
             let issued = store
-                .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 6, 2, 10, 0))
+                .act(
+                    &org(ORG),
+                    &person("sunee"),
+                    &id,
+                    A::Issue,
+                    None,
+                    thai(2025, 6, 2, 10, 0),
+                )
                 .await
                 .unwrap();
             // The issued PDF is composed from the events: the deleted
             // row's endorsement is still on it.
-            let pdf = store.pdf(ORG, &issued.document.id).await.unwrap();
+            let pdf = store.pdf(&org(ORG), &issued.document.id).await.unwrap();
             assert!(
                 saraban_stories::pdf_text(&pdf).contains("สมใจ ตั้งใจดี"),
                 "the first endorsement is printed"
@@ -673,26 +700,36 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
         "tail-dropped-head-moved" => {
             // Work after the last issue: each batch is covered by its own
             // signed checkpoint, so dropping it is seen.
-            let head = store.audit(ORG).await.unwrap().head_seq as i64;
+            let head = store.audit(&org(ORG)).await.unwrap().head_seq as i64;
             for _ in 0..3 {
                 store
-                    .create_document(ORG, "chanyurat", memo(), thai(2025, 6, 4, 9, 0))
+                    .create_document(
+                        &org(ORG),
+                        &person("chanyurat"),
+                        drafted(memo()),
+                        thai(2025, 6, 4, 9, 0),
+                    )
                     .await
                     .unwrap();
             }
             cut_log(pool, head + 1).await;
         }
         "tail-rewritten-head-moved" => {
-            let head = store.audit(ORG).await.unwrap().head_seq as i64;
+            let head = store.audit(&org(ORG)).await.unwrap().head_seq as i64;
             let id = store
-                .create_document(ORG, "chanyurat", memo(), thai(2025, 6, 4, 9, 0))
+                .create_document(
+                    &org(ORG),
+                    &person("chanyurat"),
+                    drafted(memo()),
+                    thai(2025, 6, 4, 9, 0),
+                )
                 .await
                 .unwrap()
                 .id;
             store
                 .act(
-                    ORG,
-                    "chanyurat",
+                    &org(ORG),
+                    &person("chanyurat"),
                     &id,
                     A::Submit,
                     None,
@@ -712,7 +749,14 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             let id = signed_memo(store).await;
             flip_blob(pool, "ledger_heads", "frontier", "org_id = 'wangkrachae'").await;
             let refused = store
-                .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 6, 2, 10, 0))
+                .act(
+                    &org(ORG),
+                    &person("sunee"),
+                    &id,
+                    A::Issue,
+                    None,
+                    thai(2025, 6, 2, 10, 0),
+                )
                 .await;
             assert!(refused.is_err(), "nothing is signed over a wrong root");
         }
@@ -726,7 +770,7 @@ async fn tamper_suite(base: Base) {
         let store = saraban_stories::open_store(&base.url()).await.unwrap();
         store.use_key_folder(base.keys()).unwrap();
         fill(&store).await;
-        let audit = store.audit(ORG).await.unwrap();
+        let audit = store.audit(&org(ORG)).await.unwrap();
         assert!(
             audit.holds(),
             "the untouched store holds: {:#?}",
@@ -744,7 +788,7 @@ async fn tamper_suite(base: Base) {
         let copy = base.copy(case).await;
         let store = open(&copy).await;
         let kept = tamper(case, &store, &base).await;
-        let audit = store.audit_against(ORG, &kept).await.unwrap();
+        let audit = store.audit_against(&org(ORG), &kept).await.unwrap();
         let classes: Vec<FindingClass> = audit.findings.iter().map(|f| f.class).collect();
         assert!(
             classes.contains(&class),
@@ -773,7 +817,7 @@ async fn crash_between_saving_and_filing(base: &Base) {
     };
     let kept = drop_last_line();
     let store = open(&copy).await;
-    let audit = store.audit(ORG).await.unwrap();
+    let audit = store.audit(&org(ORG)).await.unwrap();
     assert!(
         audit.holds(),
         "filed late is not tampering: {:#?}",
@@ -783,11 +827,14 @@ async fn crash_between_saving_and_filing(base: &Base) {
     assert!(audit.notices[0].contains("filed late"));
     let lines = std::fs::read_to_string(&file).unwrap().lines().count();
     assert_eq!(lines, kept + 1, "the note is in the file again");
-    assert!(store.audit(ORG).await.unwrap().notices.is_empty());
+    assert!(store.audit(&org(ORG)).await.unwrap().notices.is_empty());
 
     drop_last_line();
-    assert_eq!(store.file_late_checkpoints(ORG).await.unwrap().len(), 1);
-    let audit = store.audit(ORG).await.unwrap();
+    assert_eq!(
+        store.file_late_checkpoints(&org(ORG)).await.unwrap().len(),
+        1
+    );
+    let audit = store.audit(&org(ORG)).await.unwrap();
     assert!(audit.holds() && audit.notices.is_empty());
 
     // A note whose signature does not verify is not filed: it is reported.
@@ -796,9 +843,15 @@ async fn crash_between_saving_and_filing(base: &Base) {
         .execute(store.pool())
         .await
         .unwrap();
-    assert!(store.file_late_checkpoints(ORG).await.unwrap().is_empty());
+    assert!(
+        store
+            .file_late_checkpoints(&org(ORG))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let classes: Vec<FindingClass> = store
-        .audit(ORG)
+        .audit(&org(ORG))
         .await
         .unwrap()
         .findings

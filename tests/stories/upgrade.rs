@@ -9,6 +9,7 @@
 //! fixture's dump loaded into a fresh database).
 
 use saraban_stories::PdfOf;
+use saraban_stories::{org, person};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -269,7 +270,7 @@ fn check_fixture(fixture: &Snapshot) {
 async fn assert_verify_holds(store: &Store, notes: &[String], when: &str) -> u64 {
     let orgs = store.organisation_ids().await.unwrap();
     assert_eq!(orgs, [ORG], "the organisations {when}");
-    let audit = store.audit_against(ORG, notes).await.unwrap();
+    let audit = store.audit_against(&org(ORG), notes).await.unwrap();
     assert!(
         audit.holds(),
         "verify {when}: {} findings:\n{}",
@@ -285,9 +286,9 @@ async fn assert_verify_holds(store: &Store, notes: &[String], when: &str) -> u64
 }
 
 /// The one document of `state` whose subject is `subject`.
-async fn document(store: &Store, state: &str, subject: &str) -> String {
+async fn document(store: &Store, state: &str, subject: &str) -> saraban_core::DocumentId {
     let found: Vec<_> = store
-        .list_documents(ORG, Some(state), 100, 0)
+        .list_documents(&org(ORG), Some(state), 100, 0)
         .await
         .unwrap()
         .into_iter()
@@ -348,20 +349,27 @@ async fn upgrade(url: &str, keys: &Path) {
             .await,
         Err(SignInError::Wrong)
     ));
-    store.ensure_signing_key(ORG).await.unwrap();
+    store.ensure_signing_key(&org(ORG)).await.unwrap();
 
     // And carry on: the draft is submitted and endorsed (signed with the
     // round-1 key), the signed memo issued with the register's next number.
     let now = Utc::now();
     let draft = document(&store, "draft", DRAFT_SUBJECT).await;
     store
-        .act(ORG, "chanyurat", &draft, A::Submit, None, now)
+        .act(
+            &org(ORG),
+            &person("chanyurat"),
+            &draft,
+            A::Submit,
+            None,
+            now,
+        )
         .await
         .unwrap();
     store
         .act(
-            ORG,
-            "somjai",
+            &org(ORG),
+            &person("somjai"),
             &draft,
             A::Endorse,
             Some("เพื่อโปรดพิจารณา"),
@@ -371,14 +379,14 @@ async fn upgrade(url: &str, keys: &Path) {
         .unwrap();
     let signed = document(&store, "signed", SIGNED_SUBJECT).await;
     let issued = store
-        .act(ORG, "sunee", &signed, A::Issue, None, now)
+        .act(&org(ORG), &person("sunee"), &signed, A::Issue, None, now)
         .await
         .unwrap()
         .document;
     assert_eq!(issued.state, "issued");
     let year = issued.year.unwrap();
     let numbers: Vec<i64> = store
-        .register_entries(ORG, "memo", year as i32)
+        .register_entries(&org(ORG), "memo", year as i32)
         .await
         .unwrap()
         .iter()
@@ -390,7 +398,13 @@ async fn upgrade(url: &str, keys: &Path) {
         "the memo register {year} continues without a gap"
     );
     assert_eq!(issued.number, Some(numbers.len() as i64), "the next number");
-    assert!(store.pdf(ORG, &signed).await.unwrap().starts_with(b"%PDF-"));
+    assert!(
+        store
+            .pdf(&org(ORG), &signed)
+            .await
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
 
     let mut conn = store.pool().acquire().await.unwrap();
     let after = snapshot(&mut conn).await;

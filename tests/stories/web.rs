@@ -6,7 +6,9 @@
 //! Needs `chromium` and `chromium-driver` (scripts/test installs them as
 //! root). Without them the stories say so and pass, except under CI=true.
 
+use saraban_core::DocumentId;
 use saraban_stories::PdfOf;
+use saraban_stories::{doc_id, drafted, org, person};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -266,7 +268,7 @@ impl Browser {
     }
 
     /// Saves the document's form; its page opens. The document's id.
-    async fn save(&self) -> String {
+    async fn save(&self) -> DocumentId {
         self.click("#save").await;
         self.wait("#action-done").await;
         self.current_document().await
@@ -389,14 +391,15 @@ impl Browser {
     }
 
     /// The id of the document whose page is open.
-    async fn current_document(&self) -> String {
+    async fn current_document(&self) -> DocumentId {
         let url = self.client.current_url().await.unwrap();
-        url.path()
-            .trim_start_matches("/doc/")
-            .split('/')
-            .next()
-            .unwrap()
-            .to_owned()
+        doc_id(
+            url.path()
+                .trim_start_matches("/doc/")
+                .split('/')
+                .next()
+                .unwrap(),
+        )
     }
 }
 
@@ -415,15 +418,20 @@ fn seed() -> Value {
 
 /// A document the assistant legal officer drafts, taken through `steps`
 /// (who does what) by the store, outside the browser. Its id.
-async fn document_through(store: &Store, content: Value, steps: &[(&str, A)]) -> String {
+async fn document_through(store: &Store, content: Value, steps: &[(&str, A)]) -> DocumentId {
     let id = store
-        .create_document(ORG, "chanyurat", content, Utc::now())
+        .create_document(
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content),
+            Utc::now(),
+        )
         .await
         .unwrap()
         .id;
     for &(who, action) in steps {
         store
-            .act(ORG, who, &id, action, None, Utc::now())
+            .act(&org(ORG), &person(who), &id, action, None, Utc::now())
             .await
             .unwrap();
     }
@@ -522,7 +530,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
     b.screenshots("memo-form").await;
 
     let id = b.save().await;
-    let stored = site.store.content(ORG, &id).await.unwrap();
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
     assert_eq!(stored["subject"], memo["subject"]);
     assert_eq!(stored["body"][4]["table"]["rows"], body[4]["table"]["rows"]);
     b.act("submit", None).await;
@@ -603,7 +611,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
     assert!(pdf.starts_with(b"%PDF"));
     assert_eq!(
         pdf.as_ref(),
-        site.store.pdf(ORG, &id).await.unwrap().as_slice()
+        site.store.pdf(&org(ORG), &id).await.unwrap().as_slice()
     );
     let text = saraban_stories::pdf_text(&pdf);
     for expected in ["ศรีสุขใจ", "ตั้งใจดี", "มั่นคงดี", "ใจรักษ์"]
@@ -643,7 +651,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
     b.open(&format!("{}/doc/{id}/history", site.base)).await;
     let records = b.text("#records").await;
     assert!(records.contains("ออกเลขทะเบียน"), "{records}");
-    let history = site.store.history(ORG, &id).await.unwrap();
+    let history = site.store.history(&org(ORG), &id).await.unwrap();
     assert!(records.contains(&history.last().unwrap().hash));
     b.close().await;
 }
@@ -673,7 +681,11 @@ async fn returned_for_revision(db: TestDb) {
     .await;
     let id = b.save().await;
     // Saving after the autosave changed that draft, and made no other.
-    let documents = site.store.list_documents(ORG, None, 10, 0).await.unwrap();
+    let documents = site
+        .store
+        .list_documents(&org(ORG), None, 10, 0)
+        .await
+        .unwrap();
     assert_eq!(documents.len(), 1, "one draft");
     assert_eq!(documents[0].id, id);
     b.act("submit", None).await;
@@ -728,7 +740,7 @@ async fn returned_for_revision(db: TestDb) {
     let summary = b.text("#form-error").await;
     assert!(summary.contains("เรื่อง"), "{summary}");
     assert_eq!(
-        site.store.content(ORG, &id).await.unwrap()["subject"],
+        site.store.content(&org(ORG), &id).await.unwrap()["subject"],
         json!("ขออนุมัติจัดซื้อวัสดุสำนักงาน"),
         "a refused save changes nothing"
     );
@@ -740,7 +752,7 @@ async fn returned_for_revision(db: TestDb) {
     b.save().await;
     b.act("submit", None).await;
     assert_eq!(b.text("#doc-state").await, "อยู่ระหว่างเสนอ");
-    let summary = site.store.show(ORG, &id).await.unwrap();
+    let summary = site.store.show(&org(ORG), &id).await.unwrap();
     assert_eq!(summary.round, 2);
     assert_eq!(summary.waiting_for, vec!["head-of-office".to_owned()]);
     b.close().await;
@@ -766,14 +778,21 @@ async fn refused_out_of_turn(db: TestDb) {
     b.wait("#confirm").await;
     // Meanwhile the same step is taken elsewhere (another tab, the API).
     store
-        .act(ORG, "somjai", &id, A::Endorse, Some("ทราบ"), Utc::now())
+        .act(
+            &org(ORG),
+            &person("somjai"),
+            &id,
+            A::Endorse,
+            Some("ทราบ"),
+            Utc::now(),
+        )
         .await
         .unwrap();
-    let before = store.history(ORG, &id).await.unwrap().len();
+    let before = store.history(&org(ORG), &id).await.unwrap().len();
     b.click("#confirm").await;
     let refused = b.text("#action-refused").await;
     assert!(refused.contains("ยังไม่ถึงลำดับของท่าน"), "{refused}");
-    assert_eq!(store.history(ORG, &id).await.unwrap().len(), before);
+    assert_eq!(store.history(&org(ORG), &id).await.unwrap().len(), before);
     // No action is offered now.
     b.wait("#no-actions").await;
     b.sign_out().await;
@@ -808,8 +827,8 @@ async fn refused_out_of_turn(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(answer, json!(403));
-    assert_eq!(store.history(ORG, &id).await.unwrap().len(), before);
-    assert_eq!(store.show(ORG, &id).await.unwrap().step, Some(2));
+    assert_eq!(store.history(&org(ORG), &id).await.unwrap().len(), before);
+    assert_eq!(store.show(&org(ORG), &id).await.unwrap().step, Some(2));
     b.close().await;
 }
 
@@ -846,7 +865,14 @@ async fn signing_for_the_mayor(db: TestDb) {
     for (who, opinion) in [("somjai", "เห็นควรลงนาม"), ("wilaiwan", "เห็นควรลงนาม")]
     {
         site.store
-            .act(ORG, who, &id, A::Endorse, Some(opinion), Utc::now())
+            .act(
+                &org(ORG),
+                &person(who),
+                &id,
+                A::Endorse,
+                Some(opinion),
+                Utc::now(),
+            )
             .await
             .unwrap();
     }
@@ -863,11 +889,11 @@ async fn signing_for_the_mayor(db: TestDb) {
     );
     b.confirm().await;
     assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
-    let history = site.store.history(ORG, &id).await.unwrap();
+    let history = site.store.history(&org(ORG), &id).await.unwrap();
     let signed = &history.last().unwrap().event;
     assert_eq!(signed["kind"], json!("signed"));
     assert_eq!(signed["capacity"], json!("delegated"));
-    let text = saraban_stories::pdf_text(&site.store.pdf(ORG, &id).await.unwrap());
+    let text = saraban_stories::pdf_text(&site.store.pdf(&org(ORG), &id).await.unwrap());
     assert!(text.contains("ปฏิบัติราชการแทน"), "{text}");
     b.close().await;
 }
@@ -887,17 +913,38 @@ async fn phone_signs_before_the_history(db: TestDb) {
     let reason = "กรุณาแก้ไขรายละเอียดงบประมาณให้ตรงกับแผนพัฒนาท้องถิ่น ระบุแหล่งงบประมาณ และแนบแบบแปลนประกอบการพิจารณาให้ครบถ้วนก่อนเสนอใหม่อีกครั้ง";
     for _ in 0..12 {
         store
-            .act(ORG, "somjai", &id, A::Return, Some(reason), Utc::now())
+            .act(
+                &org(ORG),
+                &person("somjai"),
+                &id,
+                A::Return,
+                Some(reason),
+                Utc::now(),
+            )
             .await
             .unwrap();
         store
-            .act(ORG, "chanyurat", &id, A::Submit, None, Utc::now())
+            .act(
+                &org(ORG),
+                &person("chanyurat"),
+                &id,
+                A::Submit,
+                None,
+                Utc::now(),
+            )
             .await
             .unwrap();
     }
     for who in ["somjai", "somsak", "wilaiwan"] {
         store
-            .act(ORG, who, &id, A::Endorse, Some("เห็นควรอนุมัติ"), Utc::now())
+            .act(
+                &org(ORG),
+                &person(who),
+                &id,
+                A::Endorse,
+                Some("เห็นควรอนุมัติ"),
+                Utc::now(),
+            )
             .await
             .unwrap();
     }
@@ -996,19 +1043,19 @@ async fn organisation_settings(db: TestDb) {
         .script("return document.getElementById('config').value")
         .await;
     let mut config: Value = serde_json::from_str(text.as_str().unwrap()).unwrap();
-    let before = site.store.org_config(ORG).await.unwrap();
+    let before = site.store.org_config(&org(ORG)).await.unwrap();
 
     let mut wrong = config.clone();
     wrong["routes"][0]["sign"] = json!("nobody");
     b.send_config(&wrong).await;
     let error = b.text("#config-error").await;
     assert!(error.contains("routes"), "{error}");
-    assert_eq!(site.store.org_config(ORG).await.unwrap(), before);
+    assert_eq!(site.store.org_config(&org(ORG)).await.unwrap(), before);
 
     config["registers"][0]["prefix"] = json!("ตร ๗๑๐๐๒");
     b.send_config(&config).await;
     b.wait("#admin-saved").await;
-    let after = site.store.org_config(ORG).await.unwrap();
+    let after = site.store.org_config(&org(ORG)).await.unwrap();
     assert_eq!(
         after.registers[0].prefix.as_ref().unwrap().as_str(),
         "ตร ๗๑๐๐๒"
@@ -1020,7 +1067,7 @@ async fn organisation_settings(db: TestDb) {
     std::fs::write(&not_an_image, "not an image").unwrap();
     b.upload_emblem(&not_an_image).await;
     assert_eq!(b.text("#emblem-error").await, "ไฟล์ต้องเป็นภาพ PNG หรือ SVG");
-    assert_eq!(site.store.emblem(ORG).await.unwrap(), None);
+    assert_eq!(site.store.emblem(&org(ORG)).await.unwrap(), None);
     let svg = folder.join("garuda.svg");
     std::fs::write(
         &svg,
@@ -1029,9 +1076,9 @@ async fn organisation_settings(db: TestDb) {
     .unwrap();
     b.upload_emblem(&svg).await;
     b.wait("#admin-saved").await;
-    assert!(site.store.emblem(ORG).await.unwrap().is_some());
+    assert!(site.store.emblem(&org(ORG)).await.unwrap().is_some());
     // The configuration is what it was after the prefix change.
-    assert_eq!(site.store.org_config(ORG).await.unwrap(), after);
+    assert_eq!(site.store.org_config(&org(ORG)).await.unwrap(), after);
     std::fs::remove_dir_all(&folder).ok();
 
     // A delegation from its own form: an end before the start is named at
@@ -1056,25 +1103,35 @@ async fn organisation_settings(db: TestDb) {
     assert_eq!(b.text("#delegation-to-error").await, "ต้องไม่ก่อนวันเริ่มต้น");
     b.screenshots("admin").await;
     assert_eq!(
-        site.store.org_config(ORG).await.unwrap().delegations.len(),
+        site.store
+            .org_config(&org(ORG))
+            .await
+            .unwrap()
+            .delegations
+            .len(),
         1
     );
     b.paste_into("#delegation-to", &dates(20)).await;
     b.click("form[action='/admin/delegations'] button.primary")
         .await;
     b.wait("#admin-saved").await;
-    let delegations = site.store.org_config(ORG).await.unwrap().delegations;
+    let delegations = site.store.org_config(&org(ORG)).await.unwrap().delegations;
     assert_eq!(delegations.len(), 2);
     assert_eq!(delegations[1].delegate.as_str(), "somsak");
     assert_eq!(delegations[1].capacity.wording(), "รักษาราชการแทน");
     b.click("#delegations button[value='remove:1']").await;
     b.wait("#admin-saved").await;
     assert_eq!(
-        site.store.org_config(ORG).await.unwrap().delegations.len(),
+        site.store
+            .org_config(&org(ORG))
+            .await
+            .unwrap()
+            .delegations
+            .len(),
         1
     );
     assert!(
-        site.store.emblem(ORG).await.unwrap().is_some(),
+        site.store.emblem(&org(ORG)).await.unwrap().is_some(),
         "the emblem stays"
     );
 
@@ -1166,7 +1223,12 @@ async fn cancelled_in_the_register(db: TestDb) {
             "หมายเหตุ"
         ])
     );
-    let digits = store.org_config(ORG).await.unwrap().organisation.digits;
+    let digits = store
+        .org_config(&org(ORG))
+        .await
+        .unwrap()
+        .organisation
+        .digits;
     // A memo is dated as its drafter dated it (the seed's ๙ เมษายน ๒๕๖๘).
     let dated = ThaiDate::from_ymd(2025, 4, 9).unwrap();
     for expected in [
@@ -1242,7 +1304,7 @@ async fn public_check_of_an_issued_order(db: TestDb) {
     let site = site(db).await;
     let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
     site.store.use_key_folder(&keys).unwrap();
-    site.store.ensure_signing_key(ORG).await.unwrap();
+    site.store.ensure_signing_key(&org(ORG)).await.unwrap();
     site.store.set_public_url(Some(site.base.clone()));
     let id = document_through(
         &site.store,
@@ -1256,7 +1318,7 @@ async fn public_check_of_an_issued_order(db: TestDb) {
         ],
     )
     .await;
-    let pdf = site.store.pdf(ORG, &id).await.unwrap();
+    let pdf = site.store.pdf(&org(ORG), &id).await.unwrap();
     // Scan the QR code on the printed page; the address printed beside it
     // is the same.
     let url = scan_qr(&pdf);
@@ -1266,7 +1328,7 @@ async fn public_check_of_an_issued_order(db: TestDb) {
     let b = browser().await;
     b.open(&url).await;
     assert!(b.text("#verdict").await.contains("ถูกต้องครบถ้วน"));
-    let summary = site.store.show(ORG, &id).await.unwrap();
+    let summary = site.store.show(&org(ORG), &id).await.unwrap();
     assert_eq!(b.text("#number").await, summary.printed_number.unwrap());
     assert!(b.text("#subject").await.contains("แต่งตั้งผู้รับผิดชอบ"));
     assert!(!b.text("#signer").await.is_empty());
@@ -1298,13 +1360,13 @@ async fn public_check_of_an_issued_order(db: TestDb) {
 async fn signing_keys(site: &Site) -> PathBuf {
     let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
     site.store.use_key_folder(&keys).unwrap();
-    site.store.ensure_signing_key(ORG).await.unwrap();
+    site.store.ensure_signing_key(&org(ORG)).await.unwrap();
     site.store.set_public_url(Some(site.base.clone()));
     keys
 }
 
 /// Order ๔๙๐/๒๕๖๗ through its route and issued; its id.
-async fn issued_order(site: &Site) -> String {
+async fn issued_order(site: &Site) -> DocumentId {
     document_through(
         &site.store,
         example_document("order-490-2567.toml"),
@@ -1378,8 +1440,8 @@ async fn altered_pdf_answered_first_in_red(db: TestDb) {
     let site = site(db).await;
     let keys = signing_keys(&site).await;
     let id = issued_order(&site).await;
-    let pdf = site.store.pdf(ORG, &id).await.unwrap();
-    let summary = site.store.show(ORG, &id).await.unwrap();
+    let pdf = site.store.pdf(&org(ORG), &id).await.unwrap();
+    let summary = site.store.show(&org(ORG), &id).await.unwrap();
     let url = scan_qr(&pdf);
 
     let b = browser().await;
@@ -1430,7 +1492,7 @@ async fn code_typed_from_paper(db: TestDb) {
     let site = site(db).await;
     let keys = signing_keys(&site).await;
     let id = issued_order(&site).await;
-    let pdf = site.store.pdf(ORG, &id).await.unwrap();
+    let pdf = site.store.pdf(&org(ORG), &id).await.unwrap();
     let code = saraban_store::verification_code(ORG, &id);
     assert!(
         saraban_stories::pdf_text(&pdf).contains(&code),
@@ -1501,29 +1563,45 @@ async fn public_page_keeps_deliberation_internal(db: TestDb) {
         )
         .await;
         store
-            .act(ORG, "somsak", &id, A::Return, Some(reason), Utc::now())
+            .act(
+                &org(ORG),
+                &person("somsak"),
+                &id,
+                A::Return,
+                Some(reason),
+                Utc::now(),
+            )
             .await
             .unwrap();
         store
-            .act(ORG, "chanyurat", &id, A::Submit, None, Utc::now())
+            .act(
+                &org(ORG),
+                &person("chanyurat"),
+                &id,
+                A::Submit,
+                None,
+                Utc::now(),
+            )
             .await
             .unwrap();
         // Whether the route restarts or goes back to the returner, the
         // reviewers in order take it to the signer; a refusal out of turn
         // changes nothing.
         for who in ["somjai", "somsak", "wilaiwan"] {
-            let _ = store.act(ORG, who, &id, A::Endorse, None, Utc::now()).await;
+            let _ = store
+                .act(&org(ORG), &person(who), &id, A::Endorse, None, Utc::now())
+                .await;
         }
         for (who, action) in [("kanok", A::Sign), ("sunee", A::Issue)] {
             store
-                .act(ORG, who, &id, action, None, Utc::now())
+                .act(&org(ORG), &person(who), &id, action, None, Utc::now())
                 .await
                 .unwrap();
         }
         id
     };
     let id = issued(seed()).await;
-    let history = serde_json::to_string(&store.history(ORG, &id).await.unwrap()).unwrap();
+    let history = serde_json::to_string(&store.history(&org(ORG), &id).await.unwrap()).unwrap();
     assert!(history.contains("returned"), "the memo was returned");
     let code = saraban_store::verification_code(ORG, &id);
 

@@ -2,10 +2,12 @@
 
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::{Refusal, RouteAction as A};
+use saraban_core::{DocumentId, PersonId};
 use saraban_core::{Syntax, document::read_value};
 use saraban_stories::PdfOf;
 use saraban_stories::saraban_store::{self, Store, StoreError};
-use saraban_stories::{TestDb, example, pdf_text, stories, thai};
+use saraban_stories::{TestDb, drafted, example, pdf_text, stories, thai};
+use saraban_stories::{org, person};
 use serde_json::Value;
 
 const ORG: &str = "wangkrachae";
@@ -36,7 +38,7 @@ fn content(name: &str) -> Value {
 
 /// The ledger head, to show that a refusal changed nothing.
 async fn head(store: &Store) -> u64 {
-    store.audit(ORG).await.unwrap().head_seq
+    store.audit(&org(ORG)).await.unwrap().head_seq
 }
 
 /// The seed: the assistant legal officer drafts the memo, three reviewers
@@ -53,19 +55,19 @@ async fn seed_memo_story(db: TestDb) {
 
     let memo = store
         .create_document(
-            ORG,
-            "chanyurat",
-            content("ita-report-2568.toml"),
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content("ita-report-2568.toml")),
             thai(2025, 4, 9, 10, 0),
         )
         .await
         .unwrap();
     assert_eq!((memo.state.as_str(), memo.version), ("draft", 1));
-    let id = memo.id.as_str();
+    let id = &memo.id;
     let submitted = store
         .act(
-            ORG,
-            "chanyurat",
+            &org(ORG),
+            &person("chanyurat"),
             id,
             A::Submit,
             None,
@@ -82,8 +84,8 @@ async fn seed_memo_story(db: TestDb) {
     ] {
         store
             .act(
-                ORG,
-                who,
+                &org(ORG),
+                &person(who),
                 id,
                 A::Endorse,
                 Some(opinion),
@@ -93,13 +95,13 @@ async fn seed_memo_story(db: TestDb) {
             .unwrap();
     }
     // The preview already carries the endorsements gathered so far.
-    let preview = pdf_text(&store.pdf(ORG, id).await.unwrap());
+    let preview = pdf_text(&store.pdf(&org(ORG), id).await.unwrap());
     assert_eq!(preview.matches("๑๓ เม.ย. ๖๘").count(), 3, "{preview}");
 
     let signed = store
         .act(
-            ORG,
-            "kanok",
+            &org(ORG),
+            &person("kanok"),
             id,
             A::Sign,
             Some("ทราบ"),
@@ -109,7 +111,14 @@ async fn seed_memo_story(db: TestDb) {
         .unwrap();
     assert_eq!(signed.document.state, "signed");
     let issued = store
-        .act(ORG, "sunee", id, A::Issue, None, thai(2025, 4, 13, 15, 0))
+        .act(
+            &org(ORG),
+            &person("sunee"),
+            id,
+            A::Issue,
+            None,
+            thai(2025, 4, 13, 15, 0),
+        )
         .await
         .unwrap();
     let document = &issued.document;
@@ -119,7 +128,7 @@ async fn seed_memo_story(db: TestDb) {
     );
     assert_eq!(document.printed_number.as_deref(), Some("ที่ ตร ๗๑๐๐๑/๑"));
 
-    let pdf = store.pdf(ORG, id).await.unwrap();
+    let pdf = store.pdf(&org(ORG), id).await.unwrap();
     assert_eq!(
         Some(saraban_core::ledger::sha256_hex(&pdf)),
         document.pdf_hash
@@ -133,7 +142,7 @@ async fn seed_memo_story(db: TestDb) {
     );
     assert!(text.contains("(นายกนก ใจรักษ์)") && text.contains("ทราบ"));
 
-    let history = store.history(ORG, id).await.unwrap();
+    let history = store.history(&org(ORG), id).await.unwrap();
     let kinds: Vec<&str> = history
         .iter()
         .map(|h| h.event["kind"].as_str().unwrap())
@@ -158,23 +167,43 @@ async fn seed_memo_story(db: TestDb) {
     assert_eq!(issued_event["number"], 1);
     assert_eq!(history[2].event["position"], "head-of-office");
     assert_eq!(history[2].event["capacity"], "holder");
-    assert!(store.audit(ORG).await.unwrap().holds());
+    assert!(store.audit(&org(ORG)).await.unwrap().holds());
 
-    let register = store.register_entries(ORG, "memo", 2568).await.unwrap();
+    let register = store
+        .register_entries(&org(ORG), "memo", 2568)
+        .await
+        .unwrap();
     assert_eq!(register.len(), 1);
     assert_eq!(register[0].printed_number, "ที่ ตร ๗๑๐๐๑/๑");
 }
 
 /// Pushes a document of `kind` through its whole route up to signature.
-async fn signed_document(store: &Store, name: &str, signer: &str, day: (i32, u32, u32)) -> String {
+async fn signed_document(
+    store: &Store,
+    name: &str,
+    signer: &str,
+    day: (i32, u32, u32),
+) -> DocumentId {
     let (y, m, d) = day;
     let doc = store
-        .create_document(ORG, "chanyurat", content(name), thai(y, m, d, 8, 0))
+        .create_document(
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content(name)),
+            thai(y, m, d, 8, 0),
+        )
         .await
         .unwrap();
     let id = doc.id;
     store
-        .act(ORG, "chanyurat", &id, A::Submit, None, thai(y, m, d, 8, 5))
+        .act(
+            &org(ORG),
+            &person("chanyurat"),
+            &id,
+            A::Submit,
+            None,
+            thai(y, m, d, 8, 5),
+        )
         .await
         .unwrap();
     let reviewers: &[&str] = if doc.kind == "memo" {
@@ -185,8 +214,8 @@ async fn signed_document(store: &Store, name: &str, signer: &str, day: (i32, u32
     for who in reviewers {
         store
             .act(
-                ORG,
-                who,
+                &org(ORG),
+                &person(who),
                 &id,
                 A::Endorse,
                 Some("เห็นควรลงนาม"),
@@ -196,7 +225,14 @@ async fn signed_document(store: &Store, name: &str, signer: &str, day: (i32, u32
             .unwrap();
     }
     store
-        .act(ORG, signer, &id, A::Sign, None, thai(y, m, d, 10, 0))
+        .act(
+            &org(ORG),
+            &person(signer),
+            &id,
+            A::Sign,
+            None,
+            thai(y, m, d, 10, 0),
+        )
         .await
         .unwrap();
     id
@@ -213,10 +249,17 @@ async fn public_check_story(db: TestDb) {
     init(store).await;
     let id = signed_document(store, "ita-report-2568.toml", "kanok", (2025, 4, 13)).await;
     store
-        .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 4, 13, 11, 0))
+        .act(
+            &org(ORG),
+            &person("sunee"),
+            &id,
+            A::Issue,
+            None,
+            thai(2025, 4, 13, 11, 0),
+        )
         .await
         .unwrap();
-    let pdf = store.pdf(ORG, &id).await.unwrap();
+    let pdf = store.pdf(&org(ORG), &id).await.unwrap();
     let code = saraban_store::verification_code(ORG, &id);
     let text = pdf_text(&pdf);
     assert!(text.contains(&code), "the code is printed: {text}");
@@ -277,8 +320,8 @@ async fn order_490_story(db: TestDb) {
     let first = signed_document(store, "order-490-2567.toml", "kanok", (2024, 7, 30)).await;
     let issued = store
         .act(
-            ORG,
-            "sunee",
+            &org(ORG),
+            &person("sunee"),
             &first,
             A::Issue,
             None,
@@ -291,8 +334,8 @@ async fn order_490_story(db: TestDb) {
     let order = signed_document(store, "order-490-2567.toml", "kanok", (2024, 8, 1)).await;
     let issued = store
         .act(
-            ORG,
-            "sunee",
+            &org(ORG),
+            &person("sunee"),
             &order,
             A::Issue,
             None,
@@ -304,7 +347,7 @@ async fn order_490_story(db: TestDb) {
         issued.document.printed_number.as_deref(),
         Some("ที่ ๔๙๐/๒๕๖๗")
     );
-    let text = pdf_text(&store.pdf(ORG, &order).await.unwrap());
+    let text = pdf_text(&store.pdf(&org(ORG), &order).await.unwrap());
     assert!(text.contains("ที่ ๔๙๐/๒๕๖๗"), "{text}");
     assert!(
         text.contains("สั่ง ณ วันที่ ๑ สิงหาคม พ.ศ. ๒๕๖๗"),
@@ -314,8 +357,8 @@ async fn order_490_story(db: TestDb) {
     // Cancelled by a later order: keeps its number, marked in the register.
     store
         .act(
-            ORG,
-            "sunee",
+            &org(ORG),
+            &person("sunee"),
             &first,
             A::Cancel,
             Some("ยกเลิกโดยคำสั่งที่ ๔๙๑/๒๕๖๗"),
@@ -323,10 +366,13 @@ async fn order_490_story(db: TestDb) {
         )
         .await
         .unwrap();
-    let register = store.register_entries(ORG, "order", 2567).await.unwrap();
+    let register = store
+        .register_entries(&org(ORG), "order", 2567)
+        .await
+        .unwrap();
     let numbers: Vec<(i64, bool)> = register.iter().map(|e| (e.number, e.cancelled)).collect();
     assert_eq!(numbers, [(489, true), (490, false)]);
-    assert!(store.audit(ORG).await.unwrap().holds());
+    assert!(store.audit(&org(ORG)).await.unwrap().holds());
 }
 
 /// Returned for revision with a reason, edited (a new version), resubmitted:
@@ -336,18 +382,18 @@ async fn return_for_revision_story(db: TestDb) {
     init(store).await;
     let doc = store
         .create_document(
-            ORG,
-            "chanyurat",
-            content("ita-report-2568.toml"),
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content("ita-report-2568.toml")),
             thai(2025, 4, 9, 10, 0),
         )
         .await
         .unwrap();
-    let id = doc.id.as_str();
+    let id = &doc.id;
     store
         .act(
-            ORG,
-            "chanyurat",
+            &org(ORG),
+            &person("chanyurat"),
             id,
             A::Submit,
             None,
@@ -357,8 +403,8 @@ async fn return_for_revision_story(db: TestDb) {
         .unwrap();
     store
         .act(
-            ORG,
-            "somjai",
+            &org(ORG),
+            &person("somjai"),
             id,
             A::Endorse,
             Some("เพื่อโปรดทราบ"),
@@ -368,8 +414,8 @@ async fn return_for_revision_story(db: TestDb) {
         .unwrap();
     let returned = store
         .act(
-            ORG,
-            "somsak",
+            &org(ORG),
+            &person("somsak"),
             id,
             A::Return,
             Some("แก้ไขวันที่ประชุม"),
@@ -382,14 +428,20 @@ async fn return_for_revision_story(db: TestDb) {
     let mut revised = content("ita-report-2568.toml");
     revised["subject"] = Value::String("รายงานการประชุม (แก้ไข)".into());
     let edited = store
-        .edit_document(ORG, "chanyurat", id, revised, thai(2025, 4, 11, 9, 0))
+        .edit_document(
+            &org(ORG),
+            &person("chanyurat"),
+            id,
+            drafted(revised),
+            thai(2025, 4, 11, 9, 0),
+        )
         .await
         .unwrap();
     assert_eq!(edited.document.version, 2);
     store
         .act(
-            ORG,
-            "chanyurat",
+            &org(ORG),
+            &person("chanyurat"),
             id,
             A::Submit,
             None,
@@ -397,21 +449,21 @@ async fn return_for_revision_story(db: TestDb) {
         )
         .await
         .unwrap();
-    let shown = store.show(ORG, id).await.unwrap();
+    let shown = store.show(&org(ORG), id).await.unwrap();
     assert_eq!(
         (shown.round, shown.waiting_for.clone()),
         (2, vec!["head-of-office".to_owned()])
     );
-    let preview = pdf_text(&store.pdf(ORG, id).await.unwrap());
+    let preview = pdf_text(&store.pdf(&org(ORG), id).await.unwrap());
     assert!(
         !preview.contains("๑๐ เม.ย. ๖๘"),
         "round one's endorsement is gone from the page"
     );
     // Every version keeps its own page.
-    let first = pdf_text(&store.pdf_of_version(ORG, id, Some(1)).await.unwrap());
-    let second = pdf_text(&store.pdf_of_version(ORG, id, Some(2)).await.unwrap());
+    let first = pdf_text(&store.pdf_of_version(&org(ORG), id, Some(1)).await.unwrap());
+    let second = pdf_text(&store.pdf_of_version(&org(ORG), id, Some(2)).await.unwrap());
     assert!(!first.contains("(แก้ไข)") && second.contains("(แก้ไข)"));
-    let history = store.history(ORG, id).await.unwrap();
+    let history = store.history(&org(ORG), id).await.unwrap();
     let returned_event = history
         .iter()
         .find(|h| h.event["kind"] == "returned")
@@ -436,26 +488,36 @@ async fn refusals_story(db: TestDb) {
     init(store).await;
     let doc = store
         .create_document(
-            ORG,
-            "chanyurat",
-            content("ita-report-2568.toml"),
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content("ita-report-2568.toml")),
             thai(2025, 4, 9, 10, 0),
         )
         .await
         .unwrap();
-    let id = doc.id.as_str();
+    let id = &doc.id;
     let at = thai(2025, 4, 9, 11, 0);
 
     // Only the drafter submits; others may not edit.
     let before = head(store).await;
     assert!(matches!(
-        refused(store.act(ORG, "somjai", id, A::Submit, None, at).await),
+        refused(
+            store
+                .act(&org(ORG), &person("somjai"), id, A::Submit, None, at)
+                .await
+        ),
         Refusal::NotDrafter(_)
     ));
     assert!(matches!(
         refused(
             store
-                .edit_document(ORG, "somjai", id, content("ita-report-2568.toml"), at)
+                .edit_document(
+                    &org(ORG),
+                    &person("somjai"),
+                    id,
+                    drafted(content("ita-report-2568.toml")),
+                    at
+                )
                 .await
         ),
         Refusal::NotDrafter(_)
@@ -463,56 +525,74 @@ async fn refusals_story(db: TestDb) {
     assert_eq!(head(store).await, before);
 
     store
-        .act(ORG, "chanyurat", id, A::Submit, None, at)
+        .act(&org(ORG), &person("chanyurat"), id, A::Submit, None, at)
         .await
         .unwrap();
     // Edit after submit.
     assert!(matches!(
         refused(
             store
-                .edit_document(ORG, "chanyurat", id, content("ita-report-2568.toml"), at)
+                .edit_document(
+                    &org(ORG),
+                    &person("chanyurat"),
+                    id,
+                    drafted(content("ita-report-2568.toml")),
+                    at
+                )
                 .await
         ),
         Refusal::WrongState { .. }
     ));
     // Wrong person: the deputy before the head of office.
     assert!(matches!(
-        refused(store.act(ORG, "somsak", id, A::Endorse, None, at).await),
+        refused(
+            store
+                .act(&org(ORG), &person("somsak"), id, A::Endorse, None, at)
+                .await
+        ),
         Refusal::NotYourTurn { .. }
     ));
     // Wrong step: signing while in review.
     assert!(matches!(
-        refused(store.act(ORG, "kanok", id, A::Sign, None, at).await),
+        refused(
+            store
+                .act(&org(ORG), &person("kanok"), id, A::Sign, None, at)
+                .await
+        ),
         Refusal::WrongState { .. }
     ));
     // Return without a reason.
     assert!(matches!(
         refused(
             store
-                .act(ORG, "somjai", id, A::Return, Some("  "), at)
+                .act(&org(ORG), &person("somjai"), id, A::Return, Some("  "), at)
                 .await
         ),
         Refusal::TextRequired(_)
     ));
     // Acting twice: the head of office again once the step has moved on.
     store
-        .act(ORG, "somjai", id, A::Endorse, None, at)
+        .act(&org(ORG), &person("somjai"), id, A::Endorse, None, at)
         .await
         .unwrap();
     assert!(matches!(
-        refused(store.act(ORG, "somjai", id, A::Endorse, None, at).await),
+        refused(
+            store
+                .act(&org(ORG), &person("somjai"), id, A::Endorse, None, at)
+                .await
+        ),
         Refusal::NotYourTurn { .. }
     ));
     let before = head(store).await;
-    let shown = store.show(ORG, id).await.unwrap();
+    let shown = store.show(&org(ORG), id).await.unwrap();
     assert_eq!(shown.waiting_for, vec!["deputy-clerk"]);
 
     store
-        .act(ORG, "somsak", id, A::Endorse, None, at)
+        .act(&org(ORG), &person("somsak"), id, A::Endorse, None, at)
         .await
         .unwrap();
     store
-        .act(ORG, "wilaiwan", id, A::Endorse, None, at)
+        .act(&org(ORG), &person("wilaiwan"), id, A::Endorse, None, at)
         .await
         .unwrap();
     // Expired delegation: the clerk may sign for the mayor only in 2025.
@@ -520,7 +600,14 @@ async fn refusals_story(db: TestDb) {
     assert!(matches!(
         refused(
             store
-                .act(ORG, "wilaiwan", id, A::Sign, None, after_delegation)
+                .act(
+                    &org(ORG),
+                    &person("wilaiwan"),
+                    id,
+                    A::Sign,
+                    None,
+                    after_delegation
+                )
                 .await
         ),
         Refusal::NotYourTurn { .. }
@@ -528,8 +615,8 @@ async fn refusals_story(db: TestDb) {
     // Within it she signs, ปฏิบัติราชการแทน the mayor.
     let signed = store
         .act(
-            ORG,
-            "wilaiwan",
+            &org(ORG),
+            &person("wilaiwan"),
             id,
             A::Sign,
             Some("ทราบ"),
@@ -538,19 +625,21 @@ async fn refusals_story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(signed.document.state, "signed");
-    let history = store.history(ORG, id).await.unwrap();
+    let history = store.history(&org(ORG), id).await.unwrap();
     let sign = &history.last().unwrap().event;
     assert_eq!(
         (sign["position"].as_str(), sign["capacity"].as_str()),
         (Some("mayor"), Some("delegated"))
     );
-    let text = pdf_text(&store.pdf(ORG, id).await.unwrap());
+    let text = pdf_text(&store.pdf(&org(ORG), id).await.unwrap());
     assert!(text.contains("ปฏิบัติราชการแทน"), "{text}");
     assert!(head(store).await > before);
 
     // An unknown person, and another organisation's view: not found.
     assert!(matches!(
-        store.act(ORG, "stranger", id, A::Issue, None, at).await,
+        store
+            .act(&org(ORG), &person("stranger"), id, A::Issue, None, at)
+            .await,
         Err(StoreError::NotFound { .. })
     ));
     let mut other = org_config();
@@ -558,27 +647,27 @@ async fn refusals_story(db: TestDb) {
     store.init_org(&other, None, at).await.unwrap();
     assert!(matches!(
         store
-            .act("other-org", "sunee", id, A::Issue, None, at)
+            .act(&org("other-org"), &person("sunee"), id, A::Issue, None, at)
             .await,
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store.show("other-org", id).await,
+        store.show(&org("other-org"), id).await,
         Err(StoreError::NotFound { .. })
     ));
     assert!(
         store
-            .list_documents("other-org", None, 50, 0)
+            .list_documents(&org("other-org"), None, 50, 0)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        store.show(ORG, id).await.unwrap().state,
+        store.show(&org(ORG), id).await.unwrap().state,
         "signed",
         "still untouched"
     );
-    assert!(store.audit(ORG).await.unwrap().holds());
+    assert!(store.audit(&org(ORG)).await.unwrap().holds());
 }
 
 /// A route change makes a new version; running documents keep theirs.
@@ -587,9 +676,9 @@ async fn route_versions_story(db: TestDb) {
     init(store).await;
     let running = store
         .create_document(
-            ORG,
-            "chanyurat",
-            content("ita-report-2568.toml"),
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content("ita-report-2568.toml")),
             thai(2025, 4, 9, 10, 0),
         )
         .await
@@ -604,9 +693,9 @@ async fn route_versions_story(db: TestDb) {
     assert_eq!(report.new_route_versions, vec![("memo".to_owned(), 2)]);
     let fresh = store
         .create_document(
-            ORG,
-            "chanyurat",
-            content("ita-report-2568.toml"),
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content("ita-report-2568.toml")),
             thai(2025, 4, 10, 10, 0),
         )
         .await
@@ -615,20 +704,24 @@ async fn route_versions_story(db: TestDb) {
     let at = thai(2025, 4, 10, 11, 0);
     for id in [&running.id, &fresh.id] {
         store
-            .act(ORG, "chanyurat", id, A::Submit, None, at)
+            .act(&org(ORG), &person("chanyurat"), id, A::Submit, None, at)
             .await
             .unwrap();
         store
-            .act(ORG, "somjai", id, A::Endorse, None, at)
+            .act(&org(ORG), &person("somjai"), id, A::Endorse, None, at)
             .await
             .unwrap();
     }
     assert_eq!(
-        store.show(ORG, &running.id).await.unwrap().waiting_for,
+        store
+            .show(&org(ORG), &running.id)
+            .await
+            .unwrap()
+            .waiting_for,
         vec!["deputy-clerk"]
     );
     assert_eq!(
-        store.show(ORG, &fresh.id).await.unwrap().waiting_for,
+        store.show(&org(ORG), &fresh.id).await.unwrap().waiting_for,
         vec!["clerk"]
     );
 }
@@ -641,8 +734,8 @@ async fn year_boundary_story(db: TestDb) {
     let early = signed_document(store, "ita-report-2568.toml", "kanok", (2024, 12, 31)).await;
     let a = store
         .act(
-            ORG,
-            "sunee",
+            &org(ORG),
+            &person("sunee"),
             &late,
             A::Issue,
             None,
@@ -652,8 +745,8 @@ async fn year_boundary_story(db: TestDb) {
         .unwrap();
     let b = store
         .act(
-            ORG,
-            "sunee",
+            &org(ORG),
+            &person("sunee"),
             &early,
             A::Issue,
             None,
@@ -689,7 +782,14 @@ async fn concurrent_issue_story(db: TestDb) {
             let id = id.clone();
             tokio::spawn(async move {
                 store
-                    .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 3, 2, 9, 0))
+                    .act(
+                        &org(ORG),
+                        &person("sunee"),
+                        &id,
+                        A::Issue,
+                        None,
+                        thai(2025, 3, 2, 9, 0),
+                    )
                     .await
             })
         })
@@ -700,9 +800,12 @@ async fn concurrent_issue_story(db: TestDb) {
     }
     numbers.sort();
     assert_eq!(numbers, (1..=64).collect::<Vec<i64>>());
-    let register = store.register_entries(ORG, "order", 2568).await.unwrap();
+    let register = store
+        .register_entries(&org(ORG), "order", 2568)
+        .await
+        .unwrap();
     assert_eq!(register.len(), 64);
-    let report = store.audit(ORG).await.unwrap();
+    let report = store.audit(&org(ORG)).await.unwrap();
     assert!(report.holds(), "{:?}", report.findings);
     assert_eq!(
         report.events,
@@ -728,11 +831,18 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
         .unwrap();
     let before = head(store).await;
     let failed = store
-        .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 4, 13, 15, 0))
+        .act(
+            &org(ORG),
+            &person("sunee"),
+            &id,
+            A::Issue,
+            None,
+            thai(2025, 4, 13, 15, 0),
+        )
         .await;
     assert!(matches!(failed, Err(StoreError::Render(_))), "{failed:?}");
     assert_eq!(head(store).await, before, "no event");
-    let shown = store.show(ORG, &id).await.unwrap();
+    let shown = store.show(&org(ORG), &id).await.unwrap();
     assert_eq!((shown.state.as_str(), shown.number), ("signed", None));
 
     store
@@ -740,22 +850,34 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
         .await
         .unwrap();
     let issued = store
-        .act(ORG, "sunee", &id, A::Issue, None, thai(2025, 4, 13, 17, 0))
+        .act(
+            &org(ORG),
+            &person("sunee"),
+            &id,
+            A::Issue,
+            None,
+            thai(2025, 4, 13, 17, 0),
+        )
         .await
         .unwrap();
     assert_eq!(issued.document.number, Some(1), "the number was not lost");
-    assert!(store.audit(ORG).await.unwrap().holds());
+    assert!(store.audit(&org(ORG)).await.unwrap().holds());
 }
 
 /// A memo drafted and submitted at `at`; it waits for its first reviewer.
-async fn submitted_memo(store: &Store, at: chrono::DateTime<chrono::Utc>) -> String {
+async fn submitted_memo(store: &Store, at: chrono::DateTime<chrono::Utc>) -> DocumentId {
     let id = store
-        .create_document(ORG, "chanyurat", content("ita-report-2568.toml"), at)
+        .create_document(
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content("ita-report-2568.toml")),
+            at,
+        )
         .await
         .unwrap()
         .id;
     store
-        .act(ORG, "chanyurat", &id, A::Submit, None, at)
+        .act(&org(ORG), &person("chanyurat"), &id, A::Submit, None, at)
         .await
         .unwrap();
     id
@@ -763,7 +885,7 @@ async fn submitted_memo(store: &Store, at: chrono::DateTime<chrono::Utc>) -> Str
 
 /// The organisation with three deputies, two of whom must endorse a memo,
 /// and a memo submitted to them on 9 April 2025.
-async fn memo_for_group(store: &Store) -> String {
+async fn memo_for_group(store: &Store) -> DocumentId {
     let mut config = org_config();
     let mut add = |id: &str, title: &str, person: &str, name: &str| {
         config.positions.push(saraban_core::org::PositionConfig {
@@ -805,15 +927,26 @@ async fn parallel_group_story(db: TestDb) {
     let id = memo_for_group(store).await;
     let at = thai(2025, 4, 9, 10, 0);
     store
-        .act(ORG, "prasert", &id, A::Endorse, Some("เห็นชอบ"), at)
+        .act(
+            &org(ORG),
+            &person("prasert"),
+            &id,
+            A::Endorse,
+            Some("เห็นชอบ"),
+            at,
+        )
         .await
         .unwrap();
     assert!(matches!(
-        refused(store.act(ORG, "prasert", &id, A::Endorse, None, at).await),
+        refused(
+            store
+                .act(&org(ORG), &person("prasert"), &id, A::Endorse, None, at)
+                .await
+        ),
         Refusal::AlreadyActed(_)
     ));
     assert_eq!(
-        store.show(ORG, &id).await.unwrap().state,
+        store.show(&org(ORG), &id).await.unwrap().state,
         "in_review",
         "one of two"
     );
@@ -823,7 +956,12 @@ async fn parallel_group_story(db: TestDb) {
         let id = id.clone();
         async move {
             let found = store
-                .inbox(ORG, person, &[position.to_owned()], 50)
+                .inbox(
+                    &org(ORG),
+                    &PersonId::parse(person).unwrap(),
+                    &[saraban_core::PositionId::parse(position).unwrap()],
+                    50,
+                )
                 .await
                 .unwrap();
             found.waiting.iter().any(|d| d.id == id)
@@ -835,16 +973,27 @@ async fn parallel_group_story(db: TestDb) {
             && inbox("malee", "finance").await
     );
     store
-        .act(ORG, "wanna", &id, A::Endorse, Some("เห็นชอบ"), at)
+        .act(
+            &org(ORG),
+            &person("wanna"),
+            &id,
+            A::Endorse,
+            Some("เห็นชอบ"),
+            at,
+        )
         .await
         .unwrap();
-    let shown = store.show(ORG, &id).await.unwrap();
+    let shown = store.show(&org(ORG), &id).await.unwrap();
     assert_eq!(
         (shown.state.as_str(), shown.waiting_for.clone()),
         ("awaiting_signature", vec!["mayor".to_owned()])
     );
     assert!(matches!(
-        refused(store.act(ORG, "malee", &id, A::Endorse, None, at).await),
+        refused(
+            store
+                .act(&org(ORG), &person("malee"), &id, A::Endorse, None, at)
+                .await
+        ),
         Refusal::WrongState { .. }
     ));
 }
@@ -864,7 +1013,14 @@ async fn same_document_at_once_story(db: TestDb) {
             let id = id.clone();
             tokio::spawn(async move {
                 store
-                    .act(ORG, person, &id, A::Endorse, Some("เห็นชอบ"), at)
+                    .act(
+                        &org(ORG),
+                        &PersonId::parse(person).unwrap(),
+                        &id,
+                        A::Endorse,
+                        Some("เห็นชอบ"),
+                        at,
+                    )
                     .await
             })
         })
@@ -879,13 +1035,18 @@ async fn same_document_at_once_story(db: TestDb) {
     }
     assert_eq!(taken, 2, "two of three");
     assert_eq!(head(store).await, before + 2, "two events");
-    let shown = store.show(ORG, &id).await.unwrap();
+    let shown = store.show(&org(ORG), &id).await.unwrap();
     assert_eq!(
         (shown.state.as_str(), shown.waiting_for.clone()),
         ("awaiting_signature", vec!["mayor".to_owned()])
     );
     let mayor = store
-        .inbox(ORG, "kanok", &["mayor".to_owned()], 50)
+        .inbox(
+            &org(ORG),
+            &person("kanok"),
+            &[saraban_core::PositionId::parse("mayor").unwrap()],
+            50,
+        )
         .await
         .unwrap();
     assert!(
@@ -898,7 +1059,12 @@ async fn same_document_at_once_story(db: TestDb) {
         ("malee", "finance"),
     ] {
         let inbox = store
-            .inbox(ORG, person, &[position.to_owned()], 50)
+            .inbox(
+                &org(ORG),
+                &PersonId::parse(person).unwrap(),
+                &[saraban_core::PositionId::parse(position).unwrap()],
+                50,
+            )
             .await
             .unwrap();
         assert!(
@@ -906,7 +1072,7 @@ async fn same_document_at_once_story(db: TestDb) {
             "{person}'s inbox"
         );
     }
-    let report = store.audit(ORG).await.unwrap();
+    let report = store.audit(&org(ORG)).await.unwrap();
     assert!(report.holds(), "{:?}", report.findings);
 }
 
@@ -943,7 +1109,14 @@ async fn two_processes_story(db: TestDb) {
         tasks.spawn(async move {
             for (step, who) in ["somjai", "somsak", "wilaiwan"].into_iter().enumerate() {
                 stores[(i + step) % 2]
-                    .act(ORG, who, &id, A::Endorse, Some("เห็นควรลงนาม"), day)
+                    .act(
+                        &org(ORG),
+                        &person(who),
+                        &id,
+                        A::Endorse,
+                        Some("เห็นควรลงนาม"),
+                        day,
+                    )
                     .await
                     .unwrap();
             }
@@ -955,7 +1128,7 @@ async fn two_processes_story(db: TestDb) {
         let id = id.clone();
         tasks.spawn(async move {
             let issued = store
-                .act(ORG, "sunee", &id, A::Issue, None, day)
+                .act(&org(ORG), &person("sunee"), &id, A::Issue, None, day)
                 .await
                 .unwrap();
             issued.document.number
@@ -965,11 +1138,11 @@ async fn two_processes_story(db: TestDb) {
     numbers.sort();
     assert_eq!(numbers, (1..=12).collect::<Vec<i64>>(), "no gap, no repeat");
     for id in &memos {
-        let shown = second.show(ORG, id).await.unwrap();
+        let shown = second.show(&org(ORG), id).await.unwrap();
         assert_eq!(shown.state, "awaiting_signature");
         assert_eq!(shown.waiting_for, vec!["mayor".to_owned()]);
     }
-    let report = second.audit(ORG).await.unwrap();
+    let report = second.audit(&org(ORG)).await.unwrap();
     assert!(report.holds(), "{:?}", report.findings);
     assert_eq!(
         report.events,

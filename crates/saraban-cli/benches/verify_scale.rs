@@ -25,6 +25,7 @@ use saraban_core::clock::thai_offset;
 use saraban_core::document::{Syntax, read_value};
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::RouteAction;
+use saraban_core::{Drafted, OrgId, PersonId};
 use saraban_store::Store;
 use serde_json::Value;
 use sqlx::{Connection, Row};
@@ -130,7 +131,7 @@ async fn ensure_built(url: &str, keys: &Path, events: u64) {
                 .init_org(&config, None, thai(1, 8))
                 .await
                 .expect("init");
-            store.ensure_signing_key(ORG).await.expect("key");
+            store.ensure_signing_key(&org(ORG)).await.expect("key");
             0
         }
     };
@@ -145,7 +146,11 @@ async fn ensure_built(url: &str, keys: &Path, events: u64) {
     ] {
         if head == 0 {
             store
-                .set_password(ORG, person, "saraban-bench")
+                .set_password(
+                    &org(ORG),
+                    &PersonId::parse(person).unwrap(),
+                    "saraban-bench",
+                )
                 .await
                 .expect("password");
         } else {
@@ -198,7 +203,7 @@ async fn ensure_built(url: &str, keys: &Path, events: u64) {
 
 async fn route_memo(store: &Store, issue: bool) {
     let id = store
-        .create_document(ORG, "chanyurat", memo(), thai(2, 9))
+        .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), thai(2, 9))
         .await
         .expect("create")
         .id;
@@ -214,7 +219,7 @@ async fn route_memo(store: &Store, issue: bool) {
     }
     for (who, action, text) in steps {
         store
-            .act(ORG, who, &id, action, text, thai(2, 10))
+            .act(&org(ORG), &person(who), &id, action, text, thai(2, 10))
             .await
             .expect("act");
     }
@@ -247,4 +252,19 @@ fn measure(backend: &str, url: &str, keys: &Path) {
 
 fn shown(url: &str) -> String {
     saraban_store::redact(url)
+}
+
+/// The bench's organisation id, known good.
+fn org(id: &str) -> OrgId {
+    OrgId::parse(id).expect("an id")
+}
+
+/// One of the bench's people, known good.
+fn person(id: &str) -> PersonId {
+    PersonId::parse(id).expect("an id")
+}
+
+/// The bench's memo, read as a document.
+fn drafted(content: Value) -> Drafted {
+    Drafted::from_value(content).expect("a document")
 }

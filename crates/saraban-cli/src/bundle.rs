@@ -57,9 +57,12 @@ pub fn export(args: ExportArgs) -> Result<ExitCode, UsageError> {
     }
     let bundle = runtime()?.block_on(async {
         let store = open(&args.db).await?;
-        let bundle = store.export_bundle(&args.org, args.year).await;
+        let bundle = match crate::engine::org_id(&args.org) {
+            Ok(org) => store.export_bundle(&org, args.year).await.map_err(failed),
+            Err(error) => Err(error),
+        };
         store.close().await;
-        bundle.map_err(failed)
+        bundle
     })?;
     // The export is held to the same check as any bundle: a store whose
     // records do not hold still gets its bundle written, as evidence.

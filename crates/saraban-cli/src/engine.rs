@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use saraban_core::document::read_value;
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::RouteAction;
-use saraban_core::{BuddhistYear, Syntax};
+use saraban_core::{BuddhistYear, DocumentId, Drafted, OrgId, PersonId, Syntax};
 use saraban_store::{Store, StoreError};
 use serde::Serialize;
 
@@ -170,20 +170,32 @@ fn instant(acting: &Acting) -> DateTime<Utc> {
     acting.at.map_or_else(Utc::now, |at| at.with_timezone(&Utc))
 }
 
-fn read_content(file: &Path) -> Result<serde_json::Value, UsageError> {
+fn read_content(file: &Path) -> Result<Drafted, UsageError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
     // Check it fully now, so that the error names the field.
     let value = read_value(&text, Syntax::of_path(file))
         .map_err(|e| UsageError(format!("{}: {e}", file.display())))?;
-    saraban_core::document::document_from_value(value.clone())
-        .map_err(|e| UsageError(format!("{}: {e}", file.display())))?;
-    Ok(value)
+    Drafted::from_value(value).map_err(|e| UsageError(format!("{}: {e}", file.display())))
 }
 
-async fn organisation(store: &Store, acting: &Acting) -> Result<String, UsageError> {
+/// Ids as the command line gives them. Text that is no id names nothing
+/// the database holds, and is answered as the store answers an unknown one.
+pub(crate) fn org_id(text: &str) -> Result<OrgId, UsageError> {
+    OrgId::parse(text).map_err(|_| failed(StoreError::not_found("organisation", text)))
+}
+
+fn person_id(text: &str) -> Result<PersonId, UsageError> {
+    PersonId::parse(text).map_err(|_| failed(StoreError::not_found("person", text)))
+}
+
+fn document_id(text: &str) -> Result<DocumentId, UsageError> {
+    DocumentId::parse(text).map_err(|_| failed(StoreError::not_found("document", text)))
+}
+
+async fn organisation(store: &Store, acting: &Acting) -> Result<OrgId, UsageError> {
     if let Some(org) = &acting.org {
-        return Ok(org.clone());
+        return org_id(org);
     }
     let orgs = store.organisations().await.map_err(failed)?;
     match orgs.as_slice() {
@@ -193,7 +205,10 @@ async fn organisation(store: &Store, acting: &Acting) -> Result<String, UsageErr
         )),
         _ => Err(UsageError(format!(
             "--org: the database holds several organisations: {}",
-            orgs.join(", ")
+            orgs.iter()
+                .map(OrgId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -277,6 +292,7 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
             let org = org.clone();
             let (id, user, text) = (args.id.clone(), args.user.clone(), args.text.clone());
             async move {
+                let (user, id) = (person_id(&user)?, document_id(&id)?);
                 store
                     .act(&org, &user, &id, action, text.as_deref(), at)
                     .await
@@ -287,7 +303,7 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
             DocCommand::New { file, user } => {
                 let content = read_content(file)?;
                 let created = store
-                    .create_document(&org, user, content, at)
+                    .create_document(&org, &person_id(user)?, content, at)
                     .await
                     .map_err(failed)?;
                 print(&acting, &created, || {
@@ -299,7 +315,7 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
                 let content = read_content(file)?;
                 Some(
                     store
-                        .edit_document(&org, user, id, content, at)
+                        .edit_document(&org, &person_id(user)?, &document_id(id)?, content, at)
                         .await
                         .map_err(failed)?,
                 )
@@ -313,12 +329,15 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
             DocCommand::Cancel(args) => Some(act(args, RouteAction::Cancel).await?),
             DocCommand::Archive(args) => Some(act(args, RouteAction::Archive).await?),
             DocCommand::Show { id } => {
-                let shown = store.show(&org, id).await.map_err(failed)?;
+                let shown = store.show(&org, &document_id(id)?).await.map_err(failed)?;
                 print(&acting, &shown, || summary_line(&shown));
                 None
             }
             DocCommand::History { id } => {
-                let history = store.history(&org, id).await.map_err(failed)?;
+                let history = store
+                    .history(&org, &document_id(id)?)
+                    .await
+                    .map_err(failed)?;
                 print(&acting, &history, || {
                     history
                         .iter()
@@ -348,7 +367,7 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
             }
             DocCommand::Pdf { id, output } => {
                 let pdf = saraban_press::TypstPress::default()
-                    .pdf(&store, &org, id, None)
+                    .pdf(&store, &org, &document_id(id)?, None)
                     .await
                     .map_err(failed)?;
                 crate::render::write_atomically(output, &pdf)

@@ -6,6 +6,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Subcommand;
+use saraban_core::{OrgId, PersonId};
+use saraban_store::StoreError;
 
 use crate::engine::{Database, failed, open, runtime};
 use crate::usage_error::UsageError;
@@ -21,10 +23,14 @@ pub fn run(db: Database, command: UserCommand) -> Result<(), UsageError> {
     let password = read_password()?;
     runtime()?.block_on(async {
         let store = open(&db).await?;
-        store
-            .set_password(&org, &user, &password)
-            .await
-            .map_err(failed)?;
+        match (OrgId::parse(&org), PersonId::parse(&user)) {
+            (Ok(org), Ok(person)) => store.set_password(&org, &person, &password).await,
+            // No such person can be in the database: answered as the
+            // store answers an unknown one, after the password's check.
+            _ => saraban_store::check_new_password(&password)
+                .and(Err(StoreError::not_found("person", user.as_str()))),
+        }
+        .map_err(failed)?;
         println!("password of {user} in {org} set");
         Ok(())
     })

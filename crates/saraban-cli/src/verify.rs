@@ -36,7 +36,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, UsageError> {
         }
         let store = open(&args.db).await?;
         let orgs = match &args.org {
-            Some(org) => vec![org.clone()],
+            Some(org) => vec![crate::engine::org_id(org)?],
             None => store.organisation_ids().await.map_err(failed)?,
         };
         let mut audits = Vec::with_capacity(orgs.len());

@@ -955,6 +955,56 @@ fn flatten_toml_dates(value: &mut serde_json::Value) {
     }
 }
 
+/// A document as its drafter sent it: read, and the canonical bytes
+/// (RFC 8785) of the JSON exactly as sent, with their SHA-256. The store
+/// keeps and hashes those bytes, never the document written out again, so
+/// a content hash is over what the client sent (as it always was).
+#[derive(Debug, Clone)]
+pub struct Drafted {
+    document: Document,
+    canonical: String,
+    content_hash: String,
+}
+
+impl Drafted {
+    /// Reads `value` as a document (format saraban/1) and keeps its
+    /// canonical bytes.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, InputError> {
+        let bytes =
+            serde_jcs::to_vec(&value).map_err(|e| InputError::new("content", e.to_string()))?;
+        let document = document_from_value(value)?;
+        let content_hash = crate::ledger::sha256_hex(&bytes);
+        Ok(Drafted {
+            document,
+            canonical: String::from_utf8(bytes).expect("JSON is UTF-8"),
+            content_hash,
+        })
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    pub fn into_document(self) -> Document {
+        self.document
+    }
+
+    /// The document's kind ("memo", "order").
+    pub fn kind(&self) -> &str {
+        self.document.kind()
+    }
+
+    /// The canonical JSON (RFC 8785) of the content as sent.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The SHA-256 of `canonical`, in hex: the content hash events carry.
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+}
+
 /// Reads a document from an already parsed JSON value (the HTTP API's path).
 pub fn document_from_value(value: serde_json::Value) -> Result<Document, InputError> {
     let serde_json::Value::Object(mut fields) = value else {
@@ -1054,6 +1104,26 @@ mod tests {
             "body": body,
             "signer": { "name": "นายก ข", "position": "ปลัด" },
         }))
+    }
+
+    #[test]
+    fn drafted_keeps_the_canonical_bytes_of_what_was_sent() {
+        // Keys out of order and spaced: the bytes kept
+        // are RFC 8785 of this value, not of the document written again.
+        let sent: Value = serde_json::from_str(
+            r#"{"subject": "ทดสอบ", "kind": "memo", "format": "saraban/1", "unit": "สำนักปลัด",
+                "number": {"prefix": "ตร ๗๑๐๐๑"}, "date": "2025-04-09", "to": "นายก",
+                "body": ["ข้อความ"], "signer": {"position": "ปลัด", "name": "นายก ข"}}"#,
+        )
+        .unwrap();
+        let drafted = Drafted::from_value(sent.clone()).unwrap();
+        let bytes = serde_jcs::to_vec(&sent).unwrap();
+        assert_eq!(drafted.canonical().as_bytes(), bytes.as_slice());
+        assert_eq!(drafted.content_hash(), crate::ledger::sha256_hex(&bytes));
+        assert_eq!(drafted.kind(), "memo");
+        assert_eq!(drafted.document(), &document_from_value(sent).unwrap());
+        let refused = Drafted::from_value(json!({ "format": FORMAT })).unwrap_err();
+        assert_eq!(refused.path, "kind");
     }
 
     fn blocks(body: Value) -> Vec<Block> {

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod compose;
 pub mod document;
 pub mod finding;
+pub mod ids;
 pub mod ledger;
 pub mod merkle;
 pub mod numbering;
@@ -19,6 +20,7 @@ pub mod text;
 pub mod thai;
 pub mod workflow;
 
-pub use document::{Document, InputError, Syntax, read_document};
+pub use document::{Document, Drafted, InputError, Syntax, read_document};
 pub use finding::FindingClass;
+pub use ids::{DocumentId, IdError, OrgId, PersonId, PositionId};
 pub use thai::{BuddhistYear, DigitStyle, ThaiDate};

@@ -2,14 +2,16 @@
 //! or register, shared by the organisation's configuration and its routes.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 /// A short ASCII identifier: an organisation, position, person (the
 /// sign-in name) or register. Lower-case letters, digits, '-', '_', '.'.
+/// Cheap to clone (shared text).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Slug(String);
+pub struct Slug(Arc<str>);
 
 impl Slug {
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -20,7 +22,7 @@ impl Slug {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
             });
         if ok {
-            Ok(Self(text.to_owned()))
+            Ok(Self(Arc::from(text)))
         } else {
             Err(format!(
                 "'{text}' is not an identifier: 1–64 of a-z, 0-9, '-', '_', '.', starting with a letter or digit"
@@ -42,7 +44,7 @@ impl TryFrom<String> for Slug {
 
 impl From<Slug> for String {
     fn from(slug: Slug) -> String {
-        slug.0
+        slug.0.to_string()
     }
 }
 

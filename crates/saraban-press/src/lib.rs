@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use saraban_core::Document;
+use saraban_core::{Document, DocumentId, OrgId};
 use saraban_store::{Composed, PressError, Result, Store, StoreError};
 use saraban_typeset::{Emblem, RegisterPage, Typeset, Typesetter};
 
@@ -58,8 +58,8 @@ impl TypstPress {
     pub async fn pdf(
         &self,
         store: &Store,
-        org: &str,
-        id: &str,
+        org: &OrgId,
+        id: &DocumentId,
         version: Option<i64>,
     ) -> Result<Vec<u8>> {
         if version.is_none()
@@ -75,7 +75,12 @@ impl TypstPress {
     }
 
     /// The document as it stands, one SVG image per page.
-    pub async fn page_images(&self, store: &Store, org: &str, id: &str) -> Result<Vec<String>> {
+    pub async fn page_images(
+        &self,
+        store: &Store,
+        org: &OrgId,
+        id: &DocumentId,
+    ) -> Result<Vec<String>> {
         let composed = store.composed(org, id, None).await?;
         self.typeset_with(composed, |typeset| Ok(typeset.svg_pages()))
             .await
@@ -85,7 +90,7 @@ impl TypstPress {
     pub async fn draft_images(
         &self,
         store: &Store,
-        org: &str,
+        org: &OrgId,
         draft: Document,
     ) -> Result<Vec<String>> {
         let composed = store.compose_draft(org, draft).await?;

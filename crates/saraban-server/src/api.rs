@@ -12,15 +12,19 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use saraban_core::workflow::RouteAction;
+use saraban_core::{Drafted, OrgId, PositionId};
 use saraban_store::{
     Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, PublicRecord, RegisterEntry,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::edge::{Peer, body_bytes, check_json_type, check_no_nul};
 use crate::error::ApiError;
-use crate::state::{AppState, act_now, buddhist_year, session_cookie, token_of};
+use crate::state::{
+    AppState, act_now, buddhist_year, document_id, drafted_for_edit, session_cookie, token_of,
+};
 
 /// The routes under `/api/v1` (the OpenAPI document aside); any other
 /// path there is a JSON 404.
@@ -261,8 +265,8 @@ async fn create_token(
         .store
         .sign_in_from(
             address.as_deref(),
-            &actor.0.org,
-            &actor.0.person,
+            actor.0.org.as_str(),
+            actor.0.person.as_str(),
             &body.password,
             true,
             Utc::now(),
@@ -421,7 +425,7 @@ async fn list_documents(
 #[utoipa::path(get, path = "/inbox", tag = "documents", responses((status = 200, body = Inbox), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 async fn inbox(State(state): State<AppState>, actor: Actor) -> Result<Json<Inbox>, ApiError> {
     actor.may_read_documents()?;
-    let positions: Vec<String> = actor
+    let positions: Vec<PositionId> = actor
         .0
         .positions
         .iter()
@@ -452,6 +456,7 @@ async fn create_document(
     Body(content): Body<Value>,
 ) -> Result<Response, ApiError> {
     actor.may_read_documents()?;
+    let content = Drafted::from_value(content).map_err(StoreError::from)?;
     let created = state
         .store
         .create_document(&actor.0.org, &actor.0.person, content, Utc::now())
@@ -468,6 +473,7 @@ async fn show_document(
     Path(id): Path<String>,
 ) -> Result<Json<DocumentSummary>, ApiError> {
     actor.may_read_documents()?;
+    let id = document_id(&id)?;
     Ok(Json(state.store.show(&actor.0.org, &id).await?))
 }
 
@@ -479,6 +485,7 @@ async fn document_content(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     actor.may_read_documents()?;
+    let id = document_id(&id)?;
     Ok(Json(state.store.content(&actor.0.org, &id).await?))
 }
 
@@ -492,6 +499,8 @@ async fn edit_document(
     Body(content): Body<Value>,
 ) -> Result<Json<ActOutcome>, ApiError> {
     actor.may_read_documents()?;
+    let id = document_id(&id)?;
+    let content = drafted_for_edit(&state, &actor.0, &id, content).await?;
     Ok(Json(
         state
             .store
@@ -603,7 +612,15 @@ async fn act(
             return Ok((status, [(CONTENT_TYPE, "application/json")], response).into_response());
         }
     }
-    let outcome = act_now(&state, account, &id, action, text.as_deref(), "").await?;
+    let outcome = act_now(
+        &state,
+        account,
+        &document_id(&id)?,
+        action,
+        text.as_deref(),
+        "",
+    )
+    .await?;
     let body = serde_json::to_string(&outcome).expect("serialisable");
     if let Some(key) = key {
         let scoped = format!("{id}:{key}");
@@ -632,6 +649,7 @@ async fn document_pdf(
 ) -> Result<Response, ApiError> {
     actor.may_read_documents()?;
     let version = query(version)?.version;
+    let id = document_id(&id)?;
     let summary = state.store.show(&actor.0.org, &id).await?;
     let pdf = state
         .press
@@ -660,6 +678,7 @@ async fn document_history(
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     actor.may_read_documents()?;
     let page = query(page)?;
+    let id = document_id(&id)?;
     page.apply(state.store.history(&actor.0.org, &id).await?)
         .map(Json)
 }
@@ -705,7 +724,12 @@ async fn latest_checkpoint(
     State(state): State<AppState>,
     Path(org): Path<String>,
 ) -> Result<Response, ApiError> {
-    let note = state.store.latest_checkpoint(&org).await?.ok_or_else(|| {
+    let org = OrgId::parse(&org).ok();
+    let note = match &org {
+        Some(org) => state.store.latest_checkpoint(org).await?,
+        None => None,
+    };
+    let note = note.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -722,6 +746,8 @@ async fn verifier_key(
     State(state): State<AppState>,
     Path(org): Path<String>,
 ) -> Result<Response, ApiError> {
+    let org =
+        OrgId::parse(&org).map_err(|_| StoreError::not_found("organisation", org.as_str()))?;
     let key = state.store.verifier_key(&org).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -840,8 +866,7 @@ async fn update_organisation(
             "only an administrator changes the configuration",
         ));
     }
-    let config =
-        saraban_core::org::OrgConfig::from_value(body).map_err(saraban_store::StoreError::from)?;
+    let config = saraban_core::org::OrgConfig::from_value(body).map_err(StoreError::from)?;
     if config.organisation.id.as_str() != actor.0.org {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

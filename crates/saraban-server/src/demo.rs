@@ -2,12 +2,12 @@
 //! routes and a handful of documents at different states, seeded once.
 
 use chrono::{DateTime, TimeZone, Utc};
-use saraban_core::Syntax;
 use saraban_core::clock::thai_offset;
 use saraban_core::document::read_value;
 use saraban_core::org::{OrgConfig, PersonConfig, Slug};
 use saraban_core::text::Line;
 use saraban_core::workflow::RouteAction as A;
+use saraban_core::{Drafted, OrgId, PersonId, Syntax};
 use saraban_store::{Result, Store, StoreError};
 
 pub const ORG: &str = "wangkrachae";
@@ -58,6 +58,15 @@ fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The id of the demo's organisation or of one of its people: known good.
+fn org(id: &str) -> OrgId {
+    OrgId::parse(id).expect("the demo's ids are ids")
+}
+
+fn person(id: &str) -> PersonId {
+    PersonId::parse(id).expect("the demo's ids are ids")
+}
+
 fn content(text: &str, syntax: Syntax) -> Result<serde_json::Value> {
     Ok(read_value(text, syntax)?)
 }
@@ -72,7 +81,7 @@ pub async fn seed(store: &Store) -> Result<bool> {
     store.init_org(&config, None, at(2024, 1, 2, 9)).await?;
     for person in &config.people {
         store
-            .set_password(ORG, person.id.as_str(), PASSWORD)
+            .set_password(&org(ORG), &PersonId::from(person.id.clone()), PASSWORD)
             .await?;
     }
     let memo = content(MEMO, Syntax::Toml)?;
@@ -83,7 +92,12 @@ pub async fn seed(store: &Store) -> Result<bool> {
     for (document, day) in [(&other_order, 30), (&order, 1)] {
         let month = if day == 30 { 7 } else { 8 };
         let id = store
-            .create_document(ORG, "chanyurat", document.clone(), at(2024, month, day, 8))
+            .create_document(
+                &org(ORG),
+                &person("chanyurat"),
+                Drafted::from_value(document.clone())?,
+                at(2024, month, day, 8),
+            )
             .await?
             .id;
         let route: [(&str, A, Option<&str>); 5] = [
@@ -96,8 +110,8 @@ pub async fn seed(store: &Store) -> Result<bool> {
         for (hour, (who, action, text)) in route.into_iter().enumerate() {
             store
                 .act(
-                    ORG,
-                    who,
+                    &org(ORG),
+                    &person(who),
                     &id,
                     action,
                     text,
@@ -109,11 +123,23 @@ pub async fn seed(store: &Store) -> Result<bool> {
 
     // The seed memo, through its whole route to the register.
     let id = store
-        .create_document(ORG, "chanyurat", memo.clone(), at(2025, 4, 9, 10))
+        .create_document(
+            &org(ORG),
+            &person("chanyurat"),
+            Drafted::from_value(memo.clone())?,
+            at(2025, 4, 9, 10),
+        )
         .await?
         .id;
     store
-        .act(ORG, "chanyurat", &id, A::Submit, None, at(2025, 4, 9, 11))
+        .act(
+            &org(ORG),
+            &person("chanyurat"),
+            &id,
+            A::Submit,
+            None,
+            at(2025, 4, 9, 11),
+        )
         .await?;
     for (who, text, hour) in [
         ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 9),
@@ -121,13 +147,20 @@ pub async fn seed(store: &Store) -> Result<bool> {
         ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ", 11),
     ] {
         store
-            .act(ORG, who, &id, A::Endorse, Some(text), at(2025, 4, 13, hour))
+            .act(
+                &org(ORG),
+                &person(who),
+                &id,
+                A::Endorse,
+                Some(text),
+                at(2025, 4, 13, hour),
+            )
             .await?;
     }
     store
         .act(
-            ORG,
-            "kanok",
+            &org(ORG),
+            &person("kanok"),
             &id,
             A::Sign,
             Some("ทราบ"),
@@ -135,7 +168,14 @@ pub async fn seed(store: &Store) -> Result<bool> {
         )
         .await?;
     store
-        .act(ORG, "sunee", &id, A::Issue, None, at(2025, 4, 13, 15))
+        .act(
+            &org(ORG),
+            &person("sunee"),
+            &id,
+            A::Issue,
+            None,
+            at(2025, 4, 13, 15),
+        )
         .await?;
 
     // Work in progress: awaiting the mayor, in review, a draft.
@@ -146,17 +186,17 @@ pub async fn seed(store: &Store) -> Result<bool> {
     };
     let awaiting = store
         .create_document(
-            ORG,
-            "chanyurat",
-            titled("ขออนุมัติจัดทำคู่มือการปฏิบัติงาน"),
+            &org(ORG),
+            &person("chanyurat"),
+            Drafted::from_value(titled("ขออนุมัติจัดทำคู่มือการปฏิบัติงาน"))?,
             at(2025, 5, 2, 9),
         )
         .await?
         .id;
     store
         .act(
-            ORG,
-            "chanyurat",
+            &org(ORG),
+            &person("chanyurat"),
             &awaiting,
             A::Submit,
             None,
@@ -166,8 +206,8 @@ pub async fn seed(store: &Store) -> Result<bool> {
     for who in ["somjai", "somsak", "wilaiwan"] {
         store
             .act(
-                ORG,
-                who,
+                &org(ORG),
+                &person(who),
                 &awaiting,
                 A::Endorse,
                 Some("เห็นควรอนุมัติ"),
@@ -177,17 +217,17 @@ pub async fn seed(store: &Store) -> Result<bool> {
     }
     let reviewing = store
         .create_document(
-            ORG,
-            "chanyurat",
-            titled("รายงานผลการเผยแพร่ข้อมูลข่าวสาร"),
+            &org(ORG),
+            &person("chanyurat"),
+            Drafted::from_value(titled("รายงานผลการเผยแพร่ข้อมูลข่าวสาร"))?,
             at(2025, 5, 5, 9),
         )
         .await?
         .id;
     store
         .act(
-            ORG,
-            "chanyurat",
+            &org(ORG),
+            &person("chanyurat"),
             &reviewing,
             A::Submit,
             None,
@@ -196,8 +236,8 @@ pub async fn seed(store: &Store) -> Result<bool> {
         .await?;
     store
         .act(
-            ORG,
-            "somjai",
+            &org(ORG),
+            &person("somjai"),
             &reviewing,
             A::Endorse,
             Some("เรียน ปลัด อบต. เพื่อโปรดพิจารณา"),
@@ -206,14 +246,14 @@ pub async fn seed(store: &Store) -> Result<bool> {
         .await?;
     store
         .create_document(
-            ORG,
-            "chanyurat",
-            titled("ร่าง บันทึกขอความเห็นชอบ"),
+            &org(ORG),
+            &person("chanyurat"),
+            Drafted::from_value(titled("ร่าง บันทึกขอความเห็นชอบ"))?,
             at(2025, 5, 7, 9),
         )
         .await?;
 
-    let report = store.audit(ORG).await?;
+    let report = store.audit(&org(ORG)).await?;
     if !report.holds() {
         return Err(StoreError::invariant(format!(
             "demo log: {:?}",

@@ -124,13 +124,13 @@ mod tests {
     fn summary(printed: Option<&str>, subject: &str) -> DocumentSummary {
         let issued = printed.is_some();
         DocumentSummary {
-            id: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".into(),
+            id: saraban_core::DocumentId::parse("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b").unwrap(),
             kind: "memo".into(),
             state: "issued".into(),
             state_thai: "ออกเลขแล้ว".into(),
             step: None,
             round: 1,
-            drafter: "chanyurat".into(),
+            drafter: saraban_core::PersonId::parse("chanyurat").unwrap(),
             version: 1,
             subject: subject.into(),
             content_hash: String::new(),

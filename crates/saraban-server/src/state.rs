@@ -6,6 +6,7 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use chrono::Utc;
 use saraban_core::workflow::RouteAction;
+use saraban_core::{DocumentId, Drafted};
 use saraban_store::{Account, ActOutcome, Store};
 
 const COOKIE_NAME: &str = "saraban_session";
@@ -56,7 +57,7 @@ pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> Hea
 pub(crate) async fn act_now(
     state: &AppState,
     account: &Account,
-    id: &str,
+    id: &DocumentId,
     action: RouteAction,
     text: Option<&str>,
     via: &str,
@@ -67,6 +68,34 @@ pub(crate) async fn act_now(
         .await;
     tracing::info!(document = %id, user = %account.person, action = ?action, ok = outcome.is_ok(), "action{via}");
     outcome
+}
+
+/// A document's id as an address or a form gives it. Text that is no
+/// document id names no document: answered as an unknown one is.
+pub(crate) fn document_id(text: &str) -> Result<DocumentId, saraban_store::StoreError> {
+    DocumentId::parse(text).map_err(|_| saraban_store::StoreError::not_found("document", text))
+}
+
+/// New content for a document, read as a document. Content that is no
+/// document is refused after what the edit would refuse first (an unknown
+/// document, not the drafter, not in draft), as the store refused it when it
+/// read the content itself.
+pub(crate) async fn drafted_for_edit(
+    state: &AppState,
+    account: &Account,
+    id: &DocumentId,
+    content: serde_json::Value,
+) -> Result<Drafted, saraban_store::StoreError> {
+    match Drafted::from_value(content) {
+        Ok(drafted) => Ok(drafted),
+        Err(error) => {
+            state
+                .store
+                .may_edit(&account.org, &account.person, id)
+                .await?;
+            Err(error.into())
+        }
+    }
 }
 
 /// A B.E. year as written in an address, in Thai or Arabic digits.

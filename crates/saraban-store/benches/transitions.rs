@@ -26,6 +26,7 @@ use saraban_core::clock::thai_offset;
 use saraban_core::document::{Syntax, read_value};
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::RouteAction;
+use saraban_core::{DocumentId, Drafted, OrgId, PersonId};
 use saraban_store::Store;
 use serde_json::Value;
 use sqlx::{Connection, Row};
@@ -33,7 +34,7 @@ use sqlx::{Connection, Row};
 const ORG: &str = "wangkrachae";
 const REVIEWERS: [&str; 3] = ["somjai", "somsak", "wilaiwan"];
 
-type Queue = Arc<Mutex<VecDeque<(String, usize)>>>;
+type Queue = Arc<Mutex<VecDeque<(DocumentId, usize)>>>;
 
 fn thai(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     thai_offset()
@@ -60,13 +61,18 @@ async fn submitted_memos(store: &Store, count: usize) -> Queue {
             let mut ids = Vec::new();
             for _ in (part..count).step_by(16) {
                 let doc = store
-                    .create_document(ORG, "chanyurat", memo(), thai(2025, 4, 9, 10, 0))
+                    .create_document(
+                        &org(ORG),
+                        &person("chanyurat"),
+                        drafted(memo()),
+                        thai(2025, 4, 9, 10, 0),
+                    )
                     .await
                     .expect("create");
                 store
                     .act(
-                        ORG,
-                        "chanyurat",
+                        &org(ORG),
+                        &person("chanyurat"),
                         &doc.id,
                         RouteAction::Submit,
                         None,
@@ -97,8 +103,8 @@ async fn client(
         let begun = Instant::now();
         store
             .act(
-                ORG,
-                REVIEWERS[step],
+                &org(ORG),
+                &person(REVIEWERS[step]),
                 &id,
                 RouteAction::Endorse,
                 Some("เห็นควรลงนาม"),
@@ -190,12 +196,19 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
         .init_org(&config, None, thai(2024, 1, 2, 9, 0))
         .await
         .expect("org init");
-    store.ensure_signing_key(ORG).await.expect("a signing key");
+    store
+        .ensure_signing_key(&org(ORG))
+        .await
+        .expect("a signing key");
     // As after signing in: each reviewer's approval key unlocked, so every
     // endorsement is signed by its actor.
     for person in REVIEWERS.iter().chain(&["chanyurat"]) {
         store
-            .set_password(ORG, person, "saraban-bench")
+            .set_password(
+                &org(ORG),
+                &PersonId::parse(person).unwrap(),
+                "saraban-bench",
+            )
             .await
             .expect("a password");
     }
@@ -218,7 +231,7 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
             percentile(&r.latencies, 0.99),
         );
     }
-    let log = store.audit(ORG).await.expect("verify the log");
+    let log = store.audit(&org(ORG)).await.expect("verify the log");
     println!(
         "log: {} events, head {}, chain {}",
         log.events,
@@ -312,4 +325,19 @@ async fn main() {
         }
         _ => println!("\npostgres: skipped (set SARABAN_BENCH_POSTGRES_URL to an admin URL)"),
     }
+}
+
+/// The bench's organisation id, known good.
+fn org(id: &str) -> OrgId {
+    OrgId::parse(id).expect("an id")
+}
+
+/// One of the bench's people, known good.
+fn person(id: &str) -> PersonId {
+    PersonId::parse(id).expect("an id")
+}
+
+/// The bench's memo, read as a document.
+fn drafted(content: Value) -> Drafted {
+    Drafted::from_value(content).expect("a document")
 }

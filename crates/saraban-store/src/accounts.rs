@@ -7,9 +7,11 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use saraban_core::clock::{thai_date, thai_time};
 use saraban_core::ledger::sha256_hex;
+use saraban_core::{OrgId, PersonId, PositionId};
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::rows::{stored_person, stored_position};
 use crate::{Result, Store, StoreError};
 
 /// Failures in a row before an account is locked, and for how long.
@@ -30,8 +32,10 @@ pub const API_TOKEN_DAYS: i64 = 90;
 /// A signed-in person.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Account {
-    pub org: String,
-    pub person: String,
+    #[schema(value_type = String)]
+    pub org: OrgId,
+    #[schema(value_type = String)]
+    pub person: PersonId,
     pub name: String,
     pub is_admin: bool,
     /// Positions held or acted for today, with the capacity.
@@ -41,7 +45,8 @@ pub struct Account {
 /// A position and how it is held: holder, delegated, acting, acting_in_position.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PositionHeld {
-    pub position: String,
+    #[schema(value_type = String)]
+    pub position: PositionId,
     pub capacity: String,
 }
 
@@ -105,7 +110,8 @@ pub fn check_new_password(password: &str) -> Result<()> {
 
 impl Store {
     /// Sets a person's password (administration, demo seeding).
-    pub async fn set_password(&self, org: &str, person: &str, password: &str) -> Result<()> {
+    pub async fn set_password(&self, org: &OrgId, person: &PersonId, password: &str) -> Result<()> {
+        let (org, person) = (org.as_str(), person.as_str());
         check_new_password(password)?;
         let hash = hash_password(password)?;
         let found = sqlx::query("SELECT 1 FROM people WHERE org_id = $1 AND id = $2")
@@ -251,8 +257,9 @@ impl Store {
         if expires <= at {
             return Ok(None);
         }
-        let org: String = row.try_get("org_id")?;
-        let person: String = row.try_get("person_id")?;
+        let org = OrgId::parse(&row.try_get::<String, _>("org_id")?)
+            .map_err(|e| StoreError::corrupt("organisation id", e))?;
+        let person = stored_person(&row.try_get::<String, _>("person_id")?)?;
         let name: String = row.try_get("name")?;
         let is_admin = row.try_get::<i64, _>("is_admin")? != 0;
         let positions = self.positions_of(&org, &person, at).await?;
@@ -268,10 +275,11 @@ impl Store {
     /// Positions `person` holds or acts for on the Thai date of `at`.
     pub async fn positions_of(
         &self,
-        org: &str,
-        person: &str,
+        org: &OrgId,
+        person: &PersonId,
         at: DateTime<Utc>,
     ) -> Result<Vec<PositionHeld>> {
+        let (org, person) = (org.as_str(), person.as_str());
         let date = thai_date(at).format("%Y-%m-%d").to_string();
         let rows = sqlx::query(crate::reads::AUTHORITIES)
             .bind(org)
@@ -282,7 +290,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(PositionHeld {
-                    position: row.try_get("position_id")?,
+                    position: stored_position(&row.try_get::<String, _>("position_id")?)?,
                     capacity: row.try_get("standing")?,
                 })
             })
@@ -308,15 +316,21 @@ impl Store {
         check_new_password(new)?;
         // Checking the old password counts as a sign-in attempt.
         let token = self
-            .sign_in(&account.org, &account.person, old, false, at)
+            .sign_in(
+                account.org.as_str(),
+                account.person.as_str(),
+                old,
+                false,
+                at,
+            )
             .await?;
         self.set_password(&account.org, &account.person, new)
             .await?;
         sqlx::query(
             "DELETE FROM sessions WHERE org_id = $1 AND person_id = $2 AND token_hash <> $3",
         )
-        .bind(&account.org)
-        .bind(&account.person)
+        .bind(account.org.as_str())
+        .bind(account.person.as_str())
         .bind(sha256_hex(token.as_bytes()))
         .execute(&self.pool)
         .await?;
@@ -430,10 +444,11 @@ impl Store {
     /// A stored answer to an action taken with this idempotency key.
     pub async fn idempotent_response(
         &self,
-        org: &str,
-        person: &str,
+        org: &OrgId,
+        person: &PersonId,
         key: &str,
     ) -> Result<Option<(u16, String)>> {
+        let (org, person) = (org.as_str(), person.as_str());
         let row = sqlx::query("SELECT status, response FROM idempotency_keys WHERE org_id = $1 AND person_id = $2 AND key = $3")
             .bind(org)
             .bind(person)
@@ -448,8 +463,8 @@ impl Store {
 
     pub async fn remember_response(
         &self,
-        org: &str,
-        person: &str,
+        org: &OrgId,
+        person: &PersonId,
         key: &str,
         status: u16,
         response: &str,
@@ -459,8 +474,8 @@ impl Store {
             "INSERT INTO idempotency_keys (org_id, person_id, key, status, response, created_at) VALUES ($1, $2, $3, $4, $5, @ts($6))
              ON CONFLICT (org_id, person_id, key) DO NOTHING",
         )))
-        .bind(org)
-        .bind(person)
+        .bind(org.as_str())
+        .bind(person.as_str())
         .bind(key)
         .bind(i64::from(status))
         .bind(response)

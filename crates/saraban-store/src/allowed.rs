@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use saraban_core::clock::thai_date;
-use saraban_core::org::Slug;
 use saraban_core::workflow::{Authority, Facts, RouteAction, State, decide};
+use saraban_core::{DocumentId, OrgId, PersonId};
 
 use crate::reads::{endorsed_at_step, load_document_and_route};
 use crate::{Result, Store};
@@ -23,23 +23,22 @@ impl Store {
     /// engine would decide them (an edit is offered apart, to the drafter).
     pub async fn allowed_actions(
         &self,
-        org: &str,
-        person: &str,
-        id: &str,
+        org: &OrgId,
+        person: &PersonId,
+        id: &DocumentId,
         at: DateTime<Utc>,
     ) -> Result<Vec<AllowedAction>> {
+        let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let date = thai_date(at).format("%Y-%m-%d").to_string();
         let (doc, route, authorities) =
-            load_document_and_route(&mut tx, org, id, person, &date, false).await?;
+            load_document_and_route(&mut tx, org, id, person.as_str(), &date, false).await?;
         let acted = match doc.state {
             State::InReview(step) => endorsed_at_step(&mut tx, org, id, doc.round, step).await?,
             _ => Vec::new(),
         };
         tx.commit().await?;
-        let Ok(actor) = Slug::parse(person) else {
-            return Ok(Vec::new());
-        };
+        let actor = person.as_slug().clone();
         let facts = Facts {
             state: doc.state,
             drafter: &doc.drafter,

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
+use saraban_core::OrgId;
 use saraban_core::checkpoint;
 use saraban_core::ledger::{ChainCheck, ChainFault, Event, StoredEvent, sha256_hex};
 use saraban_core::merkle;
@@ -677,18 +678,13 @@ struct VersionsRead {
 
 impl Store {
     /// The ids of every organisation in the store.
-    pub async fn organisation_ids(&self) -> Result<Vec<String>> {
-        sqlx::query("SELECT id FROM organisations ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|row| Ok(row.try_get("id")?))
-            .collect()
+    pub async fn organisation_ids(&self) -> Result<Vec<OrgId>> {
+        self.organisations().await
     }
 
     /// Recomputes everything `org`'s records claim and reports each
     /// disagreement.
-    pub async fn audit(&self, org: &str) -> Result<Audit> {
+    pub async fn audit(&self, org: &OrgId) -> Result<Audit> {
         self.audit_against(org, &[]).await
     }
 
@@ -700,12 +696,13 @@ impl Store {
     /// goes, its events are replayed into the documents' rows, and its
     /// approvals' signatures are checked on other threads. The tables
     /// beside the log are then compared with what the events rebuilt.
-    pub async fn audit_against(&self, org: &str, kept_notes: &[String]) -> Result<Audit> {
+    pub async fn audit_against(&self, org: &OrgId, kept_notes: &[String]) -> Result<Audit> {
+        let config = self.org_config(org).await?;
+        let org = org.as_str();
         let mut findings = Findings {
             org,
             found: Vec::new(),
         };
-        let config = self.org_config(org).await?;
         let head = sqlx::query("SELECT seq, hash, frontier FROM ledger_heads WHERE org_id = $1")
             .bind(org)
             .fetch_optional(&self.pool)
@@ -1404,7 +1401,7 @@ impl Store {
             held: Vec::new(),
             authentic: HashSet::new(),
         };
-        let Some(verifier) = self.verifier_key(org).await? else {
+        let Some(verifier) = self.verifier_key_of(org).await? else {
             if !held_checkpoints.stored.is_empty() || !kept_notes.is_empty() {
                 findings.add(
                     FindingClass::BadSignature,

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use saraban_core::OrgId;
 use saraban_core::checkpoint::{self, VerifierKey};
 use saraban_core::merkle::{self, Frontier};
 use sqlx::Row;
@@ -27,7 +28,8 @@ impl Store {
 
     /// Makes the organisation's signing key if it has none, and records
     /// its verifier key in the database for anyone to read.
-    pub async fn ensure_signing_key(&self, org: &str) -> Result<Option<VerifierKey>> {
+    pub async fn ensure_signing_key(&self, org: &OrgId) -> Result<Option<VerifierKey>> {
+        let org = org.as_str();
         let Some(keys) = self.key_folder() else {
             return Ok(None);
         };
@@ -42,7 +44,11 @@ impl Store {
 
     /// The key that verifies the organisation's checkpoints: from the key
     /// folder when the store has one, else as recorded in the database.
-    pub async fn verifier_key(&self, org: &str) -> Result<Option<VerifierKey>> {
+    pub async fn verifier_key(&self, org: &OrgId) -> Result<Option<VerifierKey>> {
+        self.verifier_key_of(org.as_str()).await
+    }
+
+    pub(crate) async fn verifier_key_of(&self, org: &str) -> Result<Option<VerifierKey>> {
         if let Some(keys) = self.key_folder()
             && let Some(signer) = keys.signer(org)?
         {
@@ -63,7 +69,8 @@ impl Store {
 
     /// Signs a checkpoint of the organisation's log now, if anything was
     /// appended since the last one. Returns the size it covers.
-    pub async fn checkpoint(&self, org: &str) -> Result<Option<u64>> {
+    pub async fn checkpoint(&self, org: &OrgId) -> Result<Option<u64>> {
+        let org = org.as_str();
         let before = self.latest_checkpoint_size(org).await?;
         let owned = org.to_owned();
         self.writers
@@ -89,7 +96,8 @@ impl Store {
     }
 
     /// The newest signed note of the organisation's log.
-    pub async fn latest_checkpoint(&self, org: &str) -> Result<Option<String>> {
+    pub async fn latest_checkpoint(&self, org: &OrgId) -> Result<Option<String>> {
+        let org = org.as_str();
         Ok(
             sqlx::query(
                 "SELECT note FROM checkpoints WHERE org_id = $1 ORDER BY size DESC LIMIT 1",
@@ -107,7 +115,8 @@ impl Store {
     /// organisation's key and its root against the log. Returns the sizes
     /// filed late. A note that fails either check is left for `verify` to
     /// report.
-    pub async fn file_late_checkpoints(&self, org: &str) -> Result<Vec<u64>> {
+    pub async fn file_late_checkpoints(&self, org: &OrgId) -> Result<Vec<u64>> {
+        let org = org.as_str();
         let Some(folder) = self.key_folder() else {
             return Ok(Vec::new());
         };

@@ -7,6 +7,7 @@ use saraban_core::BuddhistYear;
 use saraban_core::document::Urgency;
 use saraban_core::register::{NumberPattern, RegisterNumber};
 use saraban_core::workflow::{Route, Standing, State};
+use saraban_core::{DocumentId, OrgId, PersonId, PositionId};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
@@ -15,7 +16,10 @@ use sqlx::{Any, Row, Transaction};
 use crate::error::{Result, StoreError};
 use crate::press::Composed;
 use crate::reads::{gathered, load_document, load_route, org_config, register_info};
-use crate::rows::{DOCUMENT_COLUMNS, DocRow, stored_document, stored_number, timed_for};
+use crate::rows::{
+    DOCUMENT_COLUMNS, DocRow, stored_document, stored_id, stored_number, stored_person,
+    stored_position, timed_for,
+};
 use crate::store::Store;
 use saraban_core::Document;
 use saraban_core::compose::{Overlay, compose};
@@ -23,7 +27,8 @@ use saraban_core::compose::{Overlay, compose};
 /// A document as lists and `doc show` present it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentSummary {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: DocumentId,
     pub kind: String,
     pub state: String,
     /// สถานะ in Thai.
@@ -31,7 +36,8 @@ pub struct DocumentSummary {
     /// The review step waited on (from 1), while in review.
     pub step: Option<usize>,
     pub round: i64,
-    pub drafter: String,
+    #[schema(value_type = String)]
+    pub drafter: PersonId,
     pub version: i64,
     pub subject: String,
     pub content_hash: String,
@@ -69,7 +75,8 @@ pub struct HistoryEntry {
 pub struct RegisterEntry {
     pub number: i64,
     pub printed_number: String,
-    pub document_id: String,
+    #[schema(value_type = String)]
+    pub document_id: DocumentId,
     pub subject: String,
     pub state: String,
     pub cancelled: bool,
@@ -113,7 +120,7 @@ impl DocRow {
             _ => None,
         };
         Ok(DocumentSummary {
-            id: self.id.clone(),
+            id: stored_id(&self.id)?,
             kind: self.kind.clone(),
             state: self.state.name().to_owned(),
             state_thai: self.state.thai().to_owned(),
@@ -122,7 +129,7 @@ impl DocRow {
                 _ => None,
             },
             round: self.round,
-            drafter: self.drafter.to_string(),
+            drafter: PersonId::from(self.drafter.clone()),
             version: self.version,
             subject: self
                 .content
@@ -168,7 +175,8 @@ fn printed_number(
 
 impl Store {
     /// The document as it stands.
-    pub async fn show(&self, org: &str, id: &str) -> Result<DocumentSummary> {
+    pub async fn show(&self, org: &OrgId, id: &DocumentId) -> Result<DocumentSummary> {
+        let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let summary = summary_of(&mut tx, org, id).await?;
         tx.commit().await?;
@@ -176,7 +184,8 @@ impl Store {
     }
 
     /// The drafter's current content.
-    pub async fn content(&self, org: &str, id: &str) -> Result<Value> {
+    pub async fn content(&self, org: &OrgId, id: &DocumentId) -> Result<Value> {
+        let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
         tx.commit().await?;
@@ -184,7 +193,8 @@ impl Store {
     }
 
     /// The issued PDF, byte for byte; none before issue.
-    pub async fn issued_pdf(&self, org: &str, id: &str) -> Result<Option<Vec<u8>>> {
+    pub async fn issued_pdf(&self, org: &OrgId, id: &DocumentId) -> Result<Option<Vec<u8>>> {
+        let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
         let Some(hash) = &doc.pdf_hash else {
@@ -202,7 +212,13 @@ impl Store {
     /// A version of the document composed for the typesetter. The current
     /// version carries what the route has gathered (endorsements, the
     /// signature, the number once issued); an older one is as drafted.
-    pub async fn composed(&self, org: &str, id: &str, version: Option<i64>) -> Result<Composed> {
+    pub async fn composed(
+        &self,
+        org: &OrgId,
+        id: &DocumentId,
+        version: Option<i64>,
+    ) -> Result<Composed> {
+        let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
         let (config, emblem) = org_config(&mut tx, org).await?;
@@ -242,7 +258,8 @@ impl Store {
     }
 
     /// A draft composed with its organisation's style, before it is stored.
-    pub async fn compose_draft(&self, org: &str, draft: Document) -> Result<Composed> {
+    pub async fn compose_draft(&self, org: &OrgId, draft: Document) -> Result<Composed> {
+        let org = org.as_str();
         let mut tx = self.pool.begin().await?;
         let (config, emblem) = org_config(&mut tx, org).await?;
         tx.commit().await?;
@@ -251,7 +268,8 @@ impl Store {
     }
 
     /// The organisation's emblem artwork, when it has one.
-    pub async fn emblem(&self, org: &str) -> Result<Option<Vec<u8>>> {
+    pub async fn emblem(&self, org: &OrgId) -> Result<Option<Vec<u8>>> {
+        let org = org.as_str();
         let mut tx = self.pool.begin().await?;
         let (_, emblem) = org_config(&mut tx, org).await?;
         tx.commit().await?;
@@ -259,7 +277,8 @@ impl Store {
     }
 
     /// The document's events, oldest first.
-    pub async fn history(&self, org: &str, id: &str) -> Result<Vec<HistoryEntry>> {
+    pub async fn history(&self, org: &OrgId, id: &DocumentId) -> Result<Vec<HistoryEntry>> {
+        let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         load_document(&mut tx, org, id).await?;
         let rows = sqlx::query("SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 AND document_id = $2 ORDER BY seq")
@@ -285,10 +304,11 @@ impl Store {
     /// A register's entries for one B.E. year, in number order.
     pub async fn register_entries(
         &self,
-        org: &str,
+        org: &OrgId,
         register: &str,
         year: i32,
     ) -> Result<Vec<RegisterEntry>> {
+        let org = org.as_str();
         let mut tx = self.pool.begin().await?;
         let (pattern, _) = register_info(&mut tx, org, register).await?;
         let (config, _) = org_config(&mut tx, org).await?;
@@ -363,7 +383,7 @@ impl Store {
                         .find(|r| r.get::<String, _>("document_id") == id)
                         .map(|r| r.get::<String, _>("at"))
                         .unwrap_or_default(),
-                    document_id: id,
+                    document_id: stored_id(&id)?,
                 })
             })
             .collect()
@@ -372,11 +392,12 @@ impl Store {
     /// Documents of an organisation, newest first, optionally in one state.
     pub async fn list_documents(
         &self,
-        org: &str,
+        org: &OrgId,
         state: Option<&str>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<DocumentSummary>> {
+        let org = org.as_str();
         let mut tx = self.pool.begin().await?;
         let sql = format!(
             "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND ($2 = '' OR state = $2) ORDER BY documents.updated_at DESC, id DESC LIMIT $3 OFFSET $4"
@@ -397,11 +418,12 @@ impl Store {
     /// for one of them (oldest first), their drafts, and what they sent.
     pub async fn inbox(
         &self,
-        org: &str,
-        person: &str,
-        positions: &[String],
+        org: &OrgId,
+        person: &PersonId,
+        positions: &[PositionId],
         limit: i64,
     ) -> Result<Inbox> {
+        let (org, person) = (org.as_str(), person.as_str());
         let mut tx = self.pool.begin().await?;
         let waiting_rows = if positions.is_empty() {
             Vec::new()
@@ -418,7 +440,7 @@ impl Store {
                 .bind(org)
                 .bind(limit);
             for position in positions {
-                query = query.bind(position);
+                query = query.bind(position.as_str());
             }
             query.fetch_all(&mut *tx).await?
         };
@@ -451,7 +473,12 @@ impl Store {
     }
 
     /// The urgency (ด่วน, ด่วนมาก, ด่วนที่สุด) of each listed document that has one.
-    pub async fn urgencies(&self, org: &str, ids: &[String]) -> Result<HashMap<String, String>> {
+    pub async fn urgencies(
+        &self,
+        org: &OrgId,
+        ids: &[DocumentId],
+    ) -> Result<HashMap<DocumentId, String>> {
+        let org = org.as_str();
         let mut found = HashMap::new();
         if ids.is_empty() {
             return Ok(found);
@@ -463,7 +490,7 @@ impl Store {
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
         for id in ids {
-            query = query.bind(id);
+            query = query.bind(id.as_str());
         }
         for row in query.fetch_all(&self.pool).await? {
             let content: Value =
@@ -473,7 +500,7 @@ impl Store {
                 .and_then(|u| serde_json::from_value::<Urgency>(u.clone()).ok())
             {
                 found.insert(
-                    row.try_get::<String, _>("id")?,
+                    stored_id(&row.try_get::<String, _>("id")?)?,
                     urgency.wording().to_owned(),
                 );
             }
@@ -486,8 +513,13 @@ impl Store {
     /// The latest return (ส่งคืนแก้ไข) of each listed document that was ever
     /// returned: who returned it, as what, when and why. The drafter's inbox
     /// and edit page show it.
-    pub async fn returns(&self, org: &str, ids: &[String]) -> Result<HashMap<String, ReturnNote>> {
-        let mut found: HashMap<String, ReturnNote> = HashMap::new();
+    pub async fn returns(
+        &self,
+        org: &OrgId,
+        ids: &[DocumentId],
+    ) -> Result<HashMap<DocumentId, ReturnNote>> {
+        let org = org.as_str();
+        let mut found: HashMap<DocumentId, ReturnNote> = HashMap::new();
         if ids.is_empty() {
             return Ok(found);
         }
@@ -500,14 +532,18 @@ impl Store {
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sql))).bind(org);
         for id in ids {
-            query = query.bind(id);
+            query = query.bind(id.as_str());
         }
         for row in query.fetch_all(&self.pool).await? {
             found.insert(
-                row.try_get("document_id")?,
+                stored_id(&row.try_get::<String, _>("document_id")?)?,
                 ReturnNote {
-                    by: row.try_get("actor_id")?,
-                    position: row.try_get("position_id")?,
+                    by: stored_person(&row.try_get::<String, _>("actor_id")?)?,
+                    position: row
+                        .try_get::<Option<String>, _>("position_id")?
+                        .as_deref()
+                        .map(stored_position)
+                        .transpose()?,
                     at: row.try_get("at")?,
                     reason: row
                         .try_get::<Option<String>, _>("text")?
@@ -523,9 +559,9 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReturnNote {
     /// The person who returned it.
-    pub by: String,
+    pub by: PersonId,
     /// The position they returned it as.
-    pub position: Option<String>,
+    pub position: Option<PositionId>,
     /// When (RFC 3339, Thai time).
     pub at: String,
     /// The reason they gave.

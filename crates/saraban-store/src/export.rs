@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use saraban_core::OrgId;
 pub use saraban_core::bundle::Bundle;
 use saraban_core::bundle::{self, LogExport};
 use saraban_core::ledger::Event;
@@ -17,14 +18,14 @@ impl Store {
     /// The bundle of `org`'s register year `year` (B.E.). Signs a
     /// checkpoint of the whole log first if the latest one is older, which
     /// needs the organisation's key folder.
-    pub async fn export_bundle(&self, org: &str, year: i32) -> Result<Bundle> {
+    pub async fn export_bundle(&self, org: &OrgId, year: i32) -> Result<Bundle> {
         let config = self.org_config(org).await?;
         let key = self.verifier_key(org).await?.ok_or_else(|| {
             StoreError::Conflict(format!(
                 "{org} has no signing key, so nothing can prove its log: give its key folder (--keys)"
             ))
         })?;
-        if !self.checkpoint_covers_log(org).await? {
+        if !self.checkpoint_covers_log(org.as_str()).await? {
             if self.key_folder().is_none() {
                 return Err(StoreError::Conflict(format!(
                     "the latest checkpoint of {org} does not cover its whole log, and without its key folder (--keys) none can be signed"
@@ -32,6 +33,7 @@ impl Store {
             }
             self.checkpoint(org).await?;
         }
+        let org = org.as_str();
 
         // Only the events the latest checkpoint covers: documents issued
         // meanwhile go into the next bundle, and this one stays provable.

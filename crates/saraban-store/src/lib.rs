@@ -26,7 +26,9 @@ mod store;
 mod transitions;
 mod writer;
 
-pub use accounts::{API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError};
+pub use accounts::{
+    API_TOKEN_DAYS, Account, PositionHeld, SESSION_HOURS, SignInError, check_new_password,
+};
 pub use allowed::AllowedAction;
 pub use audit::{Audit, Finding, FindingClass};
 pub use documents::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry, ReturnNote};

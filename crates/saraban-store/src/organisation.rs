@@ -1,6 +1,7 @@
 //! `org init`: an organisation from its configuration file, idempotently.
 
 use chrono::{DateTime, Utc};
+use saraban_core::OrgId;
 use saraban_core::clock::thai_time;
 use saraban_core::ledger::{GENESIS, sha256_hex};
 use saraban_core::org::OrgConfig;
@@ -30,6 +31,7 @@ impl Store {
         emblem: Option<&[u8]>,
         at: DateTime<Utc>,
     ) -> Result<InitReport> {
+        let config_id = config.organisation.id.clone();
         let org = config.organisation.id.as_str();
         let canonical = serde_jcs::to_vec(config)
             .map_err(|e| crate::StoreError::invalid("configuration", e.to_string()))?;
@@ -41,7 +43,6 @@ impl Store {
         let config = config.clone();
         let emblem = emblem.map(<[u8]>::to_vec);
         let org = org.to_owned();
-        let org_id = org.clone();
         let report = self
             .writers
             .write(&org.clone(), Writes::AsItGoes, move |batch| {
@@ -60,7 +61,7 @@ impl Store {
             })
             .await?;
         // Its checkpoints' key, kept outside the database.
-        self.ensure_signing_key(&org_id).await?;
+        self.ensure_signing_key(&OrgId::from(config_id)).await?;
         Ok(report)
     }
 }
@@ -245,20 +246,25 @@ async fn init_in(
 
 impl Store {
     /// The organisations in this database, by id.
-    pub async fn organisations(&self) -> Result<Vec<String>> {
+    pub async fn organisations(&self) -> Result<Vec<OrgId>> {
         let rows = sqlx::query("SELECT id FROM organisations ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                OrgId::parse(&id).map_err(|e| crate::StoreError::corrupt("organisation id", e))
+            })
+            .collect()
     }
 
     /// The organisation's configuration as last initialised.
-    pub async fn org_config(&self, org: &str) -> Result<OrgConfig> {
+    pub async fn org_config(&self, org: &OrgId) -> Result<OrgConfig> {
         let row = sqlx::query("SELECT config FROM organisations WHERE id = $1")
-            .bind(org)
+            .bind(org.as_str())
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| crate::StoreError::not_found("organisation", org))?;
+            .ok_or_else(|| crate::StoreError::not_found("organisation", org.as_str()))?;
         let config: String = row.try_get("config")?;
         serde_json::from_str(&config).map_err(|e| crate::StoreError::corrupt("configuration", e))
     }

@@ -1,6 +1,7 @@
 //! The public check of an issued document: the code printed on it, and
 //! what anyone holding the code may see — without signing in.
 
+use saraban_core::OrgId;
 use saraban_core::document::Verification;
 use saraban_core::ledger::{Event, chain_hash, sha256_hex};
 use saraban_core::org::OrgConfig;
@@ -9,6 +10,7 @@ use saraban_core::workflow::Standing;
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
+use crate::rows::stored_id;
 use crate::{Result, Store, StoreError};
 
 /// Crockford's base-32 alphabet: no I, L, O or U to misread.
@@ -176,8 +178,9 @@ impl Store {
         else {
             return Ok(None);
         };
-        let org: String = row.try_get("org_id")?;
-        let id: String = row.try_get("id")?;
+        let org = OrgId::parse(&row.try_get::<String, _>("org_id")?)
+            .map_err(|e| StoreError::corrupt("organisation id", e))?;
+        let id = stored_id(&row.try_get::<String, _>("id")?)?;
         let content: serde_json::Value =
             serde_json::from_str(&row.try_get::<String, _>("content")?).unwrap_or_default();
         let organisation: String = row.try_get("name")?;
@@ -210,8 +213,8 @@ impl Store {
         for row in sqlx::query(
             "SELECT seq, bytes, prev_hash, hash FROM events WHERE org_id = $1 AND document_id = $2 ORDER BY seq",
         )
-        .bind(&org)
-        .bind(&id)
+        .bind(org.as_str())
+        .bind(id.as_str())
         .fetch_all(&self.pool)
         .await?
         {
@@ -262,7 +265,7 @@ impl Store {
             Some(seq) => sqlx::query(
                 "SELECT note FROM checkpoints WHERE org_id = $1 AND size >= $2 ORDER BY size LIMIT 1",
             )
-            .bind(&org)
+            .bind(org.as_str())
             .bind(seq as i64)
             .fetch_optional(&self.pool)
             .await?

@@ -26,6 +26,21 @@ pub(crate) fn stored_document(content: Value) -> Result<saraban_core::Document> 
         .map_err(|e| StoreError::corrupt("content", e))
 }
 
+/// A stored document id, which the store made.
+pub(crate) fn stored_id(id: &str) -> Result<saraban_core::DocumentId> {
+    saraban_core::DocumentId::parse(id).map_err(|e| StoreError::corrupt("document id", e))
+}
+
+/// A stored person id, which the organisation's configuration gave.
+pub(crate) fn stored_person(id: &str) -> Result<saraban_core::PersonId> {
+    saraban_core::PersonId::parse(id).map_err(|e| StoreError::corrupt("person id", e))
+}
+
+/// A stored position id, which the organisation's configuration gave.
+pub(crate) fn stored_position(id: &str) -> Result<saraban_core::PositionId> {
+    saraban_core::PositionId::parse(id).map_err(|e| StoreError::corrupt("position id", e))
+}
+
 /// A stored register number, which the counter started at 1.
 pub(crate) fn stored_number(number: i64) -> Result<std::num::NonZeroU32> {
     u32::try_from(number)

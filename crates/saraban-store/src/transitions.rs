@@ -4,12 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use saraban_core::clock::{thai_date, thai_time};
-use saraban_core::document::document_from_value;
 use saraban_core::ledger::{Event, EventHead, sha256_hex};
 use saraban_core::org::Slug;
 use saraban_core::register::NumberPattern;
 use saraban_core::workflow::{ActionKind, Facts, RouteAction, State, decide};
-use serde_json::Value;
+use saraban_core::{DocumentId, Drafted, OrgId, PersonId};
 use sqlx::{Any, Row, Transaction};
 
 use crate::documents::{ActOutcome, DocumentSummary, summary_of};
@@ -21,48 +20,42 @@ use crate::reads::{
     load_document_and_route, load_route, org_config, register_info,
 };
 use crate::rows::{
-    ActionRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number, timed_for,
+    ActionRow, DocRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number,
+    timed_for,
 };
 use crate::store::Store;
 use crate::writer::{Batch, Writes};
 use saraban_core::compose::{Overlay, compose};
 
-/// The canonical bytes of a document's content and their hash.
-fn canonical_content(content: &Value) -> Result<(String, String)> {
-    let bytes =
-        serde_jcs::to_vec(content).map_err(|e| StoreError::invalid("content", e.to_string()))?;
-    let hash = sha256_hex(&bytes);
-    Ok((String::from_utf8(bytes).expect("JSON is UTF-8"), hash))
-}
-
-/// Checks content as a document of `kind` before it is stored.
-fn check_content(content: &Value, kind: Option<&str>) -> Result<String> {
-    let document = document_from_value(content.clone())?;
-    if let Some(kind) = kind
-        && document.kind() != kind
-    {
+/// Checks that new content keeps the document's kind.
+fn check_kind(content: &Drafted, kind: &str) -> Result<()> {
+    if content.kind() != kind {
         return Err(StoreError::invalid(
             "kind",
-            format!("a {kind} cannot become a {}", document.kind()),
+            format!("a {kind} cannot become a {}", content.kind()),
         ));
     }
-    Ok(document.kind().to_owned())
+    Ok(())
 }
 
 impl Store {
-    /// A new draft by `drafter`, from content in format saraban/1.
+    /// A new draft by `drafter`, from content in format saraban/1 (read
+    /// at the edge: its canonical bytes are those the client sent).
     pub async fn create_document(
         &self,
-        org: &str,
-        drafter: &str,
-        content: Value,
+        org: &OrgId,
+        drafter: &PersonId,
+        content: Drafted,
         at: DateTime<Utc>,
     ) -> Result<DocumentSummary> {
-        let kind = check_content(&content, None)?;
-        let (canonical, content_hash) = canonical_content(&content)?;
+        let kind = content.kind().to_owned();
+        let (canonical, content_hash) = (
+            content.canonical().to_owned(),
+            content.content_hash().to_owned(),
+        );
         let now = thai_time(at).to_rfc3339();
         let id = uuid::Uuid::now_v7().to_string();
-        let (org, drafter) = (org.to_owned(), drafter.to_owned());
+        let (org, drafter) = (org.as_str().to_owned(), drafter.as_str().to_owned());
         self.writers
             .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
@@ -86,14 +79,14 @@ impl Store {
     /// returned. The old content stays as a version.
     pub async fn edit_document(
         &self,
-        org: &str,
-        actor: &str,
-        id: &str,
-        content: Value,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
+        content: Drafted,
         at: DateTime<Utc>,
     ) -> Result<ActOutcome> {
         let now = thai_time(at).to_rfc3339();
-        let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
+        let (org, actor, id) = (org.to_string(), actor.to_string(), id.to_string());
         let (mut outcome, ticket) = self
             .writers
             .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
@@ -104,13 +97,24 @@ impl Store {
         Ok(outcome)
     }
 
+    /// What `edit_document` would refuse before it reads the new content:
+    /// an unknown document or person, not the drafter, not in draft or
+    /// returned. The edges ask it when the content sent is no document,
+    /// so that the answer is the one the edit would have given.
+    pub async fn may_edit(&self, org: &OrgId, actor: &PersonId, id: &DocumentId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        may_edit_in(&mut tx, org.as_str(), actor.as_str(), id.as_str()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Takes a route action: submit, endorse, return, sign, issue,
     /// withdraw, cancel or archive. A refusal changes nothing.
     pub async fn act(
         &self,
-        org: &str,
-        actor: &str,
-        id: &str,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
         action: RouteAction,
         text: Option<&str>,
         at: DateTime<Utc>,
@@ -123,7 +127,7 @@ impl Store {
         }
         let now = thai_time(at).to_rfc3339();
         let date = thai_date(at).format("%Y-%m-%d").to_string();
-        let (org, actor, id) = (org.to_owned(), actor.to_owned(), id.to_owned());
+        let (org, actor, id) = (org.to_string(), actor.to_string(), id.to_string());
         let text = text.map(str::to_owned);
         let press = self.press.clone();
         let public_url = self.public_url();
@@ -274,15 +278,13 @@ async fn create_in(
     Ok(summary)
 }
 
-async fn edit_in(
-    batch: &mut Batch,
+/// The document and its drafter, when `actor` may edit it now.
+async fn may_edit_in(
+    tx: &mut Transaction<'static, Any>,
     org: &str,
     actor: &str,
     id: &str,
-    content: Value,
-    now: String,
-) -> Result<(ActOutcome, SeqTicket)> {
-    let tx = &mut batch.tx;
+) -> Result<(DocRow, Slug)> {
     let doc = load_document(&mut *tx, org, id).await?;
     let actor = ensure_person(&mut *tx, org, actor).await?;
     let (route, _) = load_route(&mut *tx, org, &doc.kind, Some(doc.route_version)).await?;
@@ -293,8 +295,24 @@ async fn edit_in(
         acted_this_step: &[],
     };
     decide(&facts, &actor, &[], ActionKind::Edit, None)?;
-    check_content(&content, Some(&doc.kind))?;
-    let (canonical, content_hash) = canonical_content(&content)?;
+    Ok((doc, actor))
+}
+
+async fn edit_in(
+    batch: &mut Batch,
+    org: &str,
+    actor: &str,
+    id: &str,
+    content: Drafted,
+    now: String,
+) -> Result<(ActOutcome, SeqTicket)> {
+    let tx = &mut batch.tx;
+    let (doc, actor) = may_edit_in(&mut *tx, org, actor, id).await?;
+    check_kind(&content, &doc.kind)?;
+    let (canonical, content_hash) = (
+        content.canonical().to_owned(),
+        content.content_hash().to_owned(),
+    );
     let version = doc.version + 1;
     sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, "UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = @ts($4) WHERE org_id = $5 AND id = $6")))
             .bind(&canonical)

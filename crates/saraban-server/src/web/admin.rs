@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use maud::{Markup, html};
+use saraban_core::PersonId;
 use saraban_core::org::{OrgConfig, StepConfig};
+use saraban_store::StoreError;
 
 use super::common::{Fields, WebUser, config_of, failure, message_page, page};
 use super::words;
@@ -600,16 +602,25 @@ pub(crate) async fn set_password(
         Err(response) => return response,
     };
     let person = fields.text("person");
-    let (status, outcome) = match state
-        .store
-        .set_password(&user.account.org, &person, &fields.text("password"))
-        .await
-    {
+    let password = fields.text("password");
+    // A name that is no person's id is answered as an unknown person, after
+    // the password is checked, as the store answers it.
+    let set = match PersonId::parse(&person) {
+        Ok(id) => {
+            state
+                .store
+                .set_password(&user.account.org, &id, &password)
+                .await
+        }
+        Err(_) => saraban_store::check_new_password(&password)
+            .and(Err(StoreError::not_found("person", person.as_str()))),
+    };
+    let (status, outcome) = match set {
         Ok(()) => {
             tracing::info!(user = %user.account.person, person = %person, "password set by an administrator (web)");
             (StatusCode::OK, Ok(words::person_name(&config, &person)))
         }
-        Err(saraban_store::StoreError::Invalid { .. }) => (
+        Err(StoreError::Invalid { .. }) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Err("ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร"),
         ),

@@ -18,7 +18,7 @@ use super::common::{
 };
 use super::words;
 use crate::download::PdfName;
-use crate::state::{AppState, act_now};
+use crate::state::{AppState, act_now, document_id};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Notice {
@@ -40,13 +40,14 @@ async fn load(state: &AppState, user: &WebUser, id: &str) -> Result<Loaded, Resp
     user.may_read_documents()?;
     let org = &user.account.org;
     let config = config_of(state, user).await?;
-    let summary = state.store.show(org, id).await.map_err(failure)?;
+    let id = document_id(id).map_err(failure)?;
+    let summary = state.store.show(org, &id).await.map_err(failure)?;
     let allowed = state
         .store
-        .allowed_actions(org, &user.account.person, id, Utc::now())
+        .allowed_actions(org, &user.account.person, &id, Utc::now())
         .await
         .map_err(failure)?;
-    let history = state.store.history(org, id).await.map_err(failure)?;
+    let history = state.store.history(org, &id).await.map_err(failure)?;
     Ok(Loaded {
         config,
         summary,
@@ -100,7 +101,7 @@ async fn loaded_page(
 ) -> Response {
     let pages = state
         .press
-        .page_images(&state.store, &user.account.org, id)
+        .page_images(&state.store, &user.account.org, &loaded.summary.id)
         .await;
     let Loaded {
         config,
@@ -409,16 +410,21 @@ pub(crate) async fn act(
             .filter(|q| quick_choices(action).contains(q))
             .map(str::to_owned)
     };
-    match act_now(
-        &state,
-        &user.account,
-        &id,
-        action,
-        text.as_deref(),
-        " (web)",
-    )
-    .await
-    {
+    let outcome = match document_id(&id) {
+        Ok(document) => {
+            act_now(
+                &state,
+                &user.account,
+                &document,
+                action,
+                text.as_deref(),
+                " (web)",
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
         Ok(_) => redirect(&format!("/doc/{id}?done={slug}")),
         Err(
             error @ (StoreError::Refused(saraban_core::workflow::Refusal::TextRequired(_))
@@ -468,6 +474,10 @@ pub(crate) async fn pdf(
     if let Err(response) = user.may_read_documents() {
         return response;
     }
+    let id = match document_id(&id) {
+        Ok(id) => id,
+        Err(error) => return failure(error),
+    };
     let summary = match state.store.show(&user.account.org, &id).await {
         Ok(summary) => summary,
         Err(error) => return failure(error),

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
-use saraban_core::DigitStyle;
 use saraban_core::org::OrgConfig;
+use saraban_core::{DigitStyle, Drafted};
 use saraban_store::StoreError;
 use serde_json::{Map, Value, json};
 
@@ -23,7 +23,7 @@ use super::common::{
 use super::document::may_edit;
 use super::inbox::return_note;
 use super::words;
-use crate::state::AppState;
+use crate::state::{AppState, document_id, drafted_for_edit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BlockKind {
@@ -985,6 +985,10 @@ pub(crate) async fn edit_page(
     if let Err(response) = may_draft(&user) {
         return response;
     }
+    let id = match document_id(&id) {
+        Ok(id) => id,
+        Err(error) => return failure(error),
+    };
     // The store refuses other edits anyway, so the form is not offered.
     let returned = match state.store.show(&user.account.org, &id).await {
         Ok(summary) if may_edit(&user, &summary) => summary.state == "returned",
@@ -1147,18 +1151,27 @@ async fn save(
     let content = draft.to_content();
     let account = &user.account;
     match doc_id {
-        Some(id) => state
-            .store
-            .edit_document(&account.org, &account.person, id, content, Utc::now())
-            .await
-            .map(|outcome| outcome.document.id),
+        Some(id) => {
+            let id = document_id(id)?;
+            let content = drafted_for_edit(state, account, &id, content).await?;
+            state
+                .store
+                .edit_document(&account.org, &account.person, &id, content, Utc::now())
+                .await
+                .map(|outcome| outcome.document.id.to_string())
+        }
         None => state
             .store
-            .create_document(&account.org, &account.person, content, Utc::now())
+            .create_document(
+                &account.org,
+                &account.person,
+                Drafted::from_value(content)?,
+                Utc::now(),
+            )
             .await
             .map(|created| {
                 tracing::info!(document = %created.id, user = %account.person, "created (web)");
-                created.id
+                created.id.to_string()
             }),
     }
 }

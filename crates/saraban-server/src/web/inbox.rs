@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
+use saraban_core::{DocumentId, PositionId};
 use saraban_store::{DocumentSummary, ReturnNote};
 
 use super::common::{WebUser, config_of, failure, page};
@@ -26,7 +27,7 @@ fn urgency_rank(urgency: Option<&String>) -> u8 {
 
 async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
     let config = config_of(state, user).await?;
-    let positions: Vec<String> = user
+    let positions: Vec<PositionId> = user
         .account
         .positions
         .iter()
@@ -37,7 +38,7 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         .inbox(&user.account.org, &user.account.person, &positions, 200)
         .await
         .map_err(failure)?;
-    let ids: Vec<String> = inbox
+    let ids: Vec<DocumentId> = inbox
         .waiting
         .iter()
         .chain(&inbox.drafts)
@@ -60,7 +61,7 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         .partition(|d| d.state == "returned");
     inbox.drafts = drafts;
     inbox.waiting.splice(0..0, returned);
-    let returned_ids: Vec<String> = inbox
+    let returned_ids: Vec<DocumentId> = inbox
         .waiting
         .iter()
         .filter(|d| d.state == "returned")
@@ -113,8 +114,8 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
 fn list(
     config: &OrgConfig,
     documents: &[DocumentSummary],
-    urgencies: &HashMap<String, String>,
-    returns: &HashMap<String, ReturnNote>,
+    urgencies: &HashMap<DocumentId, String>,
+    returns: &HashMap<DocumentId, ReturnNote>,
     empty: &str,
     show_age: bool,
 ) -> Markup {

@@ -256,7 +256,7 @@ pub(crate) async fn csv(
             csv_text(row.signer.as_deref().unwrap_or_default()),
             csv_text(&remark),
             row.number.to_string(),
-            row.document_id.clone(),
+            row.document_id.to_string(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -26,7 +26,7 @@ async fn sign_in_form(
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let organisations = state.store.organisations().await.unwrap_or_default();
     let org = if org.is_empty() && organisations.len() == 1 {
-        organisations[0].clone()
+        organisations[0].to_string()
     } else {
         org.to_owned()
     };
