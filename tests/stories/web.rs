@@ -101,6 +101,15 @@ impl Drop for Browser {
 }
 
 async fn browser() -> Browser {
+    browser_with_prefs(json!({})).await
+}
+
+/// A browser whose pages run no script: the forms as they work without it.
+async fn browser_without_script() -> Browser {
+    browser_with_prefs(json!({ "profile.managed_default_content_settings.javascript": 2 })).await
+}
+
+async fn browser_with_prefs(prefs: Value) -> Browser {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -125,6 +134,7 @@ async fn browser() -> Browser {
                 "--disable-dev-shm-usage", "--lang=th-TH",
                 format!("--user-data-dir={}", profile.display()),
             ],
+            "prefs": prefs,
         }),
     );
     let url = format!("http://127.0.0.1:{port}");
@@ -199,12 +209,15 @@ impl Browser {
 
     /// Clicks a link or button that leads to another page, as a person
     /// would (scrolled clear of the sticky save bar), and waits until that
-    /// page has replaced this one.
+    /// page has replaced this one, or the document form has changed its
+    /// shape in place (its script answers "add a row" without a new page).
     async fn click(&self, css: &str) {
         let element = self.wait(css).await;
         self.client
             .execute(
-                "arguments[0].scrollIntoView({block: 'center'}); window.sarabanLeaving = true;",
+                "arguments[0].scrollIntoView({block: 'center'}); window.sarabanLeaving = true;
+                 const f = document.querySelector('form[data-preview]');
+                 window.sarabanShapes = (f && f.getAttribute('data-updated')) || '0';",
                 vec![serde_json::to_value(&element).unwrap()],
             )
             .await
@@ -218,7 +231,9 @@ impl Browser {
             let state = self
                 .client
                 .execute(
-                    "return window.sarabanLeaving === true ? 'leaving' : document.readyState",
+                    "if (window.sarabanLeaving !== true) return document.readyState;
+                     const f = document.querySelector('form[data-preview]');
+                     return f && (f.getAttribute('data-updated') || '0') !== window.sarabanShapes ? 'complete' : 'leaving'",
                     Vec::new(),
                 )
                 .await;
@@ -1147,7 +1162,7 @@ async fn organisation_settings(db: TestDb) {
     b.set_password_of("somjai", "somjai-new-pass").await;
     assert!(b.text("#admin-saved").await.contains("นางสาวสมใจ ตั้งใจดี"));
     site.store
-        .sign_in(ORG, "somjai", "somjai-new-pass", false, Utc::now())
+        .sign_in(&org(ORG), "somjai", "somjai-new-pass", false, Utc::now())
         .await
         .expect("the new password signs in");
 
@@ -1704,7 +1719,688 @@ fn altered(pdf: &[u8]) -> Vec<u8> {
     copy
 }
 
+/// The document form's own helpers: buttons the script answers in place.
+impl Browser {
+    /// Presses a button of the document form that changes its shape, where
+    /// it stands (no scrolling it into view), and waits until the script
+    /// has put the form's new blocks in place.
+    async fn press(&self, css: &str) {
+        let before = self
+            .script("return document.querySelector('form[data-preview]').getAttribute('data-updated') || '0'")
+            .await;
+        let button = self.wait(css).await;
+        // Into view only when out of it (or under the sticky save bar).
+        self.client
+            .execute(
+                "const r = arguments[0].getBoundingClientRect();
+                 if (r.top < 0 || r.bottom > window.innerHeight - 120) arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&button).unwrap()],
+            )
+            .await
+            .unwrap();
+        button
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("pressing {css}: {e}"));
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let now = self
+                .script("return document.querySelector('form[data-preview]').getAttribute('data-updated') || '0'")
+                .await;
+            if now != before {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the form did not change after {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn scroll_y(&self) -> f64 {
+        self.script("return window.scrollY").await.as_f64().unwrap()
+    }
+
+    /// Waits until `js` returns true.
+    async fn until(&self, js: &str, what: &str) {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while self.script(js).await != json!(true) {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The preview's first page, once it is there and is no error.
+    async fn preview_source(&self) -> String {
+        self.wait("#preview-pages img.sheet").await;
+        self.script("return document.querySelector('#preview-pages img.sheet').getAttribute('src')")
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Chooses an option of a select by its value.
+    async fn select_value(&self, css: &str, value: &str) {
+        self.choose(&format!("{css} option[value='{value}']")).await;
+    }
+}
+
+/// Point 8: adding three rows to a table, a paragraph and a table changes
+/// the form where it stands, with no new page and no jump; a new empty
+/// paragraph is marked as empty and the preview shows the rest; a renamed
+/// column heading shows in the grid and in the preview.
+async fn form_changes_in_place(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let b = browser().await;
+    b.sign_in(&site, "chanyurat").await;
+    b.open(&format!("{}/new/memo", site.base)).await;
+    b.wait("#subject").await;
+    b.fill_in(
+        "ขออนุมัติจัดซื้อวัสดุสำนักงาน",
+        "ด้วยสำนักปลัดมีความจำเป็นต้องจัดซื้อวัสดุสำนักงาน รายละเอียดดังนี้",
+    )
+    .await;
+    b.script("window.sarabanSamePage = 'yes'").await;
+    b.press("button[value='add-table']").await;
+    b.wait("#body-1- table.cells").await;
+    b.script(
+        "document.querySelector(\"button[value='add-row:1']\").scrollIntoView({block: 'center'})",
+    )
+    .await;
+    let before = b.scroll_y().await;
+    assert!(before > 100.0, "scrolled down the form: {before}");
+    for _ in 0..3 {
+        b.press("button[value='add-row:1']").await;
+    }
+    let rows = b
+        .script("return document.querySelectorAll('#body-1- table.cells tbody tr').length")
+        .await;
+    assert_eq!(rows, json!(4), "three rows added to the one there was");
+    let after = b.scroll_y().await;
+    assert!(
+        (after - before).abs() < 1.0,
+        "the page did not move: {before} then {after}"
+    );
+    assert_eq!(
+        b.script("return window.sarabanSamePage").await,
+        json!("yes"),
+        "no new page came"
+    );
+    // The focus is in the new row, ready for typing.
+    assert_eq!(
+        b.script("return document.activeElement.name").await,
+        json!("body[1].table.rows[3][0]")
+    );
+
+    // A new, empty paragraph: the preview shows what is filled in, and
+    // names the empty part, marked in the form too; no red error.
+    b.press("button[value='add-paragraph']").await;
+    b.wait("#body-2--paragraph").await;
+    b.wait("#empty-parts li[data-empty='body-2-']").await;
+    b.preview_source().await;
+    assert_eq!(
+        b.script("return document.querySelectorAll('#preview-pages .alert').length")
+            .await,
+        json!(0),
+        "{}",
+        b.text("#preview-pages").await
+    );
+    b.until(
+        "return document.getElementById('body-2-').classList.contains('is-empty')",
+        "the empty paragraph is marked in the form",
+    )
+    .await;
+
+    // A renamed column heading: in the grid at once, and in the preview.
+    let old_preview = b.preview_source().await;
+    b.paste_into("#body-1--table-columns", "ที่\nรายการวัสดุ").await;
+    assert_eq!(
+        b.text("#body-1- thead th[scope=col]:nth-child(2)").await,
+        "รายการวัสดุ"
+    );
+    b.until(
+        &format!(
+            "const i = document.querySelector('#preview-pages img.sheet'); return !!i && i.getAttribute('src') !== {}",
+            json!(old_preview)
+        ),
+        "the preview follows the renamed heading",
+    )
+    .await;
+    b.screenshots("form-in-place").await;
+
+    // The empty paragraph goes, a row goes; the memo saves as it stands.
+    b.press("button[value='remove-block:2']").await;
+    b.press("button[value='remove-row:1:0']").await;
+    assert_eq!(
+        b.script("return window.sarabanSamePage").await,
+        json!("yes")
+    );
+    let id = b.save().await;
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
+    assert_eq!(stored["body"].as_array().unwrap().len(), 2, "{stored}");
+    assert_eq!(
+        stored["body"][1]["table"]["columns"],
+        json!(["ที่", "รายการวัสดุ"])
+    );
+    assert_eq!(
+        stored["body"][1]["table"]["rows"].as_array().unwrap().len(),
+        3
+    );
+    b.close().await;
+}
+
+/// Point 9: a table with relative column widths, an alignment per column
+/// and a total row, and numbered items on two levels, from the form; the
+/// grid scrolls in its own box at 390 px, the page never sideways.
+async fn table_and_items_in_the_form(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let b = browser().await;
+    b.sign_in(&site, "chanyurat").await;
+    b.open(&format!("{}/new/memo", site.base)).await;
+    b.wait("#subject").await;
+    b.fill_in(
+        "ขออนุมัติค่าใช้จ่ายโครงการอบรมอาสาสมัคร",
+        "ตามที่องค์การบริหารส่วนตำบลได้จัดโครงการอบรมอาสาสมัคร จึงขออนุมัติค่าใช้จ่าย ดังนี้",
+    )
+    .await;
+    b.press("button[value='add-table']").await;
+    b.paste_into("#body-1--table-columns", "ที่\nรายการ\nจำนวนเงิน (บาท)")
+        .await;
+    // A third column: the grid comes back with its cells.
+    b.wait("#body-1- thead th[scope=col]:nth-child(3)").await;
+    for (c, width) in ["1", "5", "2"].iter().enumerate() {
+        b.type_into(&format!("#body-1--table-widths-{c}-"), width)
+            .await;
+    }
+    b.select_value("#body-1--table-align-0-", "center").await;
+    b.select_value("#body-1--table-align-2-", "decimal").await;
+    b.press("button[value='add-row:1']").await;
+    let rows = [
+        ["๑", "ค่าอาหารกลางวัน ๕๐ คน × ๘๐ บาท", "๔,๐๐๐.๐๐"],
+        ["๒", "ค่าวิทยากร", "๓,๖๐๐.๐๐"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            b.paste_into(
+                &format!("textarea[name='body[1].table.rows[{r}][{c}]']"),
+                cell,
+            )
+            .await;
+        }
+    }
+    b.press("button[value='add-footer:1']").await;
+    b.paste_into("textarea[name='body[1].table.footer[0][2]']", "๗,๖๐๐.๐๐")
+        .await;
+    // Numbered items, two levels.
+    b.press("button[value='add-items']").await;
+    b.select_value("#body-2--items-numbering", "1.").await;
+    b.paste_into(
+        "#body-2--items-list",
+        "ค่าอาหาร\n  อาหารกลางวัน\n  อาหารว่าง\nค่าวิทยากร",
+    )
+    .await;
+    b.preview_source().await;
+    // The preview as the form now stands: nothing left empty, no error.
+    b.until(
+        "const p = document.getElementById('preview-pages');
+         return !p.hasAttribute('aria-busy') && !document.getElementById('empty-parts') && !p.querySelector('.alert') && !!p.querySelector('img.sheet')",
+        "the preview shows the table and the items",
+    )
+    .await;
+    // At 390 px the grid scrolls inside its box.
+    b.client.set_window_size(390, 844).await.unwrap();
+    let boxed = b
+        .script("const s = document.querySelector('#body-1- .table-scroll'); return [s.scrollWidth > s.clientWidth, document.documentElement.scrollWidth <= window.innerWidth]")
+        .await;
+    assert_eq!(
+        boxed,
+        json!([true, true]),
+        "the grid scrolls in its own box"
+    );
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.screenshots("form-table").await;
+
+    let id = b.save().await;
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
+    let table = &stored["body"][1]["table"];
+    assert_eq!(table["widths"], json!([1, 5, 2]), "{table}");
+    assert_eq!(table["align"], json!(["center", "left", "decimal"]));
+    assert_eq!(table["footer"], json!([["รวม", "", "๗,๖๐๐.๐๐"]]));
+    assert_eq!(table["rows"], json!(rows));
+    assert_eq!(
+        stored["body"][2],
+        json!({
+            "items": [{ "text": "ค่าอาหาร", "items": ["อาหารกลางวัน", "อาหารว่าง"] }, "ค่าวิทยากร"],
+            "numbering": "1."
+        })
+    );
+    // The PDF has the total row and the items numbered ๑. and ๑.๑.
+    let pdf = b
+        .fetch(&format!("{}/doc/{id}/pdf", site.base))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = saraban_stories::pdf_text(&pdf);
+    for expected in ["รวม", "๗,๖๐๐.๐๐", "๑.๑", "๑.๒", "๒."] {
+        assert!(text.contains(expected), "the PDF has {expected}:\n{text}");
+    }
+    // The edit form shows it all again, and saving it unchanged keeps it.
+    b.open(&format!("{}/doc/{id}/edit", site.base)).await;
+    b.wait("#body-1--table-widths-1-").await;
+    assert_eq!(
+        b.script("return document.getElementById('body-1--table-widths-1-').value")
+            .await,
+        json!("5")
+    );
+    b.save().await;
+    assert_eq!(site.store.content(&org(ORG), &id).await.unwrap(), stored);
+    b.close().await;
+}
+
+/// Arabic digits of a number typed in Thai digits.
+fn arabic(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '๐'..='๙' => char::from(b'0' + (c as u32 - '๐' as u32) as u8),
+            other => other,
+        })
+        .collect()
+}
+
+/// Point 10: dates in the form are day, Thai month and B.E. year (no
+/// browser C.E. picker); an order's date is what the drafter sets, and the
+/// form and the signer's confirmation say whether signing replaces it.
+async fn dates_in_buddhist_era(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let b = browser().await;
+    b.sign_in(&site, "chanyurat").await;
+    b.open(&format!("{}/new/order", site.base)).await;
+    b.wait("#subject").await;
+    assert_eq!(
+        b.script("return document.querySelectorAll('input[type=date]').length")
+            .await,
+        json!(0),
+        "no browser date picker"
+    );
+    let year = b
+        .script("return document.getElementById('date-year').value")
+        .await;
+    let this_year =
+        saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get();
+    assert_eq!(arabic(year.as_str().unwrap()), this_year.to_string());
+    let rule = b.text("#order-date-rule").await;
+    assert!(rule.contains("วันที่ลงนาม"), "{rule}");
+    b.fill_in(
+        "แต่งตั้งคณะกรรมการตรวจรับพัสดุ",
+        "เพื่อให้การตรวจรับพัสดุเป็นไปด้วยความเรียบร้อย จึงแต่งตั้งคณะกรรมการตรวจรับพัสดุ",
+    )
+    .await;
+    b.select_value("#date", "5").await;
+    b.select_value("#date-month", "3").await;
+    b.type_into("#date-year", "๒๕๖๘").await;
+    b.choose("#keep-date").await;
+    // The preview as the form now stands: the order dated as set.
+    b.until(
+        "const p = document.getElementById('preview-pages');
+         return !p.hasAttribute('aria-busy') && !document.getElementById('empty-parts') && !!p.querySelector('img.sheet')",
+        "the preview follows the form",
+    )
+    .await;
+    b.screenshots("order-form-dates").await;
+    let id = b.save().await;
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
+    assert_eq!(stored["date"], json!("2025-03-05"));
+    assert_eq!(stored["keep_date"], json!(true));
+    // The form shows the date back in B.E.
+    b.open(&format!("{}/doc/{id}/edit", site.base)).await;
+    assert_eq!(
+        arabic(
+            b.script("return document.getElementById('date-year').value")
+                .await
+                .as_str()
+                .unwrap()
+        ),
+        "2568"
+    );
+    b.sign_out().await;
+
+    // A second order whose date the signing replaces.
+    let mut replaced = stored.clone();
+    replaced.as_object_mut().unwrap().remove("keep_date");
+    replaced["subject"] = json!("แต่งตั้งคณะกรรมการจัดงานวันเด็ก");
+    let steps = [
+        ("chanyurat", A::Submit),
+        ("somjai", A::Endorse),
+        ("wilaiwan", A::Endorse),
+    ];
+    let other = document_through(&site.store, replaced, &steps).await;
+    for (who, action) in steps {
+        site.store
+            .act(&org(ORG), &person(who), &id, action, None, Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{who}: {e}"));
+    }
+
+    b.sign_in(&site, "kanok").await;
+    b.open(&format!("{}/doc/{other}/act/sign", site.base)).await;
+    let notice = b.text("#order-date-notice").await;
+    assert!(notice.contains("แทนวันที่ในร่าง"), "{notice}");
+    assert!(notice.contains("๕ มีนาคม พ.ศ. ๒๕๖๘"), "{notice}");
+    b.open(&format!("{}/doc/{id}/act/sign", site.base)).await;
+    let notice = b.text("#order-date-notice").await;
+    assert!(notice.contains("ตามที่กำหนดไว้ในร่าง"), "{notice}");
+    assert!(notice.contains("๕ มีนาคม พ.ศ. ๒๕๖๘"), "{notice}");
+    b.screenshots("order-sign-date").await;
+    b.confirm().await;
+    site.store
+        .act(&org(ORG), &person("sunee"), &id, A::Issue, None, Utc::now())
+        .await
+        .unwrap();
+    let text = saraban_stories::pdf_text(&site.store.pdf(&org(ORG), &id).await.unwrap());
+    assert!(
+        text.contains("๕ มีนาคม พ.ศ. ๒๕๖๘"),
+        "the order keeps the date set:\n{text}"
+    );
+    b.close().await;
+}
+
+/// Point 11: ready-made endorsement texts in office usage, addressed to the
+/// position the memo goes to next; the signer's own; nothing preselected;
+/// and the organisation's own list in its configuration.
+async fn quick_texts_follow_the_route(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let id = document_through(&site.store, seed(), &[("chanyurat", A::Submit)]).await;
+    let b = browser().await;
+    let offered = || async {
+        b.script("return [...document.querySelectorAll('input[name=quick]')].map(i => i.value)")
+            .await
+    };
+    let checked = "return document.querySelectorAll('input[name=quick]:checked').length";
+
+    b.sign_in(&site, "somjai").await;
+    b.open(&format!("{}/doc/{id}/act/endorse", site.base)).await;
+    b.wait("#confirm").await;
+    assert_eq!(
+        offered().await,
+        json!([
+            "เรียน รองปลัด อบต. เพื่อโปรดพิจารณา",
+            "เรียน รองปลัด อบต. เพื่อโปรดทราบ",
+            "เรียน รองปลัด อบต. เพื่อโปรดพิจารณาอนุมัติ"
+        ])
+    );
+    assert_eq!(b.script(checked).await, json!(0), "nothing preselected");
+    b.screenshots("quick-texts-reviewer").await;
+    b.choose("input[name=quick][value='เรียน รองปลัด อบต. เพื่อโปรดทราบ']")
+        .await;
+    b.confirm().await;
+    b.sign_out().await;
+
+    site.store
+        .act(
+            &org(ORG),
+            &person("somsak"),
+            &id,
+            A::Endorse,
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    b.sign_in(&site, "wilaiwan").await;
+    b.open(&format!("{}/doc/{id}/act/endorse", site.base)).await;
+    b.wait("#confirm").await;
+    let texts = offered().await;
+    assert_eq!(texts[0], json!("เรียน นายก อบต. เพื่อโปรดพิจารณา"), "{texts}");
+    assert_eq!(texts[1], json!("เรียน นายก อบต. เพื่อโปรดทราบ"), "{texts}");
+    b.choose("input[name=quick][value='เรียน นายก อบต. เพื่อโปรดพิจารณา']")
+        .await;
+    b.confirm().await;
+    b.sign_out().await;
+
+    b.sign_in(&site, "kanok").await;
+    b.open(&format!("{}/doc/{id}/act/sign", site.base)).await;
+    b.wait("#confirm").await;
+    assert_eq!(offered().await, json!(["ทราบ", "อนุมัติ", "ลงนามแล้ว"]));
+    assert_eq!(b.script(checked).await, json!(0), "nothing preselected");
+    b.screenshots("quick-texts-signer").await;
+    b.choose("input[name=quick][value='อนุมัติ']").await;
+    b.confirm().await;
+    let texts: Vec<Value> = site
+        .store
+        .history(&org(ORG), &id)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|entry| entry.event.get("text").cloned())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            json!("เรียน รองปลัด อบต. เพื่อโปรดทราบ"),
+            json!("เรียน นายก อบต. เพื่อโปรดพิจารณา"),
+            json!("อนุมัติ")
+        ]
+    );
+
+    // The organisation writes its own list; the form offers it.
+    let mut config = site.store.org_config(&org(ORG)).await.unwrap();
+    config.quick_texts = Some(
+        serde_json::from_value(json!([
+            { "action": "endorse", "kind": "memo", "text": "เรียน {next} เพื่อโปรดพิจารณาสั่งการ" },
+            { "action": "sign", "text": "ทราบ ดำเนินการตามเสนอ" }
+        ]))
+        .unwrap(),
+    );
+    site.store
+        .init_org(&config, None, Utc::now())
+        .await
+        .unwrap();
+    let next = document_through(&site.store, seed(), &[("chanyurat", A::Submit)]).await;
+    b.sign_out().await;
+    b.sign_in(&site, "somjai").await;
+    b.open(&format!("{}/doc/{next}/act/endorse", site.base))
+        .await;
+    b.wait("#confirm").await;
+    assert_eq!(
+        offered().await,
+        json!(["เรียน รองปลัด อบต. เพื่อโปรดพิจารณาสั่งการ"])
+    );
+    b.close().await;
+}
+
+/// The acceptance point: with JavaScript off, a memo is written (a
+/// paragraph and a table added by the form's own buttons, a new page each
+/// time), previewed, saved and sent.
+async fn memo_without_javascript(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let b = browser_without_script().await;
+    b.sign_in(&site, "chanyurat").await;
+    b.open(&format!("{}/new/memo", site.base)).await;
+    b.type_into("#subject", "ขอความเห็นชอบแผนการฝึกอบรมประจำปี")
+        .await;
+    b.type_into(
+        "#body-0--paragraph",
+        "ด้วยงานการเจ้าหน้าที่ได้จัดทำแผนการฝึกอบรมประจำปี",
+    )
+    .await;
+    b.click("button[value='add-paragraph']").await;
+    // A new page came (the form's button, answered by the server), and no
+    // script runs on it: the preview's placeholder stays as it came.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        b.script("return [document.querySelectorAll('#preview-pages p.hint').length, document.querySelector('form[data-preview]').hasAttribute('data-updated')]")
+            .await,
+        json!([1, false]),
+        "the page runs no script"
+    );
+    b.type_into("#body-1--paragraph", "จึงเรียนมาเพื่อโปรดพิจารณาให้ความเห็นชอบ")
+        .await;
+    b.click("button[value='add-table']").await;
+    b.type_into("textarea[name='body[2].table.rows[0][0]']", "๑")
+        .await;
+    b.type_into(
+        "textarea[name='body[2].table.rows[0][1]']",
+        "อบรมการใช้ระบบสารบรรณอิเล็กทรอนิกส์",
+    )
+    .await;
+    b.click("button[value='add-row:2']").await;
+    b.type_into("textarea[name='body[2].table.rows[1][0]']", "๒")
+        .await;
+    b.type_into(
+        "textarea[name='body[2].table.rows[1][1]']",
+        "อบรมการเขียนหนังสือราชการ",
+    )
+    .await;
+    b.select_value("#date", "9").await;
+    b.select_value("#date-month", "4").await;
+    b.type_into("#date-year", "2568").await;
+    b.click("button[value='preview']").await;
+    b.wait("#preview-pages img.sheet").await;
+    b.screenshots("memo-without-javascript").await;
+    let id = b.save().await;
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
+    assert_eq!(stored["date"], json!("2025-04-09"));
+    assert_eq!(
+        stored["body"][1]["paragraph"],
+        json!("จึงเรียนมาเพื่อโปรดพิจารณาให้ความเห็นชอบ")
+    );
+    assert_eq!(
+        stored["body"][2]["table"]["rows"],
+        json!([
+            ["๑", "อบรมการใช้ระบบสารบรรณอิเล็กทรอนิกส์"],
+            ["๒", "อบรมการเขียนหนังสือราชการ"]
+        ])
+    );
+    b.act("submit", None).await;
+    assert_eq!(b.text("#doc-state").await, "อยู่ระหว่างเสนอ");
+    b.close().await;
+}
+
+/// A route that goes back to whoever returned it: the head of office
+/// endorsed the first version, the deputy clerk returned it, the drafter
+/// revised it. The deputy clerk, and the head of office, each see on the
+/// document page what changed since the version they acted on; the
+/// administrator's page says where the route sends a resubmission.
+async fn reviewers_see_what_changed(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site_with(db, |config| {
+        let memo = config.routes.iter_mut().find(|r| r.kind == "memo").unwrap();
+        memo.on_return = saraban_core::workflow::OnReturn::BackToReturner;
+    })
+    .await;
+    let store = &site.store;
+    let id = document_through(
+        store,
+        seed(),
+        &[("chanyurat", A::Submit), ("somjai", A::Endorse)],
+    )
+    .await;
+    store
+        .act(
+            &org(ORG),
+            &person("somsak"),
+            &id,
+            A::Return,
+            Some("แก้ชื่อเรื่องให้ตรงกับรายงาน"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut revised = seed();
+    revised["subject"] =
+        json!("รายงานผลการประเมินคุณธรรมและความโปร่งใส ประจำปีงบประมาณ ๒๕๖๘ (ฉบับแก้ไข)");
+    revised["body"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("ทั้งนี้ ได้แนบรายละเอียดคะแนนรายตัวชี้วัดมาด้วยแล้ว"));
+    store
+        .edit_document(
+            &org(ORG),
+            &person("chanyurat"),
+            &id,
+            drafted(revised),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let back = store
+        .act(
+            &org(ORG),
+            &person("chanyurat"),
+            &id,
+            A::Submit,
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        back.document.waiting_for,
+        vec!["deputy-clerk".to_owned()],
+        "straight back to the deputy clerk"
+    );
+
+    let b = browser().await;
+    for who in ["somsak", "somjai"] {
+        b.sign_in(&site, who).await;
+        b.open(&format!("{}/doc/{id}", site.base)).await;
+        let changes = b.text("#changes").await;
+        for expected in [
+            "ฉบับที่ ๑ → ฉบับที่ ๒",
+            "เรื่อง",
+            "ฉบับแก้ไข",
+            "เพิ่ม",
+            "แนบรายละเอียดคะแนน",
+        ] {
+            assert!(changes.contains(expected), "{who}: {expected} in {changes}");
+        }
+        let inserted = b.script("return [...document.querySelectorAll('#changes ins')].map(e => e.textContent).join('|')").await;
+        assert!(inserted.as_str().unwrap().contains("ฉบับแก้ไข"), "{inserted}");
+        if who == "somsak" {
+            // The one it waits for can act without scrolling past the changes.
+            b.wait("#action-endorse").await;
+            b.screenshots("document-changes").await;
+        }
+        b.sign_out().await;
+    }
+    // Someone who never acted on it sees no comparison.
+    b.sign_in(&site, "wilaiwan").await;
+    b.open(&format!("{}/doc/{id}", site.base)).await;
+    b.wait("#doc-state").await;
+    let none = b
+        .script("return document.getElementById('changes') === null")
+        .await;
+    assert_eq!(none, json!(true));
+    b.sign_out().await;
+
+    b.sign_in_to(&site, "admin", "#emblem-title").await;
+    let routes = b.text("p.on-return").await;
+    assert!(routes.contains("กลับไปยังผู้ส่งคืน"), "{routes}");
+    b.close().await;
+}
+
 stories!(
+    reviewers_see_what_changed,
     public_check_of_an_issued_order,
     altered_pdf_answered_first_in_red,
     code_typed_from_paper,
@@ -1715,5 +2411,10 @@ stories!(
     phone_signs_before_the_history,
     refused_out_of_turn,
     signing_for_the_mayor,
-    organisation_settings
+    organisation_settings,
+    form_changes_in_place,
+    table_and_items_in_the_form,
+    dates_in_buddhist_era,
+    quick_texts_follow_the_route,
+    memo_without_javascript
 );

@@ -1,7 +1,7 @@
 //! Stories of the workflow engine, each on SQLite and on PostgreSQL.
 
 use saraban_core::org::OrgConfig;
-use saraban_core::workflow::{Refusal, RouteAction as A};
+use saraban_core::workflow::{OnReturn, Refusal, RouteAction as A};
 use saraban_core::{DocumentId, PersonId};
 use saraban_core::{Syntax, document::read_value};
 use saraban_stories::PdfOf;
@@ -1152,7 +1152,101 @@ async fn two_processes_story(db: TestDb) {
     second.close().await;
 }
 
+/// A route that sends a resubmission back to whoever returned it: the
+/// deputy clerk returns the memo, the drafter revises it, and it goes
+/// straight back to the deputy clerk, the head of office's endorsement
+/// kept on the page; the mayor returns it too, and it comes back to the
+/// mayor. The log replays to the same rows.
+async fn back_to_returner_story(db: TestDb) {
+    let store = &db.store;
+    let mut config = org_config();
+    let memo_route = config.routes.iter_mut().find(|r| r.kind == "memo").unwrap();
+    memo_route.on_return = OnReturn::BackToReturner;
+    store
+        .init_org(&config, None, thai(2024, 1, 2, 9, 0))
+        .await
+        .unwrap();
+    let doc = store
+        .create_document(
+            &org(ORG),
+            &person("chanyurat"),
+            drafted(content("ita-report-2568.toml")),
+            thai(2025, 4, 9, 10, 0),
+        )
+        .await
+        .unwrap();
+    let id = &doc.id;
+    let act = |who: &'static str, action, text: Option<&'static str>, day, hour| async move {
+        store
+            .act(
+                &org(ORG),
+                &person(who),
+                id,
+                action,
+                text,
+                thai(2025, 4, day, hour, 0),
+            )
+            .await
+            .unwrap()
+            .document
+    };
+    let revise = |subject: &'static str, day| async move {
+        let mut revised = content("ita-report-2568.toml");
+        revised["subject"] = Value::String(subject.into());
+        store
+            .edit_document(
+                &org(ORG),
+                &person("chanyurat"),
+                id,
+                drafted(revised),
+                thai(2025, 4, day, 8, 0),
+            )
+            .await
+            .unwrap()
+    };
+    act("chanyurat", A::Submit, None, 9, 11).await;
+    act("somjai", A::Endorse, Some("เพื่อโปรดทราบ"), 10, 9).await;
+    let returned = act("somsak", A::Return, Some("แก้ไขชื่อเรื่อง"), 10, 10).await;
+    assert_eq!(returned.state, "returned");
+    revise("รายงานผลการประเมิน ITA (แก้ไข)", 11).await;
+    let resubmitted = act("chanyurat", A::Submit, None, 11, 9).await;
+    assert_eq!(
+        (resubmitted.state.as_str(), resubmitted.round),
+        ("in_review", 2)
+    );
+    assert_eq!(resubmitted.waiting_for, vec!["deputy-clerk"]);
+    let preview = pdf_text(&store.pdf(&org(ORG), id).await.unwrap());
+    assert!(
+        preview.contains("๑๐ เม.ย. ๖๘"),
+        "the head of office's endorsement stands: {preview}"
+    );
+    act("somsak", A::Endorse, Some("เพื่อโปรดพิจารณา"), 12, 9).await;
+    let at_mayor = act("wilaiwan", A::Endorse, Some("เพื่อโปรดทราบ"), 12, 10).await;
+    assert_eq!(at_mayor.state, "awaiting_signature");
+    act("kanok", A::Return, Some("แก้ไขอีกครั้ง"), 12, 11).await;
+    revise("รายงานผลการประเมิน ITA (แก้ไขครั้งที่ ๒)", 13).await;
+    let back = act("chanyurat", A::Submit, None, 13, 9).await;
+    assert_eq!(
+        back.state, "awaiting_signature",
+        "straight back to the mayor"
+    );
+    act("kanok", A::Sign, Some("ทราบ"), 13, 10).await;
+    let issued = act("sunee", A::Issue, None, 13, 11).await;
+    assert_eq!(issued.state, "issued");
+    let text = pdf_text(&store.pdf(&org(ORG), id).await.unwrap());
+    assert_eq!(
+        (
+            text.matches("๑๐ เม.ย. ๖๘").count(),
+            text.matches("๑๒ เม.ย. ๖๘").count()
+        ),
+        (1, 2),
+        "every endorsement that stands is printed once: {text}"
+    );
+    assert!(store.audit(&org(ORG)).await.unwrap().holds());
+}
+
 stories!(
+    back_to_returner_story,
     two_processes_story,
     parallel_group_story,
     same_document_at_once_story,

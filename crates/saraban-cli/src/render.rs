@@ -16,16 +16,24 @@ INPUT is a JSON or TOML file (chosen by the .toml extension) in format \"saraban
             style.digits (thai|arabic|as_typed), style.emblem, style.font_dir, style.font_family.
   memo:  unit, phone?, number = {prefix, number?}, date, subject, to, references?,
          enclosures?, body, closing?, signer, endorsements?
-  order: authority, number?, date, subject, body, effective?, signer
+  order: authority, number?, date, subject, body, effective? | effective_from?, signer,
+         copies?
+  letter: number = {prefix}, agency, date, subject, to, rank? (general|high|monk),
+         salutation?, sign_off?, references?, enclosures?, body, signer,
+         contact = {unit, phone?, fax?, email?}, copies?
+  stamped: number = {prefix}, to, subject, matter (details|copies|acknowledgement|report|
+         reminder|ordered, with order), body, agency, initials?, signer, date, contact
+  announcement: issuer, number?, unnumbered?, subject, body, effective? | effective_from?,
+         date, signer
   body:  a list of paragraphs (strings) or tables {paragraph | heading | table, and/or
          items = [text | {text, label?, items?}], numbering?};
          table = {columns, widths?, align?, header?, rows, footer?}
   signer/endorsement: name, position, signature?, acting = {capacity, principal}?
-         (endorsements also need opinion and date)
+         (endorsements also need opinion; date is optional)
   Dates are ISO with the Christian-era year: 2025-04-09 prints as ๙ เมษายน ๒๕๖๘.
 The full reference is docs/document-format.md; examples/ holds real documents.";
 
-/// Typeset a memo or an order into a PDF/A-2b file.
+/// Typeset a document (memo, order, letter, stamped letter, announcement) into a PDF/A-2b file.
 #[derive(Debug, Args)]
 #[command(after_long_help = FORMAT_HELP)]
 pub struct RenderArgs {

@@ -76,11 +76,56 @@ pub fn compose(mut document: Document, org: &OrgConfig, overlay: &Overlay) -> Do
                 .find(|g| g.approval == Approval::Signed)
             {
                 order.signer = signer(signed);
-                order.date = signed.date;
+                // The date signed, unless the drafter kept the date set.
+                if !order.keep_date {
+                    order.date = signed.date;
+                }
+            }
+        }
+        // A letter is numbered like a memo; it, a stamped letter and an
+        // announcement are dated the day they are signed, by who signed.
+        Document::Letter(letter) => {
+            letter.number.number = None;
+            if let (Some(number), Some(prefix)) = (overlay.number, &overlay.prefix) {
+                letter.number.number = Some(number);
+                letter.number.prefix = prefix.clone();
+            }
+            if let Some(signed) = last_signed(overlay) {
+                letter.signer = signer(signed);
+                letter.date = signed.date;
+            }
+        }
+        Document::Stamped(stamped) => {
+            stamped.number.number = None;
+            if let (Some(number), Some(prefix)) = (overlay.number, &overlay.prefix) {
+                stamped.number.number = Some(number);
+                stamped.number.prefix = prefix.clone();
+            }
+            if let Some(signed) = last_signed(overlay) {
+                stamped.signer = signer(signed);
+                stamped.date = signed.date;
+                // The initials beside the stamp are the signer's own.
+                stamped.initials = None;
+            }
+        }
+        Document::Announcement(announcement) => {
+            announcement.number = overlay.number;
+            if let Some(signed) = last_signed(overlay) {
+                announcement.signer = signer(signed);
+                announcement.date = signed.date;
             }
         }
     }
     document
+}
+
+/// The last signature gathered on the route.
+fn last_signed(overlay: &Overlay) -> Option<&Gathered> {
+    overlay
+        .gathered
+        .iter()
+        .rev()
+        .find(|g| g.approval == Approval::Signed)
 }
 
 /// The wording printed when an approval came without a text of its own.
@@ -106,7 +151,7 @@ fn endorsement(g: &Gathered) -> Endorsement {
             .unwrap_or_else(|| default_opinion(g.approval)),
         name,
         position,
-        date: g.date,
+        date: Some(g.date),
         signature,
         acting,
     }
@@ -246,5 +291,15 @@ mod tests {
         assert_eq!(draft.number, None);
         assert_eq!(draft.signer, original.signer);
         assert_eq!(draft.date, original.date);
+        // An order whose date is kept bears it, signed on another day.
+        let Document::Order(mut kept) = example_order() else {
+            panic!("an order")
+        };
+        kept.keep_date = true;
+        let Document::Order(signed) = compose(Document::Order(kept), &org(), &overlay) else {
+            panic!("an order stays an order")
+        };
+        assert_eq!(signed.signer.name.as_str(), "นายกนก ใจดี");
+        assert_eq!(signed.date, original.date);
     }
 }

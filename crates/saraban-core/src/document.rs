@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+pub use crate::outgoing::{Announcement, Contact, Letter, Matter, Rank, Stamped};
 use crate::register::{NumberPattern, RegisterNumber, RegisterPrefix};
 use crate::text::{Cell, Line, Paragraph};
 use crate::thai::{DigitStyle, ThaiDate};
@@ -19,12 +20,32 @@ use crate::thai::{DigitStyle, ThaiDate};
 pub const FORMAT: &str = "saraban/1";
 
 /// The kinds of document saraban can typeset, by their input name.
-pub const KINDS: [(&str, &str); 2] = [("memo", "บันทึกข้อความ"), ("order", "คำสั่ง")];
+pub const KINDS: [(&str, &str); 5] = [
+    ("memo", "บันทึกข้อความ"),
+    ("order", "คำสั่ง"),
+    ("letter", "หนังสือภายนอก"),
+    ("stamped", "หนังสือประทับตรา"),
+    ("announcement", "ประกาศ"),
+];
+
+/// The kinds that are outgoing correspondence (หนังสือส่ง): they may share
+/// one register, the ทะเบียนหนังสือส่ง.
+pub const OUTGOING: [&str; 3] = ["memo", "letter", "stamped"];
+
+/// Whether a register that numbers `register_kind` may number documents of
+/// `kind`: its own kind, or any outgoing kind in a register of outgoing
+/// correspondence.
+pub fn register_numbers(register_kind: &str, kind: &str) -> bool {
+    register_kind == kind || (OUTGOING.contains(&register_kind) && OUTGOING.contains(&kind))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Document {
     Memo(Memo),
     Order(Order),
+    Letter(Letter),
+    Stamped(Stamped),
+    Announcement(Announcement),
 }
 
 impl Document {
@@ -32,6 +53,29 @@ impl Document {
         match self {
             Document::Memo(_) => "memo",
             Document::Order(_) => "order",
+            Document::Letter(_) => "letter",
+            Document::Stamped(_) => "stamped",
+            Document::Announcement(_) => "announcement",
+        }
+    }
+
+    /// The kind's name in Thai.
+    pub fn kind_name(&self) -> &'static str {
+        KINDS
+            .iter()
+            .find(|(kind, _)| *kind == self.kind())
+            .map(|(_, name)| *name)
+            .unwrap_or_default()
+    }
+
+    /// The body's blocks.
+    pub fn body(&self) -> &Body {
+        match self {
+            Document::Memo(memo) => &memo.body,
+            Document::Order(order) => &order.body,
+            Document::Letter(letter) => &letter.body,
+            Document::Stamped(stamped) => &stamped.body,
+            Document::Announcement(announcement) => &announcement.body,
         }
     }
 
@@ -39,6 +83,9 @@ impl Document {
         match self {
             Document::Memo(memo) => &memo.common,
             Document::Order(order) => &order.common,
+            Document::Letter(letter) => &letter.common,
+            Document::Stamped(stamped) => &stamped.common,
+            Document::Announcement(announcement) => &announcement.common,
         }
     }
 
@@ -46,13 +93,20 @@ impl Document {
         match self {
             Document::Memo(memo) => &mut memo.common,
             Document::Order(order) => &mut order.common,
+            Document::Letter(letter) => &mut letter.common,
+            Document::Stamped(stamped) => &mut stamped.common,
+            Document::Announcement(announcement) => &mut announcement.common,
         }
     }
 
+    /// เรื่อง (a stamped letter prints none; its subject is for the register).
     pub fn subject(&self) -> &Paragraph {
         match self {
             Document::Memo(memo) => &memo.subject,
             Document::Order(order) => &order.subject,
+            Document::Letter(letter) => &letter.subject,
+            Document::Stamped(stamped) => &stamped.subject,
+            Document::Announcement(announcement) => &announcement.subject,
         }
     }
 
@@ -60,6 +114,9 @@ impl Document {
         match self {
             Document::Memo(memo) => memo.date,
             Document::Order(order) => order.date,
+            Document::Letter(letter) => letter.date,
+            Document::Stamped(stamped) => stamped.date,
+            Document::Announcement(announcement) => announcement.date,
         }
     }
 
@@ -67,6 +124,9 @@ impl Document {
         match self {
             Document::Memo(memo) => &memo.signer,
             Document::Order(order) => &order.signer,
+            Document::Letter(letter) => &letter.signer,
+            Document::Stamped(stamped) => &stamped.signer,
+            Document::Announcement(announcement) => &announcement.signer,
         }
     }
 
@@ -85,6 +145,28 @@ impl Document {
                 number,
                 year: order.date.year(),
             }),
+            Document::Letter(letter) => letter.number.number.map(|number| RegisterNumber {
+                pattern: NumberPattern::PrefixNumber {
+                    prefix: letter.number.prefix.clone(),
+                },
+                number,
+                year: letter.date.year(),
+            }),
+            Document::Stamped(stamped) => stamped.number.number.map(|number| RegisterNumber {
+                pattern: NumberPattern::PrefixNumber {
+                    prefix: stamped.number.prefix.clone(),
+                },
+                number,
+                year: stamped.date.year(),
+            }),
+            Document::Announcement(announcement) => announcement
+                .number
+                .filter(|_| !announcement.unnumbered)
+                .map(|number| RegisterNumber {
+                    pattern: NumberPattern::NumberYear,
+                    number,
+                    year: announcement.date.year(),
+                }),
         }
     }
 }
@@ -200,9 +282,37 @@ pub struct Order {
     /// "ทั้งนี้ ตั้งแต่บัดนี้เป็นต้นไป"
     #[serde(default)]
     pub effective: Option<Paragraph>,
+    /// The day the order takes effect: printed "ทั้งนี้ ตั้งแต่วันที่ …
+    /// เป็นต้นไป" (instead of `effective`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<ThaiDate>,
     /// สั่ง ณ วันที่
     pub date: ThaiDate,
+    /// Print `date` as set, not the date the order is signed on (the
+    /// default, `compose`). Written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_date: bool,
     pub signer: Signer,
+    /// สำเนาส่ง: who receives a copy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<Paragraph>,
+}
+
+/// The effective clause as printed: the typed one, or the one made from
+/// the date in the era form.
+pub fn effective_clause(
+    typed: Option<&Paragraph>,
+    from: Option<ThaiDate>,
+    digits: DigitStyle,
+) -> Option<String> {
+    match (typed, from) {
+        (Some(typed), _) => Some(typed.as_str().to_owned()),
+        (None, Some(date)) => Some(format!(
+            "ทั้งนี้ ตั้งแต่วันที่ {} เป็นต้นไป",
+            date.full_with_era(digits)
+        )),
+        (None, None) => None,
+    }
 }
 
 /// The body: at least one block.
@@ -813,7 +923,9 @@ pub struct Endorsement {
     pub opinion: Paragraph,
     pub name: Line,
     pub position: Paragraph,
-    pub date: ThaiDate,
+    /// Some signers write no date ("ทราบ" alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<ThaiDate>,
     #[serde(default)]
     pub signature: Option<Line>,
     #[serde(default)]
@@ -1055,13 +1167,61 @@ pub fn document_from_value(value: serde_json::Value) -> Result<Document, InputEr
         }
         "order" => {
             let mut order: Order = from_value(rest)?;
+            one_clause(order.effective.is_some(), order.effective_from.is_some())?;
             order.common = common;
             Ok(Document::Order(order))
+        }
+        "letter" => {
+            let mut letter: Letter = from_value(rest)?;
+            letter.common = common;
+            Ok(Document::Letter(letter))
+        }
+        "stamped" => {
+            let mut stamped: Stamped = from_value(rest)?;
+            match (stamped.matter, &stamped.order) {
+                (Matter::Ordered, None) => {
+                    return Err(InputError::new(
+                        "order",
+                        "missing (required): a stamped letter on a matter the head of the \
+                         agency set must name the order that set it",
+                    ));
+                }
+                (matter, Some(_)) if matter != Matter::Ordered => {
+                    return Err(InputError::new(
+                        "order",
+                        format!("only for matter \"ordered\", not \"{matter}\""),
+                    ));
+                }
+                _ => {}
+            }
+            stamped.common = common;
+            Ok(Document::Stamped(stamped))
+        }
+        "announcement" => {
+            let mut announcement: Announcement = from_value(rest)?;
+            one_clause(
+                announcement.effective.is_some(),
+                announcement.effective_from.is_some(),
+            )?;
+            announcement.common = common;
+            Ok(Document::Announcement(announcement))
         }
         other => Err(InputError::new(
             "kind",
             format!("unknown kind '{other}'; known kinds: {known}"),
         )),
+    }
+}
+
+/// An effective clause is typed or made from its date, not both.
+fn one_clause(typed: bool, dated: bool) -> Result<(), InputError> {
+    if typed && dated {
+        Err(InputError::new(
+            "effective_from",
+            "give either `effective` (the clause as typed) or `effective_from` (its date), not both",
+        ))
+    } else {
+        Ok(())
     }
 }
 

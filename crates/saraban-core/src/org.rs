@@ -12,7 +12,7 @@ use crate::document::{Capacity, InputError};
 use crate::register::{NumberPattern, RegisterPrefix};
 use crate::text::Line;
 use crate::thai::{BuddhistYear, DigitStyle, ThaiDate};
-use crate::workflow::{Route, RouteStep};
+use crate::workflow::{OnReturn, Route, RouteStep};
 
 pub use crate::slug::Slug;
 
@@ -34,6 +34,57 @@ pub struct OrgConfig {
     /// a printed line must never split; see `segment`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub terms: Vec<Line>,
+    /// The positions that head a unit (หัวหน้าส่วนราชการระดับกอง or the
+    /// like): only they may be the official a stamped letter's route
+    /// names to sign, who initials its stamp.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heads_of_unit: Vec<Slug>,
+    /// The ready-made texts offered when endorsing or signing; absent, the
+    /// defaults of `QuickText::defaults`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quick_texts: Option<Vec<QuickText>>,
+}
+
+/// A ready-made endorsement or signing text ("เรียน {next} เพื่อโปรดพิจารณา").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuickText {
+    /// Offered to whom: "endorse" (a reviewer) or "sign" (the signer).
+    pub action: QuickAction,
+    /// The document kind it is offered for; every kind when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The text; `{next}` stands for the position the document goes to next.
+    pub text: Line,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuickAction {
+    Endorse,
+    Sign,
+}
+
+impl QuickText {
+    /// Office usage, addressed upward: a reviewer writes to the next
+    /// position, the signer answers.
+    pub fn defaults() -> Vec<QuickText> {
+        let text = |action, kind: Option<&str>, text: &str| QuickText {
+            action,
+            kind: kind.map(str::to_owned),
+            text: Line::parse(text).expect("a fixed wording is a line"),
+        };
+        use QuickAction::{Endorse, Sign};
+        vec![
+            text(Endorse, None, "เรียน {next} เพื่อโปรดพิจารณา"),
+            text(Endorse, Some("memo"), "เรียน {next} เพื่อโปรดทราบ"),
+            text(Endorse, Some("memo"), "เรียน {next} เพื่อโปรดพิจารณาอนุมัติ"),
+            text(Endorse, Some("order"), "เรียน {next} เพื่อโปรดพิจารณาลงนาม"),
+            text(Sign, Some("memo"), "ทราบ"),
+            text(Sign, Some("memo"), "อนุมัติ"),
+            text(Sign, None, "ลงนามแล้ว"),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +198,10 @@ pub struct RouteConfig {
     pub issue: Slug,
     /// The register issued documents are numbered in.
     pub register: Slug,
+    /// Where a returned document goes when resubmitted: `restart` (the
+    /// default) or `back_to_returner`.
+    #[serde(default, skip_serializing_if = "OnReturn::is_restart")]
+    pub on_return: OnReturn,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,6 +252,14 @@ impl OrgConfig {
         let positions = unique(self.positions.iter().map(|p| &p.id).collect(), "positions")?;
         let people = unique(self.people.iter().map(|p| &p.id).collect(), "people")?;
         let registers = unique(self.registers.iter().map(|r| &r.id).collect(), "registers")?;
+        for (i, head) in self.heads_of_unit.iter().enumerate() {
+            if !positions.contains(head) {
+                return Err(error(
+                    format!("heads_of_unit[{i}]"),
+                    format!("no position '{head}' is defined"),
+                ));
+            }
+        }
         let known = |set: &BTreeSet<Slug>, id: &Slug, path: String, what: &str| {
             if set.contains(id) {
                 Ok(())
@@ -257,6 +320,18 @@ impl OrgConfig {
                 ));
             }
         }
+        for (i, quick) in self.quick_texts.iter().flatten().enumerate() {
+            if let Some(kind) = &quick.kind
+                && !crate::document::KINDS
+                    .iter()
+                    .any(|(k, _)| *k == kind.as_str())
+            {
+                return Err(error(
+                    format!("quick_texts[{i}].kind"),
+                    format!("unknown kind '{kind}'"),
+                ));
+            }
+        }
         let mut kinds = BTreeSet::new();
         for (i, route) in self.routes.iter().enumerate() {
             if !kinds.insert(route.kind.clone()) {
@@ -288,12 +363,22 @@ impl OrgConfig {
                 .iter()
                 .find(|r| r.id == route.register)
                 .expect("checked");
-            if register.kind != route.kind {
+            if !crate::document::register_numbers(&register.kind, &route.kind) {
                 return Err(error(
                     format!("routes[{i}].register"),
                     format!(
                         "register '{}' numbers {} documents, not {}",
                         register.id, register.kind, route.kind
+                    ),
+                ));
+            }
+            if route.kind == "stamped" && !self.heads_of_unit.contains(&route.sign) {
+                return Err(error(
+                    format!("routes[{i}].sign"),
+                    format!(
+                        "a stamped letter is initialled by a head of unit; '{}' is not in \
+                         `heads_of_unit`",
+                        route.sign
                     ),
                 ));
             }
@@ -339,7 +424,19 @@ impl OrgConfig {
             sign: config.sign.clone(),
             issue: config.issue.clone(),
             register: config.register.clone(),
+            on_return: config.on_return,
         })
+    }
+
+    /// The quick texts offered for `action` on a document of `kind`, in
+    /// order, with `{next}` still in them.
+    pub fn quick_texts_for(&self, kind: &str, action: QuickAction) -> Vec<Line> {
+        let texts = self.quick_texts.clone().unwrap_or_else(QuickText::defaults);
+        texts
+            .into_iter()
+            .filter(|q| q.action == action && q.kind.as_deref().is_none_or(|k| k == kind))
+            .map(|q| q.text)
+            .collect()
     }
 
     /// Titles of positions by id.
@@ -351,4 +448,53 @@ impl OrgConfig {
 /// Whether a date falls in [from, to] (an open end when `to` is none).
 pub fn covers(from: NaiveDate, to: Option<NaiveDate>, date: NaiveDate) -> bool {
     from <= date && to.is_none_or(|to| date <= to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OrgConfig, QuickAction};
+
+    fn example() -> OrgConfig {
+        OrgConfig::parse_toml(include_str!(
+            "../../../examples/organisation/wangkrachae.toml"
+        ))
+        .expect("the example organisation")
+    }
+
+    /// Without `quick_texts` the defaults are offered, and the
+    /// configuration's bytes carry no trace of the field.
+    #[test]
+    fn quick_texts_default_when_absent() {
+        let config = example();
+        assert_eq!(config.quick_texts, None);
+        let json = serde_json::to_string(&config).expect("JSON");
+        assert!(!json.contains("quick_texts"), "{json}");
+        let sign: Vec<String> = config
+            .quick_texts_for("memo", QuickAction::Sign)
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect();
+        assert_eq!(sign, ["ทราบ", "อนุมัติ", "ลงนามแล้ว"]);
+        assert_eq!(
+            config.quick_texts_for("order", QuickAction::Endorse).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_organisations_own_quick_texts() {
+        let mut value = serde_json::to_value(example()).expect("JSON");
+        value["quick_texts"] = serde_json::json!([
+            { "action": "endorse", "text": "เรียน {next} เพื่อโปรดพิจารณาสั่งการ" },
+            { "action": "sign", "kind": "order", "text": "ลงนามแล้ว" }
+        ]);
+        let config = OrgConfig::from_value(value.clone()).expect("a configuration");
+        let endorse = config.quick_texts_for("memo", QuickAction::Endorse);
+        assert_eq!(endorse.len(), 1);
+        assert_eq!(endorse[0].as_str(), "เรียน {next} เพื่อโปรดพิจารณาสั่งการ");
+        assert!(config.quick_texts_for("memo", QuickAction::Sign).is_empty());
+        value["quick_texts"][1]["kind"] = serde_json::json!("poster");
+        let error = OrgConfig::from_value(value).expect_err("an unknown kind");
+        assert_eq!(error.path, "quick_texts[1].kind");
+    }
 }

@@ -31,6 +31,8 @@ pub struct Projected {
     /// Positions already heard at the current step of this round (a group
     /// step waits for the rest).
     pub heard: Vec<Slug>,
+    /// Where the document was when last returned, until it is submitted.
+    pub returned_from: Option<State>,
 }
 
 /// An action row as its event says it must read.
@@ -104,6 +106,7 @@ impl Projected {
             created_at: event.at.clone(),
             updated_at: event.at.clone(),
             heard: Vec::new(),
+            returned_from: None,
         })
     }
 
@@ -157,6 +160,7 @@ impl Projected {
             drafter: &drafter,
             route,
             acted_this_step: &self.heard,
+            returned_from: self.returned_from,
         };
         let decision = decide(&facts, &actor, &authorities, action, event.text.as_deref())
             .map_err(|refusal| ReplayFault::Refused(refusal.to_string()))?;
@@ -186,7 +190,11 @@ impl Projected {
                 self.version = event.doc_version;
                 self.content_hash = event.content_hash.clone();
             }
-            ActionKind::Submit => self.round += 1,
+            ActionKind::Submit => {
+                self.round += 1;
+                self.returned_from = None;
+            }
+            ActionKind::Return => self.returned_from = Some(self.state),
             ActionKind::Issue => {
                 let (Some(register), Some(year), Some(number), Some(pdf_hash)) =
                     (&event.register, event.year, event.number, &event.pdf_hash)
@@ -282,10 +290,12 @@ mod tests {
             sign: slug("mayor"),
             issue: slug("registrar"),
             register: slug("memo"),
+            on_return: crate::workflow::OnReturn::Restart,
         }
     }
 
     struct Log {
+        route: Route,
         events: Vec<Event>,
         version: u64,
         hash: String,
@@ -294,6 +304,7 @@ mod tests {
     impl Log {
         fn new() -> Log {
             let mut log = Log {
+                route: route(),
                 events: Vec::new(),
                 version: 1,
                 hash: "h1".into(),
@@ -349,11 +360,11 @@ mod tests {
         }
 
         fn replay(&self) -> Result<(Projected, Vec<ProjectedAction>), ReplayFault> {
-            let route = route();
+            let route = &self.route;
             let mut doc = Projected::created(&self.events[0])?;
             let mut actions = Vec::new();
             for (i, event) in self.events.iter().enumerate().skip(1) {
-                actions.extend(doc.apply(i as u64 + 1, event, &route)?);
+                actions.extend(doc.apply(i as u64 + 1, event, route)?);
             }
             Ok((doc, actions))
         }
@@ -455,12 +466,20 @@ mod tests {
         /// Any sequence of attempted actions, each kept only where the rule
         /// allows it, replays to the state the rule reached.
         #[test]
-        fn replay_follows_the_rule(choices in proptest::collection::vec((0usize..9, 0usize..6), 0..40)) {
-            let route = route();
+        fn replay_follows_the_rule(
+            choices in proptest::collection::vec((0usize..9, 0usize..6), 0..40),
+            back_to_returner in any::<bool>(),
+        ) {
+            let mut route = route();
+            if back_to_returner {
+                route.on_return = crate::workflow::OnReturn::BackToReturner;
+            }
             let people = ["drafter", "head", "a", "b", "c", "mayor"];
             let mut log = Log::new();
+            log.route = route.clone();
             let mut state = State::Draft;
             let mut heard: Vec<Slug> = Vec::new();
+            let mut returned_from = None;
             let drafter = slug("drafter");
             for (action, who) in choices {
                 let action = ActionKind::ALL[action];
@@ -473,7 +492,7 @@ mod tests {
                 } else {
                     vec![Authority { position: slug(person), standing: Standing::Holder }]
                 };
-                let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &heard };
+                let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &heard, returned_from };
                 let Ok(decision) = decide(&facts, &slug(person), &authorities, action, Some("เหตุผล")) else {
                     continue;
                 };
@@ -482,6 +501,11 @@ mod tests {
                 match &decision.acting_for {
                     Some(a) if decision.next == state => heard.push(a.position.clone()),
                     _ => heard.clear(),
+                }
+                match action {
+                    ActionKind::Return => returned_from = Some(state),
+                    ActionKind::Submit => returned_from = None,
+                    _ => {}
                 }
                 state = decision.next;
             }

@@ -18,6 +18,44 @@ pub struct Route {
     pub sign: Slug,
     pub issue: Slug,
     pub register: Slug,
+    /// Where a returned document goes when its drafter submits it again.
+    /// Left out of the stored definition when it is the default, so that
+    /// routes stored before it keep their bytes.
+    #[serde(default, skip_serializing_if = "OnReturn::is_restart")]
+    pub on_return: OnReturn,
+}
+
+/// Where a resubmitted document goes after a return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnReturn {
+    /// From the first review step: everyone sees the revised version.
+    #[default]
+    Restart,
+    /// Straight back to the step (or the signer) that returned it; those
+    /// who endorsed before see what changed on the document page.
+    BackToReturner,
+}
+
+impl OnReturn {
+    pub fn is_restart(&self) -> bool {
+        *self == OnReturn::Restart
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OnReturn::Restart => "restart",
+            OnReturn::BackToReturner => "back_to_returner",
+        }
+    }
+
+    /// As the admin page says it.
+    pub fn thai(self) -> &'static str {
+        match self {
+            OnReturn::Restart => "เสนอใหม่ตั้งแต่ขั้นแรก",
+            OnReturn::BackToReturner => "กลับไปยังผู้ส่งคืน",
+        }
+    }
 }
 
 /// One review step: `required` of the `positions` must endorse (one of one
@@ -287,6 +325,9 @@ pub struct Facts<'a> {
     pub route: &'a Route,
     /// Positions that have already endorsed the current step in this round.
     pub acted_this_step: &'a [Slug],
+    /// Where a returned document was when it was returned (a review step,
+    /// or awaiting signature); read only under `OnReturn::BackToReturner`.
+    pub returned_from: Option<State>,
 }
 
 /// An allowed action: the state after it and the position acted for.
@@ -350,10 +391,21 @@ pub fn decide(
             _ => Err(wrong_state()),
         },
         A::Submit => match state {
-            State::Draft | State::Returned => drafter_only(if route.review.is_empty() {
-                State::AwaitingSignature
-            } else {
-                State::InReview(0)
+            State::Draft | State::Returned => drafter_only(match facts.returned_from {
+                Some(from @ State::InReview(k))
+                    if state == State::Returned
+                        && route.on_return == OnReturn::BackToReturner
+                        && k < route.review.len() =>
+                {
+                    from
+                }
+                Some(State::AwaitingSignature)
+                    if state == State::Returned && route.on_return == OnReturn::BackToReturner =>
+                {
+                    State::AwaitingSignature
+                }
+                _ if route.review.is_empty() => State::AwaitingSignature,
+                _ => State::InReview(0),
             }),
             _ => Err(wrong_state()),
         },
@@ -473,6 +525,7 @@ mod tests {
             sign: slug("mayor"),
             issue: slug("registrar"),
             register: slug("memo"),
+            on_return: OnReturn::Restart,
         }
     }
 
@@ -494,6 +547,7 @@ mod tests {
                 drafter,
                 route,
                 acted_this_step: acted,
+                returned_from: None,
             }
         }
         let first = decide(
@@ -534,6 +588,7 @@ mod tests {
             drafter: &drafter,
             route: &route,
             acted_this_step: &[],
+            returned_from: None,
         };
         assert_eq!(
             decide(
@@ -554,6 +609,58 @@ mod tests {
         )
         .unwrap();
         assert_eq!(decision.next, State::Returned);
+    }
+
+    #[test]
+    fn a_resubmission_restarts_or_goes_back_as_the_route_says() {
+        let drafter = slug("clerk");
+        let submit = |route: &Route, returned_from| {
+            let facts = Facts {
+                state: State::Returned,
+                drafter: &drafter,
+                route,
+                acted_this_step: &[],
+                returned_from,
+            };
+            decide(&facts, &drafter, &[], ActionKind::Submit, None).map(|d| d.next)
+        };
+        let restart = route();
+        let back = Route {
+            on_return: OnReturn::BackToReturner,
+            ..route()
+        };
+        for from in [State::InReview(1), State::AwaitingSignature] {
+            assert_eq!(submit(&restart, Some(from)), Ok(State::InReview(0)));
+            assert_eq!(submit(&back, Some(from)), Ok(from));
+        }
+        // A step the route no longer has, or no return on record: the start.
+        assert_eq!(
+            submit(&back, Some(State::InReview(7))),
+            Ok(State::InReview(0))
+        );
+        assert_eq!(submit(&back, None), Ok(State::InReview(0)));
+        // A first submission never skips a step.
+        let facts = Facts {
+            state: State::Draft,
+            drafter: &drafter,
+            route: &back,
+            acted_this_step: &[],
+            returned_from: Some(State::AwaitingSignature),
+        };
+        assert_eq!(
+            decide(&facts, &drafter, &[], ActionKind::Submit, None).map(|d| d.next),
+            Ok(State::InReview(0))
+        );
+    }
+
+    #[test]
+    fn the_default_leaves_stored_routes_as_they_were() {
+        let stored = serde_json::to_string(&route()).unwrap();
+        assert!(!stored.contains("on_return"), "{stored}");
+        let back: Route =
+            serde_json::from_str(&stored.replacen('{', "{\"on_return\":\"back_to_returner\",", 1))
+                .unwrap();
+        assert_eq!(back.on_return, OnReturn::BackToReturner);
     }
 
     fn any_state() -> impl Strategy<Value = State> {
@@ -585,7 +692,7 @@ mod tests {
             let route = route();
             let drafter = slug("drafter");
             let actor = if is_drafter { drafter.clone() } else { slug("someone") };
-            let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &[] };
+            let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &[], returned_from: None };
             if let Ok(decision) = decide(&facts, &actor, &holder(position), action, text.as_deref()) {
                 let next = decision.next;
                 if matches!(state, State::Issued | State::Cancelled | State::Archived) {

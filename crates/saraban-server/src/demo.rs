@@ -18,6 +18,9 @@ const CONFIG: &str = include_str!("../../../examples/organisation/wangkrachae.to
 const MEMO: &str = include_str!("../../../examples/ita-report-2568.toml");
 const ORDER: &str = include_str!("../../../examples/order-490-2567.toml");
 const DELEGATED_ORDER: &str = include_str!("../../../examples/order-490-2567-delegated.json");
+const LETTER: &str = include_str!("../../../examples/letter-ita-report-2568.toml");
+const STAMPED: &str = include_str!("../../../examples/stamped-receipt-2568.toml");
+const ANNOUNCEMENT: &str = include_str!("../../../examples/announcement-complaints-2568.toml");
 
 /// The demo's administrator (ผู้ดูแลระบบ): holds no position, so it edits
 /// the organisation but takes no part in any route.
@@ -175,6 +178,61 @@ pub async fn seed(store: &Store) -> Result<bool> {
             A::Issue,
             None,
             at(2025, 4, 13, 15),
+        )
+        .await?;
+
+    // The letter sending the report to the district office, numbered in the
+    // ทะเบียนหนังสือส่ง after the memo; the announcement of the complaint
+    // channels in its own register.
+    for (text, day, month) in [(LETTER, 20, 4), (ANNOUNCEMENT, 14, 5)] {
+        let id = store
+            .create_document(
+                &org(ORG),
+                &person("chanyurat"),
+                Drafted::from_value(content(text, Syntax::Toml)?)?,
+                at(2025, month, day, 9),
+            )
+            .await?
+            .id;
+        let route: [(&str, A, Option<&str>); 5] = [
+            ("chanyurat", A::Submit, None),
+            ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
+            ("wilaiwan", A::Endorse, Some("เห็นควรลงนาม")),
+            ("kanok", A::Sign, None),
+            ("sunee", A::Issue, None),
+        ];
+        for (hour, (who, action, text)) in route.into_iter().enumerate() {
+            let day = if action == A::Issue { day + 1 } else { day };
+            store
+                .act(
+                    &org(ORG),
+                    &person(who),
+                    &id,
+                    action,
+                    text,
+                    at(2025, month, day, 10 + hour as u32),
+                )
+                .await?;
+        }
+    }
+    // A stamped letter waiting for the head of office to initial it.
+    let stamped = store
+        .create_document(
+            &org(ORG),
+            &person("chanyurat"),
+            Drafted::from_value(content(STAMPED, Syntax::Toml)?)?,
+            at(2025, 5, 2, 8),
+        )
+        .await?
+        .id;
+    store
+        .act(
+            &org(ORG),
+            &person("chanyurat"),
+            &stamped,
+            A::Submit,
+            None,
+            at(2025, 5, 2, 8),
         )
         .await?;
 

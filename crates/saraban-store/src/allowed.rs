@@ -37,6 +37,7 @@ impl Store {
             State::InReview(step) => endorsed_at_step(&mut tx, org, id, doc.round, step).await?,
             _ => Vec::new(),
         };
+
         tx.commit().await?;
         let actor = person.as_slug().clone();
         let facts = Facts {
@@ -44,6 +45,8 @@ impl Store {
             drafter: &doc.drafter,
             route: &route,
             acted_this_step: &acted,
+            // Where a resubmission goes does not change whether it may.
+            returned_from: None,
         };
         // A text is offered so that actions needing one (a return) are
         // judged on who and when only; the form asks for the text.

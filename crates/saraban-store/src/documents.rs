@@ -173,6 +173,25 @@ fn printed_number(
     Ok(format!("ที่ {printed}"))
 }
 
+/// The content a document had at `version`, from its kept versions.
+async fn older_version(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    version: i64,
+) -> Result<Value> {
+    let content: String = sqlx::query_scalar(
+        "SELECT content FROM document_versions WHERE org_id = $1 AND document_id = $2 AND version = $3",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found("version", version.to_string()))?;
+    serde_json::from_str(&content).map_err(|e| StoreError::corrupt("version", e))
+}
+
 impl Store {
     /// The document as it stands.
     pub async fn show(&self, org: &OrgId, id: &DocumentId) -> Result<DocumentSummary> {
@@ -190,6 +209,25 @@ impl Store {
         let doc = load_document(&mut tx, org, id).await?;
         tx.commit().await?;
         Ok(std::sync::Arc::unwrap_or_clone(doc.content))
+    }
+
+    /// The drafter's content as it was at `version` (from 1).
+    pub async fn version_content(
+        &self,
+        org: &OrgId,
+        id: &DocumentId,
+        version: i64,
+    ) -> Result<Value> {
+        let (org, id) = (org.as_str(), id.as_str());
+        let mut tx = self.pool.begin().await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        if version == doc.version {
+            tx.commit().await?;
+            return Ok(std::sync::Arc::unwrap_or_clone(doc.content));
+        }
+        let content = older_version(&mut tx, org, id, version).await?;
+        tx.commit().await?;
+        Ok(content)
     }
 
     /// The issued PDF, byte for byte; none before issue.
@@ -223,18 +261,9 @@ impl Store {
         let doc = load_document(&mut tx, org, id).await?;
         let (config, emblem) = org_config(&mut tx, org).await?;
         if let Some(version) = version.filter(|v| *v != doc.version) {
-            let row = sqlx::query("SELECT content FROM document_versions WHERE org_id = $1 AND document_id = $2 AND version = $3")
-                .bind(org)
-                .bind(id)
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::not_found("version", version.to_string()))?;
+            let content = older_version(&mut tx, org, id, version).await?;
             tx.commit().await?;
-            let content: String = row.get("content");
-            let drafted = stored_document(
-                serde_json::from_str(&content).map_err(|e| StoreError::corrupt("version", e))?,
-            )?;
+            let drafted = stored_document(content)?;
             let document = compose(drafted, &config, &Overlay::default());
             return Ok(Composed::new(document, &config, emblem));
         }
@@ -245,8 +274,9 @@ impl Store {
             },
             None => None,
         };
+        let (route, _) = load_route(&mut tx, org, &doc.kind, Some(doc.route_version)).await?;
         let overlay = Overlay {
-            gathered: gathered(&mut tx, org, id).await?,
+            gathered: gathered(&mut tx, org, id, &route).await?,
             number: doc.number.map(stored_number).transpose()?,
             prefix,
             // The public check is printed only on the issued file.
@@ -355,6 +385,26 @@ impl Store {
                         order.authority.as_str().to_owned(),
                         String::new(),
                     ),
+                    // Letters and announcements too are dated the day they are signed.
+                    document => {
+                        let dated = signed
+                            .and_then(|s| s.at.get(..10))
+                            .map_or_else(|| document.date().iso(), str::to_owned);
+                        let (from, to) = match &document {
+                            Document::Letter(letter) => (
+                                letter.agency.as_str().lines().next().unwrap_or_default(),
+                                letter.to.as_str(),
+                            ),
+                            Document::Stamped(stamped) => {
+                                (stamped.agency.as_str(), stamped.to.as_str())
+                            }
+                            Document::Announcement(announcement) => {
+                                (announcement.issuer.as_str(), "")
+                            }
+                            Document::Memo(_) | Document::Order(_) => ("", ""),
+                        };
+                        (dated, from.to_owned(), to.to_owned())
+                    }
                 };
                 Ok(RegisterEntry {
                     dated,

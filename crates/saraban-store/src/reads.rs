@@ -10,8 +10,9 @@ use saraban_core::compose::{Approval, Gathered};
 use saraban_core::ledger::Event;
 use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::register::NumberPattern;
+use saraban_core::replay::{Projected, ReplayFault};
 use saraban_core::text::Text;
-use saraban_core::workflow::{Authority, Route, Standing};
+use saraban_core::workflow::{Authority, Route, Standing, State};
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -248,16 +249,42 @@ pub(crate) async fn endorsed_at_step(
     .collect())
 }
 
-/// Endorsements and the signature of the current round, for the page,
-/// as the document's events record them (not its action rows, which are a
+/// Where a document returned in `round` was when it was returned: the
+/// step of the round's last return (-1 where the signer returned it).
+pub(crate) async fn returned_from(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    round: i64,
+) -> Result<Option<State>> {
+    let step: Option<i64> = sqlx::query_scalar(
+        "SELECT step FROM actions WHERE org_id = $1 AND document_id = $2 AND round = $3 AND kind = 'return' ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(org)
+    .bind(id)
+    .bind(round)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(step.map(|step| match usize::try_from(step) {
+        Ok(step) => State::InReview(step),
+        Err(_) => State::AwaitingSignature,
+    }))
+}
+
+/// Endorsements and the signature that stand, for the page, as the
+/// document's events record them (not its action rows, which are a
 /// projection: a row deleted by hand must not drop an endorsement from
-/// what is issued).
+/// what is issued). The events are replayed under the document's route: a
+/// resubmission that starts over drops every approval; one that goes back
+/// to the step that returned it keeps the approvals of the steps before.
 pub(crate) async fn gathered(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     id: &str,
+    route: &Route,
 ) -> Result<Vec<Gathered>> {
-    let mut approvals: Vec<Event> = Vec::new();
+    let mut approvals: Vec<(i64, Event)> = Vec::new();
+    let mut replayed: Option<Projected> = None;
     for row in sqlx::query(
         "SELECT seq, bytes FROM events WHERE org_id = $1 AND document_id = $2 ORDER BY seq",
     )
@@ -276,14 +303,30 @@ pub(crate) async fn gathered(
                     format!("event {seq} of {org} is not the document's"),
                 )
             })?;
+        let unreplayable = |fault: ReplayFault| {
+            StoreError::corrupt("event", format!("event {seq} of {org}: {fault}"))
+        };
+        let Some(document) = replayed.as_mut() else {
+            replayed = Some(Projected::created(&event).map_err(unreplayable)?);
+            continue;
+        };
+        let step_before = document.state.step();
+        document.apply(seq, &event, route).map_err(unreplayable)?;
         match event.kind.as_str() {
-            // A new round starts from nothing.
-            "submitted" => approvals.clear(),
-            "endorsed" | "signed" => approvals.push(event),
+            "submitted" => {
+                let resumed = document.state;
+                approvals.retain(|(step, _)| match resumed {
+                    State::InReview(k) => usize::try_from(*step).is_ok_and(|step| step < k),
+                    State::AwaitingSignature => *step >= 0,
+                    _ => false,
+                });
+            }
+            "endorsed" | "signed" => approvals.push((step_before, event)),
             _ => {}
         }
     }
-    let mut gathered = Vec::with_capacity(approvals.len());
+    let approvals = approvals.into_iter().map(|(_, event)| event);
+    let mut gathered = Vec::new();
     for event in approvals {
         let date = DateTime::parse_from_rfc3339(&event.at)
             .map_err(|e| StoreError::corrupt("event time", e))

@@ -137,7 +137,7 @@ pub(crate) struct DocRow {
 impl DocRow {
     /// The row as the replay sees it, with the positions already `heard`
     /// at its current step.
-    pub(crate) fn projected(&self, heard: Vec<Slug>) -> Projected {
+    pub(crate) fn projected(&self, heard: Vec<Slug>, returned_from: Option<State>) -> Projected {
         Projected {
             state: self.state,
             round: self.round,
@@ -154,6 +154,7 @@ impl DocRow {
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
             heard,
+            returned_from,
         }
     }
 

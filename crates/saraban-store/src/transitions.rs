@@ -7,7 +7,7 @@ use saraban_core::clock::{thai_date, thai_time};
 use saraban_core::ledger::{Event, EventHead, sha256_hex};
 use saraban_core::org::Slug;
 use saraban_core::register::NumberPattern;
-use saraban_core::workflow::{ActionKind, Facts, RouteAction, State, decide};
+use saraban_core::workflow::{ActionKind, Facts, OnReturn, RouteAction, State, decide};
 use saraban_core::{DocumentId, Drafted, OrgId, PersonId};
 use sqlx::{Any, Row, Transaction};
 
@@ -16,7 +16,7 @@ use crate::error::{Result, StoreError};
 use crate::ledger::SeqTicket;
 use crate::press::{Composed, Press, print};
 use crate::reads::{
-    endorsed_at_step, ensure_person, gathered, has_actor_key, load_document,
+    self, endorsed_at_step, ensure_person, gathered, has_actor_key, load_document,
     load_document_and_route, load_route, org_config, register_info,
 };
 use crate::rows::{
@@ -293,6 +293,7 @@ async fn may_edit_in(
         drafter: &doc.drafter,
         route: &route,
         acted_this_step: &[],
+        returned_from: None,
     };
     decide(&facts, &actor, &[], ActionKind::Edit, None)?;
     Ok((doc, actor))
@@ -412,11 +413,19 @@ async fn act_in(
         }
         _ => Vec::new(),
     };
+    // Where it was returned from matters only to a route that goes back.
+    let returned_from =
+        if doc.state == State::Returned && route.on_return == OnReturn::BackToReturner {
+            reads::returned_from(&mut *tx, org, id, doc.round).await?
+        } else {
+            None
+        };
     let facts = Facts {
         state: doc.state,
         drafter: &doc.drafter,
         route: &route,
         acted_this_step: &acted,
+        returned_from,
     };
     let decision = decide(&facts, &actor, &authorities, action, text)?;
 
@@ -430,7 +439,7 @@ async fn act_in(
         let allocated = allocate(&mut *tx, org, route.register.as_str(), register_year).await?;
         let (config, emblem) = org_config(&mut *tx, org).await?;
         let overlay = Overlay {
-            gathered: gathered(&mut *tx, org, id).await?,
+            gathered: gathered(&mut *tx, org, id, &route).await?,
             number: Some(stored_number(allocated)?),
             prefix: match &pattern {
                 NumberPattern::PrefixNumber { prefix } => Some(prefix.clone()),
@@ -504,7 +513,7 @@ async fn act_in(
     };
     // One rule, two uses: the row, the waiting positions and the action row
     // are the event replayed, as `verify` rebuilds them from the log.
-    let mut projected = doc.projected(acted);
+    let mut projected = doc.projected(acted, returned_from);
     let waiting_before = projected.waiting(&route);
     let action_row = projected
         .apply(0, &event, &route)

@@ -22,10 +22,16 @@ const SENTENCES: [&str; 8] = [
 
 /// About 1,500 Thai characters of body, different for every `seed`.
 fn memo(seed: usize, number: Option<u32>, endorsements: usize) -> Document {
+    memo_with(body(seed, 1_450), number, endorsements)
+}
+
+/// Paragraphs of at least `least` Thai characters in all, different for
+/// every `seed`.
+fn body(seed: usize, least: usize) -> Vec<Value> {
     let mut body = Vec::new();
     let mut chars = 0;
     let mut i = seed;
-    while chars < 1_450 {
+    while chars < least {
         let paragraph: String = (0..4)
             .map(|k| SENTENCES[(i + k * 3) % SENTENCES.len()])
             .collect::<Vec<_>>()
@@ -35,6 +41,10 @@ fn memo(seed: usize, number: Option<u32>, endorsements: usize) -> Document {
         body.push(Value::String(paragraph));
         i += 1;
     }
+    body
+}
+
+fn memo_with(body: Vec<Value>, number: Option<u32>, endorsements: usize) -> Document {
     let endorsements: Vec<Value> = (0..endorsements)
         .map(|k| {
             json!({
@@ -61,6 +71,32 @@ fn memo(seed: usize, number: Option<u32>, endorsements: usize) -> Document {
         "closing": "จึงเรียนมาเพื่อโปรดทราบ",
         "signer": { "name": "นางสาวฉัญญุรัตน์ อิ่มสมบัติ", "position": "ผู้ช่วยนิติกร" },
         "endorsements": endorsements,
+    }))
+    .unwrap()
+}
+
+/// Characters of body a one-page letter is given: about 1,000 (three
+/// paragraphs) fit beside its longer head and foot (3 cm Garuda, address,
+/// date, closing, contact block), where a memo holds 1,500.
+const LETTER_BODY: usize = 800;
+
+/// A one-page external letter with the memo's kind of text, new for every
+/// `seed`: the same text to break, a different form around it.
+fn letter(seed: usize) -> Document {
+    // The memo's text, less what the letter's longer head and foot take.
+    let body = body(seed, LETTER_BODY);
+    document_from_value(json!({
+        "format": "saraban/1",
+        "kind": "letter",
+        "number": { "prefix": "ตร 71001" },
+        "agency": "องค์การบริหารส่วนตำบลวังกระแจะ\nอำเภอเมืองตราด จังหวัดตราด ๒๓๐๐๐",
+        "date": "2025-04-21",
+        "subject": "ส่งรายงานผลการดำเนินการมาตรการส่งเสริมคุณธรรมและความโปร่งใส",
+        "to": "นายอำเภอเมืองตราด",
+        "enclosures": ["รายงานผลการดำเนินการ จำนวน ๑ ชุด"],
+        "body": body,
+        "signer": { "name": "นายกนก ใจรักษ์", "position": "นายกองค์การบริหารส่วนตำบลวังกระแจะ" },
+        "contact": { "unit": "สำนักปลัด", "phone": "๐ ๓๙๕๑ ๒๔๕๖", "email": "saraban@wangkrachae.go.th" },
     }))
     .unwrap()
 }
@@ -120,6 +156,8 @@ fn benches(c: &mut Criterion) {
     );
     let pages = typesetter.typeset(&sample, None).unwrap().page_count();
     assert_eq!(pages, 1, "the memo fills one page");
+    let pages = typesetter.typeset(&letter(0), None).unwrap().page_count();
+    assert_eq!(pages, 1, "the letter fills one page");
     let pages = typesetter
         .typeset(&long_order(0), None)
         .unwrap()
@@ -136,6 +174,17 @@ fn benches(c: &mut Criterion) {
             b.iter(|| {
                 seed += 1;
                 black_box(render(&typesetter, &memo(seed, None, 0)))
+            })
+        },
+    );
+
+    let mut seed = 0;
+    c.bench_function(
+        "new one-page external letter (the memo's text, new each time)",
+        |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(render(&typesetter, &letter(seed)))
             })
         },
     );

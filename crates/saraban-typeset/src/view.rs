@@ -5,7 +5,8 @@
 use chrono::Datelike;
 use saraban_core::DigitStyle;
 use saraban_core::document::{
-    Acting, Align, Block, Document, Endorsement, Items, Signer, Table, TableCell,
+    Acting, Align, Block, Contact, Document, Endorsement, Items, Signer, Table, TableCell,
+    effective_clause,
 };
 use serde::Serialize;
 
@@ -47,10 +48,23 @@ pub(crate) struct View {
     /// บันทึกข้อความ: ส่วนราชการ and its telephone.
     unit: Option<String>,
     phone: Option<String>,
-    /// คำสั่ง: the issuing authority.
+    /// คำสั่ง: the issuing authority; ประกาศ: the issuer.
     authority: Option<String>,
     /// Printed after "ที่"; for an unnumbered memo, the prefix and slash.
     number: String,
+    /// Whether the "ที่" line is printed (an announcement may have none).
+    numbered: bool,
+    /// หนังสือภายนอก: the issuing agency and its address, a line each.
+    agency: Vec<String>,
+    /// หนังสือภายนอก: คำขึ้นต้น and คำลงท้าย.
+    salutation: Option<String>,
+    sign_off: Option<String>,
+    /// ส่วนราชการเจ้าของเรื่อง and how to reach it, a line each.
+    contact: Vec<String>,
+    /// สำเนาส่ง, a line each.
+    copies: Vec<String>,
+    /// หนังสือประทับตรา: the agency's stamp line and the initials.
+    stamp: Option<StampView>,
     date: String,
     subject: String,
     to: Option<String>,
@@ -61,6 +75,12 @@ pub(crate) struct View {
     closing: Option<String>,
     signer: SignerView,
     endorsements: Vec<EndorsementView>,
+}
+
+#[derive(Debug, Serialize)]
+struct StampView {
+    agency: String,
+    initials: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -162,7 +182,7 @@ struct EndorsementView {
     signature: Option<String>,
     name: String,
     lines: Vec<String>,
-    date: String,
+    date: Option<String>,
 }
 
 /// Builds the view of `document`. `fix` rewrites user text so that every
@@ -196,18 +216,22 @@ pub(crate) fn build(
         Some(number) => number.format(digits),
         None => match document {
             Document::Memo(memo) => put(&format!("{}/", memo.number.prefix.as_str())),
-            Document::Order(order) => {
-                let year = digits.number(order.date.year().get() as u64);
+            Document::Letter(letter) => put(&format!("{}/", letter.number.prefix.as_str())),
+            Document::Stamped(stamped) => put(&format!("{}/", stamped.number.prefix.as_str())),
+            Document::Order(_) | Document::Announcement(_) => {
+                let year = digits.number(document.date().year().get() as u64);
                 put(&format!("      /{year}"))
             }
         },
     };
-    let signer = signer_view(document.signer(), &put);
-    let kind_name = match document {
-        Document::Memo(_) => "บันทึกข้อความ",
-        Document::Order(_) => "คำสั่ง",
+    let numbered = match document {
+        Document::Announcement(announcement) => {
+            !announcement.unnumbered && announcement.number.is_some()
+        }
+        _ => true,
     };
-    let mut keywords = vec![kind_name.to_owned()];
+    let signer = signer_view(document.signer(), &put);
+    let mut keywords = vec![document.kind_name().to_owned()];
     if let Some(number) = document.register_number() {
         keywords.push(format!("ที่ {}", number.format(digits)));
     }
@@ -223,7 +247,68 @@ pub(crate) fn build(
         day: date.naive().day(),
     };
     let blocks = |blocks: &[Block]| blocks_view(blocks, digits, &put);
-    let (
+    let mut fields = Fields {
+        body: blocks(document.body().blocks()),
+        ..Fields::default()
+    };
+    match document {
+        Document::Memo(memo) => {
+            fields.unit = Some(put(memo.unit.as_str()));
+            fields.phone = memo.phone.as_ref().map(|p| put(p.as_str()));
+            fields.to = Some(put(memo.to.as_str()));
+            fields.references = memo.references.iter().map(|r| put(r.as_str())).collect();
+            fields.enclosures = memo.enclosures.iter().map(|e| put(e.as_str())).collect();
+            fields.closing = memo.closing.as_ref().map(|c| put(c.as_str()));
+            fields.endorsements = memo
+                .endorsements
+                .iter()
+                .map(|e| endorsement_view(e, digits, &put))
+                .collect();
+            fields.date = memo.date.full(digits);
+        }
+        Document::Order(order) => {
+            fields.authority = Some(put(order.authority.as_str()));
+            fields.effective =
+                effective_clause(order.effective.as_ref(), order.effective_from, digits)
+                    .map(|e| put(&e));
+            fields.copies = lines_of(&order.copies, &put);
+            fields.date = order.date.full_with_era(digits);
+        }
+        Document::Letter(letter) => {
+            fields.agency = letter.agency.as_str().lines().map(&put).collect();
+            fields.to = Some(put(letter.to.as_str()));
+            fields.salutation = Some(put(letter.salutation()));
+            fields.sign_off = Some(put(letter.sign_off()));
+            fields.references = numbered_lines(&letter.references, digits, &put);
+            fields.enclosures = numbered_lines(&letter.enclosures, digits, &put);
+            fields.contact = contact_lines(&letter.contact, &put);
+            fields.copies = lines_of(&letter.copies, &put);
+            fields.date = letter.date.full(digits);
+        }
+        Document::Stamped(stamped) => {
+            fields.to = Some(put(stamped.to.as_str()));
+            fields.stamp = Some(StampView {
+                agency: put(stamped.agency.as_str()),
+                initials: put(&match &stamped.initials {
+                    Some(initials) => initials.as_str().to_owned(),
+                    None => initials_of(&stamped.signer),
+                }),
+            });
+            fields.contact = contact_lines(&stamped.contact, &put);
+            fields.date = stamped.date.full(digits);
+        }
+        Document::Announcement(announcement) => {
+            fields.authority = Some(put(announcement.issuer.as_str()));
+            fields.effective = effective_clause(
+                announcement.effective.as_ref(),
+                announcement.effective_from,
+                digits,
+            )
+            .map(|e| put(&e));
+            fields.date = announcement.date.full_with_era(digits);
+        }
+    }
+    let Fields {
         unit,
         phone,
         authority,
@@ -235,37 +320,13 @@ pub(crate) fn build(
         closing,
         endorsements,
         date,
-    ) = match document {
-        Document::Memo(memo) => (
-            Some(put(memo.unit.as_str())),
-            memo.phone.as_ref().map(|p| put(p.as_str())),
-            None,
-            Some(put(memo.to.as_str())),
-            memo.references.iter().map(|r| put(r.as_str())).collect(),
-            memo.enclosures.iter().map(|e| put(e.as_str())).collect(),
-            blocks(memo.body.blocks()),
-            None,
-            memo.closing.as_ref().map(|c| put(c.as_str())),
-            memo.endorsements
-                .iter()
-                .map(|e| endorsement_view(e, digits, &put))
-                .collect(),
-            memo.date.full(digits),
-        ),
-        Document::Order(order) => (
-            None,
-            None,
-            Some(put(order.authority.as_str())),
-            None,
-            Vec::new(),
-            Vec::new(),
-            blocks(order.body.blocks()),
-            order.effective.as_ref().map(|e| put(e.as_str())),
-            None,
-            Vec::new(),
-            order.date.full_with_era(digits),
-        ),
-    };
+        agency,
+        salutation,
+        sign_off,
+        contact,
+        copies,
+        stamp,
+    } = fields;
     View {
         kind: document.kind(),
         style,
@@ -282,6 +343,13 @@ pub(crate) fn build(
         phone,
         authority,
         number,
+        numbered,
+        agency,
+        salutation,
+        sign_off,
+        contact,
+        copies,
+        stamp,
         date,
         subject: put(document.subject().as_str()),
         to,
@@ -293,6 +361,83 @@ pub(crate) fn build(
         signer,
         endorsements,
     }
+}
+
+/// What differs between the kinds, gathered before the view is built.
+#[derive(Default)]
+struct Fields {
+    unit: Option<String>,
+    phone: Option<String>,
+    authority: Option<String>,
+    to: Option<String>,
+    references: Vec<String>,
+    enclosures: Vec<String>,
+    body: Vec<BlockView>,
+    effective: Option<String>,
+    closing: Option<String>,
+    endorsements: Vec<EndorsementView>,
+    date: String,
+    agency: Vec<String>,
+    salutation: Option<String>,
+    sign_off: Option<String>,
+    contact: Vec<String>,
+    copies: Vec<String>,
+    stamp: Option<StampView>,
+}
+
+fn lines_of(texts: &[saraban_core::text::Paragraph], put: &dyn Fn(&str) -> String) -> Vec<String> {
+    texts.iter().map(|t| put(t.as_str())).collect()
+}
+
+/// อ้างถึง and สิ่งที่ส่งมาด้วย of a letter: one as it is, several numbered
+/// "๑. …", "๒. …".
+fn numbered_lines(
+    texts: &[saraban_core::text::Paragraph],
+    digits: DigitStyle,
+    put: &dyn Fn(&str) -> String,
+) -> Vec<String> {
+    if texts.len() < 2 {
+        return lines_of(texts, put);
+    }
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{}. {}", digits.number(i as u64 + 1), put(t.as_str())))
+        .collect()
+}
+
+/// ส่วนราชการเจ้าของเรื่อง, then โทร., โทรสาร and e-mail, a line each.
+fn contact_lines(contact: &Contact, put: &dyn Fn(&str) -> String) -> Vec<String> {
+    contact
+        .lines()
+        .into_iter()
+        .map(|(label, value)| format!("{label}{}", put(value)))
+        .collect()
+}
+
+/// The initials of a signer who typed none: the typed signature where there
+/// is one, otherwise the first letter of the given name and of the surname
+/// ("นางสาวสมใจ ตั้งใจดี" → "ส. ต.").
+fn initials_of(signer: &Signer) -> String {
+    if let Some(signature) = &signer.signature {
+        return signature.as_str().to_owned();
+    }
+    const TITLES: [&str; 3] = ["นางสาว", "นาย", "นาง"];
+    let name = signer.name.as_str();
+    let name = TITLES
+        .iter()
+        .find_map(|t| name.strip_prefix(t))
+        .unwrap_or(name);
+    // A leading vowel (เ แ โ ใ ไ) is written before its consonant.
+    let first = |word: &str| {
+        word.chars()
+            .find(|c| !matches!(c, 'เ' | 'แ' | 'โ' | 'ใ' | 'ไ'))
+            .map(|c| format!("{c}."))
+    };
+    name.split_whitespace()
+        .filter_map(first)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The blocks as the templates take them: items that follow a paragraph
@@ -500,7 +645,7 @@ fn endorsement_view(
         signature: e.signature.as_ref().map(|s| put(s.as_str())),
         name: put(&format!("({})", e.name.as_str())),
         lines: position_lines(e.position.as_str(), e.acting.as_ref(), put),
-        date: e.date.abbreviated(digits),
+        date: e.date.map(|d| d.abbreviated(digits)),
     }
 }
 

@@ -15,7 +15,7 @@ use typst::{Library, LibraryExt, World};
 use crate::fonts::FontSet;
 
 /// The templates, as the virtual files the entry point imports.
-pub(crate) const TEMPLATES: [(&str, &str); 5] = [
+pub(crate) const TEMPLATES: [(&str, &str); 8] = [
     (
         "/main.typ",
         include_str!("../../../typst-templates/main.typ"),
@@ -31,6 +31,18 @@ pub(crate) const TEMPLATES: [(&str, &str); 5] = [
     (
         "/order.typ",
         include_str!("../../../typst-templates/order.typ"),
+    ),
+    (
+        "/letter.typ",
+        include_str!("../../../typst-templates/letter.typ"),
+    ),
+    (
+        "/stamped.typ",
+        include_str!("../../../typst-templates/stamped.typ"),
+    ),
+    (
+        "/announcement.typ",
+        include_str!("../../../typst-templates/announcement.typ"),
     ),
     (
         "/register.typ",

@@ -132,10 +132,7 @@ fn thai_text_extracts_exactly() {
         assert!(marks.is_empty(), "{}: {marks:?} extracted", path.display());
         let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         let extracted = squeeze(&text);
-        let blocks = match &document {
-            Document::Memo(memo) => memo.body.blocks(),
-            Document::Order(order) => order.body.blocks(),
-        };
+        let blocks = document.body().blocks();
         let mut checked = 0;
         for block in blocks {
             let texts = match block {
@@ -156,7 +153,10 @@ fn thai_text_extracts_exactly() {
             }
         }
         assert!(checked >= 2, "{}", path.display());
-        assert!(extracted.contains(&squeeze(document.subject().as_str())));
+        // A stamped letter prints no เรื่อง: its subject is for the register.
+        if document.kind() != "stamped" {
+            assert!(extracted.contains(&squeeze(document.subject().as_str())));
+        }
     }
 }
 

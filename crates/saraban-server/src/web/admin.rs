@@ -77,6 +77,7 @@ fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
                 li { "ลงนาม: " (words::position_title(config, route.sign.as_str())) }
                 li { "ออกเลข: " (words::position_title(config, route.issue.as_str())) }
             }
+            p.on-return { "เมื่อส่งคืนแก้ไขแล้วเสนอใหม่: " (route.on_return.thai()) }
         }
         h2 { "ทะเบียน" }
         ul {

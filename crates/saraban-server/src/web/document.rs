@@ -7,7 +7,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use maud::{Markup, html};
+use saraban_core::DigitStyle;
+use saraban_core::diff::{self, Change, Piece};
 use saraban_core::org::OrgConfig;
+use saraban_core::segment::Segmenter;
 use saraban_core::workflow::{RouteAction, Standing};
 use saraban_store::{AllowedAction, DocumentSummary, HistoryEntry, StoreError};
 use serde::Deserialize;
@@ -110,6 +113,7 @@ async fn loaded_page(
         history,
     } = loaded;
     let digits = config.organisation.digits;
+    let changes = changes_since_seen(state, user, &summary, &history).await;
     let content = html! {
         p.crumbs { a href="/inbox" { "← งานรอดำเนินการ" } }
         h1 #doc-title { (if summary.subject.is_empty() { "(ไม่มีเรื่อง)" } else { summary.subject.as_str() }) }
@@ -154,6 +158,9 @@ async fn loaded_page(
                         p.hint { (words::action_name(choice.action)) " ในฐานะ: " strong { (wording) } }
                     }
                 }
+                @if let Some((seen, changes)) = &changes {
+                    (changes_panel(*seen, summary.version, changes, digits))
+                }
                 p.links {
                     a href=(format!("/doc/{id}/pdf")) { "ดาวน์โหลด PDF" }
                     " · "
@@ -175,6 +182,71 @@ async fn loaded_page(
         }
     };
     page(status, &summary.subject, Some(user), content)
+}
+
+/// What changed since the version the viewer last acted on (endorsed,
+/// returned, signed), when the document has moved past it; none for
+/// someone who has not acted, or when the text is the same.
+async fn changes_since_seen(
+    state: &AppState,
+    user: &WebUser,
+    summary: &DocumentSummary,
+    history: &[HistoryEntry],
+) -> Option<(i64, Vec<Change>)> {
+    let seen = history.iter().rev().find_map(|entry| {
+        let event = &entry.event;
+        let acted = event["actor"].as_str() == Some(user.account.person.as_str())
+            && !matches!(event["kind"].as_str(), Some("created" | "edited"));
+        acted.then(|| event["doc_version"].as_i64()).flatten()
+    })?;
+    if seen >= summary.version {
+        return None;
+    }
+    let org = &user.account.org;
+    let read = |version| state.store.version_content(org, &summary.id, version);
+    let (old, new) = match tokio::try_join!(read(seen), read(summary.version)) {
+        Ok(both) => both,
+        Err(error) => {
+            tracing::warn!(%error, "the versions to compare could not be read");
+            return None;
+        }
+    };
+    let changes = diff::compare(&old, &new, &Segmenter::bundled());
+    Some((seen, changes))
+}
+
+/// The changes as a reviewer reads them: each field under its Thai name,
+/// words taken out struck through, words put in underlined.
+fn changes_panel(seen: i64, now: i64, changes: &[Change], digits: DigitStyle) -> Markup {
+    let version = |v: i64| digits.number(v.unsigned_abs());
+    html! {
+        details.changes #changes open {
+            summary {
+                "สิ่งที่แก้ไขตั้งแต่ฉบับที่ท่านพิจารณา (ฉบับที่ " (version(seen)) " → ฉบับที่ " (version(now)) ")"
+            }
+            @if changes.is_empty() {
+                p.hint { "ข้อความไม่เปลี่ยน" }
+            }
+            dl {
+                @for change in changes {
+                    dt { (change.label()) }
+                    @match change {
+                        Change::Added(field) => dd.added { "เพิ่ม: " ins { (field.text) } },
+                        Change::Removed(field) => dd.removed { "ตัดออก: " del { (field.text) } },
+                        Change::Changed { pieces, .. } => dd.changed {
+                            @for piece in pieces {
+                                @match piece {
+                                    Piece::Kept(text) => (text),
+                                    Piece::Added(text) => ins { (text) },
+                                    Piece::Removed(text) => del { (text) },
+                                }
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The steps of the route, the one waited on marked.
@@ -222,11 +294,7 @@ fn route_steps(config: &OrgConfig, summary: &DocumentSummary) -> Markup {
     }
 }
 
-fn timeline(
-    config: &OrgConfig,
-    history: &[HistoryEntry],
-    digits: saraban_core::DigitStyle,
-) -> Markup {
+fn timeline(config: &OrgConfig, history: &[HistoryEntry], digits: DigitStyle) -> Markup {
     html! {
         ol.timeline #timeline {
             @for entry in history {
@@ -271,15 +339,6 @@ pub(crate) async fn page_route(
     document_page(&state, &user, &id, StatusCode::OK, None, notice).await
 }
 
-/// Quick opinions offered for an endorsement or a signature.
-fn quick_choices(action: RouteAction) -> &'static [&'static str] {
-    match action {
-        RouteAction::Endorse => &["ทราบ", "เห็นควรอนุมัติ", "เห็นชอบ", "เพื่อโปรดพิจารณา"],
-        RouteAction::Sign => &["ทราบ", "อนุมัติ", "เห็นชอบ"],
-        _ => &[],
-    }
-}
-
 fn confirm_form(
     config: &OrgConfig,
     user: &WebUser,
@@ -287,10 +346,12 @@ fn confirm_form(
     choice: &AllowedAction,
     text: &str,
     error: Option<&str>,
+    date_notice: Option<Markup>,
 ) -> Markup {
     let action = choice.action;
     let slug = action.name();
-    let quick = quick_choices(action);
+    // The organisation's ready-made texts for this kind and step (words.rs).
+    let quick = words::quick_texts(config, &summary.kind, action, summary.step);
     let takes_text = matches!(
         action,
         RouteAction::Endorse
@@ -305,6 +366,7 @@ fn confirm_form(
         h1 { "ยืนยัน: " (words::action_name(action)) }
         p { "เรื่อง " strong { (summary.subject) } }
         p { (words::action_explained(action)) }
+        @if let Some(notice) = date_notice { (notice) }
         @if let Some(wording) = acting_wording(config, user, choice) {
             div.notice #acting-wording {
                 p { "ท่านดำเนินการแทนผู้อื่น ข้อความที่จะพิมพ์ในเอกสารใต้ชื่อของท่าน:" }
@@ -317,9 +379,9 @@ fn confirm_form(
                 fieldset {
                     legend { "ความเห็นสำเร็จรูป" }
                     div.choices {
-                        @for (i, option) in quick.iter().enumerate() {
+                        @for option in &quick {
                             label.choice {
-                                input type="radio" name="quick" value=(option) checked[i == 0];
+                                input type="radio" name="quick" value=(option);
                                 " " (option)
                             }
                         }
@@ -378,11 +440,32 @@ pub(crate) async fn confirm_page(
         )
         .await;
     };
+    // Signing an order: which date it will bear (form.rs).
+    let date_notice = if action == RouteAction::Sign {
+        state
+            .store
+            .content(&user.account.org, &loaded.summary.id)
+            .await
+            .ok()
+            .and_then(|content| {
+                super::form::order_date_notice(&content, loaded.config.organisation.digits)
+            })
+    } else {
+        None
+    };
     page(
         StatusCode::OK,
         words::action_name(action),
         Some(&user),
-        confirm_form(&loaded.config, &user, &loaded.summary, choice, "", None),
+        confirm_form(
+            &loaded.config,
+            &user,
+            &loaded.summary,
+            choice,
+            "",
+            None,
+            date_notice,
+        ),
     )
 }
 
@@ -405,9 +488,10 @@ pub(crate) async fn act(
     let text = if !written.trim().is_empty() {
         Some(written.clone())
     } else {
+        // A ready-made text is offered text like any typed one.
         fields
             .get("quick")
-            .filter(|q| quick_choices(action).contains(q))
+            .filter(|q| !q.trim().is_empty())
             .map(str::to_owned)
     };
     let outcome = match document_id(&id) {
@@ -455,6 +539,7 @@ pub(crate) async fn act(
                     choice,
                     &written,
                     Some(&message),
+                    None,
                 ),
             )
         }

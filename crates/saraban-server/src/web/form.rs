@@ -30,39 +30,216 @@ enum BlockKind {
     Paragraph,
     Heading,
     Table,
+    /// Numbered items (๑. ๒. / (๑) (๒)), two levels.
+    Items,
 }
 
 #[derive(Debug, Clone)]
 struct BlockDraft {
     kind: BlockKind,
     text: String,
-    /// A paragraph's numbered items, kept as they came (JSON).
-    items: String,
+    /// Items: how the first level is numbered (the file's name, "(1)").
+    numbering: String,
+    /// Items: how sub-items are numbered; empty for the default.
+    sub_numbering: String,
+    /// Items: the items as the form holds them (see `items_text`).
+    list: String,
+    /// Items: the list as it came (JSON), kept while the text is unchanged
+    /// (labels typed in the file, texts of several lines).
+    original: String,
     columns: Vec<String>,
-    /// Column widths, kept as they came (JSON) while the columns match.
-    widths: String,
+    /// Relative column widths as typed, one per column ("" for equal).
+    widths: Vec<String>,
+    /// Alignment per column ("left", "center", "right", "decimal").
+    align: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// The total or footer row, printed once in bold after the last row.
+    footer: Option<Vec<String>>,
+    /// What of the table the form does not show (header rows, a footer of
+    /// spanned cells), kept as it came (JSON).
+    table_extra: String,
 }
 
 impl BlockDraft {
     fn new(kind: BlockKind) -> Self {
+        let table = kind == BlockKind::Table;
         BlockDraft {
             kind,
             text: String::new(),
-            items: String::new(),
-            columns: if kind == BlockKind::Table {
+            numbering: if kind == BlockKind::Items {
+                "(1)".into()
+            } else {
+                String::new()
+            },
+            sub_numbering: String::new(),
+            list: String::new(),
+            original: String::new(),
+            columns: if table {
                 vec!["ลำดับ".into(), "รายการ".into()]
             } else {
                 Vec::new()
             },
-            widths: String::new(),
-            rows: if kind == BlockKind::Table {
+            widths: if table {
+                vec![String::new(); 2]
+            } else {
+                Vec::new()
+            },
+            align: if table {
+                vec!["left".into(); 2]
+            } else {
+                Vec::new()
+            },
+            rows: if table {
                 vec![vec![String::new(), String::new()]]
             } else {
                 Vec::new()
             },
+            footer: None,
+            table_extra: String::new(),
         }
     }
+
+    /// Whether nothing is filled in (a new paragraph, say).
+    fn is_empty(&self) -> bool {
+        match self.kind {
+            BlockKind::Paragraph | BlockKind::Heading => self.text.trim().is_empty(),
+            BlockKind::Items => self.list.trim().is_empty(),
+            BlockKind::Table => self.columns.is_empty(),
+        }
+    }
+
+    /// Whether the table keeps a footer the form cannot edit (spanned cells).
+    fn kept_footer(&self) -> bool {
+        serde_json::from_str::<Value>(&self.table_extra)
+            .is_ok_and(|extra| extra.get("footer").is_some())
+    }
+
+    /// Widths, alignments and footer cells as many as the columns.
+    fn fit_columns(&mut self) {
+        let width = self.columns.len();
+        self.widths.resize(width, String::new());
+        self.align.resize(width, "left".into());
+        for row in self.rows.iter_mut().chain(self.footer.iter_mut()) {
+            while row.len() < width {
+                row.push(String::new());
+            }
+        }
+    }
+
+    /// Items as JSON in the file's shape: `{ "items": […], "numbering": … }`.
+    fn items_value(&self) -> Value {
+        if let Ok(original @ Value::Object(_)) = serde_json::from_str::<Value>(&self.original)
+            && items_text(&original)
+                == (
+                    self.numbering.clone(),
+                    self.sub_numbering.clone(),
+                    normal_list(&self.list),
+                )
+        {
+            return original;
+        }
+        let mut items: Vec<Value> = Vec::new();
+        for line in self.list.lines() {
+            let text = line.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let sub = line.starts_with([' ', '\t', '\u{3000}']);
+            match items.last_mut() {
+                Some(last) if sub => {
+                    if last.is_string() {
+                        *last = json!({ "text": last.clone() });
+                    }
+                    let list = last
+                        .as_object_mut()
+                        .expect("made an object")
+                        .entry("items")
+                        .or_insert_with(|| json!([]));
+                    if let Some(list) = list.as_array_mut() {
+                        list.push(json!(text));
+                    }
+                    if !self.sub_numbering.is_empty() {
+                        last["numbering"] = json!(self.sub_numbering);
+                    }
+                }
+                _ => items.push(json!(text)),
+            }
+        }
+        let mut value = json!({ "items": items });
+        if !self.numbering.is_empty() {
+            value["numbering"] = json!(self.numbering);
+        }
+        value
+    }
+}
+
+/// A list's lines with their ends trimmed and blank lines dropped, to
+/// compare what was typed with what was shown.
+fn normal_list(text: &str) -> String {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            if l.starts_with([' ', '\t', '\u{3000}']) {
+                format!("  {}", l.trim())
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A list of items (`{ "items": […], "numbering": … }`) as the form shows
+/// it: first-level numbering, sub-item numbering, and one item a line, a
+/// sub-item indented by two spaces.
+fn items_text(value: &Value) -> (String, String, String) {
+    let text = |v: &Value| -> String {
+        v.as_str()
+            .or_else(|| v.get("text").and_then(Value::as_str))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let numbering = value
+        .get("numbering")
+        .and_then(Value::as_str)
+        .unwrap_or("(1)")
+        .to_owned();
+    let mut sub_numbering = String::new();
+    let mut lines = Vec::new();
+    for item in value
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        lines.push(text(item));
+        if let Some(n) = item.get("numbering").and_then(Value::as_str) {
+            sub_numbering = n.to_owned();
+        }
+        for sub in item
+            .get("items")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            lines.push(format!("  {}", text(sub)));
+        }
+    }
+    (numbering, sub_numbering, lines.join("\n"))
+}
+
+/// Digits typed in Thai read as Arabic ("๑.๕" → "1.5").
+fn arabic_digits(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| match c {
+            '๐'..='๙' => char::from(b'0' + (c as u32 - '๐' as u32) as u8),
+            other => other,
+        })
+        .collect()
 }
 
 /// A document as the form holds it: text as typed, nothing checked yet.
@@ -74,7 +251,11 @@ struct Draft {
     unit: String,
     phone: String,
     prefix: String,
+    /// ISO (C.E.), as the format has it; shown and typed as day, Thai
+    /// month and B.E. year.
     date: String,
+    /// An order: print `date` as set, not the signing date.
+    keep_date: bool,
     subject: String,
     to: String,
     references: String,
@@ -163,6 +344,7 @@ impl Draft {
                 .unwrap_or_default(),
             prefix,
             date: today,
+            keep_date: false,
             subject: String::new(),
             to: signing_title,
             references: String::new(),
@@ -201,6 +383,10 @@ impl Draft {
         let closing = take("closing");
         let authority = take("authority");
         let effective = take("effective");
+        let keep_date = object
+            .remove("keep_date")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         let joined = |value: Option<Value>| {
             value
                 .and_then(|v| v.as_array().cloned())
@@ -229,7 +415,7 @@ impl Draft {
             .and_then(|b| b.as_array().cloned())
             .unwrap_or_default()
             .iter()
-            .map(block_from_value)
+            .flat_map(block_from_value)
             .collect();
         object.remove("endorsements");
         Draft {
@@ -240,6 +426,7 @@ impl Draft {
             phone,
             prefix,
             date,
+            keep_date,
             subject,
             to,
             references,
@@ -268,6 +455,26 @@ impl Draft {
         let mut blocks: BTreeMap<usize, BlockDraft> = BTreeMap::new();
         let mut cells: BTreeMap<(usize, usize, usize), String> = BTreeMap::new();
         let mut pastes: BTreeMap<usize, String> = BTreeMap::new();
+        let mut widths: BTreeMap<(usize, usize), String> = BTreeMap::new();
+        let mut aligns: BTreeMap<(usize, usize), String> = BTreeMap::new();
+        let mut footers: BTreeMap<usize, BTreeMap<usize, String>> = BTreeMap::new();
+        // Each block's kind first: its other fields are read as that kind's.
+        for (key, value) in &fields.0 {
+            if let Some(index) = key
+                .strip_prefix("body[")
+                .and_then(|rest| rest.strip_suffix("].type"))
+                .and_then(|i| i.parse::<usize>().ok())
+                .filter(|i| *i <= 500)
+            {
+                let kind = match value.as_str() {
+                    "heading" => BlockKind::Heading,
+                    "table" => BlockKind::Table,
+                    "items" => BlockKind::Items,
+                    _ => BlockKind::Paragraph,
+                };
+                blocks.insert(index, BlockDraft::new(kind));
+            }
+        }
         for (key, value) in &fields.0 {
             let Some(rest) = key.strip_prefix("body[") else {
                 continue;
@@ -286,24 +493,38 @@ impl Draft {
                 .or_insert_with(|| BlockDraft::new(BlockKind::Paragraph));
             match field {
                 "type" => {
-                    block.kind = match value.as_str() {
-                        "heading" => BlockKind::Heading,
-                        "table" => BlockKind::Table,
-                        _ => BlockKind::Paragraph,
-                    };
-                    if block.kind != BlockKind::Table {
-                        block.columns.clear();
-                        block.rows.clear();
-                    }
+                    // Read first, above.
                 }
                 "paragraph" | "heading" => block.text = value.clone(),
-                "items" => block.items = value.clone(),
+                "items.list" => block.list = value.clone(),
+                "items.numbering" => block.numbering = value.clone(),
+                "items.sub_numbering" => block.sub_numbering = value.clone(),
+                "items.original" => block.original = value.clone(),
                 "table.columns" => block.columns = lines(value),
-                "table.widths" => block.widths = value.clone(),
+                "table.extra" => block.table_extra = value.clone(),
                 "table.paste" => {
                     pastes.insert(index, value.clone());
                 }
                 _ => {
+                    let indexed = |name: &str| {
+                        field
+                            .strip_prefix(name)
+                            .and_then(|r| r.strip_suffix(']'))
+                            .and_then(|c| c.parse::<usize>().ok())
+                            .filter(|c| *c < 12)
+                    };
+                    if let Some(c) = indexed("table.widths[") {
+                        widths.insert((index, c), value.clone());
+                        continue;
+                    }
+                    if let Some(c) = indexed("table.align[") {
+                        aligns.insert((index, c), value.clone());
+                        continue;
+                    }
+                    if let Some(c) = indexed("table.footer[0][") {
+                        footers.entry(index).or_default().insert(c, value.clone());
+                        continue;
+                    }
                     // table.rows[r][c]
                     if let Some(position) = field
                         .strip_prefix("table.rows[")
@@ -353,14 +574,30 @@ impl Draft {
                 );
             }
         }
-        for block in blocks.values_mut() {
-            let width = block.columns.len();
-            for row in &mut block.rows {
-                while row.len() < width {
-                    row.push(String::new());
-                }
+        for (index, block) in blocks.iter_mut() {
+            if block.kind != BlockKind::Table {
+                continue;
             }
+            block.widths.clear();
+            block.align.clear();
+            for c in 0..block.columns.len() {
+                block
+                    .widths
+                    .push(widths.get(&(*index, c)).cloned().unwrap_or_default());
+                block.align.push(
+                    aligns
+                        .get(&(*index, c))
+                        .cloned()
+                        .unwrap_or_else(|| "left".into()),
+                );
+            }
+            block.footer = footers
+                .get(index)
+                .map(|cells| cells.values().cloned().collect());
+            block.fit_columns();
         }
+        // Day, Thai month and B.E. year, as the form asks them.
+        let date = posted_date(fields, "date");
         Draft {
             kind: if fields.get("kind") == Some("order") {
                 "order".into()
@@ -372,7 +609,8 @@ impl Draft {
             unit: fields.text("unit"),
             phone: fields.text("phone"),
             prefix: fields.text("number.prefix"),
-            date: fields.text("date"),
+            date,
+            keep_date: fields.get("keep_date") == Some("true"),
             subject: fields.text("subject"),
             to: fields.text("to"),
             references: fields.text("references"),
@@ -407,6 +645,11 @@ impl Draft {
         object.insert("subject".into(), json!(self.subject));
         if self.kind == "order" {
             object.insert("authority".into(), json!(self.authority));
+            if self.keep_date {
+                object.insert("keep_date".into(), json!(true));
+            } else {
+                object.remove("keep_date");
+            }
             optional(&mut object, "effective", &self.effective);
         } else {
             object.insert("unit".into(), json!(self.unit));
@@ -436,24 +679,10 @@ impl Draft {
             .blocks
             .iter()
             .map(|block| match block.kind {
-                BlockKind::Paragraph => {
-                    let mut b = json!({ "paragraph": block.text });
-                    if let Ok(items @ Value::Array(_)) = serde_json::from_str::<Value>(&block.items)
-                    {
-                        b["items"] = items;
-                    }
-                    b
-                }
+                BlockKind::Paragraph => json!({ "paragraph": block.text }),
                 BlockKind::Heading => json!({ "heading": block.text }),
-                BlockKind::Table => {
-                    let mut table = json!({ "columns": block.columns, "rows": block.rows });
-                    if let Ok(Value::Array(widths)) = serde_json::from_str::<Value>(&block.widths)
-                        && widths.len() == block.columns.len()
-                    {
-                        table["widths"] = Value::Array(widths);
-                    }
-                    json!({ "table": table })
-                }
+                BlockKind::Items => block.items_value(),
+                BlockKind::Table => json!({ "table": table_value(block) }),
             })
             .collect();
         object.insert("body".into(), Value::Array(body));
@@ -470,6 +699,24 @@ impl Draft {
             ("add-paragraph", _, _) => self.blocks.push(BlockDraft::new(BlockKind::Paragraph)),
             ("add-heading", _, _) => self.blocks.push(BlockDraft::new(BlockKind::Heading)),
             ("add-table", _, _) => self.blocks.push(BlockDraft::new(BlockKind::Table)),
+            ("add-items", _, _) => self.blocks.push(BlockDraft::new(BlockKind::Items)),
+            ("add-footer", Some(i), _) => {
+                if let Some(block) = self.blocks.get_mut(i)
+                    && block.kind == BlockKind::Table
+                    && block.footer.is_none()
+                    && !block.kept_footer()
+                {
+                    block.footer = Some(vec![String::new(); block.columns.len()]);
+                    if let Some(first) = block.footer.as_mut().and_then(|f| f.first_mut()) {
+                        *first = "รวม".into();
+                    }
+                }
+            }
+            ("remove-footer", Some(i), _) => {
+                if let Some(block) = self.blocks.get_mut(i) {
+                    block.footer = None;
+                }
+            }
             ("remove-block", Some(i), _) if i < self.blocks.len() && self.blocks.len() > 1 => {
                 self.blocks.remove(i);
             }
@@ -490,6 +737,60 @@ impl Draft {
             }
             _ => {}
         }
+    }
+
+    /// The draft as far as it is filled in, for the preview: empty parts
+    /// of the body left out, empty required lines dotted; with what is
+    /// empty (label and the form's element id).
+    fn for_preview(&self, digits: DigitStyle) -> (Draft, Vec<(String, String)>) {
+        const DOTS: &str = "……………………";
+        let mut draft = self.clone();
+        let mut empty = Vec::new();
+        let mut lines: Vec<(&str, &str, &mut String)> =
+            vec![("subject", "เรื่อง", &mut draft.subject)];
+        if draft.kind == "order" {
+            lines.push(("authority", "คำสั่ง (ผู้ออกคำสั่ง)", &mut draft.authority));
+        } else {
+            lines.push(("unit", "ส่วนราชการ", &mut draft.unit));
+            lines.push(("to", "เรียน", &mut draft.to));
+        }
+        lines.push(("signer.name", "ชื่อผู้ลงนาม", &mut draft.signer_name));
+        lines.push((
+            "signer.position",
+            "ตำแหน่งผู้ลงนาม",
+            &mut draft.signer_position,
+        ));
+        for (name, label, value) in lines {
+            if value.trim().is_empty() {
+                *value = DOTS.into();
+                empty.push((label.to_owned(), field_id(name)));
+            }
+        }
+        let mut kept = Vec::new();
+        for (i, block) in self.blocks.iter().enumerate() {
+            if block.is_empty() {
+                let kind = match block.kind {
+                    BlockKind::Paragraph => "ย่อหน้า",
+                    BlockKind::Heading => "หัวข้อ",
+                    BlockKind::Table => "ตาราง",
+                    BlockKind::Items => "รายการลำดับเลข",
+                };
+                empty.push((
+                    format!("ส่วนที่ {} ({kind})", digits.number(i as u64 + 1)),
+                    field_id(&format!("body[{i}]")),
+                ));
+            } else {
+                kept.push(block.clone());
+            }
+        }
+        if kept.is_empty() {
+            kept.push(BlockDraft {
+                text: DOTS.into(),
+                ..BlockDraft::new(BlockKind::Paragraph)
+            });
+        }
+        draft.blocks = kept;
+        (draft, empty)
     }
 
     /// Every field name the form shows, for placing an error.
@@ -529,6 +830,7 @@ impl Draft {
                 BlockKind::Paragraph => names.push(format!("body[{i}].paragraph")),
                 BlockKind::Heading => names.push(format!("body[{i}].heading")),
                 BlockKind::Table => names.push(format!("body[{i}].table")),
+                BlockKind::Items => names.push(format!("body[{i}].items")),
             }
         }
         names
@@ -584,45 +886,184 @@ pub(crate) fn parse_tab_separated(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
-fn block_from_value(value: &Value) -> BlockDraft {
+/// One entry of `body` as the form's blocks: a paragraph written with its
+/// items becomes the paragraph and the items (the same document).
+fn block_from_value(value: &Value) -> Vec<BlockDraft> {
     if let Some(text) = value.as_str() {
-        return BlockDraft {
+        return vec![BlockDraft {
             text: text.to_owned(),
             ..BlockDraft::new(BlockKind::Paragraph)
-        };
+        }];
     }
+    let mut blocks = Vec::new();
     if let Some(text) = value.get("heading").and_then(Value::as_str) {
-        return BlockDraft {
+        blocks.push(BlockDraft {
             text: text.to_owned(),
             ..BlockDraft::new(BlockKind::Heading)
-        };
+        });
+    } else if let Some(table) = value.get("table") {
+        blocks.push(table_from_value(table));
+    } else if let Some(text) = value.get("paragraph").and_then(Value::as_str) {
+        blocks.push(BlockDraft {
+            text: text.to_owned(),
+            ..BlockDraft::new(BlockKind::Paragraph)
+        });
     }
-    if let Some(table) = value.get("table") {
-        let strings = |v: &Value| -> Vec<String> {
-            v.as_array()
-                .map(|a| a.iter().map(|c| text_of(Some(c))).collect())
-                .unwrap_or_default()
-        };
-        return BlockDraft {
-            kind: BlockKind::Table,
-            text: String::new(),
-            items: String::new(),
-            columns: strings(table.get("columns").unwrap_or(&Value::Null)),
-            widths: table
-                .get("widths")
-                .map(Value::to_string)
-                .unwrap_or_default(),
-            rows: table
-                .get("rows")
-                .and_then(Value::as_array)
-                .map(|rows| rows.iter().map(strings).collect())
-                .unwrap_or_default(),
-        };
+    if let Some(items) = value
+        .get("items")
+        .filter(|i| i.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        let mut list = json!({ "items": items });
+        if let Some(numbering) = value.get("numbering") {
+            list["numbering"] = numbering.clone();
+        }
+        let (numbering, sub_numbering, text) = items_text(&list);
+        blocks.push(BlockDraft {
+            numbering,
+            sub_numbering,
+            list: text,
+            original: list.to_string(),
+            ..BlockDraft::new(BlockKind::Items)
+        });
     }
-    BlockDraft {
-        text: text_of(value.get("paragraph")),
-        items: value.get("items").map(Value::to_string).unwrap_or_default(),
-        ..BlockDraft::new(BlockKind::Paragraph)
+    if blocks.is_empty() {
+        blocks.push(BlockDraft::new(BlockKind::Paragraph));
+    }
+    blocks
+}
+
+fn table_from_value(table: &Value) -> BlockDraft {
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|c| text_of(Some(c))).collect())
+            .unwrap_or_default()
+    };
+    let mut extra = table.as_object().cloned().unwrap_or_default();
+    let columns = strings(extra.remove("columns").as_ref().unwrap_or(&Value::Null));
+    let rows = extra
+        .remove("rows")
+        .and_then(|r| r.as_array().cloned())
+        .map(|rows| rows.iter().map(strings).collect())
+        .unwrap_or_default();
+    let widths = extra
+        .remove("widths")
+        .and_then(|w| w.as_array().cloned())
+        .map(|w| w.iter().map(|n| n.to_string()).collect())
+        .unwrap_or_default();
+    let align = extra
+        .remove("align")
+        .and_then(|a| a.as_array().cloned())
+        .map(|a| a.iter().map(|n| text_of(Some(n))).collect())
+        .unwrap_or_default();
+    // One footer row of plain cells is edited in the form; any other
+    // footer is kept as it came.
+    let footer = match extra.get("footer").and_then(Value::as_array) {
+        Some(rows)
+            if rows.len() == 1
+                && rows[0]
+                    .as_array()
+                    .is_some_and(|r| r.iter().all(Value::is_string)) =>
+        {
+            let row = strings(&rows[0]);
+            extra.remove("footer");
+            Some(row)
+        }
+        _ => None,
+    };
+    let mut block = BlockDraft {
+        columns,
+        widths,
+        align,
+        rows,
+        footer,
+        table_extra: if extra.is_empty() {
+            String::new()
+        } else {
+            Value::Object(extra).to_string()
+        },
+        ..BlockDraft::new(BlockKind::Table)
+    };
+    block.fit_columns();
+    block
+}
+
+/// A table block as the format's `table`.
+fn table_value(block: &BlockDraft) -> Value {
+    let mut table: Map<String, Value> =
+        serde_json::from_str(&block.table_extra).unwrap_or_default();
+    table.insert("columns".into(), json!(block.columns));
+    table.insert("rows".into(), json!(block.rows));
+    if block.widths.iter().any(|w| !w.trim().is_empty()) {
+        // Relative numbers; a column left empty counts as 1. A width
+        // that is no number goes as typed, for the engine to name.
+        let widths: Vec<Value> = block
+            .widths
+            .iter()
+            .map(|w| {
+                let w = arabic_digits(w);
+                if w.is_empty() {
+                    json!(1)
+                } else if let Ok(whole) = w.parse::<u64>() {
+                    json!(whole)
+                } else {
+                    w.parse::<f64>()
+                        .ok()
+                        .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+                        .unwrap_or(Value::String(w))
+                }
+            })
+            .collect();
+        table.insert("widths".into(), Value::Array(widths));
+    } else {
+        table.remove("widths");
+    }
+    if block.align.iter().any(|a| !a.is_empty() && a != "left") {
+        let align: Vec<&str> = block
+            .align
+            .iter()
+            .map(|a| if a.is_empty() { "left" } else { a.as_str() })
+            .collect();
+        table.insert("align".into(), json!(align));
+    } else {
+        table.remove("align");
+    }
+    if let Some(footer) = &block.footer {
+        table.insert("footer".into(), json!([footer]));
+    }
+    Value::Object(table)
+}
+
+/// Day, month and B.E. year as typed into ISO (C.E.) for the format; a
+/// year under 2400 is taken as C.E. as typed. What is not a date goes as
+/// typed, for the engine to name.
+fn iso_of_parts(day: &str, month: &str, year: &str) -> String {
+    let (day, month, year) = (
+        arabic_digits(day),
+        arabic_digits(month),
+        arabic_digits(year),
+    );
+    match (
+        day.parse::<u32>(),
+        month.parse::<u32>(),
+        year.parse::<i32>(),
+    ) {
+        (Ok(d), Ok(m), Ok(y)) => {
+            let y = if y >= 2400 { y - 543 } else { y };
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        _ if day.is_empty() && month.is_empty() && year.is_empty() => String::new(),
+        _ => format!("{year}-{month}-{day}"),
+    }
+}
+
+/// An ISO date's day, month and B.E. year, for the form's three fields.
+fn parts_of_iso(iso: &str) -> (u32, u32, String) {
+    match chrono::NaiveDate::parse_from_str(iso.trim(), "%Y-%m-%d") {
+        Ok(date) => {
+            use chrono::Datelike;
+            (date.day(), date.month(), (date.year() + 543).to_string())
+        }
+        Err(_) => (0, 0, String::new()),
     }
 }
 
@@ -775,14 +1216,7 @@ fn render_form(
                     } @else {
                         (field("authority", "คำสั่ง (ผู้ออกคำสั่ง)", &draft.authority, error, None, None))
                     }
-                    div.field {
-                        label for="date" { @if is_memo { "วันที่" } @else { "สั่ง ณ วันที่" } }
-                        input #date type="date" name="date" value=(draft.date) aria-describedby="date-error"
-                            aria-invalid=[error.and_then(|e| e.at("date")).map(|_| "true")];
-                        @if let Some(message) = error.and_then(|e| e.at("date")) {
-                            p.field-error #date-error role="alert" { (message) }
-                        }
-                    }
+                    (date_field(digits, draft, error))
                     (field("subject", "เรื่อง", &draft.subject, error, Some(2), None))
                     @if is_memo {
                         (field("to", "เรียน", &draft.to, error, None, None))
@@ -802,6 +1236,7 @@ fn render_form(
                         button type="submit" name="op" value="add-paragraph" formnovalidate { "+ ย่อหน้า" }
                         button type="submit" name="op" value="add-heading" formnovalidate { "+ หัวข้อ" }
                         button type="submit" name="op" value="add-table" formnovalidate { "+ ตาราง" }
+                        button type="submit" name="op" value="add-items" formnovalidate { "+ รายการลำดับเลข" }
                     }
                 }
                 fieldset {
@@ -846,12 +1281,139 @@ fn render_form(
     }
 }
 
+/// The date as day, Thai month and B.E. year (never the browser's C.E.
+/// picker); for an order, whether the signing date replaces it.
+fn date_field(digits: DigitStyle, draft: &Draft, error: Option<&FieldError>) -> Markup {
+    let is_memo = draft.kind == "memo";
+    let message = error.and_then(|e| e.at("date"));
+    html! {
+        div.field #date-field {
+            label #date-label for="date" { @if is_memo { "วันที่" } @else { "สั่ง ณ วันที่" } }
+            span.hint #date-hint { "วัน เดือน ปี พุทธศักราช" }
+            (date_parts(digits, "date", "date", &draft.date, "date-label", message.is_some()))
+            @if let Some(message) = message {
+                p.field-error #date-error role="alert" { (message) }
+            }
+            @if !is_memo {
+                div.notice #order-date-rule {
+                    p {
+                        "เมื่อผู้ลงนามลงนามในระบบ “สั่ง ณ วันที่” จะเปลี่ยนเป็นวันที่ลงนาม แทนวันที่ข้างต้น "
+                        "เว้นแต่เลือกช่องด้านล่าง ผู้ลงนามจะเห็นวันที่ที่จะพิมพ์ก่อนยืนยันการลงนาม"
+                    }
+                    label.choice {
+                        input #keep-date type="checkbox" name="keep_date" value="true" checked[draft.keep_date];
+                        " ใช้วันที่ข้างต้นเป็น “สั่ง ณ วันที่” (ไม่เปลี่ยนเป็นวันที่ลงนาม)"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A date as day, Thai month and B.E. year (fields `{name}.day`,
+/// `{name}.month`, `{name}.year`; the day's select is `id`, the others
+/// `{id}-month` and `{id}-year`), for every date a page asks for.
+pub(crate) fn date_parts(
+    digits: DigitStyle,
+    name: &str,
+    id: &str,
+    iso: &str,
+    labelled_by: &str,
+    invalid: bool,
+) -> Markup {
+    let (day, month, year) = parts_of_iso(iso);
+    let year = if year.is_empty() {
+        year
+    } else {
+        digits.apply(&year)
+    };
+    let invalid = invalid.then_some("true");
+    html! {
+        div.date-parts role="group" aria-labelledby=(labelled_by) {
+            select #(id) name=(format!("{name}.day")) aria-label="วันที่ (วัน)" aria-describedby=(format!("{id}-hint {id}-error"))
+                aria-invalid=[invalid] {
+                option value="" selected[day == 0] { "วัน" }
+                @for d in 1..=31u32 {
+                    option value=(d) selected[d == day] { (digits.number(u64::from(d))) }
+                }
+            }
+            select #(format!("{id}-month")) name=(format!("{name}.month")) aria-label="เดือน" aria-invalid=[invalid] {
+                option value="" selected[month == 0] { "เดือน" }
+                @for (m, month_name) in saraban_core::thai::MONTHS_FULL.iter().enumerate() {
+                    option value=(m + 1) selected[m as u32 + 1 == month] { (month_name) }
+                }
+            }
+            span.era aria-hidden="true" { "พ.ศ." }
+            input #(format!("{id}-year")) name=(format!("{name}.year")) value=(year) inputmode="numeric" maxlength="4" size="4"
+                aria-label="ปี พ.ศ." autocomplete="off" aria-invalid=[invalid];
+        }
+    }
+}
+
+/// The date a form posted as `date_parts` (or as one ISO field `name`),
+/// as ISO (C.E.).
+pub(crate) fn posted_date(fields: &Fields, name: &str) -> String {
+    match fields.get(name) {
+        Some(date) => date.to_owned(),
+        None => iso_of_parts(
+            &fields.text(&format!("{name}.day")),
+            &fields.text(&format!("{name}.month")),
+            &fields.text(&format!("{name}.year")),
+        ),
+    }
+}
+
+/// For the signer of an order, before signing: the date the order will
+/// bear, and whether it replaces the date set in the draft.
+pub(crate) fn order_date_notice(content: &Value, digits: DigitStyle) -> Option<Markup> {
+    if content.get("kind").and_then(Value::as_str) != Some("order") {
+        return None;
+    }
+    let set = content
+        .get("date")
+        .and_then(Value::as_str)
+        .and_then(|d| saraban_core::thai::parse_iso_date(d).ok())?;
+    let kept = content.get("keep_date").and_then(Value::as_bool) == Some(true);
+    let today = saraban_core::ThaiDate::new(saraban_core::clock::thai_date(Utc::now())).ok()?;
+    Some(html! {
+        div.notice #order-date-notice {
+            @if kept || set == today {
+                p { "คำสั่งนี้จะลงวันที่ “สั่ง ณ วันที่” " strong { (set.full_with_era(digits)) } " ตามที่กำหนดไว้ในร่าง" }
+            } @else {
+                p {
+                    "เมื่อท่านลงนาม “สั่ง ณ วันที่” จะเป็นวันที่ลงนาม " strong { (today.full_with_era(digits)) }
+                    " แทนวันที่ในร่าง " strong { (set.full_with_era(digits)) }
+                }
+                p.hint { "หากต้องการคงวันที่ในร่าง ให้ส่งคืนผู้จัดทำร่างเพื่อเลือก “ใช้วันที่ข้างต้นเป็น สั่ง ณ วันที่” แล้วเสนอใหม่" }
+            }
+        }
+    })
+}
+
 /// The closing lines a memo usually ends with.
 const CLOSINGS: [&str; 4] = [
     "จึงเรียนมาเพื่อโปรดทราบ",
     "จึงเรียนมาเพื่อโปรดพิจารณา",
     "จึงเรียนมาเพื่อโปรดพิจารณาอนุมัติ",
     "จึงเรียนมาเพื่อโปรดทราบและพิจารณา",
+];
+
+/// How items may be numbered: the format's name, and what the form shows.
+const NUMBERINGS: [(&str, &str); 7] = [
+    ("(1)", "(๑) (๒) (๓)"),
+    ("1.", "๑. ๒. ๓."),
+    ("1)", "๑) ๒) ๓)"),
+    ("ก.", "ก. ข. ค."),
+    ("(ก)", "(ก) (ข) (ค)"),
+    ("ก)", "ก) ข) ค)"),
+    ("-", "- (ขีด)"),
+];
+
+const ALIGNS: [(&str, &str); 4] = [
+    ("left", "ชิดซ้าย"),
+    ("center", "กึ่งกลาง"),
+    ("right", "ชิดขวา"),
+    ("decimal", "ตัวเลข (จุดทศนิยมตรงกัน)"),
 ];
 
 fn block_editor(
@@ -863,16 +1425,26 @@ fn block_editor(
 ) -> Markup {
     let prefix = format!("body[{i}]");
     let number = digits.number(i as u64 + 1);
-    let block_error =
-        error.and_then(|e| e.at(&prefix).or_else(|| e.at(&format!("{prefix}.table"))));
+    let block_error = error.and_then(|e| {
+        e.at(&prefix)
+            .or_else(|| e.at(&format!("{prefix}.table")))
+            .or_else(|| e.at(&format!("{prefix}.items")))
+    });
+    let kind_name = match block.kind {
+        BlockKind::Paragraph => "ย่อหน้า",
+        BlockKind::Heading => "หัวข้อ",
+        BlockKind::Table => "ตาราง",
+        BlockKind::Items => "รายการลำดับเลข",
+    };
     html! {
-        div.block #(field_id(&prefix)) {
+        div.block #(field_id(&prefix)) data-block=(i) data-kind=(kind_name) {
             div.block-head {
                 label for=(field_id(&format!("{prefix}.type"))) { "ส่วนที่ " (number) }
                 select #(field_id(&format!("{prefix}.type"))) name=(format!("{prefix}.type")) {
                     option value="paragraph" selected[block.kind == BlockKind::Paragraph] { "ย่อหน้า" }
                     option value="heading" selected[block.kind == BlockKind::Heading] { "หัวข้อ" }
                     option value="table" selected[block.kind == BlockKind::Table] { "ตาราง" }
+                    option value="items" selected[block.kind == BlockKind::Items] { "รายการลำดับเลข" }
                 }
                 @if i > 0 {
                     button type="submit" name="op" value=(format!("up:{i}")) formnovalidate aria-label=(format!("เลื่อนส่วนที่ {number} ขึ้น")) { "↑" }
@@ -887,20 +1459,49 @@ fn block_editor(
             @match block.kind {
                 BlockKind::Paragraph => {
                     (field(&format!("{prefix}.paragraph"), "ข้อความ", &block.text, error, Some(5), None))
-                    input type="hidden" name=(format!("{prefix}.items")) value=(block.items);
                 }
                 BlockKind::Heading => {
                     (field(&format!("{prefix}.heading"), "หัวข้อ", &block.text, error, Some(2), None))
                 }
+                BlockKind::Items => {
+                    input type="hidden" name=(format!("{prefix}.items.original")) value=(block.original);
+                    div.pair {
+                        (select(&format!("{prefix}.items.numbering"), "ลำดับเลข", &block.numbering, &NUMBERINGS))
+                        (select(&format!("{prefix}.items.sub_numbering"), "ลำดับเลขของรายการย่อย", &block.sub_numbering,
+                            &[("", "ตามแบบ (ค่าเริ่มต้น)"), ("1.1", "๑.๑ ๑.๒"), ("(1)", "(๑) (๒)"), ("(ก)", "(ก) (ข)"), ("ก.", "ก. ข."), ("-", "- (ขีด)")]))
+                    }
+                    (field(&format!("{prefix}.items.list"), "รายการ", &block.list, error, Some(block.list.lines().count().clamp(3, 12)),
+                        Some("หนึ่งรายการต่อบรรทัด ขึ้นต้นบรรทัดด้วยช่องว่างสองช่องเพื่อเป็นรายการย่อยของรายการข้างบน ระบบใส่ลำดับเลขให้เอง")))
+                }
                 BlockKind::Table => {
-                    input type="hidden" name=(format!("{prefix}.table.widths")) value=(block.widths);
+                    @if !block.table_extra.is_empty() {
+                        input type="hidden" name=(format!("{prefix}.table.extra")) value=(block.table_extra);
+                    }
                     (field(&format!("{prefix}.table.columns"), "หัวตาราง", &block.columns.join("\n"), error, Some(block.columns.len().clamp(2, 8)), Some("หนึ่งหัวข้อต่อบรรทัด")))
-                    div.table-scroll {
+                    div.table-scroll role="group" aria-label=(format!("ตาราง ส่วนที่ {number}")) {
                         table.cells {
                             thead {
                                 tr {
                                     @for column in &block.columns { th scope="col" { (column) } }
                                     th { span.visually-hidden { "ลบแถว" } }
+                                }
+                                tr.column-settings {
+                                    @for (c, column) in block.columns.iter().enumerate() {
+                                        td {
+                                            label.small for=(field_id(&format!("{prefix}.table.widths[{c}]"))) { "ความกว้าง" }
+                                            input.width #(field_id(&format!("{prefix}.table.widths[{c}]"))) name=(format!("{prefix}.table.widths[{c}]"))
+                                                value=(block.widths.get(c).map(String::as_str).unwrap_or("")) inputmode="decimal" placeholder="๑"
+                                                aria-label=(format!("ความกว้างของคอลัมน์ {column} (ตัวเลขเทียบกับคอลัมน์อื่น)"));
+                                            label.small for=(field_id(&format!("{prefix}.table.align[{c}]"))) { "จัดข้อความ" }
+                                            select #(field_id(&format!("{prefix}.table.align[{c}]"))) name=(format!("{prefix}.table.align[{c}]"))
+                                                aria-label=(format!("การจัดข้อความของคอลัมน์ {column}")) {
+                                                @for (value, text) in ALIGNS {
+                                                    option value=(value) selected[block.align.get(c).map(String::as_str).unwrap_or("left") == value] { (text) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                    td {}
                                 }
                             }
                             tbody {
@@ -919,10 +1520,32 @@ fn block_editor(
                                     }
                                 }
                             }
+                            @if let Some(footer) = &block.footer {
+                                tfoot {
+                                    tr {
+                                        @for (c, cell) in footer.iter().enumerate() {
+                                            td {
+                                                textarea name=(format!("{prefix}.table.footer[0][{c}]"))
+                                                    aria-label=(format!("แถวท้ายตาราง {}", block.columns.get(c).map(String::as_str).unwrap_or("")))
+                                                    rows="1" { (cell) }
+                                            }
+                                        }
+                                        td {
+                                            button.danger type="submit" name="op" value=(format!("remove-footer:{i}")) formnovalidate aria-label="ลบแถวท้ายตาราง" { "×" }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                     div.buttons {
                         button type="submit" name="op" value=(format!("add-row:{i}")) formnovalidate { "+ เพิ่มแถว" }
+                        @if block.footer.is_none() && !block.kept_footer() {
+                            button type="submit" name="op" value=(format!("add-footer:{i}")) formnovalidate { "+ แถวรวม (ท้ายตาราง)" }
+                        }
+                    }
+                    @if block.kept_footer() {
+                        p.hint { "ตารางนี้มีแถวท้ายตารางที่มีเซลล์ผสาน ซึ่งแก้ไขในแบบฟอร์มนี้ไม่ได้ ระบบคงไว้ตามเดิม" }
                     }
                     (field(&format!("{prefix}.table.paste"), "วางแถวจากตารางคำนวณ (Excel, Google Sheets)", "", None, Some(2), Some("คัดลอกเซลล์จากตารางคำนวณแล้ววางที่นี่ แถวจะถูกเพิ่มท้ายตารางเมื่อบันทึกหรือแสดงตัวอย่าง")))
                 }
@@ -1055,6 +1678,8 @@ async fn digits_of(state: &AppState, user: &WebUser) -> DigitStyle {
 }
 
 async fn preview_markup(state: &AppState, user: &WebUser, draft: &Draft) -> Markup {
+    let digits = digits_of(state, user).await;
+    let (draft, empty) = draft.for_preview(digits);
     let pages = match saraban_core::document::document_from_value(draft.to_content()) {
         Ok(document) => {
             state
@@ -1064,12 +1689,25 @@ async fn preview_markup(state: &AppState, user: &WebUser, draft: &Draft) -> Mark
         }
         Err(error) => Err(error.into()),
     };
-    match pages {
+    let pages = match pages {
         Ok(pages) => page_images(&pages, "ตัวอย่าง"),
         Err(error) => {
             let (_, text) = words::store_error(&error);
             html! { p.alert { "ยังแสดงตัวอย่างไม่ได้: " (text) } }
         }
+    };
+    html! {
+        @if !empty.is_empty() {
+            div.empty-parts #empty-parts role="note" {
+                p { "ยังไม่ได้กรอก (ตัวอย่างแสดงเฉพาะส่วนที่กรอกแล้ว ช่องที่ว่างแสดงเป็นจุดไข่ปลา):" }
+                ul {
+                    @for (label, id) in &empty {
+                        li data-empty=(id) { a href=(format!("#{id}")) { (label) } }
+                    }
+                }
+            }
+        }
+        (pages)
     }
 }
 
@@ -1247,7 +1885,70 @@ pub(crate) async fn autosave(
 
 #[cfg(test)]
 mod tests {
-    use super::{Draft, parse_tab_separated};
+    use super::{BlockDraft, BlockKind, Draft, iso_of_parts, parse_tab_separated};
+    use serde_json::json;
+
+    /// The budget memo (widths, alignments, a footer of spanned cells,
+    /// items with typed labels on two levels) comes back from the form as
+    /// the same document.
+    #[test]
+    fn tables_and_items_survive_the_form() {
+        let mut original = saraban_core::document::read_value(
+            include_str!("../../../../examples/budget-memo-2568.toml"),
+            saraban_core::Syntax::Toml,
+        )
+        .unwrap();
+        let again = Draft::from_content(&original).to_content();
+        original["number"].as_object_mut().unwrap().remove("number");
+        let read = |value| saraban_core::document::document_from_value(value).unwrap();
+        assert_eq!(read(again), read(original));
+    }
+
+    #[test]
+    fn items_typed_one_a_line() {
+        let block = BlockDraft {
+            numbering: "1.".into(),
+            list: "ค่าอาหาร\n  อาหารกลางวัน\n\t อาหารว่าง\n\nค่าวิทยากร".into(),
+            ..BlockDraft::new(BlockKind::Items)
+        };
+        assert_eq!(
+            block.items_value(),
+            json!({
+                "items": [{ "text": "ค่าอาหาร", "items": ["อาหารกลางวัน", "อาหารว่าง"] }, "ค่าวิทยากร"],
+                "numbering": "1."
+            })
+        );
+    }
+
+    #[test]
+    fn dates_typed_in_buddhist_era() {
+        assert_eq!(iso_of_parts("5", "3", "๒๕๖๘"), "2025-03-05");
+        assert_eq!(iso_of_parts("๙", "๔", "2568"), "2025-04-09");
+        // A C.E. year is taken as typed; nothing typed is nothing.
+        assert_eq!(iso_of_parts("9", "4", "2025"), "2025-04-09");
+        assert_eq!(iso_of_parts("", "", ""), "");
+        assert_eq!(iso_of_parts("31", "", "2568"), "2568--31");
+    }
+
+    /// A new, empty paragraph leaves the preview; the rest is previewed.
+    #[test]
+    fn the_preview_leaves_out_what_is_empty() {
+        let content = saraban_core::document::read_value(
+            include_str!("../../../../examples/ita-report-2568.toml"),
+            saraban_core::Syntax::Toml,
+        )
+        .unwrap();
+        let mut draft = Draft::from_content(&content);
+        draft
+            .blocks
+            .insert(1, BlockDraft::new(BlockKind::Paragraph));
+        draft.subject.clear();
+        assert!(saraban_core::document::document_from_value(draft.to_content()).is_err());
+        let (preview, empty) = draft.for_preview(saraban_core::DigitStyle::Thai);
+        assert!(saraban_core::document::document_from_value(preview.to_content()).is_ok());
+        let ids: Vec<&str> = empty.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(ids, ["subject", "body-1-"]);
+    }
 
     /// What the form shows of a document comes back as the same document:
     /// nothing it does not show (id, style, items, widths) is lost. Only

@@ -65,6 +65,9 @@ pub(crate) fn event_name(kind: &str) -> &str {
 pub(crate) fn kind_name(kind: &str) -> &'static str {
     match kind {
         "order" => "คำสั่ง",
+        "letter" => "หนังสือภายนอก",
+        "stamped" => "หนังสือประทับตรา",
+        "announcement" => "ประกาศ",
         _ => "บันทึกข้อความ",
     }
 }
@@ -246,7 +249,14 @@ pub(crate) fn field_label(path: &str) -> String {
         "body.heading" => "หัวข้อ",
         "body.table" | "body.table.rows" => "ตาราง",
         "body.table.columns" => "หัวตาราง",
-        "body.items" => "รายการย่อย",
+        "body.items" | "body.items.text" | "body.items.items" | "body.items.items.text" => {
+            "รายการลำดับเลข"
+        }
+        "body.numbering" => "ลำดับเลขของรายการ",
+        "body.table.widths" => "ความกว้างคอลัมน์",
+        "body.table.align" => "การจัดข้อความในคอลัมน์",
+        "body.table.footer" => "แถวรวม (ท้ายตาราง)",
+        "keep_date" => "ใช้วันที่ที่กำหนด",
         "closing" => "คำลงท้าย",
         "signer" => "ผู้ลงนาม",
         "signer.name" => "ชื่อผู้ลงนาม",
@@ -315,6 +325,63 @@ pub(crate) fn input_reason(message: &str) -> String {
     }
 }
 
+/// A position's title as an office addresses it in an endorsement: the
+/// local authority's long name shortened ("ปลัดองค์การบริหารส่วนตำบลวังกระแจะ"
+/// → "ปลัด อบต.").
+pub(crate) fn short_title(title: &str) -> String {
+    const AUTHORITIES: [(&str, &str); 6] = [
+        ("องค์การบริหารส่วนตำบล", "อบต."),
+        ("องค์การบริหารส่วนจังหวัด", "อบจ."),
+        ("เทศบาลตำบล", "ทต."),
+        ("เทศบาลเมือง", "ทม."),
+        ("เทศบาลนคร", "ทน."),
+        ("กรุงเทพมหานคร", "กทม."),
+    ];
+    for (long, short) in AUTHORITIES {
+        if let Some((head, _)) = title.split_once(long)
+            && !head.trim().is_empty()
+        {
+            return format!("{} {short}", head.trim());
+        }
+    }
+    title.trim().to_owned()
+}
+
+/// The ready-made texts for `action` on a document of `kind`, `{next}`
+/// replaced by the position the document goes to after this step: the
+/// next reviewer, or the signer after the last review step.
+pub(crate) fn quick_texts(
+    config: &OrgConfig,
+    kind: &str,
+    action: saraban_core::workflow::RouteAction,
+    step: Option<usize>,
+) -> Vec<String> {
+    use saraban_core::org::QuickAction;
+    use saraban_core::workflow::RouteAction;
+    let quick = match action {
+        RouteAction::Endorse => QuickAction::Endorse,
+        RouteAction::Sign => QuickAction::Sign,
+        _ => return Vec::new(),
+    };
+    let next = config.route(kind).map(|route| {
+        // `step` counts review steps from 1; the one after it is at index `step`.
+        let position = step
+            .and_then(|s| route.review.get(s))
+            .and_then(|s| s.positions.first().cloned())
+            .unwrap_or(route.sign);
+        short_title(&position_title(config, position.as_str()))
+    });
+    config
+        .quick_texts_for(kind, quick)
+        .iter()
+        .map(|text| {
+            text.as_str()
+                .replace("{next}", next.as_deref().unwrap_or(""))
+        })
+        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{field_label, input_error};
@@ -341,5 +408,17 @@ mod tests {
             input_error("body[4].table", "rows[0]: has 5 cells for 6 columns"),
             "ตาราง (ส่วนที่ 5 ของเนื้อความ): จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง"
         );
+    }
+
+    #[test]
+    fn titles_shortened_as_offices_write_them() {
+        use super::short_title;
+        assert_eq!(short_title("ปลัดองค์การบริหารส่วนตำบลวังกระแจะ"), "ปลัด อบต.");
+        assert_eq!(
+            short_title("รองปลัดองค์การบริหารส่วนตำบลวังกระแจะ"),
+            "รองปลัด อบต."
+        );
+        assert_eq!(short_title("นายกเทศมนตรีเทศบาลตำบลบ้านนา"), "นายกเทศมนตรี ทต.");
+        assert_eq!(short_title("หัวหน้าสำนักปลัด"), "หัวหน้าสำนักปลัด");
     }
 }

@@ -4,10 +4,18 @@
 (function () {
   "use strict";
 
+  // A button of the document form that changes its shape (add or remove a
+  // paragraph, table, row or item): done in place by the script, below.
+  function isShapeOp(form, button) {
+    return form.hasAttribute("data-preview") && button && button.name === "op" &&
+      button.value !== "save" && button.value !== "preview";
+  }
+
   // Long operations (typesetting, issuing) show that they are under way.
   document.querySelectorAll("form[data-busy]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
+      if (isShapeOp(form, button)) return;
       if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
       form.setAttribute("aria-busy", "true");
       if (button && button.name) {
@@ -72,12 +80,107 @@
       .catch(function () { status.textContent = "บันทึกอัตโนมัติไม่สำเร็จ (เชื่อมต่อไม่ได้)"; });
   }
 
-  form.addEventListener("input", function (event) {
-    if (event.target && event.target.name && event.target.name.indexOf(".paste") > 0) return;
+  // The parts the preview found empty are marked in the form too.
+  function markEmpty() {
+    form.querySelectorAll(".is-empty").forEach(function (e) { e.classList.remove("is-empty"); });
+    pages.querySelectorAll("[data-empty]").forEach(function (li) {
+      var part = document.getElementById(li.getAttribute("data-empty"));
+      if (part) (part.closest(".block, .field") || part).classList.add("is-empty");
+    });
+  }
+
+  function changedNow(delay) {
     changed = true;
-    clearTimeout(previewTimer); previewTimer = setTimeout(refreshPreview, 900);
+    clearTimeout(previewTimer); previewTimer = setTimeout(refreshPreview, delay);
     clearTimeout(saveTimer); saveTimer = setTimeout(autosave, 4000);
+  }
+
+  // The body's blocks come back from the server (the same answer the
+  // button gives without the script) and replace the old ones in place:
+  // no new page, no jump. Where the server cannot answer, the form is sent.
+  var shaping = false, shapes = 0, columnsTimer = null, queue = [];
+  function reshape(op, focusAfter) {
+    // One at a time, in the order asked: each answer is the form after it.
+    clearTimeout(columnsTimer);
+    if (shaping) { queue.push([op, focusAfter]); return; }
+    shaping = true;
+    var data = body();
+    data.append("op", op);
+    var focused = document.activeElement, name = focused && focused.name;
+    var selection = focused && "selectionStart" in focused ? [focused.selectionStart, focused.selectionEnd] : null;
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("body-blocks");
+        var old = document.getElementById("body-blocks");
+        if (!fresh || !old) throw new Error("no blocks");
+        var y = window.scrollY;
+        old.replaceWith(fresh);
+        if (window.scrollY !== y) window.scrollTo(window.scrollX, y);
+        var target = focusAfter ? focusAfter(fresh) : (name && fresh.querySelector("[name='" + CSS.escape(name) + "']"));
+        if (target) {
+          target.focus({ preventScroll: true });
+          if (!focusAfter && selection && "setSelectionRange" in target) { try { target.setSelectionRange(selection[0], selection[1]); } catch (e) { /* not a text field */ } }
+        }
+        form.setAttribute("data-updated", String(++shapes));
+        changedNow(300);
+      })
+      .catch(function () {
+        var carried = document.createElement("input");
+        carried.type = "hidden"; carried.name = "op"; carried.value = op;
+        form.appendChild(carried);
+        form.submit();
+      })
+      .finally(function () {
+        shaping = false;
+        var next = queue.shift();
+        if (next) reshape(next[0], next[1]);
+      });
+  }
+
+  // Where the focus goes after a button: the new row, block or footer.
+  function focusFor(op) {
+    var parts = op.split(":"), verb = parts[0], i = parts[1];
+    return function (fresh) {
+      var block = fresh.querySelector("[data-block='" + i + "']");
+      var blocks = fresh.querySelectorAll(".block");
+      switch (verb) {
+        case "add-row": return block && block.querySelector("tbody tr:last-child textarea");
+        case "add-footer": return block && block.querySelector("tfoot textarea");
+        case "remove-row": case "remove-footer": return block && block.querySelector("button[value^='add-row']");
+        case "up": return fresh.querySelector("[data-block='" + (i - 1) + "'] select");
+        case "remove-block": return (block || blocks[blocks.length - 1]).querySelector("select");
+        default: return blocks.length && blocks[blocks.length - 1].querySelector("textarea, input:not([type=hidden])");
+      }
+    };
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!isShapeOp(form, event.submitter)) { clearTimeout(saveTimer); changed = false; return; }
+    event.preventDefault();
+    reshape(event.submitter.value, focusFor(event.submitter.value));
   });
-  form.addEventListener("submit", function () { clearTimeout(saveTimer); changed = false; });
+
+  form.addEventListener("input", function (event) {
+    var target = event.target;
+    if (target && target.name && target.name.indexOf(".paste") > 0) return;
+    // A column heading renamed shows at once above its cells; a column
+    // added or taken away brings the grid back with as many cells.
+    if (target && /\.table\.columns$/.test(target.name)) {
+      var names = target.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+      var heads = target.closest(".block").querySelectorAll("thead tr:first-child th[scope=col]");
+      if (names.length === heads.length) {
+        heads.forEach(function (th, c) { th.textContent = names[c]; });
+      } else {
+        clearTimeout(columnsTimer); columnsTimer = setTimeout(function () { reshape("refresh"); }, 700);
+      }
+    }
+    changedNow(900);
+  });
+  form.addEventListener("change", function (event) {
+    // A block turned into another kind comes back as that kind.
+    if (event.target && /^body\[\d+\]\.type$/.test(event.target.name)) reshape("refresh");
+  });
+  new MutationObserver(markEmpty).observe(pages, { childList: true });
   refreshPreview();
 })();

@@ -1,0 +1,293 @@
+//! The outgoing kinds of issue 15 through their whole route over the HTTP
+//! API, on SQLite and PostgreSQL: the external letter, the stamped letter
+//! and the announcement are drafted, reviewed, signed, issued with their
+//! number in their register, printed, and the log verifies.
+
+use reqwest::StatusCode;
+use saraban_stories::{TestDb, example, stories};
+use serde_json::{Value, json};
+
+const ORG: &str = "wangkrachae";
+const PASSWORD: &str = "saraban-kinds";
+
+struct Server {
+    base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _db: TestDb,
+}
+
+async fn start(db: TestDb) -> Server {
+    let config = saraban_stories::example_org_with_admin();
+    saraban_stories::init_with_passwords(&db.store, &config, PASSWORD).await;
+    let (base, stop) = saraban_stories::serve(db.store.clone()).await;
+    Server {
+        base: format!("{base}/api/v1"),
+        _stop: stop,
+        _db: db,
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Server {
+    async fn sign_in(&self, user: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let response = http
+            .post(format!("{}/sign-in", self.base))
+            .json(&json!({ "org": ORG, "user": user, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{user} signs in");
+        Client {
+            http,
+            base: self.base.clone(),
+        }
+    }
+}
+
+impl Client {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn act(&self, id: &str, action: &str, text: Option<&str>) -> Value {
+        let body = match text {
+            Some(text) => json!({ "text": text }),
+            None => json!({}),
+        };
+        let (status, answer) = self
+            .post(&format!("/documents/{id}/actions/{action}"), &body)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{action}: {answer}");
+        answer
+    }
+
+    async fn pdf(&self, id: &str) -> Vec<u8> {
+        let response = self
+            .http
+            .get(format!("{}/documents/{id}/pdf", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        response.bytes().await.unwrap().to_vec()
+    }
+}
+
+fn input(name: &str) -> Value {
+    let path = example(name);
+    saraban_core::document::read_value(
+        &std::fs::read_to_string(&path).unwrap(),
+        saraban_core::Syntax::of_path(&path),
+    )
+    .unwrap()
+}
+
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Drafts `content` as the legal assistant, walks it through `reviewers`
+/// and `signer`, issues it, and returns the issued document and its PDF.
+async fn through_the_route(
+    server: &Server,
+    content: &Value,
+    reviewers: &[&str],
+    signer: &str,
+) -> (Value, Vec<u8>) {
+    let drafter = server.sign_in("chanyurat").await;
+    let (status, created) = drafter.post("/documents", content).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    drafter.act(&id, "submit", None).await;
+    for user in reviewers {
+        let reviewer = server.sign_in(user).await;
+        let (_, inbox) = reviewer.get("/inbox").await;
+        assert!(
+            inbox["waiting"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["id"] == id.as_str()),
+            "{user}'s inbox: {inbox}"
+        );
+        reviewer.act(&id, "endorse", Some("เห็นควรลงนาม")).await;
+    }
+    server.sign_in(signer).await.act(&id, "sign", None).await;
+    let registrar = server.sign_in("sunee").await;
+    let issued = registrar.act(&id, "issue", None).await;
+    let pdf = registrar.pdf(&id).await;
+    assert_eq!(
+        Some(saraban_core::ledger::sha256_hex(&pdf).as_str()),
+        issued["document"]["pdf_hash"].as_str()
+    );
+    (issued["document"].clone(), pdf)
+}
+
+/// Every paragraph of the body, as `pdftotext -raw` extracts it.
+fn every_paragraph_extracts(content: &Value, pdf: &[u8]) -> String {
+    let text = saraban_stories::pdf_text(pdf);
+    let extracted = squeeze(&text);
+    let document = saraban_core::document::document_from_value(content.clone()).unwrap();
+    for block in document.body().blocks() {
+        let texts = match block {
+            saraban_core::document::Block::Paragraph(text) => vec![text],
+            saraban_core::document::Block::Items(items) => items.texts(),
+            _ => Vec::new(),
+        };
+        for paragraph in texts {
+            assert!(
+                extracted.contains(&squeeze(paragraph.as_str())),
+                "not extracted as typed: {}\n---\n{text}",
+                paragraph.as_str()
+            );
+        }
+    }
+    text
+}
+
+async fn verify_holds(server: &Server) {
+    let admin = server.sign_in("admin").await;
+    let (status, audit) = admin.get("/verify").await;
+    assert_eq!(status, StatusCode::OK, "{audit}");
+    assert_eq!(audit["findings"], json!([]), "{audit}");
+}
+
+/// The letter to the district office: reviewed by the head of office and
+/// the clerk, signed by the mayor, numbered in the ทะเบียนหนังสือส่ง with
+/// the memos.
+async fn an_external_letter_goes_out(db: TestDb) {
+    let server = start(db).await;
+    let content = input("letter-ita-report-2568.toml");
+    let (issued, pdf) =
+        through_the_route(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
+    assert_eq!(issued["kind"], "letter");
+    assert_eq!(issued["number"], 1);
+    let year = issued["year"].as_i64().unwrap();
+    let text = every_paragraph_extracts(&content, &pdf);
+    for printed in [
+        "ที่ ตร ๗๑๐๐๑/๑",
+        "เรียน นายอำเภอเมืองตราด",
+        "ขอแสดงความนับถือ",
+        "(นายกนก ใจรักษ์)",
+        "saraban@wangkrachae.go.th",
+    ] {
+        assert!(
+            squeeze(&text).contains(&squeeze(printed)),
+            "{printed}:\n{text}"
+        );
+    }
+    // The next memo takes the next number of the same register.
+    let (_, register) = server
+        .sign_in("sunee")
+        .await
+        .get(&format!("/registers/memo/{year}"))
+        .await;
+    assert_eq!(register[0]["printed_number"], "ที่ ตร ๗๑๐๐๑/๑", "{register}");
+    assert_eq!(register[0]["to"], "นายอำเภอเมืองตราด");
+    let memo = input("ita-report-2568.toml");
+    let (issued, _) =
+        through_the_route(&server, &memo, &["somjai", "somsak", "wilaiwan"], "kanok").await;
+    assert_eq!(issued["number"], 2, "one register, no gap");
+    verify_holds(&server).await;
+}
+
+/// The stamped letter: only for an allowed matter, signed (initialled) by
+/// the head of office without review, numbered with the outgoing letters.
+async fn a_stamped_letter_acknowledges_receipt(db: TestDb) {
+    let server = start(db).await;
+    let drafter = server.sign_in("chanyurat").await;
+    let mut refused = input("stamped-receipt-2568.toml");
+    refused["matter"] = json!("budget");
+    let (status, error) = drafter.post("/documents", &refused).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(error.to_string().contains("matter"), "{error}");
+
+    let content = input("stamped-receipt-2568.toml");
+    let (issued, pdf) = through_the_route(&server, &content, &[], "somjai").await;
+    assert_eq!(issued["kind"], "stamped");
+    assert_eq!(issued["number"], 1);
+    let text = every_paragraph_extracts(&content, &pdf);
+    for printed in [
+        "ที่ ตร ๗๑๐๐๑/๑",
+        "ถึง สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดตราด",
+        "องค์การบริหารส่วนตำบลวังกระแจะ",
+        "ส. ต.",
+        "โทร. ๐ ๓๙๕๑ ๒๔๕๖",
+    ] {
+        assert!(
+            squeeze(&text).contains(&squeeze(printed)),
+            "{printed}:\n{text}"
+        );
+    }
+    verify_holds(&server).await;
+}
+
+/// The announcement of the complaint channels: its own register, its own
+/// number, "ประกาศ ณ วันที่" the day the mayor signs.
+async fn an_announcement_is_numbered_in_its_register(db: TestDb) {
+    let server = start(db).await;
+    let content = input("announcement-complaints-2568.toml");
+    let (issued, pdf) =
+        through_the_route(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
+    assert_eq!(issued["kind"], "announcement");
+    assert_eq!(issued["number"], 1, "the drafted number is never printed");
+    let year = issued["year"].as_i64().unwrap();
+    let text = every_paragraph_extracts(&content, &pdf);
+    let thai_year = saraban_core::DigitStyle::Thai.number(year as u64);
+    for printed in [
+        "ประกาศองค์การบริหารส่วนตำบลวังกระแจะ".to_owned(),
+        format!("ที่ ๑/{thai_year}"),
+        "ประกาศ ณ วันที่".to_owned(),
+        "ทั้งนี้ ตั้งแต่วันที่ ๑ มิถุนายน พ.ศ. ๒๕๖๘ เป็นต้นไป".to_owned(),
+    ] {
+        assert!(
+            squeeze(&text).contains(&squeeze(&printed)),
+            "{printed}:\n{text}"
+        );
+    }
+    let (_, register) = server
+        .sign_in("sunee")
+        .await
+        .get(&format!("/registers/announcement/{year}"))
+        .await;
+    assert_eq!(
+        register[0]["printed_number"],
+        format!("ที่ ๑/{thai_year}"),
+        "{register}"
+    );
+    verify_holds(&server).await;
+}
+
+stories!(
+    an_external_letter_goes_out,
+    a_stamped_letter_acknowledges_receipt,
+    an_announcement_is_numbered_in_its_register,
+);
