@@ -137,8 +137,9 @@ fn bad_input_names_the_field_exits_2_and_writes_nothing() {
         ("date = 2025-04-09", "date = 12", "date: invalid type"),
         (
             "kind = \"memo\"",
-            "kind = \"letter\"",
-            "kind: unknown kind 'letter'; known kinds: memo (บันทึกข้อความ), order (คำสั่ง)",
+            "kind = \"circular\"",
+            "kind: unknown kind 'circular'; known kinds: memo (บันทึกข้อความ), order (คำสั่ง), \
+             letter (หนังสือภายนอก), stamped (หนังสือประทับตรา), announcement (ประกาศ)",
         ),
         (
             "format = \"saraban/1\"",

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-pub use crate::outgoing::{Announcement, Contact, Letter, Matter, Rank, Stamped};
+pub use crate::outgoing::{Contact, Matter, Rank};
 use crate::register::{NumberPattern, RegisterNumber, RegisterPrefix};
 use crate::text::{Cell, Line, Paragraph};
 use crate::thai::{DigitStyle, ThaiDate};
@@ -313,6 +313,131 @@ pub fn effective_clause(
         )),
         (None, None) => None,
     }
+}
+
+/// หนังสือภายนอก: a letter to another agency, a body that is not one, or a
+/// person, on Garuda paper.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letter {
+    #[serde(skip)]
+    pub common: Common,
+    /// ที่: the register's prefix; the number is the register's to give.
+    pub number: MemoNumber,
+    /// ส่วนราชการเจ้าของหนังสือ and its address, one line each, printed
+    /// at the top right.
+    pub agency: Paragraph,
+    /// วัน เดือน ปี: the day it is signed, once signed.
+    pub date: ThaiDate,
+    /// เรื่อง
+    pub subject: Paragraph,
+    /// The addressee, printed after the salutation ("นายอำเภอเมืองตราด").
+    pub to: Line,
+    /// The addressee's rank, which chooses the salutation and the closing
+    /// from the regulation's table; `general` when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<Rank>,
+    /// คำขึ้นต้น typed by the drafter, instead of the table's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<Line>,
+    /// คำลงท้าย typed by the drafter, instead of the table's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_off: Option<Line>,
+    /// อ้างถึง
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Paragraph>,
+    /// สิ่งที่ส่งมาด้วย
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enclosures: Vec<Paragraph>,
+    pub body: Body,
+    pub signer: Signer,
+    /// ส่วนราชการเจ้าของเรื่อง, at the bottom left.
+    pub contact: Contact,
+    /// สำเนาส่ง: who receives a copy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<Paragraph>,
+}
+
+impl Letter {
+    /// The salutation as printed before the addressee.
+    pub fn salutation(&self) -> &str {
+        match &self.salutation {
+            Some(typed) => typed.as_str(),
+            None => self.rank.unwrap_or_default().forms().salutation,
+        }
+    }
+
+    /// The closing printed above the signature.
+    pub fn sign_off(&self) -> &str {
+        match &self.sign_off {
+            Some(typed) => typed.as_str(),
+            None => self.rank.unwrap_or_default().forms().sign_off,
+        }
+    }
+}
+
+/// หนังสือประทับตรา: a routine letter that carries the agency's stamp and
+/// the initials of the official responsible, in place of a signature.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stamped {
+    #[serde(skip)]
+    pub common: Common,
+    /// ที่: the register's prefix; the number is the register's to give.
+    pub number: MemoNumber,
+    /// ถึง: the agency or person addressed.
+    pub to: Line,
+    /// What it is about, for the register and lists; the form prints no
+    /// เรื่อง.
+    pub subject: Paragraph,
+    /// Which of the matters the regulation allows this letter serves.
+    pub matter: Matter,
+    /// For `matter = "ordered"`: the order of the head of the agency that
+    /// makes this matter one for stamped letters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Line>,
+    pub body: Body,
+    /// The agency's name, printed as its stamp line.
+    pub agency: Line,
+    /// ลงชื่อย่อกำกับตรา: the initials beside the stamp; taken from the
+    /// official who signs on the route when not typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<Line>,
+    /// The official responsible (a head of unit): not printed but for the
+    /// initials, recorded as the signer.
+    pub signer: Signer,
+    /// วัน เดือน ปี: the day it is stamped, once signed.
+    pub date: ThaiDate,
+    /// ส่วนราชการเจ้าของเรื่อง with its telephone.
+    pub contact: Contact,
+}
+
+/// ประกาศ: an announcement of the organisation.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Announcement {
+    #[serde(skip)]
+    pub common: Common,
+    /// The issuer printed after "ประกาศ" ("องค์การบริหารส่วนตำบลวังกระแจะ").
+    pub issuer: Line,
+    /// The number its register gave; the year is the B.E. year of `date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<NonZeroU32>,
+    /// The organisation keeps its announcements without a printed number:
+    /// the register still records it, and no "ที่" line is printed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unnumbered: bool,
+    pub subject: Paragraph,
+    pub body: Body,
+    /// A closing clause typed as it is ("ทั้งนี้ ตั้งแต่บัดนี้เป็นต้นไป").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<Paragraph>,
+    /// The day it takes effect: printed "ทั้งนี้ ตั้งแต่วันที่ … เป็นต้นไป".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<ThaiDate>,
+    /// ประกาศ ณ วันที่: the day it is signed, once signed.
+    pub date: ThaiDate,
+    pub signer: Signer,
 }
 
 /// The body: at least one block.
@@ -1428,5 +1553,142 @@ mod tests {
         );
         let bad = table(json!({ "header": [[{ "text": "ก", "span": 0 }, "ข"]] }));
         assert!(bad.starts_with("body[0].table.header[0][0].span"), "{bad}");
+    }
+
+    // The outgoing kinds (issue 15).
+
+    fn letter(extra: Value) -> Result<Document, InputError> {
+        let mut value = json!({
+            "format": FORMAT,
+            "kind": "letter",
+            "number": { "prefix": "ตร ๗๑๐๐๑" },
+            "agency": "องค์การบริหารส่วนตำบลวังกระแจะ\nอำเภอเมืองตราด จังหวัดตราด ๒๓๐๐๐",
+            "date": "2025-04-20",
+            "subject": "ส่งรายงาน",
+            "to": "นายอำเภอเมืองตราด",
+            "body": ["ข้อความ"],
+            "signer": { "name": "นายกนก ใจรักษ์", "position": "นายก" },
+            "contact": { "unit": "สำนักปลัด", "phone": "๐ ๓๙๕๑ ๑๒๓๔" },
+        });
+        value
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        document_from_value(value)
+    }
+
+    #[test]
+    fn the_rank_chooses_salutation_and_closing_and_the_drafter_may_override() {
+        let Document::Letter(plain) = letter(json!({})).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (plain.salutation(), plain.sign_off()),
+            ("เรียน", "ขอแสดงความนับถือ")
+        );
+        let Document::Letter(high) = letter(json!({ "rank": "high" })).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (high.salutation(), high.sign_off()),
+            ("กราบเรียน", "ขอแสดงความนับถืออย่างยิ่ง")
+        );
+        let Document::Letter(monk) = letter(json!({ "rank": "นมัสการ" })).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(monk.sign_off(), "ขอนมัสการด้วยความเคารพ");
+        let Document::Letter(typed) =
+            letter(json!({ "rank": "high", "sign_off": "ขอแสดงความนับถืออย่างสูง" })).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(typed.salutation(), "กราบเรียน");
+        assert_eq!(typed.sign_off(), "ขอแสดงความนับถืออย่างสูง");
+        let bad = letter(json!({ "rank": "king" })).unwrap_err().to_string();
+        assert!(bad.starts_with("rank: unknown rank 'king'"), "{bad}");
+        let missing = letter(json!({ "contact": { "phone": "1" } }))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(missing, "contact.unit: missing (required)");
+    }
+
+    #[test]
+    fn a_stamped_letter_serves_only_the_matters_the_regulation_allows() {
+        let stamped = |matter: &str, order: Option<&str>| {
+            let mut value = json!({
+                "format": FORMAT,
+                "kind": "stamped",
+                "number": { "prefix": "ตร ๗๑๐๐๑" },
+                "to": "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดตราด",
+                "subject": "ตอบรับหนังสือ",
+                "matter": matter,
+                "body": ["ได้รับหนังสือแล้ว"],
+                "agency": "องค์การบริหารส่วนตำบลวังกระแจะ",
+                "signer": { "name": "นางสาวสมใจ ตั้งใจดี", "position": "หัวหน้าสำนักปลัด" },
+                "date": "2025-05-02",
+                "contact": { "unit": "สำนักปลัด", "phone": "๐ ๓๙๕๑ ๑๒๓๔" },
+            });
+            if let Some(order) = order {
+                value["order"] = json!(order);
+            }
+            document_from_value(value)
+        };
+        assert!(matches!(
+            stamped("acknowledgement", None).unwrap(),
+            Document::Stamped(s) if s.matter == Matter::Acknowledgement
+        ));
+        let refused = stamped("budget", None).unwrap_err();
+        assert_eq!(refused.path, "matter");
+        assert!(refused.message.contains("การเตือนเรื่องที่ค้าง"), "{refused}");
+        let unordered = stamped("ordered", None).unwrap_err();
+        assert_eq!(unordered.path, "order");
+        assert!(stamped("ordered", Some("คำสั่ง ที่ ๑/๒๕๖๘")).is_ok());
+        let stray = stamped("details", Some("คำสั่ง ที่ ๑/๒๕๖๘")).unwrap_err();
+        assert_eq!(stray.path, "order");
+    }
+
+    /// Memos and orders written before these kinds existed read and write
+    /// back as they did: no new field appears when absent.
+    #[test]
+    fn older_memos_and_orders_write_no_new_fields() {
+        for (text, syntax) in [
+            (
+                include_str!("../../../examples/ita-report-2568.toml"),
+                Syntax::Toml,
+            ),
+            (
+                include_str!("../../../examples/order-490-2567.toml"),
+                Syntax::Toml,
+            ),
+            (
+                include_str!("../../../examples/order-490-2567-delegated.json"),
+                Syntax::Json,
+            ),
+        ] {
+            let value = read_value(text, syntax).unwrap();
+            let written = match document_from_value(value.clone()).unwrap() {
+                Document::Memo(memo) => serde_json::to_value(&memo).unwrap(),
+                Document::Order(order) => serde_json::to_value(&order).unwrap(),
+                other => panic!("{}", other.kind()),
+            };
+            for key in written.as_object().unwrap().keys() {
+                assert!(
+                    value.get(key).is_some() || written[key].is_null() || written[key] == json!([]),
+                    "{key} is new"
+                );
+                assert!(
+                    !["copies", "effective_from"].contains(&key.as_str()),
+                    "{key}"
+                );
+            }
+            // Endorsements keep their date where they had one.
+            if let Some(endorsements) = value.get("endorsements") {
+                assert_eq!(
+                    written["endorsements"][0]["date"], endorsements[0]["date"],
+                    "{written}"
+                );
+            }
+        }
     }
 }

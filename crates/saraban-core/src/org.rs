@@ -497,4 +497,52 @@ mod tests {
         let error = OrgConfig::from_value(value).expect_err("an unknown kind");
         assert_eq!(error.path, "quick_texts[1].kind");
     }
+
+    // The outgoing kinds' routes and registers (issue 15).
+
+    fn example_org() -> OrgConfig {
+        OrgConfig::parse_toml(include_str!(
+            "../../../examples/organisation/wangkrachae.toml"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_stamped_letters_route_is_signed_by_a_head_of_unit() {
+        let mut config = example_org();
+        let stamped = config
+            .routes
+            .iter()
+            .position(|r| r.kind == "stamped")
+            .unwrap();
+        config.routes[stamped].sign = super::Slug::parse("legal-assistant").unwrap();
+        let value = serde_json::to_value(&config).unwrap();
+        let refused = OrgConfig::from_value(value).unwrap_err();
+        assert_eq!(refused.path, format!("routes[{stamped}].sign"));
+        assert!(refused.message.contains("head of unit"), "{refused}");
+        // Which positions head a unit is the organisation's to say.
+        config
+            .heads_of_unit
+            .push(super::Slug::parse("legal-assistant").unwrap());
+        let value = serde_json::to_value(&config).unwrap();
+        assert!(OrgConfig::from_value(value).is_ok());
+    }
+
+    #[test]
+    fn outgoing_letters_share_the_register_of_memos_and_announcements_keep_theirs() {
+        let config = example_org();
+        let register = |kind: &str| config.route(kind).unwrap().register;
+        assert_eq!(register("letter"), register("memo"));
+        assert_eq!(register("stamped"), register("memo"));
+        assert_eq!(register("announcement").as_str(), "announcement");
+        let mut wrong = config.clone();
+        let announcement = wrong
+            .routes
+            .iter()
+            .position(|r| r.kind == "announcement")
+            .unwrap();
+        wrong.routes[announcement].register = super::Slug::parse("memo").unwrap();
+        let refused = OrgConfig::from_value(serde_json::to_value(&wrong).unwrap()).unwrap_err();
+        assert_eq!(refused.path, format!("routes[{announcement}].register"));
+    }
 }

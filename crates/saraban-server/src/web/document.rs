@@ -447,9 +447,7 @@ pub(crate) async fn confirm_page(
             .content(&user.account.org, &loaded.summary.id)
             .await
             .ok()
-            .and_then(|content| {
-                super::form::order_date_notice(&content, loaded.config.organisation.digits)
-            })
+            .and_then(|content| order_date_notice(&content, loaded.config.organisation.digits))
     } else {
         None
     };
@@ -640,4 +638,31 @@ pub(crate) async fn history(
 /// A route action named in a URL (editing has its own page).
 fn route_action(name: &str) -> Option<RouteAction> {
     RouteAction::from_name(name)
+}
+
+/// For the signer of an order, before signing: the date the order will
+/// bear, and whether it replaces the date set in the draft.
+fn order_date_notice(content: &Value, digits: DigitStyle) -> Option<Markup> {
+    if content.get("kind").and_then(Value::as_str) != Some("order") {
+        return None;
+    }
+    let set = content
+        .get("date")
+        .and_then(Value::as_str)
+        .and_then(|d| saraban_core::thai::parse_iso_date(d).ok())?;
+    let kept = content.get("keep_date").and_then(Value::as_bool) == Some(true);
+    let today = saraban_core::ThaiDate::new(saraban_core::clock::thai_date(Utc::now())).ok()?;
+    Some(html! {
+        div.notice #order-date-notice {
+            @if kept || set == today {
+                p { "คำสั่งนี้จะลงวันที่ “สั่ง ณ วันที่” " strong { (set.full_with_era(digits)) } " ตามที่กำหนดไว้ในร่าง" }
+            } @else {
+                p {
+                    "เมื่อท่านลงนาม “สั่ง ณ วันที่” จะเป็นวันที่ลงนาม " strong { (today.full_with_era(digits)) }
+                    " แทนวันที่ในร่าง " strong { (set.full_with_era(digits)) }
+                }
+                p.hint { "หากต้องการคงวันที่ในร่าง ให้ส่งคืนผู้จัดทำร่างเพื่อเลือก “ใช้วันที่ข้างต้นเป็น สั่ง ณ วันที่” แล้วเสนอใหม่" }
+            }
+        }
+    })
 }
