@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use saraban_core::BuddhistYear;
 use saraban_core::document::Urgency;
 use saraban_core::register::{NumberPattern, RegisterNumber};
+use saraban_core::replay::waiting_positions;
 use saraban_core::workflow::{Route, Standing, State};
 use saraban_core::{DocumentId, OrgId, PersonId, PositionId};
 use serde::Serialize;
@@ -15,7 +16,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::error::{Result, StoreError};
 use crate::press::Composed;
-use crate::reads::{gathered, load_document, load_route, org_config, register_info};
+use crate::reads::{gathered, load_document, load_route, org_config, org_digits, register_info};
 use crate::rows::{
     DOCUMENT_COLUMNS, DocRow, stored_document, stored_id, stored_number, stored_person,
     stored_position, timed_for,
@@ -102,16 +103,13 @@ impl DocRow {
         pattern: Option<&NumberPattern>,
         digits: saraban_core::DigitStyle,
     ) -> Result<DocumentSummary> {
+        // The replay's rule, for the step as a whole (a group step's
+        // endorsers so far are in the waiting rows); a draft waits for
+        // its drafter, whom the rows do not list.
         let waiting_for = match (self.state, route) {
-            (State::InReview(k), Some(route)) => route
-                .review
-                .get(k)
-                .map(|s| s.positions.iter().map(|p| p.to_string()).collect())
-                .unwrap_or_default(),
-            (State::AwaitingSignature, Some(route)) => vec![route.sign.to_string()],
-            (State::Signed, Some(route)) => vec![route.issue.to_string()],
             (State::Draft | State::Returned, _) => vec![format!("drafter:{}", self.drafter)],
-            _ => Vec::new(),
+            (state, Some(route)) => waiting_positions(state, route, &[]),
+            (_, None) => Vec::new(),
         };
         let printed_number = match (self.number, self.year, pattern) {
             (Some(number), Some(year), Some(pattern)) => {
@@ -726,7 +724,7 @@ async fn summarise(
     org: &str,
     docs: Vec<DocRow>,
 ) -> Result<Vec<DocumentSummary>> {
-    let (config, _) = org_config(tx, org).await?;
+    let digits = org_digits(tx, org).await?;
     let mut routes: HashMap<(String, i64), Route> = HashMap::new();
     let mut patterns: HashMap<String, NumberPattern> = HashMap::new();
     let mut out = Vec::with_capacity(docs.len());
@@ -742,7 +740,7 @@ async fn summarise(
             patterns.insert(register.clone(), register_info(tx, org, register).await?.0);
         }
         let pattern = doc.register.as_ref().and_then(|r| patterns.get(r));
-        out.push(doc.summary(routes.get(&key), pattern, config.organisation.digits)?);
+        out.push(doc.summary(routes.get(&key), pattern, digits)?);
     }
     Ok(out)
 }

@@ -210,6 +210,31 @@ pub(crate) async fn org_config(
     Ok((config, row.get("emblem")))
 }
 
+/// The organisation's digit style alone: what a document's summary needs,
+/// without reading (and checking every text of) the whole configuration.
+pub(crate) async fn org_digits(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+) -> Result<saraban_core::DigitStyle> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        organisation: Info,
+    }
+    #[derive(serde::Deserialize)]
+    struct Info {
+        #[serde(default)]
+        digits: saraban_core::DigitStyle,
+    }
+    let config: String = sqlx::query_scalar("SELECT config FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("organisation", org))?;
+    let stored: Stored =
+        serde_json::from_str(&config).map_err(|e| StoreError::corrupt("configuration", e))?;
+    Ok(stored.organisation.digits)
+}
+
 pub(crate) async fn register_info(
     tx: &mut Transaction<'static, Any>,
     org: &str,
