@@ -306,3 +306,56 @@ pub async fn serve(store: Store) -> (String, tokio::sync::oneshot::Sender<()>) {
     }));
     (base, stop)
 }
+
+/// A small valid one-page PDF saying `text` (ASCII), `padding` bytes of an
+/// unused stream making it as large as a story needs: an enclosure.
+pub fn tiny_pdf(text: &str, padding: usize) -> Vec<u8> {
+    let content = format!("BT /F1 24 Tf 72 720 Td ({text}) Tj ET");
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    if padding > 0 {
+        let mut object = format!("<< /Length {padding} >>\nstream\n").into_bytes();
+        object.extend((0..padding).map(|i| b'a' + (i % 26) as u8));
+        object.extend_from_slice(b"\nendstream");
+        objects.push(object);
+    }
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// `tiny_pdf` with an encryption dictionary in its trailer, as a PDF
+/// protected by a password (or only by an owner's one) has.
+pub fn encrypted_pdf() -> Vec<u8> {
+    let pdf = String::from_utf8(tiny_pdf("secret", 0)).unwrap();
+    pdf.replace(
+        "<< /Size 6 /Root 1 0 R >>",
+        "<< /Size 6 /Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /O (x) /U (y) /P -4 >> >>",
+    )
+    .into_bytes()
+}

@@ -13,7 +13,7 @@ use saraban_core::ledger::{Event, chain_hash};
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::RouteAction as A;
 use saraban_core::{Syntax, document::read_value};
-use saraban_stories::saraban_store::{FindingClass, Store};
+use saraban_stories::saraban_store::{self, FindingClass, Store};
 use saraban_stories::{example, postgres_url, thai};
 use serde_json::Value;
 use sqlx::{AnyPool, Connection, Row};
@@ -325,7 +325,8 @@ async fn issued_events(pool: &AnyPool) -> Vec<(i64, Event)> {
 }
 
 /// Each kind of damage, and the class `audit` must name it by.
-const CASES: [(&str, FindingClass); 28] = [
+const CASES: [(&str, FindingClass); 30] = [
+    ("enclosure-bytes", FindingClass::Enclosure),
     ("actor-signature", FindingClass::BadSignature),
     ("unsigned-approval", FindingClass::BadSignature),
     ("event-bytes", FindingClass::ContentModified),
@@ -354,6 +355,7 @@ const CASES: [(&str, FindingClass); 28] = [
     ("tail-dropped-head-moved", FindingClass::Truncated),
     ("tail-rewritten-head-moved", FindingClass::Fork),
     ("frontier-corrupted-then-issue", FindingClass::Projection),
+    ("published-by-hand", FindingClass::Projection),
 ];
 
 /// A memo taken in the copy through review to the mayor's signature (the
@@ -745,6 +747,35 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             .await;
             cut_log(pool, head + 2).await;
         }
+        "enclosure-bytes" => {
+            // A draft with a PDF enclosure, then one byte of the stored
+            // file changed: its SHA-256 no longer names it.
+            let id = store
+                .create_document(
+                    &org(ORG),
+                    &person("chanyurat"),
+                    drafted(memo()),
+                    thai(2025, 6, 5, 9, 0),
+                )
+                .await
+                .unwrap()
+                .id;
+            store
+                .attach_enclosure(
+                    &org(ORG),
+                    &person("chanyurat"),
+                    &id,
+                    saraban_store::Upload {
+                        title: "รายงานผลการดำเนินการ จำนวน ๑ ชุด".into(),
+                        filename: Some("report.pdf".into()),
+                        bytes: saraban_stories::tiny_pdf("report", 4096),
+                    },
+                    thai(2025, 6, 5, 9, 5),
+                )
+                .await
+                .unwrap();
+            flip_blob(pool, "enclosure_files", "bytes", "org_id = 'wangkrachae'").await;
+        }
         "frontier-corrupted-then-issue" => {
             let id = signed_memo(store).await;
             flip_blob(pool, "ledger_heads", "frontier", "org_id = 'wangkrachae'").await;
@@ -759,6 +790,15 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
                 )
                 .await;
             assert!(refused.is_err(), "nothing is signed over a wrong root");
+        }
+        "published-by-hand" => {
+            // An issued memo put on the public board with no event: the log
+            // says it was never published (and a memo never may be).
+            sqlx::query("UPDATE documents SET published_at = updated_at WHERE id = $1")
+                .bind(&issued[2].1.document)
+                .execute(pool)
+                .await
+                .unwrap();
         }
         other => panic!("no such case {other}"),
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use saraban_core::ledger::sha256_hex;
 use saraban_core::workflow::RouteAction as A;
-use saraban_stories::saraban_store::{SignInError, Store};
+use saraban_stories::saraban_store::{self, SignInError, Store};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Connection, Row};
 
@@ -443,6 +443,87 @@ async fn upgrade(url: &str, keys: &Path) {
     let mut conn = store.pool().acquire().await.unwrap();
     after.assert_same(&snapshot(&mut conn).await, "opened again");
     drop(conn);
+
+    // Published documents (sqlite 0008, postgres 0009): round 1 published
+    // nothing, so its board is empty; its archived and cancelled orders
+    // may not go on it, nor may a memo. The refusals change nothing.
+    let board = store
+        .board(&org(ORG), &Default::default())
+        .await
+        .unwrap()
+        .expect("the organisation's board");
+    assert!(board.entries.is_empty(), "{:?}", board.entries);
+    for (state, refused) in [
+        ("archived", "wrong_state"),
+        ("cancelled", "wrong_state"),
+        ("issued", "not_publishable"),
+    ] {
+        for found in store
+            .list_documents(&org(ORG), Some(state), 100, 0)
+            .await
+            .unwrap()
+        {
+            let error = store
+                .act(
+                    &org(ORG),
+                    &person("sunee"),
+                    &found.id,
+                    A::Publish,
+                    None,
+                    Utc::now(),
+                )
+                .await
+                .expect_err("round 1's documents stay off the board");
+            assert_eq!(error.code(), refused, "{state}: {error}");
+        }
+    }
+    let mut conn = store.pool().acquire().await.unwrap();
+    after.assert_same(&snapshot(&mut conn).await, "after refused publications");
+    drop(conn);
+    assert_verify_holds(&store, &notes, "after refused publications").await;
+
+    // Enclosure files (sqlite 0007, postgres 0008): round 1 has none; a
+    // new draft takes one, stored by its hash, and the records still hold.
+    let memo = {
+        let path = saraban_stories::example("ita-report-2568.toml");
+        saraban_core::document::read_value(
+            &std::fs::read_to_string(&path).unwrap(),
+            saraban_core::Syntax::of_path(&path),
+        )
+        .unwrap()
+    };
+    let draft = store
+        .create_document(
+            &org(ORG),
+            &person("chanyurat"),
+            saraban_stories::drafted(memo),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let attached = saraban_stories::tiny_pdf("round 2 enclosure", 0);
+    store
+        .attach_enclosure(
+            &org(ORG),
+            &person("chanyurat"),
+            &draft,
+            saraban_store::Upload {
+                title: "รายงานผลการดำเนินการ จำนวน ๑ ชุด".into(),
+                filename: Some("report.pdf".into()),
+                bytes: attached.clone(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let listed = store.enclosures(&org(ORG), &draft).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        listed[0].sha256.as_deref(),
+        Some(sha256_hex(&attached).as_str())
+    );
+    assert_verify_holds(&store, &notes, "after an enclosure").await;
     store.close().await;
 }
 

@@ -39,6 +39,13 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (behind HTTPS) [env: SARABAN_SECURE_COOKIES]
     #[arg(long)]
     secure_cookies: bool,
+    /// The largest enclosure file, in MB [env: SARABAN_ENCLOSURE_FILE_MB] [default: 25]
+    #[arg(long)]
+    enclosure_file_mb: Option<u64>,
+    /// The largest a document's enclosure files may be together, in MB
+    /// [env: SARABAN_ENCLOSURE_DOCUMENT_MB] [default: 100]
+    #[arg(long)]
+    enclosure_document_mb: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +55,8 @@ struct ConfigFile {
     listen: Option<String>,
     keys: Option<PathBuf>,
     public_url: Option<String>,
+    enclosure_file_mb: Option<u64>,
+    enclosure_document_mb: Option<u64>,
 }
 
 fn setting(flag: Option<String>, env: &str, file: Option<String>, default: &str) -> String {
@@ -94,6 +103,33 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
     // Checked before anything starts: an issued PDF prints this address
     // for good, and one only this computer can open helps nobody.
     let printed = printed_address(public_url.as_deref(), address, args.demo)?;
+    let megabytes = |flag: Option<u64>, env: &str, file: Option<u64>, default: u64| {
+        let text = setting(
+            flag.map(|v| v.to_string()),
+            env,
+            file.map(|v| v.to_string()),
+            &default.to_string(),
+        );
+        text.parse::<u64>()
+            .ok()
+            .filter(|mb| *mb > 0)
+            .map(|mb| mb * 1024 * 1024)
+            .ok_or_else(|| UsageError(format!("{env}: '{text}' is not a number of MB")))
+    };
+    let enclosure_limits = saraban_core::enclosure::Limits {
+        file: megabytes(
+            args.enclosure_file_mb,
+            "SARABAN_ENCLOSURE_FILE_MB",
+            file.enclosure_file_mb,
+            25,
+        )?,
+        document: megabytes(
+            args.enclosure_document_mb,
+            "SARABAN_ENCLOSURE_DOCUMENT_MB",
+            file.enclosure_document_mb,
+            100,
+        )?,
+    };
     let secure_cookies = args.secure_cookies
         || std::env::var("SARABAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
 
@@ -119,7 +155,7 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 saraban_store::redact(&db)
             ))
         })?;
-        let store = press.attach(store);
+        let store = press.attach(store).with_enclosure_limits(enclosure_limits);
         tracing::info!(db = %saraban_store::redact(&db), "database ready");
         match &keys {
             Some(keys) => {

@@ -10,6 +10,10 @@
 //!                               every signed note of the log, as signed
 //! DIR/pdfs/REGISTER-NUMBER-YEAR.pdf
 //!                               the PDFs issued in the register year
+//! DIR/contents/REGISTER-NUMBER-YEAR.json
+//!                               an issued document's content as the log
+//!                               hashed it, for those with enclosure files
+//! DIR/enclosures/SHA256         each enclosure file, named by its hash
 //! ```
 //!
 //! Canonical event bytes are RFC 8785 JSON, which never holds a raw
@@ -38,6 +42,8 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 pub const EVENTS_FILE: &str = "events.jsonl";
 pub const CHECKPOINTS_DIR: &str = "checkpoints";
 pub const PDFS_DIR: &str = "pdfs";
+pub const CONTENTS_DIR: &str = "contents";
+pub const ENCLOSURES_DIR: &str = "enclosures";
 
 /// `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +101,11 @@ pub struct IssuedDocument {
     /// Inclusion proof (hex hashes) of the issued event in the tree of the
     /// latest checkpoint.
     pub inclusion_proof: Vec<String>,
+    /// The issued content's file name in `contents/`, for a document with
+    /// enclosure files: its SHA-256 is the issued event's content hash,
+    /// and the hashes it names are the files in `enclosures/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_file: Option<String>,
 }
 
 /// A bundle in memory: the manifest and every other file by its path in
@@ -129,6 +140,22 @@ pub struct LogExport<'a> {
     pub subjects: &'a HashMap<String, String>,
     /// Issued PDFs by their SHA-256 (hex).
     pub pdfs: &'a HashMap<String, Vec<u8>>,
+    /// The issued content (canonical text) of documents with enclosure
+    /// files, by document id.
+    pub contents: &'a HashMap<String, String>,
+    /// Enclosure files by their SHA-256 (hex).
+    pub enclosures: &'a HashMap<String, Vec<u8>>,
+}
+
+/// The SHA-256s of the enclosure files a stored content names.
+pub fn enclosure_hashes(content: &serde_json::Value) -> Vec<String> {
+    content
+        .get("enclosures")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("sha256")?.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Builds the bundle of a register year. Refuses (with a message for the
@@ -216,6 +243,28 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
         })?;
         let pdf_file = pdf_file_name(&issue.register, issue.number, issue.year);
         files.insert(format!("{PDFS_DIR}/{pdf_file}"), pdf.clone());
+        let content_file = match export.contents.get(&event.document) {
+            Some(content) => {
+                let name = pdf_file.replace(".pdf", ".json");
+                let value: serde_json::Value = serde_json::from_str(content)
+                    .map_err(|e| format!("the content of {} is no JSON: {e}", event.document))?;
+                for hash in enclosure_hashes(&value) {
+                    let bytes = export.enclosures.get(&hash).ok_or_else(|| {
+                        format!(
+                            "the enclosure file {hash} of {} is missing from the store",
+                            event.document
+                        )
+                    })?;
+                    files.insert(format!("{ENCLOSURES_DIR}/{hash}"), bytes.clone());
+                }
+                files.insert(
+                    format!("{CONTENTS_DIR}/{name}"),
+                    content.as_bytes().to_vec(),
+                );
+                Some(name)
+            }
+            None => None,
+        };
         let proof = merkle::inclusion_proof(&leaves, index).expect("index within the log");
         documents.push(IssuedDocument {
             document: event.document.clone(),
@@ -231,6 +280,7 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
             pdf_file,
             pdf_sha256: pdf_hash,
             inclusion_proof: proof.iter().map(hex::encode).collect(),
+            content_file,
         });
     }
     documents.sort_by(|a, b| (&a.register, a.number).cmp(&(&b.register, b.number)));
@@ -789,6 +839,7 @@ fn check_documents(
             }
         }
         check_pdf(&name, document, event, read, add);
+        check_enclosures(&name, document, event, read, add);
     }
     for (bytes_event, seq) in log.iter().zip(1u64..) {
         let Some(event) = &bytes_event.1 else {
@@ -803,6 +854,75 @@ fn check_documents(
                     event.document, manifest.year
                 ),
             );
+        }
+    }
+}
+
+/// A document's enclosure files: its content must be the one the issued
+/// event hashed, and every file it names there, with that hash.
+fn check_enclosures(
+    name: &str,
+    document: &IssuedDocument,
+    event: &Event,
+    read: &ReadFile<'_>,
+    add: &mut Add<'_>,
+) {
+    let Some(file) = &document.content_file else {
+        return;
+    };
+    if !plain_file_name(file) {
+        add(
+            FindingClass::Manifest,
+            format!("{name}: content file name {file:?} leaves its folder"),
+        );
+        return;
+    }
+    let path = format!("{CONTENTS_DIR}/{file}");
+    let content = match read(&path) {
+        Ok(content) => content,
+        Err(error) => {
+            add(FindingClass::Missing, format!("{name}: {path}: {error}"));
+            return;
+        }
+    };
+    let actual = sha256_hex(&content);
+    if actual != event.content_hash {
+        add(
+            FindingClass::Enclosure,
+            format!(
+                "{name}: {path} has SHA-256 {actual}, the issued event's content hash is {}",
+                event.content_hash
+            ),
+        );
+        return;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&content) else {
+        add(
+            FindingClass::Enclosure,
+            format!("{name}: {path} is no JSON"),
+        );
+        return;
+    };
+    for hash in enclosure_hashes(&value) {
+        let path = format!("{ENCLOSURES_DIR}/{hash}");
+        if !plain_file_name(&hash) {
+            add(
+                FindingClass::Enclosure,
+                format!("{name}: {path} leaves its folder"),
+            );
+            continue;
+        }
+        match read(&path) {
+            Ok(bytes) => {
+                let actual = sha256_hex(&bytes);
+                if actual != hash {
+                    add(
+                        FindingClass::Enclosure,
+                        format!("{name}: {path} has SHA-256 {actual}, the content names {hash}"),
+                    );
+                }
+            }
+            Err(error) => add(FindingClass::Missing, format!("{name}: {path}: {error}")),
         }
     }
 }
@@ -951,6 +1071,8 @@ mod tests {
             first_numbers: BTreeMap::new(),
             subjects: &subjects,
             pdfs: &pdfs,
+            contents: &HashMap::new(),
+            enclosures: &HashMap::new(),
         })
         .unwrap();
         Fixture { signer, bundle }
@@ -996,6 +1118,8 @@ mod tests {
             first_numbers: BTreeMap::new(),
             subjects: &HashMap::new(),
             pdfs: &HashMap::new(),
+            contents: &HashMap::new(),
+            enclosures: &HashMap::new(),
         })
         .unwrap_err();
         assert!(error.contains("covers 1 of the log's 2"), "{error}");

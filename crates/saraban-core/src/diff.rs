@@ -51,7 +51,7 @@ impl Change {
 const SKIPPED: [&str; 5] = ["format", "kind", "id", "style", "verification"];
 
 /// Thai names of the keys of the input format.
-const LABELS: [(&str, &str); 36] = [
+const LABELS: [(&str, &str); 39] = [
     ("unit", "ส่วนราชการ"),
     ("phone", "โทร."),
     ("number", "ที่"),
@@ -88,6 +88,11 @@ const LABELS: [(&str, &str); 36] = [
     ("widths", "ความกว้างคอลัมน์"),
     ("copies", "สำเนาส่ง"),
     ("address", "ที่อยู่"),
+    // An enclosure with its file: its title reads as the enclosure itself,
+    // a changed file as a changed hash.
+    ("title", "สิ่งที่ส่งมาด้วย"),
+    ("sha256", "ไฟล์ (SHA-256)"),
+    ("filename", "ชื่อไฟล์"),
 ];
 
 fn label_of(key: &str) -> &str {
@@ -319,6 +324,27 @@ mod tests {
                 label: "ข้อความ".into(),
                 text: "ย่อหน้าใหม่".into()
             })]
+        );
+    }
+
+    #[test]
+    fn a_changed_enclosure_file_reads_under_its_thai_names() {
+        let with = |hash: &str| {
+            let mut content = memo("รายงานผล", json!(["ก"]));
+            content["enclosures"] = json!([
+                {"title": "รายงานผลการประเมิน", "sha256": hash, "filename": "report.pdf"}
+            ]);
+            content
+        };
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let changes = compare(&with(&a), &with(&b), &segmenter());
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].label(), "สิ่งที่ส่งมาด้วย › ไฟล์ (SHA-256)");
+        let labels: Vec<String> = fields(&with(&a)).into_iter().map(|f| f.label).collect();
+        assert!(labels.contains(&"สิ่งที่ส่งมาด้วย".to_owned()), "{labels:?}");
+        assert!(
+            labels.contains(&"สิ่งที่ส่งมาด้วย › ชื่อไฟล์".to_owned()),
+            "{labels:?}"
         );
     }
 

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+pub use crate::enclosure::Sha256;
 pub use crate::outgoing::{Contact, Matter, Rank};
 use crate::register::{NumberPattern, RegisterNumber, RegisterPrefix};
 use crate::text::{Cell, Line, Paragraph};
@@ -117,6 +118,15 @@ impl Document {
             Document::Letter(letter) => letter.date,
             Document::Stamped(stamped) => stamped.date,
             Document::Announcement(announcement) => announcement.date,
+        }
+    }
+
+    /// สิ่งที่ส่งมาด้วย, where the kind has them (memo, letter).
+    pub fn enclosures(&self) -> &[Enclosure] {
+        match self {
+            Document::Memo(memo) => &memo.enclosures,
+            Document::Letter(letter) => &letter.enclosures,
+            _ => &[],
         }
     }
 
@@ -247,7 +257,7 @@ pub struct Memo {
     pub references: Vec<Paragraph>,
     /// สิ่งที่ส่งมาด้วย
     #[serde(default)]
-    pub enclosures: Vec<Paragraph>,
+    pub enclosures: Vec<Enclosure>,
     pub body: Body,
     #[serde(default)]
     pub closing: Option<Line>,
@@ -296,6 +306,87 @@ pub struct Order {
     /// สำเนาส่ง: who receives a copy.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<Paragraph>,
+}
+
+/// One entry of สิ่งที่ส่งมาด้วย: its title, printed in order, and the file
+/// it names when one is attached. Written as the title alone (every
+/// document before files, byte for byte) or as
+/// `{ "title", "sha256", "filename"? }`; the hash puts the file's bytes
+/// under the content hash, and so under the event of the version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enclosure {
+    pub title: Paragraph,
+    pub file: Option<EnclosedFile>,
+}
+
+/// The file of an enclosure, by its SHA-256 among the organisation's
+/// stored files, with the name it was sent under.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnclosedFile {
+    pub sha256: Sha256,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<Line>,
+}
+
+impl Enclosure {
+    pub fn titled(title: Paragraph) -> Self {
+        Enclosure { title, file: None }
+    }
+}
+
+impl Serialize for Enclosure {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match &self.file {
+            None => self.title.serialize(serializer),
+            Some(file) => {
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("title", &self.title)?;
+                map.serialize_entry("sha256", &file.sha256)?;
+                if let Some(name) = &file.filename {
+                    map.serialize_entry("filename", name)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Enclosure {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnclosureVisitor;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct WithFile {
+            title: Paragraph,
+            sha256: Sha256,
+            #[serde(default)]
+            filename: Option<Line>,
+        }
+        impl<'de> Visitor<'de> for EnclosureVisitor {
+            type Value = Enclosure;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a title, or { title, sha256, filename }")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Enclosure, E> {
+                Paragraph::parse(text)
+                    .map(Enclosure::titled)
+                    .map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Enclosure, A::Error> {
+                let with = WithFile::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Enclosure {
+                    title: with.title,
+                    file: Some(EnclosedFile {
+                        sha256: with.sha256,
+                        filename: with.filename,
+                    }),
+                })
+            }
+        }
+        deserializer.deserialize_any(EnclosureVisitor)
+    }
 }
 
 /// The effective clause as printed: the typed one, or the one made from
@@ -348,7 +439,7 @@ pub struct Letter {
     pub references: Vec<Paragraph>,
     /// สิ่งที่ส่งมาด้วย
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub enclosures: Vec<Paragraph>,
+    pub enclosures: Vec<Enclosure>,
     pub body: Body,
     pub signer: Signer,
     /// ส่วนราชการเจ้าของเรื่อง, at the bottom left.
@@ -1575,6 +1666,30 @@ mod tests {
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
         document_from_value(value)
+    }
+
+    #[test]
+    fn an_enclosure_is_a_title_or_a_title_with_its_file() {
+        let hash = "ab".repeat(32);
+        let enclosures = json!([
+            "รายงานการประชุม จำนวน ๑ ชุด",
+            { "title": "รายงานผล จำนวน ๑ ชุด", "sha256": hash, "filename": "report.pdf" },
+        ]);
+        let document = letter(json!({ "enclosures": enclosures.clone() })).unwrap();
+        let listed = document.enclosures();
+        assert_eq!(listed[0].file, None);
+        assert_eq!(
+            listed[1].file.as_ref().map(|f| f.sha256.as_str()),
+            Some(hash.as_str())
+        );
+        // Written back as read: a title alone stays a string.
+        assert_eq!(serde_json::to_value(listed).unwrap(), enclosures);
+        let error =
+            letter(json!({ "enclosures": [{ "title": "ก", "sha256": "AB" }] })).unwrap_err();
+        assert_eq!(error.path, "enclosures[0].sha256", "{error:?}");
+        let error = letter(json!({ "enclosures": [{ "title": "ก", "sha256": hash, "size": 1 }] }))
+            .unwrap_err();
+        assert!(error.message.contains("size"), "{error:?}");
     }
 
     #[test]

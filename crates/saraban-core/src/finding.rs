@@ -63,11 +63,14 @@ pub enum FindingClass {
     /// Audit: an event that the route's rules would not have allowed after
     /// the events before it.
     Transition,
+    /// Both: an enclosure file whose bytes are not those of the SHA-256
+    /// that names it, or that a document names and is not there.
+    Enclosure,
 }
 
 impl FindingClass {
     /// Every class, in order.
-    pub const ALL: [FindingClass; 21] = [
+    pub const ALL: [FindingClass; 22] = [
         FindingClass::Gap,
         FindingClass::ContentModified,
         FindingClass::NonCanonical,
@@ -89,6 +92,7 @@ impl FindingClass {
         FindingClass::CheckpointMismatch,
         FindingClass::Projection,
         FindingClass::Transition,
+        FindingClass::Enclosure,
     ];
 
     /// The stable word of the class, as the findings print it.
@@ -115,6 +119,7 @@ impl FindingClass {
             FindingClass::CheckpointMismatch => "checkpoint mismatch",
             FindingClass::Projection => "projection mismatch",
             FindingClass::Transition => "transition refused",
+            FindingClass::Enclosure => "enclosure",
         }
     }
 }

@@ -19,7 +19,8 @@ pub struct Event {
     /// RFC 3339 in Thai time.
     pub at: String,
     /// created, edited, submitted, endorsed, returned, signed, issued,
-    /// withdrawn, cancelled, archived.
+    /// withdrawn, cancelled, archived, published, unpublished (on or off
+    /// the public board: like the others, no field of their own).
     pub kind: String,
     pub document: String,
     pub doc_version: u64,

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod compose;
 pub mod diff;
 pub mod document;
+pub mod enclosure;
 pub mod finding;
 pub mod ids;
 pub mod ledger;

@@ -9,7 +9,7 @@
 
 use crate::ledger::Event;
 use crate::slug::Slug;
-use crate::workflow::{ActionKind, Authority, Facts, Route, Standing, State, decide};
+use crate::workflow::{ActionKind, Authority, Facts, Publicity, Route, Standing, State, decide};
 
 /// A document as its events leave it: the columns of its row that are not
 /// its content.
@@ -26,6 +26,9 @@ pub struct Projected {
     pub number: Option<i64>,
     pub pdf_hash: Option<String>,
     pub cancelled_at: Option<String>,
+    /// When it was put on the public board, while it is there; a
+    /// withdrawal of publication, or a cancellation, takes it off.
+    pub published_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     /// Positions already heard at the current step of this round (a group
@@ -103,6 +106,7 @@ impl Projected {
             number: None,
             pdf_hash: None,
             cancelled_at: None,
+            published_at: None,
             created_at: event.at.clone(),
             updated_at: event.at.clone(),
             heard: Vec::new(),
@@ -161,6 +165,13 @@ impl Projected {
             route,
             acted_this_step: &self.heard,
             returned_from: self.returned_from,
+            // What the log knows: whether it is on the board. Its content's
+            // secrecy and kind are the store's to check when it publishes.
+            public: if self.published_at.is_some() {
+                Publicity::Published
+            } else {
+                Publicity::Unpublished
+            },
         };
         let decision = decide(&facts, &actor, &authorities, action, event.text.as_deref())
             .map_err(|refusal| ReplayFault::Refused(refusal.to_string()))?;
@@ -212,7 +223,14 @@ impl Projected {
                 self.number = Some(i64::from(number));
                 self.pdf_hash = Some(pdf_hash.clone());
             }
-            ActionKind::Cancel => self.cancelled_at = Some(event.at.clone()),
+            // A cancelled document leaves the board: the verification page
+            // still tells anyone holding its code that it was cancelled.
+            ActionKind::Cancel => {
+                self.cancelled_at = Some(event.at.clone());
+                self.published_at = None;
+            }
+            ActionKind::Publish => self.published_at = Some(event.at.clone()),
+            ActionKind::Unpublish => self.published_at = None,
             _ => {}
         }
         match &decision.acting_for {
@@ -302,6 +320,15 @@ mod tests {
     }
 
     impl Log {
+        fn clone_log(&self) -> Log {
+            Log {
+                route: self.route.clone(),
+                events: self.events.clone(),
+                version: self.version,
+                hash: self.hash.clone(),
+            }
+        }
+
         fn new() -> Log {
             let mut log = Log {
                 route: route(),
@@ -462,6 +489,37 @@ mod tests {
         assert_eq!(actions.last().unwrap().kind, "cancel");
     }
 
+    #[test]
+    fn publication_is_replayed_and_a_cancellation_ends_it() {
+        let mut log = full_route();
+        log.act("published", "clerk", Some("registrar"), None);
+        let (doc, actions) = log.replay().unwrap();
+        assert_eq!(doc.state, State::Issued);
+        assert_eq!(
+            doc.published_at.as_deref(),
+            Some("2025-01-01T08:08:00+07:00")
+        );
+        assert_eq!(actions.last().unwrap().kind, "publish");
+        // Published twice is an event the rules refuse.
+        let mut twice = log.clone_log();
+        twice.act("published", "clerk", Some("registrar"), None);
+        assert!(matches!(twice.replay(), Err(ReplayFault::Refused(_))));
+        // Withdrawn, then published again.
+        let mut again = log.clone_log();
+        again.act("unpublished", "clerk", Some("registrar"), None);
+        assert_eq!(again.replay().unwrap().0.published_at, None);
+        again.act("published", "clerk", Some("registrar"), None);
+        assert!(again.replay().unwrap().0.published_at.is_some());
+        // Someone other than the registrar may not.
+        let mut other = full_route();
+        other.act("published", "kanok", Some("mayor"), None);
+        assert!(other.replay().is_err());
+        // A cancellation takes it off the board.
+        log.act("cancelled", "clerk", Some("registrar"), Some("ผิดพลาด"));
+        let (doc, _) = log.replay().unwrap();
+        assert_eq!((doc.state, doc.published_at), (State::Cancelled, None));
+    }
+
     proptest! {
         /// Any sequence of attempted actions, each kept only where the rule
         /// allows it, replays to the state the rule reached.
@@ -492,7 +550,7 @@ mod tests {
                 } else {
                     vec![Authority { position: slug(person), standing: Standing::Holder }]
                 };
-                let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &heard, returned_from };
+                let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &heard, returned_from, public: Publicity::Unpublished };
                 let Ok(decision) = decide(&facts, &slug(person), &authorities, action, Some("เหตุผล")) else {
                     continue;
                 };

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::Capacity;
+use crate::document::{Capacity, Secrecy};
 use crate::slug::Slug;
 
 /// A route as data: review steps in order, then the signer, then the
@@ -157,10 +157,15 @@ pub enum ActionKind {
     Withdraw,
     Cancel,
     Archive,
+    /// Marks an issued document public: it goes on the organisation's
+    /// board (`/p/{org}`) and feed.
+    Publish,
+    /// Takes it off the board again.
+    Unpublish,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 9] = [
+    pub const ALL: [ActionKind; 11] = [
         ActionKind::Edit,
         ActionKind::Submit,
         ActionKind::Endorse,
@@ -170,6 +175,8 @@ impl ActionKind {
         ActionKind::Withdraw,
         ActionKind::Cancel,
         ActionKind::Archive,
+        ActionKind::Publish,
+        ActionKind::Unpublish,
     ];
 
     /// The event this action records in the ledger.
@@ -185,6 +192,8 @@ impl ActionKind {
             ActionKind::Withdraw => "withdraw",
             ActionKind::Cancel => "cancel",
             ActionKind::Archive => "archive",
+            ActionKind::Publish => "publish",
+            ActionKind::Unpublish => "unpublish",
         }
     }
 
@@ -205,6 +214,8 @@ impl ActionKind {
             ActionKind::Withdraw => "withdrawn",
             ActionKind::Cancel => "cancelled",
             ActionKind::Archive => "archived",
+            ActionKind::Publish => "published",
+            ActionKind::Unpublish => "unpublished",
         }
     }
 }
@@ -222,10 +233,12 @@ pub enum RouteAction {
     Withdraw,
     Cancel,
     Archive,
+    Publish,
+    Unpublish,
 }
 
 impl RouteAction {
-    pub const ALL: [RouteAction; 8] = [
+    pub const ALL: [RouteAction; 10] = [
         RouteAction::Submit,
         RouteAction::Endorse,
         RouteAction::Return,
@@ -234,6 +247,8 @@ impl RouteAction {
         RouteAction::Withdraw,
         RouteAction::Cancel,
         RouteAction::Archive,
+        RouteAction::Publish,
+        RouteAction::Unpublish,
     ];
 
     pub fn kind(self) -> ActionKind {
@@ -246,6 +261,8 @@ impl RouteAction {
             RouteAction::Withdraw => ActionKind::Withdraw,
             RouteAction::Cancel => ActionKind::Cancel,
             RouteAction::Archive => ActionKind::Archive,
+            RouteAction::Publish => ActionKind::Publish,
+            RouteAction::Unpublish => ActionKind::Unpublish,
         }
     }
 
@@ -328,6 +345,38 @@ pub struct Facts<'a> {
     /// Where a returned document was when it was returned (a review step,
     /// or awaiting signature); read only under `OnReturn::BackToReturner`.
     pub returned_from: Option<State>,
+    /// Whether the document is on the public board, or may never be.
+    pub public: Publicity,
+}
+
+/// A document's standing towards publication (`/p/{org}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Publicity {
+    /// Not published (yet, or any more).
+    #[default]
+    Unpublished,
+    /// On the board.
+    Published,
+    /// ลับ or ลับมาก: never published (ลับที่สุด is never in the system).
+    Secret(Secrecy),
+    /// A kind for the office itself (a บันทึกข้อความ), not for the public.
+    Internal,
+}
+
+impl Publicity {
+    /// The kinds an organisation may publish: ประกาศ, คำสั่ง, and its
+    /// letters (ภายนอก, ประทับตรา).
+    pub const KINDS: [&'static str; 4] = ["announcement", "order", "letter", "stamped"];
+
+    /// The standing of a document of `kind` and `secrecy`, `published` or not.
+    pub fn of(kind: &str, secrecy: Option<Secrecy>, published: bool) -> Publicity {
+        match (secrecy, published) {
+            (Some(level), _) => Publicity::Secret(level),
+            _ if !Publicity::KINDS.contains(&kind) => Publicity::Internal,
+            (None, true) => Publicity::Published,
+            (None, false) => Publicity::Unpublished,
+        }
+    }
 }
 
 /// An allowed action: the state after it and the position acted for.
@@ -350,6 +399,12 @@ pub enum Refusal {
     AlreadyActed(Slug),
     #[error("{0:?} needs a text: a reason or an opinion")]
     TextRequired(ActionKind),
+    /// A secret document is never published.
+    #[error("a document classified {} is never published", .0.wording())]
+    Secret(Secrecy),
+    /// A memo is internal correspondence, not for the public board.
+    #[error("only announcements, orders and letters are published")]
+    NotPublishable,
 }
 
 /// Decides whether `actor` (with `authorities` for the action's date) may
@@ -497,6 +552,22 @@ pub fn decide(
             next: State::Archived,
             acting_for: Some(as_position(&route.issue)?),
         }),
+        // Whoever issues for the route publishes what it issued, and takes
+        // it off the board. Whatever its state, a secret document or a
+        // memo is refused as such; only an issued one goes on the board.
+        A::Publish => match facts.public {
+            Publicity::Secret(level) => Err(Refusal::Secret(level)),
+            Publicity::Internal => Err(Refusal::NotPublishable),
+            Publicity::Unpublished if state == State::Issued => Ok(Decision {
+                next: state,
+                acting_for: Some(as_position(&route.issue)?),
+            }),
+            _ => Err(wrong_state()),
+        },
+        A::Unpublish if facts.public == Publicity::Published => Ok(Decision {
+            next: state,
+            acting_for: Some(as_position(&route.issue)?),
+        }),
         _ => Err(wrong_state()),
     }
 }
@@ -548,6 +619,7 @@ mod tests {
                 route,
                 acted_this_step: acted,
                 returned_from: None,
+                public: Publicity::Unpublished,
             }
         }
         let first = decide(
@@ -589,6 +661,7 @@ mod tests {
             route: &route,
             acted_this_step: &[],
             returned_from: None,
+            public: Publicity::Unpublished,
         };
         assert_eq!(
             decide(
@@ -621,6 +694,7 @@ mod tests {
                 route,
                 acted_this_step: &[],
                 returned_from,
+                public: Publicity::Unpublished,
             };
             decide(&facts, &drafter, &[], ActionKind::Submit, None).map(|d| d.next)
         };
@@ -646,6 +720,7 @@ mod tests {
             route: &back,
             acted_this_step: &[],
             returned_from: Some(State::AwaitingSignature),
+            public: Publicity::Unpublished,
         };
         assert_eq!(
             decide(&facts, &drafter, &[], ActionKind::Submit, None).map(|d| d.next),
@@ -661,6 +736,89 @@ mod tests {
             serde_json::from_str(&stored.replacen('{', "{\"on_return\":\"back_to_returner\",", 1))
                 .unwrap();
         assert_eq!(back.on_return, OnReturn::BackToReturner);
+    }
+
+    #[test]
+    fn only_the_registrar_publishes_an_issued_public_document() {
+        let route = route();
+        let drafter = slug("drafter");
+        let try_as = |state, public, position: &str, action| {
+            let facts = Facts {
+                state,
+                drafter: &drafter,
+                route: &route,
+                acted_this_step: &[],
+                returned_from: None,
+                public,
+            };
+            decide(&facts, &slug("x"), &holder(position), action, None).map(|d| d.next)
+        };
+        use Publicity as P;
+        assert_eq!(
+            try_as(
+                State::Issued,
+                P::Unpublished,
+                "registrar",
+                ActionKind::Publish
+            ),
+            Ok(State::Issued)
+        );
+        assert!(matches!(
+            try_as(State::Issued, P::Unpublished, "mayor", ActionKind::Publish),
+            Err(Refusal::NotYourTurn { .. })
+        ));
+        for state in [State::Signed, State::Cancelled, State::Archived] {
+            assert!(matches!(
+                try_as(state, P::Unpublished, "registrar", ActionKind::Publish),
+                Err(Refusal::WrongState { .. })
+            ));
+        }
+        assert!(matches!(
+            try_as(
+                State::Issued,
+                P::Published,
+                "registrar",
+                ActionKind::Publish
+            ),
+            Err(Refusal::WrongState { .. })
+        ));
+        assert_eq!(
+            try_as(
+                State::Issued,
+                P::Secret(Secrecy::Confidential),
+                "registrar",
+                ActionKind::Publish
+            ),
+            Err(Refusal::Secret(Secrecy::Confidential))
+        );
+        assert_eq!(
+            try_as(State::Issued, P::Internal, "registrar", ActionKind::Publish),
+            Err(Refusal::NotPublishable)
+        );
+        assert_eq!(
+            try_as(
+                State::Archived,
+                P::Published,
+                "registrar",
+                ActionKind::Unpublish
+            ),
+            Ok(State::Archived)
+        );
+        assert!(matches!(
+            try_as(
+                State::Issued,
+                P::Unpublished,
+                "registrar",
+                ActionKind::Unpublish
+            ),
+            Err(Refusal::WrongState { .. })
+        ));
+        assert_eq!(Publicity::of("memo", None, false), P::Internal);
+        assert_eq!(
+            Publicity::of("order", Some(Secrecy::Secret), false),
+            P::Secret(Secrecy::Secret)
+        );
+        assert_eq!(Publicity::of("announcement", None, true), P::Published);
     }
 
     fn any_state() -> impl Strategy<Value = State> {
@@ -692,13 +850,18 @@ mod tests {
             let route = route();
             let drafter = slug("drafter");
             let actor = if is_drafter { drafter.clone() } else { slug("someone") };
-            let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &[], returned_from: None };
+            let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &[], returned_from: None, public: Publicity::Unpublished };
             if let Ok(decision) = decide(&facts, &actor, &holder(position), action, text.as_deref()) {
                 let next = decision.next;
                 if matches!(state, State::Issued | State::Cancelled | State::Archived) {
-                    prop_assert!(matches!(next, State::Cancelled | State::Archived));
+                    // Publishing leaves the state as it is.
+                    let publication = matches!(action, ActionKind::Publish | ActionKind::Unpublish);
+                    prop_assert!(matches!(next, State::Cancelled | State::Archived) || (publication && next == state));
                 }
-                if next == State::Issued { prop_assert_eq!(state, State::Signed); }
+                if matches!(action, ActionKind::Publish | ActionKind::Unpublish) {
+                    prop_assert_eq!(decision.acting_for.map(|a| a.position), Some(slug("registrar")));
+                }
+                if next == State::Issued && state != State::Issued { prop_assert_eq!(state, State::Signed); }
                 if matches!(action, ActionKind::Edit | ActionKind::Submit | ActionKind::Withdraw) {
                     prop_assert!(is_drafter);
                 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use saraban_core::{Document, DocumentId, OrgId};
 use saraban_store::{Composed, PressError, Result, Store, StoreError};
-use saraban_typeset::{Emblem, RegisterPage, Typeset, Typesetter};
+use saraban_typeset::{Attachment, Emblem, RegisterPage, Typeset, Typesetter};
 
 /// How many organisations' dictionaries are kept built; past that the
 /// cache starts again (a deployment serves many, each renders often).
@@ -134,7 +134,17 @@ fn typeset(
         .clone()
         .map(Emblem::from_bytes)
         .transpose()?;
-    Ok(typesetter.typeset(&composed.document, emblem.as_ref())?)
+    let attachments: Vec<Attachment> = composed
+        .files
+        .iter()
+        .map(|file| Attachment {
+            mime: file.media_type.mime().to_owned(),
+            extension: file.media_type.extension().to_owned(),
+            description: file.title.clone(),
+            bytes: file.bytes.clone(),
+        })
+        .collect();
+    Ok(typesetter.typeset_attached(&composed.document, emblem.as_ref(), &attachments)?)
 }
 
 impl saraban_store::Press for TypstPress {

@@ -14,8 +14,8 @@ use chrono::Utc;
 use saraban_core::workflow::RouteAction;
 use saraban_core::{Drafted, OrgId, PositionId};
 use saraban_store::{
-    Account, ActOutcome, Audit, DocumentSummary, HistoryEntry, PublicRecord, RegisterEntry,
-    StoreError,
+    Account, ActOutcome, Audit, BoardEntry, BoardFilter, DocumentSummary, HistoryEntry,
+    PublicRecord, RegisterEntry, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -46,6 +46,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/verify", get(verify))
         .route("/orgs/{org}/checkpoint", get(latest_checkpoint))
         .route("/orgs/{org}/key", get(verifier_key))
+        .route("/public/orgs/{org}/published", get(published_documents))
         .route(
             "/public/verify/{code}",
             get(public_record).post(compare_issued_pdf),
@@ -532,6 +533,14 @@ pub(crate) enum ActionName {
     Withdraw,
     Cancel,
     Archive,
+    /// Puts an issued announcement, order or letter on the organisation's
+    /// public board (`/p/{org}`, `/p/{org}/feed.atom`); the registrar who
+    /// issues for the route (`route.issue`) does. A secret document is
+    /// refused (409 `secret_document`, field `secrecy`), a memo too (409
+    /// `not_publishable`, field `kind`).
+    Publish,
+    /// Takes it off the board (a cancellation does too).
+    Unpublish,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -566,7 +575,7 @@ async fn act(
         None => {
             let other = action.as_str();
             return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action", format!(
-                "unknown action '{other}'; actions: submit, endorse, return, sign, issue, withdraw, cancel, archive"
+                "unknown action '{other}'; actions: submit, endorse, return, sign, issue, withdraw, cancel, archive, publish, unpublish"
             ))
             .field("action"));
         }
@@ -775,6 +784,71 @@ async fn public_record(
         .await?
         .map(Json)
         .ok_or_else(unknown_code)
+}
+
+/// Which of an organisation's published documents to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct BoardQuery {
+    /// announcement, order, letter or stamped.
+    #[serde(default)]
+    kind: Option<String>,
+    /// A B.E. year (2568, or in Thai digits), of the date the document bears.
+    #[serde(default)]
+    year: Option<String>,
+}
+
+/// An organisation's published documents, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Published {
+    organisation: String,
+    items: Vec<BoardEntry>,
+}
+
+/// What an organisation publishes (its board at `/p/{org}` in Thai, its
+/// Atom feed at `/p/{org}/feed.atom`): readable by anyone.
+#[utoipa::path(get, path = "/public/orgs/{org}/published", tag = "registers", security(()),
+    params(("org" = String, Path), BoardQuery),
+    responses((status = 200, body = Published), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
+async fn published_documents(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    raw: Result<Query<BoardQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Published>, ApiError> {
+    let asked = query(raw)?;
+    if let Some(kind) = &asked.kind
+        && !saraban_core::workflow::Publicity::KINDS.contains(&kind.as_str())
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "kind: one of announcement, order, letter, stamped",
+        )
+        .field("kind"));
+    }
+    let year = match &asked.year {
+        Some(text) => Some(buddhist_year(text).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "year: a B.E. year").field("year")
+        })?),
+        None => None,
+    };
+    let unknown =
+        || ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such organisation").field("org");
+    let org = OrgId::parse(&org).map_err(|_| unknown())?;
+    let filter = BoardFilter {
+        kind: asked.kind,
+        year,
+    };
+    let board = state
+        .store
+        .board(&org, &filter)
+        .await?
+        .ok_or_else(unknown)?;
+    Ok(Json(Published {
+        organisation: board.organisation,
+        items: board.entries,
+    }))
 }
 
 fn unknown_code() -> ApiError {

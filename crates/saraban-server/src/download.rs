@@ -62,6 +62,20 @@ impl PdfName {
     }
 }
 
+/// `Content-Disposition` of a stored file (an enclosure): `inline` for
+/// what a browser shows, `attachment` otherwise, its name in UTF-8 and a
+/// safe ASCII fallback that keeps its ending.
+pub(crate) fn file_disposition(inline: bool, name: &str, extension: &str) -> HeaderValue {
+    let safe = file_safe(name);
+    let encoded = utf8_percent_encode(&safe, ATTR_CHAR);
+    let ascii = format!("enclosure.{}", file_safe(extension));
+    HeaderValue::from_str(&format!(
+        "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
+        if inline { "inline" } else { "attachment" }
+    ))
+    .expect("ASCII and percent-encoding make a valid header")
+}
+
 /// Separators, quotes and characters a file system or a header refuses
 /// become "-", runs of them one; what is left is trimmed of them.
 fn file_safe(text: &str) -> String {
@@ -142,6 +156,7 @@ mod tests {
             cancelled: false,
             waiting_for: Vec::new(),
             route_version: 1,
+            published_at: None,
             created_at: String::new(),
             updated_at: String::new(),
         }

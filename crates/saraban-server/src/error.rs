@@ -38,6 +38,10 @@ pub enum ErrorCode {
     NotDrafter,
     NotYourTurn,
     TextRequired,
+    /// Publishing a secret (ลับ, ลับมาก) document: never done.
+    SecretDocument,
+    /// Publishing a memo: only announcements, orders and letters go on the board.
+    NotPublishable,
     NotFound,
     Conflict,
     KeyLocked,
@@ -118,6 +122,8 @@ pub(crate) fn status_of(error: &StoreError) -> StatusCode {
             Refusal::WrongState { .. } | Refusal::AlreadyActed(_) => StatusCode::CONFLICT,
             Refusal::NotDrafter(_) | Refusal::NotYourTurn { .. } => StatusCode::FORBIDDEN,
             Refusal::TextRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            // The document is what it is: no request about it can change that.
+            Refusal::Secret(_) | Refusal::NotPublishable => StatusCode::CONFLICT,
         },
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::Conflict(_) => StatusCode::CONFLICT,

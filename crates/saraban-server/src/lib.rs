@@ -8,6 +8,7 @@ mod app;
 pub mod demo;
 mod download;
 mod edge;
+mod enclosures;
 mod error;
 mod openapi;
 mod state;

@@ -2,8 +2,8 @@
 //! annotations and the types they exchange.
 
 use saraban_store::{
-    Account, ActOutcome, Audit, DocumentSummary, Finding, HistoryEntry, PositionHeld, PublicRecord,
-    PublicStep, RegisterEntry,
+    Account, ActOutcome, Audit, BoardEntry, DocumentSummary, Finding, HistoryEntry, PositionHeld,
+    PublicRecord, PublicStep, RegisterEntry,
 };
 use utoipa::OpenApi;
 
@@ -19,12 +19,15 @@ use crate::error::{ApiError, ErrorCode};
         api::list_documents, api::inbox, api::create_document, api::show_document,
         api::document_content, api::edit_document, api::act, api::document_pdf,
         api::document_history, api::register_entries, api::verify,
-        api::latest_checkpoint, api::verifier_key, api::public_record,
+        api::latest_checkpoint, api::verifier_key, api::public_record, api::published_documents,
         api::compare_issued_pdf,
         api::organisation_config, api::update_organisation,
+        crate::enclosures::upload_enclosure, crate::enclosures::list_enclosures,
+        crate::enclosures::download_enclosure,
     ),
     components(schemas(
-        ApiError, ErrorCode, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, api::PdfComparison,
+        saraban_store::EnclosureInfo,
+        ApiError, ErrorCode, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, BoardEntry, api::Published, api::PdfComparison,
         api::SignedIn, api::NewToken, api::DocumentList, api::Inbox, api::InboxCounts,
         api::SignIn, api::PasswordChange, api::TokenRequest, api::ActionBody, api::ActionName, api::StateName,
     )),
@@ -263,6 +266,10 @@ mod tests {
                 saraban_core::org::Slug::parse("somjai").expect("a slug"),
             )),
             StoreError::Refused(Refusal::TextRequired(ActionKind::Return)),
+            StoreError::Refused(Refusal::Secret(
+                saraban_core::document::Secrecy::Confidential,
+            )),
+            StoreError::Refused(Refusal::NotPublishable),
             StoreError::not_found("document", "x"),
             StoreError::Conflict(String::new()),
             StoreError::KeyLocked {

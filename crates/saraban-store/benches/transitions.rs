@@ -11,7 +11,8 @@
 //! time, so no client waits on another's document. Each configuration runs
 //! a fixed number of transitions. `--quick` (or `SARABAN_BENCH_QUICK=1`)
 //! makes the runs short; `SARABAN_BENCH_ONLY=sqlite|postgres` runs one
-//! backend; other arguments (`--bench`) are ignored. The start of each
+//! backend (`enclosure`: only the issue of a letter with a 10 MB PDF
+//! enclosure); other arguments (`--bench`) are ignored. The start of each
 //! timed run is told on stderr, for a profiler to wait for.
 //!
 //! `cargo bench -p saraban-store --bench transitions [-- --quick]`
@@ -168,7 +169,175 @@ impl saraban_store::Press for Typst {
             .clone()
             .map(saraban_typeset::Emblem::from_bytes)
             .transpose()?;
-        Ok(self.0.typeset(&composed.document, emblem.as_ref())?.pdf()?)
+        let attachments: Vec<saraban_typeset::Attachment> = composed
+            .files
+            .iter()
+            .map(|file| saraban_typeset::Attachment {
+                mime: file.media_type.mime().to_owned(),
+                extension: file.media_type.extension().to_owned(),
+                description: file.title.clone(),
+                bytes: file.bytes.clone(),
+            })
+            .collect();
+        Ok(self
+            .0
+            .typeset_attached(&composed.document, emblem.as_ref(), &attachments)?
+            .pdf()?)
+    }
+}
+
+/// A valid one-page PDF of about `size` bytes (an unused stream pads it).
+fn big_pdf(size: usize) -> Vec<u8> {
+    let content = "BT /F1 24 Tf 72 720 Td (ITA report 2568) Tj ET";
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        {
+            let mut object = format!("<< /Length {size} >>\nstream\n").into_bytes();
+            // Varied bytes, as a scan's images are: no compression helps.
+            let mut x: u32 = 2463534242;
+            object.extend((0..size).map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                b'a' + (x % 26) as u8
+            }));
+            object.extend_from_slice(b"\nendstream");
+            object
+        },
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// Issuing a letter with a 10 MB PDF enclosure, on SQLite: attaching it
+/// (type from the bytes, the PDF opened, SHA-256, stored in the draft's
+/// new version), then the route, then the issue (the file read back,
+/// embedded in the PDF/A-3b, its hash, stored). Times the attach and the
+/// issue, `runs` letters each.
+async fn enclosure_bench(runs: usize) {
+    let file = std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+    let store = Store::open(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("open the store")
+        .with_press(Arc::new(Typst::default()));
+    let config = OrgConfig::parse_toml(include_str!(
+        "../../../examples/organisation/wangkrachae.toml"
+    ))
+    .expect("organisation");
+    store
+        .init_org(&config, None, thai(2024, 1, 2, 9, 0))
+        .await
+        .expect("org init");
+    let mut letter = read_value(
+        include_str!("../../../examples/letter-ita-report-2568.toml"),
+        Syntax::Toml,
+    )
+    .expect("letter");
+    letter.as_object_mut().unwrap().remove("enclosures");
+    let (mut attach, mut issue) = (Vec::new(), Vec::new());
+    let mut size = 0;
+    for run in 0..runs {
+        // A different file each time: each is stored anew.
+        let mut pdf = big_pdf(10 * 1024 * 1024);
+        pdf.extend_from_slice(format!("% run {run}\n").as_bytes());
+        let at = thai(2025, 4, 21, 9, 0);
+        let id = store
+            .create_document(&org(ORG), &person("chanyurat"), drafted(letter.clone()), at)
+            .await
+            .expect("create")
+            .id;
+        let started = Instant::now();
+        store
+            .attach_enclosure(
+                &org(ORG),
+                &person("chanyurat"),
+                &id,
+                saraban_store::Upload {
+                    title: "รายงานผลการดำเนินการ จำนวน ๑ ชุด".into(),
+                    filename: Some("ita-report-2568.pdf".into()),
+                    bytes: pdf,
+                },
+                at,
+            )
+            .await
+            .expect("attach");
+        attach.push(started.elapsed());
+        for (who, action) in [
+            ("chanyurat", RouteAction::Submit),
+            ("somjai", RouteAction::Endorse),
+            ("wilaiwan", RouteAction::Endorse),
+            ("kanok", RouteAction::Sign),
+        ] {
+            store
+                .act(&org(ORG), &person(who), &id, action, None, at)
+                .await
+                .expect("route");
+        }
+        let started = Instant::now();
+        let issued = store
+            .act(
+                &org(ORG),
+                &person("sunee"),
+                &id,
+                RouteAction::Issue,
+                None,
+                at,
+            )
+            .await
+            .expect("issue");
+        issue.push(started.elapsed());
+        let hash = issued.document.pdf_hash.expect("a PDF");
+        let row = sqlx::query("SELECT LENGTH(bytes) AS n FROM pdfs WHERE sha256 = $1")
+            .bind(&hash)
+            .fetch_one(store.pool())
+            .await
+            .expect("the PDF");
+        size = row.try_get::<i64, _>("n").unwrap_or_default();
+    }
+    attach.sort();
+    issue.sort();
+    println!("\nletter with a 10 MB PDF enclosure (sqlite, {runs} runs)");
+    println!(
+        "attach (check, hash, store, new version): median {:.0} ms, max {:.0} ms",
+        attach[runs / 2].as_secs_f64() * 1000.0,
+        attach[runs - 1].as_secs_f64() * 1000.0
+    );
+    println!(
+        "issue (read back, embed, PDF/A-3b, hash, store): median {:.0} ms, max {:.0} ms; issued PDF {:.1} MB",
+        issue[runs / 2].as_secs_f64() * 1000.0,
+        issue[runs - 1].as_secs_f64() * 1000.0,
+        size as f64 / (1024.0 * 1024.0)
+    );
+    let audit = store.audit(&org(ORG)).await.expect("verify");
+    assert!(audit.holds(), "{:?}", audit.findings);
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
 }
 
@@ -285,6 +454,12 @@ async fn main() {
     };
 
     let only = std::env::var("SARABAN_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "enclosure" {
+        enclosure_bench(if quick { 3 } else { 7 }).await;
+        if only == "enclosure" {
+            return;
+        }
+    }
     if only.is_empty() || only == "sqlite" {
         let file =
             std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));

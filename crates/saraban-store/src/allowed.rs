@@ -47,6 +47,7 @@ impl Store {
             acted_this_step: &acted,
             // Where a resubmission goes does not change whether it may.
             returned_from: None,
+            public: doc.publicity(),
         };
         // A text is offered so that actions needing one (a return) are
         // judged on who and when only; the form asks for the text.

@@ -823,6 +823,12 @@ impl Store {
             .check_documents(&mut findings, &mut rebuilt, versions)
             .await?;
         self.check_issues(&mut findings, &config, &issues).await?;
+        for (document, detail) in self.unpublishable_on_board(findings.org).await? {
+            findings.add(FindingClass::Transition, None, Some(&document), detail);
+        }
+        for (class, document, detail) in self.check_enclosures(findings.org).await? {
+            findings.add(class, None, document.as_deref(), detail);
+        }
         let late = checkpoints.compare(&mut findings, &roots, frontier.size());
         let mut notices = Vec::new();
         if let Some(folder) = self.key_folder() {
@@ -934,7 +940,7 @@ impl Store {
         let sql = self.timed(&format!(
             "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version,
                     d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at),
-                    @text(d.created_at), @text(d.updated_at), d.verify_code, v.content_hash AS version_hash,
+                    @text(d.created_at), @text(d.updated_at), @text(d.published_at), d.verify_code, v.content_hash AS version_hash,
                     CASE WHEN v.content = d.content THEN NULL ELSE {} END AS content
                FROM documents d LEFT JOIN document_versions v
                  ON v.org_id = d.org_id AND v.document_id = d.id AND v.version = d.version
@@ -1143,6 +1149,11 @@ impl Store {
             "cancelled at",
             time(row.try_get("cancelled_at")?),
             time(projected.cancelled_at.clone()),
+        );
+        compare(
+            "published at",
+            time(row.try_get("published_at")?),
+            time(projected.published_at.clone()),
         );
         compare(
             "created at",

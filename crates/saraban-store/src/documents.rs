@@ -54,6 +54,10 @@ pub struct DocumentSummary {
     pub route_version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// On the organisation's public board since (RFC 3339, Thai time);
+    /// absent when it is not there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -146,6 +150,7 @@ impl DocRow {
             route_version: self.route_version,
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
+            published_at: self.published_at.clone(),
         })
     }
 }

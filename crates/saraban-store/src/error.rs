@@ -122,6 +122,8 @@ impl StoreError {
                 Refusal::NotDrafter(_) => "not_drafter",
                 Refusal::NotYourTurn { .. } => "not_your_turn",
                 Refusal::TextRequired(_) => "text_required",
+                Refusal::Secret(_) => "secret_document",
+                Refusal::NotPublishable => "not_publishable",
             },
             StoreError::NotFound { .. } => "not_found",
             StoreError::Conflict(_) => "conflict",
@@ -137,6 +139,9 @@ impl StoreError {
             StoreError::Input(input) => Some(input.path.clone()),
             StoreError::Invalid { field, .. } => Some(field.clone()),
             StoreError::Refused(Refusal::TextRequired(_)) => Some("text".into()),
+            // The document's own field that forbids publishing it.
+            StoreError::Refused(Refusal::Secret(_)) => Some("secrecy".into()),
+            StoreError::Refused(Refusal::NotPublishable) => Some("kind".into()),
             _ => None,
         }
     }

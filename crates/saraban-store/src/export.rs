@@ -59,6 +59,8 @@ impl Store {
         let notes: Vec<String> = checkpoints.into_iter().map(|(_, note)| note).collect();
         let mut subjects = HashMap::new();
         let mut pdfs = HashMap::new();
+        let mut contents = HashMap::new();
+        let mut enclosures = HashMap::new();
         for event in events
             .iter()
             .filter_map(|bytes| Event::from_canonical(bytes).ok())
@@ -82,9 +84,31 @@ impl Store {
                     .await?
                     .map(|row| row.try_get("content"))
                     .transpose()?;
-            let subject = content
-                .and_then(|content| serde_json::from_str::<Value>(&content).ok())
-                .and_then(|content| content.get("subject")?.as_str().map(str::to_owned));
+            let value = content
+                .as_deref()
+                .and_then(|content| serde_json::from_str::<Value>(content).ok());
+            // A document with enclosure files brings its content and files.
+            let hashes = value
+                .as_ref()
+                .map(bundle::enclosure_hashes)
+                .unwrap_or_default();
+            for hash in &hashes {
+                if let Some(row) = sqlx::query(
+                    "SELECT bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
+                )
+                .bind(org)
+                .bind(hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                {
+                    enclosures.insert(hash.clone(), row.try_get::<Vec<u8>, _>("bytes")?);
+                }
+            }
+            if let (false, Some(content)) = (hashes.is_empty(), &content) {
+                contents.insert(event.document.clone(), content.clone());
+            }
+            let subject =
+                value.and_then(|content| content.get("subject")?.as_str().map(str::to_owned));
             subjects.insert(event.document.clone(), subject.unwrap_or_default());
         }
         tx.commit().await?;
@@ -107,6 +131,8 @@ impl Store {
             first_numbers,
             subjects: &subjects,
             pdfs: &pdfs,
+            contents: &contents,
+            enclosures: &enclosures,
         })
         .map_err(|e| StoreError::invariant(format!("{org}: {e}")))
     }

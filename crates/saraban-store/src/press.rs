@@ -31,6 +31,17 @@ pub struct Composed {
     /// The organisation's own words that a printed line must not split
     /// (`saraban_core::segment::org_words`).
     pub words: Vec<String>,
+    /// The enclosures' files, in the order their titles print: given to
+    /// the press at issue, to embed in the issued PDF.
+    pub files: Vec<EnclosureFile>,
+}
+
+/// An enclosure's file as the press embeds it.
+#[derive(Debug, Clone)]
+pub struct EnclosureFile {
+    pub title: String,
+    pub media_type: saraban_core::enclosure::MediaType,
+    pub bytes: Vec<u8>,
 }
 
 impl Composed {
@@ -42,6 +53,7 @@ impl Composed {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
+            files: Vec::new(),
         }
     }
 }

@@ -99,7 +99,7 @@ async fn update_documents(
     org: &str,
     changes: &[&RouteChange],
 ) -> Result<()> {
-    const TYPES: [&str; 10] = [
+    const TYPES: [&str; 11] = [
         "TEXT",
         "TEXT",
         "BIGINT",
@@ -108,13 +108,15 @@ async fn update_documents(
         "BIGINT",
         "BIGINT",
         "TEXT",
+        "TIMESTAMP",
         "TIMESTAMP",
         "TIMESTAMP",
     ];
     let sql = format!(
         "UPDATE documents SET state = v.column2, step = v.column3, round = v.column4,
                 register_id = v.column5, year = v.column6, number = v.column7, pdf_hash = v.column8,
-                cancelled_at = COALESCE(v.column9, documents.cancelled_at), updated_at = v.column10
+                cancelled_at = COALESCE(v.column9, documents.cancelled_at), updated_at = v.column10,
+                published_at = v.column11
            FROM (VALUES {}) AS v
           WHERE documents.org_id = $1 AND documents.id = v.column1",
         typed_values(changes.len(), &TYPES, 2)
@@ -132,7 +134,8 @@ async fn update_documents(
             .bind(doc.number)
             .bind(doc.pdf_hash.clone())
             .bind(change.cancels.then(|| doc.updated_at.clone()))
-            .bind(doc.updated_at.clone());
+            .bind(doc.updated_at.clone())
+            .bind(doc.published_at.clone());
     }
     query.execute(&mut **tx).await?;
     Ok(())

@@ -3,7 +3,7 @@
 
 use saraban_core::org::Slug;
 use saraban_core::replay::{Projected, ProjectedAction};
-use saraban_core::workflow::{Authority, Route, State};
+use saraban_core::workflow::{Authority, Publicity, Route, State};
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -111,7 +111,7 @@ fn column_name(column: &str) -> &str {
 
 /// Through `timed`.
 pub(crate) const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
-     register_id, year, number, pdf_hash, @text(cancelled_at), @text(created_at), @text(updated_at) FROM documents";
+     register_id, year, number, pdf_hash, @text(cancelled_at), @text(created_at), @text(updated_at), @text(published_at) FROM documents";
 
 #[derive(Debug, Clone)]
 pub(crate) struct DocRow {
@@ -132,6 +132,8 @@ pub(crate) struct DocRow {
     pub(crate) cancelled: bool,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
+    /// On the public board since (migration 0008/0009).
+    pub(crate) published_at: Option<String>,
 }
 
 impl DocRow {
@@ -151,10 +153,30 @@ impl DocRow {
             pdf_hash: self.pdf_hash.clone(),
             // Whether, not when: the time is the row's own column.
             cancelled_at: self.cancelled.then(|| self.updated_at.clone()),
+            published_at: self.published_at.clone(),
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
             heard,
             returned_from,
+        }
+    }
+
+    /// Whether it may be, or is, on the public board: its kind and
+    /// secrecy say whether it ever may.
+    pub(crate) fn publicity(&self) -> Publicity {
+        let secrecy = self
+            .content
+            .get("secrecy")
+            .filter(|s| !s.is_null())
+            .map(|s| {
+                serde_json::from_value(s.clone()).map_err(|e| StoreError::corrupt("secrecy", e))
+            })
+            .transpose();
+        match secrecy {
+            Ok(secrecy) => Publicity::of(&self.kind, secrecy, self.published_at.is_some()),
+            // Stored content the store accepted always reads; were it not
+            // to, it is kept off the board as if secret.
+            Err(_) => Publicity::Secret(saraban_core::document::Secrecy::Secret),
         }
     }
 
@@ -169,6 +191,7 @@ impl DocRow {
             pdf_hash: projected.pdf_hash,
             cancelled: projected.cancelled_at.is_some(),
             updated_at: projected.updated_at,
+            published_at: projected.published_at,
             ..self.clone()
         }
     }
@@ -217,6 +240,7 @@ impl DocRow {
             cancelled: row.get::<Option<String>, _>("cancelled_at").is_some(),
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
+            published_at: row.get("published_at"),
         })
     }
 }

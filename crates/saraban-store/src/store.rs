@@ -27,10 +27,14 @@ pub struct Store {
     pub(crate) keys: SharedKeys,
     pub(crate) public_url: Arc<std::sync::RwLock<Option<String>>>,
     pub(crate) unlocked: Unlocked,
+    /// How large an enclosure file, and a document's files together, may
+    /// be (a server setting).
+    pub(crate) enclosure_limits: saraban_core::enclosure::Limits,
 }
 
-/// SQLite keeps timestamps as text (see `rows::timed`), so it has no 0007.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 6] = [
+/// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
+/// PostgreSQL's 0008, and its 0008 PostgreSQL's 0009.
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 8] = [
     (
         1,
         "engine",
@@ -61,8 +65,18 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 6] = [
         "sign-in limits",
         include_str!("../../../migrations/sqlite/0006_sign_in_limits.sql"),
     ),
+    (
+        7,
+        "enclosures",
+        include_str!("../../../migrations/sqlite/0007_enclosures.sql"),
+    ),
+    (
+        8,
+        "publication",
+        include_str!("../../../migrations/sqlite/0008_publication.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 7] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 9] = [
     (
         1,
         "engine",
@@ -97,6 +111,16 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 7] = [
         7,
         "timestamps",
         include_str!("../../../migrations/postgres/0007_timestamps.sql"),
+    ),
+    (
+        8,
+        "enclosures",
+        include_str!("../../../migrations/postgres/0008_enclosures.sql"),
+    ),
+    (
+        9,
+        "publication",
+        include_str!("../../../migrations/postgres/0009_publication.sql"),
     ),
 ];
 
@@ -172,6 +196,7 @@ impl Store {
             keys,
             public_url: Default::default(),
             unlocked: Default::default(),
+            enclosure_limits: Default::default(),
         })
     }
 
@@ -182,6 +207,18 @@ impl Store {
             press: Some(press),
             ..self
         }
+    }
+
+    /// The store with other limits on enclosure files.
+    pub fn with_enclosure_limits(self, limits: saraban_core::enclosure::Limits) -> Store {
+        Store {
+            enclosure_limits: limits,
+            ..self
+        }
+    }
+
+    pub fn enclosure_limits(&self) -> saraban_core::enclosure::Limits {
+        self.enclosure_limits
     }
 
     /// `sql` with its timestamps written for this store's database.

@@ -12,6 +12,7 @@ use saraban_core::{DocumentId, Drafted, OrgId, PersonId};
 use sqlx::{Any, Row, Transaction};
 
 use crate::documents::{ActOutcome, DocumentSummary, summary_of};
+use crate::enclosures::{self, Checked, Upload, check_named, check_upload, insert_file};
 use crate::error::{Result, StoreError};
 use crate::ledger::SeqTicket;
 use crate::press::{Composed, Press, print};
@@ -56,6 +57,9 @@ impl Store {
         let now = thai_time(at).to_rfc3339();
         let id = uuid::Uuid::now_v7().to_string();
         let (org, drafter) = (org.as_str().to_owned(), drafter.as_str().to_owned());
+        // Files it names must be the organisation's already.
+        let files =
+            names_files(&content).then(|| (content.document().clone(), self.enclosure_limits));
         self.writers
             .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
@@ -68,6 +72,7 @@ impl Store {
                         canonical,
                         content_hash,
                         now,
+                        files,
                     )
                     .await
                 })
@@ -85,12 +90,44 @@ impl Store {
         content: Drafted,
         at: DateTime<Utc>,
     ) -> Result<ActOutcome> {
+        self.edit_with(org, actor, id, Edit::Replace(Box::new(content)), at)
+            .await
+    }
+
+    /// Attaches a file to a draft: checked (type from its bytes, the
+    /// limits), stored once by its SHA-256, and named at the end of the
+    /// draft's สิ่งที่ส่งมาด้วย in a new version, all in one transaction
+    /// with its `edited` event. A refusal stores nothing.
+    pub async fn attach_enclosure(
+        &self,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
+        upload: Upload,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        // What the edit would refuse first (not the drafter, not a draft).
+        self.may_edit(org, actor, id).await?;
+        let checked = check_upload(upload, self.enclosure_limits).await?;
+        self.edit_with(org, actor, id, Edit::Attach(Box::new(checked)), at)
+            .await
+    }
+
+    async fn edit_with(
+        &self,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
+        edit: Edit,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
         let now = thai_time(at).to_rfc3339();
+        let limits = self.enclosure_limits;
         let (org, actor, id) = (org.to_string(), actor.to_string(), id.to_string());
         let (mut outcome, ticket) = self
             .writers
             .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
-                Box::pin(async move { edit_in(batch, &org, &actor, &id, content, now).await })
+                Box::pin(async move { edit_in(batch, &org, &actor, &id, edit, limits, now).await })
             })
             .await?;
         outcome.event_seq = numbered(&ticket)?;
@@ -109,7 +146,8 @@ impl Store {
     }
 
     /// Takes a route action: submit, endorse, return, sign, issue,
-    /// withdraw, cancel or archive. A refusal changes nothing.
+    /// withdraw, cancel, archive, publish or unpublish. A refusal changes
+    /// nothing.
     pub async fn act(
         &self,
         org: &OrgId,
@@ -231,9 +269,13 @@ async fn create_in(
     canonical: String,
     content_hash: String,
     now: String,
+    files: Option<(saraban_core::Document, saraban_core::enclosure::Limits)>,
 ) -> Result<DocumentSummary> {
     let tx = &mut batch.tx;
     let drafter = ensure_person(&mut *tx, org, drafter).await?;
+    if let Some((document, limits)) = &files {
+        check_named(&mut *tx, org, document, *limits, None).await?;
+    }
     let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
     sqlx::query(sqlx::AssertSqlSafe(timed_for(tx,
             "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
@@ -294,9 +336,55 @@ async fn may_edit_in(
         route: &route,
         acted_this_step: &[],
         returned_from: None,
+        public: doc.publicity(),
     };
     decide(&facts, &actor, &[], ActionKind::Edit, None)?;
     Ok((doc, actor))
+}
+
+/// What an edit brings: a whole new content, or a file to attach to the
+/// content as it stands.
+enum Edit {
+    Replace(Box<Drafted>),
+    Attach(Box<Checked>),
+}
+
+/// Whether a content names any enclosure file.
+fn names_files(content: &Drafted) -> bool {
+    content
+        .document()
+        .enclosures()
+        .iter()
+        .any(|e| e.file.is_some())
+}
+
+/// `content` with `file` named at the end of its สิ่งที่ส่งมาด้วย.
+fn with_enclosure(content: &serde_json::Value, kind: &str, file: &Checked) -> Result<Drafted> {
+    if !matches!(kind, "memo" | "letter") {
+        return Err(StoreError::invalid(
+            "file",
+            "หนังสือชนิดนี้ไม่มีสิ่งที่ส่งมาด้วย จึงแนบไฟล์ไม่ได้",
+        ));
+    }
+    let mut value = content.clone();
+    let object = value
+        .as_object_mut()
+        .ok_or_else(|| StoreError::corrupt("content", "not an object"))?;
+    let mut entry = serde_json::json!({
+        "title": file.title.as_str(),
+        "sha256": file.sha256.as_str(),
+    });
+    if let Some(name) = &file.filename {
+        entry["filename"] = serde_json::json!(name.as_str());
+    }
+    match object
+        .entry("enclosures")
+        .or_insert_with(|| serde_json::json!([]))
+    {
+        serde_json::Value::Array(list) => list.push(entry),
+        _ => return Err(StoreError::corrupt("content", "enclosures is not a list")),
+    }
+    Drafted::from_value(value).map_err(|e| StoreError::invalid(e.path.clone(), e.message.clone()))
 }
 
 async fn edit_in(
@@ -304,12 +392,32 @@ async fn edit_in(
     org: &str,
     actor: &str,
     id: &str,
-    content: Drafted,
+    edit: Edit,
+    limits: saraban_core::enclosure::Limits,
     now: String,
 ) -> Result<(ActOutcome, SeqTicket)> {
     let tx = &mut batch.tx;
     let (doc, actor) = may_edit_in(&mut *tx, org, actor, id).await?;
-    check_kind(&content, &doc.kind)?;
+    let content = match edit {
+        Edit::Replace(content) => {
+            let content = *content;
+            check_kind(&content, &doc.kind)?;
+            if names_files(&content) {
+                check_named(&mut *tx, org, content.document(), limits, None).await?;
+            }
+            content
+        }
+        Edit::Attach(file) => {
+            let content = with_enclosure(&doc.content, &doc.kind, &file)?;
+            insert_file(&mut *tx, org, &file).await?;
+            let name = file
+                .filename
+                .as_ref()
+                .map_or(file.title.as_str(), |n| n.as_str());
+            check_named(&mut *tx, org, content.document(), limits, Some(name)).await?;
+            content
+        }
+    };
     let (canonical, content_hash) = (
         content.canonical().to_owned(),
         content.content_hash().to_owned(),
@@ -426,6 +534,7 @@ async fn act_in(
         route: &route,
         acted_this_step: &acted,
         returned_from,
+        public: doc.publicity(),
     };
     let decision = decide(&facts, &actor, &authorities, action, text)?;
 
@@ -451,7 +560,10 @@ async fn act_in(
         };
         let drafted = stored_document((*doc.content).clone())?;
         let document = compose(drafted, &config, &overlay);
-        let pdf = print(press, Composed::new(document, &config, emblem)).await?;
+        let files = enclosures::files_of(&mut *tx, org, &document).await?;
+        let mut composed = Composed::new(document, &config, emblem);
+        composed.files = files;
+        let pdf = print(press, composed).await?;
         let hash = sha256_hex(&pdf);
         sqlx::query(
             "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",

@@ -22,6 +22,24 @@ use saraban_core::segment::Segmenter;
 
 pub use fonts::{DEFAULT_FAMILY, FontError, FontSet, TH_SARABUN_KO_HEIGHT_EM, TH_SARABUN_LINE_EM};
 
+/// A file an issued document carries (an enclosure, สิ่งที่ส่งมาด้วย):
+/// embedded in the PDF as an associated file, which makes it PDF/A-3b.
+/// Its bytes reach Typst only as a virtual file; its title only as the
+/// JSON string of its description.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The MIME type, taken from the bytes by the caller.
+    pub mime: String,
+    /// The file name ending, e.g. "pdf".
+    pub extension: String,
+    /// Shown by PDF readers beside the file: the enclosure's title.
+    pub description: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where the list of attachments is served (always; empty for most).
+const ATTACHMENTS_PATH: &str = "/attachments.json";
+
 /// The Garuda artwork an organisation supplies.
 #[derive(Debug, Clone)]
 pub struct Emblem {
@@ -76,6 +94,8 @@ pub struct Typeset {
     pub warnings: Vec<String>,
     ident: String,
     date: Datetime,
+    /// Files are attached: the PDF is PDF/A-3b, not PDF/A-2b.
+    attached: bool,
 }
 
 impl Typeset {
@@ -96,7 +116,15 @@ impl Typeset {
     /// The PDF/A-2b file. Deterministic: the same document gives the same
     /// bytes (the approval records hash them).
     pub fn pdf(&self) -> Result<Vec<u8>, RenderError> {
-        let standards = PdfStandards::new(&[PdfStandard::A_2b])
+        // PDF/A-2 allows no embedded files but PDF/A ones; PDF/A-3
+        // allows any, as associated files. A document without enclosure
+        // files stays PDF/A-2b, byte for byte as before.
+        let standard = if self.attached {
+            PdfStandard::A_3b
+        } else {
+            PdfStandard::A_2b
+        };
+        let standards = PdfStandards::new(&[standard])
             .map_err(|e| RenderError::Pdf(e.message().to_string()))?;
         let options = PdfOptions {
             ident: Smart::Custom(self.ident.clone()),
@@ -175,7 +203,7 @@ impl Typesetter {
         document: &Document,
         emblem: Option<&Emblem>,
     ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
-        let inputs = self.inputs(document, emblem)?;
+        let inputs = self.inputs(document, emblem, &[])?;
         let mut out: Vec<(String, Vec<u8>)> = world::TEMPLATES
             .iter()
             .map(|(path, text)| ((*path).to_owned(), text.as_bytes().to_vec()))
@@ -185,13 +213,18 @@ impl Typesetter {
             inputs
                 .files
                 .into_iter()
-                .map(|(path, bytes)| (path.to_owned(), bytes.to_vec())),
+                .map(|(path, bytes)| (path, bytes.to_vec())),
         );
         Ok(out)
     }
 
     /// The view as `/data.json`, the images, and the warnings so far.
-    fn inputs(&self, document: &Document, emblem: Option<&Emblem>) -> Result<Inputs, RenderError> {
+    fn inputs(
+        &self,
+        document: &Document,
+        emblem: Option<&Emblem>,
+        attachments: &[Attachment],
+    ) -> Result<Inputs, RenderError> {
         let mut warnings = Vec::new();
         if emblem.is_none() {
             warnings.push(
@@ -234,17 +267,40 @@ impl Typesetter {
             serde_json::to_value(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
         breaks::mark(&mut data, &self.segmenter);
         let data = serde_json::to_vec(&data).map_err(|e| RenderError::Typst(e.to_string()))?;
-        let mut files: Vec<(&str, Bytes)> = Vec::new();
+        let mut files: Vec<(String, Bytes)> = Vec::new();
         if let Some(emblem) = emblem {
-            files.push((emblem.virtual_path(), Bytes::new(emblem.bytes.clone())));
+            files.push((
+                emblem.virtual_path().to_owned(),
+                Bytes::new(emblem.bytes.clone()),
+            ));
         }
+        let mut listed = Vec::with_capacity(attachments.len());
+        for (i, attachment) in attachments.iter().enumerate() {
+            // Paths saraban makes: never a name the user typed.
+            let ext: String = attachment
+                .extension
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            let path = format!("/enclosure-{}.{ext}", i + 1);
+            listed.push(serde_json::json!({
+                "path": path,
+                "mime": attachment.mime,
+                "description": attachment.description,
+            }));
+            files.push((path, Bytes::new(attachment.bytes.clone())));
+        }
+        files.push((
+            ATTACHMENTS_PATH.to_owned(),
+            Bytes::new(serde_json::to_vec(&listed).map_err(|e| RenderError::Typst(e.to_string()))?),
+        ));
         if let Some(url) = document
             .common()
             .verification
             .as_ref()
             .and_then(|v| v.url.as_ref())
         {
-            files.push((view::QR_PATH, Bytes::new(qr_svg(url.as_str())?)));
+            files.push((view::QR_PATH.to_owned(), Bytes::new(qr_svg(url.as_str())?)));
         }
         Ok(Inputs {
             data,
@@ -260,11 +316,22 @@ impl Typesetter {
         document: &Document,
         emblem: Option<&Emblem>,
     ) -> Result<Typeset, RenderError> {
+        self.typeset_attached(document, emblem, &[])
+    }
+
+    /// Lays out `document` carrying `attachments`, embedded in its PDF
+    /// (PDF/A-3b) in their order.
+    pub fn typeset_attached(
+        &self,
+        document: &Document,
+        emblem: Option<&Emblem>,
+        attachments: &[Attachment],
+    ) -> Result<Typeset, RenderError> {
         let Inputs {
             data,
             files,
             mut warnings,
-        } = self.inputs(document, emblem)?;
+        } = self.inputs(document, emblem, attachments)?;
         let world = world::DocumentWorld::new(self.fonts.clone(), data, files);
         let result = typst::compile::<PagedDocument>(&world);
         // Memoised results of old documents only cost memory: keep a few
@@ -298,6 +365,7 @@ impl Typesetter {
             warnings,
             ident,
             date,
+            attached: !attachments.is_empty(),
         })
     }
 }
@@ -305,7 +373,7 @@ impl Typesetter {
 /// What a document is compiled from.
 struct Inputs {
     data: Vec<u8>,
-    files: Vec<(&'static str, Bytes)>,
+    files: Vec<(String, Bytes)>,
     warnings: Vec<String>,
 }
 
@@ -359,6 +427,7 @@ impl Typesetter {
             document,
             warnings: Vec::new(),
             ident: format!("saraban:register:{}", page.title),
+            attached: false,
             date: Datetime::from_ymd(
                 page.printed_on.year(),
                 page.printed_on.month() as u8,

@@ -257,7 +257,11 @@ pub(crate) fn build(
             fields.phone = memo.phone.as_ref().map(|p| put(p.as_str()));
             fields.to = Some(put(memo.to.as_str()));
             fields.references = memo.references.iter().map(|r| put(r.as_str())).collect();
-            fields.enclosures = memo.enclosures.iter().map(|e| put(e.as_str())).collect();
+            fields.enclosures = memo
+                .enclosures
+                .iter()
+                .map(|e| put(e.title.as_str()))
+                .collect();
             fields.closing = memo.closing.as_ref().map(|c| put(c.as_str()));
             fields.endorsements = memo
                 .endorsements
@@ -280,7 +284,8 @@ pub(crate) fn build(
             fields.salutation = Some(put(letter.salutation()));
             fields.sign_off = Some(put(letter.sign_off()));
             fields.references = numbered_lines(&letter.references, digits, &put);
-            fields.enclosures = numbered_lines(&letter.enclosures, digits, &put);
+            let titles: Vec<_> = letter.enclosures.iter().map(|e| e.title.clone()).collect();
+            fields.enclosures = numbered_lines(&titles, digits, &put);
             fields.contact = contact_lines(&letter.contact, &put);
             fields.copies = lines_of(&letter.copies, &put);
             fields.date = letter.date.full(digits);
@@ -337,7 +342,10 @@ pub(crate) fn build(
             code: v.code.as_str().to_owned(),
             url: v.url.as_ref().map(|u| u.as_str().to_owned()),
             qr: v.url.as_ref().map(|_| QR_PATH.to_owned()),
-            checkpoint: v.checkpoint.as_ref().map(|c| c.as_str().to_owned()),
+            checkpoint: v
+                .checkpoint
+                .as_ref()
+                .map(|c| checkpoint_line(c.as_str(), digits)),
         }),
         unit,
         phone,
@@ -649,9 +657,53 @@ fn endorsement_view(
     }
 }
 
+/// The checkpoint line as the document prints it: the number its Thai
+/// words give (the log's size, after "ลำดับที่") in the document's digits,
+/// like every other number on the page; the origin and the root, which a
+/// reader compares with the log character by character, as they are.
+fn checkpoint_line(line: &str, digits: DigitStyle) -> String {
+    const SIZE: &str = "ลำดับที่ ";
+    let Some(at) = line.find(SIZE).map(|at| at + SIZE.len()) else {
+        return line.to_owned();
+    };
+    let (head, rest) = line.split_at(at);
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit() && !('๐'..='๙').contains(c))
+        .map_or(rest.len(), |(i, _)| i);
+    let (size, tail) = rest.split_at(end);
+    format!("{head}{}{tail}", digits.apply(size))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_lead_in;
+    use super::{checkpoint_line, is_lead_in};
+    use saraban_core::DigitStyle;
+
+    /// Point 15 of issue 14: the footer's Thai words count in the
+    /// document's digits; the origin and the root stay as the log has them.
+    #[test]
+    fn the_checkpoint_counts_in_the_documents_digits() {
+        let line = "บันทึกตรวจสอบล่าสุด saraban.example/wangkrachae2 ลำดับที่ 1207 ราก 0a1b2c3d40506070";
+        assert_eq!(
+            checkpoint_line(line, DigitStyle::Thai),
+            "บันทึกตรวจสอบล่าสุด saraban.example/wangkrachae2 ลำดับที่ ๑๒๐๗ ราก 0a1b2c3d40506070"
+        );
+        assert_eq!(
+            checkpoint_line(line, DigitStyle::AsTyped),
+            checkpoint_line(line, DigitStyle::Thai)
+        );
+        assert_eq!(checkpoint_line(line, DigitStyle::Arabic), line);
+        assert_eq!(
+            checkpoint_line("no size here 12", DigitStyle::Thai),
+            "no size here 12"
+        );
+        let end = "บันทึกตรวจสอบล่าสุด x ลำดับที่ 42";
+        assert_eq!(
+            checkpoint_line(end, DigitStyle::Thai),
+            "บันทึกตรวจสอบล่าสุด x ลำดับที่ ๔๒"
+        );
+    }
 
     #[test]
     fn lead_ins_are_recognised() {

@@ -80,11 +80,11 @@ pub(crate) struct DocumentWorld {
 }
 
 impl DocumentWorld {
-    pub(crate) fn new(fonts: Arc<FontSet>, data: Vec<u8>, extra: Vec<(&str, Bytes)>) -> Self {
+    pub(crate) fn new(fonts: Arc<FontSet>, data: Vec<u8>, extra: Vec<(String, Bytes)>) -> Self {
         let mut files = HashMap::new();
         files.insert(file_id(DATA_PATH), Bytes::new(data));
         for (path, bytes) in extra {
-            files.insert(file_id(path), bytes);
+            files.insert(file_id(&path), bytes);
         }
         Self {
             fonts,

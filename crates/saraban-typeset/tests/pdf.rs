@@ -193,4 +193,11 @@ fn the_verification_prints_on_the_last_page() {
             "{expected} on the last page:\n{last_page}"
         );
     }
+    // The footer's Thai words count in the document's digits (issue 14,
+    // point 15); the code and the address above kept theirs.
+    let size = format!("ลำดับที่ {}", document.common().style.digits.apply("42"));
+    assert!(
+        last_page.contains(&size),
+        "{size} on the last page:\n{last_page}"
+    );
 }

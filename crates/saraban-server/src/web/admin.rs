@@ -1,26 +1,80 @@
 //! Administration: the organisation's configuration (people, positions,
-//! delegations, routes, registers and their numbering) shown as tables and
-//! edited as one checked file, with the emblem; a changed route becomes a
-//! new version, as with `saraban org init`.
+//! holdings, delegations, routes, registers and their numbering) shown as
+//! tables and edited with forms — add a person, move someone to a position
+//! from a date, a delegation, a route's steps with a preview of the route —
+//! and, as the advanced view, as one checked file; with the emblem. Every
+//! form builds the whole new configuration and stores it through the one
+//! checked path (`OrgConfig::from_value`, then the store's `init_org`, which
+//! versions a changed route); a refusal is said in Thai next to its field
+//! and changes nothing.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use maud::{Markup, html};
-use saraban_core::PersonId;
-use saraban_core::org::{OrgConfig, StepConfig};
+use saraban_core::org::{OrgConfig, RouteConfig, Slug, StepConfig};
+use saraban_core::workflow::OnReturn;
+use saraban_core::{DigitStyle, PersonId, ThaiDate};
 use saraban_store::StoreError;
+use serde_json::{Value, json};
 
 use super::common::{Fields, WebUser, config_of, failure, message_page, page};
+use super::form::{date_parts, posted_date};
 use super::words;
 use crate::state::AppState;
 
+/// Today in Thai time, for what has expired and who holds what.
+fn today() -> NaiveDate {
+    saraban_core::clock::thai_date(Utc::now())
+}
+
+/// "หมดอายุ" after an end date that has passed; "ยังไม่เริ่ม" before a start
+/// still to come.
+fn period_mark(from: &ThaiDate, to: Option<&ThaiDate>, today: NaiveDate) -> Markup {
+    html! {
+        @if to.is_some_and(|to| to.naive() < today) {
+            " " span.expired { "หมดอายุ" }
+        } @else if from.naive() > today {
+            " " span.pending { "ยังไม่เริ่ม" }
+        }
+    }
+}
+
+/// The people holding `position` today, and those acting for it by a
+/// delegation in force today (with the capacity's wording).
+fn holders_today(config: &OrgConfig, position: &str, today: NaiveDate) -> Vec<String> {
+    let mut names: Vec<String> = config
+        .people
+        .iter()
+        .filter(|person| {
+            person.holds.iter().any(|h| {
+                h.position.as_str() == position
+                    && saraban_core::org::covers(h.from.naive(), h.to.map(ThaiDate::naive), today)
+            })
+        })
+        .map(|person| person.name.as_str().to_owned())
+        .collect();
+    for d in &config.delegations {
+        if d.position.as_str() == position
+            && saraban_core::org::covers(d.from.naive(), Some(d.to.naive()), today)
+        {
+            names.push(format!(
+                "{} ({})",
+                words::person_name(config, d.delegate.as_str()),
+                d.capacity.wording()
+            ));
+        }
+    }
+    names
+}
+
 fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
     let digits = config.organisation.digits;
-    let date = |d: &saraban_core::ThaiDate| d.abbreviated(digits);
+    let date = |d: &ThaiDate| d.abbreviated(digits);
+    let today = today();
     html! {
-        h2 { "บุคคลและตำแหน่ง" }
+        h2 #people-title { "บุคคลและตำแหน่ง" }
         div.table-scroll {
             table #people {
                 thead { tr { th scope="col" { "ชื่อผู้ใช้" } th scope="col" { "ชื่อ" } th scope="col" { "ตำแหน่ง" } } }
@@ -31,9 +85,12 @@ fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
                             td { (person.name) @if person.admin { " (ผู้ดูแลระบบ)" } }
                             td {
                                 @for holding in &person.holds {
-                                    (words::position_title(config, holding.position.as_str()))
-                                    " ตั้งแต่ " (date(&holding.from))
-                                    @if let Some(to) = &holding.to { " ถึง " (date(to)) }
+                                    span.holding {
+                                        (words::position_title(config, holding.position.as_str()))
+                                        " ตั้งแต่ " (date(&holding.from))
+                                        @if let Some(to) = &holding.to { " ถึง " (date(to)) }
+                                        (period_mark(&holding.from, holding.to.as_ref(), today))
+                                    }
                                     br;
                                 }
                             }
@@ -42,43 +99,29 @@ fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
                 }
             }
         }
-        h2 { "การมอบอำนาจ" }
+        h2 #delegations-title { "การมอบอำนาจ" }
         @if config.delegations.is_empty() { p.empty { "ไม่มี" } }
         ul #delegations {
             @for (i, d) in config.delegations.iter().enumerate() {
-                li {
+                li .expired-item[d.to.naive() < today] {
                     (words::person_name(config, d.delegate.as_str())) " "
                     (d.capacity.wording()) (words::position_title(config, d.position.as_str()))
-                    " ตาม" (d.order) " (" (date(&d.from)) " – " (date(&d.to)) ") "
+                    " ตาม" (d.order) " (" (date(&d.from)) " – " (date(&d.to)) ")"
+                    (period_mark(&d.from, Some(&d.to), today)) " "
                     form.inline-action method="post" action="/admin/delegations" data-busy {
                         (user.csrf_field())
                         button.danger type="submit" name="op" value=(format!("remove:{i}"))
-                            aria-label=(format!("ยกเลิกการมอบอำนาจรายการที่ {}", digits.number(i as u64 + 1))) { "ยกเลิก" }
+                            aria-label=(format!("ยกเลิก การมอบอำนาจรายการที่ {}", digits.number(i as u64 + 1))) { "ยกเลิก" }
                     }
                 }
             }
         }
-        h2 { "เส้นทางเสนอ" }
-        @for route in &config.routes {
-            h3 { (words::kind_name(&route.kind)) }
-            ol.steps {
-                @for step in &route.review {
-                    li {
-                        "พิจารณา: "
-                        @match step {
-                            StepConfig::One(position) => (words::position_title(config, position.as_str())),
-                            StepConfig::Group { any_of, required } => {
-                                (digits.number(*required as u64)) " ใน "
-                                (any_of.iter().map(|p| words::position_title(config, p.as_str())).collect::<Vec<_>>().join(" / "))
-                            }
-                        }
-                    }
-                }
-                li { "ลงนาม: " (words::position_title(config, route.sign.as_str())) }
-                li { "ออกเลข: " (words::position_title(config, route.issue.as_str())) }
-            }
-            p.on-return { "เมื่อส่งคืนแก้ไขแล้วเสนอใหม่: " (route.on_return.thai()) }
-        }
+    }
+}
+
+fn registers(config: &OrgConfig) -> Markup {
+    let digits = config.organisation.digits;
+    html! {
         h2 { "ทะเบียน" }
         ul {
             @for r in &config.registers {
@@ -99,34 +142,391 @@ fn summary(user: &WebUser, config: &OrgConfig) -> Markup {
 struct Outcome<'a> {
     config_error: Option<&'a str>,
     password_error: Option<&'a str>,
-    delegation: Option<&'a DelegationDraft>,
+    delegation: Option<&'a Draft>,
+    person: Option<&'a Draft>,
+    holding: Option<&'a Draft>,
+    route: Option<&'a RouteDraft>,
     emblem_error: Option<&'a str>,
     saved: Option<&'a str>,
 }
 
-/// A delegation as typed into its form, with the engine's complaint.
+/// One of the small forms as typed (field name → text), with the
+/// engine's complaint: the field at fault and why, in Thai.
 #[derive(Debug, Default, Clone)]
-struct DelegationDraft {
-    delegate: String,
-    position: String,
-    capacity: String,
-    order: String,
-    from: String,
-    to: String,
-    /// The field at fault (delegate, position, capacity, order, from, to) and why.
+struct Draft {
+    values: Vec<(&'static str, String)>,
     error: Option<(String, String)>,
 }
 
-impl DelegationDraft {
-    fn from_fields(fields: &Fields) -> Self {
-        DelegationDraft {
-            delegate: fields.text("delegate"),
-            position: fields.text("position"),
-            capacity: fields.text("capacity"),
-            order: fields.text("order"),
-            from: fields.text("from"),
-            to: fields.text("to"),
+impl Draft {
+    /// The fields `names` of a posted form; a field that is a date is read
+    /// from its day, month and B.E. year (`form::posted_date`) as ISO.
+    fn from_fields(fields: &Fields, names: &[&'static str], dates: &[&'static str]) -> Self {
+        let mut values: Vec<(&'static str, String)> =
+            names.iter().map(|n| (*n, fields.text(n))).collect();
+        values.extend(dates.iter().map(|n| (*n, posted_date(fields, n))));
+        Draft {
+            values,
             error: None,
+        }
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    fn error_at(&self, field: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// The refusal of the path `path` placed at this form's field (see
+    /// `field_of`), else at the form as a whole, naming the path.
+    fn refused_at(&mut self, path: &str, reason: String, prefix: &str, fields: &[(&str, &str)]) {
+        self.error = Some(match field_of(path, prefix, fields) {
+            Some(field) => (field.to_owned(), reason),
+            None if path.is_empty() => ("form".to_owned(), reason),
+            None => ("form".to_owned(), format!("{path}: {reason}")),
+        });
+    }
+}
+
+/// The form's field a configuration path belongs to: the part after
+/// `prefix` ("people[6]") is one of `fields`' suffixes (".id"), or lies
+/// within one (".holds[0].from" within ".holds[0]").
+fn field_of<'a>(path: &str, prefix: &str, fields: &[(&str, &'a str)]) -> Option<&'a str> {
+    let rest = path.strip_prefix(prefix)?;
+    fields
+        .iter()
+        .find(|(suffix, _)| {
+            rest == *suffix
+                || rest.starts_with(&format!("{suffix}."))
+                || rest.starts_with(&format!("{suffix}["))
+        })
+        .map(|(_, field)| *field)
+}
+
+/// A labelled field's error, and whether the field is marked invalid.
+fn field_error(draft: &Draft, form: &str, field: &str) -> Markup {
+    html! {
+        @if let Some(message) = draft.error_at(field) {
+            p.field-error #(format!("{form}-{field}-error")) role="alert" { (message) }
+        }
+    }
+}
+
+fn invalid(draft: &Draft, field: &str) -> Option<&'static str> {
+    draft.error_at(field).map(|_| "true")
+}
+
+/// A date as day, Thai month and B.E. year, with its label, hint and error.
+fn date_field(
+    digits: DigitStyle,
+    form: &str,
+    name: &str,
+    label: &str,
+    draft: &Draft,
+    hint: &str,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    html! {
+        div.field {
+            label #(format!("{id}-label")) for=(id) { (label) }
+            span.hint #(format!("{id}-hint")) { (hint) }
+            (date_parts(digits, name, &id, draft.get(name), &format!("{id}-label"), draft.error_at(name).is_some()))
+            (field_error(draft, form, name))
+        }
+    }
+}
+
+fn position_options(config: &OrgConfig, chosen: &str) -> Markup {
+    html! {
+        @for position in &config.positions {
+            option value=(position.id) selected[position.id.as_str() == chosen] { (position.title) }
+        }
+    }
+}
+
+fn person_options(config: &OrgConfig, chosen: &str) -> Markup {
+    html! {
+        @for person in &config.people {
+            option value=(person.id) selected[person.id.as_str() == chosen] { (person.name) " (" (person.id) ")" }
+        }
+    }
+}
+
+const PERSON_FIELDS: [&str; 4] = ["id", "name", "position", "admin"];
+
+/// Adding a person: sign-in name, name, and optionally the position they
+/// hold from a date; whether they administer.
+fn person_form(user: &WebUser, config: &OrgConfig, draft: Option<&Draft>) -> Markup {
+    let digits = config.organisation.digits;
+    let fresh = Draft {
+        values: vec![("from", today().format("%Y-%m-%d").to_string())],
+        error: None,
+    };
+    let draft = draft.unwrap_or(&fresh);
+    html! {
+        h3 #person-title { "เพิ่มบุคคล" }
+        form.document-form #person-form method="post" action="/admin/people#person-title" data-busy {
+            (user.csrf_field())
+            div.pair {
+                div.field {
+                    label for="person-id" { "ชื่อผู้ใช้ (สำหรับเข้าสู่ระบบ)" }
+                    span.hint #person-id-hint { "อักษรภาษาอังกฤษตัวเล็ก ตัวเลข และ - _ . เช่น somchai.k" }
+                    input #person-id name="id" value=(draft.get("id")) required autocapitalize="none" autocomplete="off"
+                        aria-describedby="person-id-hint" aria-invalid=[invalid(draft, "id")];
+                    (field_error(draft, "person", "id"))
+                }
+                div.field {
+                    label for="person-name" { "ชื่อ-สกุล (พร้อมคำนำหน้า)" }
+                    input #person-name name="name" value=(draft.get("name")) required autocomplete="off"
+                        placeholder="นายสมชาย ใจดี" aria-invalid=[invalid(draft, "name")];
+                    (field_error(draft, "person", "name"))
+                }
+            }
+            div.pair {
+                div.field {
+                    label for="person-position" { "ดำรงตำแหน่ง" }
+                    select #person-position name="position" aria-invalid=[invalid(draft, "position")] {
+                        option value="" selected[draft.get("position").is_empty()] { "— ยังไม่ดำรงตำแหน่ง —" }
+                        (position_options(config, draft.get("position")))
+                    }
+                    (field_error(draft, "person", "position"))
+                }
+                (date_field(digits, "person", "from", "ตั้งแต่วันที่", draft, "วัน เดือน ปี พุทธศักราช"))
+            }
+            label.choice {
+                input #person-admin type="checkbox" name="admin" value="true" checked[draft.get("admin") == "true"];
+                " เป็นผู้ดูแลระบบ (จัดการบุคคล ตำแหน่ง และเส้นทางเสนอ)"
+            }
+            @if let Some(message) = draft.error_at("form") {
+                p.field-error #person-form-error role="alert" { (message) }
+            }
+            button.primary type="submit" { "เพิ่มบุคคล" }
+        }
+    }
+}
+
+const HOLDING_FIELDS: [&str; 3] = ["person", "position", "end_current"];
+
+/// Moving someone to a position from a date: a new holding (to an end
+/// date, or open), their current positions ending the day before.
+fn holding_form(user: &WebUser, config: &OrgConfig, draft: Option<&Draft>) -> Markup {
+    let digits = config.organisation.digits;
+    let fresh = Draft {
+        values: vec![
+            ("from", today().format("%Y-%m-%d").to_string()),
+            ("end_current", "true".into()),
+        ],
+        error: None,
+    };
+    let draft = draft.unwrap_or(&fresh);
+    html! {
+        h3 #holding-title { "ย้ายหรือแต่งตั้งให้ดำรงตำแหน่ง" }
+        p.hint { "ตำแหน่งใหม่มีผลตั้งแต่วันที่กำหนด ตำแหน่งเดิมของบุคคลนั้นสิ้นสุดในวันก่อนหน้า (ถ้าเลือกไว้) เอกสารที่อยู่ระหว่างเสนอจะรอผู้ดำรงตำแหน่งในวันที่ดำเนินการ" }
+        form.document-form #holding-form method="post" action="/admin/holdings#holding-title" data-busy {
+            (user.csrf_field())
+            div.pair {
+                div.field {
+                    label for="holding-person" { "บุคคล" }
+                    select #holding-person name="person" aria-invalid=[invalid(draft, "person")] {
+                        (person_options(config, draft.get("person")))
+                    }
+                    (field_error(draft, "holding", "person"))
+                }
+                div.field {
+                    label for="holding-position" { "ตำแหน่งใหม่" }
+                    select #holding-position name="position" aria-invalid=[invalid(draft, "position")] {
+                        (position_options(config, draft.get("position")))
+                    }
+                    (field_error(draft, "holding", "position"))
+                }
+            }
+            div.pair {
+                (date_field(digits, "holding", "from", "ตั้งแต่วันที่", draft, "วัน เดือน ปี พุทธศักราช"))
+                (date_field(digits, "holding", "to", "ถึงวันที่ (ไม่บังคับ)", draft, "เว้นว่างไว้ถ้าไม่มีกำหนดสิ้นสุด"))
+            }
+            label.choice {
+                input #holding-end-current type="checkbox" name="end_current" value="true" checked[draft.get("end_current") == "true"];
+                " ตำแหน่งเดิมของบุคคลนี้สิ้นสุดในวันก่อนวันเริ่มตำแหน่งใหม่"
+            }
+            @if let Some(message) = draft.error_at("form") {
+                p.field-error #holding-form-error role="alert" { (message) }
+            }
+            button.primary type="submit" { "บันทึกการดำรงตำแหน่ง" }
+        }
+    }
+}
+
+const DELEGATION_FIELDS: [&str; 4] = ["delegate", "position", "capacity", "order"];
+
+fn delegation_form(user: &WebUser, config: &OrgConfig, draft: Option<&Draft>) -> Markup {
+    let digits = config.organisation.digits;
+    let empty = Draft::default();
+    let draft = draft.unwrap_or(&empty);
+    html! {
+        h3 #delegation-title { "เพิ่มการมอบอำนาจ" }
+        p.hint { "เช่น นายกไม่อยู่ ให้ปลัดปฏิบัติราชการแทนตามคำสั่ง ระบบจะพิมพ์ข้อความนี้ใต้ลายมือชื่อเมื่อผู้ได้รับมอบอำนาจลงนาม" }
+        form.document-form #delegation-form method="post" action="/admin/delegations" data-busy {
+            (user.csrf_field())
+            input type="hidden" name="op" value="add";
+            div.pair {
+                div.field {
+                    label for="delegation-delegate" { "ผู้ได้รับมอบอำนาจ" }
+                    select #delegation-delegate name="delegate" aria-invalid=[invalid(draft, "delegate")] {
+                        @for person in &config.people {
+                            option value=(person.id) selected[person.id.as_str() == draft.get("delegate")] { (person.name) }
+                        }
+                    }
+                    (field_error(draft, "delegation", "delegate"))
+                }
+                div.field {
+                    label for="delegation-position" { "ทำการแทนตำแหน่ง" }
+                    select #delegation-position name="position" aria-invalid=[invalid(draft, "position")] {
+                        (position_options(config, draft.get("position")))
+                    }
+                    (field_error(draft, "delegation", "position"))
+                }
+            }
+            div.field {
+                label for="delegation-capacity" { "ลักษณะ" }
+                select #delegation-capacity name="capacity" {
+                    @for wording in ["ปฏิบัติราชการแทน", "รักษาราชการแทน", "รักษาการในตำแหน่ง"] {
+                        option value=(wording) selected[wording == draft.get("capacity")] { (wording) }
+                    }
+                }
+                (field_error(draft, "delegation", "capacity"))
+            }
+            div.field {
+                label for="delegation-order" { "ตามคำสั่ง" }
+                input #delegation-order name="order" value=(draft.get("order")) required
+                    placeholder="คำสั่งองค์การบริหารส่วนตำบล… ที่ …/…" aria-invalid=[invalid(draft, "order")];
+                (field_error(draft, "delegation", "order"))
+            }
+            div.pair {
+                (date_field(digits, "delegation", "from", "ตั้งแต่วันที่", draft, "วัน เดือน ปี พุทธศักราช"))
+                (date_field(digits, "delegation", "to", "ถึงวันที่", draft, "วัน เดือน ปี พุทธศักราช"))
+            }
+            @if let Some(message) = draft.error_at("form") {
+                p.field-error #delegation-form-error role="alert" { (message) }
+            }
+            button.primary type="submit" { "เพิ่มการมอบอำนาจ" }
+        }
+    }
+}
+
+/// A route as its form holds it: the review steps in order (each one
+/// position, or a group as `group:REQUIRED:A,B,…`), who signs and issues,
+/// where a resubmission goes; whether it differs from what is stored.
+#[derive(Debug, Default, Clone)]
+struct RouteDraft {
+    kind: String,
+    steps: Vec<String>,
+    sign: String,
+    issue: String,
+    on_return: String,
+    add: String,
+    /// Changed by the form and not yet saved.
+    pending: bool,
+    /// The field at fault (steps, add, sign, issue, on_return, route) and why.
+    error: Option<(String, String)>,
+}
+
+impl RouteDraft {
+    fn of(route: &RouteConfig) -> Self {
+        RouteDraft {
+            kind: route.kind.clone(),
+            steps: route
+                .review
+                .iter()
+                .map(|step| match step {
+                    StepConfig::One(position) => position.as_str().to_owned(),
+                    StepConfig::Group { any_of, required } => format!(
+                        "group:{required}:{}",
+                        any_of
+                            .iter()
+                            .map(Slug::as_str)
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                })
+                .collect(),
+            sign: route.sign.as_str().to_owned(),
+            issue: route.issue.as_str().to_owned(),
+            on_return: route.on_return.name().to_owned(),
+            ..RouteDraft::default()
+        }
+    }
+
+    fn from_fields(fields: &Fields) -> Self {
+        RouteDraft {
+            kind: fields.text("kind"),
+            steps: fields
+                .0
+                .iter()
+                .filter(|(name, _)| name == "step")
+                .map(|(_, value)| value.clone())
+                .collect(),
+            sign: fields.text("sign"),
+            issue: fields.text("issue"),
+            on_return: fields.text("on_return"),
+            add: fields.text("add"),
+            pending: true,
+            error: None,
+        }
+    }
+
+    /// Moves, removes or adds a step (`up:K`, `down:K`, `remove:K`, `add`).
+    fn apply(&mut self, op: &str) {
+        let at = |prefix: &str| {
+            op.strip_prefix(prefix)
+                .and_then(|k| k.parse::<usize>().ok())
+        };
+        if let Some(k) = at("up:").filter(|k| (1..self.steps.len()).contains(k)) {
+            self.steps.swap(k - 1, k);
+        } else if let Some(k) = at("down:").filter(|k| k + 1 < self.steps.len()) {
+            self.steps.swap(k, k + 1);
+        } else if let Some(k) = at("remove:").filter(|k| *k < self.steps.len()) {
+            self.steps.remove(k);
+        } else if op == "add" {
+            if self.add.is_empty() {
+                self.error = Some(("add".into(), "กรุณาเลือกตำแหน่งที่จะเพิ่ม".into()));
+            } else {
+                self.steps.push(std::mem::take(&mut self.add));
+            }
+        }
+    }
+
+    /// A step as the configuration file writes it.
+    fn step_value(step: &str) -> Value {
+        match step
+            .strip_prefix("group:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            Some((required, any_of)) => json!({
+                "any_of": any_of.split(',').collect::<Vec<_>>(),
+                "required": required.parse::<u64>().unwrap_or(0),
+            }),
+            None => json!(step),
+        }
+    }
+
+    /// The positions of a step, and how many of them must endorse.
+    fn step_positions(step: &str) -> (Vec<&str>, usize) {
+        match step
+            .strip_prefix("group:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            Some((required, any_of)) => {
+                (any_of.split(',').collect(), required.parse().unwrap_or(0))
+            }
+            None => (vec![step], 1),
         }
     }
 
@@ -138,69 +538,183 @@ impl DelegationDraft {
     }
 }
 
-fn delegation_form(user: &WebUser, config: &OrgConfig, draft: Option<&DelegationDraft>) -> Markup {
-    let empty = DelegationDraft::default();
-    let draft = draft.unwrap_or(&empty);
-    let field_error = |field: &str| {
-        draft.error_at(field).map(|message| {
-            html! { p.field-error #(format!("delegation-{field}-error")) role="alert" { (message) } }
-        })
+/// A step's positions as the page names them.
+fn step_title(config: &OrgConfig, step: &str, digits: DigitStyle) -> String {
+    let (positions, required) = RouteDraft::step_positions(step);
+    let titles: Vec<String> = positions
+        .iter()
+        .map(|p| words::position_title(config, p))
+        .collect();
+    if positions.len() > 1 {
+        format!(
+            "{} ใน {} คน: {}",
+            digits.number(required as u64),
+            digits.number(positions.len() as u64),
+            titles.join(" / ")
+        )
+    } else {
+        titles.join(" / ")
+    }
+}
+
+/// The route as it would run today: the drafter, each review step, the
+/// signer and the registrar, with the positions' titles and who holds
+/// them (or acts for them) today; where a resubmission goes.
+fn route_preview(config: &OrgConfig, draft: &RouteDraft) -> Markup {
+    let digits = config.organisation.digits;
+    let today = today();
+    let holders = |position: &str| -> Markup {
+        let names = holders_today(config, position, today);
+        html! {
+            @if names.is_empty() {
+                " — " span.vacant { "ยังไม่มีผู้ดำรงตำแหน่งในวันนี้" }
+            } @else {
+                " — " (names.join(", "))
+            }
+        }
+    };
+    let on_return = if draft.on_return == OnReturn::BackToReturner.name() {
+        OnReturn::BackToReturner
+    } else {
+        OnReturn::Restart
+    };
+    html! {
+        section.route-preview aria-labelledby=(format!("route-{}-preview-title", draft.kind)) {
+            h4 #(format!("route-{}-preview-title", draft.kind)) { "ลำดับการเสนอ" @if draft.pending { " (ตามแบบฟอร์ม ยังไม่ได้บันทึก)" } }
+            ol.route-run.thai-digits[digits != DigitStyle::Arabic] #(format!("route-{}-preview", draft.kind)) {
+                li { strong { "ผู้จัดทำร่าง" } " ส่งเสนอ" }
+                @for step in &draft.steps {
+                    @let (positions, required) = RouteDraft::step_positions(step);
+                    li {
+                        strong { "พิจารณา" }
+                        @if positions.len() > 1 {
+                            " (ต้องเห็นชอบ " (digits.number(required as u64)) " ใน " (digits.number(positions.len() as u64)) ")"
+                        }
+                        ": "
+                        @for (j, position) in positions.iter().enumerate() {
+                            @if j > 0 { " / " }
+                            (words::position_title(config, position)) (holders(position))
+                        }
+                    }
+                }
+                li { strong { "ลงนาม" } ": " (words::position_title(config, &draft.sign)) (holders(&draft.sign)) }
+                li { strong { "ออกเลขและส่ง" } ": " (words::position_title(config, &draft.issue)) (holders(&draft.issue)) }
+            }
+            p.on-return { "เมื่อส่งคืนแก้ไขแล้วเสนอใหม่: " (on_return.thai()) }
+        }
+    }
+}
+
+/// One route's form: its steps in order (up, down, remove), a step to
+/// add, the signer and registrar, `on_return`; and the route's preview.
+fn route_form(user: &WebUser, config: &OrgConfig, draft: &RouteDraft) -> Markup {
+    let digits = config.organisation.digits;
+    let kind = draft.kind.as_str();
+    let id = |field: &str| format!("route-{kind}-{field}");
+    let error = |field: &str| -> Markup {
+        html! {
+            @if let Some(message) = draft.error_at(field) {
+                p.field-error #(id(&format!("{field}-error"))) role="alert" { (message) }
+            }
+        }
     };
     let invalid = |field: &str| draft.error_at(field).map(|_| "true");
+    let count = draft.steps.len();
     html! {
-        h3 #delegation-title { "เพิ่มการมอบอำนาจ" }
-        p.hint { "เช่น นายกไม่อยู่ ให้ปลัดปฏิบัติราชการแทนตามคำสั่ง ระบบจะพิมพ์ข้อความนี้ใต้ลายมือชื่อเมื่อผู้ได้รับมอบอำนาจลงนาม" }
-        form.document-form method="post" action="/admin/delegations" data-busy {
-            (user.csrf_field())
-            input type="hidden" name="op" value="add";
-            div.pair {
-                div.field {
-                    label for="delegation-delegate" { "ผู้ได้รับมอบอำนาจ" }
-                    select #delegation-delegate name="delegate" aria-invalid=[invalid("delegate")] {
-                        @for person in &config.people {
-                            option value=(person.id) selected[person.id.as_str() == draft.delegate] { (person.name) }
+        div.route-editor #(format!("route-{kind}")) {
+            form.document-form.route-form method="post" action=(format!("/admin/routes#route-{kind}")) data-busy
+                aria-labelledby=(id("title")) {
+                (user.csrf_field())
+                input type="hidden" name="kind" value=(kind);
+                h3 #(id("title")) { "เส้นทางเสนอ" (words::kind_name(kind)) }
+                @if draft.pending && draft.error.is_none() {
+                    p.notice #(id("pending")) role="status" { "แก้ไขลำดับแล้ว ยังไม่ได้บันทึก กด “บันทึกเส้นทาง” เพื่อใช้เส้นทางนี้" }
+                }
+                fieldset {
+                    legend { "ขั้นพิจารณา (เรียงตามลำดับ)" }
+                    @if draft.steps.is_empty() { p.empty { "ไม่มีขั้นพิจารณา ผู้จัดทำร่างเสนอผู้ลงนามโดยตรง" } }
+                    ol.route-steps.thai-digits[digits != DigitStyle::Arabic] #(id("steps")) {
+                        @for (k, step) in draft.steps.iter().enumerate() {
+                            @let number = digits.number(k as u64 + 1);
+                            li {
+                                input type="hidden" name="step" value=(step);
+                                span.step-title { (step_title(config, step, digits)) }
+                                span.step-buttons {
+                                    @if k > 0 {
+                                        button type="submit" name="op" value=(format!("up:{k}")) formnovalidate
+                                            aria-label=(format!("เลื่อนขั้นที่ {number} ขึ้น")) { "↑" }
+                                    }
+                                    @if k + 1 < count {
+                                        button type="submit" name="op" value=(format!("down:{k}")) formnovalidate
+                                            aria-label=(format!("เลื่อนขั้นที่ {number} ลง")) { "↓" }
+                                    }
+                                    button.danger type="submit" name="op" value=(format!("remove:{k}")) formnovalidate
+                                        aria-label=(format!("ลบ ขั้นที่ {number}")) { "ลบ" }
+                                }
+                            }
                         }
                     }
-                    (field_error("delegate").unwrap_or_default())
+                    (error("steps"))
+                    div.add-step {
+                        div.field {
+                            label for=(id("add")) { "เพิ่มขั้นพิจารณาท้ายสุด" }
+                            select #(id("add")) name="add" aria-invalid=[invalid("add")] {
+                                option value="" { "— เลือกตำแหน่ง —" }
+                                (position_options(config, ""))
+                            }
+                            (error("add"))
+                        }
+                        button type="submit" name="op" value="add" formnovalidate { "เพิ่มขั้น" }
+                    }
                 }
-                div.field {
-                    label for="delegation-position" { "ทำการแทนตำแหน่ง" }
-                    select #delegation-position name="position" aria-invalid=[invalid("position")] {
-                        @for position in &config.positions {
-                            option value=(position.id) selected[position.id.as_str() == draft.position] { (position.title) }
+                div.pair {
+                    div.field {
+                        label for=(id("sign")) { "ผู้ลงนาม" }
+                        select #(id("sign")) name="sign" aria-invalid=[invalid("sign")] {
+                            (position_options(config, &draft.sign))
+                        }
+                        (error("sign"))
+                    }
+                    div.field {
+                        label for=(id("issue")) { "ผู้ออกเลขและส่ง (งานสารบรรณ)" }
+                        select #(id("issue")) name="issue" aria-invalid=[invalid("issue")] {
+                            (position_options(config, &draft.issue))
+                        }
+                        (error("issue"))
+                    }
+                }
+                fieldset {
+                    legend { "เมื่อส่งคืนแก้ไขแล้วผู้จัดทำร่างเสนอใหม่" }
+                    div.choices {
+                        @for (value, label) in [(OnReturn::Restart, "เสนอใหม่ตั้งแต่ขั้นแรก (ทุกคนเห็นฉบับที่แก้ไข)"), (OnReturn::BackToReturner, "กลับไปยังผู้ส่งคืนโดยตรง (ผู้ที่เห็นชอบแล้วเห็นสิ่งที่เปลี่ยน)")] {
+                            label.choice {
+                                input #(id(value.name())) type="radio" name="on_return" value=(value.name())
+                                    checked[draft.on_return == value.name() || (draft.on_return.is_empty() && value == OnReturn::Restart)];
+                                " " (label)
+                            }
                         }
                     }
-                    (field_error("position").unwrap_or_default())
+                    (error("on_return"))
+                }
+                (error("route"))
+                div.buttons {
+                    button.primary type="submit" name="op" value="save" #(id("save")) { "บันทึกเส้นทาง" }
                 }
             }
-            div.field {
-                label for="delegation-capacity" { "ลักษณะ" }
-                select #delegation-capacity name="capacity" {
-                    @for wording in ["ปฏิบัติราชการแทน", "รักษาราชการแทน", "รักษาการในตำแหน่ง"] {
-                        option value=(wording) selected[wording == draft.capacity] { (wording) }
-                    }
-                }
-                (field_error("capacity").unwrap_or_default())
+            (route_preview(config, draft))
+        }
+    }
+}
+
+fn routes(user: &WebUser, config: &OrgConfig, draft: Option<&RouteDraft>) -> Markup {
+    html! {
+        h2 #routes-title { "เส้นทางเสนอ" }
+        p.hint { "ลำดับที่เอกสารแต่ละชนิดเสนอ เปลี่ยนแล้วเอกสารที่อยู่ระหว่างเสนอยังใช้เส้นทางเดิมจนจบ เอกสารที่สร้างต่อจากนี้ใช้เส้นทางใหม่" }
+        @for route in &config.routes {
+            @match draft.filter(|d| d.kind == route.kind) {
+                Some(draft) => (route_form(user, config, draft)),
+                None => (route_form(user, config, &RouteDraft::of(route))),
             }
-            div.field {
-                label for="delegation-order" { "ตามคำสั่ง" }
-                input #delegation-order name="order" value=(draft.order) required
-                    placeholder="คำสั่งองค์การบริหารส่วนตำบล… ที่ …/…" aria-invalid=[invalid("order")];
-                (field_error("order").unwrap_or_default())
-            }
-            div.pair {
-                div.field {
-                    label for="delegation-from" { "ตั้งแต่วันที่" }
-                    input #delegation-from type="date" name="from" value=(draft.from) required aria-invalid=[invalid("from")];
-                    (field_error("from").unwrap_or_default())
-                }
-                div.field {
-                    label for="delegation-to" { "ถึงวันที่" }
-                    input #delegation-to type="date" name="to" value=(draft.to) required aria-invalid=[invalid("to")];
-                    (field_error("to").unwrap_or_default())
-                }
-            }
-            button.primary type="submit" { "เพิ่มการมอบอำนาจ" }
         }
     }
 }
@@ -212,7 +726,11 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
         p { a href="/admin/verify" { "ตรวจสอบความถูกต้องของบันทึกทั้งหมด" } }
         @if let Some(saved) = outcome.saved { p.notice role="status" #admin-saved { (saved) } }
         (summary(user, config))
+        (person_form(user, config, outcome.person))
+        (holding_form(user, config, outcome.holding))
         (delegation_form(user, config, outcome.delegation))
+        (routes(user, config, outcome.route))
+        (registers(config))
         h2 #passwords-title { "ตั้งรหัสผ่านให้ผู้ใช้" }
         p.hint { "สำหรับผู้ใช้ใหม่หรือผู้ที่ลืมรหัสผ่าน แจ้งรหัสผ่านนี้ให้ผู้ใช้ แล้วให้เปลี่ยนเองเมื่อเข้าสู่ระบบ" }
         form.document-form method="post" action="/admin/password" data-busy {
@@ -221,13 +739,11 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
                 div.field {
                     label for="password-person" { "ผู้ใช้" }
                     select #password-person name="person" {
-                        @for person in &config.people {
-                            option value=(person.id) { (person.name) " (" (person.id) ")" }
-                        }
+                        (person_options(config, ""))
                     }
                 }
                 div.field {
-                    label for="password-new" { "รหัสผ่านใหม่ (อย่างน้อย ๘ ตัวอักษร)" }
+                    label for="password-new" { "รหัสผ่านใหม่ (อย่างน้อย " (config.organisation.digits.number(8)) " ตัวอักษร)" }
                     input #password-new name="password" type="password" autocomplete="new-password" required minlength="8"
                         aria-invalid=[outcome.password_error.map(|_| "true")] aria-describedby="password-new-error";
                     @if let Some(message) = outcome.password_error {
@@ -242,7 +758,7 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
         form method="post" action="/admin/emblem" enctype="multipart/form-data" data-busy {
             (user.csrf_field())
             div.field {
-                label for="emblem" { "ไฟล์ตราครุฑ (PNG หรือ SVG ไม่เกิน ๒ MB)" }
+                label for="emblem" { "ไฟล์ตราครุฑ (PNG หรือ SVG ไม่เกิน " (config.organisation.digits.number(2)) " MB)" }
                 input #emblem type="file" name="emblem" accept=".png,.svg,image/png,image/svg+xml" required
                     aria-invalid=[outcome.emblem_error.map(|_| "true")] aria-describedby="emblem-error";
                 @if let Some(message) = outcome.emblem_error {
@@ -251,9 +767,9 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
             }
             button type="submit" { "อัปโหลดตราครุฑ" }
         }
-        h2 #edit-title { "แก้ไขการตั้งค่า" }
+        h2 #edit-title { "ขั้นสูง: การตั้งค่าทั้งหมด" }
         p.hint {
-            "การตั้งค่าทั้งหมดอยู่ในแบบฟอร์มเดียว (รูปแบบ JSON เช่นเดียวกับไฟล์ examples/organisation): "
+            "การตั้งค่าทั้งหมดในแบบฟอร์มเดียว (รูปแบบ JSON เช่นเดียวกับไฟล์ examples/organisation) สำหรับสิ่งที่แบบฟอร์มข้างบนไม่มี: "
             "people = บุคคล, positions = ตำแหน่ง, delegations = การมอบอำนาจ, routes = เส้นทางเสนอ (review เรียงตามลำดับ), "
             "registers = ทะเบียน (prefix = รหัสหนังสือ, start = เลขเริ่มต้น) ระบบจะตรวจทั้งหมดก่อนบันทึก หากผิดจะไม่มีการเปลี่ยนแปลงใด ๆ"
         }
@@ -309,14 +825,72 @@ pub(crate) async fn page_route(State(state): State<AppState>, user: WebUser) -> 
     }
 }
 
+/// Why a new configuration was not stored: a path of the configuration
+/// and the reason in Thai, or a page already written (an internal failure).
+enum Refused {
+    At { path: String, reason: String },
+    Failed(Response),
+}
+
+/// The configuration as it stands, and the emblem, which a change of the
+/// configuration keeps.
+async fn current(
+    state: &AppState,
+    user: &WebUser,
+) -> Result<(OrgConfig, Option<Vec<u8>>), Response> {
+    let org = &user.account.org;
+    match (
+        state.store.org_config(org).await,
+        state.store.emblem(org).await,
+    ) {
+        (Ok(config), Ok(emblem)) => Ok((config, emblem)),
+        (Err(error), _) | (_, Err(error)) => Err(failure(error)),
+    }
+}
+
+/// The one checked path every form of this page stores through: the new
+/// configuration read and cross-checked as a file would be, kept to this
+/// organisation, then stored by `init_org` (a changed route becomes a new
+/// version, and the change is logged).
+async fn store_config(
+    state: &AppState,
+    user: &WebUser,
+    value: Value,
+    emblem: Option<&[u8]>,
+    digits: DigitStyle,
+) -> Result<OrgConfig, Refused> {
+    let config = OrgConfig::from_value(value).map_err(|error| Refused::At {
+        reason: words::input_reason(&error.message, digits),
+        path: error.path,
+    })?;
+    if config.organisation.id.as_str() != user.account.org.as_str() {
+        return Err(Refused::At {
+            path: "organisation.id".into(),
+            reason: "ต้องเป็นรหัสของหน่วยงานของท่านเอง".into(),
+        });
+    }
+    match state.store.init_org(&config, emblem, Utc::now()).await {
+        Ok(_) => Ok(config),
+        Err(error) if crate::error::status_of(&error).is_server_error() => {
+            Err(Refused::Failed(failure(error)))
+        }
+        Err(error) => {
+            let path = error.field().unwrap_or_default();
+            let (_, reason) = words::store_error_in(&error, digits);
+            Err(Refused::At { path, reason })
+        }
+    }
+}
+
 pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: Fields) -> Response {
     if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
         return response;
     }
-    let current = match config_of(&state, &user).await {
-        Ok(config) => config,
+    let (current, emblem) = match current(&state, &user).await {
+        Ok(current) => current,
         Err(response) => return response,
     };
+    let digits = current.organisation.digits;
     let text = fields.text("config");
     let refused = |message: String| {
         answer_with_text(
@@ -330,40 +904,18 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
             },
         )
     };
-    let value: serde_json::Value = match serde_json::from_str(&text) {
+    let value: Value = match serde_json::from_str(&text) {
         Ok(value) => value,
         Err(error) => {
             return refused(format!(
                 "รูปแบบ JSON ไม่ถูกต้องที่บรรทัด {} ตำแหน่ง {}",
-                error.line(),
-                error.column()
+                digits.number(error.line() as u64),
+                digits.number(error.column() as u64)
             ));
         }
     };
-    let config = match OrgConfig::from_value(value) {
-        Ok(config) => config,
-        Err(error) => {
-            return refused(format!(
-                "{}: {}",
-                error.path,
-                words::input_reason(&error.message)
-            ));
-        }
-    };
-    if config.organisation.id.as_str() != user.account.org {
-        return refused("organisation.id: ต้องเป็นรหัสของหน่วยงานของท่านเอง".into());
-    }
-    // The emblem is kept: this form changes the configuration only.
-    let emblem = match state.store.emblem(&user.account.org).await {
-        Ok(emblem) => emblem,
-        Err(error) => return failure(error),
-    };
-    match state
-        .store
-        .init_org(&config, emblem.as_deref(), Utc::now())
-        .await
-    {
-        Ok(_) => {
+    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
+        Ok(config) => {
             tracing::info!(user = %user.account.person, "organisation configuration changed (web)");
             answer_with_text(
                 StatusCode::OK,
@@ -376,13 +928,361 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
                 },
             )
         }
-        Err(error) => {
-            let (status, message) = words::store_error(&error);
-            if status == StatusCode::INTERNAL_SERVER_ERROR {
-                return failure(error);
-            }
-            refused(message)
+        // The advanced view names the path as the file writes it.
+        Err(Refused::At { path, reason }) if path.is_empty() => refused(reason),
+        Err(Refused::At { path, reason }) => refused(format!("{path}: {reason}")),
+        Err(Refused::Failed(response)) => response,
+    }
+}
+
+/// Adds a person from its form: sign-in name, name, and optionally the
+/// position they hold from a date.
+pub(crate) async fn people(
+    State(state): State<AppState>,
+    user: WebUser,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
+        return response;
+    }
+    let (current, emblem) = match current(&state, &user).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    let digits = current.organisation.digits;
+    let mut draft = Draft::from_fields(&fields, &PERSON_FIELDS, &["from"]);
+    let mut value = serde_json::to_value(&current).expect("serialisable");
+    let index = current.people.len();
+    let mut person = json!({
+        "id": draft.get("id").trim(),
+        "name": draft.get("name").trim(),
+        "admin": draft.get("admin") == "true",
+    });
+    if !draft.get("position").is_empty() {
+        person["holds"] = json!([{ "position": draft.get("position"), "from": draft.get("from") }]);
+    }
+    list_of(&mut value, "people").push(person);
+    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
+        Ok(config) => {
+            tracing::info!(user = %user.account.person, "person added (web)");
+            let saved = format!(
+                "เพิ่ม {} แล้ว ตั้งรหัสผ่านให้ได้ที่ “ตั้งรหัสผ่านให้ผู้ใช้”",
+                draft.get("name").trim()
+            );
+            answer(
+                StatusCode::OK,
+                &user,
+                &config,
+                Outcome {
+                    saved: Some(&saved),
+                    ..Outcome::default()
+                },
+            )
         }
+        Err(Refused::At { path, reason }) => {
+            draft.refused_at(
+                &path,
+                reason,
+                &format!("people[{index}]"),
+                &[
+                    (".id", "id"),
+                    (".name", "name"),
+                    (".holds[0].position", "position"),
+                    (".holds[0].from", "from"),
+                    (".admin", "admin"),
+                ],
+            );
+            answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &user,
+                &current,
+                Outcome {
+                    person: Some(&draft),
+                    ..Outcome::default()
+                },
+            )
+        }
+        Err(Refused::Failed(response)) => response,
+    }
+}
+
+/// The list `name` of a configuration's JSON, made if it is absent.
+fn list_of<'a>(value: &'a mut Value, name: &str) -> &'a mut Vec<Value> {
+    let slot = &mut value[name];
+    if !slot.is_array() {
+        *slot = json!([]);
+    }
+    slot.as_array_mut().expect("made a list")
+}
+
+/// Moves someone to a position from a date: a new holding, to an end date
+/// or open; their holdings still running then end the day before.
+pub(crate) async fn holdings(
+    State(state): State<AppState>,
+    user: WebUser,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
+        return response;
+    }
+    let (current, emblem) = match current(&state, &user).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    let digits = current.organisation.digits;
+    let mut draft = Draft::from_fields(&fields, &HOLDING_FIELDS, &["from", "to"]);
+    let refused = |draft: &Draft| {
+        answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &user,
+            &current,
+            Outcome {
+                holding: Some(draft),
+                ..Outcome::default()
+            },
+        )
+    };
+    let Some(index) = current
+        .people
+        .iter()
+        .position(|p| p.id.as_str() == draft.get("person"))
+    else {
+        draft.error = Some(("person".into(), "ไม่พบบุคคลนี้ กรุณาเลือกจากรายการ".into()));
+        return refused(&draft);
+    };
+    let from = match saraban_core::thai::parse_iso_date(draft.get("from")) {
+        Ok(from) => from,
+        Err(error) => {
+            draft.error = Some(("from".into(), words::input_reason(&error, digits)));
+            return refused(&draft);
+        }
+    };
+    let mut value = serde_json::to_value(&current).expect("serialisable");
+    let holds = list_of(&mut value["people"][index], "holds");
+    if draft.get("end_current") == "true" {
+        let day_before = from.naive() - chrono::Days::new(1);
+        for (j, holding) in current.people[index].holds.iter().enumerate() {
+            if holding.to.is_some_and(|to| to < from) {
+                continue;
+            }
+            if holding.from >= from {
+                draft.error = Some((
+                    "from".into(),
+                    format!(
+                        "ต้องหลังวันที่เริ่มดำรงตำแหน่งเดิม ({} ตั้งแต่ {})",
+                        words::position_title(&current, holding.position.as_str()),
+                        holding.from.full(digits)
+                    ),
+                ));
+                return refused(&draft);
+            }
+            holds[j]["to"] = json!(day_before.format("%Y-%m-%d").to_string());
+        }
+    }
+    let new = holds.len();
+    let mut holding = json!({ "position": draft.get("position"), "from": draft.get("from") });
+    if !draft.get("to").is_empty() {
+        holding["to"] = json!(draft.get("to"));
+    }
+    holds.push(holding);
+    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
+        Ok(config) => {
+            tracing::info!(user = %user.account.person, "holding added (web)");
+            let saved = format!(
+                "บันทึกแล้ว: {} ดำรงตำแหน่ง{} ตั้งแต่ {}",
+                words::person_name(&config, draft.get("person")),
+                words::position_title(&config, draft.get("position")),
+                from.full(digits)
+            );
+            answer(
+                StatusCode::OK,
+                &user,
+                &config,
+                Outcome {
+                    saved: Some(&saved),
+                    ..Outcome::default()
+                },
+            )
+        }
+        Err(Refused::At { path, reason }) => {
+            draft.refused_at(
+                &path,
+                reason,
+                &format!("people[{index}].holds[{new}]"),
+                &[(".position", "position"), (".from", "from"), (".to", "to")],
+            );
+            refused(&draft)
+        }
+        Err(Refused::Failed(response)) => response,
+    }
+}
+
+/// Adds a delegation from its form, or removes one; the whole
+/// configuration is checked again before anything is stored.
+pub(crate) async fn delegations(
+    State(state): State<AppState>,
+    user: WebUser,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
+        return response;
+    }
+    let (current, emblem) = match current(&state, &user).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    let digits = current.organisation.digits;
+    let mut value = serde_json::to_value(&current).expect("serialisable");
+    let mut draft = Draft::from_fields(&fields, &DELEGATION_FIELDS, &["from", "to"]);
+    let list = list_of(&mut value, "delegations");
+    let op = fields.text("op");
+    let index = list.len();
+    if let Some(i) = op
+        .strip_prefix("remove:")
+        .and_then(|i| i.parse::<usize>().ok())
+    {
+        if i < list.len() {
+            list.remove(i);
+        }
+    } else {
+        list.push(json!({
+            "delegate": draft.get("delegate"),
+            "position": draft.get("position"),
+            "capacity": draft.get("capacity"),
+            "order": draft.get("order"),
+            "from": draft.get("from"),
+            "to": draft.get("to"),
+        }));
+    }
+    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
+        Ok(config) => {
+            tracing::info!(user = %user.account.person, "delegations changed (web)");
+            answer(
+                StatusCode::OK,
+                &user,
+                &config,
+                Outcome {
+                    saved: Some("บันทึกการมอบอำนาจแล้ว"),
+                    ..Outcome::default()
+                },
+            )
+        }
+        Err(Refused::At { path, reason }) => {
+            draft.refused_at(
+                &path,
+                reason,
+                &format!("delegations[{index}]"),
+                &[
+                    (".delegate", "delegate"),
+                    (".position", "position"),
+                    (".capacity", "capacity"),
+                    (".order", "order"),
+                    (".from", "from"),
+                    (".to", "to"),
+                ],
+            );
+            answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &user,
+                &current,
+                Outcome {
+                    delegation: Some(&draft),
+                    ..Outcome::default()
+                },
+            )
+        }
+        Err(Refused::Failed(response)) => response,
+    }
+}
+
+/// A route's form: a step moved, removed or added is shown with the
+/// route's preview and not stored; `save` stores the route as the form
+/// holds it, as a new version of the route.
+pub(crate) async fn routes_route(
+    State(state): State<AppState>,
+    user: WebUser,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
+        return response;
+    }
+    let (current, emblem) = match current(&state, &user).await {
+        Ok(current) => current,
+        Err(response) => return response,
+    };
+    let digits = current.organisation.digits;
+    let mut draft = RouteDraft::from_fields(&fields);
+    let Some(index) = current.routes.iter().position(|r| r.kind == draft.kind) else {
+        return failure(StoreError::not_found("route", draft.kind.as_str()));
+    };
+    let shown = |status, draft: &RouteDraft| {
+        answer(
+            status,
+            &user,
+            &current,
+            Outcome {
+                route: Some(draft),
+                ..Outcome::default()
+            },
+        )
+    };
+    let op = fields.text("op");
+    if op != "save" {
+        draft.apply(&op);
+        let status = if draft.error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        return shown(status, &draft);
+    }
+    let mut value = serde_json::to_value(&current).expect("serialisable");
+    let route = &mut value["routes"][index];
+    route["review"] = draft
+        .steps
+        .iter()
+        .map(|s| RouteDraft::step_value(s))
+        .collect();
+    route["sign"] = json!(draft.sign);
+    route["issue"] = json!(draft.issue);
+    route["on_return"] = json!(if draft.on_return.is_empty() {
+        OnReturn::Restart.name()
+    } else {
+        draft.on_return.as_str()
+    });
+    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
+        Ok(config) => {
+            tracing::info!(user = %user.account.person, kind = %draft.kind, "route changed (web)");
+            let saved = format!("บันทึกเส้นทางเสนอ{}แล้ว", words::kind_name(&draft.kind));
+            answer(
+                StatusCode::OK,
+                &user,
+                &config,
+                Outcome {
+                    saved: Some(&saved),
+                    ..Outcome::default()
+                },
+            )
+        }
+        Err(Refused::At { path, reason }) => {
+            let field = field_of(
+                &path,
+                &format!("routes[{index}]"),
+                &[
+                    (".review", "steps"),
+                    (".sign", "sign"),
+                    (".issue", "issue"),
+                    (".on_return", "on_return"),
+                ],
+            );
+            draft.error = Some(match field {
+                Some(field) => (field.to_owned(), reason),
+                None if path.is_empty() => ("route".to_owned(), reason),
+                None => ("route".to_owned(), format!("{path}: {reason}")),
+            });
+            shown(StatusCode::UNPROCESSABLE_ENTITY, &draft)
+        }
+        Err(Refused::Failed(response)) => response,
     }
 }
 
@@ -496,91 +1396,6 @@ pub(crate) async fn upload_emblem(
                 StatusCode::OK,
                 Outcome {
                     saved: Some("บันทึกตราครุฑแล้ว เอกสารที่จัดทำต่อจากนี้จะใช้ตรานี้"),
-                    ..Outcome::default()
-                },
-            )
-        }
-        Err(error) => failure(error),
-    }
-}
-
-/// Adds a delegation from its form, or removes one; the whole
-/// configuration is checked again before anything is stored.
-pub(crate) async fn delegations(
-    State(state): State<AppState>,
-    user: WebUser,
-    fields: Fields,
-) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
-        return response;
-    }
-    let org = &user.account.org;
-    let (current, emblem) = match (
-        state.store.org_config(org).await,
-        state.store.emblem(org).await,
-    ) {
-        (Ok(config), Ok(emblem)) => (config, emblem),
-        (Err(error), _) | (_, Err(error)) => return failure(error),
-    };
-    let mut value = serde_json::to_value(&current).expect("serialisable");
-    let mut draft = DelegationDraft::from_fields(&fields);
-    let list = value["delegations"]
-        .as_array_mut()
-        .expect("delegations are a list");
-    let op = fields.text("op");
-    let index = list.len();
-    if let Some(i) = op
-        .strip_prefix("remove:")
-        .and_then(|i| i.parse::<usize>().ok())
-    {
-        if i < list.len() {
-            list.remove(i);
-        }
-    } else {
-        list.push(serde_json::json!({
-            "delegate": draft.delegate,
-            "position": draft.position,
-            "capacity": draft.capacity,
-            "order": draft.order,
-            "from": draft.from,
-            "to": draft.to,
-        }));
-    }
-    let config = match OrgConfig::from_value(value) {
-        Ok(config) => config,
-        Err(error) => {
-            let prefix = format!("delegations[{index}]");
-            let field = error
-                .path
-                .strip_prefix(&prefix)
-                .map(|rest| rest.trim_start_matches('.').to_owned())
-                .filter(|f| !f.is_empty())
-                .unwrap_or_else(|| "order".to_owned());
-            draft.error = Some((field, words::input_reason(&error.message)));
-            return answer(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &user,
-                &current,
-                Outcome {
-                    delegation: Some(&draft),
-                    ..Outcome::default()
-                },
-            );
-        }
-    };
-    match state
-        .store
-        .init_org(&config, emblem.as_deref(), Utc::now())
-        .await
-    {
-        Ok(_) => {
-            tracing::info!(user = %user.account.person, "delegations changed (web)");
-            answer(
-                StatusCode::OK,
-                &user,
-                &config,
-                Outcome {
-                    saved: Some("บันทึกการมอบอำนาจแล้ว"),
                     ..Outcome::default()
                 },
             )

@@ -341,15 +341,19 @@ pub(crate) fn with_cookie(mut response: Response, cookie: HeaderValue) -> Respon
 }
 
 /// SVG pages as images: each page is its own document, so nothing in it
-/// can touch the page around it.
-pub(crate) fn page_images(pages: &[String], label: &str) -> Markup {
+/// can touch the page around it. Pages counted in the organisation's digits.
+pub(crate) fn page_images(
+    pages: &[String],
+    label: &str,
+    digits: saraban_core::DigitStyle,
+) -> Markup {
     use base64::Engine;
     let count = pages.len();
     html! {
         div.pages {
             @for (index, svg) in pages.iter().enumerate() {
                 img.sheet src=(PreEscaped(format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg))))
-                    alt=(format!("{label} หน้า {} จาก {count}", index + 1));
+                    alt=(format!("{label} หน้า {} จาก {}", digits.number(index as u64 + 1), digits.number(count as u64)));
             }
         }
     }

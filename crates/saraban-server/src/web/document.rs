@@ -114,6 +114,9 @@ async fn loaded_page(
     } = loaded;
     let digits = config.organisation.digits;
     let changes = changes_since_seen(state, user, &summary, &history).await;
+    let secret = secret_class(state, user, &summary).await;
+    let enclosures =
+        super::enclosures::panel(state, user, &summary, may_edit(user, &summary)).await;
     let content = html! {
         p.crumbs { a href="/inbox" { "← งานรอดำเนินการ" } }
         h1 #doc-title { (if summary.subject.is_empty() { "(ไม่มีเรื่อง)" } else { summary.subject.as_str() }) }
@@ -153,6 +156,17 @@ async fn loaded_page(
                             href=(format!("/doc/{id}/act/{slug}")) { (words::action_name(choice.action)) }
                     }
                 }
+                @if let Some(at) = &summary.published_at {
+                    p.notice #published-note {
+                        "เผยแพร่ต่อสาธารณะแล้ว เมื่อ " (words::date(at, digits)) " "
+                        a href=(format!("/p/{}", user.account.org)) { "ดูหน้าเผยแพร่ของหน่วยงาน" }
+                    }
+                }
+                @if let Some(level) = secret {
+                    p.hint #not-publishable {
+                        "หนังสือนี้มีชั้นความลับ “" (level) "” จึงเผยแพร่ต่อสาธารณะไม่ได้"
+                    }
+                }
                 @for choice in &allowed {
                     @if let Some(wording) = acting_wording(&config, user, choice) {
                         p.hint { (words::action_name(choice.action)) " ในฐานะ: " strong { (wording) } }
@@ -166,10 +180,11 @@ async fn loaded_page(
                     " · "
                     a href=(format!("/doc/{id}/history")) { "บันทึกการอนุมัติ (ประวัติ)" }
                 }
+                (enclosures)
             }
-            section.preview #document aria-label="เอกสาร" {
+            section.preview #document aria-label="เอกสาร" tabindex="0" {
                 @match &pages {
-                    Ok(pages) => (page_images(pages, "เอกสาร")),
+                    Ok(pages) => (page_images(pages, "เอกสาร", digits)),
                     Err(error) => p.alert { "แสดงตัวอย่างไม่ได้: " (words::store_error(error).1) },
                 }
             }
@@ -182,6 +197,28 @@ async fn loaded_page(
         }
     };
     page(status, &summary.subject, Some(user), content)
+}
+
+/// The secrecy class of an issued document of a kind that is published,
+/// said on its page in place of a publish button that would be refused.
+async fn secret_class(
+    state: &AppState,
+    user: &WebUser,
+    summary: &DocumentSummary,
+) -> Option<&'static str> {
+    if summary.state != "issued"
+        || !saraban_core::workflow::Publicity::KINDS.contains(&summary.kind.as_str())
+    {
+        return None;
+    }
+    let content = state
+        .store
+        .content(&user.account.org, &summary.id)
+        .await
+        .ok()?;
+    let level: saraban_core::document::Secrecy =
+        serde_json::from_value(content.get("secrecy")?.clone()).ok()?;
+    Some(level.wording())
 }
 
 /// What changed since the version the viewer last acted on (endorsed,
@@ -286,7 +323,7 @@ fn route_steps(config: &OrgConfig, summary: &DocumentSummary) -> Markup {
         state == "signed",
     ));
     html! {
-        ol.steps {
+        ol.steps.thai-digits[config.organisation.digits != DigitStyle::Arabic] {
             @for (text, current) in steps {
                 li aria-current=[current.then_some("step")] .current[current] { (text) }
             }
@@ -296,7 +333,7 @@ fn route_steps(config: &OrgConfig, summary: &DocumentSummary) -> Markup {
 
 fn timeline(config: &OrgConfig, history: &[HistoryEntry], digits: DigitStyle) -> Markup {
     html! {
-        ol.timeline #timeline {
+        ol.timeline.thai-digits[digits != DigitStyle::Arabic] #timeline {
             @for entry in history {
                 @let event = &entry.event;
                 @let get = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();

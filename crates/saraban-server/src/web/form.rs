@@ -260,6 +260,10 @@ struct Draft {
     to: String,
     references: String,
     enclosures: String,
+    /// The enclosures with a file (JSON array of `{title, sha256,
+    /// filename}`), kept as they are: files are attached on their own
+    /// form, and print before the enclosures typed as text.
+    enclosure_files: String,
     closing: String,
     authority: String,
     effective: String,
@@ -349,6 +353,7 @@ impl Draft {
             to: signing_title,
             references: String::new(),
             enclosures: String::new(),
+            enclosure_files: String::new(),
             closing: if kind == "memo" {
                 "จึงเรียนมาเพื่อโปรดทราบ".into()
             } else {
@@ -397,7 +402,18 @@ impl Draft {
                 .join("\n")
         };
         let references = joined(object.remove("references"));
-        let enclosures = joined(object.remove("enclosures"));
+        let (files, texts): (Vec<Value>, Vec<Value>) = object
+            .remove("enclosures")
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .partition(Value::is_object);
+        let enclosures = joined(Some(Value::Array(texts)));
+        let enclosure_files = if files.is_empty() {
+            String::new()
+        } else {
+            Value::Array(files).to_string()
+        };
         let prefix = object
             .remove("number")
             .and_then(|n| n.get("prefix").cloned())
@@ -431,6 +447,7 @@ impl Draft {
             to,
             references,
             enclosures,
+            enclosure_files,
             closing,
             authority,
             effective,
@@ -615,6 +632,7 @@ impl Draft {
             to: fields.text("to"),
             references: fields.text("references"),
             enclosures: fields.text("enclosures"),
+            enclosure_files: fields.text("enclosure_files"),
             closing: fields.text("closing"),
             authority: fields.text("authority"),
             effective: fields.text("effective"),
@@ -660,7 +678,12 @@ impl Draft {
                 ("references", &self.references),
                 ("enclosures", &self.enclosures),
             ] {
-                let list = lines(text);
+                let mut list: Vec<Value> = if key == "enclosures" {
+                    serde_json::from_str(&self.enclosure_files).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                list.extend(lines(text).into_iter().map(Value::String));
                 if list.is_empty() {
                     object.remove(key);
                 } else {
@@ -1076,7 +1099,7 @@ struct FieldError {
 }
 
 impl FieldError {
-    fn from_store(error: &StoreError, names: &[String]) -> Option<FieldError> {
+    fn from_store(error: &StoreError, names: &[String], digits: DigitStyle) -> Option<FieldError> {
         let (path, message) = match error {
             StoreError::Input(input) => (input.path.clone(), input.message.clone()),
             StoreError::Invalid { field, reason } => (field.clone(), reason.clone()),
@@ -1093,7 +1116,7 @@ impl FieldError {
             .cloned();
         Some(FieldError {
             field,
-            reason: words::input_reason(&message),
+            reason: words::input_reason(&message, digits),
             path,
         })
     }
@@ -1184,9 +1207,9 @@ fn render_form(
                 p { "ยังบันทึกไม่ได้ กรุณาแก้ไขช่องที่ทำเครื่องหมายไว้:" }
                 p {
                     @if let Some(field) = &error.field {
-                        a href=(format!("#{}", field_id(field))) { (words::field_label(&error.path)) }
+                        a href=(format!("#{}", field_id(field))) { (words::field_label(&error.path, digits)) }
                     } @else {
-                        (words::field_label(&error.path))
+                        (words::field_label(&error.path, digits))
                     }
                     ": " (error.reason)
                 }
@@ -1200,6 +1223,7 @@ fn render_form(
                 input type="hidden" name="doc" value=(doc_id.unwrap_or_default());
                 input type="hidden" name="extra" value=(draft.extra);
                 input type="hidden" name="signer_extra" value=(draft.signer_extra);
+                input type="hidden" name="enclosure_files" value=(draft.enclosure_files);
                 fieldset {
                     legend { "ชั้นความเร็วและชั้นความลับ" }
                     div.pair {
@@ -1267,7 +1291,10 @@ fn render_form(
                     span #autosave-status role="status" aria-live="polite" {}
                 }
             }
-            section.preview #preview aria-label="ตัวอย่างเอกสาร" aria-live="polite" {
+            @if let (Some(id), true) = (doc_id, is_memo) {
+                (super::enclosures::attach_form(user, id, "edit", &draft.enclosure_files))
+            }
+            section.preview #preview aria-label="ตัวอย่างเอกสาร" aria-live="polite" tabindex="0" {
                 h2 { "ตัวอย่าง" }
                 div #preview-pages {
                     @if let Some(preview) = preview {
@@ -1398,6 +1425,27 @@ fn block_editor(
 ) -> Markup {
     let prefix = format!("body[{i}]");
     let number = digits.number(i as u64 + 1);
+    // The numberings as this organisation prints them ("๑." or "1.").
+    let in_digits = |choices: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+        choices
+            .iter()
+            .map(|(value, shown)| (*value, digits.apply(shown)))
+            .collect()
+    };
+    let numberings = in_digits(&NUMBERINGS);
+    let sub_numberings = in_digits(&[
+        ("", "ตามแบบ (ค่าเริ่มต้น)"),
+        ("1.1", "๑.๑ ๑.๒"),
+        ("(1)", "(๑) (๒)"),
+        ("(ก)", "(ก) (ข)"),
+        ("ก.", "ก. ข."),
+        ("-", "- (ขีด)"),
+    ]);
+    let numberings: Vec<(&str, &str)> = numberings.iter().map(|(v, s)| (*v, s.as_str())).collect();
+    let sub_numberings: Vec<(&str, &str)> = sub_numberings
+        .iter()
+        .map(|(v, s)| (*v, s.as_str()))
+        .collect();
     let block_error = error.and_then(|e| {
         e.at(&prefix)
             .or_else(|| e.at(&format!("{prefix}.table")))
@@ -1423,7 +1471,7 @@ fn block_editor(
                     button type="submit" name="op" value=(format!("up:{i}")) formnovalidate aria-label=(format!("เลื่อนส่วนที่ {number} ขึ้น")) { "↑" }
                 }
                 @if count > 1 {
-                    button.danger type="submit" name="op" value=(format!("remove-block:{i}")) formnovalidate aria-label=(format!("ลบส่วนที่ {number}")) { "ลบ" }
+                    button.danger type="submit" name="op" value=(format!("remove-block:{i}")) formnovalidate aria-label=(format!("ลบ ส่วนที่ {number}")) { "ลบ" }
                 }
             }
             @if let Some(message) = block_error {
@@ -1439,9 +1487,8 @@ fn block_editor(
                 BlockKind::Items => {
                     input type="hidden" name=(format!("{prefix}.items.original")) value=(block.original);
                     div.pair {
-                        (select(&format!("{prefix}.items.numbering"), "ลำดับเลข", &block.numbering, &NUMBERINGS))
-                        (select(&format!("{prefix}.items.sub_numbering"), "ลำดับเลขของรายการย่อย", &block.sub_numbering,
-                            &[("", "ตามแบบ (ค่าเริ่มต้น)"), ("1.1", "๑.๑ ๑.๒"), ("(1)", "(๑) (๒)"), ("(ก)", "(ก) (ข)"), ("ก.", "ก. ข."), ("-", "- (ขีด)")]))
+                        (select(&format!("{prefix}.items.numbering"), "ลำดับเลข", &block.numbering, &numberings))
+                        (select(&format!("{prefix}.items.sub_numbering"), "ลำดับเลขของรายการย่อย", &block.sub_numbering, &sub_numberings))
                     }
                     (field(&format!("{prefix}.items.list"), "รายการ", &block.list, error, Some(block.list.lines().count().clamp(3, 12)),
                         Some("หนึ่งรายการต่อบรรทัด ขึ้นต้นบรรทัดด้วยช่องว่างสองช่องเพื่อเป็นรายการย่อยของรายการข้างบน ระบบใส่ลำดับเลขให้เอง")))
@@ -1463,7 +1510,7 @@ fn block_editor(
                                         td {
                                             label.small for=(field_id(&format!("{prefix}.table.widths[{c}]"))) { "ความกว้าง" }
                                             input.width #(field_id(&format!("{prefix}.table.widths[{c}]"))) name=(format!("{prefix}.table.widths[{c}]"))
-                                                value=(block.widths.get(c).map(String::as_str).unwrap_or("")) inputmode="decimal" placeholder="๑"
+                                                value=(block.widths.get(c).map(String::as_str).unwrap_or("")) inputmode="decimal" placeholder=(digits.number(1))
                                                 aria-label=(format!("ความกว้างของคอลัมน์ {column} (ตัวเลขเทียบกับคอลัมน์อื่น)"));
                                             label.small for=(field_id(&format!("{prefix}.table.align[{c}]"))) { "จัดข้อความ" }
                                             select #(field_id(&format!("{prefix}.table.align[{c}]"))) name=(format!("{prefix}.table.align[{c}]"))
@@ -1663,9 +1710,9 @@ async fn preview_markup(state: &AppState, user: &WebUser, draft: &Draft) -> Mark
         Err(error) => Err(error.into()),
     };
     let pages = match pages {
-        Ok(pages) => page_images(&pages, "ตัวอย่าง"),
+        Ok(pages) => page_images(&pages, "ตัวอย่าง", digits),
         Err(error) => {
-            let (_, text) = words::store_error(&error);
+            let (_, text) = words::store_error_in(&error, digits);
             html! { p.alert { "ยังแสดงตัวอย่างไม่ได้: " (text) } }
         }
     };
@@ -1733,23 +1780,26 @@ async fn submitted(
     }
     match save(state, user, &draft, doc_id).await {
         Ok(id) => redirect(&format!("/doc/{id}?saved=1")),
-        Err(error) => match FieldError::from_store(&error, &draft.field_names()) {
-            Some(field_error) => page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                title,
-                Some(user),
-                render_form(
-                    digits_of(state, user).await,
-                    user,
-                    &draft,
-                    &action,
-                    doc_id.map(|id| Editing { id, returned: None }),
-                    Some(&field_error),
-                    None,
+        Err(error) => {
+            match FieldError::from_store(&error, &draft.field_names(), digits_of(state, user).await)
+            {
+                Some(field_error) => page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    title,
+                    Some(user),
+                    render_form(
+                        digits_of(state, user).await,
+                        user,
+                        &draft,
+                        &action,
+                        doc_id.map(|id| Editing { id, returned: None }),
+                        Some(&field_error),
+                        None,
+                    ),
                 ),
-            ),
-            None => failure(error),
-        },
+                None => failure(error),
+            }
+        }
     }
 }
 
@@ -1846,7 +1896,7 @@ pub(crate) async fn autosave(
             .into_response()
         }
         Err(error) => {
-            let (_, text) = words::store_error(&error);
+            let (_, text) = words::store_error_in(&error, digits_of(&state, &user).await);
             Json(json!({
                 "saved": false,
                 "message": format!("ยังบันทึกอัตโนมัติไม่ได้: {text}"),

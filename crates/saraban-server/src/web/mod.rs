@@ -10,8 +10,10 @@
 
 mod admin;
 mod assets;
+mod board;
 mod common;
 mod document;
+mod enclosures;
 mod form;
 mod inbox;
 mod registers;
@@ -50,6 +52,13 @@ pub(crate) fn router() -> Router<AppState> {
             get(document::confirm_page).post(document::act),
         )
         .route("/doc/{id}/pdf", get(document::pdf))
+        // The body limit of the file's own (the server's setting) applies,
+        // checked as the file arrives.
+        .route(
+            "/doc/{id}/enclosures",
+            post(enclosures::attach).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/doc/{id}/enclosures/{sha256}", get(enclosures::download))
         .route("/doc/{id}/history", get(document::history))
         .route("/registers", get(registers::page_route))
         .route("/registers/{register}/{year}/csv", get(registers::csv))
@@ -61,7 +70,13 @@ pub(crate) fn router() -> Router<AppState> {
             "/verify/{code}",
             get(verify::public_page).post(verify::compare_page),
         )
+        .route("/p/{org}", get(board::board_page))
+        .route("/p/{org}/feed.atom", get(board::feed))
+        .route("/p/{org}/pdf/{id}", get(board::published_pdf))
         .route("/admin/delegations", post(admin::delegations))
+        .route("/admin/people", post(admin::people))
+        .route("/admin/holdings", post(admin::holdings))
+        .route("/admin/routes", post(admin::routes_route))
         .route("/admin/password", post(admin::set_password))
         .route(
             "/admin/emblem",

@@ -106,14 +106,30 @@ pub(crate) async fn sign_in(
         Ok(token) => token,
         Err(SignInError::Store(error)) => return failure(error),
         Err(refused) => {
+            // The time in Thai, in the organisation's digits when it is known.
+            let digits = match saraban_core::OrgId::parse(org.trim()) {
+                Ok(id) => state
+                    .store
+                    .org_config(&id)
+                    .await
+                    .map(|config| config.organisation.digits)
+                    .unwrap_or_default(),
+                Err(_) => saraban_core::DigitStyle::default(),
+            };
             let (status, text) = match refused {
                 SignInError::Locked(until) => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    format!("ใส่รหัสผ่านผิดหลายครั้งเกินไป บัญชีถูกระงับชั่วคราว กรุณาลองใหม่หลังเวลา {until}"),
+                    format!(
+                        "ใส่รหัสผ่านผิดหลายครั้งเกินไป บัญชีถูกระงับชั่วคราว กรุณาลองใหม่หลังเวลา {}",
+                        words::time(&until, digits)
+                    ),
                 ),
                 SignInError::RateLimited(until) => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    format!("มีการเข้าสู่ระบบผิดจากเครือข่ายนี้หลายครั้งเกินไป กรุณาลองใหม่หลังเวลา {until}"),
+                    format!(
+                        "มีการเข้าสู่ระบบผิดจากเครือข่ายนี้หลายครั้งเกินไป กรุณาลองใหม่หลังเวลา {}",
+                        words::time(&until, digits)
+                    ),
                 ),
                 SignInError::Wrong | SignInError::Store(_) => {
                     (StatusCode::UNAUTHORIZED, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง".to_owned())

@@ -21,6 +21,8 @@ pub(crate) fn action_name(action: impl Into<ActionKind>) -> &'static str {
         ActionKind::Withdraw => "ถอนเรื่อง",
         ActionKind::Cancel => "ยกเลิกเลขทะเบียน",
         ActionKind::Archive => "เก็บเข้าแฟ้ม",
+        ActionKind::Publish => "เผยแพร่",
+        ActionKind::Unpublish => "ยกเลิกการเผยแพร่",
     }
 }
 
@@ -42,6 +44,12 @@ pub(crate) fn action_explained(action: impl Into<ActionKind>) -> &'static str {
         ActionKind::Withdraw => "ถอนเรื่องนี้ออกจากเส้นทางเสนอ เรื่องจะสิ้นสุดและไม่ดำเนินการต่อ",
         ActionKind::Cancel => "ยกเลิกหนังสือที่ออกเลขแล้ว เลขที่นี้จะแสดงในทะเบียนว่า ยกเลิก และไม่ถูกนำกลับมาใช้",
         ActionKind::Archive => "เก็บเอกสารเข้าแฟ้ม",
+        ActionKind::Publish => {
+            "เผยแพร่หนังสือฉบับนี้ต่อสาธารณะ หนังสือจะปรากฏในหน้าเผยแพร่ของหน่วยงานและฟีดข่าว พร้อมไฟล์ PDF ฉบับจริงและหน้าตรวจสอบ ผู้ใดก็เปิดดูได้โดยไม่ต้องเข้าสู่ระบบ"
+        }
+        ActionKind::Unpublish => {
+            "นำหนังสือฉบับนี้ออกจากหน้าเผยแพร่ของหน่วยงานและฟีดข่าว หนังสือยังคงมีผลตามเดิม และยังตรวจสอบได้ด้วยรหัสตรวจสอบ"
+        }
     }
 }
 
@@ -58,6 +66,8 @@ pub(crate) fn event_name(kind: &str) -> &str {
         "withdrawn" => "ถอนเรื่อง",
         "cancelled" => "ยกเลิก",
         "archived" => "เก็บเข้าแฟ้ม",
+        "published" => "เผยแพร่",
+        "unpublished" => "ยกเลิกการเผยแพร่",
         other => other,
     }
 }
@@ -175,6 +185,17 @@ pub(crate) fn age(stored: &str, digits: DigitStyle) -> String {
 /// A refusal of the workflow, in Thai.
 pub(crate) fn refusal(refusal: &Refusal) -> String {
     match refusal {
+        Refusal::WrongState {
+            action: ActionKind::Publish,
+            state,
+        } => format!(
+            "เผยแพร่ได้เฉพาะหนังสือที่ออกเลขแล้ว ไม่ถูกยกเลิก และยังไม่ได้เผยแพร่ (ขณะนี้หนังสืออยู่ในสถานะ “{}”) ไม่มีการเปลี่ยนแปลงใด ๆ",
+            state.thai()
+        ),
+        Refusal::WrongState {
+            action: ActionKind::Unpublish,
+            ..
+        } => "หนังสือนี้ไม่ได้เผยแพร่อยู่ ไม่มีการเปลี่ยนแปลงใด ๆ".into(),
         Refusal::WrongState { action, state } => format!(
             "ทำรายการ “{}” ไม่ได้ เพราะขณะนี้เอกสารอยู่ในสถานะ “{}” (อาจมีผู้อื่นดำเนินการไปแล้ว) ไม่มีการเปลี่ยนแปลงใด ๆ",
             action_name(*action),
@@ -192,12 +213,28 @@ pub(crate) fn refusal(refusal: &Refusal) -> String {
         Refusal::TextRequired(ActionKind::Return) => "กรุณาระบุเหตุผลที่ส่งคืน".into(),
         Refusal::TextRequired(ActionKind::Cancel) => "กรุณาระบุเหตุผลที่ยกเลิก".into(),
         Refusal::TextRequired(_) => "กรุณาระบุความเห็น".into(),
+        Refusal::Secret(level) => format!(
+            "เผยแพร่ไม่ได้ เพราะหนังสือนี้มีชั้นความลับ “{}” หนังสือลับเผยแพร่ต่อสาธารณะไม่ได้ในทุกกรณี ไม่มีการเปลี่ยนแปลงใด ๆ",
+            level.wording()
+        ),
+        Refusal::NotPublishable => {
+            "เผยแพร่ได้เฉพาะประกาศ คำสั่ง หนังสือภายนอก และหนังสือประทับตรา บันทึกข้อความเป็นหนังสือภายในจึงไม่เผยแพร่ ไม่มีการเปลี่ยนแปลงใด ๆ"
+                .into()
+        }
     }
 }
 
 /// Any failure of the store as a status and a Thai sentence; an internal
-/// one is logged with the request id, which the sentence gives.
+/// one is logged with the request id, which the sentence gives. Numbers
+/// in Thai digits, the default style; where the organisation is known,
+/// `store_error_in` says them in its digits.
 pub(crate) fn store_error(error: &StoreError) -> (StatusCode, String) {
+    store_error_in(error, DigitStyle::default())
+}
+
+/// `store_error`, its numbers in the organisation's `digits` (the request
+/// id of an internal failure is an identifier, and stays as logged).
+pub(crate) fn store_error_in(error: &StoreError, digits: DigitStyle) -> (StatusCode, String) {
     let status = crate::error::status_of(error);
     let text = match error {
         StoreError::Refused(r) => refusal(r),
@@ -206,8 +243,8 @@ pub(crate) fn store_error(error: &StoreError) -> (StatusCode, String) {
             "กุญแจลงนามของท่านยังไม่ได้ปลดล็อก โปรดออกจากระบบแล้วเข้าสู่ระบบใหม่ด้วยรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด ๆ"
                 .into()
         }
-        StoreError::Input(input) => input_error(&input.path, &input.message),
-        StoreError::Invalid { field, reason } => input_error(field, reason),
+        StoreError::Input(input) => input_error(&input.path, &input.message, digits),
+        StoreError::Invalid { field, reason } => input_error(field, reason, digits),
         StoreError::Conflict(reason) => format!("ดำเนินการไม่ได้ในขณะนี้: {reason} ไม่มีการเปลี่ยนแปลงใด ๆ"),
         StoreError::Render(_) | StoreError::Internal(_) => {
             let id = crate::error::log_internal(error);
@@ -219,8 +256,9 @@ pub(crate) fn store_error(error: &StoreError) -> (StatusCode, String) {
     (status, text)
 }
 
-/// The Thai name of a field of a document or the organisation file, by path.
-pub(crate) fn field_label(path: &str) -> String {
+/// The Thai name of a field of a document or the organisation file, by
+/// path; the part of the body it is in counted in the organisation's digits.
+pub(crate) fn field_label(path: &str, digits: DigitStyle) -> String {
     let bare: String = {
         // "body[2].table.rows[0][1]" → "body.table.rows"
         let mut out = String::new();
@@ -278,48 +316,114 @@ pub(crate) fn field_label(path: &str) -> String {
         .and_then(|rest| rest.split(']').next())
         .and_then(|n| n.parse::<usize>().ok())
     {
-        format!("{label} (ส่วนที่ {} ของเนื้อความ)", index + 1)
+        format!(
+            "{label} (ส่วนที่ {} ของเนื้อความ)",
+            digits.number(index as u64 + 1)
+        )
     } else {
         label.to_owned()
     }
 }
 
 /// Bad input named by its field, in Thai: "เรื่อง: ต้องกรอก".
-pub(crate) fn input_error(path: &str, message: &str) -> String {
-    let reason = input_reason(message);
+pub(crate) fn input_error(path: &str, message: &str, digits: DigitStyle) -> String {
+    let reason = input_reason(message, digits);
     if path.is_empty() {
         reason
     } else {
-        format!("{}: {reason}", field_label(path))
+        format!("{}: {reason}", field_label(path, digits))
     }
 }
 
-/// The reason alone, as shown next to the field.
-pub(crate) fn input_reason(message: &str) -> String {
+/// The numbers of an engine's message, in order ("has 310 characters,
+/// more than the 300 allowed" → 310, 300).
+fn numbers_in(message: &str) -> Vec<u64> {
+    message
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+/// The reason alone, as shown next to the field, its numbers in `digits`.
+pub(crate) fn input_reason(message: &str, digits: DigitStyle) -> String {
     let m = message.trim();
+    // The counts an engine's message gives: the last two before any
+    // numbering's name ("1." holds a digit too).
+    let counts = {
+        let numbers = numbers_in(m.split(" that numbering").next().unwrap_or(m));
+        match numbers[..] {
+            [.., count, most] => Some((count, most)),
+            _ => None,
+        }
+    };
     if m.starts_with("missing") {
         "ต้องกรอก".into()
     } else if m.contains("must not be empty") {
         "ต้องไม่เว้นว่าง".into()
     } else if m.contains("must be a single line") {
         "ต้องเป็นข้อความบรรทัดเดียว".into()
+    } else if m.contains("characters, more than the")
+        && let Some((count, most)) = counts
+    {
+        format!(
+            "ข้อความยาวเกินกำหนด (มี {} ตัวอักษร ยาวได้ไม่เกิน {} ตัวอักษร)",
+            digits.number(count),
+            digits.number(most)
+        )
+    } else if m.contains("items are more than the")
+        && let Some((count, most)) = counts
+    {
+        format!(
+            "มี {} รายการ เกินกว่าที่ลำดับเลขแบบนี้นับได้ ({} รายการ) กรุณาเลือกลำดับเลขแบบตัวเลข",
+            digits.number(count),
+            digits.number(most)
+        )
     } else if m.contains("more than the") {
         format!("ข้อความยาวเกินกำหนด ({m})")
     } else if m.contains("is not a date")
+        || m.contains("is not a calendar date")
         || m.contains("premature end of input")
         || m.contains("input contains invalid characters")
     {
-        "วันที่ไม่ถูกต้อง กรุณาเลือกวันที่จากปฏิทิน".into()
+        "วันที่ไม่ถูกต้อง กรุณาเลือกวันและเดือน แล้วกรอกปี พ.ศ.".into()
+    } else if m.contains("has a Buddhist-era year") {
+        "ปีไม่ถูกต้อง กรุณากรอกปี พ.ศ.".into()
+    } else if m.contains("appears twice") {
+        "ซ้ำกับที่มีอยู่แล้ว กรุณาใช้ชื่ออื่น".into()
+    } else if m.contains("is not an identifier") {
+        format!(
+            "ใช้ได้เฉพาะอักษรภาษาอังกฤษตัวเล็ก ตัวเลข และ - _ . ขึ้นต้นด้วยอักษรหรือตัวเลข ยาว {} ถึง {} ตัว",
+            digits.number(1),
+            digits.number(64)
+        )
+    } else if m.starts_with("no position") {
+        "ไม่มีตำแหน่งนี้ในหน่วยงาน".into()
+    } else if m.starts_with("no person") {
+        "ไม่มีบุคคลนี้ในหน่วยงาน".into()
+    } else if m.starts_with("no register") {
+        "ไม่มีทะเบียนนี้ในหน่วยงาน".into()
+    } else if m.contains("head of unit") {
+        "หนังสือประทับตราต้องให้หัวหน้าส่วนราชการเป็นผู้ลงชื่อย่อกำกับตรา กรุณาเลือกตำแหน่งที่เป็นหัวหน้าส่วนราชการ (heads_of_unit)".into()
+    } else if m.contains("numbers") && m.contains("documents, not") {
+        "ทะเบียนนี้ใช้ออกเลขหนังสือชนิดอื่น".into()
     } else if m.contains("must hold at least one paragraph") {
         "ต้องมีเนื้อความอย่างน้อยหนึ่งย่อหน้า".into()
     } else if m.contains("cells for") {
         "จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง".into()
     } else if m.contains("columns") && m.contains("1 to 12") {
-        "ตารางต้องมีหัวตาราง ๑ ถึง ๑๒ ช่อง".into()
+        format!(
+            "ตารางต้องมีหัวตาราง {} ถึง {} ช่อง",
+            digits.number(1),
+            digits.number(12)
+        )
     } else if m.contains("is before `from`") {
         "ต้องไม่ก่อนวันเริ่มต้น".into()
     } else if m.contains("8 to 256") {
-        "ต้องยาว ๘ ถึง ๒๕๖ ตัวอักษร".into()
+        format!(
+            "ต้องยาว {} ถึง {} ตัวอักษร",
+            digits.number(8),
+            digits.number(256)
+        )
     } else {
         format!("ไม่ถูกต้อง ({m})")
     }
@@ -384,29 +488,70 @@ pub(crate) fn quick_texts(
 
 #[cfg(test)]
 mod tests {
-    use super::{field_label, input_error};
+    use super::{field_label, input_error, input_reason};
+    use saraban_core::DigitStyle::{Arabic, AsTyped, Thai};
 
     #[test]
     fn fields_are_named_in_thai() {
-        assert_eq!(field_label("subject"), "เรื่อง");
-        assert_eq!(field_label("signer.name"), "ชื่อผู้ลงนาม");
+        assert_eq!(field_label("subject", Thai), "เรื่อง");
+        assert_eq!(field_label("signer.name", Thai), "ชื่อผู้ลงนาม");
         assert_eq!(
-            field_label("body[2].table.rows[0][1]"),
-            "ตาราง (ส่วนที่ 3 ของเนื้อความ)"
+            field_label("body[2].table.rows[0][1]", Thai),
+            "ตาราง (ส่วนที่ ๓ ของเนื้อความ)"
         );
-        assert_eq!(field_label("no.such.field"), "no.such.field");
+        assert_eq!(field_label("no.such.field", Thai), "no.such.field");
+    }
+
+    /// Point 15: the part of the body is counted in the organisation's
+    /// digits, like every other number on the page.
+    #[test]
+    fn parts_are_counted_in_the_organisations_digits() {
+        assert_eq!(
+            field_label("body[1].paragraph", Thai),
+            "ย่อหน้า (ส่วนที่ ๒ ของเนื้อความ)"
+        );
+        assert_eq!(
+            field_label("body[1].paragraph", AsTyped),
+            "ย่อหน้า (ส่วนที่ ๒ ของเนื้อความ)"
+        );
+        assert_eq!(
+            field_label("body[11].paragraph", Arabic),
+            "ย่อหน้า (ส่วนที่ 12 ของเนื้อความ)"
+        );
+        assert_eq!(
+            input_reason("has 310 characters, more than the 300 allowed", Thai),
+            "ข้อความยาวเกินกำหนด (มี ๓๑๐ ตัวอักษร ยาวได้ไม่เกิน ๓๐๐ ตัวอักษร)"
+        );
+        assert_eq!(
+            input_reason("has 310 characters, more than the 300 allowed", Arabic),
+            "ข้อความยาวเกินกำหนด (มี 310 ตัวอักษร ยาวได้ไม่เกิน 300 ตัวอักษร)"
+        );
+        assert_eq!(
+            input_reason("must be 8 to 256 characters", Arabic),
+            "ต้องยาว 8 ถึง 256 ตัวอักษร"
+        );
+        assert!(
+            input_reason(
+                "42 items are more than the 41 that numbering \"ก.\" can label",
+                Thai
+            )
+            .starts_with("มี ๔๒ รายการ")
+        );
     }
 
     #[test]
     fn engine_messages_become_thai_reasons() {
         assert_eq!(
-            input_error("subject", "must not be empty"),
+            input_error("subject", "must not be empty", Thai),
             "เรื่อง: ต้องไม่เว้นว่าง"
         );
-        assert_eq!(input_error("to", "missing (required)"), "เรียน: ต้องกรอก");
         assert_eq!(
-            input_error("body[4].table", "rows[0]: has 5 cells for 6 columns"),
-            "ตาราง (ส่วนที่ 5 ของเนื้อความ): จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง"
+            input_error("to", "missing (required)", Thai),
+            "เรียน: ต้องกรอก"
+        );
+        assert_eq!(
+            input_error("body[4].table", "rows[0]: has 5 cells for 6 columns", Thai),
+            "ตาราง (ส่วนที่ ๕ ของเนื้อความ): จำนวนช่องในแถวไม่เท่ากับจำนวนหัวตาราง"
         );
     }
 
