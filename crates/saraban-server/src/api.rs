@@ -793,9 +793,12 @@ async fn public_record(
 struct BoardQuery {
     /// announcement, order, letter or stamped.
     #[serde(default)]
+    #[param(pattern = "^(announcement|order|letter|stamped)$")]
     kind: Option<String>,
-    /// A B.E. year (2568, or in Thai digits), of the date the document bears.
+    /// A B.E. year (2568; Thai digits are read too), of the date the
+    /// document bears.
     #[serde(default)]
+    #[param(value_type = Option<i32>, minimum = 2443, maximum = 3542)]
     year: Option<String>,
 }
 
