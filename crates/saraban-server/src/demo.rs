@@ -214,6 +214,19 @@ pub async fn seed(store: &Store) -> Result<bool> {
                 )
                 .await?;
         }
+        // The announcement goes on the public board (/p/wangkrachae).
+        if text == ANNOUNCEMENT {
+            store
+                .act(
+                    &org(ORG),
+                    &person("sunee"),
+                    &id,
+                    A::Publish,
+                    None,
+                    at(2025, month, day + 1, 16),
+                )
+                .await?;
+        }
     }
     // A stamped letter waiting for the head of office to initial it.
     let stamped = store
