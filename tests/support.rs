@@ -247,6 +247,16 @@ pub fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A document of the examples folder as its file reads (TOML or JSON).
+pub fn example_content(name: &str) -> serde_json::Value {
+    let path = example(name);
+    saraban_core::document::read_value(
+        &std::fs::read_to_string(&path).unwrap(),
+        saraban_core::Syntax::of_path(&path),
+    )
+    .unwrap()
+}
+
 /// Text of a PDF, by poppler's pdftotext.
 pub fn pdf_text(pdf: &[u8]) -> String {
     let path = std::env::temp_dir().join(format!("saraban-story-{}.pdf", uuid::Uuid::new_v4()));
@@ -358,4 +368,281 @@ pub fn encrypted_pdf() -> Vec<u8> {
         "<< /Size 6 /Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /O (x) /U (y) /P -4 >> >>",
     )
     .into_bytes()
+}
+
+/// An organisation's people acting on a store, named by their ids' text:
+/// the store's calls as the stories make them, in a line each.
+#[allow(missing_debug_implementations)]
+pub struct Office<'a> {
+    pub store: &'a Store,
+    org: OrgId,
+}
+
+impl<'a> Office<'a> {
+    /// The people of organisation `org` on `store`.
+    pub fn new(store: &'a Store, org: &str) -> Self {
+        Office {
+            store,
+            org: OrgId::parse(org).unwrap(),
+        }
+    }
+
+    /// `who` drafts `content` at `at`.
+    pub async fn draft(
+        &self,
+        who: &str,
+        content: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> saraban_store::Result<saraban_store::DocumentSummary> {
+        self.store
+            .create_document(&self.org, &person(who), drafted(content), at)
+            .await
+    }
+
+    /// `who` takes `action` on `id` at `at`, saying `text`.
+    pub async fn act(
+        &self,
+        who: &str,
+        id: &DocumentId,
+        action: saraban_core::workflow::RouteAction,
+        text: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> saraban_store::Result<saraban_store::ActOutcome> {
+        self.store
+            .act(&self.org, &person(who), id, action, text, at)
+            .await
+    }
+}
+
+/// A server over real HTTP (as `serve`) with its organisations set up, and
+/// the JSON API's clients: what the HTTP stories start from.
+#[allow(missing_debug_implementations)]
+pub struct ApiServer {
+    /// The server itself (`http://127.0.0.1:PORT`), for its pages
+    /// (`/p/…`, `/verify/…`, `/doc/…`).
+    pub root: String,
+    /// The JSON API: `{root}/api/v1`.
+    pub base: String,
+    /// The store the server serves.
+    pub store: Store,
+    /// The organisation `sign_in` signs in to.
+    org: String,
+    /// Everyone's password.
+    password: String,
+    /// Dropping it stops the server.
+    _stop: tokio::sync::oneshot::Sender<()>,
+    pub db: TestDb,
+}
+
+impl ApiServer {
+    /// The example organisation with its administrator
+    /// (`example_org_with_admin`), everyone's password `password`.
+    pub async fn start(db: TestDb, password: &str) -> Self {
+        Self::start_with(db, &[example_org_with_admin()], password).await
+    }
+
+    /// Each organisation of `configs`, everyone's password `password`;
+    /// `sign_in` signs in to the first.
+    pub async fn start_with(
+        db: TestDb,
+        configs: &[saraban_core::org::OrgConfig],
+        password: &str,
+    ) -> Self {
+        let store = db.store.clone();
+        for config in configs {
+            init_with_passwords(&store, config, password).await;
+        }
+        let org = configs[0].organisation.id.as_str().to_owned();
+        Self::serve(db, store, &org, password).await
+    }
+
+    /// `store` (`db`'s, set up by the story) served; `sign_in` signs in to
+    /// `org` with `password`.
+    pub async fn serve(db: TestDb, store: Store, org: &str, password: &str) -> Self {
+        let (root, stop) = serve(store.clone()).await;
+        ApiServer {
+            base: format!("{root}/api/v1"),
+            root,
+            store,
+            org: org.to_owned(),
+            password: password.to_owned(),
+            _stop: stop,
+            db,
+        }
+    }
+
+    /// `user` signed in to the server's organisation, with a cookie store.
+    pub async fn sign_in(&self, user: &str) -> ApiClient {
+        self.sign_in_to(&self.org, user).await
+    }
+
+    /// `user` signed in to `org`, with a cookie store.
+    pub async fn sign_in_to(&self, org: &str, user: &str) -> ApiClient {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let response = http
+            .post(format!("{}/sign-in", self.base))
+            .json(&serde_json::json!({ "org": org, "user": user, "password": self.password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "{user} signs in"
+        );
+        let set_cookie = response.headers().get("set-cookie").cloned();
+        ApiClient {
+            http,
+            base: self.base.clone(),
+            root: self.root.clone(),
+            set_cookie,
+        }
+    }
+
+    /// Someone who never signed in.
+    pub fn visitor(&self) -> ApiClient {
+        ApiClient {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            root: self.root.clone(),
+            set_cookie: None,
+        }
+    }
+}
+
+/// A client of the JSON API (`base`) and of the server's pages (`root`).
+#[derive(Debug)]
+pub struct ApiClient {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub root: String,
+    /// The `set-cookie` header its sign-in answered, if it signed in.
+    pub set_cookie: Option<reqwest::header::HeaderValue>,
+}
+
+impl ApiClient {
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        Self::answer(response).await
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        Self::answer(response).await
+    }
+
+    /// The status and the JSON body (null when there is none).
+    pub async fn answer(response: reqwest::Response) -> (reqwest::StatusCode, serde_json::Value) {
+        let status = response.status();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Creates `content`, which must answer 201: the new document's id.
+    pub async fn create(&self, content: &serde_json::Value) -> String {
+        let (status, created) = self.post("/documents", content).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{created}");
+        created["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Whether document `id` waits in this person's inbox, and the inbox.
+    pub async fn waiting(&self, id: &str) -> (bool, serde_json::Value) {
+        let (_, inbox) = self.get("/inbox").await;
+        let waiting = inbox["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == id);
+        (waiting, inbox)
+    }
+
+    /// Takes `action` on document `id`, saying `text`: the status and the
+    /// answer, whatever they are.
+    pub async fn act(
+        &self,
+        id: &str,
+        action: &str,
+        text: Option<&str>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let body = match text {
+            Some(text) => serde_json::json!({ "text": text }),
+            None => serde_json::json!({}),
+        };
+        self.post(&format!("/documents/{id}/actions/{action}"), &body)
+            .await
+    }
+
+    /// `act`, which must answer 200: the answer.
+    pub async fn act_ok(&self, id: &str, action: &str, text: Option<&str>) -> serde_json::Value {
+        let (status, answer) = self.act(id, action, text).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{action}: {answer}");
+        answer
+    }
+
+    /// The document's PDF, which must be served as one.
+    pub async fn pdf(&self, id: &str) -> Vec<u8> {
+        let response = self
+            .http
+            .get(format!("{}/documents/{id}/pdf", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        response.bytes().await.unwrap().to_vec()
+    }
+
+    /// A page of the server itself: status, content type and body.
+    pub async fn page(&self, path: &str) -> (reqwest::StatusCode, String, Vec<u8>) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.root))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let kind = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, kind, response.bytes().await.unwrap().to_vec())
+    }
+
+    /// A page of the server that must be HTML: its text.
+    pub async fn html(&self, path: &str) -> String {
+        let (status, kind, body) = self.page(path).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{path}");
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        String::from_utf8(body).unwrap()
+    }
 }

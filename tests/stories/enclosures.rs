@@ -11,7 +11,7 @@
 use reqwest::StatusCode;
 use saraban_core::FindingClass;
 use saraban_core::enclosure::Limits;
-use saraban_stories::{TestDb, example, org, stories, tiny_pdf};
+use saraban_stories::{ApiClient, ApiServer, TestDb, example_content, org, stories, tiny_pdf};
 use serde_json::{Value, json};
 
 const ORG: &str = "wangkrachae";
@@ -22,14 +22,7 @@ const LIMITS: Limits = Limits {
     document: 700 * 1024,
 };
 
-struct Server {
-    base: String,
-    store: saraban_store::Store,
-    _stop: tokio::sync::oneshot::Sender<()>,
-    _db: TestDb,
-}
-
-async fn start(db: TestDb) -> Server {
+async fn start(db: TestDb) -> ApiServer {
     let config = saraban_stories::example_org_with_admin();
     // A key folder: the organisation's log is signed, so it can be bundled.
     let keys =
@@ -38,134 +31,64 @@ async fn start(db: TestDb) -> Server {
     saraban_stories::init_with_passwords(&db.store, &config, PASSWORD).await;
     db.store.ensure_signing_key(&org(ORG)).await.unwrap();
     let store = db.store.clone().with_enclosure_limits(LIMITS);
-    let (base, stop) = saraban_stories::serve(store.clone()).await;
-    Server {
-        base: format!("{base}/api/v1"),
-        store,
-        _stop: stop,
-        _db: db,
-    }
+    ApiServer::serve(db, store, ORG, PASSWORD).await
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
+/// How many files are stored, and the draft's version.
+async fn stored(server: &ApiServer, id: &str) -> (i64, i64) {
+    use sqlx::Row;
+    let files: i64 = sqlx::query("SELECT COUNT(*) AS n FROM enclosure_files")
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap()
+        .get("n");
+    let version: i64 = sqlx::query("SELECT version FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap()
+        .get("version");
+    (files, version)
 }
 
-impl Server {
-    async fn sign_in(&self, user: &str) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{}/sign-in", self.base))
-            .json(&json!({ "org": ORG, "user": user, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{user} signs in");
-        Client {
-            http,
-            base: self.base.clone(),
-        }
-    }
-
-    /// How many files are stored, and the draft's version.
-    async fn stored(&self, id: &str) -> (i64, i64) {
-        use sqlx::Row;
-        let files: i64 = sqlx::query("SELECT COUNT(*) AS n FROM enclosure_files")
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
-            .get("n");
-        let version: i64 = sqlx::query("SELECT version FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap()
-            .get("version");
-        (files, version)
-    }
+/// Attaches `bytes` to the draft, the title and name in the query.
+async fn attach(
+    client: &ApiClient,
+    id: &str,
+    title: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let response = client
+        .http
+        .post(format!(
+            "{}/documents/{id}/enclosures?title={}&filename={}",
+            client.base,
+            encode(title),
+            encode(filename)
+        ))
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    ApiClient::answer(response).await
 }
 
-impl Client {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn act(&self, id: &str, action: &str, text: Option<&str>) -> Value {
-        let body = text.map_or(json!({}), |text| json!({ "text": text }));
-        let (status, answer) = self
-            .send(
-                reqwest::Method::POST,
-                &format!("/documents/{id}/actions/{action}"),
-                &body,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{action}: {answer}");
-        answer
-    }
-
-    /// Attaches `bytes` to the draft, the title and name in the query.
-    async fn attach(
-        &self,
-        id: &str,
-        title: &str,
-        filename: &str,
-        bytes: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(format!(
-                "{}/documents/{id}/enclosures?title={}&filename={}",
-                self.base,
-                encode(title),
-                encode(filename)
-            ))
-            .header("content-type", "application/octet-stream")
-            .body(bytes)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn download(
-        &self,
-        id: &str,
-        hash: &str,
-    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-        let response = self
-            .http
-            .get(format!("{}/documents/{id}/enclosures/{hash}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        (status, headers, response.bytes().await.unwrap().to_vec())
-    }
+async fn download(
+    client: &ApiClient,
+    id: &str,
+    hash: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let response = client
+        .http
+        .get(format!("{}/documents/{id}/enclosures/{hash}", client.base))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap().to_vec())
 }
 
 fn encode(text: &str) -> String {
@@ -173,12 +96,7 @@ fn encode(text: &str) -> String {
 }
 
 fn letter() -> Value {
-    let path = example("letter-ita-report-2568.toml");
-    let mut content = saraban_core::document::read_value(
-        &std::fs::read_to_string(&path).unwrap(),
-        saraban_core::Syntax::of_path(&path),
-    )
-    .unwrap();
+    let mut content = example_content("letter-ita-report-2568.toml");
     // The files bring their titles.
     content.as_object_mut().unwrap().remove("enclosures");
     content
@@ -230,11 +148,7 @@ fn detach(pdf: &[u8]) -> (String, Vec<(String, Vec<u8>)>) {
 async fn a_letter_carries_its_enclosures(db: TestDb) {
     let server = start(db).await;
     let drafter = server.sign_in("chanyurat").await;
-    let (status, created) = drafter
-        .send(reqwest::Method::POST, "/documents", &letter())
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
+    let id = drafter.create(&letter()).await;
 
     // Two PDFs, each a version of the draft naming it.
     let report = tiny_pdf("ITA report 2568", 200 * 1024);
@@ -243,7 +157,7 @@ async fn a_letter_carries_its_enclosures(db: TestDb) {
         (TITLES[0], "ita-report-2568.pdf", &report),
         (TITLES[1], "รายงานการประชุม.pdf", &minutes),
     ] {
-        let (status, answer) = drafter.attach(&id, title, name, bytes.clone()).await;
+        let (status, answer) = attach(&drafter, &id, title, name, bytes.clone()).await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
     let (status, listed) = drafter.get(&format!("/documents/{id}/enclosures")).await;
@@ -268,7 +182,7 @@ async fn a_letter_carries_its_enclosures(db: TestDb) {
     // event) covers the bytes.
     let (_, content) = drafter.get(&format!("/documents/{id}/content")).await;
     assert_eq!(content["enclosures"][0]["sha256"], hashes[0].as_str());
-    let before = server.stored(&id).await;
+    let before = stored(&server, &id).await;
     assert_eq!(before, (2, 3), "two files, three versions");
 
     // Refusals: each names the file and the reason, in Thai; nothing is
@@ -287,13 +201,13 @@ async fn a_letter_carries_its_enclosures(db: TestDb) {
         ("annex.pdf", over_document, "ต่อฉบับ"),
         ("renamed.pdf", b"\x89PNG\r\n\x1a\n-short".to_vec(), "เสียหาย"),
     ] {
-        let (status, error) = drafter.attach(&id, "ไฟล์ที่ไม่รับ", name, bytes).await;
+        let (status, error) = attach(&drafter, &id, "ไฟล์ที่ไม่รับ", name, bytes).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {error}");
         assert_eq!(error["field"], "file", "{name}: {error}");
         let message = error["message"].as_str().unwrap();
         assert!(message.contains(&format!("“{name}”")), "{message}");
         assert!(message.contains(reason), "{name}: {message}");
-        assert_eq!(server.stored(&id).await, before, "{name}: nothing stored");
+        assert_eq!(stored(&server, &id).await, before, "{name}: nothing stored");
     }
     // A content naming a file the organisation does not have is refused.
     let mut forged = content.clone();
@@ -305,15 +219,15 @@ async fn a_letter_carries_its_enclosures(db: TestDb) {
     assert_eq!(error["field"], "enclosures[1].sha256", "{error}");
     // Someone who is not the drafter cannot attach.
     let clerk = server.sign_in("wilaiwan").await;
-    let (status, error) = clerk.attach(&id, "อื่น", "x.pdf", tiny_pdf("x", 0)).await;
+    let (status, error) = attach(&clerk, &id, "อื่น", "x.pdf", tiny_pdf("x", 0)).await;
     assert!(status.is_client_error(), "{status}: {error}");
-    assert_eq!(server.stored(&id).await, before);
+    assert_eq!(stored(&server, &id).await, before);
 
     // Through the route: reviewers open the files, the mayor signs.
-    drafter.act(&id, "submit", None).await;
+    drafter.act_ok(&id, "submit", None).await;
     for user in ["somjai", "wilaiwan"] {
         let reviewer = server.sign_in(user).await;
-        let (status, headers, bytes) = reviewer.download(&id, &hashes[0]).await;
+        let (status, headers, bytes) = download(&reviewer, &id, &hashes[0]).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers["content-type"], "application/pdf");
         assert!(
@@ -325,11 +239,15 @@ async fn a_letter_carries_its_enclosures(db: TestDb) {
         );
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(bytes, report, "as sent");
-        reviewer.act(&id, "endorse", Some("เห็นควรลงนาม")).await;
+        reviewer.act_ok(&id, "endorse", Some("เห็นควรลงนาม")).await;
     }
-    server.sign_in("kanok").await.act(&id, "sign", None).await;
+    server
+        .sign_in("kanok")
+        .await
+        .act_ok(&id, "sign", None)
+        .await;
     let registrar = server.sign_in("sunee").await;
-    let issued = registrar.act(&id, "issue", None).await;
+    let issued = registrar.act_ok(&id, "issue", None).await;
     let response = registrar
         .http
         .get(format!("{}/documents/{id}/pdf", server.base))
@@ -372,13 +290,10 @@ async fn a_letter_carries_its_enclosures(db: TestDb) {
     }
     // The signer still opens them after issue; another organisation's
     // address of the file is not found.
-    let (status, _, bytes) = server
-        .sign_in("kanok")
-        .await
-        .download(&id, &hashes[1])
-        .await;
+    let signer = server.sign_in("kanok").await;
+    let (status, _, bytes) = download(&signer, &id, &hashes[1]).await;
     assert_eq!((status, bytes), (StatusCode::OK, minutes.clone()));
-    let (status, _, _) = registrar.download(&id, &"f".repeat(64)).await;
+    let (status, _, _) = download(&registrar, &id, &"f".repeat(64)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // verify holds.

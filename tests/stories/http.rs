@@ -5,20 +5,12 @@ use reqwest::StatusCode;
 use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::workflow::RouteAction as A;
 use saraban_stories::saraban_store::Store;
-use saraban_stories::{TestDb, drafted, example, stories};
+use saraban_stories::{ApiClient, ApiServer, TestDb, drafted, example_content, stories};
 use saraban_stories::{org, person};
 use serde_json::{Value, json};
 
 const ORG: &str = "wangkrachae";
 const PASSWORD: &str = "saraban-demo";
-
-struct Server {
-    base: String,
-    store: Store,
-    /// Dropping it stops the server.
-    _stop: tokio::sync::oneshot::Sender<()>,
-    _db: TestDb,
-}
 
 fn config(id: &str) -> OrgConfig {
     let mut config = saraban_stories::example_org_with_admin();
@@ -26,126 +18,49 @@ fn config(id: &str) -> OrgConfig {
     config
 }
 
-async fn start(db: TestDb) -> Server {
-    let store = db.store.clone();
-    for org in [ORG, "other-org"] {
-        saraban_stories::init_with_passwords(&store, &config(org), PASSWORD).await;
-    }
-    let (base, stop) = saraban_stories::serve(store.clone()).await;
-    let base = format!("{base}/api/v1");
-    Server {
-        base,
-        store,
-        _stop: stop,
-        _db: db,
-    }
+async fn start(db: TestDb) -> ApiServer {
+    ApiServer::start_with(db, &[config(ORG), config("other-org")], PASSWORD).await
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Server {
-    async fn sign_in(&self, org: &str, user: &str) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{}/sign-in", self.base))
-            .json(&json!({ "org": org, "user": user, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{user} signs in");
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-            "{cookie}"
-        );
-        Client {
-            http,
-            base: self.base.clone(),
-        }
-    }
-}
-
-impl Client {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn act(&self, id: &str, action: &str, text: Option<&str>) -> (StatusCode, Value) {
-        let body = match text {
-            Some(text) => json!({ "text": text }),
-            None => json!({}),
-        };
-        self.post(&format!("/documents/{id}/actions/{action}"), &body)
-            .await
-    }
+/// `user` signed in to `org`: the session cookie is HttpOnly and
+/// SameSite=Strict.
+async fn sign_in(server: &ApiServer, org: &str, user: &str) -> ApiClient {
+    let client = server.sign_in_to(org, user).await;
+    let cookie = client
+        .set_cookie
+        .as_ref()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    client
 }
 
 fn memo() -> Value {
-    let path = example("ita-report-2568.toml");
-    saraban_core::document::read_value(
-        &std::fs::read_to_string(&path).unwrap(),
-        saraban_core::Syntax::Toml,
-    )
-    .unwrap()
+    example_content("ita-report-2568.toml")
 }
 
 /// The seed memo through the API, each person signed in as themselves.
 async fn seed_story_over_http(db: TestDb) {
     let server = start(db).await;
-    let drafter = server.sign_in(ORG, "chanyurat").await;
-    let (status, created) = drafter.post("/documents", &memo()).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
+    let drafter = sign_in(&server, ORG, "chanyurat").await;
+    let id = drafter.create(&memo()).await;
     assert_eq!(drafter.act(&id, "submit", None).await.0, StatusCode::OK);
 
     for user in ["somjai", "somsak", "wilaiwan"] {
-        let reviewer = server.sign_in(ORG, user).await;
-        let (_, inbox) = reviewer.get("/inbox").await;
-        assert!(
-            inbox["waiting"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["id"] == id.as_str()),
-            "{user}'s inbox"
-        );
+        let reviewer = sign_in(&server, ORG, user).await;
+        let (waiting, _) = reviewer.waiting(&id).await;
+        assert!(waiting, "{user}'s inbox");
         let (status, body) = reviewer.act(&id, "endorse", Some("เพื่อโปรดทราบ")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let mayor = server.sign_in(ORG, "kanok").await;
+    let mayor = sign_in(&server, ORG, "kanok").await;
     assert_eq!(mayor.act(&id, "sign", Some("ทราบ")).await.0, StatusCode::OK);
-    let registrar = server.sign_in(ORG, "sunee").await;
+    let registrar = sign_in(&server, ORG, "sunee").await;
     let (status, issued) = registrar.act(&id, "issue", None).await;
     assert_eq!(status, StatusCode::OK, "{issued}");
     assert_eq!(issued["document"]["number"], 1);
@@ -282,7 +197,7 @@ async fn permission_matrix(db: TestDb) {
     };
     let mut clients = Vec::new();
     for user in users {
-        clients.push((user, server.sign_in(ORG, user).await));
+        clients.push((user, sign_in(&server, ORG, user).await));
     }
     let mut checked = 0;
     for state in [
@@ -334,7 +249,7 @@ async fn permission_matrix(db: TestDb) {
 async fn organisations_are_isolated(db: TestDb) {
     let server = start(db).await;
     let id = memo_in(&server.store, "in_review").await;
-    let outsider = server.sign_in("other-org", "somjai").await;
+    let outsider = sign_in(&server, "other-org", "somjai").await;
     assert_eq!(
         outsider.get(&format!("/documents/{id}")).await.0,
         StatusCode::NOT_FOUND
@@ -350,13 +265,13 @@ async fn organisations_are_isolated(db: TestDb) {
     );
     let (_, list) = outsider.get("/documents").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
-    let insider = server.sign_in(ORG, "somjai").await;
+    let insider = sign_in(&server, ORG, "somjai").await;
     assert_eq!(
         insider.get(&format!("/documents/{id}")).await.0,
         StatusCode::OK
     );
     // An administrator without a position reads no document.
-    let admin = server.sign_in(ORG, "admin").await;
+    let admin = sign_in(&server, ORG, "admin").await;
     assert_eq!(
         admin.get(&format!("/documents/{id}")).await.0,
         StatusCode::FORBIDDEN
@@ -406,7 +321,7 @@ async fn organisations_are_isolated(db: TestDb) {
 /// Bad requests answer 4xx with a JSON body naming the field.
 async fn bad_requests_name_the_field(db: TestDb) {
     let server = start(db).await;
-    let client = server.sign_in(ORG, "chanyurat").await;
+    let client = sign_in(&server, ORG, "chanyurat").await;
     let raw = |body: &'static str| {
         client
             .http
@@ -592,7 +507,7 @@ async fn sign_in_and_retries(db: TestDb) {
         StatusCode::UNAUTHORIZED
     );
 
-    let client = server.sign_in(ORG, "chanyurat").await;
+    let client = sign_in(&server, ORG, "chanyurat").await;
     let (status, token) = client
         .post("/tokens", &json!({ "password": PASSWORD }))
         .await;
@@ -743,7 +658,7 @@ async fn parallel_guesses_are_bounded(db: TestDb) {
         (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
     );
     // Another server process's view: a store of its own on the database.
-    let other = saraban_stories::open_store(&server._db.url).await.unwrap();
+    let other = saraban_stories::open_store(&server.db.url).await.unwrap();
     let (other_base, _stop_other) = saraban_stories::serve(other).await;
     let response = http
         .post(format!("{other_base}/api/v1/sign-in"))
@@ -792,7 +707,7 @@ async fn the_edge_refuses_what_it_cannot_keep(db: TestDb) {
         assert_eq!(error["field"], field, "{path}: {error}");
     }
 
-    let client = server.sign_in(ORG, "chanyurat").await;
+    let client = sign_in(&server, ORG, "chanyurat").await;
     let with_subject = |subject: &str| {
         let mut m = memo();
         m["subject"] = json!(subject);

@@ -4,110 +4,13 @@
 //! number in their register, printed, and the log verifies.
 
 use reqwest::StatusCode;
-use saraban_stories::{TestDb, example, stories};
+use saraban_stories::{ApiServer, TestDb, example_content, stories};
 use serde_json::{Value, json};
 
-const ORG: &str = "wangkrachae";
 const PASSWORD: &str = "saraban-kinds";
 
-struct Server {
-    base: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
-    _db: TestDb,
-}
-
-async fn start(db: TestDb) -> Server {
-    let config = saraban_stories::example_org_with_admin();
-    saraban_stories::init_with_passwords(&db.store, &config, PASSWORD).await;
-    let (base, stop) = saraban_stories::serve(db.store.clone()).await;
-    Server {
-        base: format!("{base}/api/v1"),
-        _stop: stop,
-        _db: db,
-    }
-}
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Server {
-    async fn sign_in(&self, user: &str) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{}/sign-in", self.base))
-            .json(&json!({ "org": ORG, "user": user, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{user} signs in");
-        Client {
-            http,
-            base: self.base.clone(),
-        }
-    }
-}
-
-impl Client {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn act(&self, id: &str, action: &str, text: Option<&str>) -> Value {
-        let body = match text {
-            Some(text) => json!({ "text": text }),
-            None => json!({}),
-        };
-        let (status, answer) = self
-            .post(&format!("/documents/{id}/actions/{action}"), &body)
-            .await;
-        assert_eq!(status, StatusCode::OK, "{action}: {answer}");
-        answer
-    }
-
-    async fn pdf(&self, id: &str) -> Vec<u8> {
-        let response = self
-            .http
-            .get(format!("{}/documents/{id}/pdf", self.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(response.headers()["content-type"], "application/pdf");
-        response.bytes().await.unwrap().to_vec()
-    }
-}
-
-fn input(name: &str) -> Value {
-    let path = example(name);
-    saraban_core::document::read_value(
-        &std::fs::read_to_string(&path).unwrap(),
-        saraban_core::Syntax::of_path(&path),
-    )
-    .unwrap()
+async fn start(db: TestDb) -> ApiServer {
+    ApiServer::start(db, PASSWORD).await
 }
 
 fn squeeze(text: &str) -> String {
@@ -117,32 +20,23 @@ fn squeeze(text: &str) -> String {
 /// Drafts `content` as the legal assistant, walks it through `reviewers`
 /// and `signer`, issues it, and returns the issued document and its PDF.
 async fn through_the_route(
-    server: &Server,
+    server: &ApiServer,
     content: &Value,
     reviewers: &[&str],
     signer: &str,
 ) -> (Value, Vec<u8>) {
     let drafter = server.sign_in("chanyurat").await;
-    let (status, created) = drafter.post("/documents", content).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
-    drafter.act(&id, "submit", None).await;
+    let id = drafter.create(content).await;
+    drafter.act_ok(&id, "submit", None).await;
     for user in reviewers {
         let reviewer = server.sign_in(user).await;
-        let (_, inbox) = reviewer.get("/inbox").await;
-        assert!(
-            inbox["waiting"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["id"] == id.as_str()),
-            "{user}'s inbox: {inbox}"
-        );
-        reviewer.act(&id, "endorse", Some("เห็นควรลงนาม")).await;
+        let (waiting, inbox) = reviewer.waiting(&id).await;
+        assert!(waiting, "{user}'s inbox: {inbox}");
+        reviewer.act_ok(&id, "endorse", Some("เห็นควรลงนาม")).await;
     }
-    server.sign_in(signer).await.act(&id, "sign", None).await;
+    server.sign_in(signer).await.act_ok(&id, "sign", None).await;
     let registrar = server.sign_in("sunee").await;
-    let issued = registrar.act(&id, "issue", None).await;
+    let issued = registrar.act_ok(&id, "issue", None).await;
     let pdf = registrar.pdf(&id).await;
     assert_eq!(
         Some(saraban_core::ledger::sha256_hex(&pdf).as_str()),
@@ -173,7 +67,7 @@ fn every_paragraph_extracts(content: &Value, pdf: &[u8]) -> String {
     text
 }
 
-async fn verify_holds(server: &Server) {
+async fn verify_holds(server: &ApiServer) {
     let admin = server.sign_in("admin").await;
     let (status, audit) = admin.get("/verify").await;
     assert_eq!(status, StatusCode::OK, "{audit}");
@@ -185,7 +79,7 @@ async fn verify_holds(server: &Server) {
 /// the memos.
 async fn an_external_letter_goes_out(db: TestDb) {
     let server = start(db).await;
-    let content = input("letter-ita-report-2568.toml");
+    let content = example_content("letter-ita-report-2568.toml");
     let (issued, pdf) =
         through_the_route(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
     assert_eq!(issued["kind"], "letter");
@@ -212,7 +106,7 @@ async fn an_external_letter_goes_out(db: TestDb) {
         .await;
     assert_eq!(register[0]["printed_number"], "ที่ ตร ๗๑๐๐๑/๑", "{register}");
     assert_eq!(register[0]["to"], "นายอำเภอเมืองตราด");
-    let memo = input("ita-report-2568.toml");
+    let memo = example_content("ita-report-2568.toml");
     let (issued, _) =
         through_the_route(&server, &memo, &["somjai", "somsak", "wilaiwan"], "kanok").await;
     assert_eq!(issued["number"], 2, "one register, no gap");
@@ -224,13 +118,13 @@ async fn an_external_letter_goes_out(db: TestDb) {
 async fn a_stamped_letter_acknowledges_receipt(db: TestDb) {
     let server = start(db).await;
     let drafter = server.sign_in("chanyurat").await;
-    let mut refused = input("stamped-receipt-2568.toml");
+    let mut refused = example_content("stamped-receipt-2568.toml");
     refused["matter"] = json!("budget");
     let (status, error) = drafter.post("/documents", &refused).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
     assert!(error.to_string().contains("matter"), "{error}");
 
-    let content = input("stamped-receipt-2568.toml");
+    let content = example_content("stamped-receipt-2568.toml");
     let (issued, pdf) = through_the_route(&server, &content, &[], "somjai").await;
     assert_eq!(issued["kind"], "stamped");
     assert_eq!(issued["number"], 1);
@@ -254,7 +148,7 @@ async fn a_stamped_letter_acknowledges_receipt(db: TestDb) {
 /// number, "ประกาศ ณ วันที่" the day the mayor signs.
 async fn an_announcement_is_numbered_in_its_register(db: TestDb) {
     let server = start(db).await;
-    let content = input("announcement-complaints-2568.toml");
+    let content = example_content("announcement-complaints-2568.toml");
     let (issued, pdf) =
         through_the_route(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
     assert_eq!(issued["kind"], "announcement");

@@ -8,161 +8,37 @@
 //! parser already in the lock file) and held to what RFC 4287 requires.
 
 use reqwest::StatusCode;
-use saraban_stories::{TestDb, example, stories};
+use saraban_stories::{ApiServer, TestDb, example_content, stories};
 use serde_json::{Value, json};
 
 const ORG: &str = "wangkrachae";
 const PASSWORD: &str = "saraban-publication";
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 
-struct Server {
-    /// The server itself, for the public pages (`/p/…`, `/verify/…`).
-    root: String,
-    /// The JSON API.
-    base: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
-    _db: TestDb,
-}
-
-async fn start(db: TestDb) -> Server {
-    let config = saraban_stories::example_org_with_admin();
-    saraban_stories::init_with_passwords(&db.store, &config, PASSWORD).await;
-    let (root, stop) = saraban_stories::serve(db.store.clone()).await;
-    Server {
-        base: format!("{root}/api/v1"),
-        root,
-        _stop: stop,
-        _db: db,
-    }
-}
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    root: String,
-}
-
-impl Server {
-    async fn sign_in(&self, user: &str) -> Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{}/sign-in", self.base))
-            .json(&json!({ "org": ORG, "user": user, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{user} signs in");
-        Client {
-            http,
-            base: self.base.clone(),
-            root: self.root.clone(),
-        }
-    }
-
-    /// Someone who never signed in.
-    fn visitor(&self) -> Client {
-        Client {
-            http: reqwest::Client::new(),
-            base: self.base.clone(),
-            root: self.root.clone(),
-        }
-    }
-}
-
-impl Client {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn try_act(&self, id: &str, action: &str, text: Option<&str>) -> (StatusCode, Value) {
-        let body = match text {
-            Some(text) => json!({ "text": text }),
-            None => json!({}),
-        };
-        self.post(&format!("/documents/{id}/actions/{action}"), &body)
-            .await
-    }
-
-    async fn act(&self, id: &str, action: &str, text: Option<&str>) -> Value {
-        let (status, answer) = self.try_act(id, action, text).await;
-        assert_eq!(status, StatusCode::OK, "{action}: {answer}");
-        answer
-    }
-
-    /// A page of the server itself: status, content type and body.
-    async fn page(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.root))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let kind = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        (status, kind, response.bytes().await.unwrap().to_vec())
-    }
-
-    async fn html(&self, path: &str) -> String {
-        let (status, kind, body) = self.page(path).await;
-        assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(kind.starts_with("text/html"), "{path}: {kind}");
-        String::from_utf8(body).unwrap()
-    }
-}
-
-fn input(name: &str) -> Value {
-    let path = example(name);
-    saraban_core::document::read_value(
-        &std::fs::read_to_string(&path).unwrap(),
-        saraban_core::Syntax::of_path(&path),
-    )
-    .unwrap()
+async fn start(db: TestDb) -> ApiServer {
+    ApiServer::start(db, PASSWORD).await
 }
 
 /// Drafts `content`, walks it through `reviewers` and `signer`, and the
 /// registrar issues it. Returns the issued document.
-async fn issued(server: &Server, content: &Value, reviewers: &[&str], signer: &str) -> Value {
+async fn issued(server: &ApiServer, content: &Value, reviewers: &[&str], signer: &str) -> Value {
     let drafter = server.sign_in("chanyurat").await;
-    let (status, created) = drafter.post("/documents", content).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
-    drafter.act(&id, "submit", None).await;
+    let id = drafter.create(content).await;
+    drafter.act_ok(&id, "submit", None).await;
     for user in reviewers {
         let reviewer = server.sign_in(user).await;
-        reviewer.act(&id, "endorse", Some("เห็นควรลงนาม")).await;
+        reviewer.act_ok(&id, "endorse", Some("เห็นควรลงนาม")).await;
     }
-    server.sign_in(signer).await.act(&id, "sign", None).await;
-    let issued = server.sign_in("sunee").await.act(&id, "issue", None).await;
+    server.sign_in(signer).await.act_ok(&id, "sign", None).await;
+    let issued = server
+        .sign_in("sunee")
+        .await
+        .act_ok(&id, "issue", None)
+        .await;
     issued["document"].clone()
 }
 
-async fn verify_holds(server: &Server, when: &str) {
+async fn verify_holds(server: &ApiServer, when: &str) {
     let admin = server.sign_in("admin").await;
     let (status, audit) = admin.get("/verify").await;
     assert_eq!(status, StatusCode::OK, "{audit}");
@@ -255,7 +131,7 @@ fn read_feed(xml: &str) -> Vec<Entry> {
 }
 
 /// The path of an absolute URL the server gave.
-fn path_of(url: &str, server: &Server) -> String {
+fn path_of(url: &str, server: &ApiServer) -> String {
     url.strip_prefix(&server.root)
         .unwrap_or_else(|| panic!("{url} is on {}", server.root))
         .to_owned()
@@ -263,7 +139,7 @@ fn path_of(url: &str, server: &Server) -> String {
 
 async fn an_announcement_is_published_and_withdrawn(db: TestDb) {
     let server = start(db).await;
-    let content = input("announcement-complaints-2568.toml");
+    let content = example_content("announcement-complaints-2568.toml");
     let announcement = issued(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
     let id = announcement["id"].as_str().unwrap().to_owned();
     let subject = announcement["subject"].as_str().unwrap().to_owned();
@@ -284,16 +160,16 @@ async fn an_announcement_is_published_and_withdrawn(db: TestDb) {
     let (status, error) = server
         .sign_in("chanyurat")
         .await
-        .try_act(&id, "publish", None)
+        .act(&id, "publish", None)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
     let registrar = server.sign_in("sunee").await;
-    let published = registrar.act(&id, "publish", None).await;
+    let published = registrar.act_ok(&id, "publish", None).await;
     let published_at = published["document"]["published_at"]
         .as_str()
         .expect("the document says since when it is public")
         .to_owned();
-    let (status, error) = registrar.try_act(&id, "publish", None).await;
+    let (status, error) = registrar.act(&id, "publish", None).await;
     assert_eq!(status, StatusCode::CONFLICT, "{error}");
     assert_eq!(error["code"], "wrong_state");
     verify_holds(&server, "after publishing").await;
@@ -374,8 +250,8 @@ async fn an_announcement_is_published_and_withdrawn(db: TestDb) {
     assert!(xml.contains(&published_at), "{xml}");
 
     // Withdrawn: gone from the board, the feed and the PDF route.
-    registrar.act(&id, "unpublish", None).await;
-    let (status, error) = registrar.try_act(&id, "unpublish", None).await;
+    registrar.act_ok(&id, "unpublish", None).await;
+    let (status, error) = registrar.act(&id, "unpublish", None).await;
     assert_eq!(
         (status, &error["code"]),
         (StatusCode::CONFLICT, &json!("wrong_state"))
@@ -390,13 +266,13 @@ async fn an_announcement_is_published_and_withdrawn(db: TestDb) {
     verify_holds(&server, "after withdrawing").await;
 
     // Published again, then cancelled: a cancelled document leaves the board.
-    registrar.act(&id, "publish", None).await;
+    registrar.act_ok(&id, "publish", None).await;
     assert!(visitor.html(&board).await.contains(&subject));
     registrar
-        .act(&id, "cancel", Some("ออกประกาศฉบับใหม่แทน"))
+        .act_ok(&id, "cancel", Some("ออกประกาศฉบับใหม่แทน"))
         .await;
     assert!(!visitor.html(&board).await.contains(&subject));
-    let (status, error) = registrar.try_act(&id, "publish", None).await;
+    let (status, error) = registrar.act(&id, "publish", None).await;
     assert_eq!(
         (status, &error["code"]),
         (StatusCode::CONFLICT, &json!("wrong_state"))
@@ -420,14 +296,14 @@ async fn an_announcement_is_published_and_withdrawn(db: TestDb) {
 
 async fn a_secret_order_or_a_memo_is_never_published(db: TestDb) {
     let server = start(db).await;
-    let mut content = input("order-490-2567.toml");
+    let mut content = example_content("order-490-2567.toml");
     content["secrecy"] = json!("ลับ");
     let order = issued(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
     let id = order["id"].as_str().unwrap().to_owned();
     let registrar = server.sign_in("sunee").await;
 
     // Through the API: refused, with a stable code and the field at fault.
-    let (status, error) = registrar.try_act(&id, "publish", None).await;
+    let (status, error) = registrar.act(&id, "publish", None).await;
     assert_eq!(status, StatusCode::CONFLICT, "{error}");
     assert_eq!(error["code"], "secret_document", "{error}");
     assert_eq!(error["field"], "secrecy", "{error}");
@@ -459,10 +335,10 @@ async fn a_secret_order_or_a_memo_is_never_published(db: TestDb) {
     assert!(refused.contains("หนังสือลับเผยแพร่ต่อสาธารณะไม่ได้"), "{refused}");
 
     // A memo is the office's own: refused too.
-    let memo = input("ita-report-2568.toml");
+    let memo = example_content("ita-report-2568.toml");
     let memo = issued(&server, &memo, &["somjai", "somsak", "wilaiwan"], "kanok").await;
     let (status, error) = registrar
-        .try_act(memo["id"].as_str().unwrap(), "publish", None)
+        .act(memo["id"].as_str().unwrap(), "publish", None)
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{error}");
     assert_eq!(

@@ -5,6 +5,7 @@
 //! PostgreSQL.
 
 use saraban_core::PersonId;
+use saraban_stories::Office;
 use saraban_stories::PdfOf;
 use saraban_stories::{doc_id, drafted, org, person};
 use std::path::{Path, PathBuf};
@@ -12,7 +13,6 @@ use std::path::{Path, PathBuf};
 use saraban_core::ledger::{Event, chain_hash};
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::RouteAction as A;
-use saraban_core::{Syntax, document::read_value};
 use saraban_stories::saraban_store::{self, FindingClass, Store};
 use saraban_stories::{example, postgres_url, thai};
 use serde_json::Value;
@@ -23,12 +23,7 @@ const EVENTS: u64 = 10_000;
 const ISSUED: usize = 12;
 
 fn memo() -> Value {
-    let path = example("ita-report-2568.toml");
-    read_value(
-        &std::fs::read_to_string(&path).unwrap(),
-        Syntax::of_path(&path),
-    )
-    .unwrap()
+    saraban_stories::example_content("ita-report-2568.toml")
 }
 
 /// A database and its key folder, as a copy of the base.
@@ -49,6 +44,7 @@ async fn open(copy: &Copy) -> Store {
 /// created, submitted and endorsed by all three reviewers, 32 at a time,
 /// until the log holds `EVENTS` events; then a closing checkpoint.
 async fn fill(store: &Store) {
+    let office = Office::new(store, ORG);
     let config = OrgConfig::parse_toml(
         &std::fs::read_to_string(example("organisation/wangkrachae.toml")).unwrap(),
     )
@@ -74,11 +70,7 @@ async fn fill(store: &Store) {
     }
     for i in 0..ISSUED {
         let at = |hour| thai(2025, 4, 1 + i as u32, hour, 0);
-        let id = store
-            .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), at(8))
-            .await
-            .unwrap()
-            .id;
+        let id = office.draft("chanyurat", memo(), at(8)).await.unwrap().id;
         let steps: [(&str, A, Option<&str>); 6] = [
             ("chanyurat", A::Submit, None),
             ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
@@ -88,10 +80,7 @@ async fn fill(store: &Store) {
             ("sunee", A::Issue, None),
         ];
         for (who, action, text) in steps {
-            store
-                .act(&org(ORG), &person(who), &id, action, text, at(9))
-                .await
-                .unwrap();
+            office.act(who, &id, action, text, at(9)).await.unwrap();
         }
     }
     let head = store.audit(&org(ORG)).await.unwrap().head_seq;
@@ -100,27 +89,17 @@ async fn fill(store: &Store) {
     for worker in 0..32 {
         let store = store.clone();
         workers.spawn(async move {
+            let office = Office::new(&store, ORG);
             for _ in (worker..memos).step_by(32) {
                 let at = thai(2025, 5, 2, 9, 0);
-                let id = store
-                    .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), at)
-                    .await
-                    .unwrap()
-                    .id;
-                store
-                    .act(&org(ORG), &person("chanyurat"), &id, A::Submit, None, at)
+                let id = office.draft("chanyurat", memo(), at).await.unwrap().id;
+                office
+                    .act("chanyurat", &id, A::Submit, None, at)
                     .await
                     .unwrap();
                 for who in ["somjai", "somsak", "wilaiwan"] {
-                    store
-                        .act(
-                            &org(ORG),
-                            &person(who),
-                            &id,
-                            A::Endorse,
-                            Some("เห็นควรเสนอ"),
-                            at,
-                        )
+                    office
+                        .act(who, &id, A::Endorse, Some("เห็นควรเสนอ"), at)
                         .await
                         .unwrap();
                 }
@@ -131,13 +110,8 @@ async fn fill(store: &Store) {
     // Round up to exactly EVENTS with single creations.
     let mut head = store.audit(&org(ORG)).await.unwrap().head_seq;
     while head < EVENTS {
-        store
-            .create_document(
-                &org(ORG),
-                &person("chanyurat"),
-                drafted(memo()),
-                thai(2025, 5, 3, 9, 0),
-            )
+        office
+            .draft("chanyurat", memo(), thai(2025, 5, 3, 9, 0))
             .await
             .unwrap();
         head += 1;
@@ -361,6 +335,7 @@ const CASES: [(&str, FindingClass); 30] = [
 /// A memo taken in the copy through review to the mayor's signature (the
 /// approvers sign in first: their keys are locked in a new process).
 async fn signed_memo(store: &Store) -> saraban_core::DocumentId {
+    let office = Office::new(store, ORG);
     let at = thai(2025, 6, 2, 9, 0);
     for who in ["somjai", "somsak", "wilaiwan", "kanok", "sunee"] {
         store
@@ -368,11 +343,7 @@ async fn signed_memo(store: &Store) -> saraban_core::DocumentId {
             .await
             .unwrap();
     }
-    let id = store
-        .create_document(&org(ORG), &person("chanyurat"), drafted(memo()), at)
-        .await
-        .unwrap()
-        .id;
+    let id = office.draft("chanyurat", memo(), at).await.unwrap().id;
     let steps: [(&str, A, Option<&str>); 5] = [
         ("chanyurat", A::Submit, None),
         ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
@@ -381,10 +352,7 @@ async fn signed_memo(store: &Store) -> saraban_core::DocumentId {
         ("kanok", A::Sign, Some("ทราบ")),
     ];
     for (who, action, text) in steps {
-        store
-            .act(&org(ORG), &person(who), &id, action, text, at)
-            .await
-            .unwrap();
+        office.act(who, &id, action, text, at).await.unwrap();
     }
     id
 }
@@ -422,6 +390,7 @@ async fn cut_log(pool: &AnyPool, keep: i64) {
 /// Damages `store` the way `case` says; returns checkpoint notes that a
 /// verifier kept from elsewhere, if the case has any.
 async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
+    let office = Office::new(store, ORG);
     let pool = store.pool();
     let issued = issued_events(pool).await;
     match case {
@@ -581,10 +550,7 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             let kept = other.latest_checkpoint(&org(ORG)).await.unwrap().unwrap();
             other.close().await;
             discard(&other_copy).await;
-            store
-                .create_document(&org(ORG), &person("somjai"), drafted(memo()), late)
-                .await
-                .unwrap();
+            office.draft("somjai", memo(), late).await.unwrap();
             return vec![kept];
         }
         "reused-number" => {
@@ -654,10 +620,9 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
                 .sign_in(ORG, "sunee", "saraban-demo", false, thai(2025, 6, 3, 9, 0))
                 .await
                 .unwrap();
-            store
+            office
                 .act(
-                    &org(ORG),
-                    &person("sunee"),
+                    "sunee",
                     &doc_id(id),
                     A::Cancel,
                     Some("ออกผิดพลาด"),
@@ -680,15 +645,8 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             .execute(pool)
             .await
             .unwrap();
-            let issued = store
-                .act(
-                    &org(ORG),
-                    &person("sunee"),
-                    &id,
-                    A::Issue,
-                    None,
-                    thai(2025, 6, 2, 10, 0),
-                )
+            let issued = office
+                .act("sunee", &id, A::Issue, None, thai(2025, 6, 2, 10, 0))
                 .await
                 .unwrap();
             // The issued PDF is composed from the events: the deleted
@@ -704,13 +662,8 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             // signed checkpoint, so dropping it is seen.
             let head = store.audit(&org(ORG)).await.unwrap().head_seq as i64;
             for _ in 0..3 {
-                store
-                    .create_document(
-                        &org(ORG),
-                        &person("chanyurat"),
-                        drafted(memo()),
-                        thai(2025, 6, 4, 9, 0),
-                    )
+                office
+                    .draft("chanyurat", memo(), thai(2025, 6, 4, 9, 0))
                     .await
                     .unwrap();
             }
@@ -718,25 +671,13 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
         }
         "tail-rewritten-head-moved" => {
             let head = store.audit(&org(ORG)).await.unwrap().head_seq as i64;
-            let id = store
-                .create_document(
-                    &org(ORG),
-                    &person("chanyurat"),
-                    drafted(memo()),
-                    thai(2025, 6, 4, 9, 0),
-                )
+            let id = office
+                .draft("chanyurat", memo(), thai(2025, 6, 4, 9, 0))
                 .await
                 .unwrap()
                 .id;
-            store
-                .act(
-                    &org(ORG),
-                    &person("chanyurat"),
-                    &id,
-                    A::Submit,
-                    None,
-                    thai(2025, 6, 4, 9, 5),
-                )
+            office
+                .act("chanyurat", &id, A::Submit, None, thai(2025, 6, 4, 9, 5))
                 .await
                 .unwrap();
             // The submission made to look like a withdrawal, rehashed, and
@@ -750,13 +691,8 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
         "enclosure-bytes" => {
             // A draft with a PDF enclosure, then one byte of the stored
             // file changed: its SHA-256 no longer names it.
-            let id = store
-                .create_document(
-                    &org(ORG),
-                    &person("chanyurat"),
-                    drafted(memo()),
-                    thai(2025, 6, 5, 9, 0),
-                )
+            let id = office
+                .draft("chanyurat", memo(), thai(2025, 6, 5, 9, 0))
                 .await
                 .unwrap()
                 .id;
@@ -779,15 +715,8 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
         "frontier-corrupted-then-issue" => {
             let id = signed_memo(store).await;
             flip_blob(pool, "ledger_heads", "frontier", "org_id = 'wangkrachae'").await;
-            let refused = store
-                .act(
-                    &org(ORG),
-                    &person("sunee"),
-                    &id,
-                    A::Issue,
-                    None,
-                    thai(2025, 6, 2, 10, 0),
-                )
+            let refused = office
+                .act("sunee", &id, A::Issue, None, thai(2025, 6, 2, 10, 0))
                 .await;
             assert!(refused.is_err(), "nothing is signed over a wrong root");
         }

@@ -7,7 +7,9 @@
 //! root). Without them the stories say so and pass, except under CI=true.
 
 use saraban_core::DocumentId;
+use saraban_stories::Office;
 use saraban_stories::PdfOf;
+use saraban_stories::example_content as example_document;
 use saraban_stories::{doc_id, drafted, org, person};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -19,7 +21,7 @@ use saraban_core::ThaiDate;
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::RouteAction as A;
 use saraban_stories::saraban_store::Store;
-use saraban_stories::{TestDb, example, stories};
+use saraban_stories::{TestDb, stories};
 use serde_json::{Value, json};
 
 const ORG: &str = "wangkrachae";
@@ -405,6 +407,35 @@ impl Browser {
             .unwrap()
     }
 
+    /// Opens the form of a new memo.
+    async fn new_memo(&self, site: &Site) {
+        self.open(&format!("{}/new/memo", site.base)).await;
+        self.wait("#subject").await;
+    }
+
+    /// The document's PDF, as this browser's session fetches it.
+    async fn pdf(&self, site: &Site, id: &DocumentId) -> Vec<u8> {
+        self.fetch(&format!("{}/doc/{id}/pdf", site.base))
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    /// This year's register of memos, as CSV.
+    async fn memo_register_csv(&self, site: &Site) -> String {
+        self.fetch(&format!(
+            "{}/registers/memo/{}/csv",
+            site.base,
+            saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap()
+    }
+
     /// The id of the document whose page is open.
     async fn current_document(&self) -> DocumentId {
         let url = self.client.current_url().await.unwrap();
@@ -418,15 +449,6 @@ impl Browser {
     }
 }
 
-/// A document of the examples folder.
-fn example_document(name: &str) -> Value {
-    saraban_core::document::read_value(
-        &std::fs::read_to_string(example(name)).unwrap(),
-        saraban_core::Syntax::Toml,
-    )
-    .unwrap()
-}
-
 fn seed() -> Value {
     example_document("ita-report-2568.toml")
 }
@@ -434,23 +456,43 @@ fn seed() -> Value {
 /// A document the assistant legal officer drafts, taken through `steps`
 /// (who does what) by the store, outside the browser. Its id.
 async fn document_through(store: &Store, content: Value, steps: &[(&str, A)]) -> DocumentId {
-    let id = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content),
-            Utc::now(),
-        )
+    let office = Office::new(store, ORG);
+    let id = office
+        .draft("chanyurat", content, Utc::now())
         .await
         .unwrap()
         .id;
     for &(who, action) in steps {
-        store
-            .act(&org(ORG), &person(who), &id, action, None, Utc::now())
+        office
+            .act(who, &id, action, None, Utc::now())
             .await
             .unwrap();
     }
     id
+}
+
+/// `returner` returns the document for `reason`; the drafter sends it again.
+async fn returned_and_resubmitted(
+    office: &Office<'_>,
+    returner: &str,
+    id: &DocumentId,
+    reason: &str,
+) {
+    office
+        .act(returner, id, A::Return, Some(reason), Utc::now())
+        .await
+        .unwrap();
+    office
+        .act("chanyurat", id, A::Submit, None, Utc::now())
+        .await
+        .unwrap();
+}
+
+/// The seed memo under `subject`, drafted and submitted through the store.
+async fn submitted_seed(store: &Store, subject: &str) -> DocumentId {
+    let mut content = seed();
+    content["subject"] = json!(subject);
+    document_through(store, content, &[("chanyurat", A::Submit)]).await
 }
 
 /// The seed's table as a spreadsheet copies it: tabs between cells, a
@@ -617,15 +659,10 @@ async fn seed_memo_through_the_route(db: TestDb) {
     assert!(number.starts_with("ที่ ตร ๗๑๐๐๑/"), "{number}");
 
     // The issued PDF, as the browser's session fetches it.
-    let pdf = b
-        .fetch(&format!("{}/doc/{id}/pdf", site.base))
-        .await
-        .bytes()
-        .await
-        .unwrap();
+    let pdf = b.pdf(&site, &id).await;
     assert!(pdf.starts_with(b"%PDF"));
     assert_eq!(
-        pdf.as_ref(),
+        pdf.as_slice(),
         site.store.pdf(&org(ORG), &id).await.unwrap().as_slice()
     );
     let text = saraban_stories::pdf_text(&pdf);
@@ -638,16 +675,7 @@ async fn seed_memo_through_the_route(db: TestDb) {
     b.click("a[href='/registers']").await;
     let register = b.text("#register-table").await;
     assert!(register.contains(&number), "{register}");
-    let csv = b
-        .fetch(&format!(
-            "{}/registers/memo/{}/csv",
-            site.base,
-            saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get()
-        ))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = b.memo_register_csv(&site).await;
     assert!(csv.contains("รายงานการประชุมคณะทำงาน"), "{csv}");
     let href = b
         .script("return document.querySelector('a[data-busy-link]').getAttribute('href')")
@@ -782,9 +810,8 @@ async fn refused_out_of_turn(db: TestDb) {
     };
     let site = site(db).await;
     let store = &site.store;
-    let mut content = seed();
-    content["subject"] = json!("ขอความเห็นชอบแผนการดำเนินงาน");
-    let id = document_through(store, content, &[("chanyurat", A::Submit)]).await;
+    let office = Office::new(store, ORG);
+    let id = submitted_seed(store, "ขอความเห็นชอบแผนการดำเนินงาน").await;
     let b = browser().await;
 
     b.sign_in(&site, "somjai").await;
@@ -792,15 +819,8 @@ async fn refused_out_of_turn(db: TestDb) {
     b.click("#action-endorse").await;
     b.wait("#confirm").await;
     // Meanwhile the same step is taken elsewhere (another tab, the API).
-    store
-        .act(
-            &org(ORG),
-            &person("somjai"),
-            &id,
-            A::Endorse,
-            Some("ทราบ"),
-            Utc::now(),
-        )
+    office
+        .act("somjai", &id, A::Endorse, Some("ทราบ"), Utc::now())
         .await
         .unwrap();
     let before = store.history(&org(ORG), &id).await.unwrap().len();
@@ -861,6 +881,7 @@ async fn signing_for_the_mayor(db: TestDb) {
         delegation.to = ThaiDate::new(today + chrono::Days::new(10)).unwrap();
     })
     .await;
+    let office = Office::new(&site.store, ORG);
     let b = browser().await;
 
     b.sign_in(&site, "chanyurat").await;
@@ -879,15 +900,8 @@ async fn signing_for_the_mayor(db: TestDb) {
     b.sign_out().await;
     for (who, opinion) in [("somjai", "เห็นควรลงนาม"), ("wilaiwan", "เห็นควรลงนาม")]
     {
-        site.store
-            .act(
-                &org(ORG),
-                &person(who),
-                &id,
-                A::Endorse,
-                Some(opinion),
-                Utc::now(),
-            )
+        office
+            .act(who, &id, A::Endorse, Some(opinion), Utc::now())
             .await
             .unwrap();
     }
@@ -922,44 +936,15 @@ async fn phone_signs_before_the_history(db: TestDb) {
     };
     let site = site(db).await;
     let store = &site.store;
-    let mut content = seed();
-    content["subject"] = json!("ขออนุมัติโครงการซ่อมแซมถนนภายในตำบล");
-    let id = document_through(store, content, &[("chanyurat", A::Submit)]).await;
+    let office = Office::new(store, ORG);
+    let id = submitted_seed(store, "ขออนุมัติโครงการซ่อมแซมถนนภายในตำบล").await;
     let reason = "กรุณาแก้ไขรายละเอียดงบประมาณให้ตรงกับแผนพัฒนาท้องถิ่น ระบุแหล่งงบประมาณ และแนบแบบแปลนประกอบการพิจารณาให้ครบถ้วนก่อนเสนอใหม่อีกครั้ง";
     for _ in 0..12 {
-        store
-            .act(
-                &org(ORG),
-                &person("somjai"),
-                &id,
-                A::Return,
-                Some(reason),
-                Utc::now(),
-            )
-            .await
-            .unwrap();
-        store
-            .act(
-                &org(ORG),
-                &person("chanyurat"),
-                &id,
-                A::Submit,
-                None,
-                Utc::now(),
-            )
-            .await
-            .unwrap();
+        returned_and_resubmitted(&office, "somjai", &id, reason).await;
     }
     for who in ["somjai", "somsak", "wilaiwan"] {
-        store
-            .act(
-                &org(ORG),
-                &person(who),
-                &id,
-                A::Endorse,
-                Some("เห็นควรอนุมัติ"),
-                Utc::now(),
-            )
+        office
+            .act(who, &id, A::Endorse, Some("เห็นควรอนุมัติ"), Utc::now())
             .await
             .unwrap();
     }
@@ -1041,6 +1026,11 @@ impl Browser {
     }
 }
 
+/// The delegations the site's organisation has now.
+async fn delegations_of(site: &Site) -> Vec<saraban_core::org::DelegationConfig> {
+    site.store.org_config(&org(ORG)).await.unwrap().delegations
+}
+
 /// The administrator's page: a wrong route is refused next to the editor
 /// and changes nothing; a new register prefix is saved; the emblem is
 /// uploaded (a file that is not an image is refused).
@@ -1117,34 +1107,18 @@ async fn organisation_settings(db: TestDb) {
         .await;
     assert_eq!(b.text("#delegation-to-error").await, "ต้องไม่ก่อนวันเริ่มต้น");
     b.screenshots("admin").await;
-    assert_eq!(
-        site.store
-            .org_config(&org(ORG))
-            .await
-            .unwrap()
-            .delegations
-            .len(),
-        1
-    );
+    assert_eq!(delegations_of(&site).await.len(), 1);
     b.set_date("delegation-to", &dates(20)).await;
     b.click("form[action='/admin/delegations'] button.primary")
         .await;
     b.wait("#admin-saved").await;
-    let delegations = site.store.org_config(&org(ORG)).await.unwrap().delegations;
+    let delegations = delegations_of(&site).await;
     assert_eq!(delegations.len(), 2);
     assert_eq!(delegations[1].delegate.as_str(), "somsak");
     assert_eq!(delegations[1].capacity.wording(), "รักษาราชการแทน");
     b.click("#delegations button[value='remove:1']").await;
     b.wait("#admin-saved").await;
-    assert_eq!(
-        site.store
-            .org_config(&org(ORG))
-            .await
-            .unwrap()
-            .delegations
-            .len(),
-        1
-    );
+    assert_eq!(delegations_of(&site).await.len(), 1);
     assert!(
         site.store.emblem(&org(ORG)).await.unwrap().is_some(),
         "the emblem stays"
@@ -1277,16 +1251,7 @@ async fn cancelled_in_the_register(db: TestDb) {
     b.client.set_window_size(1280, 900).await.unwrap();
 
     // The CSV: the same columns, the date as ISO and in Thai, no timestamps.
-    let csv = b
-        .fetch(&format!(
-            "{}/registers/memo/{}/csv",
-            site.base,
-            saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now())).get()
-        ))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = b.memo_register_csv(&site).await;
     let mut lines = csv.trim_start_matches('\u{feff}').lines();
     assert!(
         lines
@@ -1317,23 +1282,7 @@ async fn public_check_of_an_issued_order(db: TestDb) {
         return;
     };
     let site = site(db).await;
-    let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
-    site.store.use_key_folder(&keys).unwrap();
-    site.store.ensure_signing_key(&org(ORG)).await.unwrap();
-    site.store.set_public_url(Some(site.base.clone()));
-    let id = document_through(
-        &site.store,
-        example_document("order-490-2567.toml"),
-        &[
-            ("chanyurat", A::Submit),
-            ("somjai", A::Endorse),
-            ("wilaiwan", A::Endorse),
-            ("kanok", A::Sign),
-            ("sunee", A::Issue),
-        ],
-    )
-    .await;
-    let pdf = site.store.pdf(&org(ORG), &id).await.unwrap();
+    let (keys, id, pdf) = issued_order_with_keys(&site).await;
     // Scan the QR code on the printed page; the address printed beside it
     // is the same.
     let url = scan_qr(&pdf);
@@ -1380,20 +1329,33 @@ async fn signing_keys(site: &Site) -> PathBuf {
     keys
 }
 
+/// The route of an order or an announcement, from the drafter to the
+/// registrar who issues it.
+const TO_ISSUE: &[(&str, A)] = &[
+    ("chanyurat", A::Submit),
+    ("somjai", A::Endorse),
+    ("wilaiwan", A::Endorse),
+    ("kanok", A::Sign),
+    ("sunee", A::Issue),
+];
+
 /// Order ๔๙๐/๒๕๖๗ through its route and issued; its id.
 async fn issued_order(site: &Site) -> DocumentId {
     document_through(
         &site.store,
         example_document("order-490-2567.toml"),
-        &[
-            ("chanyurat", A::Submit),
-            ("somjai", A::Endorse),
-            ("wilaiwan", A::Endorse),
-            ("kanok", A::Sign),
-            ("sunee", A::Issue),
-        ],
+        TO_ISSUE,
     )
     .await
+}
+
+/// `signing_keys`, then `issued_order`: the key folder, the order's id and
+/// its issued PDF.
+async fn issued_order_with_keys(site: &Site) -> (PathBuf, DocumentId, Vec<u8>) {
+    let keys = signing_keys(site).await;
+    let id = issued_order(site).await;
+    let pdf = site.store.pdf(&org(ORG), &id).await.unwrap();
+    (keys, id, pdf)
 }
 
 impl Browser {
@@ -1453,9 +1415,7 @@ async fn altered_pdf_answered_first_in_red(db: TestDb) {
         return;
     };
     let site = site(db).await;
-    let keys = signing_keys(&site).await;
-    let id = issued_order(&site).await;
-    let pdf = site.store.pdf(&org(ORG), &id).await.unwrap();
+    let (keys, id, pdf) = issued_order_with_keys(&site).await;
     let summary = site.store.show(&org(ORG), &id).await.unwrap();
     let url = scan_qr(&pdf);
 
@@ -1505,9 +1465,7 @@ async fn code_typed_from_paper(db: TestDb) {
         return;
     };
     let site = site(db).await;
-    let keys = signing_keys(&site).await;
-    let id = issued_order(&site).await;
-    let pdf = site.store.pdf(&org(ORG), &id).await.unwrap();
+    let (keys, id, pdf) = issued_order_with_keys(&site).await;
     let code = saraban_store::verification_code(ORG, &id);
     assert!(
         saraban_stories::pdf_text(&pdf).contains(&code),
@@ -1569,6 +1527,7 @@ async fn public_page_keeps_deliberation_internal(db: TestDb) {
     let site = site(db).await;
     let keys = signing_keys(&site).await;
     let store = &site.store;
+    let office = Office::new(store, ORG);
     let reason = "กรุณาแนบรายละเอียดค่าใช้จ่าย";
     let issued = async |content: Value| {
         let id = document_through(
@@ -1577,39 +1536,16 @@ async fn public_page_keeps_deliberation_internal(db: TestDb) {
             &[("chanyurat", A::Submit), ("somjai", A::Endorse)],
         )
         .await;
-        store
-            .act(
-                &org(ORG),
-                &person("somsak"),
-                &id,
-                A::Return,
-                Some(reason),
-                Utc::now(),
-            )
-            .await
-            .unwrap();
-        store
-            .act(
-                &org(ORG),
-                &person("chanyurat"),
-                &id,
-                A::Submit,
-                None,
-                Utc::now(),
-            )
-            .await
-            .unwrap();
+        returned_and_resubmitted(&office, "somsak", &id, reason).await;
         // Whether the route restarts or goes back to the returner, the
         // reviewers in order take it to the signer; a refusal out of turn
         // changes nothing.
         for who in ["somjai", "somsak", "wilaiwan"] {
-            let _ = store
-                .act(&org(ORG), &person(who), &id, A::Endorse, None, Utc::now())
-                .await;
+            let _ = office.act(who, &id, A::Endorse, None, Utc::now()).await;
         }
         for (who, action) in [("kanok", A::Sign), ("sunee", A::Issue)] {
-            store
-                .act(&org(ORG), &person(who), &id, action, None, Utc::now())
+            office
+                .act(who, &id, action, None, Utc::now())
                 .await
                 .unwrap();
         }
@@ -1798,8 +1734,7 @@ async fn form_changes_in_place(db: TestDb) {
     let site = site(db).await;
     let b = browser().await;
     b.sign_in(&site, "chanyurat").await;
-    b.open(&format!("{}/new/memo", site.base)).await;
-    b.wait("#subject").await;
+    b.new_memo(&site).await;
     b.fill_in(
         "ขออนุมัติจัดซื้อวัสดุสำนักงาน",
         "ด้วยสำนักปลัดมีความจำเป็นต้องจัดซื้อวัสดุสำนักงาน รายละเอียดดังนี้",
@@ -1904,8 +1839,7 @@ async fn table_and_items_in_the_form(db: TestDb) {
     let site = site(db).await;
     let b = browser().await;
     b.sign_in(&site, "chanyurat").await;
-    b.open(&format!("{}/new/memo", site.base)).await;
-    b.wait("#subject").await;
+    b.new_memo(&site).await;
     b.fill_in(
         "ขออนุมัติค่าใช้จ่ายโครงการอบรมอาสาสมัคร",
         "ตามที่องค์การบริหารส่วนตำบลได้จัดโครงการอบรมอาสาสมัคร จึงขออนุมัติค่าใช้จ่าย ดังนี้",
@@ -1983,12 +1917,7 @@ async fn table_and_items_in_the_form(db: TestDb) {
         })
     );
     // The PDF has the total row and the items numbered ๑. and ๑.๑.
-    let pdf = b
-        .fetch(&format!("{}/doc/{id}/pdf", site.base))
-        .await
-        .bytes()
-        .await
-        .unwrap();
+    let pdf = b.pdf(&site, &id).await;
     let text = saraban_stories::pdf_text(&pdf);
     for expected in ["รวม", "๗,๖๐๐.๐๐", "๑.๑", "๑.๒", "๒."] {
         assert!(text.contains(expected), "the PDF has {expected}:\n{text}");
@@ -2024,6 +1953,7 @@ async fn dates_in_buddhist_era(db: TestDb) {
         return;
     };
     let site = site(db).await;
+    let office = Office::new(&site.store, ORG);
     let b = browser().await;
     b.sign_in(&site, "chanyurat").await;
     b.open(&format!("{}/new/order", site.base)).await;
@@ -2087,8 +2017,8 @@ async fn dates_in_buddhist_era(db: TestDb) {
     ];
     let other = document_through(&site.store, replaced, &steps).await;
     for (who, action) in steps {
-        site.store
-            .act(&org(ORG), &person(who), &id, action, None, Utc::now())
+        office
+            .act(who, &id, action, None, Utc::now())
             .await
             .unwrap_or_else(|e| panic!("{who}: {e}"));
     }
@@ -2104,8 +2034,8 @@ async fn dates_in_buddhist_era(db: TestDb) {
     assert!(notice.contains("๕ มีนาคม พ.ศ. ๒๕๖๘"), "{notice}");
     b.screenshots("order-sign-date").await;
     b.confirm().await;
-    site.store
-        .act(&org(ORG), &person("sunee"), &id, A::Issue, None, Utc::now())
+    office
+        .act("sunee", &id, A::Issue, None, Utc::now())
         .await
         .unwrap();
     let text = saraban_stories::pdf_text(&site.store.pdf(&org(ORG), &id).await.unwrap());
@@ -2124,6 +2054,7 @@ async fn quick_texts_follow_the_route(db: TestDb) {
         return;
     };
     let site = site(db).await;
+    let office = Office::new(&site.store, ORG);
     let id = document_through(&site.store, seed(), &[("chanyurat", A::Submit)]).await;
     let b = browser().await;
     let offered = || async {
@@ -2150,15 +2081,8 @@ async fn quick_texts_follow_the_route(db: TestDb) {
     b.confirm().await;
     b.sign_out().await;
 
-    site.store
-        .act(
-            &org(ORG),
-            &person("somsak"),
-            &id,
-            A::Endorse,
-            None,
-            Utc::now(),
-        )
+    office
+        .act("somsak", &id, A::Endorse, None, Utc::now())
         .await
         .unwrap();
     b.sign_in(&site, "wilaiwan").await;
@@ -2309,16 +2233,16 @@ async fn reviewers_see_what_changed(db: TestDb) {
     })
     .await;
     let store = &site.store;
+    let office = Office::new(store, ORG);
     let id = document_through(
         store,
         seed(),
         &[("chanyurat", A::Submit), ("somjai", A::Endorse)],
     )
     .await;
-    store
+    office
         .act(
-            &org(ORG),
-            &person("somsak"),
+            "somsak",
             &id,
             A::Return,
             Some("แก้ชื่อเรื่องให้ตรงกับรายงาน"),
@@ -2343,15 +2267,8 @@ async fn reviewers_see_what_changed(db: TestDb) {
         )
         .await
         .unwrap();
-    let back = store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            &id,
-            A::Submit,
-            None,
-            Utc::now(),
-        )
+    let back = office
+        .act("chanyurat", &id, A::Submit, None, Utc::now())
         .await
         .unwrap();
     assert_eq!(
@@ -2412,13 +2329,7 @@ async fn published_on_the_board(db: TestDb) {
     let announcement = document_through(
         &site.store,
         example_document("announcement-complaints-2568.toml"),
-        &[
-            ("chanyurat", A::Submit),
-            ("somjai", A::Endorse),
-            ("wilaiwan", A::Endorse),
-            ("kanok", A::Sign),
-            ("sunee", A::Issue),
-        ],
+        TO_ISSUE,
     )
     .await;
     let mut order = example_document("order-490-2567.toml");
@@ -2675,8 +2586,7 @@ async fn accessible_pages_in_one_digit_style(db: TestDb) {
     b.check_page(&axe, "a11y-register").await;
 
     // The form, and an error in the body's second part, in Thai digits.
-    b.open(&format!("{}/new/memo", site.base)).await;
-    b.wait("#subject").await;
+    b.new_memo(&site).await;
     b.check_page(&axe, "a11y-form").await;
     b.fill_in(
         "ขอรายงานผลการดำเนินงาน",

@@ -3,8 +3,9 @@
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::{OnReturn, Refusal, RouteAction as A};
 use saraban_core::{DocumentId, PersonId};
-use saraban_core::{Syntax, document::read_value};
+use saraban_stories::Office;
 use saraban_stories::PdfOf;
+use saraban_stories::example_content as content;
 use saraban_stories::saraban_store::{self, Store, StoreError};
 use saraban_stories::{TestDb, drafted, example, pdf_text, stories, thai};
 use saraban_stories::{org, person};
@@ -27,13 +28,15 @@ async fn init(store: &Store) {
     assert!(report.organisation_created);
 }
 
-fn content(name: &str) -> Value {
-    let path = example(name);
-    read_value(
-        &std::fs::read_to_string(&path).unwrap(),
-        Syntax::of_path(&path),
-    )
-    .unwrap()
+/// The ITA memo, drafted by the assistant legal officer at `at`.
+async fn draft_memo(
+    office: &Office<'_>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> saraban_store::DocumentSummary {
+    office
+        .draft("chanyurat", content("ita-report-2568.toml"), at)
+        .await
+        .unwrap()
 }
 
 /// The ledger head, to show that a refusal changed nothing.
@@ -46,6 +49,7 @@ async fn head(store: &Store) -> u64 {
 /// issues it with the next memo number.
 async fn seed_memo_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     init(store).await;
     let again = store
         .init_org(&org_config(), None, thai(2024, 1, 3, 9, 0))
@@ -53,26 +57,11 @@ async fn seed_memo_story(db: TestDb) {
         .unwrap();
     assert_eq!(again, Default::default(), "org init is idempotent");
 
-    let memo = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content("ita-report-2568.toml")),
-            thai(2025, 4, 9, 10, 0),
-        )
-        .await
-        .unwrap();
+    let memo = draft_memo(&office, thai(2025, 4, 9, 10, 0)).await;
     assert_eq!((memo.state.as_str(), memo.version), ("draft", 1));
     let id = &memo.id;
-    let submitted = store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            id,
-            A::Submit,
-            None,
-            thai(2025, 4, 9, 11, 0),
-        )
+    let submitted = office
+        .act("chanyurat", id, A::Submit, None, thai(2025, 4, 9, 11, 0))
         .await
         .unwrap();
     assert_eq!(submitted.document.waiting_for, vec!["head-of-office"]);
@@ -82,10 +71,9 @@ async fn seed_memo_story(db: TestDb) {
         ("somsak", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 10),
         ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ", 11),
     ] {
-        store
+        office
             .act(
-                &org(ORG),
-                &person(who),
+                who,
                 id,
                 A::Endorse,
                 Some(opinion),
@@ -98,27 +86,13 @@ async fn seed_memo_story(db: TestDb) {
     let preview = pdf_text(&store.pdf(&org(ORG), id).await.unwrap());
     assert_eq!(preview.matches("๑๓ เม.ย. ๖๘").count(), 3, "{preview}");
 
-    let signed = store
-        .act(
-            &org(ORG),
-            &person("kanok"),
-            id,
-            A::Sign,
-            Some("ทราบ"),
-            thai(2025, 4, 13, 14, 0),
-        )
+    let signed = office
+        .act("kanok", id, A::Sign, Some("ทราบ"), thai(2025, 4, 13, 14, 0))
         .await
         .unwrap();
     assert_eq!(signed.document.state, "signed");
-    let issued = store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            id,
-            A::Issue,
-            None,
-            thai(2025, 4, 13, 15, 0),
-        )
+    let issued = office
+        .act("sunee", id, A::Issue, None, thai(2025, 4, 13, 15, 0))
         .await
         .unwrap();
     let document = &issued.document;
@@ -184,26 +158,15 @@ async fn signed_document(
     signer: &str,
     day: (i32, u32, u32),
 ) -> DocumentId {
+    let office = Office::new(store, ORG);
     let (y, m, d) = day;
-    let doc = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content(name)),
-            thai(y, m, d, 8, 0),
-        )
+    let doc = office
+        .draft("chanyurat", content(name), thai(y, m, d, 8, 0))
         .await
         .unwrap();
     let id = doc.id;
-    store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            &id,
-            A::Submit,
-            None,
-            thai(y, m, d, 8, 5),
-        )
+    office
+        .act("chanyurat", &id, A::Submit, None, thai(y, m, d, 8, 5))
         .await
         .unwrap();
     let reviewers: &[&str] = if doc.kind == "memo" {
@@ -212,10 +175,9 @@ async fn signed_document(
         &["somjai", "wilaiwan"]
     };
     for who in reviewers {
-        store
+        office
             .act(
-                &org(ORG),
-                &person(who),
+                who,
                 &id,
                 A::Endorse,
                 Some("เห็นควรลงนาม"),
@@ -224,15 +186,8 @@ async fn signed_document(
             .await
             .unwrap();
     }
-    store
-        .act(
-            &org(ORG),
-            &person(signer),
-            &id,
-            A::Sign,
-            None,
-            thai(y, m, d, 10, 0),
-        )
+    office
+        .act(signer, &id, A::Sign, None, thai(y, m, d, 10, 0))
         .await
         .unwrap();
     id
@@ -243,20 +198,14 @@ async fn signed_document(
 /// byte changed is told apart from the issued one.
 async fn public_check_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     let keys = std::env::temp_dir().join(format!("saraban-keys-{}", uuid::Uuid::new_v4()));
     store.use_key_folder(&keys).unwrap();
     store.set_public_url(Some("https://saraban.example.go.th".into()));
     init(store).await;
     let id = signed_document(store, "ita-report-2568.toml", "kanok", (2025, 4, 13)).await;
-    store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &id,
-            A::Issue,
-            None,
-            thai(2025, 4, 13, 11, 0),
-        )
+    office
+        .act("sunee", &id, A::Issue, None, thai(2025, 4, 13, 11, 0))
         .await
         .unwrap();
     let pdf = store.pdf(&org(ORG), &id).await.unwrap();
@@ -316,31 +265,18 @@ async fn public_check_story(db: TestDb) {
 /// one), so after one other order this one is number 490 of 2567.
 async fn order_490_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     init(store).await;
     let first = signed_document(store, "order-490-2567.toml", "kanok", (2024, 7, 30)).await;
-    let issued = store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &first,
-            A::Issue,
-            None,
-            thai(2024, 7, 30, 11, 0),
-        )
+    let issued = office
+        .act("sunee", &first, A::Issue, None, thai(2024, 7, 30, 11, 0))
         .await
         .unwrap();
     assert_eq!(issued.document.number, Some(489));
 
     let order = signed_document(store, "order-490-2567.toml", "kanok", (2024, 8, 1)).await;
-    let issued = store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &order,
-            A::Issue,
-            None,
-            thai(2024, 8, 1, 11, 0),
-        )
+    let issued = office
+        .act("sunee", &order, A::Issue, None, thai(2024, 8, 1, 11, 0))
         .await
         .unwrap();
     assert_eq!(
@@ -355,10 +291,9 @@ async fn order_490_story(db: TestDb) {
     );
 
     // Cancelled by a later order: keeps its number, marked in the register.
-    store
+    office
         .act(
-            &org(ORG),
-            &person("sunee"),
+            "sunee",
             &first,
             A::Cancel,
             Some("ยกเลิกโดยคำสั่งที่ ๔๙๑/๒๕๖๗"),
@@ -379,32 +314,17 @@ async fn order_490_story(db: TestDb) {
 /// the first round's endorsements do not carry over.
 async fn return_for_revision_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     init(store).await;
-    let doc = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content("ita-report-2568.toml")),
-            thai(2025, 4, 9, 10, 0),
-        )
-        .await
-        .unwrap();
+    let doc = draft_memo(&office, thai(2025, 4, 9, 10, 0)).await;
     let id = &doc.id;
-    store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            id,
-            A::Submit,
-            None,
-            thai(2025, 4, 9, 11, 0),
-        )
+    office
+        .act("chanyurat", id, A::Submit, None, thai(2025, 4, 9, 11, 0))
         .await
         .unwrap();
-    store
+    office
         .act(
-            &org(ORG),
-            &person("somjai"),
+            "somjai",
             id,
             A::Endorse,
             Some("เพื่อโปรดทราบ"),
@@ -412,10 +332,9 @@ async fn return_for_revision_story(db: TestDb) {
         )
         .await
         .unwrap();
-    let returned = store
+    let returned = office
         .act(
-            &org(ORG),
-            &person("somsak"),
+            "somsak",
             id,
             A::Return,
             Some("แก้ไขวันที่ประชุม"),
@@ -438,15 +357,8 @@ async fn return_for_revision_story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(edited.document.version, 2);
-    store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            id,
-            A::Submit,
-            None,
-            thai(2025, 4, 11, 10, 0),
-        )
+    office
+        .act("chanyurat", id, A::Submit, None, thai(2025, 4, 11, 10, 0))
         .await
         .unwrap();
     let shown = store.show(&org(ORG), id).await.unwrap();
@@ -485,27 +397,16 @@ fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Refusal {
 /// Every refusal is typed and changes nothing.
 async fn refusals_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     init(store).await;
-    let doc = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content("ita-report-2568.toml")),
-            thai(2025, 4, 9, 10, 0),
-        )
-        .await
-        .unwrap();
+    let doc = draft_memo(&office, thai(2025, 4, 9, 10, 0)).await;
     let id = &doc.id;
     let at = thai(2025, 4, 9, 11, 0);
 
     // Only the drafter submits; others may not edit.
     let before = head(store).await;
     assert!(matches!(
-        refused(
-            store
-                .act(&org(ORG), &person("somjai"), id, A::Submit, None, at)
-                .await
-        ),
+        refused(office.act("somjai", id, A::Submit, None, at).await),
         Refusal::NotDrafter(_)
     ));
     assert!(matches!(
@@ -524,8 +425,8 @@ async fn refusals_story(db: TestDb) {
     ));
     assert_eq!(head(store).await, before);
 
-    store
-        .act(&org(ORG), &person("chanyurat"), id, A::Submit, None, at)
+    office
+        .act("chanyurat", id, A::Submit, None, at)
         .await
         .unwrap();
     // Edit after submit.
@@ -545,78 +446,54 @@ async fn refusals_story(db: TestDb) {
     ));
     // Wrong person: the deputy before the head of office.
     assert!(matches!(
-        refused(
-            store
-                .act(&org(ORG), &person("somsak"), id, A::Endorse, None, at)
-                .await
-        ),
+        refused(office.act("somsak", id, A::Endorse, None, at).await),
         Refusal::NotYourTurn { .. }
     ));
     // Wrong step: signing while in review.
     assert!(matches!(
-        refused(
-            store
-                .act(&org(ORG), &person("kanok"), id, A::Sign, None, at)
-                .await
-        ),
+        refused(office.act("kanok", id, A::Sign, None, at).await),
         Refusal::WrongState { .. }
     ));
     // Return without a reason.
     assert!(matches!(
-        refused(
-            store
-                .act(&org(ORG), &person("somjai"), id, A::Return, Some("  "), at)
-                .await
-        ),
+        refused(office.act("somjai", id, A::Return, Some("  "), at).await),
         Refusal::TextRequired(_)
     ));
     // Acting twice: the head of office again once the step has moved on.
-    store
-        .act(&org(ORG), &person("somjai"), id, A::Endorse, None, at)
+    office
+        .act("somjai", id, A::Endorse, None, at)
         .await
         .unwrap();
     assert!(matches!(
-        refused(
-            store
-                .act(&org(ORG), &person("somjai"), id, A::Endorse, None, at)
-                .await
-        ),
+        refused(office.act("somjai", id, A::Endorse, None, at).await),
         Refusal::NotYourTurn { .. }
     ));
     let before = head(store).await;
     let shown = store.show(&org(ORG), id).await.unwrap();
     assert_eq!(shown.waiting_for, vec!["deputy-clerk"]);
 
-    store
-        .act(&org(ORG), &person("somsak"), id, A::Endorse, None, at)
+    office
+        .act("somsak", id, A::Endorse, None, at)
         .await
         .unwrap();
-    store
-        .act(&org(ORG), &person("wilaiwan"), id, A::Endorse, None, at)
+    office
+        .act("wilaiwan", id, A::Endorse, None, at)
         .await
         .unwrap();
     // Expired delegation: the clerk may sign for the mayor only in 2025.
     let after_delegation = thai(2026, 1, 5, 9, 0);
     assert!(matches!(
         refused(
-            store
-                .act(
-                    &org(ORG),
-                    &person("wilaiwan"),
-                    id,
-                    A::Sign,
-                    None,
-                    after_delegation
-                )
+            office
+                .act("wilaiwan", id, A::Sign, None, after_delegation)
                 .await
         ),
         Refusal::NotYourTurn { .. }
     ));
     // Within it she signs, ปฏิบัติราชการแทน the mayor.
-    let signed = store
+    let signed = office
         .act(
-            &org(ORG),
-            &person("wilaiwan"),
+            "wilaiwan",
             id,
             A::Sign,
             Some("ทราบ"),
@@ -637,9 +514,7 @@ async fn refusals_story(db: TestDb) {
 
     // An unknown person, and another organisation's view: not found.
     assert!(matches!(
-        store
-            .act(&org(ORG), &person("stranger"), id, A::Issue, None, at)
-            .await,
+        office.act("stranger", id, A::Issue, None, at).await,
         Err(StoreError::NotFound { .. })
     ));
     let mut other = org_config();
@@ -673,16 +548,9 @@ async fn refusals_story(db: TestDb) {
 /// A route change makes a new version; running documents keep theirs.
 async fn route_versions_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     init(store).await;
-    let running = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content("ita-report-2568.toml")),
-            thai(2025, 4, 9, 10, 0),
-        )
-        .await
-        .unwrap();
+    let running = draft_memo(&office, thai(2025, 4, 9, 10, 0)).await;
     let mut config = org_config();
     let memo_route = config.routes.iter_mut().find(|r| r.kind == "memo").unwrap();
     memo_route.review.remove(1);
@@ -691,24 +559,16 @@ async fn route_versions_story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(report.new_route_versions, vec![("memo".to_owned(), 2)]);
-    let fresh = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content("ita-report-2568.toml")),
-            thai(2025, 4, 10, 10, 0),
-        )
-        .await
-        .unwrap();
+    let fresh = draft_memo(&office, thai(2025, 4, 10, 10, 0)).await;
     assert_eq!((running.route_version, fresh.route_version), (1, 2));
     let at = thai(2025, 4, 10, 11, 0);
     for id in [&running.id, &fresh.id] {
-        store
-            .act(&org(ORG), &person("chanyurat"), id, A::Submit, None, at)
+        office
+            .act("chanyurat", id, A::Submit, None, at)
             .await
             .unwrap();
-        store
-            .act(&org(ORG), &person("somjai"), id, A::Endorse, None, at)
+        office
+            .act("somjai", id, A::Endorse, None, at)
             .await
             .unwrap();
     }
@@ -729,29 +589,16 @@ async fn route_versions_story(db: TestDb) {
 /// 00:30 on 1 January, Thai time, is number 1 of the new B.E. year.
 async fn year_boundary_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     init(store).await;
     let late = signed_document(store, "ita-report-2568.toml", "kanok", (2024, 12, 31)).await;
     let early = signed_document(store, "ita-report-2568.toml", "kanok", (2024, 12, 31)).await;
-    let a = store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &late,
-            A::Issue,
-            None,
-            thai(2024, 12, 31, 23, 59),
-        )
+    let a = office
+        .act("sunee", &late, A::Issue, None, thai(2024, 12, 31, 23, 59))
         .await
         .unwrap();
-    let b = store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &early,
-            A::Issue,
-            None,
-            thai(2025, 1, 1, 0, 30),
-        )
+    let b = office
+        .act("sunee", &early, A::Issue, None, thai(2025, 1, 1, 0, 30))
         .await
         .unwrap();
     assert_eq!((a.document.year, a.document.number), (Some(2567), Some(1)));
@@ -781,15 +628,8 @@ async fn concurrent_issue_story(db: TestDb) {
             let store = store.clone();
             let id = id.clone();
             tokio::spawn(async move {
-                store
-                    .act(
-                        &org(ORG),
-                        &person("sunee"),
-                        &id,
-                        A::Issue,
-                        None,
-                        thai(2025, 3, 2, 9, 0),
-                    )
+                Office::new(&store, ORG)
+                    .act("sunee", &id, A::Issue, None, thai(2025, 3, 2, 9, 0))
                     .await
             })
         })
@@ -819,6 +659,7 @@ async fn concurrent_issue_story(db: TestDb) {
 /// event is written, and the next issue gets the number.
 async fn failed_issue_leaves_no_gap_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     init(store).await;
     let id = signed_document(store, "ita-report-2568.toml", "kanok", (2025, 4, 13)).await;
     store
@@ -830,15 +671,8 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
         .await
         .unwrap();
     let before = head(store).await;
-    let failed = store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &id,
-            A::Issue,
-            None,
-            thai(2025, 4, 13, 15, 0),
-        )
+    let failed = office
+        .act("sunee", &id, A::Issue, None, thai(2025, 4, 13, 15, 0))
         .await;
     assert!(matches!(failed, Err(StoreError::Render(_))), "{failed:?}");
     assert_eq!(head(store).await, before, "no event");
@@ -849,15 +683,8 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
         .init_org(&org_config(), None, thai(2025, 4, 13, 16, 0))
         .await
         .unwrap();
-    let issued = store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &id,
-            A::Issue,
-            None,
-            thai(2025, 4, 13, 17, 0),
-        )
+    let issued = office
+        .act("sunee", &id, A::Issue, None, thai(2025, 4, 13, 17, 0))
         .await
         .unwrap();
     assert_eq!(issued.document.number, Some(1), "the number was not lost");
@@ -866,18 +693,10 @@ async fn failed_issue_leaves_no_gap_story(db: TestDb) {
 
 /// A memo drafted and submitted at `at`; it waits for its first reviewer.
 async fn submitted_memo(store: &Store, at: chrono::DateTime<chrono::Utc>) -> DocumentId {
-    let id = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content("ita-report-2568.toml")),
-            at,
-        )
-        .await
-        .unwrap()
-        .id;
-    store
-        .act(&org(ORG), &person("chanyurat"), &id, A::Submit, None, at)
+    let office = Office::new(store, ORG);
+    let id = draft_memo(&office, at).await.id;
+    office
+        .act("chanyurat", &id, A::Submit, None, at)
         .await
         .unwrap();
     id
@@ -924,25 +743,15 @@ async fn memo_for_group(store: &Store) -> DocumentId {
 /// A parallel group: two of the three deputies must endorse, each once.
 async fn parallel_group_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     let id = memo_for_group(store).await;
     let at = thai(2025, 4, 9, 10, 0);
-    store
-        .act(
-            &org(ORG),
-            &person("prasert"),
-            &id,
-            A::Endorse,
-            Some("เห็นชอบ"),
-            at,
-        )
+    office
+        .act("prasert", &id, A::Endorse, Some("เห็นชอบ"), at)
         .await
         .unwrap();
     assert!(matches!(
-        refused(
-            store
-                .act(&org(ORG), &person("prasert"), &id, A::Endorse, None, at)
-                .await
-        ),
+        refused(office.act("prasert", &id, A::Endorse, None, at).await),
         Refusal::AlreadyActed(_)
     ));
     assert_eq!(
@@ -972,15 +781,8 @@ async fn parallel_group_story(db: TestDb) {
             && inbox("wanna", "education").await
             && inbox("malee", "finance").await
     );
-    store
-        .act(
-            &org(ORG),
-            &person("wanna"),
-            &id,
-            A::Endorse,
-            Some("เห็นชอบ"),
-            at,
-        )
+    office
+        .act("wanna", &id, A::Endorse, Some("เห็นชอบ"), at)
         .await
         .unwrap();
     let shown = store.show(&org(ORG), &id).await.unwrap();
@@ -989,11 +791,7 @@ async fn parallel_group_story(db: TestDb) {
         ("awaiting_signature", vec!["mayor".to_owned()])
     );
     assert!(matches!(
-        refused(
-            store
-                .act(&org(ORG), &person("malee"), &id, A::Endorse, None, at)
-                .await
-        ),
+        refused(office.act("malee", &id, A::Endorse, None, at).await),
         Refusal::WrongState { .. }
     ));
 }
@@ -1127,10 +925,8 @@ async fn two_processes_story(db: TestDb) {
         let store = [&first, &second][i % 2].clone();
         let id = id.clone();
         tasks.spawn(async move {
-            let issued = store
-                .act(&org(ORG), &person("sunee"), &id, A::Issue, None, day)
-                .await
-                .unwrap();
+            let office = Office::new(&store, ORG);
+            let issued = office.act("sunee", &id, A::Issue, None, day).await.unwrap();
             issued.document.number
         });
     }
@@ -1159,6 +955,7 @@ async fn two_processes_story(db: TestDb) {
 /// mayor. The log replays to the same rows.
 async fn back_to_returner_story(db: TestDb) {
     let store = &db.store;
+    let office = Office::new(store, ORG);
     let mut config = org_config();
     let memo_route = config.routes.iter_mut().find(|r| r.kind == "memo").unwrap();
     memo_route.on_return = OnReturn::BackToReturner;
@@ -1166,26 +963,12 @@ async fn back_to_returner_story(db: TestDb) {
         .init_org(&config, None, thai(2024, 1, 2, 9, 0))
         .await
         .unwrap();
-    let doc = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            drafted(content("ita-report-2568.toml")),
-            thai(2025, 4, 9, 10, 0),
-        )
-        .await
-        .unwrap();
+    let doc = draft_memo(&office, thai(2025, 4, 9, 10, 0)).await;
     let id = &doc.id;
+    let office = &office;
     let act = |who: &'static str, action, text: Option<&'static str>, day, hour| async move {
-        store
-            .act(
-                &org(ORG),
-                &person(who),
-                id,
-                action,
-                text,
-                thai(2025, 4, day, hour, 0),
-            )
+        office
+            .act(who, id, action, text, thai(2025, 4, day, hour, 0))
             .await
             .unwrap()
             .document

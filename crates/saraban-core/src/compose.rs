@@ -5,7 +5,7 @@
 
 use std::num::NonZeroU32;
 
-use crate::document::{Acting, Endorsement, Signer, Verification};
+use crate::document::{Acting, Endorsement, MemoNumber, Signer, Verification};
 use crate::org::OrgConfig;
 use crate::register::RegisterPrefix;
 use crate::text::{Line, Paragraph};
@@ -58,65 +58,70 @@ pub fn compose(mut document: Document, org: &OrgConfig, overlay: &Overlay) -> Do
     common.style.font_dir = None;
     common.style.font_family = None;
     common.verification = overlay.verification.clone();
+    let signed = last_signed(overlay);
+    let dated = date_borne(&document, signed.map(|s| s.date));
     match &mut document {
         Document::Memo(memo) => {
-            memo.number.number = None;
-            if let (Some(number), Some(prefix)) = (overlay.number, &overlay.prefix) {
-                memo.number.number = Some(number);
-                memo.number.prefix = prefix.clone();
-            }
+            renumber(&mut memo.number, overlay);
             memo.endorsements = overlay.gathered.iter().map(endorsement).collect();
         }
         Document::Order(order) => {
             order.number = overlay.number;
-            if let Some(signed) = overlay
-                .gathered
-                .iter()
-                .rev()
-                .find(|g| g.approval == Approval::Signed)
-            {
+            if let Some(signed) = signed {
                 order.signer = signer(signed);
-                // The date signed, unless the drafter kept the date set.
-                if !order.keep_date {
-                    order.date = signed.date;
-                }
+                order.date = dated;
             }
         }
         // A letter is numbered like a memo; it, a stamped letter and an
-        // announcement are dated the day they are signed, by who signed.
+        // announcement bear the signer and the day they are signed.
         Document::Letter(letter) => {
-            letter.number.number = None;
-            if let (Some(number), Some(prefix)) = (overlay.number, &overlay.prefix) {
-                letter.number.number = Some(number);
-                letter.number.prefix = prefix.clone();
-            }
-            if let Some(signed) = last_signed(overlay) {
+            renumber(&mut letter.number, overlay);
+            if let Some(signed) = signed {
                 letter.signer = signer(signed);
-                letter.date = signed.date;
+                letter.date = dated;
             }
         }
         Document::Stamped(stamped) => {
-            stamped.number.number = None;
-            if let (Some(number), Some(prefix)) = (overlay.number, &overlay.prefix) {
-                stamped.number.number = Some(number);
-                stamped.number.prefix = prefix.clone();
-            }
-            if let Some(signed) = last_signed(overlay) {
+            renumber(&mut stamped.number, overlay);
+            if let Some(signed) = signed {
                 stamped.signer = signer(signed);
-                stamped.date = signed.date;
+                stamped.date = dated;
                 // The initials beside the stamp are the signer's own.
                 stamped.initials = None;
             }
         }
         Document::Announcement(announcement) => {
             announcement.number = overlay.number;
-            if let Some(signed) = last_signed(overlay) {
+            if let Some(signed) = signed {
                 announcement.signer = signer(signed);
-                announcement.date = signed.date;
+                announcement.date = dated;
             }
         }
     }
     document
+}
+
+/// The date an issued document bears, given the day it was signed (none
+/// before): a memo keeps its own; an order is dated the day it is signed
+/// unless its drafter kept the date set (`keep_date`); a letter, a stamped
+/// letter and an announcement are dated the day they are signed. What the
+/// page prints, and what the register and the public board list.
+pub fn date_borne(document: &Document, signed_on: Option<ThaiDate>) -> ThaiDate {
+    match (document, signed_on) {
+        (Document::Memo(memo), _) => memo.date,
+        (Document::Order(order), Some(_)) if order.keep_date => order.date,
+        (_, Some(day)) => day,
+        (document, None) => document.date(),
+    }
+}
+
+/// A memo-style number ("ที่ ตร ๗๑๐๐๑/๑"): the register's, never the draft's.
+fn renumber(number: &mut MemoNumber, overlay: &Overlay) {
+    number.number = None;
+    if let (Some(allocated), Some(prefix)) = (overlay.number, &overlay.prefix) {
+        number.number = Some(allocated);
+        number.prefix = prefix.clone();
+    }
 }
 
 /// The last signature gathered on the route.

@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use crate::edge::{Peer, body_bytes, check_json_type, check_no_nul};
 use crate::error::ApiError;
 use crate::state::{
-    AppState, act_now, buddhist_year, document_id, drafted_for_edit, session_cookie, token_of,
+    AppState, act_now, buddhist_year, document_id, drafted_for_edit, named_pdf, session_cookie,
+    token_of,
 };
 
 /// The routes under `/api/v1` (the OpenAPI document aside); any other
@@ -86,7 +87,7 @@ impl FromRequestParts<AppState> for Actor {
 impl Actor {
     /// Documents are read by people with a position today; an
     /// administrator without one manages people and routes only.
-    fn may_read_documents(&self) -> Result<(), ApiError> {
+    pub(crate) fn may_read_documents(&self) -> Result<(), ApiError> {
         if self.0.positions.is_empty() {
             Err(ApiError::forbidden(
                 "you hold no position today, so you cannot read documents",
@@ -659,18 +660,11 @@ async fn document_pdf(
     actor.may_read_documents()?;
     let version = query(version)?.version;
     let id = document_id(&id)?;
-    let summary = state.store.show(&actor.0.org, &id).await?;
-    let pdf = state
-        .press
-        .pdf(&state.store, &actor.0.org, &id, version)
-        .await?;
+    let (name, pdf) = named_pdf(&state, &actor.0.org, &id, version).await?;
     Ok((
         [
             (CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
-            (
-                CONTENT_DISPOSITION,
-                crate::download::PdfName::of(&summary).disposition(),
-            ),
+            (CONTENT_DISPOSITION, name.disposition()),
         ],
         pdf,
     )

@@ -74,6 +74,48 @@ fn content(text: &str, syntax: Syntax) -> Result<serde_json::Value> {
     Ok(read_value(text, syntax)?)
 }
 
+/// A step of a demo document's route: who takes which action, with what
+/// text, when.
+type Step = (&'static str, A, Option<&'static str>, DateTime<Utc>);
+
+/// The whole route of an order, a letter or an announcement: submitted,
+/// endorsed by the head of office and the permanent secretary, signed and
+/// issued; the `k`th step (from 0) at `when(k, action)`.
+fn whole_route(when: impl Fn(u32, A) -> DateTime<Utc>) -> Vec<Step> {
+    [
+        ("chanyurat", A::Submit, None),
+        ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
+        ("wilaiwan", A::Endorse, Some("เห็นควรลงนาม")),
+        ("kanok", A::Sign, None),
+        ("sunee", A::Issue, None),
+    ]
+    .into_iter()
+    .zip(0..)
+    .map(|((who, action, text), k)| (who, action, text, when(k, action)))
+    .collect()
+}
+
+/// A document drafted by the assistant legal officer at `drafted`, then
+/// taken through `steps` in order.
+async fn drafted_through(
+    store: &Store,
+    content: serde_json::Value,
+    drafted: DateTime<Utc>,
+    steps: &[Step],
+) -> Result<()> {
+    let drafter = person("chanyurat");
+    let id = store
+        .create_document(&org(ORG), &drafter, Drafted::from_value(content)?, drafted)
+        .await?
+        .id;
+    for &(who, action, text, when) in steps {
+        store
+            .act(&org(ORG), &person(who), &id, action, text, when)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Seeds the demo organisation unless it exists. Returns whether it did.
 pub async fn seed(store: &Store) -> Result<bool> {
     if store.organisations().await?.iter().any(|o| o == ORG) {
@@ -92,162 +134,56 @@ pub async fn seed(store: &Store) -> Result<bool> {
     let other_order = content(DELEGATED_ORDER, Syntax::Json)?;
 
     // Order ๔๘๙/๒๕๖๗, then ๔๙๐/๒๕๖๗ (the register continued the paper one at 489).
-    for (document, day) in [(&other_order, 30), (&order, 1)] {
-        let month = if day == 30 { 7 } else { 8 };
-        let id = store
-            .create_document(
-                &org(ORG),
-                &person("chanyurat"),
-                Drafted::from_value(document.clone())?,
-                at(2024, month, day, 8),
-            )
-            .await?
-            .id;
-        let route: [(&str, A, Option<&str>); 5] = [
-            ("chanyurat", A::Submit, None),
-            ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
-            ("wilaiwan", A::Endorse, Some("เห็นควรลงนาม")),
-            ("kanok", A::Sign, None),
-            ("sunee", A::Issue, None),
-        ];
-        for (hour, (who, action, text)) in route.into_iter().enumerate() {
-            store
-                .act(
-                    &org(ORG),
-                    &person(who),
-                    &id,
-                    action,
-                    text,
-                    at(2024, month, day, 9 + hour as u32),
-                )
-                .await?;
-        }
+    for (document, month, day) in [(&other_order, 7, 30), (&order, 8, 1)] {
+        let steps = whole_route(|k, _| at(2024, month, day, 9 + k));
+        drafted_through(store, document.clone(), at(2024, month, day, 8), &steps).await?;
     }
 
     // The seed memo, through its whole route to the register.
-    let id = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            Drafted::from_value(memo.clone())?,
-            at(2025, 4, 9, 10),
-        )
-        .await?
-        .id;
-    store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            &id,
-            A::Submit,
-            None,
-            at(2025, 4, 9, 11),
-        )
-        .await?;
-    for (who, text, hour) in [
-        ("somjai", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 9),
-        ("somsak", "เรียน ปลัด อบต.\nเพื่อโปรดทราบ", 10),
-        ("wilaiwan", "เรียน นายก อบต.\nเพื่อโปรดทราบ", 11),
-    ] {
-        store
-            .act(
-                &org(ORG),
-                &person(who),
-                &id,
-                A::Endorse,
-                Some(text),
-                at(2025, 4, 13, hour),
-            )
-            .await?;
-    }
-    store
-        .act(
-            &org(ORG),
-            &person("kanok"),
-            &id,
-            A::Sign,
-            Some("ทราบ"),
-            at(2025, 4, 13, 14),
-        )
-        .await?;
-    store
-        .act(
-            &org(ORG),
-            &person("sunee"),
-            &id,
-            A::Issue,
-            None,
-            at(2025, 4, 13, 15),
-        )
-        .await?;
+    let steps = [
+        ("chanyurat", A::Submit, None, at(2025, 4, 9, 11)),
+        (
+            "somjai",
+            A::Endorse,
+            Some("เรียน ปลัด อบต.\nเพื่อโปรดทราบ"),
+            at(2025, 4, 13, 9),
+        ),
+        (
+            "somsak",
+            A::Endorse,
+            Some("เรียน ปลัด อบต.\nเพื่อโปรดทราบ"),
+            at(2025, 4, 13, 10),
+        ),
+        (
+            "wilaiwan",
+            A::Endorse,
+            Some("เรียน นายก อบต.\nเพื่อโปรดทราบ"),
+            at(2025, 4, 13, 11),
+        ),
+        ("kanok", A::Sign, Some("ทราบ"), at(2025, 4, 13, 14)),
+        ("sunee", A::Issue, None, at(2025, 4, 13, 15)),
+    ];
+    drafted_through(store, memo.clone(), at(2025, 4, 9, 10), &steps).await?;
 
     // The letter sending the report to the district office, numbered in the
     // ทะเบียนหนังสือส่ง after the memo; the announcement of the complaint
-    // channels in its own register.
+    // channels in its own register, issued the next day and put on the
+    // public board (/p/wangkrachae).
     for (text, day, month) in [(LETTER, 20, 4), (ANNOUNCEMENT, 14, 5)] {
-        let id = store
-            .create_document(
-                &org(ORG),
-                &person("chanyurat"),
-                Drafted::from_value(content(text, Syntax::Toml)?)?,
-                at(2025, month, day, 9),
-            )
-            .await?
-            .id;
-        let route: [(&str, A, Option<&str>); 5] = [
-            ("chanyurat", A::Submit, None),
-            ("somjai", A::Endorse, Some("เห็นควรเสนอ")),
-            ("wilaiwan", A::Endorse, Some("เห็นควรลงนาม")),
-            ("kanok", A::Sign, None),
-            ("sunee", A::Issue, None),
-        ];
-        for (hour, (who, action, text)) in route.into_iter().enumerate() {
+        let mut steps = whole_route(|k, action| {
             let day = if action == A::Issue { day + 1 } else { day };
-            store
-                .act(
-                    &org(ORG),
-                    &person(who),
-                    &id,
-                    action,
-                    text,
-                    at(2025, month, day, 10 + hour as u32),
-                )
-                .await?;
-        }
-        // The announcement goes on the public board (/p/wangkrachae).
+            at(2025, month, day, 10 + k)
+        });
         if text == ANNOUNCEMENT {
-            store
-                .act(
-                    &org(ORG),
-                    &person("sunee"),
-                    &id,
-                    A::Publish,
-                    None,
-                    at(2025, month, day + 1, 16),
-                )
-                .await?;
+            steps.push(("sunee", A::Publish, None, at(2025, month, day + 1, 16)));
         }
+        let document = content(text, Syntax::Toml)?;
+        drafted_through(store, document, at(2025, month, day, 9), &steps).await?;
     }
     // A stamped letter waiting for the head of office to initial it.
-    let stamped = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            Drafted::from_value(content(STAMPED, Syntax::Toml)?)?,
-            at(2025, 5, 2, 8),
-        )
-        .await?
-        .id;
-    store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            &stamped,
-            A::Submit,
-            None,
-            at(2025, 5, 2, 8),
-        )
-        .await?;
+    let steps = [("chanyurat", A::Submit, None, at(2025, 5, 2, 8))];
+    let stamped = content(STAMPED, Syntax::Toml)?;
+    drafted_through(store, stamped, at(2025, 5, 2, 8), &steps).await?;
 
     // Work in progress: awaiting the mayor, in review, a draft.
     let titled = |subject: &str| {
@@ -255,74 +191,28 @@ pub async fn seed(store: &Store) -> Result<bool> {
         value["subject"] = serde_json::Value::String(subject.into());
         value
     };
-    let awaiting = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            Drafted::from_value(titled("ขออนุมัติจัดทำคู่มือการปฏิบัติงาน"))?,
-            at(2025, 5, 2, 9),
-        )
-        .await?
-        .id;
-    store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            &awaiting,
-            A::Submit,
-            None,
-            at(2025, 5, 2, 10),
-        )
-        .await?;
-    for who in ["somjai", "somsak", "wilaiwan"] {
-        store
-            .act(
-                &org(ORG),
-                &person(who),
-                &awaiting,
-                A::Endorse,
-                Some("เห็นควรอนุมัติ"),
-                at(2025, 5, 3, 9),
-            )
-            .await?;
-    }
-    let reviewing = store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            Drafted::from_value(titled("รายงานผลการเผยแพร่ข้อมูลข่าวสาร"))?,
-            at(2025, 5, 5, 9),
-        )
-        .await?
-        .id;
-    store
-        .act(
-            &org(ORG),
-            &person("chanyurat"),
-            &reviewing,
-            A::Submit,
-            None,
-            at(2025, 5, 5, 10),
-        )
-        .await?;
-    store
-        .act(
-            &org(ORG),
-            &person("somjai"),
-            &reviewing,
+    let approve = Some("เห็นควรอนุมัติ");
+    let steps = [
+        ("chanyurat", A::Submit, None, at(2025, 5, 2, 10)),
+        ("somjai", A::Endorse, approve, at(2025, 5, 3, 9)),
+        ("somsak", A::Endorse, approve, at(2025, 5, 3, 9)),
+        ("wilaiwan", A::Endorse, approve, at(2025, 5, 3, 9)),
+    ];
+    let awaiting = titled("ขออนุมัติจัดทำคู่มือการปฏิบัติงาน");
+    drafted_through(store, awaiting, at(2025, 5, 2, 9), &steps).await?;
+    let steps = [
+        ("chanyurat", A::Submit, None, at(2025, 5, 5, 10)),
+        (
+            "somjai",
             A::Endorse,
             Some("เรียน ปลัด อบต. เพื่อโปรดพิจารณา"),
             at(2025, 5, 6, 9),
-        )
-        .await?;
-    store
-        .create_document(
-            &org(ORG),
-            &person("chanyurat"),
-            Drafted::from_value(titled("ร่าง บันทึกขอความเห็นชอบ"))?,
-            at(2025, 5, 7, 9),
-        )
-        .await?;
+        ),
+    ];
+    let reviewing = titled("รายงานผลการเผยแพร่ข้อมูลข่าวสาร");
+    drafted_through(store, reviewing, at(2025, 5, 5, 9), &steps).await?;
+    let draft = titled("ร่าง บันทึกขอความเห็นชอบ");
+    drafted_through(store, draft, at(2025, 5, 7, 9), &[]).await?;
 
     let report = store.audit(&org(ORG)).await?;
     if !report.holds() {

@@ -31,16 +31,6 @@ pub(crate) fn router() -> Router<AppState> {
         )
 }
 
-fn may_read_documents(actor: &Actor) -> Result<(), ApiError> {
-    if actor.0.positions.is_empty() {
-        Err(ApiError::forbidden(
-            "you hold no position today, so you cannot read documents",
-        ))
-    } else {
-        Ok(())
-    }
-}
-
 /// `?title=…&filename=…` of an upload.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -83,7 +73,7 @@ pub(crate) async fn upload_enclosure(
     upload: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    may_read_documents(&actor)?;
+    actor.may_read_documents()?;
     let id = document_id(&id)?;
     let Query(upload) = upload.map_err(|e| ApiError::bad_request("title", e.body_text()))?;
     // Refusals before the body is read: not the drafter, not a draft.
@@ -124,7 +114,7 @@ pub(crate) async fn list_enclosures(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<EnclosureInfo>>, ApiError> {
-    may_read_documents(&actor)?;
+    actor.may_read_documents()?;
     let id = document_id(&id)?;
     Ok(Json(state.store.enclosures(&actor.0.org, &id).await?))
 }
@@ -138,7 +128,7 @@ pub(crate) async fn download_enclosure(
     actor: Actor,
     Path((id, sha256)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    may_read_documents(&actor)?;
+    actor.may_read_documents()?;
     let id = document_id(&id)?;
     let file = state
         .store

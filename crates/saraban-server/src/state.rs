@@ -6,8 +6,10 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use chrono::Utc;
 use saraban_core::workflow::RouteAction;
-use saraban_core::{DocumentId, Drafted};
+use saraban_core::{DocumentId, Drafted, OrgId};
 use saraban_store::{Account, ActOutcome, Store};
+
+use crate::download::PdfName;
 
 const COOKIE_NAME: &str = "saraban_session";
 
@@ -74,6 +76,23 @@ pub(crate) async fn act_now(
 /// document id names no document: answered as an unknown one is.
 pub(crate) fn document_id(text: &str) -> Result<DocumentId, saraban_store::StoreError> {
     DocumentId::parse(text).map_err(|_| saraban_store::StoreError::not_found("document", text))
+}
+
+/// A document's PDF as the API and the pages download it, with the name it
+/// is saved under: the issued file byte for byte, else the version asked
+/// for (the document as it stands by default) typeset now.
+pub(crate) async fn named_pdf(
+    state: &AppState,
+    org: &OrgId,
+    id: &DocumentId,
+    version: Option<i64>,
+) -> Result<(PdfName, Vec<u8>), saraban_store::StoreError> {
+    let summary = state.store.show(org, id).await?;
+    // With no issued file to look for, the press typesets the version just
+    // read at once.
+    let version = version.or_else(|| summary.pdf_hash.is_none().then_some(summary.version));
+    let pdf = state.press.pdf(&state.store, org, id, version).await?;
+    Ok((PdfName::of(&summary), pdf))
 }
 
 /// New content for a document, read as a document. Content that is no

@@ -16,14 +16,16 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::error::{Result, StoreError};
 use crate::press::Composed;
-use crate::reads::{gathered, load_document, load_route, org_config, org_digits, register_info};
+use crate::reads::{
+    day_of, gathered, load_document, load_route, org_config, org_digits, register_info,
+};
 use crate::rows::{
     DOCUMENT_COLUMNS, DocRow, stored_document, stored_id, stored_number, stored_person,
     stored_position, timed_for,
 };
 use crate::store::Store;
 use saraban_core::Document;
-use saraban_core::compose::{Overlay, compose};
+use saraban_core::compose::{Overlay, compose, date_borne};
 
 /// A document as lists and `doc show` present it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -176,6 +178,37 @@ fn printed_number(
     Ok(format!("ที่ {printed}"))
 }
 
+/// The issued PDF of a document already read; none before issue.
+pub(crate) async fn issued_pdf_of(
+    tx: &mut Transaction<'static, Any>,
+    doc: &DocRow,
+) -> Result<Option<Vec<u8>>> {
+    let Some(hash) = &doc.pdf_hash else {
+        return Ok(None);
+    };
+    let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM pdfs WHERE sha256 = $1")
+        .bind(hash)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("PDF", format!("{hash} is missing")))?;
+    Ok(Some(bytes))
+}
+
+/// The drafter's content of `doc` at `version`: its own, or a kept one.
+async fn content_at(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    id: &str,
+    doc: &DocRow,
+    version: i64,
+) -> Result<Value> {
+    if version == doc.version {
+        Ok((*doc.content).clone())
+    } else {
+        older_version(tx, org, id, version).await
+    }
+}
+
 /// The content a document had at `version`, from its kept versions.
 async fn older_version(
     tx: &mut Transaction<'static, Any>,
@@ -214,23 +247,21 @@ impl Store {
         Ok(std::sync::Arc::unwrap_or_clone(doc.content))
     }
 
-    /// The drafter's content as it was at `version` (from 1).
-    pub async fn version_content(
+    /// The drafter's content as it was at two versions (from 1), read
+    /// together: what someone acted on, say, and what stands now.
+    pub async fn version_contents(
         &self,
         org: &OrgId,
         id: &DocumentId,
-        version: i64,
-    ) -> Result<Value> {
+        (old, new): (i64, i64),
+    ) -> Result<(Value, Value)> {
         let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
-        if version == doc.version {
-            tx.commit().await?;
-            return Ok(std::sync::Arc::unwrap_or_clone(doc.content));
-        }
-        let content = older_version(&mut tx, org, id, version).await?;
+        let old = content_at(&mut tx, org, id, &doc, old).await?;
+        let new = content_at(&mut tx, org, id, &doc, new).await?;
         tx.commit().await?;
-        Ok(content)
+        Ok((old, new))
     }
 
     /// The issued PDF, byte for byte; none before issue.
@@ -238,16 +269,9 @@ impl Store {
         let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
-        let Some(hash) = &doc.pdf_hash else {
-            return Ok(None);
-        };
-        let row = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
-            .bind(hash)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::corrupt("PDF", format!("{hash} is missing")))?;
+        let pdf = issued_pdf_of(&mut tx, &doc).await?;
         tx.commit().await?;
-        Ok(Some(row.get("bytes")))
+        Ok(pdf)
     }
 
     /// A version of the document composed for the typesetter. The current
@@ -374,41 +398,20 @@ impl Store {
                     serde_json::from_str(&row.get::<String, _>("content")).unwrap_or(Value::Null);
                 let acts = signed_and_cancelled.get(&id);
                 let signed = acts.and_then(|a| a.signed.as_ref());
-                let (dated, from, to) = match stored_document(content.clone())? {
-                    Document::Memo(memo) => (
-                        memo.date.iso(),
-                        memo.unit.as_str().to_owned(),
-                        memo.to.as_str().to_owned(),
+                let document = stored_document(content.clone())?;
+                let signed_on = signed.map(|s| day_of(&s.at)).transpose()?;
+                let dated = date_borne(&document, signed_on).iso();
+                let (from, to) = match &document {
+                    Document::Memo(memo) => (memo.unit.as_str(), memo.to.as_str()),
+                    Document::Order(order) => (order.authority.as_str(), ""),
+                    Document::Letter(letter) => (
+                        letter.agency.as_str().lines().next().unwrap_or_default(),
+                        letter.to.as_str(),
                     ),
-                    // An order is dated the day it is signed (as `compose` prints it).
-                    Document::Order(order) => (
-                        signed
-                            .and_then(|s| s.at.get(..10))
-                            .map_or_else(|| order.date.iso(), str::to_owned),
-                        order.authority.as_str().to_owned(),
-                        String::new(),
-                    ),
-                    // Letters and announcements too are dated the day they are signed.
-                    document => {
-                        let dated = signed
-                            .and_then(|s| s.at.get(..10))
-                            .map_or_else(|| document.date().iso(), str::to_owned);
-                        let (from, to) = match &document {
-                            Document::Letter(letter) => (
-                                letter.agency.as_str().lines().next().unwrap_or_default(),
-                                letter.to.as_str(),
-                            ),
-                            Document::Stamped(stamped) => {
-                                (stamped.agency.as_str(), stamped.to.as_str())
-                            }
-                            Document::Announcement(announcement) => {
-                                (announcement.issuer.as_str(), "")
-                            }
-                            Document::Memo(_) | Document::Order(_) => ("", ""),
-                        };
-                        (dated, from.to_owned(), to.to_owned())
-                    }
+                    Document::Stamped(stamped) => (stamped.agency.as_str(), stamped.to.as_str()),
+                    Document::Announcement(announcement) => (announcement.issuer.as_str(), ""),
                 };
+                let (from, to) = (from.to_owned(), to.to_owned());
                 Ok(RegisterEntry {
                     dated,
                     from,

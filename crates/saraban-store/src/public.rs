@@ -158,7 +158,9 @@ impl Store {
         *self.public_url.write().expect("public url") = url;
     }
 
-    pub(crate) fn public_url(&self) -> Option<String> {
+    /// Where the public pages are, if the server was told: the base of the
+    /// addresses printed on PDFs and of the feed's links.
+    pub fn public_url(&self) -> Option<String> {
         self.public_url.read().expect("public url").clone()
     }
 

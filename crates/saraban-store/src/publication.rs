@@ -11,13 +11,13 @@
 
 use std::collections::HashMap;
 
-use saraban_core::document::Document;
-use saraban_core::thai::parse_iso_date;
+use saraban_core::compose::date_borne;
 use saraban_core::workflow::{Publicity, State};
 use saraban_core::{DigitStyle, DocumentId, OrgId};
 use sqlx::Row;
 
-use crate::reads::register_info;
+use crate::documents::issued_pdf_of;
+use crate::reads::{day_of, digits_of, register_info};
 use crate::rows::{DOCUMENT_COLUMNS, DocRow, stored_document};
 use crate::{Result, Store, StoreError};
 
@@ -67,25 +67,23 @@ pub struct BoardFilter {
 }
 
 impl Store {
-    /// Where the public pages are (`https://…`), if the server was told:
-    /// the base of the feed's absolute addresses.
-    pub fn public_base(&self) -> Option<String> {
-        self.public_url()
-    }
-
     /// The public board of `org`, or none if there is no such organisation.
     pub async fn board(&self, org: &OrgId, filter: &BoardFilter) -> Result<Option<Board>> {
         let org_id = org.as_str();
         let mut tx = self.pool.begin().await?;
-        let Some(organisation) = sqlx::query("SELECT name FROM organisations WHERE id = $1")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|row| row.try_get::<String, _>("name"))
-            .transpose()?
+        let Some((organisation, config)) =
+            sqlx::query("SELECT name, config FROM organisations WHERE id = $1")
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| {
+                    Ok::<_, StoreError>((row.try_get("name")?, row.try_get::<String, _>("config")?))
+                })
+                .transpose()?
         else {
             return Ok(None);
         };
+        let digits = digits_of(&config)?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&format!(
             "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND published_at IS NOT NULL
               ORDER BY documents.published_at DESC, id DESC"
@@ -106,31 +104,18 @@ impl Store {
         .collect::<Result<_>>()?;
         let changed_at: Option<String> = sqlx::query(sqlx::AssertSqlSafe(self.timed(
             "SELECT @text(at) FROM actions WHERE org_id = $1 AND kind IN ('publish', 'unpublish', 'cancel')
-              ORDER BY at DESC LIMIT 1",
+              ORDER BY seq DESC LIMIT 1",
         )))
         .bind(org_id)
         .fetch_optional(&mut *tx)
         .await?
         .map(|row| row.try_get("at"))
         .transpose()?;
-        let config = {
-            let row = sqlx::query("SELECT config FROM organisations WHERE id = $1")
-                .bind(org_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let text: String = row.try_get("config")?;
-            serde_json::from_str::<saraban_core::org::OrgConfig>(&text)
-                .map_err(|e| StoreError::corrupt("configuration", e))?
-        };
-        let digits = config.organisation.digits;
         let mut patterns = HashMap::new();
         let mut all = Vec::with_capacity(rows.len());
         for row in &rows {
             let doc = DocRow::from_row(row)?;
-            // Only what may be public, and only while it stands issued.
-            if doc.publicity() != Publicity::Published
-                || !matches!(doc.state, State::Issued | State::Archived)
-            {
+            if !on_the_board(&doc) {
                 continue;
             }
             let pattern = match &doc.register {
@@ -145,16 +130,9 @@ impl Store {
             };
             let summary = doc.summary(None, pattern, digits)?;
             let document = stored_document((*doc.content).clone())?;
-            let kept = doc.content.get("keep_date").and_then(|v| v.as_bool()) == Some(true);
-            let dated = match (&document, signed.get(&doc.id)) {
-                (Document::Memo(_), _) | (_, None) => document.date().iso(),
-                (Document::Order(_), Some(_)) if kept => document.date().iso(),
-                (_, Some(at)) => at.get(..10).unwrap_or_default().to_owned(),
-            };
-            let year = parse_iso_date(&dated)
-                .map_err(|e| StoreError::corrupt("date", e))?
-                .year()
-                .get();
+            let signed_on = signed.get(&doc.id).map(|at| day_of(at)).transpose()?;
+            let borne = date_borne(&document, signed_on);
+            let (dated, year) = (borne.iso(), borne.year().get());
             all.push(BoardEntry {
                 verify_code: crate::public::verification_code(org_id, &doc.id),
                 id: summary.id,
@@ -229,12 +207,18 @@ impl Store {
             Err(StoreError::NotFound { .. }) => return Ok(None),
             Err(error) => return Err(error),
         };
+        let pdf = if on_the_board(&doc) {
+            issued_pdf_of(&mut tx, &doc).await?
+        } else {
+            None
+        };
         tx.commit().await?;
-        if doc.publicity() != Publicity::Published
-            || !matches!(doc.state, State::Issued | State::Archived)
-        {
-            return Ok(None);
-        }
-        self.issued_pdf(org, id).await
+        Ok(pdf)
     }
+}
+
+/// Whether a document stands on its organisation's board: published, of a
+/// kind that may be, and still issued (or archived so).
+fn on_the_board(doc: &DocRow) -> bool {
+    doc.publicity() == Publicity::Published && matches!(doc.state, State::Issued | State::Archived)
 }

@@ -4,7 +4,6 @@
 //! Writes nothing.
 
 use chrono::{DateTime, Datelike};
-use saraban_core::ThaiDate;
 use saraban_core::clock::YearReset;
 use saraban_core::compose::{Approval, Gathered};
 use saraban_core::ledger::Event;
@@ -13,6 +12,7 @@ use saraban_core::register::NumberPattern;
 use saraban_core::replay::{Projected, ReplayFault};
 use saraban_core::text::Text;
 use saraban_core::workflow::{Authority, Route, Standing, State};
+use saraban_core::{DigitStyle, ThaiDate};
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -210,12 +210,31 @@ pub(crate) async fn org_config(
     Ok((config, row.get("emblem")))
 }
 
+/// The day of a stored time (RFC 3339 in Thai time): the day an approval
+/// was given, as the page and the registers date it.
+pub(crate) fn day_of(at: &str) -> Result<ThaiDate> {
+    let at = DateTime::parse_from_rfc3339(at).map_err(|e| StoreError::corrupt("time", e))?;
+    let day = at.date_naive();
+    ThaiDate::from_ymd(day.year(), day.month(), day.day())
+        .map_err(|e| StoreError::corrupt("time", e))
+}
+
 /// The organisation's digit style alone: what a document's summary needs,
 /// without reading (and checking every text of) the whole configuration.
 pub(crate) async fn org_digits(
     tx: &mut Transaction<'static, Any>,
     org: &str,
-) -> Result<saraban_core::DigitStyle> {
+) -> Result<DigitStyle> {
+    let config: String = sqlx::query_scalar("SELECT config FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("organisation", org))?;
+    digits_of(&config)
+}
+
+/// The digit style of a stored configuration, read without the rest.
+pub(crate) fn digits_of(config: &str) -> Result<DigitStyle> {
     #[derive(serde::Deserialize)]
     struct Stored {
         organisation: Info,
@@ -223,15 +242,10 @@ pub(crate) async fn org_digits(
     #[derive(serde::Deserialize)]
     struct Info {
         #[serde(default)]
-        digits: saraban_core::DigitStyle,
+        digits: DigitStyle,
     }
-    let config: String = sqlx::query_scalar("SELECT config FROM organisations WHERE id = $1")
-        .bind(org)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("organisation", org))?;
     let stored: Stored =
-        serde_json::from_str(&config).map_err(|e| StoreError::corrupt("configuration", e))?;
+        serde_json::from_str(config).map_err(|e| StoreError::corrupt("configuration", e))?;
     Ok(stored.organisation.digits)
 }
 
@@ -353,13 +367,7 @@ pub(crate) async fn gathered(
     let approvals = approvals.into_iter().map(|(_, event)| event);
     let mut gathered = Vec::new();
     for event in approvals {
-        let date = DateTime::parse_from_rfc3339(&event.at)
-            .map_err(|e| StoreError::corrupt("event time", e))
-            .and_then(|at| {
-                let day = at.date_naive();
-                ThaiDate::from_ymd(day.year(), day.month(), day.day())
-                    .map_err(|e| StoreError::corrupt("event time", e))
-            })?;
+        let date = day_of(&event.at)?;
         let position = event
             .position
             .as_deref()

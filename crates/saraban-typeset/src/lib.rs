@@ -133,15 +133,8 @@ impl Typeset {
             standards,
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(&self.document, &options).map_err(|errors| {
-            RenderError::Pdf(
-                errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })
+        typst_pdf::pdf(&self.document, &options)
+            .map_err(|errors| RenderError::Pdf(messages(&errors)))
     }
 }
 
@@ -341,11 +334,7 @@ impl Typesetter {
             let emblem_error = errors
                 .iter()
                 .any(|e| e.message.contains("image") || e.message.contains("decode"));
-            let text = errors
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
+            let text = messages(&errors);
             if emblem_error && emblem.is_some() {
                 RenderError::Emblem(text)
             } else {
@@ -414,15 +403,9 @@ impl Typesetter {
             .with_main("/register.typ");
         let result = typst::compile::<PagedDocument>(&world);
         typst::comemo::evict(10);
-        let document = result.output.map_err(|errors| {
-            RenderError::Typst(
-                errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?;
+        let document = result
+            .output
+            .map_err(|errors| RenderError::Typst(messages(&errors)))?;
         let typeset = Typeset {
             document,
             warnings: Vec::new(),
@@ -469,4 +452,13 @@ fn qr_svg(text: &str) -> Result<Vec<u8>, RenderError> {
         .min_dimensions(200, 200)
         .build()
         .into_bytes())
+}
+
+/// Typst's diagnostics as one line of text.
+fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }

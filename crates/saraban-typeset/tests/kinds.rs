@@ -4,39 +4,16 @@
 //! (A4; text from 3 cm to 19 cm).
 
 use saraban_core::document::document_from_value;
-use saraban_core::{Document, Syntax, read_document};
+use saraban_core::{Document, Syntax};
 use saraban_typeset::probe::{Layout, PlacedText};
-use saraban_typeset::{FontSet, Typesetter};
 use serde_json::{Value, json};
 
-const LEFT: f64 = 3.0;
-const RIGHT: f64 = 19.0;
-const MIDDLE: f64 = (LEFT + RIGHT) / 2.0;
+mod common;
+
+use common::{LEFT, MIDDLE, RIGHT, all_text, centre, example, layout, near, official};
+
 /// The foot of the text area: A4 less the 2 cm bottom margin.
 const FOOT: f64 = 29.7 - 2.0;
-
-fn example(name: &str) -> Document {
-    let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    read_document(&text, Syntax::of_path(path.as_ref())).unwrap()
-}
-
-fn layout(document: &Document) -> Layout {
-    let typeset = Typesetter::default().typeset(document, None).unwrap();
-    Layout::of(&typeset.document)
-}
-
-fn near(actual: f64, expected: f64, tolerance: f64) -> bool {
-    (actual - expected).abs() <= tolerance
-}
-
-fn centre(text: &PlacedText) -> f64 {
-    text.x + text.width / 2.0
-}
-
-fn official(points: f64) -> f64 {
-    points * FontSet::bundled().scale
-}
 
 /// The runs of one baseline joined, with the x where the line starts.
 fn line_at(layout: &Layout, page: usize, needle: &str) -> (f64, f64, String) {
@@ -205,14 +182,6 @@ fn the_rank_and_the_drafters_wording_print() {
 
 fn layout_of(value: Value) -> Layout {
     layout(&document_from_value(value).unwrap())
-}
-
-fn all_text(layout: &Layout) -> String {
-    (0..layout.page_sizes.len())
-        .flat_map(|p| layout.lines(p))
-        .map(|(_, t)| t)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

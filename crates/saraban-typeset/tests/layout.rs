@@ -2,38 +2,14 @@
 //! title, header, body and signature went, in centimetres from the top-left
 //! corner of A4 paper (21 × 29.7 cm; text from 3 cm to 19 cm).
 
-use saraban_core::{Document, Syntax, read_document};
-use saraban_typeset::probe::{Layout, PlacedText};
+use saraban_core::Document;
+use saraban_typeset::probe::PlacedText;
 use saraban_typeset::{FontSet, Typesetter};
 use serde_json::json;
 
-const LEFT: f64 = 3.0;
-const RIGHT: f64 = 19.0;
-const MIDDLE: f64 = (LEFT + RIGHT) / 2.0;
+mod common;
 
-fn example(name: &str) -> Document {
-    let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    read_document(&text, Syntax::of_path(path.as_ref())).unwrap()
-}
-
-fn layout(document: &Document) -> Layout {
-    let typeset = Typesetter::default().typeset(document, None).unwrap();
-    Layout::of(&typeset.document)
-}
-
-fn near(actual: f64, expected: f64, tolerance: f64) -> bool {
-    (actual - expected).abs() <= tolerance
-}
-
-fn centre(text: &PlacedText) -> f64 {
-    text.x + text.width / 2.0
-}
-
-/// Official size (points of TH Sarabun PSK) in points of Sarabun.
-fn official(points: f64) -> f64 {
-    points * FontSet::bundled().scale
-}
+use common::{LEFT, MIDDLE, RIGHT, all_text, centre, example, layout, near, official};
 
 #[test]
 fn memo_follows_the_official_form() {
@@ -279,12 +255,7 @@ fn arabic_digits_when_the_organisation_chooses_them() {
 }
 
 fn layout_text(document: &Document) -> String {
-    let layout = layout(document);
-    (0..layout.page_sizes.len())
-        .flat_map(|p| layout.lines(p))
-        .map(|(_, t)| t)
-        .collect::<Vec<_>>()
-        .join("\n")
+    all_text(&layout(document))
 }
 
 #[test]

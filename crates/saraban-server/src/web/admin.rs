@@ -8,7 +8,7 @@
 //! versions a changed route); a refusal is said in Thai next to its field
 //! and changes nothing.
 
-use axum::extract::State;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
@@ -150,6 +150,46 @@ struct Outcome<'a> {
     saved: Option<&'a str>,
 }
 
+impl<'a> Outcome<'a> {
+    fn saved(saved: &'a str) -> Self {
+        Outcome {
+            saved: Some(saved),
+            ..Outcome::default()
+        }
+    }
+}
+
+/// The page with a form as typed and its refusal (`Posted::change`).
+impl Outcome<'_> {
+    fn person(draft: &Draft) -> Outcome<'_> {
+        Outcome {
+            person: Some(draft),
+            ..Outcome::default()
+        }
+    }
+
+    fn holding(draft: &Draft) -> Outcome<'_> {
+        Outcome {
+            holding: Some(draft),
+            ..Outcome::default()
+        }
+    }
+
+    fn delegation(draft: &Draft) -> Outcome<'_> {
+        Outcome {
+            delegation: Some(draft),
+            ..Outcome::default()
+        }
+    }
+
+    fn route(draft: &RouteDraft) -> Outcome<'_> {
+        Outcome {
+            route: Some(draft),
+            ..Outcome::default()
+        }
+    }
+}
+
 /// One of the small forms as typed (field name → text), with the
 /// engine's complaint: the field at fault and why, in Thai.
 #[derive(Debug, Default, Clone)]
@@ -184,15 +224,40 @@ impl Draft {
             .filter(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
     }
+}
+
+/// A small form of this page as typed, which a refusal is shown on.
+trait Typed {
+    /// The field that stands for the form as a whole.
+    const WHOLE: &'static str;
+
+    /// The field at fault and why, in Thai.
+    fn error_mut(&mut self) -> &mut Option<(String, String)>;
 
     /// The refusal of the path `path` placed at this form's field (see
     /// `field_of`), else at the form as a whole, naming the path.
     fn refused_at(&mut self, path: &str, reason: String, prefix: &str, fields: &[(&str, &str)]) {
-        self.error = Some(match field_of(path, prefix, fields) {
+        *self.error_mut() = Some(match field_of(path, prefix, fields) {
             Some(field) => (field.to_owned(), reason),
-            None if path.is_empty() => ("form".to_owned(), reason),
-            None => ("form".to_owned(), format!("{path}: {reason}")),
+            None if path.is_empty() => (Self::WHOLE.to_owned(), reason),
+            None => (Self::WHOLE.to_owned(), format!("{path}: {reason}")),
         });
+    }
+}
+
+impl Typed for Draft {
+    const WHOLE: &'static str = "form";
+
+    fn error_mut(&mut self) -> &mut Option<(String, String)> {
+        &mut self.error
+    }
+}
+
+impl Typed for RouteDraft {
+    const WHOLE: &'static str = "route";
+
+    fn error_mut(&mut self) -> &mut Option<(String, String)> {
+        &mut self.error
     }
 }
 
@@ -832,71 +897,125 @@ enum Refused {
     Failed(Response),
 }
 
-/// The configuration as it stands, and the emblem, which a change of the
-/// configuration keeps.
-async fn current(
-    state: &AppState,
-    user: &WebUser,
-) -> Result<(OrgConfig, Option<Vec<u8>>), Response> {
-    let org = &user.account.org;
-    match (
-        state.store.org_config(org).await,
-        state.store.emblem(org).await,
-    ) {
-        (Ok(config), Ok(emblem)) => Ok((config, emblem)),
-        (Err(error), _) | (_, Err(error)) => Err(failure(error)),
+/// A form of this page posted by an administrator, its token checked:
+/// who, what they sent, and the configuration as it stands with the
+/// emblem, which a change keeps.
+#[derive(Debug)]
+pub(crate) struct Posted {
+    state: AppState,
+    user: WebUser,
+    fields: Fields,
+    current: OrgConfig,
+    emblem: Option<Vec<u8>>,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let user = WebUser::from_request_parts(&mut parts, state).await?;
+        let fields = Fields::from_request(Request::from_parts(parts, body), state).await?;
+        user.check_form(&fields)
+            .and_then(|_| user.may_administer())?;
+        let org = &user.account.org;
+        let (current, emblem) = match (
+            state.store.org_config(org).await,
+            state.store.emblem(org).await,
+        ) {
+            (Ok(config), Ok(emblem)) => (config, emblem),
+            (Err(error), _) | (_, Err(error)) => return Err(failure(error)),
+        };
+        Ok(Posted {
+            state: state.clone(),
+            user,
+            fields,
+            current,
+            emblem,
+        })
     }
 }
 
-/// The one checked path every form of this page stores through: the new
-/// configuration read and cross-checked as a file would be, kept to this
-/// organisation, then stored by `init_org` (a changed route becomes a new
-/// version, and the change is logged).
-async fn store_config(
-    state: &AppState,
-    user: &WebUser,
-    value: Value,
-    emblem: Option<&[u8]>,
-    digits: DigitStyle,
-) -> Result<OrgConfig, Refused> {
-    let config = OrgConfig::from_value(value).map_err(|error| Refused::At {
-        reason: words::input_reason(&error.message, digits),
-        path: error.path,
-    })?;
-    if config.organisation.id.as_str() != user.account.org.as_str() {
-        return Err(Refused::At {
-            path: "organisation.id".into(),
-            reason: "ต้องเป็นรหัสของหน่วยงานของท่านเอง".into(),
-        });
+impl Posted {
+    fn digits(&self) -> DigitStyle {
+        self.current.organisation.digits
     }
-    match state.store.init_org(&config, emblem, Utc::now()).await {
-        Ok(_) => Ok(config),
-        Err(error) if crate::error::status_of(&error).is_server_error() => {
-            Err(Refused::Failed(failure(error)))
+
+    /// The page with the configuration as it stands.
+    fn answer(&self, status: StatusCode, outcome: Outcome<'_>) -> Response {
+        answer(status, &self.user, &self.current, outcome)
+    }
+
+    /// The one checked path every form of this page stores through: the
+    /// new configuration read and cross-checked as a file would be, kept to
+    /// this organisation, then stored by `init_org` (a changed route
+    /// becomes a new version, and the change is logged).
+    async fn store(&self, value: Value) -> Result<OrgConfig, Refused> {
+        let digits = self.digits();
+        let config = OrgConfig::from_value(value).map_err(|error| Refused::At {
+            reason: words::input_reason(&error.message, digits),
+            path: error.path,
+        })?;
+        if config.organisation.id.as_str() != self.user.account.org.as_str() {
+            return Err(Refused::At {
+                path: "organisation.id".into(),
+                reason: "ต้องเป็นรหัสของหน่วยงานของท่านเอง".into(),
+            });
         }
-        Err(error) => {
-            let path = error.field().unwrap_or_default();
-            let (_, reason) = words::store_error_in(&error, digits);
-            Err(Refused::At { path, reason })
+        let stored = self
+            .state
+            .store
+            .init_org(&config, self.emblem.as_deref(), Utc::now())
+            .await;
+        match stored {
+            Ok(_) => Ok(config),
+            Err(error) if crate::error::status_of(&error).is_server_error() => {
+                Err(Refused::Failed(failure(error)))
+            }
+            Err(error) => {
+                let path = error.field().unwrap_or_default();
+                let (_, reason) = words::store_error_in(&error, digits);
+                Err(Refused::At { path, reason })
+            }
+        }
+    }
+
+    /// A small form's change: `value`, the configuration's JSON as the
+    /// change leaves it, stored through the checked path. Stored, the page
+    /// says what `saved` makes of the new configuration (it logs the change
+    /// too); refused, the form `shown` comes back as typed, the refusal at
+    /// its field (`at`: the path of what the form changed, and each field's
+    /// suffix there).
+    async fn change<D: Typed>(
+        &self,
+        value: Value,
+        mut draft: D,
+        at: (&str, &[(&str, &str)]),
+        shown: fn(&D) -> Outcome<'_>,
+        saved: impl FnOnce(&OrgConfig) -> String,
+    ) -> Response {
+        match self.store(value).await {
+            Ok(config) => {
+                let saved = saved(&config);
+                answer(StatusCode::OK, &self.user, &config, Outcome::saved(&saved))
+            }
+            Err(Refused::At { path, reason }) => {
+                draft.refused_at(&path, reason, at.0, at.1);
+                self.answer(StatusCode::UNPROCESSABLE_ENTITY, shown(&draft))
+            }
+            Err(Refused::Failed(response)) => response,
         }
     }
 }
 
-pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: Fields) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
-        return response;
-    }
-    let (current, emblem) = match current(&state, &user).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    let digits = current.organisation.digits;
-    let text = fields.text("config");
+pub(crate) async fn save(posted: Posted) -> Response {
+    let digits = posted.digits();
+    let text = posted.fields.text("config");
     let refused = |message: String| {
         answer_with_text(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &user,
-            &current,
+            &posted.user,
+            &posted.current,
             &text,
             Outcome {
                 config_error: Some(&message),
@@ -914,18 +1033,15 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
             ));
         }
     };
-    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
+    match posted.store(value).await {
         Ok(config) => {
-            tracing::info!(user = %user.account.person, "organisation configuration changed (web)");
+            tracing::info!(user = %posted.user.account.person, "organisation configuration changed (web)");
             answer_with_text(
                 StatusCode::OK,
-                &user,
+                &posted.user,
                 &config,
                 &text,
-                Outcome {
-                    saved: Some("บันทึกการตั้งค่าแล้ว"),
-                    ..Outcome::default()
-                },
+                Outcome::saved("บันทึกการตั้งค่าแล้ว"),
             )
         }
         // The advanced view names the path as the file writes it.
@@ -937,22 +1053,11 @@ pub(crate) async fn save(State(state): State<AppState>, user: WebUser, fields: F
 
 /// Adds a person from its form: sign-in name, name, and optionally the
 /// position they hold from a date.
-pub(crate) async fn people(
-    State(state): State<AppState>,
-    user: WebUser,
-    fields: Fields,
-) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
-        return response;
-    }
-    let (current, emblem) = match current(&state, &user).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    let digits = current.organisation.digits;
-    let mut draft = Draft::from_fields(&fields, &PERSON_FIELDS, &["from"]);
-    let mut value = serde_json::to_value(&current).expect("serialisable");
-    let index = current.people.len();
+pub(crate) async fn people(posted: Posted) -> Response {
+    let fields = &posted.fields;
+    let draft = Draft::from_fields(fields, &PERSON_FIELDS, &["from"]);
+    let mut value = serde_json::to_value(&posted.current).expect("serialisable");
+    let index = posted.current.people.len();
     let mut person = json!({
         "id": draft.get("id").trim(),
         "name": draft.get("name").trim(),
@@ -962,48 +1067,26 @@ pub(crate) async fn people(
         person["holds"] = json!([{ "position": draft.get("position"), "from": draft.get("from") }]);
     }
     list_of(&mut value, "people").push(person);
-    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
-        Ok(config) => {
-            tracing::info!(user = %user.account.person, "person added (web)");
-            let saved = format!(
-                "เพิ่ม {} แล้ว ตั้งรหัสผ่านให้ได้ที่ “ตั้งรหัสผ่านให้ผู้ใช้”",
-                draft.get("name").trim()
-            );
-            answer(
-                StatusCode::OK,
-                &user,
-                &config,
-                Outcome {
-                    saved: Some(&saved),
-                    ..Outcome::default()
-                },
-            )
-        }
-        Err(Refused::At { path, reason }) => {
-            draft.refused_at(
-                &path,
-                reason,
-                &format!("people[{index}]"),
-                &[
-                    (".id", "id"),
-                    (".name", "name"),
-                    (".holds[0].position", "position"),
-                    (".holds[0].from", "from"),
-                    (".admin", "admin"),
-                ],
-            );
-            answer(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &user,
-                &current,
-                Outcome {
-                    person: Some(&draft),
-                    ..Outcome::default()
-                },
-            )
-        }
-        Err(Refused::Failed(response)) => response,
-    }
+    let name = draft.get("name").trim().to_owned();
+    let fields = [
+        (".id", "id"),
+        (".name", "name"),
+        (".holds[0].position", "position"),
+        (".holds[0].from", "from"),
+        (".admin", "admin"),
+    ];
+    posted
+        .change(
+            value,
+            draft,
+            (&format!("people[{index}]"), &fields),
+            Outcome::person,
+            |_| {
+                tracing::info!(user = %posted.user.account.person, "person added (web)");
+                format!("เพิ่ม {name} แล้ว ตั้งรหัสผ่านให้ได้ที่ “ตั้งรหัสผ่านให้ผู้ใช้”")
+            },
+        )
+        .await
 }
 
 /// The list `name` of a configuration's JSON, made if it is absent.
@@ -1017,47 +1100,26 @@ fn list_of<'a>(value: &'a mut Value, name: &str) -> &'a mut Vec<Value> {
 
 /// Moves someone to a position from a date: a new holding, to an end date
 /// or open; their holdings still running then end the day before.
-pub(crate) async fn holdings(
-    State(state): State<AppState>,
-    user: WebUser,
-    fields: Fields,
-) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
-        return response;
-    }
-    let (current, emblem) = match current(&state, &user).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    let digits = current.organisation.digits;
-    let mut draft = Draft::from_fields(&fields, &HOLDING_FIELDS, &["from", "to"]);
-    let refused = |draft: &Draft| {
-        answer(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &user,
-            &current,
-            Outcome {
-                holding: Some(draft),
-                ..Outcome::default()
-            },
-        )
+pub(crate) async fn holdings(posted: Posted) -> Response {
+    let fields = &posted.fields;
+    let (current, digits) = (&posted.current, posted.digits());
+    let mut draft = Draft::from_fields(fields, &HOLDING_FIELDS, &["from", "to"]);
+    let refused = |draft: &mut Draft, field: &str, reason: String| {
+        draft.error = Some((field.into(), reason));
+        posted.answer(StatusCode::UNPROCESSABLE_ENTITY, Outcome::holding(draft))
     };
     let Some(index) = current
         .people
         .iter()
         .position(|p| p.id.as_str() == draft.get("person"))
     else {
-        draft.error = Some(("person".into(), "ไม่พบบุคคลนี้ กรุณาเลือกจากรายการ".into()));
-        return refused(&draft);
+        return refused(&mut draft, "person", "ไม่พบบุคคลนี้ กรุณาเลือกจากรายการ".into());
     };
     let from = match saraban_core::thai::parse_iso_date(draft.get("from")) {
         Ok(from) => from,
-        Err(error) => {
-            draft.error = Some(("from".into(), words::input_reason(&error, digits)));
-            return refused(&draft);
-        }
+        Err(error) => return refused(&mut draft, "from", words::input_reason(&error, digits)),
     };
-    let mut value = serde_json::to_value(&current).expect("serialisable");
+    let mut value = serde_json::to_value(current).expect("serialisable");
     let holds = list_of(&mut value["people"][index], "holds");
     if draft.get("end_current") == "true" {
         let day_before = from.naive() - chrono::Days::new(1);
@@ -1066,15 +1128,15 @@ pub(crate) async fn holdings(
                 continue;
             }
             if holding.from >= from {
-                draft.error = Some((
-                    "from".into(),
+                return refused(
+                    &mut draft,
+                    "from",
                     format!(
                         "ต้องหลังวันที่เริ่มดำรงตำแหน่งเดิม ({} ตั้งแต่ {})",
-                        words::position_title(&current, holding.position.as_str()),
+                        words::position_title(current, holding.position.as_str()),
                         holding.from.full(digits)
                     ),
-                ));
-                return refused(&draft);
+                );
             }
             holds[j]["to"] = json!(day_before.format("%Y-%m-%d").to_string());
         }
@@ -1085,55 +1147,38 @@ pub(crate) async fn holdings(
         holding["to"] = json!(draft.get("to"));
     }
     holds.push(holding);
-    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
-        Ok(config) => {
-            tracing::info!(user = %user.account.person, "holding added (web)");
-            let saved = format!(
-                "บันทึกแล้ว: {} ดำรงตำแหน่ง{} ตั้งแต่ {}",
-                words::person_name(&config, draft.get("person")),
-                words::position_title(&config, draft.get("position")),
-                from.full(digits)
-            );
-            answer(
-                StatusCode::OK,
-                &user,
-                &config,
-                Outcome {
-                    saved: Some(&saved),
-                    ..Outcome::default()
-                },
-            )
-        }
-        Err(Refused::At { path, reason }) => {
-            draft.refused_at(
-                &path,
-                reason,
+    let (person, position) = (
+        draft.get("person").to_owned(),
+        draft.get("position").to_owned(),
+    );
+    posted
+        .change(
+            value,
+            draft,
+            (
                 &format!("people[{index}].holds[{new}]"),
                 &[(".position", "position"), (".from", "from"), (".to", "to")],
-            );
-            refused(&draft)
-        }
-        Err(Refused::Failed(response)) => response,
-    }
+            ),
+            Outcome::holding,
+            |config| {
+                tracing::info!(user = %posted.user.account.person, "holding added (web)");
+                format!(
+                    "บันทึกแล้ว: {} ดำรงตำแหน่ง{} ตั้งแต่ {}",
+                    words::person_name(config, &person),
+                    words::position_title(config, &position),
+                    from.full(digits)
+                )
+            },
+        )
+        .await
 }
 
 /// Adds a delegation from its form, or removes one; the whole
 /// configuration is checked again before anything is stored.
-pub(crate) async fn delegations(
-    State(state): State<AppState>,
-    user: WebUser,
-    fields: Fields,
-) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
-        return response;
-    }
-    let (current, emblem) = match current(&state, &user).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    let digits = current.organisation.digits;
-    let mut value = serde_json::to_value(&current).expect("serialisable");
-    let mut draft = Draft::from_fields(&fields, &DELEGATION_FIELDS, &["from", "to"]);
+pub(crate) async fn delegations(posted: Posted) -> Response {
+    let fields = &posted.fields;
+    let mut value = serde_json::to_value(&posted.current).expect("serialisable");
+    let draft = Draft::from_fields(fields, &DELEGATION_FIELDS, &["from", "to"]);
     let list = list_of(&mut value, "delegations");
     let op = fields.text("op");
     let index = list.len();
@@ -1154,77 +1199,41 @@ pub(crate) async fn delegations(
             "to": draft.get("to"),
         }));
     }
-    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
-        Ok(config) => {
-            tracing::info!(user = %user.account.person, "delegations changed (web)");
-            answer(
-                StatusCode::OK,
-                &user,
-                &config,
-                Outcome {
-                    saved: Some("บันทึกการมอบอำนาจแล้ว"),
-                    ..Outcome::default()
-                },
-            )
-        }
-        Err(Refused::At { path, reason }) => {
-            draft.refused_at(
-                &path,
-                reason,
-                &format!("delegations[{index}]"),
-                &[
-                    (".delegate", "delegate"),
-                    (".position", "position"),
-                    (".capacity", "capacity"),
-                    (".order", "order"),
-                    (".from", "from"),
-                    (".to", "to"),
-                ],
-            );
-            answer(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &user,
-                &current,
-                Outcome {
-                    delegation: Some(&draft),
-                    ..Outcome::default()
-                },
-            )
-        }
-        Err(Refused::Failed(response)) => response,
-    }
+    let fields = [
+        (".delegate", "delegate"),
+        (".position", "position"),
+        (".capacity", "capacity"),
+        (".order", "order"),
+        (".from", "from"),
+        (".to", "to"),
+    ];
+    posted
+        .change(
+            value,
+            draft,
+            (&format!("delegations[{index}]"), &fields),
+            Outcome::delegation,
+            |_| {
+                tracing::info!(user = %posted.user.account.person, "delegations changed (web)");
+                "บันทึกการมอบอำนาจแล้ว".into()
+            },
+        )
+        .await
 }
 
 /// A route's form: a step moved, removed or added is shown with the
 /// route's preview and not stored; `save` stores the route as the form
 /// holds it, as a new version of the route.
-pub(crate) async fn routes_route(
-    State(state): State<AppState>,
-    user: WebUser,
-    fields: Fields,
-) -> Response {
-    if let Err(response) = user.check_form(&fields).and_then(|_| user.may_administer()) {
-        return response;
-    }
-    let (current, emblem) = match current(&state, &user).await {
-        Ok(current) => current,
-        Err(response) => return response,
-    };
-    let digits = current.organisation.digits;
-    let mut draft = RouteDraft::from_fields(&fields);
-    let Some(index) = current.routes.iter().position(|r| r.kind == draft.kind) else {
+pub(crate) async fn routes_route(posted: Posted) -> Response {
+    let fields = &posted.fields;
+    let mut draft = RouteDraft::from_fields(fields);
+    let Some(index) = posted
+        .current
+        .routes
+        .iter()
+        .position(|r| r.kind == draft.kind)
+    else {
         return failure(StoreError::not_found("route", draft.kind.as_str()));
-    };
-    let shown = |status, draft: &RouteDraft| {
-        answer(
-            status,
-            &user,
-            &current,
-            Outcome {
-                route: Some(draft),
-                ..Outcome::default()
-            },
-        )
     };
     let op = fields.text("op");
     if op != "save" {
@@ -1234,9 +1243,9 @@ pub(crate) async fn routes_route(
         } else {
             StatusCode::OK
         };
-        return shown(status, &draft);
+        return posted.answer(status, Outcome::route(&draft));
     }
-    let mut value = serde_json::to_value(&current).expect("serialisable");
+    let mut value = serde_json::to_value(&posted.current).expect("serialisable");
     let route = &mut value["routes"][index];
     route["review"] = draft
         .steps
@@ -1250,23 +1259,12 @@ pub(crate) async fn routes_route(
     } else {
         draft.on_return.as_str()
     });
-    match store_config(&state, &user, value, emblem.as_deref(), digits).await {
-        Ok(config) => {
-            tracing::info!(user = %user.account.person, kind = %draft.kind, "route changed (web)");
-            let saved = format!("บันทึกเส้นทางเสนอ{}แล้ว", words::kind_name(&draft.kind));
-            answer(
-                StatusCode::OK,
-                &user,
-                &config,
-                Outcome {
-                    saved: Some(&saved),
-                    ..Outcome::default()
-                },
-            )
-        }
-        Err(Refused::At { path, reason }) => {
-            let field = field_of(
-                &path,
+    let kind = draft.kind.clone();
+    posted
+        .change(
+            value,
+            draft,
+            (
                 &format!("routes[{index}]"),
                 &[
                     (".review", "steps"),
@@ -1274,16 +1272,14 @@ pub(crate) async fn routes_route(
                     (".issue", "issue"),
                     (".on_return", "on_return"),
                 ],
-            );
-            draft.error = Some(match field {
-                Some(field) => (field.to_owned(), reason),
-                None if path.is_empty() => ("route".to_owned(), reason),
-                None => ("route".to_owned(), format!("{path}: {reason}")),
-            });
-            shown(StatusCode::UNPROCESSABLE_ENTITY, &draft)
-        }
-        Err(Refused::Failed(response)) => response,
-    }
+            ),
+            Outcome::route,
+            |_| {
+                tracing::info!(user = %posted.user.account.person, kind = %kind, "route changed (web)");
+                format!("บันทึกเส้นทางเสนอ{}แล้ว", words::kind_name(&kind))
+            },
+        )
+        .await
 }
 
 /// The emblem in use, for the administration page. An uploaded SVG is
@@ -1394,10 +1390,7 @@ pub(crate) async fn upload_emblem(
             tracing::info!(user = %user.account.person, "emblem changed (web)");
             shown(
                 StatusCode::OK,
-                Outcome {
-                    saved: Some("บันทึกตราครุฑแล้ว เอกสารที่จัดทำต่อจากนี้จะใช้ตรานี้"),
-                    ..Outcome::default()
-                },
+                Outcome::saved("บันทึกตราครุฑแล้ว เอกสารที่จัดทำต่อจากนี้จะใช้ตรานี้"),
             )
         }
         Err(error) => failure(error),

@@ -228,7 +228,7 @@ pub(crate) async fn feed(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let base = match state.store.public_base() {
+    let base = match state.store.public_url() {
         Some(base) => base.trim_end_matches('/').to_owned(),
         None => match headers.get(HOST).and_then(|h| h.to_str().ok()) {
             Some(host) => format!("http://{host}"),

@@ -13,13 +13,14 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use saraban_core::DocumentId;
 use saraban_core::ledger::sha256_hex;
 use saraban_core::org::OrgConfig;
 use saraban_store::{Account, StoreError};
 
 use super::words;
 use crate::download::PdfName;
-use crate::state::{AppState, token_of};
+use crate::state::{AppState, document_id, token_of};
 
 /// The application's front door: the inbox, or for an administrator who
 /// holds no position the administration; the sign-in page otherwise.
@@ -203,6 +204,13 @@ impl WebUser {
     pub fn csrf_field(&self) -> Markup {
         html! { input type="hidden" name="csrf" value=(self.csrf); }
     }
+}
+
+/// The document an address names (`/doc/{id}/…`), for someone who may
+/// read documents; text that is no document id names no document.
+pub(crate) fn readable_document(user: &WebUser, id: &str) -> Result<DocumentId, Response> {
+    user.may_read_documents()?;
+    document_id(id).map_err(failure)
 }
 
 /// The organisation's configuration, for names, titles and digits.

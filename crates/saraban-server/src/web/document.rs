@@ -17,11 +17,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::common::{
-    Fields, WebUser, config_of, failure, inline_pdf, message_page, page, page_images, redirect,
+    Fields, WebUser, config_of, failure, inline_pdf, message_page, page, page_images,
+    readable_document, redirect,
 };
 use super::words;
-use crate::download::PdfName;
-use crate::state::{AppState, act_now, document_id};
+use crate::state::{AppState, act_now, document_id, named_pdf};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Notice {
@@ -40,10 +40,9 @@ struct Loaded {
 }
 
 async fn load(state: &AppState, user: &WebUser, id: &str) -> Result<Loaded, Response> {
-    user.may_read_documents()?;
+    let id = readable_document(user, id)?;
     let org = &user.account.org;
     let config = config_of(state, user).await?;
-    let id = document_id(id).map_err(failure)?;
     let summary = state.store.show(org, &id).await.map_err(failure)?;
     let allowed = state
         .store
@@ -239,9 +238,11 @@ async fn changes_since_seen(
     if seen >= summary.version {
         return None;
     }
-    let org = &user.account.org;
-    let read = |version| state.store.version_content(org, &summary.id, version);
-    let (old, new) = match tokio::try_join!(read(seen), read(summary.version)) {
+    let read =
+        state
+            .store
+            .version_contents(&user.account.org, &summary.id, (seen, summary.version));
+    let (old, new) = match read.await {
         Ok(both) => both,
         Err(error) => {
             tracing::warn!(%error, "the versions to compare could not be read");
@@ -591,23 +592,12 @@ pub(crate) async fn pdf(
     user: WebUser,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(response) = user.may_read_documents() {
-        return response;
-    }
-    let id = match document_id(&id) {
+    let id = match readable_document(&user, &id) {
         Ok(id) => id,
-        Err(error) => return failure(error),
+        Err(response) => return response,
     };
-    let summary = match state.store.show(&user.account.org, &id).await {
-        Ok(summary) => summary,
-        Err(error) => return failure(error),
-    };
-    match state
-        .press
-        .pdf(&state.store, &user.account.org, &id, None)
-        .await
-    {
-        Ok(bytes) => inline_pdf(&PdfName::of(&summary), bytes),
+    match named_pdf(&state, &user.account.org, &id, None).await {
+        Ok((name, bytes)) => inline_pdf(&name, bytes),
         Err(error) => failure(error),
     }
 }

@@ -10,8 +10,8 @@ use chrono::Utc;
 use maud::{Markup, html};
 use saraban_store::{DocumentSummary, EnclosureInfo, StoreError, Upload};
 
-use super::common::{Fields, WebUser, failure, message_page, redirect};
-use crate::state::{AppState, document_id};
+use super::common::{Fields, WebUser, failure, message_page, readable_document, redirect};
+use crate::state::AppState;
 
 /// The document page's list of enclosures, and for its drafter, the
 /// form that attaches one.
@@ -136,12 +136,9 @@ pub(crate) async fn attach(
     Path(id): Path<String>,
     mut multipart: Multipart,
 ) -> Response {
-    if let Err(response) = user.may_read_documents() {
-        return response;
-    }
-    let id = match document_id(&id) {
+    let id = match readable_document(&user, &id) {
         Ok(id) => id,
-        Err(error) => return failure(error),
+        Err(response) => return response,
     };
     let limit = state.store.enclosure_limits().file;
     let (mut csrf, mut title, mut back) = (String::new(), String::new(), String::new());
@@ -259,12 +256,9 @@ pub(crate) async fn download(
     user: WebUser,
     Path((id, sha256)): Path<(String, String)>,
 ) -> Response {
-    if let Err(response) = user.may_read_documents() {
-        return response;
-    }
-    let id = match document_id(&id) {
+    let id = match readable_document(&user, &id) {
         Ok(id) => id,
-        Err(error) => return failure(error),
+        Err(response) => return response,
     };
     match state
         .store

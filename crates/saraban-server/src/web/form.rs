@@ -34,6 +34,31 @@ enum BlockKind {
     Items,
 }
 
+impl BlockKind {
+    /// Each kind: its name in the form (`body[i].type`), and in Thai.
+    const ALL: [(BlockKind, &'static str, &'static str); 4] = [
+        (BlockKind::Paragraph, "paragraph", "ย่อหน้า"),
+        (BlockKind::Heading, "heading", "หัวข้อ"),
+        (BlockKind::Table, "table", "ตาราง"),
+        (BlockKind::Items, "items", "รายการลำดับเลข"),
+    ];
+
+    /// The kind a form names; a paragraph if none.
+    fn named(name: &str) -> BlockKind {
+        Self::ALL
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map_or(BlockKind::Paragraph, |(kind, _, _)| *kind)
+    }
+
+    fn thai(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(kind, _, _)| *kind == self)
+            .map_or("", |(_, _, thai)| thai)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct BlockDraft {
     kind: BlockKind,
@@ -483,13 +508,7 @@ impl Draft {
                 .and_then(|i| i.parse::<usize>().ok())
                 .filter(|i| *i <= 500)
             {
-                let kind = match value.as_str() {
-                    "heading" => BlockKind::Heading,
-                    "table" => BlockKind::Table,
-                    "items" => BlockKind::Items,
-                    _ => BlockKind::Paragraph,
-                };
-                blocks.insert(index, BlockDraft::new(kind));
+                blocks.insert(index, BlockDraft::new(BlockKind::named(value)));
             }
         }
         for (key, value) in &fields.0 {
@@ -792,14 +811,12 @@ impl Draft {
         let mut kept = Vec::new();
         for (i, block) in self.blocks.iter().enumerate() {
             if block.is_empty() {
-                let kind = match block.kind {
-                    BlockKind::Paragraph => "ย่อหน้า",
-                    BlockKind::Heading => "หัวข้อ",
-                    BlockKind::Table => "ตาราง",
-                    BlockKind::Items => "รายการลำดับเลข",
-                };
                 empty.push((
-                    format!("ส่วนที่ {} ({kind})", digits.number(i as u64 + 1)),
+                    format!(
+                        "ส่วนที่ {} ({})",
+                        digits.number(i as u64 + 1),
+                        block.kind.thai()
+                    ),
                     field_id(&format!("body[{i}]")),
                 ));
             } else {
@@ -1451,21 +1468,14 @@ fn block_editor(
             .or_else(|| e.at(&format!("{prefix}.table")))
             .or_else(|| e.at(&format!("{prefix}.items")))
     });
-    let kind_name = match block.kind {
-        BlockKind::Paragraph => "ย่อหน้า",
-        BlockKind::Heading => "หัวข้อ",
-        BlockKind::Table => "ตาราง",
-        BlockKind::Items => "รายการลำดับเลข",
-    };
     html! {
-        div.block #(field_id(&prefix)) data-block=(i) data-kind=(kind_name) {
+        div.block #(field_id(&prefix)) data-block=(i) data-kind=(block.kind.thai()) {
             div.block-head {
                 label for=(field_id(&format!("{prefix}.type"))) { "ส่วนที่ " (number) }
                 select #(field_id(&format!("{prefix}.type"))) name=(format!("{prefix}.type")) {
-                    option value="paragraph" selected[block.kind == BlockKind::Paragraph] { "ย่อหน้า" }
-                    option value="heading" selected[block.kind == BlockKind::Heading] { "หัวข้อ" }
-                    option value="table" selected[block.kind == BlockKind::Table] { "ตาราง" }
-                    option value="items" selected[block.kind == BlockKind::Items] { "รายการลำดับเลข" }
+                    @for (kind, name, thai) in BlockKind::ALL {
+                        option value=(name) selected[block.kind == kind] { (thai) }
+                    }
                 }
                 @if i > 0 {
                     button type="submit" name="op" value=(format!("up:{i}")) formnovalidate aria-label=(format!("เลื่อนส่วนที่ {number} ขึ้น")) { "↑" }
@@ -1648,7 +1658,7 @@ pub(crate) async fn edit_page(
         Err(error) => return failure(error),
     };
     // Why it came back, above the form the drafter fixes it in.
-    let returned = if returned {
+    let (returned, digits) = if returned {
         let notes = match state
             .store
             .returns(&user.account.org, std::slice::from_ref(&id))
@@ -1661,22 +1671,23 @@ pub(crate) async fn edit_page(
             Ok(config) => config,
             Err(response) => return response,
         };
-        notes.get(&id).map(|note| return_note(&config, note))
+        let note = notes.get(&id).map(|note| return_note(&config, note));
+        (note, config.organisation.digits)
     } else {
-        None
+        (None, digits_of(&state, &user).await)
     };
     let content = match state.store.content(&user.account.org, &id).await {
         Ok(content) => content,
         Err(error) => return failure(error),
     };
     let draft = Draft::from_content(&content);
-    let preview = preview_markup(&state, &user, &draft).await;
+    let preview = preview_markup(&state, &user, &draft, digits).await;
     page(
         StatusCode::OK,
         "แก้ไขร่าง",
         Some(&user),
         render_form(
-            digits_of(&state, &user).await,
+            digits,
             &user,
             &draft,
             &format!("/doc/{id}/edit"),
@@ -1697,8 +1708,12 @@ async fn digits_of(state: &AppState, user: &WebUser) -> DigitStyle {
         .unwrap_or_default()
 }
 
-async fn preview_markup(state: &AppState, user: &WebUser, draft: &Draft) -> Markup {
-    let digits = digits_of(state, user).await;
+async fn preview_markup(
+    state: &AppState,
+    user: &WebUser,
+    draft: &Draft,
+    digits: DigitStyle,
+) -> Markup {
     let (draft, empty) = draft.for_preview(digits);
     let pages = match saraban_core::document::document_from_value(draft.to_content()) {
         Ok(document) => {
@@ -1756,51 +1771,41 @@ async fn submitted(
     };
     let title = words::kind_name(&draft.kind);
     let op = fields.text("op");
-    if op != "save" {
+    let digits;
+    let (status, field_error, preview) = if op == "save" {
+        let error = match save(state, user, &draft, doc_id).await {
+            Ok(id) => return redirect(&format!("/doc/{id}?saved=1")),
+            Err(error) => error,
+        };
+        digits = digits_of(state, user).await;
+        match FieldError::from_store(&error, &draft.field_names(), digits) {
+            Some(field_error) => (StatusCode::UNPROCESSABLE_ENTITY, Some(field_error), None),
+            None => return failure(error),
+        }
+    } else {
         draft.apply(&op);
+        digits = digits_of(state, user).await;
         let preview = if op == "preview" {
-            Some(preview_markup(state, user, &draft).await)
+            Some(preview_markup(state, user, &draft, digits).await)
         } else {
             None
         };
-        return page(
-            StatusCode::OK,
-            title,
-            Some(user),
-            render_form(
-                digits_of(state, user).await,
-                user,
-                &draft,
-                &action,
-                doc_id.map(|id| Editing { id, returned: None }),
-                None,
-                preview,
-            ),
-        );
-    }
-    match save(state, user, &draft, doc_id).await {
-        Ok(id) => redirect(&format!("/doc/{id}?saved=1")),
-        Err(error) => {
-            match FieldError::from_store(&error, &draft.field_names(), digits_of(state, user).await)
-            {
-                Some(field_error) => page(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    title,
-                    Some(user),
-                    render_form(
-                        digits_of(state, user).await,
-                        user,
-                        &draft,
-                        &action,
-                        doc_id.map(|id| Editing { id, returned: None }),
-                        Some(&field_error),
-                        None,
-                    ),
-                ),
-                None => failure(error),
-            }
-        }
-    }
+        (StatusCode::OK, None, preview)
+    };
+    page(
+        status,
+        title,
+        Some(user),
+        render_form(
+            digits,
+            user,
+            &draft,
+            &action,
+            doc_id.map(|id| Editing { id, returned: None }),
+            field_error.as_ref(),
+            preview,
+        ),
+    )
 }
 
 async fn save(
@@ -1865,7 +1870,10 @@ pub(crate) async fn preview(
     fields: Fields,
 ) -> Response {
     match posted_draft(&user, &fields) {
-        Ok(draft) => html_response(preview_markup(&state, &user, &draft).await),
+        Ok(draft) => {
+            let digits = digits_of(&state, &user).await;
+            html_response(preview_markup(&state, &user, &draft, digits).await)
+        }
         Err(response) => response,
     }
 }
