@@ -6,6 +6,7 @@
 
 mod breaks;
 mod fonts;
+mod incoming;
 pub mod probe;
 mod view;
 mod world;
@@ -21,6 +22,10 @@ use saraban_core::Document;
 use saraban_core::segment::Segmenter;
 
 pub use fonts::{DEFAULT_FAMILY, FontError, FontSet, TH_SARABUN_KO_HEIGHT_EM, TH_SARABUN_LINE_EM};
+pub use incoming::{
+    EndorsementNote, IncomingError, IncomingFileError, PageFacts, PdfFacts, ReceivingRegisterPage,
+    ReceivingRegisterRow, ReceivingStamp, check_size, inspect_pdf,
+};
 
 /// A file an issued document carries (an enclosure, สิ่งที่ส่งมาด้วย):
 /// embedded in the PDF as an associated file, which makes it PDF/A-3b.
@@ -406,20 +411,29 @@ impl Typesetter {
         let document = result
             .output
             .map_err(|errors| RenderError::Typst(messages(&errors)))?;
-        let typeset = Typeset {
+        printed(
             document,
-            warnings: Vec::new(),
-            ident: format!("saraban:register:{}", page.title),
-            attached: false,
-            date: Datetime::from_ymd(
-                page.printed_on.year(),
-                page.printed_on.month() as u8,
-                page.printed_on.day() as u8,
-            )
-            .ok_or_else(|| RenderError::Pdf("print date out of range".into()))?,
-        };
-        typeset.pdf()
+            format!("saraban:register:{}", page.title),
+            page.printed_on,
+        )
     }
+}
+
+/// A page printed on `day` (a register's, not a document's) as PDF/A.
+fn printed(
+    document: PagedDocument,
+    ident: String,
+    day: chrono::NaiveDate,
+) -> Result<Vec<u8>, RenderError> {
+    let typeset = Typeset {
+        document,
+        warnings: Vec::new(),
+        ident,
+        attached: false,
+        date: Datetime::from_ymd(day.year(), day.month() as u8, day.day() as u8)
+            .ok_or_else(|| RenderError::Pdf("print date out of range".into()))?,
+    };
+    typeset.pdf()
 }
 
 /// Zero-width characters legitimately typed in Thai text need no glyph.

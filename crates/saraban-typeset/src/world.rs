@@ -1,5 +1,6 @@
 //! The Typst world saraban compiles in: the templates compiled into the
-//! binary, one JSON file of data, an optional emblem, and the fonts. It has
+//! binary, one JSON file of data, an optional emblem (or an incoming
+//! letter's original or scans, at paths saraban chose), and the fonts. It has
 //! no file system and no packages, so a document cannot read anything else.
 
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use typst::{Library, LibraryExt, World};
 use crate::fonts::FontSet;
 
 /// The templates, as the virtual files the entry point imports.
-pub(crate) const TEMPLATES: [(&str, &str); 8] = [
+pub(crate) const TEMPLATES: [(&str, &str); 10] = [
     (
         "/main.typ",
         include_str!("../../../typst-templates/main.typ"),
@@ -47,6 +48,14 @@ pub(crate) const TEMPLATES: [(&str, &str); 8] = [
     (
         "/register.typ",
         include_str!("../../../typst-templates/register.typ"),
+    ),
+    (
+        "/incoming.typ",
+        include_str!("../../../typst-templates/incoming.typ"),
+    ),
+    (
+        "/receiving-register.typ",
+        include_str!("../../../typst-templates/receiving-register.typ"),
     ),
 ];
 

@@ -5,8 +5,8 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
+use common::poppler;
 use saraban_core::{Document, Syntax, read_document};
 use saraban_typeset::Typesetter;
 
@@ -32,35 +32,6 @@ fn render(document: &Document) -> Vec<u8> {
         .unwrap()
         .pdf()
         .unwrap()
-}
-
-/// Runs a poppler tool on a PDF and returns its standard output.
-fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!(
-        "saraban-{tool}-{}-{:?}.pdf",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::write(&path, pdf).unwrap();
-    let output = Command::new(tool)
-        .args(args)
-        .arg(&path)
-        .args(if tool == "pdftotext" {
-            &["-"][..]
-        } else {
-            &[][..]
-        })
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("{tool} is needed (poppler-utils; scripts/test installs it): {e}")
-        });
-    std::fs::remove_file(&path).unwrap();
-    assert!(
-        output.status.success(),
-        "{tool}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 #[test]

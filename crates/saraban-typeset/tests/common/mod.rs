@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::process::Command;
 
 use saraban_core::{Document, Syntax, read_document};
 use saraban_typeset::probe::{Layout, PlacedText};
@@ -63,4 +64,30 @@ pub fn example_paths() -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
+}
+
+/// Runs a poppler tool (pdftotext, pdfinfo, pdfimages) on a PDF and
+/// returns its standard output.
+pub fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!(
+        "saraban-{tool}-{}-{:?}.pdf",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::write(&path, pdf).unwrap();
+    let mut command = Command::new(tool);
+    command.args(args).arg(&path);
+    if tool == "pdftotext" {
+        command.arg("-");
+    }
+    let output = command.output().unwrap_or_else(|e| {
+        panic!("{tool} is needed (poppler-utils; scripts/test installs it): {e}")
+    });
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        output.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
