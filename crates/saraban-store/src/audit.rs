@@ -676,6 +676,39 @@ struct VersionsRead {
     misfits: HashMap<(DocKey, u64), String>,
 }
 
+/// A stored version as read, its text hashed: all the versions' check
+/// keeps of it while the log streams (a version's text is not held).
+struct VersionRead {
+    key: DocKey,
+    version: u64,
+    digest: ContentDigest,
+    stored_hash: Box<str>,
+    author: Box<str>,
+    at: Box<str>,
+}
+
+/// A page of version rows, each text hashed and its kind read.
+fn versions_of(rows: &[AnyRow]) -> Result<Vec<VersionRead>> {
+    let contents: Vec<&[u8]> = rows
+        .iter()
+        .map(|row| row.try_get("content"))
+        .collect::<std::result::Result<_, _>>()?;
+    let digests = digest_contents(&contents);
+    rows.iter()
+        .zip(digests)
+        .map(|(row, digest)| {
+            Ok(VersionRead {
+                key: DocKey::new(row.try_get("document_id")?),
+                version: row.try_get::<i64, _>("version")? as u64,
+                digest,
+                stored_hash: row.try_get::<&str, _>("content_hash")?.into(),
+                author: row.try_get::<&str, _>("author_id")?.into(),
+                at: row.try_get::<&str, _>("created_at")?.into(),
+            })
+        })
+        .collect()
+}
+
 impl Store {
     /// The ids of every organisation in the store.
     pub async fn organisation_ids(&self) -> Result<Vec<OrgId>> {
@@ -724,6 +757,7 @@ impl Store {
         };
         self.document_kinds(org, &mut rebuilt).await?;
         self.routes_of(org, &mut rebuilt).await?;
+        let versions_read = self.read_versions(org);
         let mut chain = ChainCheck::default();
         let mut frontier = merkle::Frontier::default();
         let mut roots: HashMap<u64, merkle::Hash> = HashMap::new();
@@ -818,7 +852,10 @@ impl Store {
                 "the log head's Merkle frontier is not the one of the log's events".into(),
             );
         }
-        let versions = self.check_versions(&mut findings, &mut rebuilt).await?;
+        let versions_read = versions_read
+            .await
+            .map_err(|e| StoreError::invariant(format!("the versions' read stopped: {e}")))??;
+        let versions = self.check_versions(&mut findings, &mut rebuilt, versions_read);
         let documents = self
             .check_documents(&mut findings, &mut rebuilt, versions)
             .await?;
@@ -1186,14 +1223,11 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored version against its hash and the event that made it.
-    /// Returns what the documents' check needs of them.
-    async fn check_versions(
-        &self,
-        findings: &mut Findings<'_>,
-        rebuilt: &mut Rebuilt,
-    ) -> Result<VersionsRead> {
-        let org = findings.org;
+    /// Starts reading every stored version, a page at a time, each hashed
+    /// and its kind read on other threads: the reading runs while the log
+    /// streams, and `check_versions` compares what it read once the log
+    /// has been replayed.
+    fn read_versions(&self, org: &str) -> tokio::task::JoinHandle<Result<Vec<VersionRead>>> {
         let sql = self.timed(&format!(
             "SELECT document_id, version, {} AS content, content_hash, author_id, @text(created_at)
                FROM document_versions
@@ -1201,78 +1235,97 @@ impl Store {
               ORDER BY document_id, version LIMIT $4",
             self.text_bytes("content")
         ));
-        let read = |after: (String, i64)| {
-            let (pool, org, sql) = (self.pool.clone(), org.to_owned(), sql.clone());
-            tokio::spawn(async move {
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(org)
-                    .bind(after.0)
-                    .bind(after.1)
-                    .bind(CONTENT_PAGE)
-                    .fetch_all(&pool)
-                    .await
-            })
-        };
-        let mut read_versions = VersionsRead::default();
-        let mut next = read((String::new(), 0));
-        loop {
-            let rows = next
-                .await
-                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
-            let Some(last) = rows.last() else {
-                break;
+        let (pool, org) = (self.pool.clone(), org.to_owned());
+        tokio::spawn(async move {
+            let read = |after: (String, i64)| {
+                let (pool, org, sql) = (pool.clone(), org.clone(), sql.clone());
+                tokio::spawn(async move {
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(org)
+                        .bind(after.0)
+                        .bind(after.1)
+                        .bind(CONTENT_PAGE)
+                        .fetch_all(&pool)
+                        .await
+                })
             };
-            next = read((last.try_get("document_id")?, last.try_get("version")?));
-            let contents: Vec<&[u8]> = rows
-                .iter()
-                .map(|row| row.try_get("content"))
-                .collect::<std::result::Result<_, _>>()?;
-            let digests = digest_contents(&contents);
-            for (row, digest) in rows.iter().zip(digests) {
-                let id: &str = row.try_get("document_id")?;
-                let key = DocKey::new(id);
-                let version = row.try_get::<i64, _>("version")? as u64;
-                let stored_hash: &str = row.try_get("content_hash")?;
-                let kind = digest.kind.map(|kind| rebuilt.kind_id(&kind));
-                if kind != rebuilt.kinds.get(&key).copied() {
-                    read_versions.kinds.insert((key.clone(), version), kind);
-                }
-                if digest.sha256 != stored_hash {
-                    findings.add(
-                        FindingClass::ContentModified,
-                        None,
-                        Some(id),
-                        format!("version {version}: its text does not match its hash"),
-                    );
-                    read_versions
-                        .misfits
-                        .insert((key.clone(), version), digest.sha256);
-                }
-                match rebuilt.versions.remove(&(key.clone(), version)) {
-                    None if rebuilt.broken(&key) => {}
-                    None => findings.add(
-                        FindingClass::ContentModified,
-                        None,
-                        Some(id),
-                        format!("version {version} was made by no event of the log"),
-                    ),
-                    Some(made) if !made.content_hash.is(stored_hash) => findings.add(
-                        FindingClass::ContentModified,
-                        None,
-                        Some(id),
-                        format!("version {version} is not the text the log recorded"),
-                    ),
-                    Some(made) => {
-                        let author: &str = row.try_get("author_id")?;
-                        let at: &str = row.try_get("created_at")?;
-                        if author != &*made.author || normal_time(at) != normal_time(&made.at) {
-                            findings.add(
-                                FindingClass::Projection,
-                                None,
-                                Some(id),
-                                format!("version {version}: its author or time is not what its event says"),
-                            );
-                        }
+            let mut read_so_far = Vec::new();
+            let mut next = read((String::new(), 0));
+            loop {
+                let rows = next
+                    .await
+                    .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+                let Some(last) = rows.last() else {
+                    break;
+                };
+                next = read((last.try_get("document_id")?, last.try_get("version")?));
+                let page = tokio::task::spawn_blocking(move || versions_of(&rows))
+                    .await
+                    .map_err(|e| StoreError::invariant(format!("a hashing task stopped: {e}")))??;
+                read_so_far.extend(page);
+            }
+            Ok(read_so_far)
+        })
+    }
+
+    /// Every stored version (`read`, from `read_versions`) against its hash
+    /// and the event that made it. Returns what the documents' check needs
+    /// of them.
+    fn check_versions(
+        &self,
+        findings: &mut Findings<'_>,
+        rebuilt: &mut Rebuilt,
+        read: Vec<VersionRead>,
+    ) -> VersionsRead {
+        let mut read_versions = VersionsRead::default();
+        for stored in read {
+            let VersionRead {
+                key,
+                version,
+                digest,
+                stored_hash,
+                author,
+                at,
+            } = stored;
+            let kind = digest.kind.map(|kind| rebuilt.kind_id(&kind));
+            if kind != rebuilt.kinds.get(&key).copied() {
+                read_versions.kinds.insert((key.clone(), version), kind);
+            }
+            if digest.sha256 != *stored_hash {
+                findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&key.to_string()),
+                    format!("version {version}: its text does not match its hash"),
+                );
+                read_versions
+                    .misfits
+                    .insert((key.clone(), version), digest.sha256);
+            }
+            match rebuilt.versions.remove(&(key.clone(), version)) {
+                None if rebuilt.broken(&key) => {}
+                None => findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&key.to_string()),
+                    format!("version {version} was made by no event of the log"),
+                ),
+                Some(made) if !made.content_hash.is(&stored_hash) => findings.add(
+                    FindingClass::ContentModified,
+                    None,
+                    Some(&key.to_string()),
+                    format!("version {version} is not the text the log recorded"),
+                ),
+                Some(made) => {
+                    if *author != *made.author || normal_time(&at) != normal_time(&made.at) {
+                        findings.add(
+                            FindingClass::Projection,
+                            None,
+                            Some(&key.to_string()),
+                            format!(
+                                "version {version}: its author or time is not what its event says"
+                            ),
+                        );
                     }
                 }
             }
@@ -1285,7 +1338,7 @@ impl Store {
                 format!("version {version} is missing"),
             );
         }
-        Ok(read_versions)
+        read_versions
     }
 
     /// Register numbers (gapless and unique per register and year) and the
