@@ -2833,7 +2833,268 @@ async fn enclosure_attached_and_opened(db: TestDb) {
     std::fs::remove_file(&file).ok();
 }
 
+/// A selection's value set as a person would choose it, the page told.
+async fn choose_value(b: &Browser, css: &str, value: &str) {
+    b.paste_into(css, value).await;
+}
+
+/// The value of a form field.
+async fn value_of(b: &Browser, css: &str) -> String {
+    b.wait(css).await;
+    b.client
+        .execute(
+            "return document.querySelector(arguments[0]).value",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Issue 16 in the browser: the registrar receives a PDF letter (a file
+/// that is no PDF refused first, what was typed kept, nothing stored),
+/// drags the stamp's place, and sends it up with the ready-made note; the
+/// ปลัด endorses; the mayor, at phone width, reads the notes below the
+/// stamped page and assigns it with a deadline (already past: overdue);
+/// the head of office finds it in the inbox with the order, and starts the
+/// reply, which cites the letter and carries its id.
+async fn incoming_letter_received_and_answered(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/incoming");
+    let not_pdf =
+        std::env::temp_dir().join(format!("saraban-picture-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(
+        &not_pdf,
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89",
+    )
+    .unwrap();
+    let year = saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now()));
+    let b = browser().await;
+
+    // Only the registrar receives.
+    b.sign_in(&site, "wilaiwan").await;
+    assert!(b.client.find(Locator::Css("#nav-receive")).await.is_err());
+    b.open(&format!("{}/incoming/new", site.base)).await;
+    assert!(b.text("#not-registrar").await.contains("งานสารบรรณ"));
+    b.sign_out().await;
+
+    b.sign_in(&site, "sunee").await;
+    b.click("#nav-receive").await;
+    b.type_into("#in-their_number", "ตร ๐๐๒๓.๓/ว ๑๒๓").await;
+    choose_value(&b, "#in-date", "5").await;
+    choose_value(&b, "#in-date-month", "1").await;
+    b.type_into("#in-date-year", "2569").await;
+    b.type_into("#in-from", "ที่ว่าการอำเภอเมืองตราด").await;
+    b.type_into("#in-to", "นายกองค์การบริหารส่วนตำบลวังกระแจะ")
+        .await;
+    b.paste_into("#in-subject", "ขอเชิญประชุมประจำเดือน").await;
+    choose_value(&b, "#in-urgency", "ด่วน").await;
+    let empty = std::env::temp_dir().join(format!("saraban-empty-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&empty, b"").unwrap();
+    for (file, says) in [
+        (empty.clone(), "ว่าง"),
+        (fixtures.join("encrypted.pdf"), "เข้ารหัส"),
+        (not_pdf.clone(), "ไม่ใช่ไฟล์ PDF"),
+    ] {
+        b.upload("#in-file", &file, "#receive-submit").await;
+        let refusal = b.text("#in-file-error").await;
+        assert!(refusal.contains(says), "{}: {refusal}", file.display());
+        assert_eq!(value_of(&b, "#in-their_number").await, "ตร ๐๐๒๓.๓/ว ๑๒๓");
+        assert_eq!(value_of(&b, "#in-urgency").await, "ด่วน");
+        assert_eq!(value_of(&b, "#in-date-year").await, "๒๕๖๙");
+    }
+    std::fs::remove_file(&empty).ok();
+    let register = site
+        .store
+        .received_register(&org(ORG), year, saraban_core::clock::thai_date(Utc::now()))
+        .await
+        .unwrap();
+    assert!(register.is_empty(), "nothing stored: {register:?}");
+    b.screenshots("incoming-refused-file").await;
+
+    b.upload(
+        "#in-file",
+        &fixtures.join("letter-short.pdf"),
+        "#receive-submit",
+    )
+    .await;
+    b.wait("#action-done").await;
+    let id = b.current_document().await;
+    assert_eq!(b.text("#received-number").await, "๑");
+    assert_eq!(b.text("#their-number").await, "ตร ๐๐๒๓.๓/ว ๑๒๓");
+    b.wait("#stamped-page").await;
+    // The stamp's box dragged to a fifth of the page across, two fifths down.
+    b.client
+        .execute(
+            "const s = document.getElementById('stamp-stage'); const r = s.getBoundingClientRect();
+             const at = {clientX: r.left + r.width * 0.2, clientY: r.top + r.height * 0.4, pointerId: 1, bubbles: true};
+             s.dispatchEvent(new PointerEvent('pointerdown', at));
+             s.dispatchEvent(new PointerEvent('pointerup', at));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let width: f64 = b
+        .wait("#stamp-stage")
+        .await
+        .attr("data-width-mm")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let x: f64 = value_of(&b, "#stamp-x").await.parse().unwrap();
+    let y: f64 = value_of(&b, "#stamp-y").await.parse().unwrap();
+    assert!((x - (width * 0.2).round()).abs() <= 1.0, "x {x} of {width}");
+    assert!(y > 50.0, "y {y}");
+    b.screenshots("incoming-stamp-placed").await;
+    b.click("#stamp-save").await;
+    b.wait("#action-done").await;
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
+    assert_eq!(stored["stamp"]["x_mm"].as_f64(), Some(x), "{stored}");
+    assert_eq!(stored["stamp"]["y_mm"].as_f64(), Some(y), "{stored}");
+    // Sent up with the ready-made note.
+    b.click("#action-submit").await;
+    b.wait("#confirm").await;
+    assert_eq!(value_of(&b, "#text").await, "เรียน ปลัด อบต. เพื่อโปรดพิจารณา");
+    b.confirm().await;
+    b.sign_out().await;
+
+    b.sign_in(&site, "wilaiwan").await;
+    b.open_waiting("ขอเชิญประชุมประจำเดือน").await;
+    b.act("endorse", Some("เรียน นายก อบต. เพื่อโปรดพิจารณาสั่งการ"))
+        .await;
+    b.sign_out().await;
+
+    // The mayor, on a phone.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.sign_in(&site, "kanok").await;
+    b.open_waiting("ขอเชิญประชุมประจำเดือน").await;
+    let notes = b.text("#notes").await;
+    for part in [
+        "เรียน ปลัด อบต. เพื่อโปรดพิจารณา",
+        "นางสุนีย์ รักงาน",
+        "เรียน นายก อบต. เพื่อโปรดพิจารณาสั่งการ",
+        "นางวิไลวรรณ ศรีสุขใจ",
+    ] {
+        assert!(notes.contains(part), "{part} not in {notes}");
+    }
+    b.wait("#stamped-page").await;
+    b.screenshots("incoming-for-the-mayor").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.click("#action-sign").await;
+    b.wait("#confirm").await;
+    b.paste_into("#text", "ทราบ มอบสำนักปลัดดำเนินการ").await;
+    choose_value(&b, "#assigned_to", "head-of-office").await;
+    let yesterday = saraban_core::clock::thai_date(Utc::now()) - chrono::Duration::days(1);
+    use chrono::Datelike;
+    choose_value(&b, "#due", &yesterday.day().to_string()).await;
+    choose_value(&b, "#due-month", &yesterday.month().to_string()).await;
+    b.type_into("#due-year", &(yesterday.year() + 543).to_string())
+        .await;
+    b.screenshots("incoming-order-form").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.confirm().await;
+    assert_eq!(b.text("#assigned-to").await, "หัวหน้าสำนักปลัด");
+    b.wait("#overdue").await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+    b.sign_out().await;
+
+    // The head of office: in the inbox with the order, overdue; the reply.
+    b.sign_in(&site, "somjai").await;
+    let line = b
+        .wait_for(
+            "//section[@id='waiting']//li[contains(., 'ขอเชิญประชุมประจำเดือน')]",
+            "the letter waits for the assignee",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(line.contains("ทราบ มอบสำนักปลัดดำเนินการ"), "{line}");
+    assert!(line.contains("เกินกำหนด"), "{line}");
+    b.screenshots("incoming-in-the-assignees-inbox").await;
+    b.open_waiting("ขอเชิญประชุมประจำเดือน").await;
+    b.click("#action-reply").await;
+    b.wait("#subject").await;
+    assert_eq!(value_of(&b, "#to").await, "ที่ว่าการอำเภอเมืองตราด");
+    let cited = value_of(&b, "#references").await;
+    assert!(
+        cited.starts_with("หนังสือที่ว่าการอำเภอเมืองตราด ที่ ตร ๐๐๒๓.๓/ว ๑๒๓ ลงวันที่ ๕ มกราคม ๒๕๖๙"),
+        "{cited}"
+    );
+    let extra = b
+        .wait("input[name=extra]")
+        .await
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(
+        serde_json::from_str::<Value>(&extra).unwrap()["in_reply_to"],
+        json!(id.to_string())
+    );
+    b.screenshots("incoming-reply-form").await;
+    b.paste_into(
+        "#body-0--paragraph",
+        "องค์การบริหารส่วนตำบลวังกระแจะขอแจ้งรายชื่อผู้เข้าร่วมประชุม",
+    )
+    .await;
+    let reply = b.save().await;
+    let reply_content = site.store.content(&org(ORG), &reply).await.unwrap();
+    assert_eq!(reply_content["in_reply_to"], json!(id.to_string()));
+    // Linked both ways: the letter's page names its reply.
+    b.open(&format!("{}/doc/{id}", site.base)).await;
+    let replies = b.wait(&format!("#replies a[href='/doc/{reply}']")).await;
+    assert!(replies.text().await.unwrap().contains("บันทึกข้อความ"));
+
+    // The receiving register of the year, on the page and as CSV.
+    b.open(&format!(
+        "{}/registers?register=received&year={}",
+        site.base,
+        year.get()
+    ))
+    .await;
+    let table = b.text("#register-table").await;
+    assert!(
+        table.contains("ตร ๐๐๒๓.๓/ว ๑๒๓") && table.contains("เกินกำหนด"),
+        "{table}"
+    );
+    let csv = b
+        .fetch(&format!(
+            "{}/registers/received/{}/csv",
+            site.base,
+            year.get()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("\u{FEFF}เลขทะเบียนรับ,ที่,ลงวันที่"), "{csv}");
+    assert!(csv.contains("\"1\",\"ตร ๐๐๒๓.๓/ว ๑๒๓\""), "{csv}");
+    let printed = b
+        .fetch(&format!(
+            "{}/registers/received/{}/pdf",
+            site.base,
+            year.get()
+        ))
+        .await;
+    assert_eq!(printed.headers()["content-type"], "application/pdf");
+    assert!(printed.bytes().await.unwrap().starts_with(b"%PDF"));
+    b.screenshots("incoming-register").await;
+    b.close().await;
+    std::fs::remove_file(&not_pdf).ok();
+    let audit = site.store.audit(&org(ORG)).await.unwrap();
+    assert!(audit.holds(), "{:#?}", audit.findings);
+}
+
 stories!(
+    incoming_letter_received_and_answered,
     enclosure_attached_and_opened,
     published_on_the_board,
     reviewers_see_what_changed,

@@ -70,9 +70,10 @@ pub fn export(args: ExportArgs) -> Result<ExitCode, UsageError> {
     write_bundle(target, &bundle)
         .map_err(|e| UsageError(format!("cannot write {}: {e}", target.display())))?;
     eprintln!(
-        "wrote {}: {} documents issued in {}, {} events, {} checkpoints, Merkle root {}",
+        "wrote {}: {} documents issued and {} letters received in {}, {} events, {} checkpoints, Merkle root {}",
         target.display(),
         report.documents,
+        report.received,
         report.year,
         report.events,
         report.checkpoints,
@@ -162,7 +163,8 @@ pub fn verify_bundle(args: VerifyBundleArgs) -> Result<ExitCode, UsageError> {
         notes: &kept_notes,
     };
     // The check names only `events.jsonl` and plain file names inside
-    // `checkpoints/` and `pdfs/`, so reads stay inside the bundle.
+    // `checkpoints/`, `pdfs/`, `contents/` and `enclosures/`, so reads stay
+    // inside the bundle.
     let read = |path: &str| std::fs::read(args.dir.join(path)).map_err(|e| e.to_string());
     let report = bundle::check(&manifest, outside, &read)
         .map_err(|e| UsageError(format!("{}: {e}", args.dir.display())))?;
@@ -173,12 +175,13 @@ pub fn verify_bundle(args: VerifyBundleArgs) -> Result<ExitCode, UsageError> {
         );
     } else {
         println!(
-            "{} {}: {} events, {} checkpoints, {} documents, Merkle root {}",
+            "{} {}: {} events, {} checkpoints, {} documents, {} received letters, Merkle root {}",
             report.org,
             report.year,
             report.events,
             report.checkpoints,
             report.documents,
+            report.received,
             report.merkle_root
         );
         if report.holds() {

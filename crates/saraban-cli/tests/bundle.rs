@@ -1,6 +1,7 @@
 //! Archive bundles from the command line: two memos issued on a real
 //! SQLite file, exported, checked offline, then checked again after each
-//! kind of tampering.
+//! kind of tampering; and a year's receiving register, its letters
+//! received through the store (the command line receives none).
 
 mod common;
 
@@ -247,4 +248,109 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     let (code, text) = cli.verify(&cli.dir, &[]);
     assert_eq!(code, Some(2), "{text}");
     assert!(text.starts_with("error: cannot read"), "{text}");
+}
+
+/// Receives `subjects` as letters of 6 January 2026 (B.E. 2569), the
+/// first with a PDF original, through the store on the test's database.
+fn receive(cli: &Cli, subjects: &[&str]) {
+    let original = std::fs::read(format!(
+        "{}/../../tests/fixtures/incoming/letter-short.pdf",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = saraban_store::Store::open(&cli.db).await.unwrap();
+        store
+            .use_key_folder(saraban_store::default_key_folder(&cli.db).unwrap())
+            .unwrap();
+        let org = saraban_core::OrgId::parse("wangkrachae").unwrap();
+        let registrar = saraban_core::PersonId::parse("sunee").unwrap();
+        for (i, subject) in subjects.iter().enumerate() {
+            let content = saraban_core::incoming::Received::from_value(serde_json::json!({
+                "format": "saraban/1",
+                "kind": "incoming",
+                "their_number": "ตร ๐๐๒๓.๓/ว ๑๒๓",
+                "date": "2026-01-05",
+                "from": "ที่ว่าการอำเภอเมืองตราด",
+                "to": "นายกองค์การบริหารส่วนตำบลวังกระแจะ",
+                "subject": subject,
+            }))
+            .unwrap();
+            let file = (i == 0).then(|| saraban_store::OriginalFile {
+                filename: Some("letter-short.pdf".into()),
+                bytes: original.clone(),
+            });
+            let at = chrono::DateTime::parse_from_rfc3339("2026-01-06T09:00:00+07:00").unwrap();
+            store
+                .receive_letter(&org, &registrar, content, file, at.to_utc())
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    });
+}
+
+#[test]
+fn the_receiving_register_is_exported_and_tampering_is_named() {
+    let cli = Cli::new("bundle-received");
+    cli.ok(&["org", "init", &example("organisation/wangkrachae.toml")]);
+    receive(&cli, &["ขอเชิญประชุม", "ขอความอนุเคราะห์ข้อมูล"]);
+    let bundle = cli.dir.join("bundle-2569");
+    cli.ok(&[
+        "export",
+        "--org",
+        "wangkrachae",
+        "--year",
+        "2569",
+        "-o",
+        bundle.to_str().unwrap(),
+    ]);
+    let written = manifest(&bundle);
+    let received = written["received"].as_array().unwrap();
+    let numbers: Vec<_> = received.iter().map(|r| r["number"].as_u64()).collect();
+    assert_eq!(numbers, [Some(1), Some(2)]);
+    let (code, text) = cli.verify(&bundle, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("2 received letters"), "{text}");
+
+    let original_flipped = cli.copy(&bundle, "original-flipped");
+    let hash = received[0]["original_sha256"].as_str().unwrap();
+    flip_byte(&original_flipped.join("enclosures").join(hash), 200);
+    assert_fails(
+        &cli,
+        &original_flipped,
+        &[],
+        "enclosure",
+        "an original's byte flipped",
+    );
+
+    let number_changed = cli.copy(&bundle, "number-changed");
+    let mut tampered = manifest(&number_changed);
+    tampered["received"][1]["number"] = 3.into();
+    std::fs::write(
+        number_changed.join("manifest.json"),
+        serde_json::to_vec_pretty(&tampered).unwrap(),
+    )
+    .unwrap();
+    assert_fails(
+        &cli,
+        &number_changed,
+        &[],
+        "manifest",
+        "a เลขรับ changed in the manifest",
+    );
+
+    let content_changed = cli.copy(&bundle, "content-changed");
+    let content = content_changed
+        .join("contents")
+        .join(received[1]["content_file"].as_str().unwrap());
+    flip_byte(&content, 10);
+    assert_fails(
+        &cli,
+        &content_changed,
+        &[],
+        "content modified",
+        "a received letter's content changed",
+    );
 }

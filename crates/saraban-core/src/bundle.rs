@@ -13,16 +13,21 @@
 //! DIR/contents/REGISTER-NUMBER-YEAR.json
 //!                               an issued document's content as the log
 //!                               hashed it, for those with enclosure files
-//! DIR/enclosures/SHA256         each enclosure file, named by its hash
+//! DIR/contents/received-REGISTER-NUMBER-YEAR.json
+//!                               a letter received in the year (the
+//!                               receiving register), its content as the
+//!                               `received` event hashed it
+//! DIR/enclosures/SHA256         each enclosure file and each received
+//!                               letter's original, named by its hash
 //! ```
 //!
 //! Canonical event bytes are RFC 8785 JSON, which never holds a raw
 //! newline, so each line of `events.jsonl` is exactly what was hashed.
 //! The manifest carries what is derived from the log (inclusion proofs of
-//! the year's issued events in the tree of the latest checkpoint, and a
-//! consistency proof from each checkpoint to the next); [`check`] trusts
-//! none of it: every claim is recomputed from the events and the signed
-//! notes, and the proofs are verified besides.
+//! the year's issued and received events in the tree of the latest
+//! checkpoint, and a consistency proof from each checkpoint to the next);
+//! [`check`] trusts none of it: every claim is recomputed from the events
+//! and the signed notes, and the proofs are verified besides.
 //!
 //! This module is pure: [`assemble`] builds a bundle in memory and
 //! [`check`] reads one through a function the caller gives.
@@ -71,6 +76,10 @@ pub struct Manifest {
     pub checkpoints: Vec<CheckpointEntry>,
     /// By register, then number.
     pub documents: Vec<IssuedDocument>,
+    /// The receiving register: the letters received in the year, by
+    /// register, then number. Absent from bundles written before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub received: Vec<ReceivedLetter>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +117,32 @@ pub struct IssuedDocument {
     pub content_file: Option<String>,
 }
 
+/// A letter of the receiving register (หนังสือรับ), numbered by its
+/// `received` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedLetter {
+    pub document: String,
+    pub register: String,
+    pub year: i32,
+    /// เลขรับ.
+    pub number: u32,
+    /// เรื่อง, as the content says it.
+    pub subject: String,
+    /// The `received` event.
+    pub event_seq: u64,
+    /// The content's file name in `contents/`: its SHA-256 is the received
+    /// event's content hash.
+    pub content_file: String,
+    /// The original's SHA-256 as the content names it, its file in
+    /// `enclosures/`; none for a paper letter recorded by its fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_sha256: Option<String>,
+    /// Inclusion proof (hex hashes) of the received event in the tree of
+    /// the latest checkpoint.
+    pub inclusion_proof: Vec<String>,
+}
+
 /// A bundle in memory: the manifest and every other file by its path in
 /// the bundle's folder.
 #[derive(Debug, Clone)]
@@ -143,8 +178,11 @@ pub struct LogExport<'a> {
     /// The issued content (canonical text) of documents with enclosure
     /// files, by document id.
     pub contents: &'a HashMap<String, String>,
-    /// Enclosure files by their SHA-256 (hex).
+    /// Enclosure files and received originals by their SHA-256 (hex).
     pub enclosures: &'a HashMap<String, Vec<u8>>,
+    /// The content (canonical text) of each letter received in the year as
+    /// its `received` event hashed it (version 1), by document id.
+    pub received: &'a HashMap<String, String>,
 }
 
 /// The SHA-256s of the enclosure files a stored content names.
@@ -158,9 +196,19 @@ pub fn enclosure_hashes(content: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The SHA-256 of the original a received letter's content names.
+pub fn original_hash(content: &serde_json::Value) -> Option<String> {
+    content
+        .get("original")?
+        .get("sha256")?
+        .as_str()
+        .map(str::to_owned)
+}
+
 /// Builds the bundle of a register year. Refuses (with a message for the
 /// person exporting) when the latest checkpoint does not cover the whole
-/// log or an issued PDF is missing.
+/// log, or an issued PDF or a received letter's content or original is
+/// missing.
 pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
     let leaves: Vec<Hash> = export
         .events
@@ -225,9 +273,15 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
     }
 
     let mut documents = Vec::new();
+    let mut received = Vec::new();
     for (index, bytes) in export.events.iter().enumerate() {
         let event = Event::from_canonical(bytes)
             .map_err(|e| format!("event {} is not canonical: {e}", index + 1))?;
+        if let Some(receipt) = Issue::received(&event).filter(|r| r.year == export.year) {
+            let letter = received_letter(export, &event, receipt, &leaves, index, &mut files)?;
+            received.push(letter);
+            continue;
+        }
         let Some(issue) = Issue::of(&event).filter(|issue| issue.year == export.year) else {
             continue;
         };
@@ -284,6 +338,7 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
         });
     }
     documents.sort_by(|a, b| (&a.register, a.number).cmp(&(&b.register, b.number)));
+    received.sort_by(|a, b| (&a.register, a.number).cmp(&(&b.register, b.number)));
 
     let head = export
         .events
@@ -301,9 +356,71 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
             first_numbers: export.first_numbers.clone(),
             checkpoints: entries,
             documents,
+            received,
         },
         files,
     })
+}
+
+/// A received letter's entry, its content and its original put in
+/// `files`.
+fn received_letter(
+    export: &LogExport<'_>,
+    event: &Event,
+    receipt: Issue,
+    leaves: &[Hash],
+    index: usize,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<ReceivedLetter, String> {
+    let content = export.received.get(&event.document).ok_or_else(|| {
+        format!(
+            "the content of received letter {} (event {}) is missing from the store",
+            event.document, event.seq
+        )
+    })?;
+    let value: serde_json::Value = serde_json::from_str(content)
+        .map_err(|e| format!("the content of {} is no JSON: {e}", event.document))?;
+    let original = original_hash(&value);
+    if let Some(hash) = &original {
+        let bytes = export.enclosures.get(hash).ok_or_else(|| {
+            format!(
+                "the original {hash} of received letter {} is missing from the store",
+                event.document
+            )
+        })?;
+        files.insert(format!("{ENCLOSURES_DIR}/{hash}"), bytes.clone());
+    }
+    let content_file = received_file_name(&receipt.register, receipt.number, receipt.year);
+    files.insert(
+        format!("{CONTENTS_DIR}/{content_file}"),
+        content.as_bytes().to_vec(),
+    );
+    let proof = merkle::inclusion_proof(leaves, index).expect("index within the log");
+    Ok(ReceivedLetter {
+        document: event.document.clone(),
+        register: receipt.register,
+        year: receipt.year,
+        number: receipt.number,
+        subject: subject_of(&value),
+        event_seq: event.seq,
+        content_file,
+        original_sha256: original,
+        inclusion_proof: proof.iter().map(hex::encode).collect(),
+    })
+}
+
+fn subject_of(content: &serde_json::Value) -> String {
+    content
+        .get("subject")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `received-REGISTER-NUMBER-YEAR.json`: apart from the issued contents of
+/// the same folder, whatever the registers are called.
+pub fn received_file_name(register: &str, number: u32, year: i32) -> String {
+    format!("received-{register}-{number}-{year}.json")
 }
 
 /// `REGISTER-NUMBER-YEAR.pdf`: the register keeps numbers of different
@@ -312,7 +429,7 @@ pub fn pdf_file_name(register: &str, number: u32, year: i32) -> String {
     format!("{register}-{number}-{year}.pdf")
 }
 
-/// What an issued event says of its number.
+/// What an issued or a received event says of its number.
 #[derive(Debug, Clone)]
 struct Issue {
     register: String,
@@ -322,7 +439,22 @@ struct Issue {
 
 impl Issue {
     fn of(event: &Event) -> Option<Issue> {
-        if event.kind != "issued" {
+        Issue::numbered(event, "issued")
+    }
+
+    /// A received letter's เลขรับ.
+    fn received(event: &Event) -> Option<Issue> {
+        Issue::numbered(event, "received")
+    }
+
+    /// The number any register gave: issued or received, they count in
+    /// the same register years.
+    fn any(event: &Event) -> Option<Issue> {
+        Issue::of(event).or_else(|| Issue::received(event))
+    }
+
+    fn numbered(event: &Event, kind: &str) -> Option<Issue> {
+        if event.kind != kind {
             return None;
         }
         Some(Issue {
@@ -357,6 +489,8 @@ pub struct Report {
     pub events: u64,
     pub checkpoints: u64,
     pub documents: u64,
+    /// Letters of the receiving register.
+    pub received: u64,
     /// The root of the bundle's log (hex).
     pub merkle_root: String,
     pub findings: Vec<Finding>,
@@ -465,6 +599,7 @@ pub fn check(
     let latest = check_checkpoints(&manifest, key, &leaves, read, &mut add);
     check_kept_notes(&manifest, key, &leaves, outside.notes, &mut add);
     check_documents(&manifest, &log, latest.as_ref(), read, &mut add);
+    check_received(&manifest, &log, latest.as_ref(), read, &mut add);
     check_year_numbers(&manifest, &log, &mut add);
 
     findings.sort_by_key(|finding| finding.class);
@@ -474,6 +609,7 @@ pub fn check(
         events: log.len() as u64,
         checkpoints: manifest.checkpoints.len() as u64,
         documents: manifest.documents.len() as u64,
+        received: manifest.received.len() as u64,
         merkle_root: hex::encode(merkle::root(&leaves)),
         findings,
     })
@@ -817,27 +953,14 @@ fn check_documents(
                 format!("{name} is not of the bundle's year {}", manifest.year),
             );
         }
-        if let Some(latest) = latest {
-            let index = document.event_seq - 1;
-            let included = hex_hashes(&document.inclusion_proof).is_some_and(|proof| {
-                merkle::verify_inclusion(
-                    &merkle::leaf_hash(bytes),
-                    index,
-                    latest.size(),
-                    &proof,
-                    latest.root(),
-                )
-            });
-            if !included {
-                add(
-                    FindingClass::Inclusion,
-                    format!(
-                        "{name}: the proof that event {} is in the latest checkpoint does not verify",
-                        document.event_seq
-                    ),
-                );
-            }
-        }
+        check_inclusion(
+            &name,
+            document.event_seq,
+            bytes,
+            &document.inclusion_proof,
+            latest,
+            add,
+        );
         check_pdf(&name, document, event, read, add);
         check_enclosures(&name, document, event, read, add);
     }
@@ -855,6 +978,210 @@ fn check_documents(
                 ),
             );
         }
+    }
+}
+
+/// The proof that the event at `seq` (its canonical `bytes`) is in the
+/// latest checkpoint's tree.
+fn check_inclusion(
+    name: &str,
+    seq: u64,
+    bytes: &[u8],
+    proof: &[String],
+    latest: Option<&Checkpoint>,
+    add: &mut Add<'_>,
+) {
+    let Some(latest) = latest else {
+        return;
+    };
+    let included = hex_hashes(proof).is_some_and(|proof| {
+        merkle::verify_inclusion(
+            &merkle::leaf_hash(bytes),
+            seq - 1,
+            latest.size(),
+            &proof,
+            latest.root(),
+        )
+    });
+    if !included {
+        add(
+            FindingClass::Inclusion,
+            format!(
+                "{name}: the proof that event {seq} is in the latest checkpoint does not verify"
+            ),
+        );
+    }
+}
+
+/// The receiving register: each listed letter against its received event,
+/// its inclusion proof, its content and its original; and every letter
+/// received in the year listed once.
+fn check_received(
+    manifest: &Manifest,
+    log: &[(Vec<u8>, Option<Event>)],
+    latest: Option<&Checkpoint>,
+    read: &ReadFile<'_>,
+    add: &mut Add<'_>,
+) {
+    let mut listed = BTreeSet::new();
+    for letter in &manifest.received {
+        let name = format!(
+            "received {} {}/{} ({})",
+            letter.register, letter.number, letter.year, letter.document
+        );
+        if !listed.insert(letter.event_seq) {
+            add(
+                FindingClass::Manifest,
+                format!("{name}: event {} is listed twice", letter.event_seq),
+            );
+        }
+        let Some((bytes, event)) = letter
+            .event_seq
+            .checked_sub(1)
+            .and_then(|index| log.get(index as usize))
+        else {
+            add(
+                FindingClass::Manifest,
+                format!("{name}: event {} is not in the log", letter.event_seq),
+            );
+            continue;
+        };
+        let Some(event) = event else {
+            // The event line's own finding says why.
+            continue;
+        };
+        let claims_agree = event.kind == "received"
+            && event.document == letter.document
+            && event.register.as_deref() == Some(&letter.register)
+            && event.year == Some(letter.year)
+            && event.number == Some(letter.number);
+        if !claims_agree {
+            add(
+                FindingClass::Manifest,
+                format!(
+                    "{name}: event {} does not receive this letter under this number",
+                    letter.event_seq
+                ),
+            );
+        }
+        if letter.year != manifest.year {
+            add(
+                FindingClass::Manifest,
+                format!("{name} is not of the bundle's year {}", manifest.year),
+            );
+        }
+        check_inclusion(
+            &name,
+            letter.event_seq,
+            bytes,
+            &letter.inclusion_proof,
+            latest,
+            add,
+        );
+        check_received_files(&name, letter, event, read, add);
+    }
+    for ((_, event), seq) in log.iter().zip(1u64..) {
+        let Some(event) = event else {
+            continue;
+        };
+        let of_year = Issue::received(event).is_some_and(|r| r.year == manifest.year);
+        if of_year && !listed.contains(&seq) {
+            add(
+                FindingClass::Manifest,
+                format!(
+                    "event {seq} receives {} in {}, but the bundle does not list it",
+                    event.document, manifest.year
+                ),
+            );
+        }
+    }
+}
+
+/// A received letter's content must be the one its event hashed, and its
+/// original the file of the hash that content names.
+fn check_received_files(
+    name: &str,
+    letter: &ReceivedLetter,
+    event: &Event,
+    read: &ReadFile<'_>,
+    add: &mut Add<'_>,
+) {
+    let file = &letter.content_file;
+    if !plain_file_name(file) {
+        add(
+            FindingClass::Manifest,
+            format!("{name}: content file name {file:?} leaves its folder"),
+        );
+        return;
+    }
+    let path = format!("{CONTENTS_DIR}/{file}");
+    let content = match read(&path) {
+        Ok(content) => content,
+        Err(error) => {
+            add(FindingClass::Missing, format!("{name}: {path}: {error}"));
+            return;
+        }
+    };
+    let actual = sha256_hex(&content);
+    if actual != event.content_hash {
+        add(
+            FindingClass::ContentModified,
+            format!(
+                "{name}: {path} has SHA-256 {actual}, the received event's content hash is {}",
+                event.content_hash
+            ),
+        );
+        return;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&content) else {
+        add(
+            FindingClass::ContentModified,
+            format!("{name}: {path} is no JSON"),
+        );
+        return;
+    };
+    if subject_of(&value) != letter.subject {
+        add(
+            FindingClass::Manifest,
+            format!("{name}: the subject is not the content's"),
+        );
+    }
+    // The content, which the event covers, names the original; the
+    // manifest's copy of its hash must agree.
+    let original = original_hash(&value);
+    if original != letter.original_sha256 {
+        add(
+            FindingClass::Manifest,
+            format!(
+                "{name}: the manifest names original {:?}, the content {:?}",
+                letter.original_sha256, original
+            ),
+        );
+    }
+    let Some(hash) = original else {
+        return;
+    };
+    let path = format!("{ENCLOSURES_DIR}/{hash}");
+    if !plain_file_name(&hash) {
+        add(
+            FindingClass::Enclosure,
+            format!("{name}: {path} leaves its folder"),
+        );
+        return;
+    }
+    match read(&path) {
+        Ok(bytes) => {
+            let actual = sha256_hex(&bytes);
+            if actual != hash {
+                add(
+                    FindingClass::Enclosure,
+                    format!(
+                        "{name}: original {path} has SHA-256 {actual}, the content names {hash}"
+                    ),
+                );
+            }
+        }
+        Err(error) => add(FindingClass::Missing, format!("{name}: {path}: {error}")),
     }
 }
 
@@ -963,15 +1290,15 @@ fn check_pdf(
     }
 }
 
-/// Each register's numbers of the year, as the log issued them: unique
-/// and without a gap from the register's first number.
+/// Each register's numbers of the year, as the log issued or received
+/// them: unique and without a gap from the register's first number.
 fn check_year_numbers(manifest: &Manifest, log: &[(Vec<u8>, Option<Event>)], add: &mut Add<'_>) {
     let issues: Vec<(Issue, u64, &str)> = log
         .iter()
         .zip(1u64..)
         .filter_map(|((_, event), seq)| {
             let event = event.as_ref()?;
-            let issue = Issue::of(event).filter(|issue| issue.year == manifest.year)?;
+            let issue = Issue::any(event).filter(|issue| issue.year == manifest.year)?;
             Some((issue, seq, event.document.as_str()))
         })
         .collect();
@@ -1073,6 +1400,7 @@ mod tests {
             pdfs: &pdfs,
             contents: &HashMap::new(),
             enclosures: &HashMap::new(),
+            received: &HashMap::new(),
         })
         .unwrap();
         Fixture { signer, bundle }
@@ -1120,6 +1448,7 @@ mod tests {
             pdfs: &HashMap::new(),
             contents: &HashMap::new(),
             enclosures: &HashMap::new(),
+            received: &HashMap::new(),
         })
         .unwrap_err();
         assert!(error.contains("covers 1 of the log's 2"), "{error}");
@@ -1277,6 +1606,214 @@ mod tests {
             )
             .holds()
         );
+    }
+
+    /// A letter received as `number` of register "received" in 2568.
+    fn received_event(seq: u64, document: &str, number: u32, content: &str) -> Vec<u8> {
+        let mut event = Event::new(EventHead {
+            org: "wangkrachae",
+            seq,
+            at: "2025-04-13T09:00:00+07:00".into(),
+            kind: "received",
+            document,
+            doc_version: 1,
+            actor: "sunee",
+            content_hash: sha256_hex(content.as_bytes()),
+        });
+        event.register = Some("received".into());
+        event.year = Some(2568);
+        event.number = Some(number);
+        event.route_version = Some(1);
+        event.canonical()
+    }
+
+    const ORIGINAL: &[u8] = b"%PDF-1.7 the district office's letter";
+
+    fn letter_content(subject: &str, original: Option<&[u8]>) -> String {
+        let mut content = serde_json::json!({
+            "format": "saraban/1",
+            "kind": "incoming",
+            "subject": subject,
+        });
+        if let Some(bytes) = original {
+            content["original"] = serde_json::json!({
+                "sha256": sha256_hex(bytes),
+                "media_type": "application/pdf",
+                "pages": 1,
+            });
+        }
+        String::from_utf8(serde_jcs::to_vec(&content).unwrap()).unwrap()
+    }
+
+    /// A log receiving letters `numbers` (the first with its original
+    /// PDF, the others on paper), then issuing memo 1; one checkpoint.
+    fn with_received(numbers: &[u32]) -> Bundle {
+        let mut events = Vec::new();
+        let mut contents = HashMap::new();
+        for (i, &number) in numbers.iter().enumerate() {
+            let document = format!("r{number}");
+            let original = (i == 0).then_some(ORIGINAL);
+            let content = letter_content(&format!("หนังสือรับ {number}"), original);
+            events.push(received_event(
+                events.len() as u64 + 1,
+                &document,
+                number,
+                &content,
+            ));
+            contents.insert(document, content);
+        }
+        let seq = events.len() as u64;
+        events.push(event(seq + 1, "a", None));
+        events.push(event(seq + 2, "a", Some((1, b"%PDF-a"))));
+        let signer = SignerKey::from_seed(ORIGIN, &[7; 32]).unwrap();
+        let leaves: Vec<Hash> = events.iter().map(|e| merkle::leaf_hash(e)).collect();
+        let head = Checkpoint::new(ORIGIN, leaves.len() as u64, merkle::root(&leaves)).unwrap();
+        let notes = [checkpoint::sign(&head, &signer)];
+        assemble(&LogExport {
+            org: "wangkrachae",
+            year: 2568,
+            origin: ORIGIN,
+            key: &signer.verifier(),
+            events: &events,
+            notes: &notes,
+            first_numbers: BTreeMap::new(),
+            subjects: &HashMap::new(),
+            pdfs: &HashMap::from([(sha256_hex(b"%PDF-a"), b"%PDF-a".to_vec())]),
+            contents: &HashMap::new(),
+            enclosures: &HashMap::from([(sha256_hex(ORIGINAL), ORIGINAL.to_vec())]),
+            received: &contents,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_receiving_register_is_bundled_and_holds() {
+        let bundle = with_received(&[1, 2]);
+        let received = &bundle.manifest.received;
+        assert_eq!(
+            received
+                .iter()
+                .map(|r| (r.number, r.event_seq, r.subject.as_str()))
+                .collect::<Vec<_>>(),
+            [(1, 1, "หนังสือรับ 1"), (2, 2, "หนังสือรับ 2")]
+        );
+        assert_eq!(received[0].content_file, "received-received-1-2568.json");
+        assert_eq!(received[0].original_sha256, Some(sha256_hex(ORIGINAL)));
+        assert_eq!(received[1].original_sha256, None);
+        assert_eq!(
+            bundle.files[&format!("enclosures/{}", sha256_hex(ORIGINAL))],
+            ORIGINAL
+        );
+        assert!(
+            bundle
+                .files
+                .contains_key("contents/received-received-2-2568.json")
+        );
+        let report = check_bundle(&bundle, None);
+        assert!(report.holds(), "{:?}", report.findings);
+        assert_eq!((report.documents, report.received), (1, 2));
+    }
+
+    #[test]
+    fn a_changed_original_content_or_number_is_found() {
+        let original = format!("enclosures/{}", sha256_hex(ORIGINAL));
+        let mut bundle = with_received(&[1, 2]);
+        bundle.files.get_mut(&original).unwrap()[3] ^= 1;
+        let report = check_bundle(&bundle, None);
+        assert_eq!(classes(&report), [FindingClass::Enclosure]);
+        assert!(
+            report.findings[0].detail.contains("received 1/2568"),
+            "{}",
+            report.findings[0]
+        );
+
+        let mut bundle = with_received(&[1, 2]);
+        bundle.manifest.received[1].number = 3;
+        let report = check_bundle(&bundle, None);
+        assert_eq!(classes(&report), [FindingClass::Manifest]);
+        assert!(
+            report.findings[0].detail.contains("event 2"),
+            "{}",
+            report.findings[0]
+        );
+
+        let mut bundle = with_received(&[1, 2]);
+        let content = bundle
+            .files
+            .get_mut("contents/received-received-2-2568.json")
+            .unwrap();
+        *content = String::from_utf8(content.clone())
+            .unwrap()
+            .replace("หนังสือรับ 2", "หนังสือรับ 9")
+            .into_bytes();
+        assert_eq!(
+            classes(&check_bundle(&bundle, None)),
+            [FindingClass::ContentModified]
+        );
+
+        // The manifest's hash of the original, not the content's.
+        let mut bundle = with_received(&[1, 2]);
+        bundle.manifest.received[0].original_sha256 = Some("0".repeat(64));
+        assert_eq!(
+            classes(&check_bundle(&bundle, None)),
+            [FindingClass::Manifest]
+        );
+    }
+
+    #[test]
+    fn every_received_letter_is_listed_once() {
+        let mut bundle = with_received(&[1, 2]);
+        bundle.manifest.received.remove(0);
+        let report = check_bundle(&bundle, None);
+        assert_eq!(classes(&report), [FindingClass::Manifest]);
+        assert!(
+            report.findings[0].detail.contains("event 1 receives r1"),
+            "{}",
+            report.findings[0]
+        );
+        let mut bundle = with_received(&[1, 2]);
+        let again = bundle.manifest.received[1].clone();
+        bundle.manifest.received.push(again);
+        assert_eq!(
+            classes(&check_bundle(&bundle, None)),
+            [FindingClass::Manifest]
+        );
+    }
+
+    #[test]
+    fn received_numbers_must_run_without_gap_or_repeat() {
+        let report = check_bundle(&with_received(&[1, 3]), None);
+        assert_eq!(classes(&report), [FindingClass::NumberGap]);
+        assert!(
+            report.findings[0]
+                .detail
+                .contains("received 2568: number 3 where 2"),
+            "{}",
+            report.findings[0]
+        );
+        let report = check_bundle(&with_received(&[1, 2, 2]), None);
+        assert_eq!(classes(&report), [FindingClass::DuplicateNumber]);
+    }
+
+    /// A manifest written before the receiving register reads as one
+    /// without it; a field no version wrote is refused.
+    #[test]
+    fn manifests_without_the_receiving_register_still_read() {
+        let bundle = fixture().bundle;
+        let json = String::from_utf8(bundle.manifest_json()).unwrap();
+        assert!(!json.contains("\"received\""), "{json}");
+        let read: Manifest = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, bundle.manifest);
+
+        let bundle = with_received(&[1]);
+        let mut value: serde_json::Value = serde_json::from_slice(&bundle.manifest_json()).unwrap();
+        value["received"][0]["stamped_sha256"] = "00".into();
+        let read = |_: &str| Err::<Vec<u8>, _>("unread".to_owned());
+        let json = serde_json::to_vec(&value).unwrap();
+        assert!(matches!(
+            check(&json, Outside::default(), &read),
+            Err(CheckError::Manifest(_))
+        ));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 pub use crate::enclosure::Sha256;
+use crate::ids::DocumentId;
 pub use crate::outgoing::{Contact, Matter, Rank};
 use crate::register::{NumberPattern, RegisterNumber, RegisterPrefix};
 use crate::text::{Cell, Line, Paragraph};
@@ -118,6 +119,16 @@ impl Document {
             Document::Letter(letter) => letter.date,
             Document::Stamped(stamped) => stamped.date,
             Document::Announcement(announcement) => announcement.date,
+        }
+    }
+
+    /// The received letter this one answers, where the kind may answer one.
+    pub fn in_reply_to(&self) -> Option<&DocumentId> {
+        match self {
+            Document::Memo(memo) => memo.in_reply_to.as_ref(),
+            Document::Letter(letter) => letter.in_reply_to.as_ref(),
+            Document::Stamped(stamped) => stamped.in_reply_to.as_ref(),
+            Document::Order(_) | Document::Announcement(_) => None,
         }
     }
 
@@ -255,6 +266,10 @@ pub struct Memo {
     /// อ้างถึง
     #[serde(default)]
     pub references: Vec<Paragraph>,
+    /// The received letter (หนังสือรับ) this one answers: issuing it
+    /// answers that letter, whose page and register then say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<DocumentId>,
     /// สิ่งที่ส่งมาด้วย
     #[serde(default)]
     pub enclosures: Vec<Enclosure>,
@@ -437,6 +452,10 @@ pub struct Letter {
     /// อ้างถึง
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Paragraph>,
+    /// The received letter (หนังสือรับ) this one answers: issuing it
+    /// answers that letter, whose page and register then say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<DocumentId>,
     /// สิ่งที่ส่งมาด้วย
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enclosures: Vec<Enclosure>,
@@ -481,6 +500,10 @@ pub struct Stamped {
     /// What it is about, for the register and lists; the form prints no
     /// เรื่อง.
     pub subject: Paragraph,
+    /// The received letter (หนังสือรับ) this one answers: issuing it
+    /// answers that letter, whose page and register then say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<DocumentId>,
     /// Which of the matters the regulation allows this letter serves.
     pub matter: Matter,
     /// For `matter = "ordered"`: the order of the head of the agency that
@@ -1235,7 +1258,7 @@ pub struct InputError {
 }
 
 impl InputError {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         // One line, whatever the parser said.
         let message: String = message.into();
         let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -1441,7 +1464,9 @@ fn one_clause(typed: bool, dated: bool) -> Result<(), InputError> {
     }
 }
 
-fn from_value<T: de::DeserializeOwned>(value: serde_json::Value) -> Result<T, InputError> {
+pub(crate) fn from_value<T: de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, InputError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let mut path = if path == "." { String::new() } else { path };

@@ -16,8 +16,9 @@ use serde::Serialize;
 pub enum FindingClass {
     /// Audit: a sequence number of the log missing or out of place.
     Gap,
-    /// Audit: stored bytes, a document, a version or a PDF that no longer
-    /// match the hash recorded for them.
+    /// Both: stored bytes, a document, a version or a PDF that no longer
+    /// match the hash recorded for them; in a bundle, a received letter's
+    /// content that is not the one its `received` event hashed.
     ContentModified,
     /// Audit: an event's bytes that are not the canonical encoding of an
     /// event.

@@ -47,6 +47,20 @@ pub struct Event {
     /// The route version the document runs on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route_version: Option<u32>,
+    /// Whom the signer's order on a received letter assigns it to: a
+    /// position or a person id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// By when (YYYY-MM-DD), with `assigned_to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// The positions a received letter is circulated to, in the order the
+    /// registrar chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positions: Option<Vec<String>>,
+    /// A received letter's ชั้นความเร็ว, as its `received` event records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<String>,
 }
 
 /// What every event says: who did what to which document, when.
@@ -83,6 +97,10 @@ impl Event {
             number: None,
             pdf_hash: None,
             route_version: None,
+            assigned_to: None,
+            due: None,
+            positions: None,
+            urgency: None,
         }
     }
 
@@ -108,12 +126,16 @@ impl Event {
 #[derive(Serialize)]
 struct SortedEvent<'a> {
     actor: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assigned_to: Option<&'a str>,
     at: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     capacity: Option<&'a str>,
     content_hash: &'a str,
     doc_version: u64,
     document: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due: Option<&'a str>,
     kind: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     number: Option<u32>,
@@ -123,12 +145,16 @@ struct SortedEvent<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     position: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    positions: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     register: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     route_version: Option<u32>,
     seq: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    urgency: Option<&'a str>,
     v: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     year: Option<i32>,
@@ -138,20 +164,24 @@ impl<'a> From<&'a Event> for SortedEvent<'a> {
     fn from(event: &'a Event) -> Self {
         SortedEvent {
             actor: &event.actor,
+            assigned_to: event.assigned_to.as_deref(),
             at: &event.at,
             capacity: event.capacity.as_deref(),
             content_hash: &event.content_hash,
             doc_version: event.doc_version,
             document: &event.document,
+            due: event.due.as_deref(),
             kind: &event.kind,
             number: event.number,
             org: &event.org,
             pdf_hash: event.pdf_hash.as_deref(),
             position: event.position.as_deref(),
+            positions: event.positions.as_deref(),
             register: event.register.as_deref(),
             route_version: event.route_version,
             seq: event.seq,
             text: event.text.as_deref(),
+            urgency: event.urgency.as_deref(),
             v: event.v,
             year: event.year,
         }
@@ -290,6 +320,10 @@ mod tests {
             number: None,
             pdf_hash: None,
             route_version: Some(1),
+            assigned_to: None,
+            due: None,
+            positions: None,
+            urgency: None,
         }
     }
 
@@ -337,11 +371,19 @@ mod tests {
             seq in 0u64..(1 << 53),
             year in proptest::option::of(any::<i32>()),
             number in proptest::option::of(any::<u32>()),
+            assigned_to in proptest::option::of("\\PC{1,8}"),
+            due in proptest::option::of("20[0-9]{2}-[01][0-9]-[0-3][0-9]"),
+            positions in proptest::option::of(proptest::collection::vec("\\PC{1,8}", 0..4)),
+            urgency in proptest::option::of("ด่วน|ด่วนมาก|ด่วนที่สุด"),
         ) {
             let mut event = event(seq, text);
             event.actor = actor;
             event.year = year;
             event.number = number;
+            event.assigned_to = assigned_to;
+            event.due = due;
+            event.positions = positions;
+            event.urgency = urgency;
             event.register = number.map(|_| "order".into());
             prop_assert_eq!(event.canonical(), serde_jcs::to_vec(&event).unwrap());
         }

@@ -10,6 +10,7 @@ pub mod document;
 pub mod enclosure;
 pub mod finding;
 pub mod ids;
+pub mod incoming;
 pub mod ledger;
 pub mod merkle;
 pub mod numbering;

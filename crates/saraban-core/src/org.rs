@@ -202,6 +202,10 @@ pub struct RouteConfig {
     /// default) or `back_to_returner`.
     #[serde(default, skip_serializing_if = "OnReturn::is_restart")]
     pub on_return: OnReturn,
+    /// For received letters: one marked ด่วนที่สุด goes from the registrar
+    /// straight to the signer, past the review steps.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urgent_skips_review: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,9 +308,10 @@ impl OrgConfig {
             }
         }
         for (i, register) in self.registers.iter().enumerate() {
-            if !crate::document::KINDS
-                .iter()
-                .any(|(k, _)| *k == register.kind)
+            if register.kind != crate::incoming::KIND
+                && !crate::document::KINDS
+                    .iter()
+                    .any(|(k, _)| *k == register.kind)
             {
                 return Err(error(
                     format!("registers[{i}].kind"),
@@ -322,6 +327,7 @@ impl OrgConfig {
         }
         for (i, quick) in self.quick_texts.iter().flatten().enumerate() {
             if let Some(kind) = &quick.kind
+                && kind != crate::incoming::KIND
                 && !crate::document::KINDS
                     .iter()
                     .any(|(k, _)| *k == kind.as_str())
@@ -425,6 +431,8 @@ impl OrgConfig {
             issue: config.issue.clone(),
             register: config.register.clone(),
             on_return: config.on_return,
+            incoming: kind == crate::incoming::KIND,
+            urgent_skips_review: config.urgent_skips_review,
         })
     }
 

@@ -36,6 +36,16 @@ pub struct Projected {
     pub heard: Vec<Slug>,
     /// Where the document was when last returned, until it is submitted.
     pub returned_from: Option<State>,
+    /// A received letter's assignee by the signer's order (position or
+    /// person id), and by when (YYYY-MM-DD).
+    pub assigned_to: Option<String>,
+    pub due: Option<String>,
+    /// The positions a received letter was circulated to, and who has
+    /// acknowledged it, in the order they did.
+    pub circulated_to: Vec<Slug>,
+    pub acknowledged_by: Vec<Slug>,
+    /// A received letter marked ด่วนที่สุด, as its `received` event says.
+    pub most_urgent: bool,
 }
 
 /// An action row as its event says it must read.
@@ -79,14 +89,33 @@ pub enum ReplayFault {
     Unnumbered,
     #[error("issued into register {found}, the route's is {expected}")]
     Register { expected: String, found: String },
+    #[error("a received letter without its register, year or number")]
+    ReceivedUnnumbered,
+    #[error("an assignment on a {0} event: only the signer's order on a received letter assigns")]
+    Assignment(String),
+    #[error("positions named outside a circulation, or a circulation that names none")]
+    Circulation,
 }
 
 impl Projected {
-    /// The draft a `created` event makes.
+    /// The draft a `created` event makes, or a `received` one: a received
+    /// letter, in draft with its registrar, numbered in the receiving
+    /// register from the start.
     pub fn created(event: &Event) -> Result<Projected, ReplayFault> {
-        if event.kind != "created" {
-            return Err(ReplayFault::NotCreated);
-        }
+        let received = match event.kind.as_str() {
+            "created" => false,
+            "received" => true,
+            _ => return Err(ReplayFault::NotCreated),
+        };
+        let (register, year, number) = match (&event.register, event.year, event.number) {
+            (Some(register), Some(year), Some(number)) if received => (
+                Some(register.clone()),
+                Some(i64::from(year)),
+                Some(i64::from(number)),
+            ),
+            _ if received => return Err(ReplayFault::ReceivedUnnumbered),
+            _ => (None, None, None),
+        };
         let route_version = event.route_version.ok_or(ReplayFault::NoRouteVersion)?;
         if event.doc_version != 1 {
             return Err(ReplayFault::Version {
@@ -101,9 +130,9 @@ impl Projected {
             route_version: i64::from(route_version),
             version: 1,
             content_hash: event.content_hash.clone(),
-            register: None,
-            year: None,
-            number: None,
+            register,
+            year,
+            number,
             pdf_hash: None,
             cancelled_at: None,
             published_at: None,
@@ -111,6 +140,12 @@ impl Projected {
             updated_at: event.at.clone(),
             heard: Vec::new(),
             returned_from: None,
+            assigned_to: None,
+            due: None,
+            circulated_to: Vec::new(),
+            acknowledged_by: Vec::new(),
+            most_urgent: received
+                && event.urgency.as_deref() == Some(crate::document::Urgency::MostUrgent.wording()),
         })
     }
 
@@ -123,7 +158,7 @@ impl Projected {
         route: &Route,
     ) -> Result<Option<ProjectedAction>, ReplayFault> {
         let action = match event.kind.as_str() {
-            "created" => return Err(ReplayFault::CreatedTwice),
+            "created" | "received" => return Err(ReplayFault::CreatedTwice),
             "edited" => ActionKind::Edit,
             kind => ActionKind::ALL
                 .into_iter()
@@ -172,6 +207,10 @@ impl Projected {
             } else {
                 Publicity::Unpublished
             },
+            assigned_to: self.assigned_to.as_deref(),
+            circulated_to: &self.circulated_to,
+            acknowledged_by: &self.acknowledged_by,
+            most_urgent: self.most_urgent,
         };
         let decision = decide(&facts, &actor, &authorities, action, event.text.as_deref())
             .map_err(|refusal| ReplayFault::Refused(refusal.to_string()))?;
@@ -195,6 +234,20 @@ impl Projected {
             });
         }
 
+        let assigns = event.assigned_to.is_some() || event.due.is_some();
+        if assigns && (action != ActionKind::Sign || !route.incoming || event.assigned_to.is_none())
+        {
+            return Err(ReplayFault::Assignment(event.kind.clone()));
+        }
+        let circulated = match (&event.positions, action) {
+            (None, ActionKind::Circulate) => return Err(ReplayFault::Circulation),
+            (None, _) => Vec::new(),
+            (Some(positions), ActionKind::Circulate) if !positions.is_empty() => positions
+                .iter()
+                .map(|p| Slug::parse(p).map_err(|_| ReplayFault::Circulation))
+                .collect::<Result<_, _>>()?,
+            (Some(_), _) => return Err(ReplayFault::Circulation),
+        };
         let step_before = self.state.step();
         match action {
             ActionKind::Edit => {
@@ -206,6 +259,12 @@ impl Projected {
                 self.returned_from = None;
             }
             ActionKind::Return => self.returned_from = Some(self.state),
+            ActionKind::Circulate => self.circulated_to = circulated,
+            ActionKind::Acknowledge => self.acknowledged_by.push(actor.clone()),
+            ActionKind::Sign if assigns => {
+                self.assigned_to = event.assigned_to.clone();
+                self.due = event.due.clone();
+            }
             ActionKind::Issue => {
                 let (Some(register), Some(year), Some(number), Some(pdf_hash)) =
                     (&event.register, event.year, event.number, &event.pdf_hash)
@@ -255,9 +314,13 @@ impl Projected {
         }))
     }
 
-    /// The positions the document waits for now.
+    /// The positions the document waits for now; a signed received
+    /// letter waits for its assignee, if the order named one.
     pub fn waiting(&self, route: &Route) -> Vec<String> {
-        waiting_positions(self.state, route, &self.heard)
+        match (&self.assigned_to, self.state) {
+            (Some(assignee), State::Signed) if route.incoming => vec![assignee.clone()],
+            _ => waiting_positions(self.state, route, &self.heard),
+        }
     }
 }
 
@@ -309,6 +372,8 @@ mod tests {
             issue: slug("registrar"),
             register: slug("memo"),
             on_return: crate::workflow::OnReturn::Restart,
+            incoming: false,
+            urgent_skips_review: false,
         }
     }
 
@@ -520,6 +585,105 @@ mod tests {
         assert_eq!((doc.state, doc.published_at), (State::Cancelled, None));
     }
 
+    /// A letter received into register "received" as number 1 of 2569,
+    /// its route: the clerk reviews, the mayor orders.
+    fn received() -> Log {
+        let mut log = Log::new();
+        log.route = Route {
+            review: vec![RouteStep {
+                positions: vec![slug("head")],
+                required: 1,
+            }],
+            register: slug("received"),
+            incoming: true,
+            ..route()
+        };
+        log.events[0] = Event {
+            route_version: Some(1),
+            position: Some("registrar".into()),
+            capacity: Some("holder".into()),
+            register: Some("received".into()),
+            year: Some(2569),
+            number: Some(1),
+            ..log.head("received", "clerk")
+        };
+        log.act(
+            "submitted",
+            "clerk",
+            None,
+            Some("เรียน ปลัด อบต. เพื่อโปรดพิจารณา"),
+        );
+        log.act(
+            "endorsed",
+            "somchai",
+            Some("head"),
+            Some("เรียน นายก เพื่อโปรดสั่งการ"),
+        );
+        log
+    }
+
+    fn ordered(log: &mut Log, assigned_to: &str, due: Option<&str>) {
+        let event = Event {
+            position: Some("mayor".into()),
+            capacity: Some("holder".into()),
+            text: Some("ทราบ มอบกองช่างดำเนินการ".into()),
+            assigned_to: Some(assigned_to.into()),
+            due: due.map(str::to_owned),
+            ..log.head("signed", "kanok")
+        };
+        log.events.push(event);
+    }
+
+    #[test]
+    fn a_received_letter_is_numbered_at_receipt_and_closed_by_its_assignee() {
+        let mut log = received();
+        ordered(&mut log, "engineer", Some("2026-02-01"));
+        let (doc, _) = log.replay().unwrap();
+        assert_eq!(
+            (doc.register.as_deref(), doc.year, doc.number),
+            (Some("received"), Some(2569), Some(1))
+        );
+        assert_eq!(doc.drafter, "clerk");
+        assert_eq!(
+            (doc.assigned_to.as_deref(), doc.due.as_deref()),
+            (Some("engineer"), Some("2026-02-01"))
+        );
+        assert_eq!(doc.waiting(&log.route), ["engineer"]);
+        // Someone other than the assignee or the registrar may not close.
+        let mut other = log.clone_log();
+        other.act("closed", "anna", Some("a"), Some("เสร็จ"));
+        assert!(matches!(other.replay(), Err(ReplayFault::Refused(_))));
+        log.act("closed", "somsak", Some("engineer"), Some("ซ่อมแล้วเสร็จ"));
+        let (doc, actions) = log.replay().unwrap();
+        assert_eq!(doc.state, State::Closed);
+        assert!(doc.waiting(&log.route).is_empty());
+        assert_eq!(actions.last().unwrap().kind, "close");
+    }
+
+    #[test]
+    fn a_received_letter_has_its_number_and_only_an_order_assigns() {
+        let mut log = received();
+        log.events[0].number = None;
+        assert_eq!(log.replay().unwrap_err(), ReplayFault::ReceivedUnnumbered);
+        // Received twice.
+        let mut log = received();
+        let again = log.events[0].clone();
+        log.events.push(again);
+        assert_eq!(log.replay().unwrap_err(), ReplayFault::CreatedTwice);
+        // An assignment on an endorsement, or on an outgoing document's signature.
+        let mut log = received();
+        log.events[2].assigned_to = Some("engineer".into());
+        assert!(matches!(log.replay(), Err(ReplayFault::Assignment(_))));
+        let mut log = full_route();
+        log.events[5].assigned_to = Some("engineer".into());
+        assert!(matches!(log.replay(), Err(ReplayFault::Assignment(_))));
+        // Never issued.
+        let mut log = received();
+        ordered(&mut log, "engineer", None);
+        log.issue();
+        assert!(matches!(log.replay(), Err(ReplayFault::Refused(_))));
+    }
+
     proptest! {
         /// Any sequence of attempted actions, each kept only where the rule
         /// allows it, replays to the state the rule reached.
@@ -550,7 +714,7 @@ mod tests {
                 } else {
                     vec![Authority { position: slug(person), standing: Standing::Holder }]
                 };
-                let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &heard, returned_from, public: Publicity::Unpublished };
+                let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &heard, returned_from, public: Publicity::Unpublished, assigned_to: None, circulated_to: &[], acknowledged_by: &[], most_urgent: false };
                 let Ok(decision) = decide(&facts, &slug(person), &authorities, action, Some("เหตุผล")) else {
                     continue;
                 };

@@ -23,6 +23,15 @@ pub struct Route {
     /// routes stored before it keep their bytes.
     #[serde(default, skip_serializing_if = "OnReturn::is_restart")]
     pub on_return: OnReturn,
+    /// The route of received letters (kind "incoming"): numbered when
+    /// received, so never issued; closed once the order is carried out.
+    /// Written only when true, so that other routes keep their bytes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incoming: bool,
+    /// A received letter marked ด่วนที่สุด is submitted straight to the
+    /// signer. Written only when true, as `incoming`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urgent_skips_review: bool,
 }
 
 /// Where a resubmitted document goes after a return.
@@ -80,6 +89,8 @@ pub enum State {
     Returned,
     Withdrawn,
     Cancelled,
+    /// A received letter whose order was carried out (ดำเนินการแล้ว).
+    Closed,
 }
 
 impl State {
@@ -95,6 +106,7 @@ impl State {
             State::Returned => "returned",
             State::Withdrawn => "withdrawn",
             State::Cancelled => "cancelled",
+            State::Closed => "closed",
         }
     }
 
@@ -109,6 +121,7 @@ impl State {
             "returned" => State::Returned,
             "withdrawn" => State::Withdrawn,
             "cancelled" => State::Cancelled,
+            "closed" => State::Closed,
             _ => return None,
         })
     }
@@ -132,6 +145,7 @@ impl State {
             State::Returned => "ส่งคืนแก้ไข",
             State::Withdrawn => "ถอนเรื่อง",
             State::Cancelled => "ยกเลิก",
+            State::Closed => "ดำเนินการแล้ว",
         }
     }
 }
@@ -162,10 +176,18 @@ pub enum ActionKind {
     Publish,
     /// Takes it off the board again.
     Unpublish,
+    /// A received letter's order carried out: the text says what was done
+    /// (การปฏิบัติ).
+    Close,
+    /// A received letter (a circular, หนังสือเวียน) sent to the holders of
+    /// some positions for each to acknowledge.
+    Circulate,
+    /// รับทราบ: one person's acknowledgement of a circulated letter.
+    Acknowledge,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 11] = [
+    pub const ALL: [ActionKind; 14] = [
         ActionKind::Edit,
         ActionKind::Submit,
         ActionKind::Endorse,
@@ -177,6 +199,9 @@ impl ActionKind {
         ActionKind::Archive,
         ActionKind::Publish,
         ActionKind::Unpublish,
+        ActionKind::Close,
+        ActionKind::Circulate,
+        ActionKind::Acknowledge,
     ];
 
     /// The event this action records in the ledger.
@@ -194,6 +219,9 @@ impl ActionKind {
             ActionKind::Archive => "archive",
             ActionKind::Publish => "publish",
             ActionKind::Unpublish => "unpublish",
+            ActionKind::Close => "close",
+            ActionKind::Circulate => "circulate",
+            ActionKind::Acknowledge => "acknowledge",
         }
     }
 
@@ -216,6 +244,9 @@ impl ActionKind {
             ActionKind::Archive => "archived",
             ActionKind::Publish => "published",
             ActionKind::Unpublish => "unpublished",
+            ActionKind::Close => "closed",
+            ActionKind::Circulate => "circulated",
+            ActionKind::Acknowledge => "acknowledged",
         }
     }
 }
@@ -235,10 +266,13 @@ pub enum RouteAction {
     Archive,
     Publish,
     Unpublish,
+    Close,
+    Circulate,
+    Acknowledge,
 }
 
 impl RouteAction {
-    pub const ALL: [RouteAction; 10] = [
+    pub const ALL: [RouteAction; 13] = [
         RouteAction::Submit,
         RouteAction::Endorse,
         RouteAction::Return,
@@ -249,6 +283,9 @@ impl RouteAction {
         RouteAction::Archive,
         RouteAction::Publish,
         RouteAction::Unpublish,
+        RouteAction::Close,
+        RouteAction::Circulate,
+        RouteAction::Acknowledge,
     ];
 
     pub fn kind(self) -> ActionKind {
@@ -263,6 +300,9 @@ impl RouteAction {
             RouteAction::Archive => ActionKind::Archive,
             RouteAction::Publish => ActionKind::Publish,
             RouteAction::Unpublish => ActionKind::Unpublish,
+            RouteAction::Close => ActionKind::Close,
+            RouteAction::Circulate => ActionKind::Circulate,
+            RouteAction::Acknowledge => ActionKind::Acknowledge,
         }
     }
 
@@ -347,6 +387,15 @@ pub struct Facts<'a> {
     pub returned_from: Option<State>,
     /// Whether the document is on the public board, or may never be.
     pub public: Publicity,
+    /// A received letter's assignee by the signer's order: a position or
+    /// a person id.
+    pub assigned_to: Option<&'a str>,
+    /// The positions a received letter was circulated to, and the people
+    /// who have acknowledged it.
+    pub circulated_to: &'a [Slug],
+    pub acknowledged_by: &'a [Slug],
+    /// Whether it is a received letter marked ด่วนที่สุด.
+    pub most_urgent: bool,
 }
 
 /// A document's standing towards publication (`/p/{org}`).
@@ -405,6 +454,15 @@ pub enum Refusal {
     /// A memo is internal correspondence, not for the public board.
     #[error("only announcements, orders and letters are published")]
     NotPublishable,
+    /// Issuing a received letter (numbered when received), or closing a
+    /// document that was not received.
+    #[error(
+        "{0:?} is not for this kind of document: a received letter is numbered when received and closed, never issued"
+    )]
+    NotForKind(ActionKind),
+    /// A person acknowledges a circulated letter once.
+    #[error("you have acknowledged this letter already")]
+    AlreadyAcknowledged,
 }
 
 /// Decides whether `actor` (with `authorities` for the action's date) may
@@ -460,6 +518,7 @@ pub fn decide(
                     State::AwaitingSignature
                 }
                 _ if route.review.is_empty() => State::AwaitingSignature,
+                _ if route.urgent_skips_review && facts.most_urgent => State::AwaitingSignature,
                 _ => State::InReview(0),
             }),
             _ => Err(wrong_state()),
@@ -534,6 +593,67 @@ pub fn decide(
                 acting_for: Some(authority),
             })
         }
+        A::Issue if route.incoming => Err(Refusal::NotForKind(action)),
+        A::Close | A::Circulate | A::Acknowledge if !route.incoming => {
+            Err(Refusal::NotForKind(action))
+        }
+        // The registrar circulates a letter as received, or once ordered.
+        A::Circulate if matches!(state, State::Draft | State::Signed | State::Closed) => {
+            Ok(Decision {
+                next: state,
+                acting_for: Some(as_position(&route.issue)?),
+            })
+        }
+        // Each person once, for a position it was circulated to.
+        A::Acknowledge if !facts.circulated_to.is_empty() => {
+            if facts.acknowledged_by.contains(actor) {
+                return Err(Refusal::AlreadyAcknowledged);
+            }
+            let authority = facts
+                .circulated_to
+                .iter()
+                .find_map(|p| as_position(p).ok())
+                .ok_or_else(|| Refusal::NotYourTurn {
+                    waiting_for: facts
+                        .circulated_to
+                        .iter()
+                        .map(Slug::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                })?;
+            Ok(Decision {
+                next: state,
+                acting_for: Some(authority),
+            })
+        }
+        // The assignee carries out the order (a holder of the assigned
+        // position, or the assigned person); the registrar may record it.
+        A::Close if state == State::Signed => {
+            if !has_text {
+                return Err(Refusal::TextRequired(action));
+            }
+            let assigned = facts.assigned_to;
+            let authority = assigned
+                .and_then(|a| authorities.iter().find(|x| x.position.as_str() == a))
+                .or_else(|| authorities.iter().find(|x| x.position == route.issue))
+                .cloned();
+            match authority {
+                Some(authority) => Ok(Decision {
+                    next: State::Closed,
+                    acting_for: Some(authority),
+                }),
+                None if assigned == Some(actor.as_str()) => Ok(Decision {
+                    next: State::Closed,
+                    acting_for: None,
+                }),
+                None => Err(Refusal::NotYourTurn {
+                    waiting_for: match assigned {
+                        Some(a) => format!("{a} or {}", route.issue),
+                        None => route.issue.to_string(),
+                    },
+                }),
+            }
+        }
         A::Issue if state == State::Signed => Ok(Decision {
             next: State::Issued,
             acting_for: Some(as_position(&route.issue)?),
@@ -597,6 +717,8 @@ mod tests {
             issue: slug("registrar"),
             register: slug("memo"),
             on_return: OnReturn::Restart,
+            incoming: false,
+            urgent_skips_review: false,
         }
     }
 
@@ -620,6 +742,10 @@ mod tests {
                 acted_this_step: acted,
                 returned_from: None,
                 public: Publicity::Unpublished,
+                assigned_to: None,
+                circulated_to: &[],
+                acknowledged_by: &[],
+                most_urgent: false,
             }
         }
         let first = decide(
@@ -662,6 +788,10 @@ mod tests {
             acted_this_step: &[],
             returned_from: None,
             public: Publicity::Unpublished,
+            assigned_to: None,
+            circulated_to: &[],
+            acknowledged_by: &[],
+            most_urgent: false,
         };
         assert_eq!(
             decide(
@@ -695,6 +825,10 @@ mod tests {
                 acted_this_step: &[],
                 returned_from,
                 public: Publicity::Unpublished,
+                assigned_to: None,
+                circulated_to: &[],
+                acknowledged_by: &[],
+                most_urgent: false,
             };
             decide(&facts, &drafter, &[], ActionKind::Submit, None).map(|d| d.next)
         };
@@ -721,6 +855,10 @@ mod tests {
             acted_this_step: &[],
             returned_from: Some(State::AwaitingSignature),
             public: Publicity::Unpublished,
+            assigned_to: None,
+            circulated_to: &[],
+            acknowledged_by: &[],
+            most_urgent: false,
         };
         assert_eq!(
             decide(&facts, &drafter, &[], ActionKind::Submit, None).map(|d| d.next),
@@ -750,6 +888,10 @@ mod tests {
                 acted_this_step: &[],
                 returned_from: None,
                 public,
+                assigned_to: None,
+                circulated_to: &[],
+                acknowledged_by: &[],
+                most_urgent: false,
             };
             decide(&facts, &slug("x"), &holder(position), action, None).map(|d| d.next)
         };
@@ -821,6 +963,252 @@ mod tests {
         assert_eq!(Publicity::of("announcement", None, true), P::Published);
     }
 
+    fn incoming_route() -> Route {
+        Route {
+            review: vec![RouteStep {
+                positions: vec![slug("clerk")],
+                required: 1,
+            }],
+            sign: slug("mayor"),
+            issue: slug("registrar"),
+            register: slug("received"),
+            on_return: OnReturn::Restart,
+            incoming: true,
+            urgent_skips_review: false,
+        }
+    }
+
+    #[test]
+    fn a_received_letter_is_never_issued_and_only_it_is_closed() {
+        let incoming = incoming_route();
+        let outgoing = route();
+        let drafter = slug("reg");
+        let facts = |route| Facts {
+            state: State::Signed,
+            drafter: &drafter,
+            route,
+            acted_this_step: &[],
+            returned_from: None,
+            public: Publicity::Internal,
+            assigned_to: Some("engineer"),
+            circulated_to: &[],
+            acknowledged_by: &[],
+            most_urgent: false,
+        };
+        assert_eq!(
+            decide(
+                &facts(&incoming),
+                &slug("reg"),
+                &holder("registrar"),
+                ActionKind::Issue,
+                None
+            ),
+            Err(Refusal::NotForKind(ActionKind::Issue))
+        );
+        assert_eq!(
+            decide(
+                &facts(&outgoing),
+                &slug("reg"),
+                &holder("registrar"),
+                ActionKind::Close,
+                Some("ดำเนินการแล้ว")
+            ),
+            Err(Refusal::NotForKind(ActionKind::Close))
+        );
+        // The route of a received letter runs as any other up to the order.
+        let draft = Facts {
+            state: State::Draft,
+            ..facts(&incoming)
+        };
+        assert_eq!(
+            decide(&draft, &drafter, &[], ActionKind::Submit, Some("เรียน ปลัด")).map(|d| d.next),
+            Ok(State::InReview(0))
+        );
+    }
+
+    #[test]
+    fn a_circulated_letter_is_acknowledged_once_by_each_holder() {
+        fn facts<'a>(
+            route: &'a Route,
+            registrar: &'a Slug,
+            circulated_to: &'a [Slug],
+            acknowledged_by: &'a [Slug],
+        ) -> Facts<'a> {
+            Facts {
+                state: State::Signed,
+                drafter: registrar,
+                route,
+                acted_this_step: &[],
+                returned_from: None,
+                public: Publicity::Internal,
+                assigned_to: None,
+                circulated_to,
+                acknowledged_by,
+                most_urgent: false,
+            }
+        }
+        let letters = incoming_route();
+        let registrar = slug("reg");
+        let circulated = [slug("clerk"), slug("works")];
+        let act = |circulated_to: &[Slug],
+                   acknowledged_by: &[Slug],
+                   who: &str,
+                   position: &str,
+                   action| {
+            decide(
+                &facts(&letters, &registrar, circulated_to, acknowledged_by),
+                &slug(who),
+                &holder(position),
+                action,
+                None,
+            )
+        };
+        // Only the registrar circulates; the state stays.
+        let circulated_now = act(&[], &[], "reg", "registrar", ActionKind::Circulate).unwrap();
+        assert_eq!(circulated_now.next, State::Signed);
+        assert!(matches!(
+            act(&[], &[], "somjai", "clerk", ActionKind::Circulate),
+            Err(Refusal::NotYourTurn { .. })
+        ));
+        // Not before it is circulated; then by a holder of a position it
+        // went to, once.
+        assert!(matches!(
+            act(&[], &[], "somchai", "works", ActionKind::Acknowledge),
+            Err(Refusal::WrongState { .. })
+        ));
+        let decision = act(
+            &circulated,
+            &[],
+            "somchai",
+            "works",
+            ActionKind::Acknowledge,
+        )
+        .unwrap();
+        assert_eq!(decision.next, State::Signed);
+        assert_eq!(decision.acting_for.unwrap().position, slug("works"));
+        assert_eq!(
+            act(
+                &circulated,
+                &[slug("somchai")],
+                "somchai",
+                "works",
+                ActionKind::Acknowledge
+            ),
+            Err(Refusal::AlreadyAcknowledged)
+        );
+        assert!(matches!(
+            act(&circulated, &[], "kanok", "mayor", ActionKind::Acknowledge),
+            Err(Refusal::NotYourTurn { .. })
+        ));
+        // Not on other routes.
+        let memos = route();
+        assert_eq!(
+            decide(
+                &facts(&memos, &registrar, &circulated, &[]),
+                &registrar,
+                &holder("registrar"),
+                ActionKind::Circulate,
+                None
+            ),
+            Err(Refusal::NotForKind(ActionKind::Circulate))
+        );
+    }
+
+    #[test]
+    fn a_most_urgent_letter_skips_the_review_where_its_route_says() {
+        let registrar = slug("reg");
+        let submitted = |skips: bool, most_urgent: bool| {
+            let route = Route {
+                urgent_skips_review: skips,
+                ..incoming_route()
+            };
+            let facts = Facts {
+                state: State::Draft,
+                drafter: &registrar,
+                route: &route,
+                acted_this_step: &[],
+                returned_from: None,
+                public: Publicity::Internal,
+                assigned_to: None,
+                circulated_to: &[],
+                acknowledged_by: &[],
+                most_urgent,
+            };
+            decide(&facts, &registrar, &[], ActionKind::Submit, None)
+                .unwrap()
+                .next
+        };
+        assert_eq!(submitted(true, true), State::AwaitingSignature);
+        assert_eq!(submitted(true, false), State::InReview(0));
+        assert_eq!(submitted(false, true), State::InReview(0));
+    }
+
+    #[test]
+    fn the_assignee_or_the_registrar_closes_with_what_was_done() {
+        let route = incoming_route();
+        let drafter = slug("reg");
+        let close = |state, assigned_to, actor: &str, position: &str, text: Option<&str>| {
+            let facts = Facts {
+                state,
+                drafter: &drafter,
+                route: &route,
+                acted_this_step: &[],
+                returned_from: None,
+                public: Publicity::Internal,
+                assigned_to,
+                circulated_to: &[],
+                acknowledged_by: &[],
+                most_urgent: false,
+            };
+            let authorities = if position.is_empty() {
+                vec![]
+            } else {
+                holder(position)
+            };
+            decide(&facts, &slug(actor), &authorities, ActionKind::Close, text)
+                .map(|d| (d.next, d.acting_for.map(|a| a.position.to_string())))
+        };
+        let done = Some("ซ่อมถนนแล้วเสร็จ");
+        // The assigned position, the registrar, or the assigned person.
+        assert_eq!(
+            close(State::Signed, Some("engineer"), "somchai", "engineer", done),
+            Ok((State::Closed, Some("engineer".into())))
+        );
+        assert_eq!(
+            close(State::Signed, Some("engineer"), "reg", "registrar", done),
+            Ok((State::Closed, Some("registrar".into())))
+        );
+        assert_eq!(
+            close(State::Signed, Some("somchai"), "somchai", "", done),
+            Ok((State::Closed, None))
+        );
+        // Anyone else, or without saying what was done, or before the order.
+        assert!(matches!(
+            close(State::Signed, Some("engineer"), "somsri", "clerk", done),
+            Err(Refusal::NotYourTurn { .. })
+        ));
+        assert!(matches!(
+            close(State::Signed, Some("somchai"), "somsri", "", done),
+            Err(Refusal::NotYourTurn { .. })
+        ));
+        assert_eq!(
+            close(
+                State::Signed,
+                Some("engineer"),
+                "somchai",
+                "engineer",
+                Some(" ")
+            ),
+            Err(Refusal::TextRequired(ActionKind::Close))
+        );
+        for state in [State::AwaitingSignature, State::Closed, State::Draft] {
+            assert!(matches!(
+                close(state, Some("engineer"), "somchai", "engineer", done),
+                Err(Refusal::WrongState { .. })
+            ));
+        }
+    }
+
     fn any_state() -> impl Strategy<Value = State> {
         prop_oneof![
             Just(State::Draft),
@@ -832,6 +1220,7 @@ mod tests {
             Just(State::Returned),
             Just(State::Withdrawn),
             Just(State::Cancelled),
+            Just(State::Closed),
         ]
     }
 
@@ -846,11 +1235,12 @@ mod tests {
             position in proptest::sample::select(vec!["head", "a", "b", "c", "mayor", "registrar", "nobody"]),
             is_drafter in any::<bool>(),
             text in proptest::option::of("[ก-ฮ ]{0,5}"),
+            incoming in any::<bool>(),
         ) {
-            let route = route();
+            let route = Route { incoming, ..route() };
             let drafter = slug("drafter");
             let actor = if is_drafter { drafter.clone() } else { slug("someone") };
-            let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &[], returned_from: None, public: Publicity::Unpublished };
+            let facts = Facts { state, drafter: &drafter, route: &route, acted_this_step: &[], returned_from: None, public: Publicity::Unpublished, assigned_to: None, circulated_to: &[], acknowledged_by: &[], most_urgent: false };
             if let Ok(decision) = decide(&facts, &actor, &holder(position), action, text.as_deref()) {
                 let next = decision.next;
                 if matches!(state, State::Issued | State::Cancelled | State::Archived) {
@@ -865,7 +1255,12 @@ mod tests {
                 if matches!(action, ActionKind::Edit | ActionKind::Submit | ActionKind::Withdraw) {
                     prop_assert!(is_drafter);
                 }
-                prop_assert!(!matches!(state, State::Withdrawn | State::Archived));
+                prop_assert!(!matches!(state, State::Withdrawn | State::Archived | State::Closed));
+                // A received letter is never issued; only it is closed, once signed.
+                if incoming { prop_assert_ne!(action, ActionKind::Issue); }
+                if action == ActionKind::Close {
+                    prop_assert!(incoming && state == State::Signed && next == State::Closed);
+                }
                 if let State::InReview(k) = next { prop_assert!(k < route.review.len()); }
             }
         }

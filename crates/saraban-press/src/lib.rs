@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use saraban_core::{Document, DocumentId, OrgId};
-use saraban_store::{Composed, PressError, Result, Store, StoreError};
+use saraban_store::{Composed, PressError, Result, ScanFailure, StampedView, Store, StoreError};
 use saraban_typeset::{Attachment, Emblem, RegisterPage, Typeset, Typesetter};
+use saraban_typeset::{EndorsementNote, IncomingError, ReceivingStamp};
+pub use saraban_typeset::{ReceivingRegisterPage, ReceivingRegisterRow};
 
 /// How many organisations' dictionaries are kept built; past that the
 /// cache starts again (a deployment serves many, each renders often).
@@ -108,6 +110,27 @@ impl TypstPress {
         .map_err(StoreError::render)?
     }
 
+    /// The receiving register's printable pages.
+    pub async fn receiving_register_pdf(&self, page: ReceivingRegisterPage) -> Result<Vec<u8>> {
+        let typesetter = self.typesetter.clone();
+        tokio::task::spawn_blocking(move || {
+            typesetter
+                .receiving_register_pdf(&page)
+                .map_err(StoreError::render)
+        })
+        .await
+        .map_err(StoreError::render)?
+    }
+
+    /// The first page of a PDF (a stamped view) as one SVG image, with
+    /// its size in points as shown; none if the PDF cannot be read.
+    pub async fn first_page_svg(&self, pdf: Vec<u8>) -> Option<FirstPage> {
+        tokio::task::spawn_blocking(move || first_page_svg(pdf))
+            .await
+            .ok()
+            .flatten()
+    }
+
     async fn typeset_with<T: Send + 'static>(
         &self,
         composed: Composed,
@@ -151,4 +174,74 @@ impl saraban_store::Press for TypstPress {
     fn print(&self, composed: &Composed) -> std::result::Result<Vec<u8>, PressError> {
         Ok(typeset(&self.typesetter_for(&composed.words), composed)?.pdf()?)
     }
+
+    fn scans_to_pdf(&self, images: &[Vec<u8>]) -> std::result::Result<Vec<u8>, ScanFailure> {
+        self.typesetter.scans_to_pdf(images).map_err(scan_failure)
+    }
+
+    fn stamp(&self, view: &StampedView) -> std::result::Result<Vec<u8>, PressError> {
+        stamp_with(&self.typesetter_for(&view.words), view)
+    }
+}
+
+/// A PDF's first page drawn as SVG, and its size in points.
+#[derive(Debug, Clone)]
+pub struct FirstPage {
+    pub svg: String,
+    pub width_pt: f64,
+    pub height_pt: f64,
+}
+
+fn first_page_svg(pdf: Vec<u8>) -> Option<FirstPage> {
+    use hayro_svg::hayro_interpret::InterpreterSettings;
+    let pdf = hayro_svg::hayro_syntax::Pdf::new(Arc::new(pdf)).ok()?;
+    let page = pdf.pages().first()?;
+    let (width, height) = page.render_dimensions();
+    let svg = hayro_svg::convert(
+        page,
+        &hayro_svg::RenderCache::new(),
+        &InterpreterSettings::default(),
+        &hayro_svg::SvgRenderSettings {
+            bg_color: [255, 255, 255, 255],
+        },
+    );
+    Some(FirstPage {
+        svg,
+        width_pt: f64::from(width),
+        height_pt: f64::from(height),
+    })
+}
+
+/// A refusal of the images is the sender's; anything else is ours.
+pub fn scan_failure(error: IncomingError) -> ScanFailure {
+    match error {
+        IncomingError::File(refusal) => ScanFailure::Refused(refusal.thai_message()),
+        error => ScanFailure::Failed(Box::new(error)),
+    }
+}
+
+/// The stamped view of a received letter, by `typesetter`.
+pub fn stamp_with(
+    typesetter: &Typesetter,
+    view: &StampedView,
+) -> std::result::Result<Vec<u8>, PressError> {
+    let stamp = ReceivingStamp {
+        organisation: view.organisation.clone(),
+        number: view.number.clone(),
+        date: view.date.clone(),
+        time: view.time.clone(),
+        position_mm: view.position_mm,
+        letter_reference: view.letter_reference.clone(),
+    };
+    let notes: Vec<EndorsementNote> = view
+        .notes
+        .iter()
+        .map(|note| EndorsementNote {
+            text: note.text.clone(),
+            name: note.name.clone(),
+            position: note.position.clone(),
+            date: note.date.clone(),
+        })
+        .collect();
+    Ok(typesetter.stamp_incoming(&view.original, &stamp, &notes, &view.sha256)?)
 }

@@ -542,6 +542,16 @@ pub(crate) enum ActionName {
     Publish,
     /// Takes it off the board (a cancellation does too).
     Unpublish,
+    /// A received letter's order carried out: by the assignee (the
+    /// assigned position's holder, or the assigned person) or the
+    /// registrar, with `text` saying what was done (การปฏิบัติ).
+    Close,
+    /// A received letter sent for acknowledgement (หนังสือเวียน) to the
+    /// holders of `positions`; by the registrar.
+    Circulate,
+    /// รับทราบ: one holder of a position the letter was circulated to,
+    /// once (409 `already_acted` the second time).
+    Acknowledge,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -550,6 +560,19 @@ pub(crate) struct ActionBody {
     #[serde(default)]
     #[schema(pattern = r"^[^\u0000]*$")]
     text: Option<String>,
+    /// With `sign` on a received letter: the position or person the
+    /// order assigns it to.
+    #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
+    assigned_to: Option<String>,
+    /// With `assigned_to`: by when, YYYY-MM-DD.
+    #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
+    due: Option<String>,
+    /// With `circulate`: the positions whose holders are to acknowledge it.
+    #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
+    positions: Option<Vec<String>>,
 }
 
 #[utoipa::path(post, path = "/documents/{id}/actions/{action}", tag = "documents",
@@ -576,13 +599,13 @@ async fn act(
         None => {
             let other = action.as_str();
             return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action", format!(
-                "unknown action '{other}'; actions: submit, endorse, return, sign, issue, withdraw, cancel, archive, publish, unpublish"
+                "unknown action '{other}'; actions: submit, endorse, return, sign, issue, withdraw, cancel, archive, publish, unpublish, close, circulate, acknowledge"
             ))
             .field("action"));
         }
     };
-    let text = if empty {
-        None
+    let parsed = if empty {
+        ActionBody::default()
     } else {
         let parsed: ActionBody = serde_json::from_slice(&body).map_err(|e| {
             let (status, code) = match e.classify() {
@@ -598,8 +621,20 @@ async fn act(
             };
             ApiError::new(status, code, e.to_string()).field(field)
         })?;
-        parsed.text
+        parsed
     };
+    let text = parsed.text;
+    let assignment = assignment_of(parsed.assigned_to, parsed.due)?;
+    let positions = parsed
+        .positions
+        .map(|positions| {
+            positions
+                .iter()
+                .map(|p| saraban_core::org::Slug::parse(p))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ApiError::from(StoreError::invalid("positions", e.to_string())))
+        })
+        .transpose()?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -622,15 +657,51 @@ async fn act(
             return Ok((status, [(CONTENT_TYPE, "application/json")], response).into_response());
         }
     }
-    let outcome = act_now(
-        &state,
-        account,
-        &document_id(&id)?,
-        action,
-        text.as_deref(),
-        "",
-    )
-    .await?;
+    let outcome = match (assignment, positions) {
+        (_, Some(positions)) => {
+            if action != RouteAction::Circulate {
+                return Err(
+                    StoreError::invalid("positions", "positions go only with circulate").into(),
+                );
+            }
+            state
+                .store
+                .circulate(
+                    &account.org,
+                    &account.person,
+                    &document_id(&id)?,
+                    positions,
+                    text.as_deref(),
+                    Utc::now(),
+                )
+                .await?
+        }
+        (None, None) => {
+            act_now(
+                &state,
+                account,
+                &document_id(&id)?,
+                action,
+                text.as_deref(),
+                "",
+            )
+            .await?
+        }
+        (Some(assignment), None) => {
+            state
+                .store
+                .act_assigning(
+                    &account.org,
+                    &account.person,
+                    &document_id(&id)?,
+                    action,
+                    text.as_deref(),
+                    Some(assignment),
+                    Utc::now(),
+                )
+                .await?
+        }
+    };
     let body = serde_json::to_string(&outcome).expect("serialisable");
     if let Some(key) = key {
         let scoped = format!("{id}:{key}");
@@ -647,6 +718,29 @@ async fn act(
             .await?;
     }
     Ok((StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// An order's assignment as sent: an id, and a date only with it.
+fn assignment_of(
+    to: Option<String>,
+    due: Option<String>,
+) -> Result<Option<saraban_store::Assignment>, ApiError> {
+    let Some(to) = to else {
+        return match due {
+            Some(_) => Err(StoreError::invalid("due", "ระบุกำหนดเสร็จได้เมื่อมอบหมายแล้วเท่านั้น").into()),
+            None => Ok(None),
+        };
+    };
+    let to = saraban_core::org::Slug::parse(&to)
+        .map_err(|e| StoreError::invalid("assigned_to", e.to_string()))?;
+    let due = due
+        .map(|due| {
+            saraban_core::thai::parse_iso_date(&due)
+                .map(|d| d.naive())
+                .map_err(|e| StoreError::invalid("due", e))
+        })
+        .transpose()?;
+    Ok(Some(saraban_store::Assignment { to, due }))
 }
 
 #[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path), VersionQuery), tag = "documents",

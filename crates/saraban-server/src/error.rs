@@ -42,6 +42,8 @@ pub enum ErrorCode {
     SecretDocument,
     /// Publishing a memo: only announcements, orders and letters go on the board.
     NotPublishable,
+    /// Issuing a received letter, or closing a document that was not received.
+    NotForKind,
     NotFound,
     Conflict,
     KeyLocked,
@@ -119,11 +121,15 @@ pub(crate) fn status_of(error: &StoreError) -> StatusCode {
     match error {
         StoreError::Input(_) | StoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         StoreError::Refused(refusal) => match refusal {
-            Refusal::WrongState { .. } | Refusal::AlreadyActed(_) => StatusCode::CONFLICT,
+            Refusal::WrongState { .. }
+            | Refusal::AlreadyActed(_)
+            | Refusal::AlreadyAcknowledged => StatusCode::CONFLICT,
             Refusal::NotDrafter(_) | Refusal::NotYourTurn { .. } => StatusCode::FORBIDDEN,
             Refusal::TextRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
             // The document is what it is: no request about it can change that.
-            Refusal::Secret(_) | Refusal::NotPublishable => StatusCode::CONFLICT,
+            Refusal::Secret(_) | Refusal::NotPublishable | Refusal::NotForKind(_) => {
+                StatusCode::CONFLICT
+            }
         },
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::Conflict(_) => StatusCode::CONFLICT,

@@ -10,6 +10,7 @@ mod download;
 mod edge;
 mod enclosures;
 mod error;
+mod incoming;
 mod openapi;
 mod state;
 mod web;

@@ -24,9 +24,12 @@ use crate::error::{ApiError, ErrorCode};
         api::organisation_config, api::update_organisation,
         crate::enclosures::upload_enclosure, crate::enclosures::list_enclosures,
         crate::enclosures::download_enclosure,
+        crate::incoming::receive, crate::incoming::received_register,
+        crate::incoming::original, crate::incoming::stamped, crate::incoming::circulation, crate::incoming::replies,
     ),
     components(schemas(
-        saraban_store::EnclosureInfo,
+        saraban_store::EnclosureInfo, saraban_store::ReceivedEntry, crate::incoming::Receipt,
+        saraban_store::Circulation, saraban_store::Acknowledgement, saraban_store::Unacknowledged, saraban_store::Reply,
         ApiError, ErrorCode, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, BoardEntry, api::Published, api::PdfComparison,
         api::SignedIn, api::NewToken, api::DocumentList, api::Inbox, api::InboxCounts,
         api::SignIn, api::PasswordChange, api::TokenRequest, api::ActionBody, api::ActionName, api::StateName,
@@ -270,6 +273,7 @@ mod tests {
                 saraban_core::document::Secrecy::Confidential,
             )),
             StoreError::Refused(Refusal::NotPublishable),
+            StoreError::Refused(Refusal::NotForKind(ActionKind::Issue)),
             StoreError::not_found("document", "x"),
             StoreError::Conflict(String::new()),
             StoreError::KeyLocked {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use saraban_core::clock::thai_date;
-use saraban_core::workflow::{Authority, Facts, RouteAction, State, decide};
+use saraban_core::workflow::{Authority, RouteAction, State, decide};
 use saraban_core::{DocumentId, OrgId, PersonId};
 
 use crate::reads::{endorsed_at_step, load_document_and_route};
@@ -40,15 +40,7 @@ impl Store {
 
         tx.commit().await?;
         let actor = person.as_slug().clone();
-        let facts = Facts {
-            state: doc.state,
-            drafter: &doc.drafter,
-            route: &route,
-            acted_this_step: &acted,
-            // Where a resubmission goes does not change whether it may.
-            returned_from: None,
-            public: doc.publicity(),
-        };
+        let facts = doc.facts(&route, &acted, None);
         // A text is offered so that actions needing one (a return) are
         // judged on who and when only; the form asks for the text.
         // Every route action in its order; editing is offered apart.

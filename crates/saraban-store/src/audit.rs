@@ -537,10 +537,11 @@ impl Rebuilt {
         }
         let name = event.document.as_str();
         let id = DocKey::new(name);
-        if event.kind == "created" {
+        if event.kind == "created" || event.kind == "received" {
             let replayed = match self.documents.get(&id) {
                 Some(_) => Err(ReplayFault::CreatedTwice),
-                None => Projected::created(event).map(Box::new),
+                None => Projected::created(event)
+                    .and_then(|projected| self.received_as_routed(&id, event, projected)),
             };
             match replayed {
                 Ok(projected) => {
@@ -602,6 +603,42 @@ impl Rebuilt {
         }
     }
 
+    /// A received letter is numbered by its route's registrar in its route's
+    /// register: what `Projected::created` cannot check without the route.
+    fn received_as_routed(
+        &self,
+        id: &DocKey,
+        event: &Event,
+        projected: Projected,
+    ) -> Result<Box<Projected>, ReplayFault> {
+        if event.kind != "received" {
+            return Ok(Box::new(projected));
+        }
+        let route = self
+            .kinds
+            .get(id)
+            .and_then(|kind| self.routes.get(&(*kind, projected.route_version)))
+            .ok_or_else(|| {
+                ReplayFault::Refused(format!(
+                    "no route (version {}) of its kind to receive it under",
+                    projected.route_version
+                ))
+            })?;
+        if event.position.as_deref() != Some(route.issue.as_str()) {
+            return Err(ReplayFault::Refused(format!(
+                "received for {:?}, the route's registrar is {}",
+                event.position, route.issue
+            )));
+        }
+        if projected.register.as_deref() != Some(route.register.as_str()) {
+            return Err(ReplayFault::Register {
+                expected: route.register.to_string(),
+                found: projected.register.unwrap_or_default(),
+            });
+        }
+        Ok(Box::new(projected))
+    }
+
     fn made(&mut self, id: DocKey, event: &Event) {
         let author = match self.actors.get(event.actor.as_str()) {
             Some(author) => author.clone(),
@@ -626,12 +663,16 @@ impl Rebuilt {
 #[derive(serde::Deserialize)]
 struct ContentKind {
     kind: String,
+    /// The received letter it answers, which its row keeps too.
+    #[serde(default)]
+    in_reply_to: Option<String>,
 }
 
 /// A stored content's hash, and the kind it says it is.
 struct ContentDigest {
     sha256: String,
     kind: Option<String>,
+    in_reply_to: Option<String>,
 }
 
 /// Rows of contents are read this many at a time (a memo's text runs to
@@ -648,11 +689,13 @@ fn digest_contents(contents: &[&[u8]]) -> Vec<ContentDigest> {
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|content| ContentDigest {
-                            sha256: sha256_hex(content),
-                            kind: serde_json::from_slice::<ContentKind>(content)
-                                .ok()
-                                .map(|c| c.kind),
+                        .map(|content| {
+                            let said = serde_json::from_slice::<ContentKind>(content).ok();
+                            ContentDigest {
+                                sha256: sha256_hex(content),
+                                in_reply_to: said.as_ref().and_then(|c| c.in_reply_to.clone()),
+                                kind: said.map(|c| c.kind),
+                            }
                         })
                         .collect::<Vec<_>>()
                 })
@@ -674,6 +717,8 @@ struct VersionsRead {
     kinds: HashMap<(DocKey, u64), Option<u16>>,
     /// The hash of each version's content that is not its row's.
     misfits: HashMap<(DocKey, u64), String>,
+    /// The received letter each version answers, where it answers one.
+    replies: HashMap<(DocKey, u64), String>,
 }
 
 /// A stored version as read, its text hashed: all the versions' check
@@ -814,7 +859,9 @@ impl Store {
                 if let Some(action) = rebuilt.apply(&mut findings, stored.seq, &event) {
                     actions.insert(stored.seq, action);
                 }
-                if event.kind == "issued"
+                // Received letters are numbered in their register as they
+                // arrive: their numbers are held to it like issued ones.
+                if matches!(event.kind.as_str(), "issued" | "received")
                     && let (Some(register), Some(year), Some(number)) =
                         (&event.register, event.year, event.number)
                 {
@@ -884,7 +931,10 @@ impl Store {
             head_seq,
             merkle_root: hex::encode(frontier.root()),
             documents,
-            issued: issues.len() as u64,
+            issued: issues
+                .iter()
+                .filter(|issue| issue.pdf_hash.is_some())
+                .count() as u64,
             checkpoints: checkpoints.count,
             findings: found,
             notices,
@@ -977,7 +1027,8 @@ impl Store {
         let sql = self.timed(&format!(
             "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version,
                     d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at),
-                    @text(d.created_at), @text(d.updated_at), @text(d.published_at), d.verify_code, v.content_hash AS version_hash,
+                    @text(d.created_at), @text(d.updated_at), @text(d.published_at), d.verify_code, d.assigned_to, d.due_on, d.in_reply_to,
+                    d.circulated_to, d.acknowledged_by, v.content_hash AS version_hash,
                     CASE WHEN v.content = d.content THEN NULL ELSE {} END AS content
                FROM documents d LEFT JOIN document_versions v
                  ON v.org_id = d.org_id AND v.document_id = d.id AND v.version = d.version
@@ -1066,10 +1117,11 @@ impl Store {
         let key = DocKey::new(id);
         let content_hash: String = row.try_get("content_hash")?;
         let version = row.try_get::<i64, _>("version")? as u64;
-        let (text_hash, text_kind) = match digest {
+        let (text_hash, text_kind, answers) = match digest {
             Some(digest) => (
                 digest.sha256,
                 digest.kind.map(|kind| rebuilt.kind_id(&kind)),
+                digest.in_reply_to,
             ),
             // Its text is byte for byte that of its version row.
             None => {
@@ -1082,9 +1134,22 @@ impl Store {
                     Some(kind) => *kind,
                     None => rebuilt.kinds.get(&key).copied(),
                 };
-                (hash, kind)
+                (hash, kind, versions.replies.get(&at).cloned())
             }
         };
+        let row_answers: Option<String> = row.try_get("in_reply_to")?;
+        if row_answers != answers {
+            findings.add(
+                FindingClass::Projection,
+                None,
+                Some(id),
+                format!(
+                    "its row says it answers {}, its content {}",
+                    row_answers.as_deref().unwrap_or("nothing"),
+                    answers.as_deref().unwrap_or("nothing")
+                ),
+            );
+        }
         if text_hash != content_hash {
             findings.add(
                 FindingClass::ContentModified,
@@ -1207,9 +1272,30 @@ impl Store {
             shown(row.try_get("verify_code")?),
             shown(
                 projected
-                    .number
+                    .pdf_hash
+                    .as_ref()
                     .map(|_| crate::public::verification_code(org, id)),
             ),
+        );
+        compare(
+            "assigned to",
+            shown(row.try_get("assigned_to")?),
+            shown(projected.assigned_to.clone()),
+        );
+        compare(
+            "due",
+            shown(row.try_get("due_on")?),
+            shown(projected.due.clone()),
+        );
+        compare(
+            "circulated to",
+            shown(row.try_get("circulated_to")?),
+            shown(crate::rows::joined(&projected.circulated_to)),
+        );
+        compare(
+            "acknowledged by",
+            shown(row.try_get("acknowledged_by")?),
+            shown(crate::rows::joined(&projected.acknowledged_by)),
         );
         let route = rebuilt.routes.get(&(kind_id, projected.route_version));
         let mut expected = route
@@ -1287,6 +1373,9 @@ impl Store {
                 author,
                 at,
             } = stored;
+            if let Some(letter) = digest.in_reply_to {
+                read_versions.replies.insert((key.clone(), version), letter);
+            }
             let kind = digest.kind.map(|kind| rebuilt.kind_id(&kind));
             if kind != rebuilt.kinds.get(&key).copied() {
                 read_versions.kinds.insert((key.clone(), version), kind);

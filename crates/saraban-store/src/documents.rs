@@ -159,7 +159,7 @@ impl DocRow {
 
 /// A register number as printed ("ที่ ๔๙๐/๒๕๖๗"); a stored number or
 /// year that no register could have given is refused, never replaced.
-fn printed_number(
+pub(crate) fn printed_number(
     pattern: &NumberPattern,
     number: i64,
     year: i64,

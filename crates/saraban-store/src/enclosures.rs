@@ -371,14 +371,32 @@ impl Store {
             let document: String = row.try_get("document_id")?;
             let version: i64 = row.try_get("version")?;
             let content: String = row.try_get("content")?;
-            let Ok(value) = serde_json::from_str(&content) else {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&content) else {
                 continue; // the version check reports content that is no JSON
             };
-            let Ok(parsed) = saraban_core::document::document_from_value(value) else {
-                continue;
+            // A received letter names its original; a document its enclosures.
+            let names: Vec<String> = if value.get("kind").and_then(|k| k.as_str())
+                == Some(saraban_core::incoming::KIND)
+            {
+                let Ok(letter) = saraban_core::incoming::incoming_from_value(value) else {
+                    continue;
+                };
+                letter
+                    .original
+                    .map(|original| original.sha256.to_string())
+                    .into_iter()
+                    .collect()
+            } else {
+                let Ok(parsed) = saraban_core::document::document_from_value(value) else {
+                    continue;
+                };
+                named(parsed.enclosures())
+                    .keys()
+                    .map(|hash| hash.to_string())
+                    .collect()
             };
-            for hash in named(parsed.enclosures()).keys() {
-                if !stored.contains(*hash) {
+            for hash in names {
+                if !stored.contains(&hash) {
                     found.push((
                         FindingClass::Enclosure,
                         Some(document.clone()),

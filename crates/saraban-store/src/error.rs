@@ -118,12 +118,13 @@ impl StoreError {
             StoreError::Invalid { .. } => "invalid",
             StoreError::Refused(refusal) => match refusal {
                 Refusal::WrongState { .. } => "wrong_state",
-                Refusal::AlreadyActed(_) => "already_acted",
+                Refusal::AlreadyActed(_) | Refusal::AlreadyAcknowledged => "already_acted",
                 Refusal::NotDrafter(_) => "not_drafter",
                 Refusal::NotYourTurn { .. } => "not_your_turn",
                 Refusal::TextRequired(_) => "text_required",
                 Refusal::Secret(_) => "secret_document",
                 Refusal::NotPublishable => "not_publishable",
+                Refusal::NotForKind(_) => "not_for_kind",
             },
             StoreError::NotFound { .. } => "not_found",
             StoreError::Conflict(_) => "conflict",
@@ -141,7 +142,9 @@ impl StoreError {
             StoreError::Refused(Refusal::TextRequired(_)) => Some("text".into()),
             // The document's own field that forbids publishing it.
             StoreError::Refused(Refusal::Secret(_)) => Some("secrecy".into()),
-            StoreError::Refused(Refusal::NotPublishable) => Some("kind".into()),
+            StoreError::Refused(Refusal::NotPublishable | Refusal::NotForKind(_)) => {
+                Some("kind".into())
+            }
             _ => None,
         }
     }

@@ -1,6 +1,6 @@
 //! Gathering an archive bundle (`saraban_core::bundle`) of one register
-//! year from the store: the whole log, every signed checkpoint, and the
-//! year's issued PDFs.
+//! year from the store: the whole log, every signed checkpoint, the year's
+//! issued PDFs, and the letters received in the year with their originals.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -61,10 +61,45 @@ impl Store {
         let mut pdfs = HashMap::new();
         let mut contents = HashMap::new();
         let mut enclosures = HashMap::new();
+        let mut received = HashMap::new();
         for event in events
             .iter()
             .filter_map(|bytes| Event::from_canonical(bytes).ok())
         {
+            if event.kind == "received" && event.year == Some(year) {
+                // The content as received: a stamp placed since is a later
+                // version, and the event hashed this one.
+                let content: Option<String> = sqlx::query(
+                    "SELECT content FROM document_versions WHERE org_id = $1 AND document_id = $2 AND version = $3",
+                )
+                .bind(org)
+                .bind(&event.document)
+                .bind(event.doc_version as i64)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.try_get("content"))
+                .transpose()?;
+                let Some(content) = content else {
+                    continue;
+                };
+                let original = serde_json::from_str::<Value>(&content)
+                    .ok()
+                    .as_ref()
+                    .and_then(bundle::original_hash);
+                if let Some(hash) = original
+                    && let Some(row) = sqlx::query(
+                        "SELECT bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
+                    )
+                    .bind(org)
+                    .bind(&hash)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                {
+                    enclosures.insert(hash, row.try_get::<Vec<u8>, _>("bytes")?);
+                }
+                received.insert(event.document.clone(), content);
+                continue;
+            }
             if event.kind != "issued" || event.year != Some(year) {
                 continue;
             }
@@ -133,6 +168,7 @@ impl Store {
             pdfs: &pdfs,
             contents: &contents,
             enclosures: &enclosures,
+            received: &received,
         })
         .map_err(|e| StoreError::invariant(format!("{org}: {e}")))
     }

@@ -17,9 +17,53 @@ use crate::error::{Result, StoreError};
 /// is given has been accepted already).
 pub type PressError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Typesets an issued document. Called off the async threads.
+/// Typesets an issued document, and the receiving side's PDFs. Called
+/// off the async threads.
 pub trait Press: Debug + Send + Sync + 'static {
     fn print(&self, document: &Composed) -> std::result::Result<Vec<u8>, PressError>;
+    /// Scanned pages (PNG or JPEG), in order, as one PDF.
+    fn scans_to_pdf(&self, images: &[Vec<u8>]) -> std::result::Result<Vec<u8>, ScanFailure>;
+    /// A received letter's original with its receiving stamp and notes.
+    fn stamp(&self, view: &StampedView) -> std::result::Result<Vec<u8>, PressError>;
+}
+
+/// Why scanned pages did not become one PDF.
+#[derive(Debug)]
+pub enum ScanFailure {
+    /// The images' fault: what to tell the sender, in Thai.
+    Refused(String),
+    /// Ours.
+    Failed(PressError),
+}
+
+/// The stamped view of a received letter, every string formatted.
+#[derive(Debug, Clone)]
+pub struct StampedView {
+    /// The original PDF as received, and its SHA-256 (hex).
+    pub original: Vec<u8>,
+    pub sha256: String,
+    pub organisation: String,
+    /// เลขรับ, e.g. "๑/๒๕๖๙".
+    pub number: String,
+    pub date: String,
+    pub time: String,
+    /// The stamp's top-left corner in mm; none: top right.
+    pub position_mm: Option<(f64, f64)>,
+    /// The letter's ที่ and เรื่อง, heading an endorsement sheet.
+    pub letter_reference: String,
+    /// The notes written on it on its way up, in order.
+    pub notes: Vec<StampNote>,
+    /// The organisation's words a line must not split.
+    pub words: Vec<String>,
+}
+
+/// A note (เกษียณ) on a received letter.
+#[derive(Debug, Clone)]
+pub struct StampNote {
+    pub text: String,
+    pub name: String,
+    pub position: String,
+    pub date: String,
 }
 
 /// A document as it stands, with what its organisation typesets it with.
@@ -56,6 +100,13 @@ impl Composed {
             files: Vec::new(),
         }
     }
+}
+
+/// The store's press, or the invariant it was opened without one.
+pub(crate) fn press_of(press: Option<&Arc<dyn Press>>) -> Result<Arc<dyn Press>> {
+    press.cloned().ok_or_else(|| {
+        StoreError::invariant("this store was opened without a press: it cannot typeset")
+    })
 }
 
 /// Runs `press` on `composed` off the async threads.

@@ -42,7 +42,7 @@ pub(crate) async fn load_document(
 /// becomes the VALUES rows (document, person, ISO date) asked for.
 const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
                 d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at), @text(d.created_at),
-                @text(d.updated_at), @text(d.published_at), r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a) AS authorities
+                @text(d.updated_at), @text(d.published_at), d.assigned_to, d.due_on, d.circulated_to, d.acknowledged_by, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a) AS authorities
            FROM (VALUES WANTED) AS w
            JOIN documents d ON d.org_id = $1 AND d.id = w.column1
            JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version";

@@ -9,9 +9,9 @@
 use sqlx::{Any, Transaction};
 
 use crate::error::Result;
-use crate::rows::{ActionRow, RouteChange, WaitingMove, timed_for, typed_values, values};
+use crate::rows::{ActionRow, RouteChange, WaitingMove, joined, timed_for, typed_values, values};
 
-/// Rows per statement: at most 11 values each, well under both servers'
+/// Rows per statement: at most 15 values each, well under both servers'
 /// limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 64;
 
@@ -99,7 +99,7 @@ async fn update_documents(
     org: &str,
     changes: &[&RouteChange],
 ) -> Result<()> {
-    const TYPES: [&str; 11] = [
+    const TYPES: [&str; 15] = [
         "TEXT",
         "TEXT",
         "BIGINT",
@@ -111,12 +111,17 @@ async fn update_documents(
         "TIMESTAMP",
         "TIMESTAMP",
         "TIMESTAMP",
+        "TEXT",
+        "TEXT",
+        "TEXT",
+        "TEXT",
     ];
     let sql = format!(
         "UPDATE documents SET state = v.column2, step = v.column3, round = v.column4,
                 register_id = v.column5, year = v.column6, number = v.column7, pdf_hash = v.column8,
                 cancelled_at = COALESCE(v.column9, documents.cancelled_at), updated_at = v.column10,
-                published_at = v.column11
+                published_at = v.column11, assigned_to = v.column12, due_on = v.column13,
+                circulated_to = v.column14, acknowledged_by = v.column15
            FROM (VALUES {}) AS v
           WHERE documents.org_id = $1 AND documents.id = v.column1",
         typed_values(changes.len(), &TYPES, 2)
@@ -135,7 +140,11 @@ async fn update_documents(
             .bind(doc.pdf_hash.clone())
             .bind(change.cancels.then(|| doc.updated_at.clone()))
             .bind(doc.updated_at.clone())
-            .bind(doc.published_at.clone());
+            .bind(doc.published_at.clone())
+            .bind(doc.assigned_to.clone())
+            .bind(doc.due_on.clone())
+            .bind(joined(&doc.circulated_to))
+            .bind(joined(&doc.acknowledged_by));
     }
     query.execute(&mut **tx).await?;
     Ok(())

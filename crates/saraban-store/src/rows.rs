@@ -3,7 +3,7 @@
 
 use saraban_core::org::Slug;
 use saraban_core::replay::{Projected, ProjectedAction};
-use saraban_core::workflow::{Authority, Publicity, Route, State};
+use saraban_core::workflow::{Authority, Facts, Publicity, Route, State};
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -109,9 +109,25 @@ fn column_name(column: &str) -> &str {
     column.rsplit('.').next().unwrap_or(column)
 }
 
+/// Slugs kept in one column, joined by spaces (a slug has none); `None`
+/// for none, so that rows without any keep NULL.
+pub(crate) fn joined(slugs: &[Slug]) -> Option<String> {
+    (!slugs.is_empty()).then(|| slugs.iter().map(Slug::as_str).collect::<Vec<_>>().join(" "))
+}
+
+/// A column `joined` wrote, read back.
+pub(crate) fn slugs(column: Option<String>) -> Result<Vec<Slug>> {
+    column
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|slug| Slug::parse(slug).map_err(|e| StoreError::corrupt("slug list", e)))
+        .collect()
+}
+
 /// Through `timed`.
 pub(crate) const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
-     register_id, year, number, pdf_hash, @text(cancelled_at), @text(created_at), @text(updated_at), @text(published_at) FROM documents";
+     register_id, year, number, pdf_hash, @text(cancelled_at), @text(created_at), @text(updated_at), @text(published_at), assigned_to, due_on, circulated_to, acknowledged_by FROM documents";
 
 #[derive(Debug, Clone)]
 pub(crate) struct DocRow {
@@ -134,6 +150,13 @@ pub(crate) struct DocRow {
     pub(crate) updated_at: String,
     /// On the public board since (migration 0008/0009).
     pub(crate) published_at: Option<String>,
+    /// A received letter's assignee and deadline (ISO) by the signer's
+    /// order (migration 0009/0010).
+    pub(crate) assigned_to: Option<String>,
+    pub(crate) due_on: Option<String>,
+    /// A circulated letter's positions, and who has acknowledged it.
+    pub(crate) circulated_to: Vec<Slug>,
+    pub(crate) acknowledged_by: Vec<Slug>,
 }
 
 impl DocRow {
@@ -158,7 +181,43 @@ impl DocRow {
             updated_at: self.updated_at.clone(),
             heard,
             returned_from,
+            assigned_to: self.assigned_to.clone(),
+            due: self.due_on.clone(),
+            circulated_to: self.circulated_to.clone(),
+            acknowledged_by: self.acknowledged_by.clone(),
+            most_urgent: self.most_urgent(),
         }
+    }
+
+    /// What `decide` knows of it under `route`: `acted`, the positions
+    /// heard at its step; `returned_from`, where a return took it from.
+    pub(crate) fn facts<'a>(
+        &'a self,
+        route: &'a Route,
+        acted: &'a [Slug],
+        returned_from: Option<State>,
+    ) -> Facts<'a> {
+        Facts {
+            state: self.state,
+            drafter: &self.drafter,
+            route,
+            acted_this_step: acted,
+            returned_from,
+            public: self.publicity(),
+            assigned_to: self.assigned_to.as_deref(),
+            circulated_to: &self.circulated_to,
+            acknowledged_by: &self.acknowledged_by,
+            most_urgent: self.most_urgent(),
+        }
+    }
+
+    /// A received letter marked ด่วนที่สุด (its `received` event says the
+    /// same: the content it hashed is this one's first version, whose
+    /// urgency no later version changes).
+    fn most_urgent(&self) -> bool {
+        self.kind == saraban_core::incoming::KIND
+            && self.content.get("urgency").and_then(Value::as_str)
+                == Some(saraban_core::document::Urgency::MostUrgent.wording())
     }
 
     /// Whether it may be, or is, on the public board: its kind and
@@ -192,6 +251,10 @@ impl DocRow {
             cancelled: projected.cancelled_at.is_some(),
             updated_at: projected.updated_at,
             published_at: projected.published_at,
+            assigned_to: projected.assigned_to,
+            due_on: projected.due,
+            circulated_to: projected.circulated_to,
+            acknowledged_by: projected.acknowledged_by,
             ..self.clone()
         }
     }
@@ -241,6 +304,10 @@ impl DocRow {
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
             published_at: row.get("published_at"),
+            assigned_to: row.get("assigned_to"),
+            due_on: row.get("due_on"),
+            circulated_to: slugs(row.get("circulated_to"))?,
+            acknowledged_by: slugs(row.get("acknowledged_by"))?,
         })
     }
 }

@@ -33,8 +33,8 @@ pub struct Store {
 }
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
-/// PostgreSQL's 0008, and its 0008 PostgreSQL's 0009.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 8] = [
+/// PostgreSQL's 0008, and so on: its 0009 is PostgreSQL's 0010.
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 9] = [
     (
         1,
         "engine",
@@ -75,8 +75,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 8] = [
         "publication",
         include_str!("../../../migrations/sqlite/0008_publication.sql"),
     ),
+    (
+        9,
+        "incoming",
+        include_str!("../../../migrations/sqlite/0009_incoming.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 9] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 10] = [
     (
         1,
         "engine",
@@ -121,6 +126,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 9] = [
         9,
         "publication",
         include_str!("../../../migrations/postgres/0009_publication.sql"),
+    ),
+    (
+        10,
+        "incoming",
+        include_str!("../../../migrations/postgres/0010_incoming.sql"),
     ),
 ];
 

@@ -7,7 +7,7 @@ use saraban_core::clock::{thai_date, thai_time};
 use saraban_core::ledger::{Event, EventHead, sha256_hex};
 use saraban_core::org::Slug;
 use saraban_core::register::NumberPattern;
-use saraban_core::workflow::{ActionKind, Facts, OnReturn, RouteAction, State, decide};
+use saraban_core::workflow::{ActionKind, OnReturn, RouteAction, State, decide};
 use saraban_core::{DocumentId, Drafted, OrgId, PersonId};
 use sqlx::{Any, Row, Transaction};
 
@@ -60,6 +60,7 @@ impl Store {
         // Files it names must be the organisation's already.
         let files =
             names_files(&content).then(|| (content.document().clone(), self.enclosure_limits));
+        let in_reply_to = content.document().in_reply_to().map(|id| id.to_string());
         self.writers
             .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
@@ -73,6 +74,7 @@ impl Store {
                         content_hash,
                         now,
                         files,
+                        in_reply_to,
                     )
                     .await
                 })
@@ -157,6 +159,61 @@ impl Store {
         text: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<ActOutcome> {
+        self.act_assigning(org, actor, id, action, text, None, at)
+            .await
+    }
+
+    /// `act`, and with a signature on a received letter, the order's
+    /// assignment: to a position or a person, by an optional date.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn act_assigning(
+        &self,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
+        action: RouteAction,
+        text: Option<&str>,
+        assignment: Option<Assignment>,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        let directions = Directions {
+            assignment,
+            circulate_to: Vec::new(),
+        };
+        self.act_directing(org, actor, id, action, text, directions, at)
+            .await
+    }
+
+    /// Circulates a received letter (หนังสือเวียน) to the holders of
+    /// `positions`, each of whom then acknowledges it once.
+    pub async fn circulate(
+        &self,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
+        positions: Vec<Slug>,
+        text: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        let directions = Directions {
+            assignment: None,
+            circulate_to: positions,
+        };
+        self.act_directing(org, actor, id, RouteAction::Circulate, text, directions, at)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn act_directing(
+        &self,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
+        action: RouteAction,
+        text: Option<&str>,
+        directions: Directions,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
         let action = action.kind();
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         if let Some(text) = text {
@@ -198,7 +255,7 @@ impl Store {
                         action,
                         at,
                     };
-                    act_in(batch, job, text.as_deref(), now, date).await
+                    act_in(batch, job, text.as_deref(), directions, now, date).await
                 })
             })
             .await?;
@@ -209,7 +266,7 @@ impl Store {
 
 /// The next number of a register's year, gapless: the counter moves in the
 /// issuing transaction, so a rollback gives the number back.
-async fn allocate(
+pub(crate) async fn allocate(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     register: &str,
@@ -233,7 +290,7 @@ async fn allocate(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_version(
+pub(crate) async fn insert_version(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     id: &str,
@@ -270,16 +327,18 @@ async fn create_in(
     content_hash: String,
     now: String,
     files: Option<(saraban_core::Document, saraban_core::enclosure::Limits)>,
+    in_reply_to: Option<String>,
 ) -> Result<DocumentSummary> {
     let tx = &mut batch.tx;
     let drafter = ensure_person(&mut *tx, org, drafter).await?;
+    check_reply(&mut *tx, org, in_reply_to.as_deref()).await?;
     if let Some((document, limits)) = &files {
         check_named(&mut *tx, org, document, *limits, None).await?;
     }
     let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
     sqlx::query(sqlx::AssertSqlSafe(timed_for(tx,
-            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at)
-             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, @ts($8), @ts($8))",
+            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at, in_reply_to)
+             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, @ts($8), @ts($8), $9)",
         )))
         .bind(org)
         .bind(&id)
@@ -289,6 +348,7 @@ async fn create_in(
         .bind(&canonical)
         .bind(&content_hash)
         .bind(&now)
+        .bind(&in_reply_to)
         .execute(&mut **tx)
         .await?;
     insert_version(
@@ -320,6 +380,30 @@ async fn create_in(
     Ok(summary)
 }
 
+/// A reply answers a received letter of the same organisation.
+async fn check_reply(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    in_reply_to: Option<&str>,
+) -> Result<()> {
+    let Some(letter) = in_reply_to else {
+        return Ok(());
+    };
+    let kind: Option<String> =
+        sqlx::query_scalar("SELECT kind FROM documents WHERE org_id = $1 AND id = $2")
+            .bind(org)
+            .bind(letter)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if kind.as_deref() != Some(saraban_core::incoming::KIND) {
+        return Err(StoreError::invalid(
+            "in_reply_to",
+            format!("{letter} is no received letter of this organisation"),
+        ));
+    }
+    Ok(())
+}
+
 /// The document and its drafter, when `actor` may edit it now.
 async fn may_edit_in(
     tx: &mut Transaction<'static, Any>,
@@ -330,14 +414,7 @@ async fn may_edit_in(
     let doc = load_document(&mut *tx, org, id).await?;
     let actor = ensure_person(&mut *tx, org, actor).await?;
     let (route, _) = load_route(&mut *tx, org, &doc.kind, Some(doc.route_version)).await?;
-    let facts = Facts {
-        state: doc.state,
-        drafter: &doc.drafter,
-        route: &route,
-        acted_this_step: &[],
-        returned_from: None,
-        public: doc.publicity(),
-    };
+    let facts = doc.facts(&route, &[], None);
     decide(&facts, &actor, &[], ActionKind::Edit, None)?;
     Ok((doc, actor))
 }
@@ -422,12 +499,57 @@ async fn edit_in(
         content.canonical().to_owned(),
         content.content_hash().to_owned(),
     );
-    let version = doc.version + 1;
-    sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, "UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = @ts($4) WHERE org_id = $5 AND id = $6")))
-            .bind(&canonical)
+    let in_reply_to = content.document().in_reply_to().map(|id| id.to_string());
+    check_reply(&mut *tx, org, in_reply_to.as_deref()).await?;
+    let edit = NewVersion {
+        org,
+        id,
+        actor: actor.as_str(),
+        version: doc.version + 1,
+        canonical: &canonical,
+        content_hash,
+        in_reply_to: in_reply_to.as_deref(),
+        now,
+    };
+    record_version(batch, edit).await
+}
+
+/// A document's new content, as an edit records it.
+pub(crate) struct NewVersion<'a> {
+    pub(crate) org: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) actor: &'a str,
+    pub(crate) version: i64,
+    pub(crate) canonical: &'a str,
+    pub(crate) content_hash: String,
+    /// The received letter the content answers.
+    pub(crate) in_reply_to: Option<&'a str>,
+    pub(crate) now: String,
+}
+
+/// Writes a new version of a document's content: its row, the version
+/// kept, and the `edited` event, in the batch's transaction.
+pub(crate) async fn record_version(
+    batch: &mut Batch,
+    edit: NewVersion<'_>,
+) -> Result<(ActOutcome, SeqTicket)> {
+    let NewVersion {
+        org,
+        id,
+        actor,
+        version,
+        canonical,
+        content_hash,
+        in_reply_to,
+        now,
+    } = edit;
+    let tx = &mut batch.tx;
+    sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, "UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = @ts($4), in_reply_to = $5 WHERE org_id = $6 AND id = $7")))
+            .bind(canonical)
             .bind(&content_hash)
             .bind(version)
             .bind(&now)
+            .bind(in_reply_to)
             .bind(org)
             .bind(id)
             .execute(&mut **tx)
@@ -437,9 +559,9 @@ async fn edit_in(
         org,
         id,
         version,
-        &canonical,
+        canonical,
         &content_hash,
-        actor.as_str(),
+        actor,
         &now,
     )
     .await?;
@@ -450,7 +572,7 @@ async fn edit_in(
         kind: "edited",
         document: id,
         doc_version: version as u64,
-        actor: actor.as_str(),
+        actor,
         content_hash,
     });
     let document = summary_of(tx, org, id).await?;
@@ -483,9 +605,14 @@ async fn act_in(
     batch: &mut Batch,
     job: Job<'_>,
     text: Option<&str>,
+    directions: Directions,
     now: String,
     date: String,
 ) -> Result<(ActOutcome, SeqTicket)> {
+    let Directions {
+        assignment,
+        circulate_to,
+    } = directions;
     let Job {
         press,
         public_url,
@@ -528,15 +655,12 @@ async fn act_in(
         } else {
             None
         };
-    let facts = Facts {
-        state: doc.state,
-        drafter: &doc.drafter,
-        route: &route,
-        acted_this_step: &acted,
-        returned_from,
-        public: doc.publicity(),
-    };
+    let facts = doc.facts(&route, &acted, returned_from);
     let decision = decide(&facts, &actor, &authorities, action, text)?;
+    if let Some(assignment) = &assignment {
+        check_assignment(&mut *tx, org, &route, action, assignment).await?;
+    }
+    let circulate_to = check_circulation(&mut *tx, org, action, circulate_to).await?;
 
     // Issuing: the year, number and PDF hash the event records.
     let mut issued: Option<(i32, u32, String)> = None;
@@ -599,6 +723,12 @@ async fn act_in(
         number: issued.as_ref().map(|(_, number, _)| *number),
         pdf_hash: issued.map(|(_, _, hash)| hash),
         route_version: (action == ActionKind::Submit).then_some(doc.route_version as u32),
+        assigned_to: assignment.as_ref().map(|a| a.to.to_string()),
+        positions: circulate_to,
+        due: assignment
+            .as_ref()
+            .and_then(|a| a.due)
+            .map(|due| due.format("%Y-%m-%d").to_string()),
         ..Event::new(EventHead {
             org,
             seq: 0,
@@ -662,8 +792,98 @@ async fn act_in(
     ))
 }
 
+/// What an action directs beyond its text: the signer's assignment, or
+/// the positions a letter is circulated to.
+struct Directions {
+    assignment: Option<Assignment>,
+    circulate_to: Vec<Slug>,
+}
+
+/// A circulation names positions of the organisation, each once, and
+/// only a circulation names any; returns them as the event records them.
+async fn check_circulation(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    action: ActionKind,
+    positions: Vec<Slug>,
+) -> Result<Option<Vec<String>>> {
+    if action != ActionKind::Circulate {
+        if !positions.is_empty() {
+            return Err(StoreError::invalid(
+                "positions",
+                "ระบุตำแหน่งได้เฉพาะเมื่อแจ้งเวียน",
+            ));
+        }
+        return Ok(None);
+    }
+    if positions.is_empty() {
+        return Err(StoreError::invalid(
+            "positions",
+            "เลือกตำแหน่งที่จะแจ้งเวียนอย่างน้อยหนึ่งตำแหน่ง",
+        ));
+    }
+    let mut named: Vec<String> = Vec::with_capacity(positions.len());
+    for position in positions {
+        if named.iter().any(|p| p == position.as_str()) {
+            continue;
+        }
+        let known = sqlx::query("SELECT 1 FROM positions WHERE org_id = $1 AND id = $2")
+            .bind(org)
+            .bind(position.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::invalid(
+                "positions",
+                format!("ไม่มีตำแหน่ง “{position}” ในหน่วยงาน"),
+            ));
+        }
+        named.push(position.to_string());
+    }
+    Ok(Some(named))
+}
+
+/// The signer's order on a received letter assigns it: to whom (a
+/// position or a person of the organisation) and by when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub to: Slug,
+    pub due: Option<chrono::NaiveDate>,
+}
+
+/// An assignment goes only with the signature on a received letter, to
+/// a position or person the organisation has.
+async fn check_assignment(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    route: &saraban_core::workflow::Route,
+    action: ActionKind,
+    assignment: &Assignment,
+) -> Result<()> {
+    if action != ActionKind::Sign || !route.incoming {
+        return Err(StoreError::invalid(
+            "assigned_to",
+            "มอบหมายได้เฉพาะเมื่อสั่งการ (ลงนาม) ในหนังสือรับ",
+        ));
+    }
+    let known = sqlx::query(
+        "SELECT 1 FROM positions WHERE org_id = $1 AND id = $2 UNION ALL SELECT 1 FROM people WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org)
+    .bind(assignment.to.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    if known.is_none() {
+        return Err(StoreError::invalid(
+            "assigned_to",
+            format!("ไม่มีตำแหน่งหรือบุคคล “{}” ในหน่วยงาน", assignment.to),
+        ));
+    }
+    Ok(())
+}
+
 /// The sequence number a committed batch gave an event.
-fn numbered(ticket: &SeqTicket) -> Result<u64> {
+pub(crate) fn numbered(ticket: &SeqTicket) -> Result<u64> {
     ticket
         .get()
         .copied()

@@ -20,7 +20,7 @@ use saraban_store::StoreError;
 use serde_json::{Value, json};
 
 use super::common::{Fields, WebUser, config_of, failure, message_page, page};
-use super::form::{date_parts, posted_date};
+use super::dates::{date_parts, posted_date};
 use super::words;
 use crate::state::AppState;
 
@@ -200,7 +200,7 @@ struct Draft {
 
 impl Draft {
     /// The fields `names` of a posted form; a field that is a date is read
-    /// from its day, month and B.E. year (`form::posted_date`) as ISO.
+    /// from its day, month and B.E. year (`dates::posted_date`) as ISO.
     fn from_fields(fields: &Fields, names: &[&'static str], dates: &[&'static str]) -> Self {
         let mut values: Vec<(&'static str, String)> =
             names.iter().map(|n| (*n, fields.text(n))).collect();

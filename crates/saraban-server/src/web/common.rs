@@ -13,10 +13,13 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use saraban_core::DigitStyle;
 use saraban_core::DocumentId;
 use saraban_core::ledger::sha256_hex;
 use saraban_core::org::OrgConfig;
+use saraban_store::HistoryEntry;
 use saraban_store::{Account, StoreError};
+use serde_json::Value;
 
 use super::words;
 use crate::download::PdfName;
@@ -50,6 +53,8 @@ pub(crate) struct WebUser {
     pub account: Account,
     pub csrf: String,
     pub session: String,
+    /// Receives letters (holds the incoming route's `issue` position).
+    pub receives: bool,
 }
 
 /// The form token of a session: unguessable without the session cookie,
@@ -71,10 +76,12 @@ impl FromRequestParts<AppState> for WebUser {
         match state.store.authenticate(&token, Utc::now()).await {
             Ok(Some(account)) => {
                 tracing::Span::current().record("user", account.person.as_str());
+                let receives = receives(state, &account).await;
                 Ok(WebUser {
                     account,
                     csrf: csrf_of(&token),
                     session: token,
+                    receives,
                 })
             }
             Ok(None) => Err(redirect("/sign-in")),
@@ -108,6 +115,15 @@ impl Fields {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// Every value posted under `name` (checkboxes), in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
     }
 
     pub fn text(&self, name: &str) -> String {
@@ -244,6 +260,9 @@ pub(crate) fn layout(title: &str, user: Option<&WebUser>, content: Markup) -> Ma
                                 a href="/inbox" { "งานรอดำเนินการ" }
                                 a href="/new/memo" { "สร้างบันทึกข้อความ" }
                                 a href="/new/order" { "สร้างคำสั่ง" }
+                                @if user.receives {
+                                    a #nav-receive href="/incoming/new" { (words::RECEIVE_NAV) }
+                                }
                                 a href="/registers" { "ทะเบียน" }
                             }
                             @if user.account.is_admin {
@@ -350,11 +369,7 @@ pub(crate) fn with_cookie(mut response: Response, cookie: HeaderValue) -> Respon
 
 /// SVG pages as images: each page is its own document, so nothing in it
 /// can touch the page around it. Pages counted in the organisation's digits.
-pub(crate) fn page_images(
-    pages: &[String],
-    label: &str,
-    digits: saraban_core::DigitStyle,
-) -> Markup {
+pub(crate) fn page_images(pages: &[String], label: &str, digits: DigitStyle) -> Markup {
     use base64::Engine;
     let count = pages.len();
     html! {
@@ -365,4 +380,56 @@ pub(crate) fn page_images(
             }
         }
     }
+}
+
+/// Whether `user` receives letters: holds (or acts for) the incoming
+/// route's `issue` position today.
+pub(crate) async fn receives(state: &AppState, user: &Account) -> bool {
+    if user.positions.is_empty() {
+        return false;
+    }
+    match state.store.incoming_registrar(&user.org).await {
+        Ok(Some(registrar)) => user
+            .positions
+            .iter()
+            .any(|p| p.position.as_str() == registrar),
+        _ => false,
+    }
+}
+
+/// A document's history, oldest first: each event, who did it for which
+/// position, when, and its text.
+pub(super) fn timeline(config: &OrgConfig, history: &[HistoryEntry], digits: DigitStyle) -> Markup {
+    html! {
+        ol.timeline.thai-digits[digits != DigitStyle::Arabic] #timeline {
+            @for entry in history {
+                @let event = &entry.event;
+                @let get = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+                li {
+                    strong { (words::event_name(&get("kind"))) }
+                    " — " (words::person_name(config, &get("actor")))
+                    @if let Some(position) = event.get("position").and_then(Value::as_str) {
+                        " ("
+                        @if let Some(capacity) = event.get("capacity").and_then(Value::as_str).and_then(words::capacity_from_name) {
+                            (capacity.wording()) " "
+                        }
+                        (words::position_title(config, position)) ")"
+                    }
+                    br;
+                    span.when { (words::time(&get("at"), digits)) }
+                    @if let Some(text) = event.get("text").and_then(Value::as_str) {
+                        blockquote { (text) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The organisation's digit style, for pages that need only that.
+pub(crate) async fn digits_of(state: &AppState, user: &WebUser) -> DigitStyle {
+    config_of(state, user)
+        .await
+        .map(|c| c.organisation.digits)
+        .unwrap_or_default()
 }

@@ -9,6 +9,7 @@ use chrono::Utc;
 use maud::{Markup, html};
 use saraban_core::DigitStyle;
 use saraban_core::diff::{self, Change, Piece};
+use saraban_core::incoming::StampPlace;
 use saraban_core::org::OrgConfig;
 use saraban_core::segment::Segmenter;
 use saraban_core::workflow::{RouteAction, Standing};
@@ -29,6 +30,10 @@ pub(crate) struct Notice {
     saved: Option<String>,
     #[serde(default)]
     done: Option<String>,
+    #[serde(default)]
+    received: Option<String>,
+    #[serde(default)]
+    placed: Option<String>,
 }
 
 /// Everything the document page shows.
@@ -101,6 +106,29 @@ async fn loaded_page(
     alert: Option<String>,
     notice: Option<String>,
 ) -> Response {
+    // A received letter is no document to typeset: its own page.
+    if loaded.summary.kind == saraban_core::incoming::KIND {
+        let Loaded {
+            config,
+            summary,
+            allowed,
+            history,
+        } = loaded;
+        return super::incoming::letter_page(
+            state,
+            super::incoming::LetterPage {
+                config,
+                summary,
+                allowed,
+                history,
+                alert,
+                notice,
+                status,
+                user,
+            },
+        )
+        .await;
+    }
     let pages = state
         .press
         .page_images(&state.store, &user.account.org, &loaded.summary.id)
@@ -191,7 +219,7 @@ async fn loaded_page(
                 h2 #route-title { "เส้นทางเสนอ" }
                 (route_steps(&config, &summary))
                 h3 #history-title { "ความเคลื่อนไหว" }
-                (timeline(&config, &history, digits))
+                (super::common::timeline(&config, &history, digits))
             }
         }
     };
@@ -332,33 +360,6 @@ fn route_steps(config: &OrgConfig, summary: &DocumentSummary) -> Markup {
     }
 }
 
-fn timeline(config: &OrgConfig, history: &[HistoryEntry], digits: DigitStyle) -> Markup {
-    html! {
-        ol.timeline.thai-digits[digits != DigitStyle::Arabic] #timeline {
-            @for entry in history {
-                @let event = &entry.event;
-                @let get = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-                li {
-                    strong { (words::event_name(&get("kind"))) }
-                    " — " (words::person_name(config, &get("actor")))
-                    @if let Some(position) = event.get("position").and_then(Value::as_str) {
-                        " ("
-                        @if let Some(capacity) = event.get("capacity").and_then(Value::as_str).and_then(words::capacity_from_name) {
-                            (capacity.wording()) " "
-                        }
-                        (words::position_title(config, position)) ")"
-                    }
-                    br;
-                    span.when { (words::time(&get("at"), digits)) }
-                    @if let Some(text) = event.get("text").and_then(Value::as_str) {
-                        blockquote { (text) }
-                    }
-                }
-            }
-        }
-    }
-}
-
 pub(crate) async fn page_route(
     State(state): State<AppState>,
     user: WebUser,
@@ -367,6 +368,10 @@ pub(crate) async fn page_route(
 ) -> Response {
     let notice = if notice.saved.is_some() {
         Some("บันทึกร่างแล้ว เมื่อพร้อมให้กด “ส่งเสนอ”".to_owned())
+    } else if notice.received.is_some() {
+        Some(words::RECEIVED_NOTICE.to_owned())
+    } else if notice.placed.is_some() {
+        Some(words::STAMP_PLACED_NOTICE.to_owned())
     } else {
         notice
             .done
@@ -377,6 +382,18 @@ pub(crate) async fn page_route(
     document_page(&state, &user, &id, StatusCode::OK, None, notice).await
 }
 
+/// The document's page with a refusal at its top.
+pub(super) async fn refused_page(
+    state: &AppState,
+    user: &WebUser,
+    id: &str,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    document_page(state, user, id, status, Some(message), None).await
+}
+
+#[allow(clippy::too_many_arguments)]
 fn confirm_form(
     config: &OrgConfig,
     user: &WebUser,
@@ -388,6 +405,15 @@ fn confirm_form(
 ) -> Markup {
     let action = choice.action;
     let slug = action.name();
+    let incoming = summary.kind == saraban_core::incoming::KIND;
+    // The registrar sends a letter up with a note, ready-made.
+    let prefilled;
+    let text = if incoming && action == RouteAction::Submit && text.is_empty() && error.is_none() {
+        prefilled = words::submit_note(config);
+        prefilled.as_str()
+    } else {
+        text
+    };
     // The organisation's ready-made texts for this kind and step (words.rs).
     let quick = words::quick_texts(config, &summary.kind, action, summary.step);
     let takes_text = matches!(
@@ -397,8 +423,15 @@ fn confirm_form(
             | RouteAction::Sign
             | RouteAction::Cancel
             | RouteAction::Withdraw
+            | RouteAction::Close
+            | RouteAction::Circulate
+    ) || (incoming && action == RouteAction::Submit);
+    let text_required = matches!(
+        action,
+        RouteAction::Return | RouteAction::Cancel | RouteAction::Close
     );
-    let text_required = matches!(action, RouteAction::Return | RouteAction::Cancel);
+    let assigning = incoming && action == RouteAction::Sign;
+    let circulating = action == RouteAction::Circulate;
     html! {
         p.crumbs { a href=(format!("/doc/{}", summary.id)) { "← กลับไปที่เอกสาร" } }
         h1 { "ยืนยัน: " (words::action_name(action)) }
@@ -433,6 +466,10 @@ fn confirm_form(
                             RouteAction::Return => "เหตุผลที่ส่งคืน (จำเป็น)",
                             RouteAction::Cancel => "เหตุผลที่ยกเลิก (จำเป็น)",
                             RouteAction::Withdraw => "เหตุผลที่ถอนเรื่อง (ไม่บังคับ)",
+                            RouteAction::Close => "การปฏิบัติ: สิ่งที่ได้ดำเนินการแล้ว (จำเป็น)",
+                            RouteAction::Submit => "ข้อความเกษียณ",
+                            RouteAction::Circulate => "ข้อความแจ้งเวียน (ไม่บังคับ)",
+                            RouteAction::Sign if incoming => "คำสั่งการ (หรือเลือกข้อความสำเร็จรูปด้านบน)",
                             _ => "หรือเขียนความเห็นเอง (ถ้าเขียน จะใช้ข้อความนี้แทนความเห็นสำเร็จรูป)",
                         }
                     }
@@ -442,6 +479,12 @@ fn confirm_form(
                         p.field-error #text-error role="alert" { (error) }
                     }
                 }
+            }
+            @if assigning {
+                (super::incoming::assignment_fields(config, None))
+            }
+            @if circulating {
+                (super::incoming::circulation_fields(config))
             }
             div.buttons {
                 button.primary type="submit" #confirm { "ยืนยัน" (words::action_name(action)) }
@@ -530,8 +573,44 @@ pub(crate) async fn act(
             .filter(|q| !q.trim().is_empty())
             .map(str::to_owned)
     };
-    let outcome = match document_id(&id) {
-        Ok(document) => {
+    // A signer's order on a received letter may assign it.
+    let assignment = super::incoming::posted_assignment(&fields);
+    let outcome = match (document_id(&id), assignment) {
+        (Ok(document), Ok(None)) if action == RouteAction::Circulate => {
+            match super::incoming::posted_positions(&fields) {
+                Ok(positions) => {
+                    state
+                        .store
+                        .circulate(
+                            &user.account.org,
+                            &user.account.person,
+                            &document,
+                            positions,
+                            text.as_deref(),
+                            Utc::now(),
+                        )
+                        .await
+                }
+                Err(error) => Err(error),
+            }
+        }
+        (Ok(document), Ok(Some(assignment))) => {
+            let outcome = state
+                .store
+                .act_assigning(
+                    &user.account.org,
+                    &user.account.person,
+                    &document,
+                    action,
+                    text.as_deref(),
+                    Some(assignment),
+                    Utc::now(),
+                )
+                .await;
+            tracing::info!(document = %document, user = %user.account.person, action = ?action, ok = outcome.is_ok(), "action with assignment (web)");
+            outcome
+        }
+        (Ok(document), Ok(None)) => {
             act_now(
                 &state,
                 &user.account,
@@ -542,7 +621,7 @@ pub(crate) async fn act(
             )
             .await
         }
-        Err(error) => Err(error),
+        (Err(error), _) | (_, Err(error)) => Err(error),
     };
     match outcome {
         Ok(_) => redirect(&format!("/doc/{id}?done={slug}")),
@@ -692,4 +771,65 @@ fn order_date_notice(content: &Value, digits: DigitStyle) -> Option<Markup> {
             }
         }
     })
+}
+
+/// `POST /doc/{id}/stamp`: the stamp's place, as a new version.
+pub(crate) async fn place_stamp(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields) {
+        return response;
+    }
+    let document = match readable_document(&user, &id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let number = |name: &str| {
+        let text = super::dates::arabic_digits(&fields.text(name));
+        if text.is_empty() {
+            Ok(None)
+        } else {
+            text.parse::<f64>().map(Some).map_err(|_| ())
+        }
+    };
+    let place = match (number("x_mm"), number("y_mm")) {
+        (Ok(None), Ok(None)) => Ok(None),
+        (Ok(Some(x)), Ok(Some(y)))
+            if x.is_finite()
+                && y.is_finite()
+                && (0.0..=1000.0).contains(&x)
+                && (0.0..=1000.0).contains(&y) =>
+        {
+            Ok(Some(StampPlace { x_mm: x, y_mm: y }))
+        }
+        _ => Err(StoreError::invalid("stamp", words::STAMP_PLACE_INVALID)),
+    };
+    let outcome = match place {
+        Ok(place) => {
+            state
+                .store
+                .place_stamp(
+                    &user.account.org,
+                    &user.account.person,
+                    &document,
+                    place,
+                    Utc::now(),
+                )
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(_) => redirect(&format!("/doc/{id}?placed=1")),
+        Err(
+            error @ (StoreError::Refused(_) | StoreError::Invalid { .. } | StoreError::Input(_)),
+        ) => {
+            let (status, message) = words::store_error(&error);
+            refused_page(&state, &user, &id, status, message).await
+        }
+        Err(error) => failure(error),
+    }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -15,11 +15,13 @@ use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
 use saraban_core::{DigitStyle, Drafted};
 use saraban_store::StoreError;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::common::{
     Fields, WebUser, config_of, failure, html_response, message_page, page, page_images, redirect,
 };
+use super::dates::{arabic_digits, date_parts, posted_date};
 use super::document::may_edit;
 use super::inbox::return_note;
 use super::words;
@@ -254,17 +256,6 @@ fn items_text(value: &Value) -> (String, String, String) {
         }
     }
     (numbering, sub_numbering, lines.join("\n"))
-}
-
-/// Digits typed in Thai read as Arabic ("๑.๕" → "1.5").
-fn arabic_digits(text: &str) -> String {
-    text.trim()
-        .chars()
-        .map(|c| match c {
-            '๐'..='๙' => char::from(b'0' + (c as u32 - '๐' as u32) as u8),
-            other => other,
-        })
-        .collect()
 }
 
 /// A document as the form holds it: text as typed, nothing checked yet.
@@ -1073,40 +1064,6 @@ fn table_value(block: &BlockDraft) -> Value {
     Value::Object(table)
 }
 
-/// Day, month and B.E. year as typed into ISO (C.E.) for the format; a
-/// year under 2400 is taken as C.E. as typed. What is not a date goes as
-/// typed, for the engine to name.
-fn iso_of_parts(day: &str, month: &str, year: &str) -> String {
-    let (day, month, year) = (
-        arabic_digits(day),
-        arabic_digits(month),
-        arabic_digits(year),
-    );
-    match (
-        day.parse::<u32>(),
-        month.parse::<u32>(),
-        year.parse::<i32>(),
-    ) {
-        (Ok(d), Ok(m), Ok(y)) => {
-            let y = if y >= 2400 { y - 543 } else { y };
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        _ if day.is_empty() && month.is_empty() && year.is_empty() => String::new(),
-        _ => format!("{year}-{month}-{day}"),
-    }
-}
-
-/// An ISO date's day, month and B.E. year, for the form's three fields.
-fn parts_of_iso(iso: &str) -> (u32, u32, String) {
-    match chrono::NaiveDate::parse_from_str(iso.trim(), "%Y-%m-%d") {
-        Ok(date) => {
-            use chrono::Datelike;
-            (date.day(), date.month(), (date.year() + 543).to_string())
-        }
-        Err(_) => (0, 0, String::new()),
-    }
-}
-
 /// An error of the engine, placed at the form's field that best holds it.
 #[derive(Debug, Clone)]
 struct FieldError {
@@ -1354,59 +1311,6 @@ fn date_field(digits: DigitStyle, draft: &Draft, error: Option<&FieldError>) -> 
     }
 }
 
-/// A date as day, Thai month and B.E. year (fields `{name}.day`,
-/// `{name}.month`, `{name}.year`; the day's select is `id`, the others
-/// `{id}-month` and `{id}-year`), for every date a page asks for.
-pub(crate) fn date_parts(
-    digits: DigitStyle,
-    name: &str,
-    id: &str,
-    iso: &str,
-    labelled_by: &str,
-    invalid: bool,
-) -> Markup {
-    let (day, month, year) = parts_of_iso(iso);
-    let year = if year.is_empty() {
-        year
-    } else {
-        digits.apply(&year)
-    };
-    let invalid = invalid.then_some("true");
-    html! {
-        div.date-parts role="group" aria-labelledby=(labelled_by) {
-            select #(id) name=(format!("{name}.day")) aria-label="วันที่ (วัน)" aria-describedby=(format!("{id}-hint {id}-error"))
-                aria-invalid=[invalid] {
-                option value="" selected[day == 0] { "วัน" }
-                @for d in 1..=31u32 {
-                    option value=(d) selected[d == day] { (digits.number(u64::from(d))) }
-                }
-            }
-            select #(format!("{id}-month")) name=(format!("{name}.month")) aria-label="เดือน" aria-invalid=[invalid] {
-                option value="" selected[month == 0] { "เดือน" }
-                @for (m, month_name) in saraban_core::thai::MONTHS_FULL.iter().enumerate() {
-                    option value=(m + 1) selected[m as u32 + 1 == month] { (month_name) }
-                }
-            }
-            span.era aria-hidden="true" { "พ.ศ." }
-            input #(format!("{id}-year")) name=(format!("{name}.year")) value=(year) inputmode="numeric" maxlength="4" size="4"
-                aria-label="ปี พ.ศ." autocomplete="off" aria-invalid=[invalid];
-        }
-    }
-}
-
-/// The date a form posted as `date_parts` (or as one ISO field `name`),
-/// as ISO (C.E.).
-pub(crate) fn posted_date(fields: &Fields, name: &str) -> String {
-    match fields.get(name) {
-        Some(date) => date.to_owned(),
-        None => iso_of_parts(
-            &fields.text(&format!("{name}.day")),
-            &fields.text(&format!("{name}.month")),
-            &fields.text(&format!("{name}.year")),
-        ),
-    }
-}
-
 /// The closing lines a memo usually ends with.
 const CLOSINGS: [&str; 4] = [
     "จึงเรียนมาเพื่อโปรดทราบ",
@@ -1600,10 +1504,18 @@ fn known_kind(kind: &str) -> Result<(), Response> {
     }
 }
 
+/// A new document may start as the reply to a received letter.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Start {
+    #[serde(default)]
+    reply_to: Option<String>,
+}
+
 pub(crate) async fn new_page(
     State(state): State<AppState>,
     user: WebUser,
     Path(kind): Path<String>,
+    Query(start): Query<Start>,
 ) -> Response {
     if let Err(response) = may_draft(&user).and_then(|_| known_kind(&kind)) {
         return response;
@@ -1612,7 +1524,17 @@ pub(crate) async fn new_page(
         Ok(config) => config,
         Err(response) => return response,
     };
-    let draft = Draft::new(&kind, &config, &user);
+    let mut draft = Draft::new(&kind, &config, &user);
+    // A reply: to the sender, citing their letter, carrying its id.
+    if kind == "memo"
+        && let Some(reply_to) = &start.reply_to
+        && let Some((to, reference, subject, id)) = reply_start(&state, &user, reply_to).await
+    {
+        draft.to = to;
+        draft.references = reference;
+        draft.subject = subject;
+        draft.extra = json!({ "in_reply_to": id }).to_string();
+    }
     let title = format!("สร้าง{}", words::kind_name(&kind));
     page(
         StatusCode::OK,
@@ -1914,9 +1836,35 @@ pub(crate) async fn autosave(
     }
 }
 
+/// The memo form's start for a reply: to the sender, citing the letter,
+/// carrying its id. None if `id` is no received letter.
+pub(crate) async fn reply_start(
+    state: &AppState,
+    user: &WebUser,
+    id: &str,
+) -> Option<(String, String, String, String)> {
+    let id = saraban_core::DocumentId::parse(id).ok()?;
+    let content = state.store.content(&user.account.org, &id).await.ok()?;
+    let letter = saraban_core::incoming::incoming_from_value(content).ok()?;
+    let digits = super::common::digits_of(state, user).await;
+    let reference = format!(
+        "หนังสือ{} ที่ {} ลงวันที่ {}",
+        letter.from.as_str(),
+        letter.their_number.as_str(),
+        letter.date.full(digits)
+    );
+    Some((
+        letter.from.as_str().to_owned(),
+        reference,
+        letter.subject.as_str().to_owned(),
+        id.to_string(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{BlockDraft, BlockKind, Draft, iso_of_parts, parse_tab_separated};
+    use super::super::dates::iso_of_parts;
+    use super::{BlockDraft, BlockKind, Draft, parse_tab_separated};
     use serde_json::json;
 
     /// The budget memo (widths, alignments, a footer of spanned cells,

@@ -10,7 +10,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
 use saraban_core::{DocumentId, PositionId};
-use saraban_store::{DocumentSummary, ReturnNote};
+use saraban_store::{DocumentSummary, IncomingOrder, ReturnNote};
 
 use super::common::{WebUser, config_of, failure, page};
 use super::words;
@@ -27,12 +27,16 @@ fn urgency_rank(urgency: Option<&String>) -> u8 {
 
 async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
     let config = config_of(state, user).await?;
-    let positions: Vec<PositionId> = user
+    let mut positions: Vec<PositionId> = user
         .account
         .positions
         .iter()
         .map(|p| p.position.clone())
         .collect();
+    // A received letter assigned to a person by name waits under their id.
+    if let Ok(me) = PositionId::parse(user.account.person.as_str()) {
+        positions.push(me);
+    }
     let mut inbox = state
         .store
         .inbox(&user.account.org, &user.account.person, &positions, 200)
@@ -72,6 +76,26 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         .returns(&user.account.org, &returned_ids)
         .await
         .map_err(failure)?;
+    let incoming_ids: Vec<DocumentId> = inbox
+        .waiting
+        .iter()
+        .filter(|d| d.kind == saraban_core::incoming::KIND)
+        .map(|d| d.id.clone())
+        .collect();
+    let orders = state
+        .store
+        .incoming_orders(
+            &user.account.org,
+            &incoming_ids,
+            saraban_core::clock::thai_date(chrono::Utc::now()),
+        )
+        .await
+        .map_err(failure)?;
+    let to_acknowledge = state
+        .store
+        .to_acknowledge(&user.account.org, &user.account.person, &positions)
+        .await
+        .map_err(failure)?;
     let held: Vec<String> = user
         .account
         .positions
@@ -97,16 +121,34 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         }
         section #waiting aria-labelledby="waiting-title" {
             h2 #waiting-title { "รอท่านดำเนินการ" }
-            (list(&config, &inbox.waiting, &urgencies, &returns, "ไม่มีเรื่องรอท่านดำเนินการ", true))
+            @if user.receives {
+                p { a.button.primary #receive-new href="/incoming/new" { "+ " (words::RECEIVE_TITLE) } }
+            }
+            (list(&config, &inbox.waiting, &urgencies, &returns, &orders, "ไม่มีเรื่องรอท่านดำเนินการ", true))
+        }
+        @if !to_acknowledge.is_empty() {
+            section #circulars aria-labelledby="circulars-title" {
+                h2 #circulars-title { "หนังสือเวียนรอรับทราบ" }
+                ul.documents {
+                    @for letter in &to_acknowledge {
+                        li {
+                            a href=(format!("/doc/{}", letter.id)) { (letter.subject) }
+                            @if let Some(number) = letter.number {
+                                " " span.meta { "เลขรับ " (digits.number(number.unsigned_abs())) }
+                            }
+                        }
+                    }
+                }
+            }
         }
         section #drafts aria-labelledby="drafts-title" {
             h2 #drafts-title { "ร่างของท่าน" }
             p { a.button href="/new/memo" { "+ สร้างบันทึกข้อความ" } " " a.button href="/new/order" { "+ สร้างคำสั่ง" } }
-            (list(&config, &inbox.drafts, &urgencies, &returns, "ไม่มีร่างค้างอยู่", false))
+            (list(&config, &inbox.drafts, &urgencies, &returns, &HashMap::new(), "ไม่มีร่างค้างอยู่", false))
         }
         section #sent aria-labelledby="sent-title" {
             h2 #sent-title { "เรื่องที่ท่านส่งเสนอ" }
-            (list(&config, &inbox.sent, &urgencies, &returns, "ยังไม่มีเรื่องที่ส่งเสนอ", false))
+            (list(&config, &inbox.sent, &urgencies, &returns, &HashMap::new(), "ยังไม่มีเรื่องที่ส่งเสนอ", false))
         }
     })
 }
@@ -116,6 +158,7 @@ fn list(
     documents: &[DocumentSummary],
     urgencies: &HashMap<DocumentId, String>,
     returns: &HashMap<DocumentId, ReturnNote>,
+    orders: &HashMap<DocumentId, IncomingOrder>,
     empty: &str,
     show_age: bool,
 ) -> Markup {
@@ -126,7 +169,7 @@ fn list(
         } @else {
             ul.docs {
                 @for doc in documents {
-                    li.doc.returned[doc.state == "returned"] {
+                    li.doc.returned[doc.state == "returned"].overdue-doc[orders.get(&doc.id).is_some_and(|o| o.overdue)] {
                         a.doc-title href=(format!("/doc/{}", doc.id)) {
                             @if let Some(urgency) = urgencies.get(&doc.id) {
                                 span.urgency { (urgency) } " "
@@ -145,6 +188,9 @@ fn list(
                             } @else {
                                 span { "ปรับปรุง " (words::time(&doc.updated_at, digits)) }
                             }
+                        }
+                        @if let Some(order) = orders.get(&doc.id) {
+                            (super::incoming::inbox_line(config, order))
                         }
                         @if doc.state == "returned" {
                             @if let Some(note) = returns.get(&doc.id) {

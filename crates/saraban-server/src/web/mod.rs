@@ -12,10 +12,12 @@ mod admin;
 mod assets;
 mod board;
 mod common;
+mod dates;
 mod document;
 mod enclosures;
 mod form;
 mod inbox;
+mod incoming;
 mod registers;
 mod session;
 mod verify;
@@ -52,6 +54,16 @@ pub(crate) fn router() -> Router<AppState> {
             get(document::confirm_page).post(document::act),
         )
         .route("/doc/{id}/pdf", get(document::pdf))
+        // The files' own limits apply, checked as they arrive.
+        .route(
+            "/incoming/new",
+            get(incoming::new_page)
+                .post(incoming::receive)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/doc/{id}/stamp", post(document::place_stamp))
+        .route("/doc/{id}/stamped.pdf", get(incoming::stamped))
+        .route("/doc/{id}/original", get(incoming::original))
         // The body limit of the file's own (the server's setting) applies,
         // checked as the file arrives.
         .route(

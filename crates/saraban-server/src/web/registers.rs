@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use maud::html;
+use maud::{Markup, html};
 use saraban_core::org::OrgConfig;
 use saraban_store::RegisterEntry;
 use serde::Deserialize;
@@ -81,9 +81,17 @@ pub(crate) async fn page_route(
         .as_deref()
         .and_then(buddhist_year)
         .unwrap_or(current);
-    let rows = match entries(&state, &user, &register, year).await {
-        Ok(rows) => rows,
-        Err(response) => return response,
+    let receiving = is_receiving(&config, &register);
+    let (rows, received) = if receiving {
+        match register_rows(&state, &user, year).await {
+            Ok(received) => (Vec::new(), received),
+            Err(response) => return response,
+        }
+    } else {
+        match entries(&state, &user, &register, year).await {
+            Ok(rows) => (rows, Vec::new()),
+            Err(response) => return response,
+        }
     };
     let digits = config.organisation.digits;
     let name = register_name(&config, &register).unwrap_or_default();
@@ -114,7 +122,9 @@ pub(crate) async fn page_route(
             " "
             a.button href=(format!("/registers/{register}/{year}/pdf")) data-busy-link { "พิมพ์ทะเบียน (PDF)" }
         }
-        @if rows.is_empty() {
+        @if receiving {
+            (register_table(&config, &received))
+        } @else if rows.is_empty() {
             p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
         } @else {
             // The official register's columns; on a narrow screen the table
@@ -151,6 +161,14 @@ pub(crate) async fn page_route(
         }
     };
     page(StatusCode::OK, "ทะเบียน", Some(&user), content)
+}
+
+/// Whether `register` numbers received letters (ทะเบียนหนังสือรับ).
+fn is_receiving(config: &OrgConfig, register: &str) -> bool {
+    config
+        .registers
+        .iter()
+        .any(|r| r.id.as_str() == register && r.kind == saraban_core::incoming::KIND)
 }
 
 /// The columns of the official register (ทะเบียนหนังสือส่ง).
@@ -196,7 +214,11 @@ async fn listed(
     let name = register_name(&config, register)
         .ok_or_else(|| message_page(StatusCode::NOT_FOUND, "ไม่พบทะเบียน", "ไม่มีทะเบียนนี้"))?
         .to_owned();
-    let rows = entries(state, user, register, year).await?;
+    let rows = if is_receiving(&config, register) {
+        Vec::new()
+    } else {
+        entries(state, user, register, year).await?
+    };
     Ok(Listed {
         config,
         name,
@@ -206,7 +228,7 @@ async fn listed(
 }
 
 /// One CSV field, always quoted (RFC 4180).
-fn csv_field(text: &str) -> String {
+pub(super) fn csv_field(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
@@ -214,7 +236,7 @@ fn csv_field(text: &str) -> String {
 /// formula (starting with =, +, -, @, tab or CR) gets a leading
 /// apostrophe, per OWASP's guidance on CSV injection. Numbers and dates
 /// the system writes are not passed through it.
-fn csv_text(text: &str) -> String {
+pub(super) fn csv_text(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -233,6 +255,12 @@ pub(crate) async fn csv(
         Ok(listed) => listed,
         Err(response) => return response,
     };
+    if is_receiving(&config, &register) {
+        return match register_rows(&state, &user, year).await {
+            Ok(received) => register_csv(&config, &register, year, &received),
+            Err(response) => response,
+        };
+    }
     let digits = config.organisation.digits;
     // A byte-order mark so that spreadsheets read the Thai as UTF-8. The
     // register's columns, the date twice (ISO for sorting, Thai to read),
@@ -289,6 +317,12 @@ pub(crate) async fn pdf(
         Ok(listed) => listed,
         Err(response) => return response,
     };
+    if is_receiving(&config, &register) {
+        return match register_rows(&state, &user, year).await {
+            Ok(received) => register_pdf(&state, &config, &register, year, &received).await,
+            Err(response) => response,
+        };
+    }
     let digits = config.organisation.digits;
     let sheet = saraban_typeset::RegisterPage {
         title: format!("{name} ปี พ.ศ. {}", digits.number(year as u64)),
@@ -323,6 +357,182 @@ pub(crate) async fn pdf(
         Ok(bytes) => inline_pdf(
             &PdfName {
                 thai: format!("ทะเบียน-{register}-{year}.pdf"),
+                ascii: format!("register-{register}-{year}.pdf"),
+            },
+            bytes,
+        ),
+        Err(error) => failure(error),
+    }
+}
+
+/// The receiving register's page body for a year.
+pub(crate) async fn register_rows(
+    state: &AppState,
+    user: &WebUser,
+    year: i32,
+) -> Result<Vec<saraban_store::ReceivedEntry>, Response> {
+    let year = saraban_core::BuddhistYear::new(year).map_err(|_| {
+        message_page(
+            StatusCode::BAD_REQUEST,
+            "ปีไม่ถูกต้อง",
+            "ปี พ.ศ. ต้องเป็นตัวเลข เช่น ๒๕๖๘",
+        )
+    })?;
+    state
+        .store
+        .received_register(
+            &user.account.org,
+            year,
+            saraban_core::clock::thai_date(Utc::now()),
+        )
+        .await
+        .map_err(failure)
+}
+
+/// What the register's หมายเหตุ says: the assignee, the deadline, overdue.
+fn remark(config: &OrgConfig, row: &saraban_store::ReceivedEntry) -> String {
+    let digits = config.organisation.digits;
+    let mut parts = Vec::new();
+    if let Some(to) = &row.assigned_to {
+        parts.push(format!(
+            "มอบ {}",
+            super::incoming::assignee_name(config, to)
+        ));
+    }
+    if let Some(due) = &row.due {
+        parts.push(format!("ภายใน {}", words::iso_date(due, false, digits)));
+    }
+    if row.state != "closed" && row.state != "signed" {
+        parts.push(
+            saraban_core::workflow::State::from_parts(&row.state, 0)
+                .map(|s| s.thai())
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    parts.join(" ")
+}
+
+/// The receiving register in the official columns (ทะเบียนหนังสือรับ).
+pub(crate) fn register_table(config: &OrgConfig, rows: &[saraban_store::ReceivedEntry]) -> Markup {
+    let digits = config.organisation.digits;
+    html! {
+        @if rows.is_empty() {
+            p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
+        } @else {
+            div.table-scroll #register-scroll tabindex="0" role="region" aria-labelledby="register-title" {
+                table.register #register-table {
+                    thead { tr { @for heading in words::RECEIVING_COLUMNS { th scope="col" { (heading) } } } }
+                    tbody {
+                        @for row in rows {
+                            tr.overdue[row.overdue] {
+                                td.number { (digits.number(row.number.unsigned_abs())) }
+                                td { (row.their_number) }
+                                td.date { (words::iso_date(&row.dated, false, digits)) }
+                                td { (row.from) }
+                                td { (row.to) }
+                                td.subject { a href=(format!("/doc/{}", row.document_id)) { (row.subject) } }
+                                td { (row.action.as_deref().unwrap_or("-")) }
+                                td {
+                                    @if row.overdue { strong.overdue { (words::OVERDUE) } " " }
+                                    (remark(config, row))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The receiving register as CSV: the register's columns, the date as
+/// ISO and in Thai, the time of receipt, the document's id.
+pub(crate) fn register_csv(
+    config: &OrgConfig,
+    register: &str,
+    year: i32,
+    rows: &[saraban_store::ReceivedEntry],
+) -> Response {
+    let digits = config.organisation.digits;
+    let mut out = String::from("\u{FEFF}");
+    out.push_str(
+        "เลขทะเบียนรับ,ที่,ลงวันที่,ลงวันที่ (พ.ศ.),จาก,ถึง,เรื่อง,การปฏิบัติ,หมายเหตุ,เวลาที่รับ,รหัสเอกสาร\r\n",
+    );
+    for row in rows {
+        let mut note = remark(config, row);
+        if row.overdue {
+            note = format!("{} {note}", words::OVERDUE).trim().to_owned();
+        }
+        let fields = [
+            row.number.to_string(),
+            csv_text(&row.their_number),
+            row.dated.clone(),
+            words::iso_date(&row.dated, true, digits),
+            csv_text(&row.from),
+            csv_text(&row.to),
+            csv_text(&row.subject),
+            csv_text(row.action.as_deref().unwrap_or_default()),
+            csv_text(&note),
+            row.received_at.clone(),
+            row.document_id.to_string(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"register-{register}-{year}.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response()
+}
+
+/// The receiving register's printable PDF, landscape.
+pub(crate) async fn register_pdf(
+    state: &AppState,
+    config: &OrgConfig,
+    register: &str,
+    year: i32,
+    rows: &[saraban_store::ReceivedEntry],
+) -> Response {
+    let digits = config.organisation.digits;
+    let sheet = saraban_press::ReceivingRegisterPage {
+        organisation: config.organisation.name.as_str().to_owned(),
+        unit: None,
+        year: digits.number(year.unsigned_abs().into()),
+        rows: rows
+            .iter()
+            .map(|row| saraban_press::ReceivingRegisterRow {
+                number: digits.number(row.number.unsigned_abs()),
+                reference: row.their_number.clone(),
+                dated: words::iso_date(&row.dated, false, digits),
+                from: row.from.clone(),
+                to: row.to.clone(),
+                subject: row.subject.clone(),
+                action: row.action.clone().unwrap_or_default(),
+                remark: if row.overdue {
+                    format!("{} {}", words::OVERDUE, remark(config, row))
+                        .trim()
+                        .to_owned()
+                } else {
+                    remark(config, row)
+                },
+            })
+            .collect(),
+        digits: digits.digits(),
+        printed_on: saraban_core::clock::thai_date(Utc::now()),
+    };
+    match state.press.receiving_register_pdf(sheet).await {
+        Ok(bytes) => inline_pdf(
+            &PdfName {
+                thai: format!("ทะเบียนหนังสือรับ-{year}.pdf"),
                 ascii: format!("register-{register}-{year}.pdf"),
             },
             bytes,

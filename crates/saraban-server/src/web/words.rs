@@ -23,6 +23,9 @@ pub(crate) fn action_name(action: impl Into<ActionKind>) -> &'static str {
         ActionKind::Archive => "เก็บเข้าแฟ้ม",
         ActionKind::Publish => "เผยแพร่",
         ActionKind::Unpublish => "ยกเลิกการเผยแพร่",
+        ActionKind::Close => "บันทึกการปฏิบัติ",
+        ActionKind::Circulate => "เวียนแจ้ง",
+        ActionKind::Acknowledge => "รับทราบ",
     }
 }
 
@@ -50,6 +53,13 @@ pub(crate) fn action_explained(action: impl Into<ActionKind>) -> &'static str {
         ActionKind::Unpublish => {
             "นำหนังสือฉบับนี้ออกจากหน้าเผยแพร่ของหน่วยงานและฟีดข่าว หนังสือยังคงมีผลตามเดิม และยังตรวจสอบได้ด้วยรหัสตรวจสอบ"
         }
+        ActionKind::Close => {
+            "บันทึกว่าได้ปฏิบัติตามคำสั่งในหนังสือรับนี้แล้ว ข้อความของท่านจะแสดงในช่องการปฏิบัติของทะเบียนหนังสือรับ"
+        }
+        ActionKind::Circulate => {
+            "ส่งหนังสือเวียนฉบับนี้ให้ผู้ดำรงตำแหน่งที่เลือกทุกคน แต่ละคนจะเห็นหนังสือในงานรอดำเนินการและกดรับทราบ"
+        }
+        ActionKind::Acknowledge => "บันทึกว่าท่านได้รับทราบหนังสือเวียนฉบับนี้แล้ว รับทราบได้ครั้งเดียว",
     }
 }
 
@@ -57,6 +67,7 @@ pub(crate) fn action_explained(action: impl Into<ActionKind>) -> &'static str {
 pub(crate) fn event_name(kind: &str) -> &str {
     match kind {
         "created" => "สร้างร่าง",
+        "received" => "ลงรับหนังสือ",
         "edited" => "แก้ไขร่าง",
         "submitted" => "ส่งเสนอ",
         "endorsed" => "ลงความเห็น",
@@ -68,6 +79,9 @@ pub(crate) fn event_name(kind: &str) -> &str {
         "archived" => "เก็บเข้าแฟ้ม",
         "published" => "เผยแพร่",
         "unpublished" => "ยกเลิกการเผยแพร่",
+        "closed" => "บันทึกการปฏิบัติ",
+        "circulated" => "เวียนแจ้ง",
+        "acknowledged" => "รับทราบ",
         other => other,
     }
 }
@@ -78,6 +92,7 @@ pub(crate) fn kind_name(kind: &str) -> &'static str {
         "letter" => "หนังสือภายนอก",
         "stamped" => "หนังสือประทับตรา",
         "announcement" => "ประกาศ",
+        "incoming" => "หนังสือรับ",
         _ => "บันทึกข้อความ",
     }
 }
@@ -217,6 +232,16 @@ pub(crate) fn refusal(refusal: &Refusal) -> String {
             "เผยแพร่ไม่ได้ เพราะหนังสือนี้มีชั้นความลับ “{}” หนังสือลับเผยแพร่ต่อสาธารณะไม่ได้ในทุกกรณี ไม่มีการเปลี่ยนแปลงใด ๆ",
             level.wording()
         ),
+        Refusal::NotForKind(ActionKind::Issue) => {
+            "หนังสือรับได้เลขรับเมื่อลงรับแล้ว จึงไม่ออกเลขส่งอีก ไม่มีการเปลี่ยนแปลงใด ๆ".into()
+        }
+        Refusal::NotForKind(action) => format!(
+            "ทำรายการ “{}” ได้เฉพาะกับหนังสือรับ ไม่มีการเปลี่ยนแปลงใด ๆ",
+            action_name(*action)
+        ),
+        Refusal::AlreadyAcknowledged => {
+            "ท่านรับทราบหนังสือเวียนฉบับนี้แล้ว รับทราบได้ครั้งเดียว ไม่มีการเปลี่ยนแปลงใด ๆ".into()
+        }
         Refusal::NotPublishable => {
             "เผยแพร่ได้เฉพาะประกาศ คำสั่ง หนังสือภายนอก และหนังสือประทับตรา บันทึกข้อความเป็นหนังสือภายในจึงไม่เผยแพร่ ไม่มีการเปลี่ยนแปลงใด ๆ"
                 .into()
@@ -484,6 +509,90 @@ pub(crate) fn quick_texts(
         })
         .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
+}
+
+// Receiving (หนังสือรับ).
+
+pub(crate) const RECEIVE_TITLE: &str = "ลงรับหนังสือ";
+pub(crate) const NOT_REGISTRAR: &str = "การลงรับหนังสือเป็นหน้าที่ของงานสารบรรณ (ผู้ดำรงตำแหน่งที่ลงรับหนังสือของหน่วยงาน หรือผู้ปฏิบัติราชการแทน) วันนี้ท่านไม่ได้อยู่ในตำแหน่งนั้น จึงลงรับหนังสือไม่ได้";
+pub(crate) const FORM_UNREADABLE: &str = "อ่านแบบฟอร์มที่ส่งมาไม่ได้ กรุณาลองอีกครั้ง ไม่มีการบันทึกใด ๆ";
+pub(crate) const FILE_OR_SCANS: &str =
+    "แนบได้อย่างใดอย่างหนึ่ง: ไฟล์ PDF หรือภาพสแกน ไม่ใช่ทั้งสองอย่าง ไม่มีการบันทึกใด ๆ";
+pub(crate) const OVERDUE: &str = "เกินกำหนด";
+pub(crate) const REPLY: &str = "ร่างหนังสือตอบ";
+pub(crate) const REPLIES: &str = "หนังสือตอบ";
+pub(crate) const STAMP_PLACE_INVALID: &str =
+    "ระยะต้องเป็นตัวเลขมิลลิเมตร ตั้งแต่ ๐ ถึง ๑๐๐๐ ทั้งสองช่อง หรือเว้นว่างทั้งสองช่องเพื่อใช้มุมบนขวา";
+pub(crate) const DUE_WITHOUT_ASSIGNEE: &str = "กำหนดวันที่ได้เมื่อเลือกผู้รับมอบหมายแล้วเท่านั้น";
+pub(crate) const UNKNOWN_ASSIGNEE: &str = "ไม่มีตำแหน่งหรือบุคคลนี้ในหน่วยงาน";
+pub(crate) const UNKNOWN_POSITION: &str = "ไม่มีตำแหน่งนี้ในหน่วยงาน";
+pub(crate) const DUE_INVALID: &str = "วันที่ไม่ถูกต้อง กรุณาเลือกวัน เดือน และปี พ.ศ. ให้ครบ";
+
+/// The columns of the official receiving register (ทะเบียนหนังสือรับ).
+pub(crate) const RECEIVING_COLUMNS: [&str; 8] = [
+    "เลขทะเบียนรับ",
+    "ที่",
+    "ลงวันที่",
+    "จาก",
+    "ถึง",
+    "เรื่อง",
+    "การปฏิบัติ",
+    "หมายเหตุ",
+];
+
+/// The receiving form's fields, by the name they are posted under.
+pub(crate) fn incoming_field(name: &str) -> &'static str {
+    match name {
+        "their_number" => "ที่ (เลขที่หนังสือของผู้ส่ง)",
+        "date" => "ลงวันที่",
+        "from" => "จาก",
+        "to" => "ถึง",
+        "subject" => "เรื่อง",
+        "urgency" => "ชั้นความเร็ว",
+        "secrecy" => "ชั้นความลับ",
+        "due" => "ภายในวันที่",
+        "file" => "ไฟล์ PDF",
+        "scans" => "ภาพสแกน",
+        _ => "แบบฟอร์ม",
+    }
+}
+
+/// An action on a received letter, as its button says it.
+pub(crate) fn incoming_action(action: saraban_core::workflow::RouteAction) -> &'static str {
+    use saraban_core::workflow::RouteAction as A;
+    match action {
+        A::Submit => "เสนอ (เกษียณหนังสือ)",
+        A::Endorse => "เกษียณเสนอต่อ",
+        A::Sign => "สั่งการและมอบหมาย",
+        A::Close => "บันทึกการปฏิบัติ",
+        other => action_name(other),
+    }
+}
+
+/// A size in megabytes, e.g. "๒๕ MB".
+pub(crate) fn megabytes(bytes: u64, digits: DigitStyle) -> String {
+    format!("{} MB", digits.number(bytes / (1024 * 1024)))
+}
+pub(crate) const RECEIVE_NAV: &str = "รับหนังสือ";
+pub(crate) const RECEIVED_NOTICE: &str =
+    "ลงรับหนังสือแล้ว ได้เลขทะเบียนรับตามที่แสดง วางตำแหน่งตรารับได้ แล้วกด “เสนอ” เพื่อเกษียณหนังสือ";
+pub(crate) const STAMP_PLACED_NOTICE: &str = "บันทึกตำแหน่งตรารับแล้ว";
+
+/// The registrar's note sending a received letter up: "เรียน ปลัด อบต.
+/// เพื่อโปรดพิจารณา", the first reviewer's title shortened.
+pub(crate) fn submit_note(config: &OrgConfig) -> String {
+    let next = config
+        .route(saraban_core::incoming::KIND)
+        .and_then(|route| {
+            route
+                .review
+                .first()
+                .and_then(|step| step.positions.first())
+                .map(|p| position_title(config, p.as_str()))
+                .or_else(|| Some(position_title(config, route.sign.as_str())))
+        })
+        .unwrap_or_default();
+    format!("เรียน {} เพื่อโปรดพิจารณา", short_title(&next))
 }
 
 #[cfg(test)]

@@ -184,3 +184,52 @@
   new MutationObserver(markEmpty).observe(pages, { childList: true });
   refreshPreview();
 })();
+
+// The receiving stamp's place: dragging its box on the stamped first page
+// sets the form's millimetres (the form works without this).
+(function () {
+  "use strict";
+  var stage = document.getElementById("stamp-stage");
+  var box = document.getElementById("stamp-box");
+  var x = document.getElementById("stamp-x"), y = document.getElementById("stamp-y");
+  if (!stage || !box || !x || !y) return;
+  var width = parseFloat(stage.dataset.widthMm), height = parseFloat(stage.dataset.heightMm);
+  var boxW = parseFloat(stage.dataset.stampW), boxH = parseFloat(stage.dataset.stampH);
+  box.hidden = false;
+  box.setAttribute("title", "ลากเพื่อเลือกตำแหน่งตรารับ");
+  box.style.width = (boxW / width * 100) + "%"; box.style.height = (boxH / height * 100) + "%";
+  box.style.left = (parseFloat(stage.dataset.x) / width * 100) + "%";
+  box.style.top = (parseFloat(stage.dataset.y) / height * 100) + "%";
+  var grab = null;
+  function clamp(v, lo, hi) { return Math.min(Math.max(v, lo), hi); }
+  function place(mmX, mmY) {
+    mmX = clamp(mmX, 0, Math.max(0, width - boxW)); mmY = clamp(mmY, 0, Math.max(0, height - boxH));
+    box.style.left = (mmX / width * 100) + "%"; box.style.top = (mmY / height * 100) + "%";
+    x.value = Math.round(mmX); y.value = Math.round(mmY);
+  }
+  function at(event) {
+    var r = stage.getBoundingClientRect();
+    return { x: (event.clientX - r.left) / r.width * width, y: (event.clientY - r.top) / r.height * height };
+  }
+  stage.addEventListener("pointerdown", function (event) {
+    var p = at(event), b = box.getBoundingClientRect(), r = stage.getBoundingClientRect();
+    var left = (b.left - r.left) / r.width * width, top = (b.top - r.top) / r.height * height;
+    // Grabbed inside the box: keep the grip; elsewhere: the box's corner goes there.
+    grab = event.target === box ? { x: p.x - left, y: p.y - top } : { x: 0, y: 0 };
+    place(p.x - grab.x, p.y - grab.y);
+    try { stage.setPointerCapture(event.pointerId); } catch (e) { /* a synthetic pointer */ }
+    event.preventDefault();
+  });
+  stage.addEventListener("pointermove", function (event) {
+    if (!grab) return;
+    var p = at(event); place(p.x - grab.x, p.y - grab.y);
+  });
+  stage.addEventListener("pointerup", function () { grab = null; });
+  function typed() {
+    var mmX = parseFloat(x.value), mmY = parseFloat(y.value);
+    if (!isNaN(mmX) && !isNaN(mmY)) {
+      box.style.left = (clamp(mmX, 0, width) / width * 100) + "%"; box.style.top = (clamp(mmY, 0, height) / height * 100) + "%";
+    }
+  }
+  x.addEventListener("input", typed); y.addEventListener("input", typed);
+})();
