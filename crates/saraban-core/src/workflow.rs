@@ -133,6 +133,17 @@ impl State {
         }
     }
 
+    /// สถานะ of a document of `kind` as the office says it: a received
+    /// letter is ลงรับแล้ว, not a draft, and its signer's order is สั่งการ.
+    pub fn thai_for(self, kind: &str) -> &'static str {
+        match self {
+            State::Draft if kind == crate::incoming::KIND => "ลงรับแล้ว",
+            State::AwaitingSignature if kind == crate::incoming::KIND => "รอสั่งการ",
+            State::Signed if kind == crate::incoming::KIND => "สั่งการแล้ว",
+            other => other.thai(),
+        }
+    }
+
     /// สถานะ as the office says it.
     pub fn thai(self) -> &'static str {
         match self {

@@ -33,7 +33,7 @@ pub const LOGINS: [(&str, &str); 7] = [
     ("somsak", "รองปลัด (reviews)"),
     ("wilaiwan", "ปลัด (reviews)"),
     ("kanok", "นายก (signs)"),
-    ("sunee", "สารบรรณ (numbers and issues)"),
+    ("sunee", "สารบรรณ (receives, numbers and issues)"),
     (
         ADMIN,
         "ผู้ดูแลระบบ (administrator: people, routes, registers, emblem)",

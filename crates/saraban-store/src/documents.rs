@@ -127,7 +127,7 @@ impl DocRow {
             id: stored_id(&self.id)?,
             kind: self.kind.clone(),
             state: self.state.name().to_owned(),
-            state_thai: self.state.thai().to_owned(),
+            state_thai: self.state.thai_for(&self.kind).to_owned(),
             step: match self.state {
                 State::InReview(k) => Some(k + 1),
                 _ => None,

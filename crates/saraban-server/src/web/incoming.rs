@@ -686,7 +686,7 @@ pub(crate) async fn letter_page(state: &AppState, loaded: LetterPage<'_>) -> Res
                                         @if let Some(number) = &reply.printed_number { " " (number) }
                                     }
                                     " "
-                                    span.state { (saraban_core::workflow::State::from_parts(&reply.state, 0).map(|s| s.thai()).unwrap_or_default()) }
+                                    span.state { (saraban_core::workflow::State::from_parts(&reply.state, 0).map(|s| s.thai_for(&reply.kind)).unwrap_or_default()) }
                                 }
                             }
                         }
