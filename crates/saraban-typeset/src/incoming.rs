@@ -212,8 +212,20 @@ pub struct EndorsementNote {
 
 const MM: f64 = 72.0 / 25.4;
 /// The stamp's nominal size, for placing it and keeping its room.
-const STAMP_W_MM: f64 = 50.0;
-const STAMP_H_MM: f64 = 25.0;
+pub const STAMP_W_MM: f64 = 50.0;
+pub const STAMP_H_MM: f64 = 25.0;
+/// Where the stamp goes unless placed: this far from the top and the
+/// right edge of page 1.
+pub const STAMP_INSET_MM: f64 = 10.0;
+
+/// The stamp's default place on a page `width_mm` wide, in mm from the
+/// top left, as the stamped view puts it.
+pub fn default_stamp_place_mm(width_mm: f64) -> (f64, f64) {
+    (
+        (width_mm - STAMP_W_MM - STAMP_INSET_MM).max(0.0),
+        STAMP_INSET_MM,
+    )
+}
 /// Room kept at the foot of page 1 for the hash line.
 const FOOT_MM: f64 = 12.0;
 /// Room kept at the top of page 1 above any endorsement.
@@ -233,7 +245,10 @@ fn stamp_origin(position_mm: Option<(f64, f64)>, width: f64, height: f64) -> (f6
     let (w, h) = (STAMP_W_MM * MM, STAMP_H_MM * MM);
     let (x, y) = match position_mm {
         Some((x, y)) if x.is_finite() && y.is_finite() => (x * MM, y * MM),
-        _ => (width - w - 10.0 * MM, 10.0 * MM),
+        _ => {
+            let (x, y) = default_stamp_place_mm(width / MM);
+            (x * MM, y * MM)
+        }
     };
     (
         x.clamp(0.0, (width - w).max(0.0)),

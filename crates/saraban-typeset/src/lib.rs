@@ -24,7 +24,8 @@ use saraban_core::segment::Segmenter;
 pub use fonts::{DEFAULT_FAMILY, FontError, FontSet, TH_SARABUN_KO_HEIGHT_EM, TH_SARABUN_LINE_EM};
 pub use incoming::{
     EndorsementNote, IncomingError, IncomingFileError, PageFacts, PdfFacts, ReceivingRegisterPage,
-    ReceivingRegisterRow, ReceivingStamp, check_size, inspect_pdf,
+    ReceivingRegisterRow, ReceivingStamp, STAMP_H_MM, STAMP_W_MM, check_size,
+    default_stamp_place_mm, inspect_pdf,
 };
 
 /// A file an issued document carries (an enclosure, สิ่งที่ส่งมาด้วย):

@@ -24,10 +24,9 @@ use super::dates::{date_parts, posted_date};
 use super::words;
 use crate::download::PdfName;
 use crate::state::AppState;
+use saraban_typeset::{STAMP_H_MM, STAMP_W_MM, default_stamp_place_mm};
 
-/// The stamp's size on paper (saraban-typeset draws it 50 × 25 mm).
-const STAMP_W_MM: f64 = 50.0;
-const STAMP_H_MM: f64 = 25.0;
+/// PDF points to millimetres, for the first page's image.
 const MM_PER_PT: f64 = 25.4 / 72.0;
 
 fn may_receive(user: &WebUser) -> Result<(), Response> {
@@ -752,7 +751,7 @@ fn stamp_stage(
 fn place_or_default(place: Option<StampPlace>, width_mm: f64) -> (f64, f64) {
     match place {
         Some(place) => (place.x_mm, place.y_mm),
-        None => ((width_mm - STAMP_W_MM - 10.0).max(0.0), 10.0),
+        None => default_stamp_place_mm(width_mm),
     }
 }
 
