@@ -471,6 +471,11 @@ impl ApiServer {
         }
     }
 
+    /// The server's `host:port`, for raw requests.
+    pub fn authority(&self) -> String {
+        self.root.trim_start_matches("http://").to_owned()
+    }
+
     /// `user` signed in to the server's organisation, with a cookie store.
     pub async fn sign_in(&self, user: &str) -> ApiClient {
         self.sign_in_to(&self.org, user).await
@@ -644,5 +649,106 @@ impl ApiClient {
         assert_eq!(status, reqwest::StatusCode::OK, "{path}");
         assert!(kind.starts_with("text/html"), "{path}: {kind}");
         String::from_utf8(body).unwrap()
+    }
+}
+
+/// Pen strokes on a transparent canvas, as the web page's signature pad
+/// sends them: a wave of `wave` turns across a `width` × `height` PNG.
+pub fn drawn_png(width: u32, height: u32, wave: f64) -> Vec<u8> {
+    let mut rgba = vec![0u8; (width * height * 4) as usize];
+    let (w, h) = (f64::from(width), f64::from(height));
+    for i in 0..3000 {
+        let t = f64::from(i) / 3000.0;
+        let (cx, cy) = (w * (0.1 + 0.8 * t), h * (0.5 + 0.3 * (t * wave).sin()));
+        for dy in -3i32..=3 {
+            for dx in -3i32..=3 {
+                let (x, y) = (cx as i32 + dx, cy as i32 + dy);
+                if x >= 0 && y >= 0 && (x as u32) < width && (y as u32) < height {
+                    let at = ((y as u32 * width + x as u32) * 4) as usize;
+                    rgba[at..at + 4].copy_from_slice(&[16, 32, 107, 255]);
+                }
+            }
+        }
+    }
+    encode_png(width, height, png::ColorType::Rgba, &rgba)
+}
+
+/// `pixels` (8 bits a channel) as a PNG.
+pub fn encode_png(width: u32, height: u32, colour: png::ColorType, pixels: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(colour);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+/// Sends `head` and `body` over raw TCP, writing it all while the answer
+/// is read (so that an early refusal is not a reset): the answer's text.
+pub async fn raw_request(address: &str, head: &str, body: &[u8]) -> String {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut request = head.as_bytes().to_vec();
+    request.extend_from_slice(body);
+    let (mut reader, mut writer) = stream.split();
+    let write = tokio::io::AsyncWriteExt::write_all(&mut writer, &request);
+    let mut answer = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut answer);
+    let (_, _) = tokio::join!(write, read);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// A page of a PDF as poppler renders it, grey, one byte a pixel.
+#[derive(Debug)]
+pub struct GreyPage {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// Page `page` (from 1; the last when none) of `pdf`, rendered grey by
+/// poppler's pdftoppm at `dpi`.
+pub fn grey_page(pdf: &[u8], dpi: u32, page: Option<usize>) -> GreyPage {
+    let dir = std::env::temp_dir().join(format!("saraban-page-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("issued.pdf"), pdf).unwrap();
+    let mut command = std::process::Command::new("pdftoppm");
+    command.args(["-r", &dpi.to_string(), "-gray"]);
+    if let Some(page) = page {
+        command.args(["-f", &page.to_string(), "-l", &page.to_string()]);
+    }
+    let status = command
+        .arg(dir.join("issued.pdf"))
+        .arg(dir.join("page"))
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(status.success());
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pgm"))
+        .collect();
+    pages.sort();
+    let pgm = std::fs::read(pages.last().expect("a page")).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    // Binary PGM: "P5", width, height, maximum, then one byte a pixel.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P5");
+    GreyPage {
+        width: fields[1].parse().unwrap(),
+        height: fields[2].parse().unwrap(),
+        pixels: pgm[at + 1..].to_vec(),
     }
 }

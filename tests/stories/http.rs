@@ -6,7 +6,7 @@ use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::workflow::RouteAction as A;
 use saraban_stories::saraban_store::Store;
 use saraban_stories::{ApiClient, ApiServer, TestDb, drafted, example_content, stories};
-use saraban_stories::{org, person};
+use saraban_stories::{org, person, raw_request};
 use serde_json::{Value, json};
 
 const ORG: &str = "wangkrachae";
@@ -400,13 +400,7 @@ async fn bad_requests_name_the_field(db: TestDb) {
     let id = memo_in(&server.store, "draft").await;
     // Oversized: one byte over the limit. Raw TCP, so that the whole body
     // is written before the answer is read, with no race on the refusal.
-    let address = server
-        .base
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let address = server.authority();
     let (_, token) = client
         .post("/tokens", &json!({ "password": PASSWORD }))
         .await;
@@ -555,29 +549,6 @@ async fn sign_in_and_retries(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
-}
-
-/// The address part of a base URL: `127.0.0.1:PORT`.
-fn authority(base: &str) -> String {
-    base.trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-/// Sends `head` and a body of `size` spaces over raw TCP, writing it all
-/// while the answer is read (so that an early refusal is not a reset).
-async fn raw_request(address: &str, head: &str, size: usize) -> String {
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let mut request = head.as_bytes().to_vec();
-    request.resize(request.len() + size, b' ');
-    let (mut reader, mut writer) = stream.split();
-    let write = tokio::io::AsyncWriteExt::write_all(&mut writer, &request);
-    let mut answer = Vec::new();
-    let read = tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut answer);
-    let (_, _) = tokio::join!(write, read);
-    String::from_utf8_lossy(&answer).into_owned()
 }
 
 /// Fifty wrong passwords at once: the count is taken before each check,
@@ -766,7 +737,7 @@ async fn the_edge_refuses_what_it_cannot_keep(db: TestDb) {
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // Cookies from another site act on nothing; the site's own do.
-    let own = format!("http://{}", authority(&server.base));
+    let own = server.root.clone();
     for (header, value) in [
         ("origin", "https://attacker.example"),
         ("origin", "null"),
@@ -831,14 +802,14 @@ async fn the_edge_refuses_what_it_cannot_keep(db: TestDb) {
     );
 
     // A PDF over the limit, to the public comparison: the JSON error.
-    let address = authority(&server.base);
+    let address = server.authority();
     let size = saraban_server::BODY_LIMIT + 1;
     let answer = raw_request(
         &address,
         &format!(
             "POST /api/v1/public/verify/some-code HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/pdf\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"
         ),
-        size,
+        &vec![b' '; size],
     )
     .await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");

@@ -68,6 +68,18 @@ async fn fill(store: &Store) {
             .await
             .unwrap();
     }
+    // The head of office and the mayor print signature images.
+    for (person, wave) in [("somjai", 11.0), ("kanok", 19.0)] {
+        store
+            .register_signature(
+                &org(ORG),
+                &PersonId::parse(person).unwrap(),
+                saraban_stories::drawn_png(450, 150, wave),
+                thai(2024, 1, 2, 9, 30),
+            )
+            .await
+            .unwrap();
+    }
     for i in 0..ISSUED {
         let at = |hour| thai(2025, 4, 1 + i as u32, hour, 0);
         let id = office.draft("chanyurat", memo(), at(8)).await.unwrap().id;
@@ -299,7 +311,7 @@ async fn issued_events(pool: &AnyPool) -> Vec<(i64, Event)> {
 }
 
 /// Each kind of damage, and the class `audit` must name it by.
-const CASES: [(&str, FindingClass); 30] = [
+const CASES: [(&str, FindingClass); 32] = [
     ("enclosure-bytes", FindingClass::Enclosure),
     ("actor-signature", FindingClass::BadSignature),
     ("unsigned-approval", FindingClass::BadSignature),
@@ -330,6 +342,8 @@ const CASES: [(&str, FindingClass); 30] = [
     ("tail-rewritten-head-moved", FindingClass::Fork),
     ("frontier-corrupted-then-issue", FindingClass::Projection),
     ("published-by-hand", FindingClass::Projection),
+    ("signature-image-swapped", FindingClass::ContentModified),
+    ("sealed-signature-replaced", FindingClass::Projection),
 ];
 
 /// A memo taken in the copy through review to the mayor's signature (the
@@ -725,6 +739,21 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
             // says it was never published (and a memo never may be).
             sqlx::query("UPDATE documents SET published_at = updated_at WHERE id = $1")
                 .bind(&issued[2].1.document)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "signature-image-swapped" => {
+            // The mayor's printed image replaced by other strokes.
+            sqlx::query("UPDATE inked_signatures SET png = $1 WHERE sha256 = (SELECT MIN(sha256) FROM inked_signatures)")
+                .bind(saraban_stories::drawn_png(450, 150, 3.0))
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "sealed-signature-replaced" => {
+            // Someone else's image sealed in the head of office's name.
+            sqlx::query("UPDATE signature_images SET sha256 = (SELECT sha256 FROM signature_images WHERE person_id = 'kanok') WHERE person_id = 'somjai'")
                 .execute(pool)
                 .await
                 .unwrap();

@@ -1606,42 +1606,11 @@ async fn public_page_keeps_deliberation_internal(db: TestDb) {
 /// The QR code on the last page of a PDF, read from the page as printed
 /// (poppler renders it grey at 400 dpi; rqrr finds and decodes it).
 fn scan_qr(pdf: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("saraban-scan-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("issued.pdf"), pdf).unwrap();
-    let status = Command::new("pdftoppm")
-        .args(["-r", "400", "-gray"])
-        .arg(dir.join("issued.pdf"))
-        .arg(dir.join("page"))
-        .status()
-        .expect("pdftoppm (poppler-utils)");
-    assert!(status.success());
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pgm"))
-        .collect();
-    pages.sort();
-    let pgm = std::fs::read(pages.last().expect("a page")).unwrap();
-    std::fs::remove_dir_all(&dir).ok();
-    // Binary PGM: "P5", width, height, maximum, then one byte a pixel.
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
-    }
-    assert_eq!(fields[0], "P5");
-    let (width, height): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let pixels = &pgm[at + 1..];
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| pixels[y * width + x]);
+    let page = saraban_stories::grey_page(pdf, 400, None);
+    let (width, pixels) = (page.width, &page.pixels);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, page.height, |x, y| {
+        pixels[y * width + x]
+    });
     let grids = image.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code on the last page");
     grids[0].decode().expect("the QR code reads").1
@@ -3093,6 +3062,206 @@ async fn incoming_letter_received_and_answered(db: TestDb) {
     assert!(audit.holds(), "{:#?}", audit.findings);
 }
 
+/// The images `pdfimages -list` (poppler, not saraban) finds in a PDF.
+fn images_in(pdf: &[u8]) -> usize {
+    let file = std::env::temp_dir().join(format!("saraban-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, pdf).unwrap();
+    let listed = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&file)
+        .output()
+        .expect("pdfimages (poppler-utils)");
+    std::fs::remove_file(&file).ok();
+    assert!(listed.status.success(), "pdfimages -list failed");
+    // Two header lines, then one line an image.
+    String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .skip(2)
+        .filter(|line| !line.trim().is_empty())
+        .count()
+}
+
+/// The memo's route, from the drafter to the registrar who issues it.
+const MEMO_TO_ISSUE: &[(&str, A)] = &[
+    ("chanyurat", A::Submit),
+    ("somjai", A::Endorse),
+    ("somsak", A::Endorse),
+    ("wilaiwan", A::Endorse),
+    ("kanok", A::Sign),
+    ("sunee", A::Issue),
+];
+
+/// On a phone, the head of office draws her signature with a finger on
+/// the signature pad (real touch input through WebDriver), saves it and
+/// sees it shown; she endorses a memo in the browser, and her `endorsed`
+/// event names the image she drew, which the issued PDF carries (one
+/// image more than the same memo issued before she had one). A JPEG sent
+/// through the file field is refused in Thai, naming JPEG, and her image
+/// stays the drawn one.
+async fn signature_drawn_on_a_phone(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let store = &site.store;
+    let office = Office::new(store, ORG);
+    // The same memo issued before anyone has an image: what it prints.
+    let mut plain = seed();
+    plain["subject"] = json!("รายงานผลการดำเนินงานไตรมาสที่หนึ่ง");
+    let plain = document_through(store, plain, MEMO_TO_ISSUE).await;
+    let plain_images = images_in(&store.pdf(&org(ORG), &plain).await.unwrap());
+    let id = submitted_seed(store, "รายงานผลการดำเนินงานไตรมาสที่สอง").await;
+
+    let b = browser().await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.sign_in(&site, "somjai").await;
+    b.click("header a[href='/signature']").await;
+    let pad = b.wait("#signature-pad").await;
+    let size = b
+        .client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});
+             arguments[0].addEventListener('pointerdown', e => { window.sarabanPointer = e.pointerType; });
+             const r = arguments[0].getBoundingClientRect();
+             return [r.width, r.height, window.innerWidth];",
+            vec![serde_json::to_value(&pad).unwrap()],
+        )
+        .await
+        .unwrap();
+    let (width, height) = (size[0].as_f64().unwrap(), size[1].as_f64().unwrap());
+    assert!(
+        width > 200.0 && width <= size[2].as_f64().unwrap() && (width / height - 3.0).abs() < 0.05,
+        "the pad fits the phone at 3:1: {size}"
+    );
+    // A finger's stroke across the pad: down, a wave of moves, up.
+    use fantoccini::actions::{InputSource, PointerAction, TouchActions};
+    let at = |x: f64, y: f64| PointerAction::MoveToElement {
+        element: pad.clone(),
+        duration: None,
+        x: (x * width).round(),
+        y: (y * height).round(),
+    };
+    let mut finger = TouchActions::new("finger".into())
+        .then(at(-0.4, 0.0))
+        .then(PointerAction::Down { button: 0 });
+    for step in 1..=16 {
+        let t = f64::from(step) / 16.0;
+        finger = finger.then(at(-0.4 + 0.8 * t, 0.3 * (t * 9.0).sin()));
+    }
+    finger = finger.then(PointerAction::Up { button: 0 });
+    b.client.perform_actions(finger).await.unwrap();
+    b.client.release_actions().await.unwrap();
+    let inked = b
+        .client
+        .execute(
+            "const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;",
+            vec![serde_json::to_value(&pad).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert!(
+        inked.as_u64().unwrap() > 1000,
+        "the finger drew on the pad: {inked} inked pixels"
+    );
+    assert_eq!(
+        b.script("return window.sarabanPointer").await,
+        json!("touch"),
+        "the pad heard a finger"
+    );
+    b.click("#signature-save").await;
+    b.wait_for(
+        "//p[@role='status' and contains(., 'บันทึกลายมือชื่อแล้ว')]",
+        "the notice that the signature is saved",
+    )
+    .await;
+    b.wait("img#signature-current").await;
+    let shown = b
+        .client
+        .execute_async(
+            "const [done] = arguments, img = document.getElementById('signature-current');
+             img.decode().then(() => done(img.naturalWidth), () => done(0));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        shown.as_u64().unwrap() > 0,
+        "the saved image loads: {shown}"
+    );
+    let image = b.fetch(&format!("{}/signature/image.png", site.base)).await;
+    assert_eq!(image.headers()["content-type"], "image/png");
+    let drawn = saraban_core::ledger::sha256_hex(&image.bytes().await.unwrap());
+    assert_eq!(
+        store
+            .registered_signature(&org(ORG), &person("somjai"))
+            .await
+            .unwrap(),
+        Some(drawn.clone())
+    );
+    b.screenshots("signature-saved").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+
+    // She endorses the memo on the phone; the rest of the route by the store.
+    b.open(&format!("{}/doc/{id}", site.base)).await;
+    b.act("endorse", Some("เรียน ปลัด อบต.\nเพื่อโปรดทราบ")).await;
+    for &(who, action) in &MEMO_TO_ISSUE[2..] {
+        office
+            .act(who, &id, action, None, Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{who}: {e}"));
+    }
+    let history: Value = b
+        .fetch(&format!("{}/api/v1/documents/{id}/history", site.base))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let image_of = |kind: &str, actor: &str| {
+        let entry = history
+            .as_array()
+            .unwrap_or_else(|| panic!("the history: {history}"))
+            .iter()
+            .find(|h| h["event"]["kind"] == kind && h["event"]["actor"] == actor)
+            .unwrap_or_else(|| panic!("{actor} {kind}: {history}"));
+        entry["event"]["signature_image"].clone()
+    };
+    assert_eq!(image_of("endorsed", "somjai"), json!(drawn));
+    assert_eq!(image_of("endorsed", "somsak"), Value::Null);
+    let pdf = b.pdf(&site, &id).await;
+    assert!(pdf.starts_with(b"%PDF"));
+    let images = images_in(&pdf);
+    assert!(
+        images > plain_images,
+        "the issued PDF carries her signature: {images} images, {plain_images} without it"
+    );
+
+    // A JPEG through the file field: refused, naming JPEG; nothing stored.
+    let jpeg = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/incoming/scan-1.jpg");
+    b.open(&format!("{}/signature", site.base)).await;
+    b.upload("#signature-file", &jpeg, "#signature-save").await;
+    let refusal = b.text("#signature-error").await;
+    assert!(refusal.contains("JPEG"), "{refusal}");
+    assert_eq!(
+        store
+            .registered_signature(&org(ORG), &person("somjai"))
+            .await
+            .unwrap(),
+        Some(drawn.clone())
+    );
+    let still = b
+        .fetch(&format!("{}/signature/image.png", site.base))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(saraban_core::ledger::sha256_hex(&still), drawn);
+    b.close().await;
+    let audit = store.audit(&org(ORG)).await.unwrap();
+    assert!(audit.holds(), "{:#?}", audit.findings);
+}
+
 stories!(
     incoming_letter_received_and_answered,
     enclosure_attached_and_opened,
@@ -3115,5 +3284,6 @@ stories!(
     quick_texts_follow_the_route,
     memo_without_javascript,
     accessible_pages_in_one_digit_style,
-    admin_edits_with_forms
+    admin_edits_with_forms,
+    signature_drawn_on_a_phone
 );

@@ -32,6 +32,8 @@ pub struct Gathered {
     pub signature: Option<Line>,
     /// The actor's own position title, when acting for another.
     pub own_title: Option<Paragraph>,
+    /// SHA-256 (hex) of the signature image the approval printed.
+    pub signature_image: Option<String>,
 }
 
 /// What the route has added so far.
@@ -148,6 +150,7 @@ fn endorsement(g: &Gathered) -> Endorsement {
         position,
         signature,
         acting,
+        signature_image,
     } = signer(g);
     Endorsement {
         opinion: g
@@ -159,6 +162,7 @@ fn endorsement(g: &Gathered) -> Endorsement {
         date: Some(g.date),
         signature,
         acting,
+        signature_image,
     }
 }
 
@@ -181,6 +185,7 @@ fn signer(g: &Gathered) -> Signer {
         position,
         signature: g.signature.clone(),
         acting,
+        signature_image: g.signature_image.clone(),
     }
 }
 
@@ -222,7 +227,33 @@ mod tests {
             name: Line::parse("นายกนก ใจดี").expect("a name"),
             signature: None,
             own_title: Some(Paragraph::parse("ปลัด อบต.").expect("a title")),
+            signature_image: None,
         }
+    }
+
+    #[test]
+    fn each_approval_prints_the_image_its_event_named() {
+        let endorsed = Gathered {
+            signature_image: Some("ab".repeat(32)),
+            ..gathered(Approval::Endorsed, Standing::Holder, 10)
+        };
+        let signed = Gathered {
+            signature_image: Some("cd".repeat(32)),
+            ..gathered(Approval::Signed, Standing::Holder, 11)
+        };
+        let overlay = Overlay {
+            gathered: vec![endorsed, signed],
+            ..Overlay::default()
+        };
+        let Document::Memo(memo) = compose(memo(), &org(), &overlay) else {
+            panic!("a memo stays a memo");
+        };
+        let images: Vec<Option<String>> = memo
+            .endorsements
+            .iter()
+            .map(|e| e.signature_image.clone())
+            .collect();
+        assert_eq!(images, vec![Some("ab".repeat(32)), Some("cd".repeat(32))]);
     }
 
     #[test]

@@ -1120,6 +1120,12 @@ pub struct Signer {
     pub signature: Option<Line>,
     #[serde(default)]
     pub acting: Option<Acting>,
+    /// The handwritten signature printed above the name: the lowercase hex
+    /// SHA-256 of its normalised PNG. Set only by saraban's composition from
+    /// the approvals; a drafter's input carrying it is refused as unknown, and
+    /// documents without it serialise as before.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub signature_image: Option<String>,
 }
 
 /// Acting for another position: the wording printed under the position.
@@ -1169,6 +1175,12 @@ pub struct Endorsement {
     pub signature: Option<Line>,
     #[serde(default)]
     pub acting: Option<Acting>,
+    /// The handwritten signature printed above the name: the lowercase hex
+    /// SHA-256 of its normalised PNG. Set only by saraban's composition from
+    /// the approvals; a drafter's input carrying it is refused as unknown, and
+    /// documents without it serialise as before.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub signature_image: Option<String>,
 }
 
 /// ชั้นความเร็ว, printed in red above the title.

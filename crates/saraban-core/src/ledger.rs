@@ -61,6 +61,10 @@ pub struct Event {
     /// A received letter's ชั้นความเร็ว, as its `received` event records it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urgency: Option<String>,
+    /// SHA-256 (hex) of the signature image an endorsement or signature
+    /// prints above the actor's name: one the actor registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_image: Option<String>,
 }
 
 /// What every event says: who did what to which document, when.
@@ -101,6 +105,7 @@ impl Event {
             due: None,
             positions: None,
             urgency: None,
+            signature_image: None,
         }
     }
 
@@ -152,6 +157,8 @@ struct SortedEvent<'a> {
     route_version: Option<u32>,
     seq: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    signature_image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     urgency: Option<&'a str>,
@@ -180,6 +187,7 @@ impl<'a> From<&'a Event> for SortedEvent<'a> {
             register: event.register.as_deref(),
             route_version: event.route_version,
             seq: event.seq,
+            signature_image: event.signature_image.as_deref(),
             text: event.text.as_deref(),
             urgency: event.urgency.as_deref(),
             v: event.v,
@@ -314,6 +322,8 @@ mod tests {
             position: Some("head-of-office".into()),
             capacity: Some("holder".into()),
             content_hash: "ab".repeat(32),
+            // Present on some, so the key order is held to serde_jcs too.
+            signature_image: text.as_ref().map(|_| "cd".repeat(32)),
             text,
             register: None,
             year: None,

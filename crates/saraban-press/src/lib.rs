@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use saraban_core::{Document, DocumentId, OrgId};
 use saraban_store::{Composed, PressError, Result, ScanFailure, StampedView, Store, StoreError};
-use saraban_typeset::{Attachment, Emblem, RegisterPage, Typeset, Typesetter};
+use saraban_typeset::{Attachment, Emblem, RegisterPage, SignatureImage, Typeset, Typesetter};
 use saraban_typeset::{EndorsementNote, IncomingError, ReceivingStamp};
 pub use saraban_typeset::{ReceivingRegisterPage, ReceivingRegisterRow};
 
@@ -167,7 +167,33 @@ fn typeset(
             bytes: file.bytes.clone(),
         })
         .collect();
-    Ok(typesetter.typeset_attached(&composed.document, emblem.as_ref(), &attachments)?)
+    let signatures: Vec<SignatureImage> = composed
+        .signatures
+        .iter()
+        .map(|(sha256, png)| kept_signature(sha256, png))
+        .collect();
+    Ok(typesetter.typeset_signed(
+        &composed.document,
+        emblem.as_ref(),
+        &attachments,
+        &signatures,
+    )?)
+}
+
+/// A signature image as the store keeps it (normalised when registered):
+/// its size is its PNG header's.
+fn kept_signature(sha256: &str, png: &[u8]) -> SignatureImage {
+    let be = |at: usize| {
+        png.get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_be_bytes)
+    };
+    SignatureImage {
+        png: png.to_vec(),
+        sha256: sha256.to_owned(),
+        width_px: be(16),
+        height_px: be(20),
+    }
 }
 
 impl saraban_store::Press for TypstPress {

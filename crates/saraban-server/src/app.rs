@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::state::AppState;
-use crate::{api, edge, enclosures, error, incoming, openapi, web};
+use crate::{api, edge, enclosures, error, incoming, openapi, signatures, web};
 
 /// The largest request body accepted (a long order with its tables).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
     let api = api::router()
         .merge(enclosures::router())
         .merge(incoming::router())
+        .merge(signatures::router())
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .layer(axum::middleware::from_fn(edge::json_errors));
     Router::new()

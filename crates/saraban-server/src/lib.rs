@@ -12,6 +12,7 @@ mod enclosures;
 mod error;
 mod incoming;
 mod openapi;
+mod signatures;
 mod state;
 mod web;
 

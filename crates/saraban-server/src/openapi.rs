@@ -26,9 +26,11 @@ use crate::error::{ApiError, ErrorCode};
         crate::enclosures::download_enclosure,
         crate::incoming::receive, crate::incoming::received_register,
         crate::incoming::original, crate::incoming::stamped, crate::incoming::circulation, crate::incoming::replies,
+        crate::signatures::register_signature, crate::signatures::own_signature, crate::signatures::remove_signature,
     ),
     components(schemas(
         saraban_store::EnclosureInfo, saraban_store::ReceivedEntry, crate::incoming::Receipt,
+        crate::signatures::NewSignature, crate::signatures::RegisteredSignature,
         saraban_store::Circulation, saraban_store::Acknowledgement, saraban_store::Unacknowledged, saraban_store::Reply,
         ApiError, ErrorCode, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, BoardEntry, api::Published, api::PdfComparison,
         api::SignedIn, api::NewToken, api::DocumentList, api::Inbox, api::InboxCounts,

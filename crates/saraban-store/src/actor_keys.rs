@@ -119,6 +119,9 @@ impl Store {
             .map_err(|e| StoreError::invariant(format!("unsealing a key: {e}")))??;
             if let Some(key) = opened {
                 self.keep_unlocked(org, person, key);
+                if let Some(key) = self.unlocked_key(org, person) {
+                    self.open_signature(org, person, &key).await?;
+                }
                 return Ok(());
             }
         }

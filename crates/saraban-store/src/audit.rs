@@ -26,6 +26,7 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::rows::stored_json;
+use crate::signatures::{InkCheck, registered_signature};
 use crate::writer::Backend;
 use crate::{Result, Store, StoreError};
 use saraban_core::clock::normal_time;
@@ -532,7 +533,7 @@ impl Rebuilt {
         seq: u64,
         event: &Event,
     ) -> Option<ProjectedAction> {
-        if event.kind == KEY_REGISTERED {
+        if event.kind == KEY_REGISTERED || registered_signature(event).is_some() {
             return None;
         }
         let name = event.document.as_str();
@@ -807,6 +808,7 @@ impl Store {
         let mut frontier = merkle::Frontier::default();
         let mut roots: HashMap<u64, merkle::Hash> = HashMap::new();
         let mut approvals = ApprovalChecks::default();
+        let mut inks = InkCheck::default();
         let mut issues: Vec<Issue> = Vec::new();
         let mut last: Option<(u64, [u8; 32])> = None;
         let actions: Arc<str> = self.timed(ACTIONS_BETWEEN).into();
@@ -855,6 +857,7 @@ impl Store {
                         ),
                     );
                 }
+                inks.observe(stored.seq, &event);
                 approvals.observe(stored.seq, &event, &mut stored.bytes, signature);
                 if let Some(action) = rebuilt.apply(&mut findings, stored.seq, &event) {
                     actions.insert(stored.seq, action);
@@ -912,6 +915,9 @@ impl Store {
         }
         for (class, document, detail) in self.check_enclosures(findings.org).await? {
             findings.add(class, None, document.as_deref(), detail);
+        }
+        for (class, seq, detail) in inks.finish(self, findings.org).await? {
+            findings.add(class, seq, None, detail);
         }
         let late = checkpoints.compare(&mut findings, &roots, frontier.size());
         let mut notices = Vec::new();

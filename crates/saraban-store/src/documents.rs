@@ -17,7 +17,8 @@ use sqlx::{Any, Row, Transaction};
 use crate::error::{Result, StoreError};
 use crate::press::Composed;
 use crate::reads::{
-    day_of, gathered, load_document, load_route, org_config, org_digits, register_info,
+    day_of, gathered, inked_images, load_document, load_route, org_config, org_digits,
+    register_info,
 };
 use crate::rows::{
     DOCUMENT_COLUMNS, DocRow, stored_document, stored_id, stored_number, stored_person,
@@ -309,9 +310,12 @@ impl Store {
             // The public check is printed only on the issued file.
             verification: None,
         };
+        let signatures = inked_images(&mut tx, org, &overlay.gathered).await?;
         tx.commit().await?;
         let document = compose(stored_document((*doc.content).clone())?, &config, &overlay);
-        Ok(Composed::new(document, &config, emblem))
+        let mut composed = Composed::new(document, &config, emblem);
+        composed.signatures = signatures;
+        Ok(composed)
     }
 
     /// A draft composed with its organisation's style, before it is stored.

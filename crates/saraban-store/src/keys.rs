@@ -174,3 +174,14 @@ impl KeyFolder {
 
 /// Unlocked approval keys of this process, by (organisation, person).
 pub(crate) type Unlocked = Arc<Mutex<HashMap<(String, String), Arc<SignerKey>>>>;
+
+/// A signature image its owner opened by signing in: the PNG as
+/// registered and its SHA-256 (hex), which an approval's event records.
+#[derive(Debug, Clone)]
+pub struct Ink {
+    pub sha256: String,
+    pub png: Arc<Vec<u8>>,
+}
+
+/// Signature images opened in this process, by (organisation, person).
+pub(crate) type Inks = Arc<Mutex<HashMap<(String, String), Ink>>>;

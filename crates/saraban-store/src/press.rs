@@ -78,6 +78,9 @@ pub struct Composed {
     /// The enclosures' files, in the order their titles print: given to
     /// the press at issue, to embed in the issued PDF.
     pub files: Vec<EnclosureFile>,
+    /// The signature images the document's signer and endorsements name,
+    /// as (SHA-256 hex, PNG).
+    pub signatures: Vec<(String, Vec<u8>)>,
 }
 
 /// An enclosure's file as the press embeds it.
@@ -98,6 +101,7 @@ impl Composed {
                 .map(str::to_owned)
                 .collect(),
             files: Vec::new(),
+            signatures: Vec::new(),
         }
     }
 }

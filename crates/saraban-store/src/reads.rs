@@ -418,9 +418,35 @@ pub(crate) async fn gathered(
             name: stored_text(&row.get::<String, _>("name"))?,
             signature: signature.as_deref().map(stored_text).transpose()?,
             own_title: own_title.as_deref().map(stored_text).transpose()?,
+            signature_image: event.signature_image.clone(),
         });
     }
     Ok(gathered)
+}
+
+/// The signature images `gathered` printed, as (SHA-256 hex, PNG), each
+/// once.
+pub(crate) async fn inked_images(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    gathered: &[Gathered],
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut images: Vec<(String, Vec<u8>)> = Vec::new();
+    for sha in gathered.iter().filter_map(|g| g.signature_image.as_deref()) {
+        if images.iter().any(|(known, _)| known == sha) {
+            continue;
+        }
+        let png: Vec<u8> = sqlx::query_scalar(
+            "SELECT png FROM inked_signatures WHERE org_id = $1 AND sha256 = $2",
+        )
+        .bind(org)
+        .bind(sha)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("signature image", format!("{sha} is not kept")))?;
+        images.push((sha.to_owned(), png));
+    }
+    Ok(images)
 }
 
 /// Text the store accepted once, read back.

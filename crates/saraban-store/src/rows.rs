@@ -351,6 +351,9 @@ pub(crate) struct RouteChange {
     pub(crate) cancels: bool,
     /// Who the document waited for and waits for now, when that changed.
     pub(crate) waiting: Option<WaitingMove>,
+    /// The signature image an approval prints (SHA-256 hex, PNG), kept by
+    /// hash with the first event that names it.
+    pub(crate) inked: Option<(String, std::sync::Arc<Vec<u8>>)>,
 }
 
 #[derive(Debug, Clone)]

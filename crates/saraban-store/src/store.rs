@@ -27,14 +27,16 @@ pub struct Store {
     pub(crate) keys: SharedKeys,
     pub(crate) public_url: Arc<std::sync::RwLock<Option<String>>>,
     pub(crate) unlocked: Unlocked,
+    /// Signature images opened by their owners' sign-in in this process.
+    pub(crate) inks: crate::keys::Inks,
     /// How large an enclosure file, and a document's files together, may
     /// be (a server setting).
     pub(crate) enclosure_limits: saraban_core::enclosure::Limits,
 }
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
-/// PostgreSQL's 0008, and so on: its 0009 is PostgreSQL's 0010.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 9] = [
+/// PostgreSQL's 0008, and so on: its 0010 is PostgreSQL's 0011.
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 10] = [
     (
         1,
         "engine",
@@ -80,8 +82,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 9] = [
         "incoming",
         include_str!("../../../migrations/sqlite/0009_incoming.sql"),
     ),
+    (
+        10,
+        "signature images",
+        include_str!("../../../migrations/sqlite/0010_signature_images.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 10] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 11] = [
     (
         1,
         "engine",
@@ -131,6 +138,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 10] = [
         10,
         "incoming",
         include_str!("../../../migrations/postgres/0010_incoming.sql"),
+    ),
+    (
+        11,
+        "signature images",
+        include_str!("../../../migrations/postgres/0011_signature_images.sql"),
     ),
 ];
 
@@ -206,6 +218,7 @@ impl Store {
             keys,
             public_url: Default::default(),
             unlocked: Default::default(),
+            inks: Default::default(),
             enclosure_limits: Default::default(),
         })
     }

@@ -227,6 +227,7 @@ impl Store {
         let press = self.press.clone();
         let public_url = self.public_url();
         let signer = self.unlocked_key(&org, &actor);
+        let ink = self.ink(&org, &actor);
         let key = format!("{org}/{id}");
         // Issuing numbers, renders and stores the PDF as it goes; every
         // other action only reads until the batch writes its changes.
@@ -249,6 +250,7 @@ impl Store {
                         press: press.as_ref(),
                         public_url: public_url.as_deref(),
                         signer,
+                        ink,
                         org: &org,
                         actor: &actor,
                         id: &id,
@@ -594,6 +596,8 @@ struct Job<'a> {
     public_url: Option<&'a str>,
     /// The actor's approval key, if unlocked in this process.
     signer: Option<std::sync::Arc<saraban_core::checkpoint::SignerKey>>,
+    /// The actor's signature image, if they opened one by signing in.
+    ink: Option<crate::keys::Ink>,
     org: &'a str,
     actor: &'a str,
     id: &'a str,
@@ -617,12 +621,15 @@ async fn act_in(
         press,
         public_url,
         signer,
+        ink,
         org,
         actor,
         id,
         action,
         at,
     } = job;
+    // An approval prints its actor's image above their name.
+    let ink = ink.filter(|_| matches!(action, ActionKind::Endorse | ActionKind::Sign));
     let lock = batch.lock_rows;
     let read_ahead = batch.read_ahead.remove(&(org.to_owned(), id.to_owned()));
     let tx = &mut batch.tx;
@@ -682,11 +689,13 @@ async fn act_in(
                 crate::public::verification_for(&mut *tx, public_url, org, id).await?,
             ),
         };
+        let signatures = reads::inked_images(&mut *tx, org, &overlay.gathered).await?;
         let drafted = stored_document((*doc.content).clone())?;
         let document = compose(drafted, &config, &overlay);
         let files = enclosures::files_of(&mut *tx, org, &document).await?;
         let mut composed = Composed::new(document, &config, emblem);
         composed.files = files;
+        composed.signatures = signatures;
         let pdf = print(press, composed).await?;
         let hash = sha256_hex(&pdf);
         sqlx::query(
@@ -729,6 +738,7 @@ async fn act_in(
             .as_ref()
             .and_then(|a| a.due)
             .map(|due| due.format("%Y-%m-%d").to_string()),
+        signature_image: ink.as_ref().map(|ink| ink.sha256.clone()),
         ..Event::new(EventHead {
             org,
             seq: 0,
@@ -781,6 +791,7 @@ async fn act_in(
             before: waiting_before,
             after: waiting_after,
         }),
+        inked: ink.map(|ink| (ink.sha256, ink.png)),
     };
     let ticket = batch.ledger.push(event, signer, Some(change));
     Ok((

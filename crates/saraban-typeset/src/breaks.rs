@@ -141,8 +141,9 @@ fn walk(value: &mut Value, segmenter: &Segmenter, width: Width) {
             if fields.get("type").and_then(Value::as_str) == Some("table") {
                 return;
             }
+            // A signature image's path is a file name, never printed.
             for (key, value) in fields.iter_mut() {
-                if key != "type" {
+                if key != "type" && key != "signature_image" {
                     walk(value, segmenter, width);
                 }
             }

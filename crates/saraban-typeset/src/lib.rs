@@ -8,6 +8,7 @@ mod breaks;
 mod fonts;
 mod incoming;
 pub mod probe;
+mod signature;
 mod view;
 mod world;
 
@@ -26,6 +27,10 @@ pub use incoming::{
     EndorsementNote, IncomingError, IncomingFileError, PageFacts, PdfFacts, ReceivingRegisterPage,
     ReceivingRegisterRow, ReceivingStamp, STAMP_H_MM, STAMP_W_MM, check_size,
     default_stamp_place_mm, inspect_pdf,
+};
+pub use signature::{
+    HEIGHT_PX as SIGNATURE_HEIGHT_PX, MAX_INPUT_BYTES as SIGNATURE_MAX_INPUT_BYTES, SignatureImage,
+    SignatureRefusal, normalise_signature,
 };
 
 /// A file an issued document carries (an enclosure, สิ่งที่ส่งมาด้วย):
@@ -91,6 +96,10 @@ pub enum RenderError {
     Typst(String),
     #[error("PDF export failed: {0}")]
     Pdf(String),
+    /// A signer or endorsement names a signature image that was not given
+    /// (or was given with bytes of another hash).
+    #[error("signature image: {0}")]
+    Signature(String),
 }
 
 /// A typeset document and what the user should know about it.
@@ -202,7 +211,7 @@ impl Typesetter {
         document: &Document,
         emblem: Option<&Emblem>,
     ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
-        let inputs = self.inputs(document, emblem, &[])?;
+        let inputs = self.inputs(document, emblem, &[], &[])?;
         let mut out: Vec<(String, Vec<u8>)> = world::TEMPLATES
             .iter()
             .map(|(path, text)| ((*path).to_owned(), text.as_bytes().to_vec()))
@@ -223,8 +232,10 @@ impl Typesetter {
         document: &Document,
         emblem: Option<&Emblem>,
         attachments: &[Attachment],
+        signatures: &[SignatureImage],
     ) -> Result<Inputs, RenderError> {
         let mut warnings = Vec::new();
+        let signature_files = signature_files(document, signatures)?;
         if emblem.is_none() {
             warnings.push(
                 "style.emblem: no Garuda artwork given; a placeholder of the official size is drawn".into(),
@@ -266,7 +277,7 @@ impl Typesetter {
             serde_json::to_value(&view).map_err(|e| RenderError::Typst(e.to_string()))?;
         breaks::mark(&mut data, &self.segmenter);
         let data = serde_json::to_vec(&data).map_err(|e| RenderError::Typst(e.to_string()))?;
-        let mut files: Vec<(String, Bytes)> = Vec::new();
+        let mut files: Vec<(String, Bytes)> = signature_files;
         if let Some(emblem) = emblem {
             files.push((
                 emblem.virtual_path().to_owned(),
@@ -326,11 +337,25 @@ impl Typesetter {
         emblem: Option<&Emblem>,
         attachments: &[Attachment],
     ) -> Result<Typeset, RenderError> {
+        self.typeset_signed(document, emblem, attachments, &[])
+    }
+
+    /// Lays out `document` as `typeset_attached` does, with the handwritten
+    /// signatures its signer and endorsements name (`signature_image`)
+    /// printed above their names. Each named image must be among
+    /// `signatures`; others given are not used.
+    pub fn typeset_signed(
+        &self,
+        document: &Document,
+        emblem: Option<&Emblem>,
+        attachments: &[Attachment],
+        signatures: &[SignatureImage],
+    ) -> Result<Typeset, RenderError> {
         let Inputs {
             data,
             files,
             mut warnings,
-        } = self.inputs(document, emblem, attachments)?;
+        } = self.inputs(document, emblem, attachments, signatures)?;
         let world = world::DocumentWorld::new(self.fonts.clone(), data, files);
         let result = typst::compile::<PagedDocument>(&world);
         // Memoised results of old documents only cost memory: keep a few
@@ -363,6 +388,43 @@ impl Typesetter {
             attached: !attachments.is_empty(),
         })
     }
+}
+
+/// The signature images `document` names, at the virtual paths the view
+/// gives them; an image named but not given, or given with bytes of
+/// another hash, is an error rather than a blank space on the page.
+fn signature_files(
+    document: &Document,
+    signatures: &[SignatureImage],
+) -> Result<Vec<(String, Bytes)>, RenderError> {
+    let mut named: Vec<&str> = vec![];
+    named.extend(document.signer().signature_image.as_deref());
+    if let Document::Memo(memo) = document {
+        named.extend(
+            memo.endorsements
+                .iter()
+                .filter_map(|e| e.signature_image.as_deref()),
+        );
+    }
+    named.sort_unstable();
+    named.dedup();
+    named
+        .into_iter()
+        .map(|sha256| {
+            let path = view::signature_path(sha256)
+                .ok_or_else(|| RenderError::Signature(format!("{sha256:?} is not a SHA-256")))?;
+            let image = signatures
+                .iter()
+                .find(|s| s.sha256 == sha256)
+                .ok_or_else(|| RenderError::Signature(format!("{sha256} was not given")))?;
+            if saraban_core::enclosure::Sha256::of(&image.png).as_str() != sha256 {
+                return Err(RenderError::Signature(format!(
+                    "the bytes given for {sha256} have another hash"
+                )));
+            }
+            Ok((path, Bytes::new(image.png.clone())))
+        })
+        .collect()
 }
 
 /// What a document is compiled from.

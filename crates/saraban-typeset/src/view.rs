@@ -169,9 +169,19 @@ struct ItemView {
     level: u8,
 }
 
+/// Where the world serves the signature image named by `sha256`; none if
+/// it is not 64 lowercase hex digits (it becomes a path).
+pub(crate) fn signature_path(sha256: &str) -> Option<String> {
+    saraban_core::enclosure::Sha256::parse(sha256)
+        .ok()
+        .map(|sha| format!("/signatures/{sha}.png"))
+}
+
 #[derive(Debug, Serialize)]
 struct SignerView {
     signature: Option<String>,
+    /// The virtual path of the handwritten signature, printed above the name.
+    signature_image: Option<String>,
     name: String,
     lines: Vec<String>,
 }
@@ -180,6 +190,7 @@ struct SignerView {
 struct EndorsementView {
     opinion: String,
     signature: Option<String>,
+    signature_image: Option<String>,
     name: String,
     lines: Vec<String>,
     date: Option<String>,
@@ -638,6 +649,7 @@ fn position_lines(
 fn signer_view(signer: &Signer, put: &dyn Fn(&str) -> String) -> SignerView {
     SignerView {
         signature: signer.signature.as_ref().map(|s| put(s.as_str())),
+        signature_image: signer.signature_image.as_deref().and_then(signature_path),
         name: put(&format!("({})", signer.name.as_str())),
         lines: position_lines(signer.position.as_str(), signer.acting.as_ref(), put),
     }
@@ -651,6 +663,7 @@ fn endorsement_view(
     EndorsementView {
         opinion: put(e.opinion.as_str()),
         signature: e.signature.as_ref().map(|s| put(s.as_str())),
+        signature_image: e.signature_image.as_deref().and_then(signature_path),
         name: put(&format!("({})", e.name.as_str())),
         lines: position_lines(e.position.as_str(), e.acting.as_ref(), put),
         date: e.date.map(|d| d.abbreviated(digits)),

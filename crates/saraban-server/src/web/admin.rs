@@ -19,7 +19,7 @@ use saraban_core::{DigitStyle, PersonId, ThaiDate};
 use saraban_store::StoreError;
 use serde_json::{Value, json};
 
-use super::common::{Fields, WebUser, config_of, failure, message_page, page};
+use super::common::{Fields, WebUser, config_of, failure, multipart_parts, page, part_text};
 use super::dates::{date_parts, posted_date};
 use super::words;
 use crate::state::AppState;
@@ -1316,42 +1316,26 @@ pub(crate) async fn emblem(State(state): State<AppState>, user: WebUser) -> Resp
 pub(crate) async fn upload_emblem(
     State(state): State<AppState>,
     user: WebUser,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Response {
     if let Err(response) = user.may_administer() {
         return response;
     }
-    let mut csrf = String::new();
-    let mut file: Option<Vec<u8>> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                match field.bytes().await {
-                    Ok(bytes) if name == "csrf" => {
-                        csrf = String::from_utf8_lossy(&bytes).into_owned();
-                    }
-                    Ok(bytes) if name == "emblem" => file = Some(bytes.to_vec()),
-                    Ok(_) => {}
-                    Err(_) => {
-                        return message_page(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "อัปโหลดไม่สำเร็จ",
-                            "ไฟล์ใหญ่เกินไปหรือส่งมาไม่ครบ ไฟล์ตราครุฑต้องไม่เกิน ๒ MB",
-                        );
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                return message_page(
-                    StatusCode::BAD_REQUEST,
-                    "อัปโหลดไม่สำเร็จ",
-                    "อ่านแบบฟอร์มที่ส่งมาไม่ได้ กรุณาลองอีกครั้ง",
-                );
-            }
-        }
-    }
+    let parts = match multipart_parts(
+        multipart,
+        "อัปโหลดไม่สำเร็จ",
+        "ไฟล์ใหญ่เกินไปหรือส่งมาไม่ครบ ไฟล์ตราครุฑต้องไม่เกิน ๒ MB",
+    )
+    .await
+    {
+        Ok(parts) => parts,
+        Err(response) => return response,
+    };
+    let csrf = part_text(&parts, "csrf");
+    let file = parts
+        .into_iter()
+        .find(|(name, _)| name == "emblem")
+        .map(|(_, bytes)| bytes);
     if let Err(response) = user.check_form(&Fields(vec![("csrf".into(), csrf)])) {
         return response;
     }

@@ -271,6 +271,7 @@ pub(crate) fn layout(title: &str, user: Option<&WebUser>, content: Markup) -> Ma
                         }
                         div.who {
                             span { (user.account.name) }
+                            a href="/signature" { "ลายมือชื่อ" }
                             a href="/password" { "เปลี่ยนรหัสผ่าน" }
                             form method="post" action="/sign-out" {
                                 (user.csrf_field())
@@ -431,5 +432,50 @@ pub(crate) async fn digits_of(state: &AppState, user: &WebUser) -> DigitStyle {
     config_of(state, user)
         .await
         .map(|c| c.organisation.digits)
+        .unwrap_or_default()
+}
+
+/// Every part of a small multipart form, each read whole, by name; or the
+/// page saying why it could not be read (`too_large` when a part runs over
+/// the route's limit). For forms of one file and a few fields.
+pub(crate) async fn multipart_parts(
+    mut multipart: axum::extract::Multipart,
+    title: &str,
+    too_large: &str,
+) -> Result<Vec<(String, Vec<u8>)>, Response> {
+    let mut parts = Vec::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => parts.push((name, bytes.to_vec())),
+                    Err(_) => {
+                        return Err(message_page(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            title,
+                            too_large,
+                        ));
+                    }
+                }
+            }
+            Ok(None) => return Ok(parts),
+            Err(_) => {
+                return Err(message_page(
+                    StatusCode::BAD_REQUEST,
+                    title,
+                    "อ่านแบบฟอร์มที่ส่งมาไม่ได้ กรุณาลองอีกครั้ง",
+                ));
+            }
+        }
+    }
+}
+
+/// The text of the part named `name`, empty when there is none.
+pub(crate) fn part_text(parts: &[(String, Vec<u8>)], name: &str) -> String {
+    parts
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
         .unwrap_or_default()
 }

@@ -402,6 +402,7 @@ fn confirm_form(
     text: &str,
     error: Option<&str>,
     date_notice: Option<Markup>,
+    ink_open: bool,
 ) -> Markup {
     let action = choice.action;
     let slug = action.name();
@@ -438,6 +439,19 @@ fn confirm_form(
         p { "เรื่อง " strong { (summary.subject) } }
         p { (words::action_explained(action)) }
         @if let Some(notice) = date_notice { (notice) }
+        @if matches!(action, RouteAction::Endorse | RouteAction::Sign) && !incoming {
+            @if ink_open {
+                figure.signature-current #signature-to-print {
+                    img src="/signature/image.png" alt="ลายมือชื่อของท่าน";
+                    figcaption { "ลายมือชื่อนี้จะพิมพ์เหนือชื่อของท่าน" }
+                }
+            } @else {
+                p.hint #signature-to-print {
+                    "เอกสารจะพิมพ์ชื่อของท่านโดยไม่มีภาพลายมือชื่อ "
+                    a href="/signature" { "บันทึกลายมือชื่อ" }
+                }
+            }
+        }
         @if let Some(wording) = acting_wording(config, user, choice) {
             div.notice #acting-wording {
                 p { "ท่านดำเนินการแทนผู้อื่น ข้อความที่จะพิมพ์ในเอกสารใต้ชื่อของท่าน:" }
@@ -494,6 +508,14 @@ fn confirm_form(
     }
 }
 
+/// Whether the person's signature image is open to print.
+fn ink_open(state: &AppState, user: &WebUser) -> bool {
+    state
+        .store
+        .ink(user.account.org.as_str(), user.account.person.as_str())
+        .is_some()
+}
+
 pub(crate) async fn confirm_page(
     State(state): State<AppState>,
     user: WebUser,
@@ -544,6 +566,7 @@ pub(crate) async fn confirm_page(
             "",
             None,
             date_notice,
+            ink_open(&state, &user),
         ),
     )
 }
@@ -655,6 +678,7 @@ pub(crate) async fn act(
                     &written,
                     Some(&message),
                     None,
+                    ink_open(&state, &user),
                 ),
             )
         }

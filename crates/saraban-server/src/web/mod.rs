@@ -20,6 +20,7 @@ mod inbox;
 mod incoming;
 mod registers;
 mod session;
+mod signature;
 mod verify;
 mod words;
 
@@ -40,6 +41,16 @@ pub(crate) fn router() -> Router<AppState> {
             "/password",
             get(session::password_page).post(session::change_password),
         )
+        .route(
+            "/signature",
+            get(signature::signature_page_route)
+                .post(signature::register)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    signature::UPLOAD_LIMIT,
+                )),
+        )
+        .route("/signature/image.png", get(signature::own_image))
+        .route("/signature/remove", post(signature::remove))
         .route("/inbox", get(inbox::page_route))
         .route("/new/{kind}", get(form::new_page).post(form::new_submit))
         .route("/preview", post(form::preview))

@@ -233,3 +233,44 @@
   }
   x.addEventListener("input", typed); y.addEventListener("input", typed);
 })();
+
+// The signature pad: strokes drawn with a finger, pen or mouse on a
+// transparent canvas; on saving, the drawing goes as a PNG in the hidden
+// field (an uploaded file, if chosen, is taken instead).
+(function () {
+  "use strict";
+  var pad = document.querySelector("canvas[data-signature-pad]");
+  if (!pad) return;
+  var form = pad.closest("form"), drawn = document.getElementById("signature-drawn");
+  var clear = document.getElementById("signature-clear");
+  var ink = pad.getContext("2d"), last = null, strokes = 0;
+  pad.style.touchAction = "none";
+  ink.lineWidth = 4; ink.lineCap = "round"; ink.lineJoin = "round"; ink.strokeStyle = "#10206b";
+  function at(event) {
+    // Inside the border: the drawing surface is the client box.
+    var r = pad.getBoundingClientRect();
+    return {
+      x: (event.clientX - r.left - pad.clientLeft) / pad.clientWidth * pad.width,
+      y: (event.clientY - r.top - pad.clientTop) / pad.clientHeight * pad.height
+    };
+  }
+  pad.addEventListener("pointerdown", function (event) {
+    last = at(event); strokes += 1;
+    ink.beginPath(); ink.arc(last.x, last.y, ink.lineWidth / 2, 0, 2 * Math.PI); ink.fillStyle = ink.strokeStyle; ink.fill();
+    try { pad.setPointerCapture(event.pointerId); } catch (e) { /* a synthetic pointer */ }
+    event.preventDefault();
+  });
+  pad.addEventListener("pointermove", function (event) {
+    if (!last) return;
+    var p = at(event);
+    ink.beginPath(); ink.moveTo(last.x, last.y); ink.lineTo(p.x, p.y); ink.stroke();
+    last = p; event.preventDefault();
+  });
+  ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
+    pad.addEventListener(name, function () { last = null; });
+  });
+  clear.addEventListener("click", function () { ink.clearRect(0, 0, pad.width, pad.height); strokes = 0; drawn.value = ""; });
+  form.addEventListener("submit", function () {
+    drawn.value = strokes > 0 ? pad.toDataURL("image/png") : "";
+  });
+})();
