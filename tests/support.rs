@@ -2,6 +2,9 @@
 //! when `SARABAN_TEST_POSTGRES_URL` names a server, on PostgreSQL (a new
 //! database on that server for each story).
 
+#[path = "seal_tools.rs"]
+pub mod seal_tools;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -469,6 +472,35 @@ impl ApiServer {
             _stop: stop,
             db,
         }
+    }
+
+    /// Drafts `content` as the legal assistant, walks it through
+    /// `reviewers` and `signer`, issues it as the registrar, and returns
+    /// the issued document and its PDF (whose hash the issue names).
+    pub async fn through_the_route(
+        &self,
+        content: &serde_json::Value,
+        reviewers: &[&str],
+        signer: &str,
+    ) -> (serde_json::Value, Vec<u8>) {
+        let drafter = self.sign_in("chanyurat").await;
+        let id = drafter.create(content).await;
+        drafter.act_ok(&id, "submit", None).await;
+        for user in reviewers {
+            let reviewer = self.sign_in(user).await;
+            let (waiting, inbox) = reviewer.waiting(&id).await;
+            assert!(waiting, "{user}'s inbox: {inbox}");
+            reviewer.act_ok(&id, "endorse", Some("เห็นควรลงนาม")).await;
+        }
+        self.sign_in(signer).await.act_ok(&id, "sign", None).await;
+        let registrar = self.sign_in("sunee").await;
+        let issued = registrar.act_ok(&id, "issue", None).await;
+        let pdf = registrar.pdf(&id).await;
+        assert_eq!(
+            Some(saraban_core::ledger::sha256_hex(&pdf).as_str()),
+            issued["document"]["pdf_hash"].as_str()
+        );
+        (issued["document"].clone(), pdf)
     }
 
     /// The server's `host:port`, for raw requests.

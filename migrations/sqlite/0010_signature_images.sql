@@ -19,3 +19,6 @@ CREATE TABLE inked_signatures (
     png    BLOB NOT NULL,
     PRIMARY KEY (org_id, sha256)
 );
+-- The chain of the organisation's PAdES seal (PEM, leaf first), kept
+-- beside the key folder's files for whoever checks without the keys.
+ALTER TABLE organisations ADD COLUMN seal_chain TEXT;

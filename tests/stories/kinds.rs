@@ -17,34 +17,6 @@ fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Drafts `content` as the legal assistant, walks it through `reviewers`
-/// and `signer`, issues it, and returns the issued document and its PDF.
-async fn through_the_route(
-    server: &ApiServer,
-    content: &Value,
-    reviewers: &[&str],
-    signer: &str,
-) -> (Value, Vec<u8>) {
-    let drafter = server.sign_in("chanyurat").await;
-    let id = drafter.create(content).await;
-    drafter.act_ok(&id, "submit", None).await;
-    for user in reviewers {
-        let reviewer = server.sign_in(user).await;
-        let (waiting, inbox) = reviewer.waiting(&id).await;
-        assert!(waiting, "{user}'s inbox: {inbox}");
-        reviewer.act_ok(&id, "endorse", Some("เห็นควรลงนาม")).await;
-    }
-    server.sign_in(signer).await.act_ok(&id, "sign", None).await;
-    let registrar = server.sign_in("sunee").await;
-    let issued = registrar.act_ok(&id, "issue", None).await;
-    let pdf = registrar.pdf(&id).await;
-    assert_eq!(
-        Some(saraban_core::ledger::sha256_hex(&pdf).as_str()),
-        issued["document"]["pdf_hash"].as_str()
-    );
-    (issued["document"].clone(), pdf)
-}
-
 /// Every paragraph of the body, as `pdftotext -raw` extracts it.
 fn every_paragraph_extracts(content: &Value, pdf: &[u8]) -> String {
     let text = saraban_stories::pdf_text(pdf);
@@ -80,8 +52,9 @@ async fn verify_holds(server: &ApiServer) {
 async fn an_external_letter_goes_out(db: TestDb) {
     let server = start(db).await;
     let content = example_content("letter-ita-report-2568.toml");
-    let (issued, pdf) =
-        through_the_route(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
+    let (issued, pdf) = server
+        .through_the_route(&content, &["somjai", "wilaiwan"], "kanok")
+        .await;
     assert_eq!(issued["kind"], "letter");
     assert_eq!(issued["number"], 1);
     let year = issued["year"].as_i64().unwrap();
@@ -107,8 +80,9 @@ async fn an_external_letter_goes_out(db: TestDb) {
     assert_eq!(register[0]["printed_number"], "ที่ ตร ๗๑๐๐๑/๑", "{register}");
     assert_eq!(register[0]["to"], "นายอำเภอเมืองตราด");
     let memo = example_content("ita-report-2568.toml");
-    let (issued, _) =
-        through_the_route(&server, &memo, &["somjai", "somsak", "wilaiwan"], "kanok").await;
+    let (issued, _) = server
+        .through_the_route(&memo, &["somjai", "somsak", "wilaiwan"], "kanok")
+        .await;
     assert_eq!(issued["number"], 2, "one register, no gap");
     verify_holds(&server).await;
 }
@@ -125,7 +99,7 @@ async fn a_stamped_letter_acknowledges_receipt(db: TestDb) {
     assert!(error.to_string().contains("matter"), "{error}");
 
     let content = example_content("stamped-receipt-2568.toml");
-    let (issued, pdf) = through_the_route(&server, &content, &[], "somjai").await;
+    let (issued, pdf) = server.through_the_route(&content, &[], "somjai").await;
     assert_eq!(issued["kind"], "stamped");
     assert_eq!(issued["number"], 1);
     let text = every_paragraph_extracts(&content, &pdf);
@@ -149,8 +123,9 @@ async fn a_stamped_letter_acknowledges_receipt(db: TestDb) {
 async fn an_announcement_is_numbered_in_its_register(db: TestDb) {
     let server = start(db).await;
     let content = example_content("announcement-complaints-2568.toml");
-    let (issued, pdf) =
-        through_the_route(&server, &content, &["somjai", "wilaiwan"], "kanok").await;
+    let (issued, pdf) = server
+        .through_the_route(&content, &["somjai", "wilaiwan"], "kanok")
+        .await;
     assert_eq!(issued["kind"], "announcement");
     assert_eq!(issued["number"], 1, "the drafted number is never printed");
     let year = issued["year"].as_i64().unwrap();

@@ -239,16 +239,26 @@ async fn public_check_story(db: TestDb) {
     assert!(public.get("steps").is_none(), "{public}");
     assert!(record.checkpoint.is_some(), "a checkpoint covers the issue");
 
-    assert_eq!(
-        store.matches_issued_pdf(&code, &pdf).await.unwrap(),
-        Some(true)
-    );
+    let issued = store
+        .compare_issued_pdf(&code, &pdf)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(issued.matches);
     let mut altered = pdf.clone();
     let middle = altered.len() / 2;
     altered[middle] ^= 0x20;
-    assert_eq!(
-        store.matches_issued_pdf(&code, &altered).await.unwrap(),
-        Some(false)
+    let check = store
+        .compare_issued_pdf(&code, &altered)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!check.matches);
+    // Whatever its seal says of the altered copy, it does not hold.
+    assert!(
+        check.seal.as_ref().is_none_or(|seal| !seal.valid),
+        "{:?}",
+        check.seal
     );
     assert_eq!(
         store

@@ -40,6 +40,11 @@ pub struct VerifyBundleArgs {
     /// still hold what it signed. May be given several times.
     #[arg(long = "checkpoint", value_name = "FILE")]
     pub checkpoints: Vec<PathBuf>,
+    /// The organisation's seal certificate (PEM) obtained apart from the
+    /// bundle (e.g. from /api/v1/orgs/ORG/certificate); the issued PDFs'
+    /// seals must chain to it. Without it, to the bundle's seal-chain.pem.
+    #[arg(long, value_name = "FILE")]
+    pub certificate: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -97,8 +102,13 @@ fn check_in_memory(bundle: &Bundle) -> Report {
             .cloned()
             .ok_or_else(|| "not in the bundle".to_owned())
     };
-    bundle::check(&bundle.manifest_json(), Outside::default(), &read)
-        .expect("an assembled manifest reads back")
+    let manifest = bundle.manifest_json();
+    let mut report = bundle::check(&manifest, Outside::default(), &read)
+        .expect("an assembled manifest reads back");
+    report
+        .findings
+        .extend(check_seals(&manifest, &bundled_anchor(&read), &read));
+    report
 }
 
 /// Writes into a hidden sibling folder and renames it into place, so that
@@ -166,8 +176,24 @@ pub fn verify_bundle(args: VerifyBundleArgs) -> Result<ExitCode, UsageError> {
     // `checkpoints/`, `pdfs/`, `contents/` and `enclosures/`, so reads stay
     // inside the bundle.
     let read = |path: &str| std::fs::read(args.dir.join(path)).map_err(|e| e.to_string());
-    let report = bundle::check(&manifest, outside, &read)
+    let mut report = bundle::check(&manifest, outside, &read)
         .map_err(|e| UsageError(format!("{}: {e}", args.dir.display())))?;
+    let anchors = match &args.certificate {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!(
+                    "--certificate: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            saraban_seal::certificates_from_pem(&text)
+                .map_err(|e| UsageError(format!("--certificate: {}: {e}", path.display())))?
+        }
+        None => bundled_anchor(&read),
+    };
+    report
+        .findings
+        .extend(check_seals(&manifest, &anchors, &read));
     if args.json {
         println!(
             "{}",
@@ -196,4 +222,50 @@ pub fn verify_bundle(args: VerifyBundleArgs) -> Result<ExitCode, UsageError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The top of the bundle's own seal chain, if it has one.
+fn bundled_anchor(
+    read: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+) -> Vec<saraban_seal::Certificate> {
+    read(saraban_store::SEAL_CHAIN_FILE)
+        .ok()
+        .and_then(|pem| saraban_seal::certificates_from_pem(&String::from_utf8_lossy(&pem)).ok())
+        .and_then(|chain| chain.last().cloned())
+        .into_iter()
+        .collect()
+}
+
+/// Each issued PDF's seal, where it has one, checked against `anchors`: a
+/// seal that does not hold, or does not cover the whole file, is found.
+fn check_seals(
+    manifest: &[u8],
+    anchors: &[saraban_seal::Certificate],
+    read: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+) -> Vec<bundle::Finding> {
+    let Ok(manifest) = serde_json::from_slice::<bundle::Manifest>(manifest) else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    for document in &manifest.documents {
+        // A name that leaves its folder is the bundle check's finding.
+        if document.pdf_file.contains(['/', '\\']) || document.pdf_file.starts_with('.') {
+            continue;
+        }
+        let Ok(pdf) = read(&format!("pdfs/{}", document.pdf_file)) else {
+            continue;
+        };
+        if let Some(seal) = saraban_store::check_pdf_seal(&pdf, anchors)
+            && let Some(problem) = seal.problem
+        {
+            findings.push(bundle::Finding {
+                class: saraban_core::finding::FindingClass::BadSignature,
+                detail: format!(
+                    "pdfs/{}: its seal does not hold: {problem}",
+                    document.pdf_file
+                ),
+            });
+        }
+    }
+    findings
 }

@@ -54,6 +54,29 @@ pub enum OrgCommand {
     /// Idempotent: the same file again changes nothing; a changed route
     /// becomes a new route version.
     Init { file: PathBuf },
+    /// The certificate the organisation's issued PDFs are digitally signed
+    /// with: `org cert show ORG`, `org cert import ORG --key KEY.pem
+    /// --chain CHAIN.pem` (a certificate from a real CA in place of the
+    /// self-issued one).
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Print the certificate in use and its chain (PEM).
+    Show { org: String },
+    /// Install a certificate from a real CA: its private key (PKCS#8 PEM)
+    /// and its chain (PEM, the organisation's certificate first).
+    Import {
+        org: String,
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        chain: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,7 +263,10 @@ fn summary_line(d: &saraban_store::DocumentSummary) -> String {
 }
 
 pub fn org(db: Database, command: OrgCommand) -> Result<(), UsageError> {
-    let OrgCommand::Init { file } = command;
+    let file = match command {
+        OrgCommand::Init { file } => file,
+        OrgCommand::Cert { command } => return cert(db, command),
+    };
     let text = std::fs::read_to_string(&file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
     let config =
@@ -278,6 +304,58 @@ pub fn org(db: Database, command: OrgCommand) -> Result<(), UsageError> {
             eprintln!("warning: organisation.emblem: no Garuda artwork; documents show a placeholder of the official size");
         }
         store.close().await;
+        Ok(())
+    })
+}
+
+fn cert(db: Database, command: CertCommand) -> Result<(), UsageError> {
+    let read = |flag: &str, path: &Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("--{flag}: cannot read {}: {e}", path.display())))
+    };
+    let (org, imported) = match &command {
+        CertCommand::Show { org } => (org, None),
+        CertCommand::Import { org, key, chain } => {
+            (org, Some((read("key", key)?, read("chain", chain)?)))
+        }
+    };
+    let org = OrgId::parse(org).map_err(|e| UsageError(format!("ORG: {e}")))?;
+    runtime()?.block_on(async {
+        let store = open(&db).await?;
+        let certificate = match imported {
+            Some((key, chain)) => Some(store.import_seal(&org, &key, &chain).await.map_err(
+                |e| match e {
+                    StoreError::Invalid { reason, .. } => {
+                        UsageError(format!("--key/--chain: {reason}"))
+                    }
+                    other => failed(other),
+                },
+            )?),
+            None => store.seal_certificate(&org).await.map_err(failed)?,
+        };
+        store.close().await;
+        let certificate = certificate.ok_or_else(|| {
+            UsageError(format!(
+                "{org} has no certificate: its key folder has none yet"
+            ))
+        })?;
+        println!("subject: {}", certificate.subject);
+        println!(
+            "issuer:  {}{}",
+            certificate.issuer,
+            if certificate.self_issued {
+                " (self-issued)"
+            } else {
+                ""
+            }
+        );
+        println!(
+            "valid:   {} to {}",
+            certificate.not_before, certificate.not_after
+        );
+        println!("serial:  {}", certificate.serial);
+        println!("sha256:  {}", certificate.sha256_fingerprint);
+        print!("{}", certificate.chain_pem);
         Ok(())
     })
 }

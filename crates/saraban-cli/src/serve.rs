@@ -46,6 +46,11 @@ pub struct ServeArgs {
     /// [env: SARABAN_ENCLOSURE_DOCUMENT_MB] [default: 100]
     #[arg(long)]
     enclosure_document_mb: Option<u64>,
+    /// An RFC 3161 timestamp authority (http URL) whose token each issued
+    /// PDF's digital signature carries (PAdES B-T) [env: SARABAN_TIMESTAMP_URL]
+    /// [default: none, PAdES B-B]
+    #[arg(long)]
+    timestamp_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +62,7 @@ struct ConfigFile {
     public_url: Option<String>,
     enclosure_file_mb: Option<u64>,
     enclosure_document_mb: Option<u64>,
+    timestamp_url: Option<String>,
 }
 
 fn setting(flag: Option<String>, env: &str, file: Option<String>, default: &str) -> String {
@@ -100,6 +106,21 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 .filter(|v| !v.is_empty())
         })
         .or(file.public_url);
+    let timestamp_url = args
+        .timestamp_url
+        .or_else(|| {
+            std::env::var("SARABAN_TIMESTAMP_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .or(file.timestamp_url);
+    if let Some(url) = &timestamp_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err(UsageError(format!(
+            "--timestamp-url: '{url}' is not an http:// or https:// address"
+        )));
+    }
     // Checked before anything starts: an issued PDF prints this address
     // for good, and one only this computer can open helps nobody.
     let printed = printed_address(public_url.as_deref(), address, args.demo)?;
@@ -208,6 +229,7 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
             Printed::Listening => url.clone(),
         };
         store.set_public_url(Some(printed.clone()));
+        store.use_timestamp_authority(timestamp_url.clone());
         println!("saraban is serving at {url}  (open it in a browser; the API is {url}/api/v1)");
         if args.demo {
             let whose = if is_loopback_url(&printed) {

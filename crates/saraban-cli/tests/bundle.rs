@@ -11,49 +11,6 @@ use common::{Cli, example};
 use saraban_core::checkpoint::SignerKey;
 
 impl Cli {
-    /// Drafts the example memo and takes it through its route to issue.
-    fn issue_memo(&self, day: u32) {
-        let at = |hour: u32| format!("2025-04-{day:02}T{hour:02}:00:00+07:00");
-        let created = self.ok(&[
-            "doc",
-            "new",
-            &example("ita-report-2568.toml"),
-            "--as",
-            "chanyurat",
-            "--json",
-            "--at",
-            &at(9),
-        ]);
-        let created: serde_json::Value = serde_json::from_str(&created).unwrap();
-        let id = created["id"].as_str().unwrap().to_owned();
-        self.ok(&["doc", "submit", &id, "--as", "chanyurat", "--at", &at(10)]);
-        for who in ["somjai", "somsak", "wilaiwan"] {
-            self.ok(&[
-                "doc",
-                "endorse",
-                &id,
-                "--as",
-                who,
-                "--text",
-                "เพื่อโปรดทราบ",
-                "--at",
-                &at(11),
-            ]);
-        }
-        self.ok(&[
-            "doc",
-            "sign",
-            &id,
-            "--as",
-            "kanok",
-            "--text",
-            "ทราบ",
-            "--at",
-            &at(14),
-        ]);
-        self.ok(&["doc", "issue", &id, "--as", "sunee", "--at", &at(15)]);
-    }
-
     /// `verify-bundle` on `bundle`: its exit code and what it printed.
     fn verify(&self, bundle: &Path, extra: &[&str]) -> (Option<i32>, String) {
         let mut args = vec!["verify-bundle", bundle.to_str().unwrap()];
@@ -178,6 +135,27 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     assert_eq!(code, Some(0), "{text}");
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(report["events"].as_u64(), Some(log_size));
+
+    // The issued PDFs are sealed; the bundle carries the seal's chain, and
+    // a certificate given apart that is not the organisation's fails them.
+    assert!(bundle.join("seal-chain.pem").is_file());
+    let chain = std::fs::read_to_string(bundle.join("seal-chain.pem")).unwrap();
+    let root = &chain[chain.rfind("-----BEGIN CERTIFICATE-----").unwrap()..];
+    let root_file = cli.dir.join("organisation-ca.pem");
+    std::fs::write(&root_file, root).unwrap();
+    let (code, text) = cli.verify(&bundle, &["--certificate", root_file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{text}");
+    let (stranger, _) =
+        saraban_seal::self_issued("สำนักงานอื่น", "other", chrono::Utc::now()).unwrap();
+    let stranger_file = cli.dir.join("stranger-ca.pem");
+    std::fs::write(&stranger_file, stranger.to_pem().unwrap().1).unwrap();
+    assert_fails(
+        &cli,
+        &bundle,
+        &["--certificate", stranger_file.to_str().unwrap()],
+        "bad signature",
+        "a certificate that is not the organisation's",
+    );
 
     // Exporting over a bundle is refused.
     let again = export();

@@ -47,6 +47,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/verify", get(verify))
         .route("/orgs/{org}/checkpoint", get(latest_checkpoint))
         .route("/orgs/{org}/key", get(verifier_key))
+        .route("/orgs/{org}/certificate", get(seal_certificate))
         .route("/public/orgs/{org}/published", get(published_documents))
         .route(
             "/public/verify/{code}",
@@ -836,6 +837,25 @@ async fn latest_checkpoint(
     Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
 }
 
+#[utoipa::path(get, path = "/orgs/{org}/certificate", tag = "registers", security(()),
+    params(("org" = String, Path, description = "Organisation id")),
+    responses((status = 200, description = "The certificate the organisation's issued PDFs are digitally signed (PAdES) with, and its chain as PEM: public", body = saraban_store::SealCertificate), (status = 404, body = ApiError)))]
+async fn seal_certificate(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+) -> Result<Json<saraban_store::SealCertificate>, ApiError> {
+    let org =
+        OrgId::parse(&org).map_err(|_| StoreError::not_found("organisation", org.as_str()))?;
+    let certificate = state.store.seal_certificate(&org).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "this organisation signs no PDFs",
+        )
+    })?;
+    Ok(Json(certificate))
+}
+
 #[utoipa::path(get, path = "/orgs/{org}/key", tag = "registers", security(()),
     params(("org" = String, Path, description = "Organisation id")),
     responses((status = 200, description = "The key that verifies the organisation's checkpoints (note verifier key text), public", content_type = "text/plain"), (status = 404, body = ApiError)))]
@@ -958,6 +978,9 @@ pub struct PdfComparison {
     pub matches: bool,
     /// SHA-256 of the PDF sent.
     pub sha256: String,
+    /// What the PDF's own digital signature (PAdES) says, checked against
+    /// the organisation's certificates; absent when it carries none.
+    pub seal: Option<saraban_store::SealSummary>,
 }
 
 /// A PDF's bytes, for the OpenAPI document: binary, never empty.
@@ -990,14 +1013,15 @@ async fn compare_issued_pdf(
     if body.is_empty() {
         return Err(ApiError::bad_request("body", "send the PDF to compare"));
     }
-    let matches = state
+    let check = state
         .store
-        .matches_issued_pdf(&code, &body)
+        .compare_issued_pdf(&code, &body)
         .await?
         .ok_or_else(unknown_code)?;
     Ok(Json(PdfComparison {
-        matches,
+        matches: check.matches,
         sha256: saraban_core::ledger::sha256_hex(&body),
+        seal: check.seal,
     }))
 }
 

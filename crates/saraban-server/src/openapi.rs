@@ -19,7 +19,7 @@ use crate::error::{ApiError, ErrorCode};
         api::list_documents, api::inbox, api::create_document, api::show_document,
         api::document_content, api::edit_document, api::act, api::document_pdf,
         api::document_history, api::register_entries, api::verify,
-        api::latest_checkpoint, api::verifier_key, api::public_record, api::published_documents,
+        api::latest_checkpoint, api::verifier_key, api::seal_certificate, api::public_record, api::published_documents,
         api::compare_issued_pdf,
         api::organisation_config, api::update_organisation,
         crate::enclosures::upload_enclosure, crate::enclosures::list_enclosures,
@@ -31,6 +31,7 @@ use crate::error::{ApiError, ErrorCode};
     components(schemas(
         saraban_store::EnclosureInfo, saraban_store::ReceivedEntry, crate::incoming::Receipt,
         crate::signatures::NewSignature, crate::signatures::RegisteredSignature,
+        saraban_store::SealCertificate, saraban_store::SealSummary,
         saraban_store::Circulation, saraban_store::Acknowledgement, saraban_store::Unacknowledged, saraban_store::Reply,
         ApiError, ErrorCode, Account, PositionHeld, DocumentSummary, ActOutcome, HistoryEntry, RegisterEntry, Audit, Finding, PublicRecord, PublicStep, BoardEntry, api::Published, api::PdfComparison,
         api::SignedIn, api::NewToken, api::DocumentList, api::Inbox, api::InboxCounts,

@@ -26,6 +26,7 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::rows::stored_json;
+use crate::seals::check_pdf;
 use crate::signatures::{InkCheck, registered_signature};
 use crate::writer::Backend;
 use crate::{Result, Store, StoreError};
@@ -1482,6 +1483,7 @@ impl Store {
                 findings.add(class, None, None, detail);
             }
         }
+        let anchors = self.seal_anchors(findings.org).await?;
         for issue in issues {
             let Some(hash) = &issue.pdf_hash else {
                 continue;
@@ -1497,7 +1499,20 @@ impl Store {
                 Some(bytes) if sha256_hex(&bytes) != *hash => {
                     "the stored PDF is not the one issued"
                 }
-                Some(_) => continue,
+                Some(bytes) => {
+                    // A PDF issued before seals were made carries none.
+                    if let Some(seal) = check_pdf(&bytes, &anchors)
+                        && let Some(problem) = seal.problem
+                    {
+                        findings.add(
+                            FindingClass::BadSignature,
+                            Some(issue.seq),
+                            Some(&issue.document),
+                            format!("the issued PDF's seal does not hold: {problem}"),
+                        );
+                    }
+                    continue;
+                }
             };
             findings.add(
                 FindingClass::ContentModified,

@@ -26,9 +26,19 @@ impl Store {
         self.keys.read().expect("keys").clone()
     }
 
-    /// Makes the organisation's signing key if it has none, and records
-    /// its verifier key in the database for anyone to read.
+    /// Makes the organisation's signing key and its seal if it has none,
+    /// and records its verifier key and seal chain in the database for
+    /// anyone to read.
     pub async fn ensure_signing_key(&self, org: &OrgId) -> Result<Option<VerifierKey>> {
+        self.ensure_keys(org, chrono::Utc::now()).await
+    }
+
+    /// `ensure_signing_key` at `at`: a seal made now is valid from then.
+    pub(crate) async fn ensure_keys(
+        &self,
+        org: &OrgId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<VerifierKey>> {
         let org = org.as_str();
         let Some(keys) = self.key_folder() else {
             return Ok(None);
@@ -39,6 +49,8 @@ impl Store {
             .bind(org)
             .execute(&self.pool)
             .await?;
+        // The seal of its issued PDFs is made with the checkpoint key.
+        self.ensure_seal(org, at).await?;
         Ok(Some(verifier))
     }
 

@@ -14,6 +14,9 @@ use sqlx::Row;
 use crate::keys::origin;
 use crate::{Result, Store, StoreError};
 
+/// The seal's certificate chain (PEM, leaf first) in a bundle's folder.
+pub const SEAL_CHAIN_FILE: &str = "seal-chain.pem";
+
 impl Store {
     /// The bundle of `org`'s register year `year` (B.E.). Signs a
     /// checkpoint of the whole log first if the latest one is older, which
@@ -33,6 +36,7 @@ impl Store {
             }
             self.checkpoint(org).await?;
         }
+        let seal = self.seal_certificate(org).await?;
         let org = org.as_str();
 
         // Only the events the latest checkpoint covers: documents issued
@@ -156,7 +160,7 @@ impl Store {
                 (start.year.get() == year).then(|| (register.id.as_str().to_owned(), start.next))
             })
             .collect();
-        bundle::assemble(&LogExport {
+        let mut bundle = bundle::assemble(&LogExport {
             org,
             year,
             origin: &origin(org),
@@ -170,7 +174,16 @@ impl Store {
             enclosures: &enclosures,
             received: &received,
         })
-        .map_err(|e| StoreError::invariant(format!("{org}: {e}")))
+        .map_err(|e| StoreError::invariant(format!("{org}: {e}")))?;
+        // The certificate chain its PDFs are sealed with, for a reader who
+        // checks them offline (who may also bring the certificate apart).
+        if let Some(certificate) = seal {
+            bundle.files.insert(
+                SEAL_CHAIN_FILE.to_owned(),
+                certificate.chain_pem.into_bytes(),
+            );
+        }
+        Ok(bundle)
     }
 
     /// Whether a signed checkpoint covers every event of the log.

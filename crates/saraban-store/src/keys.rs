@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use saraban_core::checkpoint::SignerKey;
+use saraban_seal::{Certificate, SigningIdentity};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
@@ -43,11 +44,14 @@ pub fn default_key_folder(url: &str) -> Option<PathBuf> {
 }
 
 /// The folder of signing keys (`ORG.key`, owner-only) and of the notes
-/// they signed (`ORG.checkpoints`, one JSON line each).
+/// they signed (`ORG.checkpoints`, one JSON line each), and of each
+/// organisation's PAdES seal (`ORG.seal.key`, `ORG.seal.pem`,
+/// `ORG.seal-ca.key`, `ORG.seal-ca.pem`).
 #[derive(Debug)]
 pub(crate) struct KeyFolder {
     dir: PathBuf,
     signers: Mutex<HashMap<String, Arc<SignerKey>>>,
+    seals: Mutex<HashMap<String, Arc<SigningIdentity>>>,
 }
 
 /// A note as the checkpoint file keeps it.
@@ -71,6 +75,7 @@ impl KeyFolder {
         Ok(KeyFolder {
             dir,
             signers: Mutex::new(HashMap::new()),
+            seals: Mutex::new(HashMap::new()),
         })
     }
 
@@ -170,6 +175,136 @@ impl KeyFolder {
             })
             .collect()
     }
+}
+
+/// The files of an organisation's PAdES seal in the key folder: the
+/// signing key and its chain (leaf first), and the self-issued CA that
+/// `ensure_seal` makes (whose key stays here, owner-only, to issue the
+/// next signing certificate).
+struct SealFiles {
+    key: PathBuf,
+    chain: PathBuf,
+    ca_key: PathBuf,
+    ca_certificate: PathBuf,
+}
+
+impl KeyFolder {
+    fn seal_files(&self, org: &str) -> SealFiles {
+        SealFiles {
+            key: self.dir.join(format!("{org}.seal.key")),
+            chain: self.dir.join(format!("{org}.seal.pem")),
+            ca_key: self.dir.join(format!("{org}.seal-ca.key")),
+            ca_certificate: self.dir.join(format!("{org}.seal-ca.pem")),
+        }
+    }
+
+    /// The organisation's seal (PAdES signing key and chain), if it has one.
+    pub(crate) fn seal(&self, org: &str) -> Result<Option<Arc<SigningIdentity>>> {
+        if let Some(seal) = self.seals.lock().expect("seal cache").get(org) {
+            return Ok(Some(seal.clone()));
+        }
+        let files = self.seal_files(org);
+        let key = match std::fs::read_to_string(&files.key) {
+            Ok(text) => zeroize::Zeroizing::new(text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(io_error(&files.key, error)),
+        };
+        let chain = std::fs::read_to_string(&files.chain).map_err(|e| io_error(&files.chain, e))?;
+        let seal =
+            Arc::new(SigningIdentity::from_pem(&key, &chain).map_err(|e| {
+                StoreError::corrupt("seal", format!("{}: {e}", files.key.display()))
+            })?);
+        self.seals
+            .lock()
+            .expect("seal cache")
+            .insert(org.to_owned(), seal.clone());
+        Ok(Some(seal))
+    }
+
+    /// The organisation's seal, made now if it has none: a self-issued CA
+    /// named after the organisation and a signing certificate from it.
+    /// An existing seal (made here or imported) is never replaced.
+    pub(crate) fn ensure_seal(
+        &self,
+        org: &str,
+        name: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Arc<SigningIdentity>> {
+        if let Some(seal) = self.seal(org)? {
+            return Ok(seal);
+        }
+        let (ca, signing) = saraban_seal::self_issued(name, org, now)
+            .map_err(|e| StoreError::crypto(format!("seal for {org}: {e}")))?;
+        let files = self.seal_files(org);
+        let (ca_key, ca_certificate) = ca.to_pem().map_err(StoreError::crypto)?;
+        write_new(&files.ca_key, ca_key.as_bytes(), true)?;
+        write_new(&files.ca_certificate, ca_certificate.as_bytes(), false)?;
+        self.install_seal(org, &signing)
+    }
+
+    /// Installs `seal` as the organisation's, replacing the one it had
+    /// (an imported certificate from a real CA).
+    pub(crate) fn install_seal(
+        &self,
+        org: &str,
+        seal: &SigningIdentity,
+    ) -> Result<Arc<SigningIdentity>> {
+        let files = self.seal_files(org);
+        let (key, chain) = seal.to_pem().map_err(StoreError::crypto)?;
+        // The chain first, so that a crash between leaves the old key with
+        // a chain it does not match: refused on reading, never used.
+        replace(&files.chain, chain.as_bytes(), false)?;
+        replace(&files.key, key.as_bytes(), true)?;
+        self.seals.lock().expect("seal cache").remove(org);
+        self.seal(org)?
+            .ok_or_else(|| StoreError::invariant("a seal just written is not there"))
+    }
+
+    /// The certificates an organisation's seals are checked against: its
+    /// self-issued CA, and the top of its seal's chain.
+    pub(crate) fn seal_anchors(&self, org: &str) -> Result<Vec<Certificate>> {
+        let mut anchors = Vec::new();
+        let files = self.seal_files(org);
+        match std::fs::read_to_string(&files.ca_certificate) {
+            Ok(text) => anchors.extend(
+                saraban_seal::certificates_from_pem(&text)
+                    .map_err(|e| StoreError::corrupt("seal CA", e))?,
+            ),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(io_error(&files.ca_certificate, error)),
+        }
+        if let Some(seal) = self.seal(org)?
+            && let Some(top) = seal.chain().last()
+            && !anchors.contains(top)
+        {
+            anchors.push(top.clone());
+        }
+        Ok(anchors)
+    }
+}
+
+/// Writes a file that must not exist yet (owner-only when `secret`).
+fn write_new(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if secret {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut file = options.open(path).map_err(|e| io_error(path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io_error(path, e))
+}
+
+/// Writes a file whole beside `path` and renames it into place.
+fn replace(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
+    let beside = path.with_extension("new");
+    std::fs::remove_file(&beside).ok();
+    write_new(&beside, bytes, secret)?;
+    std::fs::rename(&beside, path).map_err(|e| io_error(path, e))
 }
 
 /// Unlocked approval keys of this process, by (organisation, person).

@@ -61,7 +61,7 @@ impl Store {
             })
             .await?;
         // Its checkpoints' key, kept outside the database.
-        self.ensure_signing_key(&OrgId::from(config_id)).await?;
+        self.ensure_keys(&OrgId::from(config_id), at).await?;
         Ok(report)
     }
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
 use crate::rows::stored_id;
+use crate::seals::SealSummary;
 use crate::{Result, Store, StoreError};
 
 /// Crockford's base-32 alphabet: no I, L, O or U to misread.
@@ -315,20 +316,39 @@ impl Store {
         }))
     }
 
-    /// Whether `pdf` is, byte for byte, the issued document of this code.
-    pub async fn matches_issued_pdf(&self, code: &str, pdf: &[u8]) -> Result<Option<bool>> {
+    /// Whether `pdf` is, byte for byte, the issued document of this code,
+    /// and what its seal says (checked against the organisation's
+    /// certificates: a copy that is not the issued file may still carry a
+    /// seal, valid or not).
+    pub async fn compare_issued_pdf(&self, code: &str, pdf: &[u8]) -> Result<Option<PdfCheck>> {
         let Some(code) = normalise_code(code) else {
             return Ok(None);
         };
-        let hash: Option<Option<String>> =
-            sqlx::query("SELECT pdf_hash FROM documents WHERE verify_code = $1")
+        let Some(row) =
+            sqlx::query("SELECT org_id, pdf_hash FROM documents WHERE verify_code = $1")
                 .bind(code)
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|row| row.try_get("pdf_hash"))
-                .transpose()?;
-        Ok(hash.map(|hash| hash.as_deref() == Some(sha256_hex(pdf).as_str())))
+        else {
+            return Ok(None);
+        };
+        let (org, hash): (String, Option<String>) =
+            (row.try_get("org_id")?, row.try_get("pdf_hash")?);
+        let anchors = self.seal_anchors(&org).await?;
+        Ok(Some(PdfCheck {
+            matches: hash.as_deref() == Some(sha256_hex(pdf).as_str()),
+            seal: crate::seals::check_pdf(pdf, &anchors),
+        }))
     }
+}
+
+/// A PDF compared with the issued one.
+#[derive(Debug, Clone)]
+pub struct PdfCheck {
+    /// Byte for byte the issued PDF.
+    pub matches: bool,
+    /// What its seal says, when it carries one.
+    pub seal: Option<SealSummary>,
 }
 
 /// An event as the public page names it: the organisation's names and

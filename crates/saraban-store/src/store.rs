@@ -26,6 +26,8 @@ pub struct Store {
     pub(crate) writers: Writers,
     pub(crate) keys: SharedKeys,
     pub(crate) public_url: Arc<std::sync::RwLock<Option<String>>>,
+    /// The RFC 3161 timestamp authority the seals of issued PDFs ask, if any.
+    pub(crate) timestamp_authority: Arc<std::sync::RwLock<Option<String>>>,
     pub(crate) unlocked: Unlocked,
     /// Signature images opened by their owners' sign-in in this process.
     pub(crate) inks: crate::keys::Inks,
@@ -217,6 +219,7 @@ impl Store {
             writers,
             keys,
             public_url: Default::default(),
+            timestamp_authority: Default::default(),
             unlocked: Default::default(),
             inks: Default::default(),
             enclosure_limits: Default::default(),

@@ -228,6 +228,11 @@ impl Store {
         let public_url = self.public_url();
         let signer = self.unlocked_key(&org, &actor);
         let ink = self.ink(&org, &actor);
+        let sealer = if action == ActionKind::Issue {
+            self.sealer(&org)?
+        } else {
+            None
+        };
         let key = format!("{org}/{id}");
         // Issuing numbers, renders and stores the PDF as it goes; every
         // other action only reads until the batch writes its changes.
@@ -251,6 +256,7 @@ impl Store {
                         public_url: public_url.as_deref(),
                         signer,
                         ink,
+                        sealer,
                         org: &org,
                         actor: &actor,
                         id: &id,
@@ -598,6 +604,8 @@ struct Job<'a> {
     signer: Option<std::sync::Arc<saraban_core::checkpoint::SignerKey>>,
     /// The actor's signature image, if they opened one by signing in.
     ink: Option<crate::keys::Ink>,
+    /// The organisation's seal, for an issue.
+    sealer: Option<crate::seals::Sealer>,
     org: &'a str,
     actor: &'a str,
     id: &'a str,
@@ -622,6 +630,7 @@ async fn act_in(
         public_url,
         signer,
         ink,
+        sealer,
         org,
         actor,
         id,
@@ -690,6 +699,8 @@ async fn act_in(
             ),
         };
         let signatures = reads::inked_images(&mut *tx, org, &overlay.gathered).await?;
+        let seal_reason = sealed_approval(&overlay);
+        let verification = overlay.verification.clone();
         let drafted = stored_document((*doc.content).clone())?;
         let document = compose(drafted, &config, &overlay);
         let files = enclosures::files_of(&mut *tx, org, &document).await?;
@@ -697,6 +708,24 @@ async fn act_in(
         composed.files = files;
         composed.signatures = signatures;
         let pdf = print(press, composed).await?;
+        // Sealed before it is hashed: the issued bytes are the sealed ones.
+        let pdf = match &sealer {
+            Some(sealer) => {
+                sealer
+                    .seal(
+                        &pdf,
+                        config.organisation.name.to_string(),
+                        seal_reason,
+                        crate::public::verification_code(org, id),
+                        verification.and_then(|v| v.url).map(|url| url.to_string()),
+                        // The seal's time is the real one, even when the
+                        // issue is recorded at an earlier `at` (an import).
+                        thai_time(Utc::now()).fixed_offset(),
+                    )
+                    .await?
+            }
+            None => pdf,
+        };
         let hash = sha256_hex(&pdf);
         sqlx::query(
             "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
@@ -801,6 +830,23 @@ async fn act_in(
         },
         ticket,
     ))
+}
+
+/// The /Reason of an issued PDF's seal: whose signature it seals.
+fn sealed_approval(overlay: &Overlay) -> String {
+    match overlay
+        .gathered
+        .iter()
+        .rev()
+        .find(|g| g.approval == saraban_core::compose::Approval::Signed)
+    {
+        Some(signed) => format!(
+            "ออกตามที่ {} {} ลงนาม",
+            signed.name.as_str(),
+            signed.position_title.as_str()
+        ),
+        None => "ออกโดยระบบสารบรรณ".to_owned(),
+    }
 }
 
 /// What an action directs beyond its text: the signer's assignment, or

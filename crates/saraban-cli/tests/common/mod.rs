@@ -47,6 +47,54 @@ impl Cli {
     }
 }
 
+impl Cli {
+    /// Drafts the example memo and takes it through its route to issue.
+    #[allow(dead_code)]
+    /// Returns its id.
+    pub fn issue_memo(&self, day: u32) -> String {
+        let at = |hour: u32| format!("2025-04-{day:02}T{hour:02}:00:00+07:00");
+        let created = self.ok(&[
+            "doc",
+            "new",
+            &example("ita-report-2568.toml"),
+            "--as",
+            "chanyurat",
+            "--json",
+            "--at",
+            &at(9),
+        ]);
+        let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+        let id = created["id"].as_str().unwrap().to_owned();
+        self.ok(&["doc", "submit", &id, "--as", "chanyurat", "--at", &at(10)]);
+        for who in ["somjai", "somsak", "wilaiwan"] {
+            self.ok(&[
+                "doc",
+                "endorse",
+                &id,
+                "--as",
+                who,
+                "--text",
+                "เพื่อโปรดทราบ",
+                "--at",
+                &at(11),
+            ]);
+        }
+        self.ok(&[
+            "doc",
+            "sign",
+            &id,
+            "--as",
+            "kanok",
+            "--text",
+            "ทราบ",
+            "--at",
+            &at(14),
+        ]);
+        self.ok(&["doc", "issue", &id, "--as", "sunee", "--at", &at(15)]);
+        id
+    }
+}
+
 impl Drop for Cli {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);

@@ -832,6 +832,11 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
             }
             button type="submit" { "อัปโหลดตราครุฑ" }
         }
+        h2 #certificate-title { "ใบรับรองลายมือชื่อดิจิทัล" }
+        p {
+            "เอกสารที่ออกทุกฉบับลงลายมือชื่อดิจิทัล (PAdES) ด้วยใบรับรองของหน่วยงาน "
+            a href="/admin/certificate" { "ดูใบรับรองที่ใช้อยู่" }
+        }
         h2 #edit-title { "ขั้นสูง: การตั้งค่าทั้งหมด" }
         p.hint {
             "การตั้งค่าทั้งหมดในแบบฟอร์มเดียว (รูปแบบ JSON เช่นเดียวกับไฟล์ examples/organisation) สำหรับสิ่งที่แบบฟอร์มข้างบนไม่มี: "
@@ -1431,6 +1436,49 @@ pub(crate) async fn set_password(
             saved: saved.as_deref(),
             password_error: outcome.err(),
             ..Outcome::default()
+        },
+    )
+}
+
+/// The certificate the organisation's issued PDFs are signed with.
+pub(crate) async fn certificate_page(State(state): State<AppState>, user: WebUser) -> Response {
+    if let Err(response) = user.may_administer() {
+        return response;
+    }
+    let certificate = match state.store.seal_certificate(&user.account.org).await {
+        Ok(certificate) => certificate,
+        Err(error) => return failure(error),
+    };
+    let digits = super::common::digits_of(&state, &user).await;
+    let org = user.account.org.as_str();
+    page(
+        StatusCode::OK,
+        "ใบรับรองลายมือชื่อดิจิทัล",
+        Some(&user),
+        html! {
+            p.crumbs { a href="/admin" { "← กลับไปหน้าผู้ดูแลระบบ" } }
+            h1 { "ใบรับรองลายมือชื่อดิจิทัล" }
+            @match &certificate {
+                None => p.notice { "หน่วยงานนี้ยังไม่มีใบรับรอง เอกสารที่ออกจึงไม่มีลายมือชื่อดิจิทัล (เริ่มระบบพร้อมโฟลเดอร์กุญแจเพื่อสร้าง)" },
+                Some(certificate) => {
+                    dl.identity #certificate {
+                        dt { "ออกให้แก่" } dd { (certificate.subject) }
+                        dt { "ออกโดย" } dd {
+                            (certificate.issuer)
+                            @if certificate.self_issued { " (หน่วยงานออกให้ตนเอง: ผู้ตรวจต้องเชื่อถือใบรับรองของหน่วยงานนี้)" }
+                        }
+                        dt { "ใช้ได้ตั้งแต่" } dd { (words::time(&certificate.not_before, digits)) }
+                        dt { "ใช้ได้ถึง" } dd { (words::time(&certificate.not_after, digits)) }
+                        dt { "เลขประจำใบรับรอง" } dd { code.hash { (certificate.serial) } }
+                        dt { "ลายนิ้วมือ SHA-256" } dd { code.hash { (certificate.sha256_fingerprint) } }
+                    }
+                    p {
+                        "ผู้ที่ต้องการตรวจลายมือชื่อดิจิทัลด้วยโปรแกรมอ่าน PDF ให้นำเข้าใบรับรองจาก "
+                        a href=(format!("/api/v1/orgs/{org}/certificate")) { "ที่อยู่นี้ (chain_pem)" }
+                        " เป็นใบรับรองที่เชื่อถือ"
+                    }
+                }
+            }
         },
     )
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use saraban_core::DigitStyle;
 use saraban_core::ledger::sha256_hex;
-use saraban_store::{PublicRecord, normalise_code};
+use saraban_store::{PublicRecord, SealSummary, normalise_code};
 use serde::Deserialize;
 
 use super::common::{WebUser, failure, page};
@@ -100,9 +100,11 @@ pub(crate) async fn public_page(
 
 /// What became of the file a visitor sent to compare.
 enum Compared {
-    Matches,
-    /// Not the issued file; the SHA-256 of the one sent.
-    Differs(String),
+    /// The issued file; what its seal says.
+    Matches(Option<SealSummary>),
+    /// Not the issued file; the SHA-256 of the one sent, and what its
+    /// seal, if any, says.
+    Differs(String, Option<SealSummary>),
     /// Nothing to compare, and why.
     CannotCheck(Unreadable),
 }
@@ -168,9 +170,12 @@ pub(crate) async fn compare_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Compared::CannotCheck(Unreadable::NotPdf),
         ),
-        Some(pdf) => match state.store.matches_issued_pdf(&record.code, &pdf).await {
-            Ok(Some(true)) => (StatusCode::OK, Compared::Matches),
-            Ok(_) => (StatusCode::OK, Compared::Differs(sha256_hex(&pdf))),
+        Some(pdf) => match state.store.compare_issued_pdf(&record.code, &pdf).await {
+            Ok(Some(check)) if check.matches => (StatusCode::OK, Compared::Matches(check.seal)),
+            Ok(check) => (
+                StatusCode::OK,
+                Compared::Differs(sha256_hex(&pdf), check.and_then(|c| c.seal)),
+            ),
             Err(error) => return failure(error),
         },
     };
@@ -245,21 +250,23 @@ fn comparison(record: &PublicRecord, compared: &Compared, digits: DigitStyle) ->
         "บันทึกของเอกสารฉบับนี้ในระบบก็ตรวจสอบไม่ผ่านเช่นกัน (ดูรายละเอียดด้านล่าง)"
     };
     match compared {
-        Compared::Matches if record.records_verify && !record.cancelled => html! {
+        Compared::Matches(seal) if record.records_verify && !record.cancelled => html! {
             section.verdict.good #comparison role="status" {
                 h1 { "ไฟล์นี้ตรงกับเอกสารที่ออกจริง" }
                 p { "ไฟล์ที่ส่งมาตรงกับเอกสารที่ออกจริงทุกไบต์ และบันทึกการอนุมัติตรวจสอบได้ถูกต้องครบถ้วน" }
                 (identity(record, digits))
+                (seal_view(seal.as_ref(), digits))
             }
         },
-        Compared::Matches if record.records_verify => html! {
+        Compared::Matches(seal) if record.records_verify => html! {
             section.verdict.bad #comparison role="alert" {
                 h1 { "เอกสารนี้ถูกยกเลิกแล้ว" }
                 p { "ไฟล์ที่ส่งมาตรงกับเอกสารที่ออกจริงทุกไบต์ แต่เอกสารนี้ถูกยกเลิกหลังออกแล้ว จึงไม่มีผลใช้" }
                 (identity(record, digits))
+                (seal_view(seal.as_ref(), digits))
             }
         },
-        Compared::Matches => html! {
+        Compared::Matches(_) => html! {
             section.verdict.bad #comparison role="alert" {
                 h1 { "ยืนยันเอกสารนี้ไม่ได้" }
                 p {
@@ -269,7 +276,7 @@ fn comparison(record: &PublicRecord, compared: &Compared, digits: DigitStyle) ->
                 (identity(record, digits))
             }
         },
-        Compared::Differs(hash) => html! {
+        Compared::Differs(hash, seal) => html! {
             section.verdict.bad #comparison role="alert" {
                 h1 { "ไฟล์นี้ไม่ใช่เอกสารที่ออกจริง" }
                 p {
@@ -283,6 +290,7 @@ fn comparison(record: &PublicRecord, compared: &Compared, digits: DigitStyle) ->
                         dt { "SHA-256 ของฉบับที่ออก" } dd { code.hash { (issued) } }
                     }
                 }
+                (seal_view(seal.as_ref(), digits))
             }
         },
         Compared::CannotCheck(why) => html! {
@@ -301,6 +309,30 @@ fn comparison(record: &PublicRecord, compared: &Compared, digits: DigitStyle) ->
                 p { "จึงยังบอกไม่ได้ว่าไฟล์นั้นเป็นเอกสารที่ออกจริงหรือไม่" }
             }
         },
+    }
+}
+
+/// What the file's own digital signature (PAdES) says: who sealed it,
+/// whose certificate, when, and whether it holds.
+fn seal_view(seal: Option<&SealSummary>, digits: DigitStyle) -> Markup {
+    let Some(seal) = seal else {
+        return html! { p #seal { "ไฟล์นี้ไม่มีลายมือชื่อดิจิทัล" } };
+    };
+    let unknown = "ไม่ทราบ".to_owned();
+    html! {
+        div #seal {
+            p {
+                "ลงนามดิจิทัลโดย " strong { (seal.signer.as_ref().unwrap_or(&unknown)) }
+                ", ใบรับรองออกโดย " strong { (seal.issuer.as_ref().unwrap_or(&unknown)) }
+                @if let Some(at) = &seal.signed_at { ", เวลา " (words::time(at, digits)) }
+            }
+            @if let Some(reason) = &seal.reason { p { (reason) } }
+            @if let Some(at) = &seal.timestamp { p { "ประทับเวลาโดยผู้ให้บริการประทับเวลา " (words::time(at, digits)) } }
+            @match &seal.problem {
+                None => p.seal-valid { "ลายมือชื่อดิจิทัลถูกต้อง ไฟล์ไม่ถูกแก้ไขหลังลงนาม" },
+                Some(code) => p.seal-invalid { "ลายมือชื่อดิจิทัลไม่ถูกต้อง: " (words::seal_problem(code)) },
+            }
+        }
     }
 }
 

@@ -595,6 +595,24 @@ pub(crate) fn submit_note(config: &OrgConfig) -> String {
     format!("เรียน {} เพื่อโปรดพิจารณา", short_title(&next))
 }
 
+/// Why a PDF's seal does not hold, from its stable code, in Thai.
+pub(crate) fn seal_problem(code: &str) -> &'static str {
+    match code {
+        "digest_mismatch" => "ไฟล์ถูกแก้ไขหลังลงนาม",
+        "not_whole_file" => "มีข้อมูลเพิ่มต่อท้ายไฟล์หลังลงนาม ลายมือชื่อไม่ครอบคลุมทั้งไฟล์",
+        "byte_range_invalid" => "ช่วงข้อมูลที่ลงนามไม่ครอบคลุมไฟล์ตามที่ควร",
+        "signature_invalid" => "ลายมือชื่อไม่ตรงกับกุญแจของใบรับรองผู้ลงนาม",
+        "signing_certificate_mismatch" => "ลายมือชื่ออ้างใบรับรองไม่ตรงกับที่ใช้ลงนาม",
+        "timestamp_invalid" => "การประทับเวลาไม่ถูกต้อง",
+        "untrusted" => "ใบรับรองไม่ได้ออกโดยหน่วยงานนี้หรือผู้ออกใบรับรองที่หน่วยงานใช้",
+        "malformed" => "ลายมือชื่อดิจิทัลมีรูปแบบไม่ถูกต้อง",
+        "unsupported" => "ลายมือชื่อใช้วิธีที่ระบบตรวจสอบไม่ได้",
+        "encrypted" => "ไฟล์ถูกเข้ารหัส ตรวจลายมือชื่อไม่ได้",
+        "not_a_pdf" => "อ่านไฟล์ PDF ไม่ได้",
+        _ => "ลายมือชื่อดิจิทัลตรวจสอบไม่ผ่าน",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{field_label, input_error, input_reason};
