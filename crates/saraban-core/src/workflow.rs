@@ -1266,7 +1266,14 @@ mod tests {
                 if matches!(action, ActionKind::Edit | ActionKind::Submit | ActionKind::Withdraw) {
                     prop_assert!(is_drafter);
                 }
-                prop_assert!(!matches!(state, State::Withdrawn | State::Archived | State::Closed));
+                // Nothing moves a withdrawn, archived or closed document; a
+                // closed letter may still be circulated for information, and
+                // acknowledged, which leave it closed.
+                let informs = matches!(action, ActionKind::Circulate | ActionKind::Acknowledge);
+                prop_assert!(!matches!(state, State::Withdrawn | State::Archived));
+                if state == State::Closed {
+                    prop_assert!(informs && next == State::Closed);
+                }
                 // A received letter is never issued; only it is closed, once signed.
                 if incoming { prop_assert_ne!(action, ActionKind::Issue); }
                 if action == ActionKind::Close {
