@@ -311,3 +311,71 @@ pub fn assert_pyhanko_timestamp(report: &str) {
         );
     }
 }
+
+/// A CA and a certificate it issued to the organisation, P-256, with the
+/// key as PKCS#8 PEM: what a real CA hands over.
+pub fn real_ca(dir: &Path) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let mut root = vec!["req", "-x509"];
+    root.extend(ec);
+    root.extend([
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "3650",
+        "-subj",
+        "/CN=Test Thai CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(dir, &root);
+    let mut request = vec!["req", "-new"];
+    request.extend(ec);
+    request.extend([
+        "-keyout",
+        "org.key",
+        "-out",
+        "org.csr",
+        "-subj",
+        "/CN=Wang Krachae SAO",
+    ]);
+    openssl(dir, &request);
+    std::fs::write(
+        dir.join("org.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "org.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "org.pem",
+            "-days",
+            "730",
+            "-extfile",
+            "org.ext",
+        ],
+    );
+    let chain = std::fs::read_to_string(dir.join("org.pem")).unwrap()
+        + &std::fs::read_to_string(dir.join("ca.pem")).unwrap();
+    std::fs::write(dir.join("chain.pem"), chain).unwrap();
+}

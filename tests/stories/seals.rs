@@ -11,8 +11,8 @@
 use reqwest::StatusCode;
 use saraban_core::OrgId;
 use saraban_stories::seal_tools::{
-    assert_pyhanko_timestamp, make_authority, pdfa_identification, pdfsig, pyhanko_validate, run,
-    scratch, serve,
+    assert_pyhanko_timestamp, make_authority, openssl, pdfa_identification, pdfsig,
+    pyhanko_validate, real_ca, run, scratch, serve,
 };
 use saraban_stories::{ApiServer, TestDb, example_content, org, stories};
 use serde_json::{Value, json};
@@ -68,6 +68,7 @@ async fn verify_holds(server: &ApiServer) {
 stories!(
     every_issued_kind_carries_a_seal_that_outside_validators_accept,
     a_timestamp_authority_stamps_the_seal,
+    an_administrator_installs_a_real_cas_certificate,
 );
 
 async fn every_issued_kind_carries_a_seal_that_outside_validators_accept(db: TestDb) {
@@ -257,4 +258,107 @@ async fn a_timestamp_authority_stamps_the_seal(db: TestDb) {
     assert!(seal.timestamp.is_some(), "{seal:?}");
     verify_holds(&server).await;
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// The administrators' page takes a real CA's .p12: a wrong password is
+/// refused at the field in Thai (422) and nothing changes; the right one
+/// installs it, the page and the API show it, and the next issued PDF is
+/// sealed with it.
+async fn an_administrator_installs_a_real_cas_certificate(db: TestDb) {
+    let server = start(db).await;
+    let dir = scratch("p12-page");
+    real_ca(&dir);
+    openssl(
+        &dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "org.key",
+            "-in",
+            "org.pem",
+            "-certfile",
+            "ca.pem",
+            "-passout",
+            "pass:ใบรับรอง-2569",
+            "-out",
+            "org.p12",
+        ],
+    );
+    let p12 = std::fs::read(dir.join("org.p12")).unwrap();
+    let admin = server.sign_in("admin").await;
+    let post = |password: &str| {
+        let (admin, p12) = (&admin, p12.clone());
+        let password = password.to_owned();
+        async move {
+            let page = admin.html("/admin/certificate").await;
+            let csrf = page
+                .split("name=\"csrf\" value=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .expect("the form's token")
+                .to_owned();
+            let boundary = "saraban-boundary-p12";
+            let mut body = Vec::new();
+            for (name, value) in [("csrf", csrf.as_str()), ("password", password.as_str())] {
+                body.extend(
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                        .into_bytes(),
+                );
+            }
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"p12\"; filename=\"org.p12\"\r\nContent-Type: application/x-pkcs12\r\n\r\n")
+                    .into_bytes(),
+            );
+            body.extend_from_slice(&p12);
+            body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+            let response = admin
+                .http
+                .post(format!("{}/admin/certificate", admin.root))
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .header("origin", admin.root.clone())
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, page) = post("ผิด").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("รหัสผ่านไม่ถูกต้อง"), "{page}");
+    assert!(!page.contains("ผิด\""), "the password is not echoed");
+    let (_, certificate) = server
+        .visitor()
+        .get(&format!("/orgs/{ORG}/certificate"))
+        .await;
+    assert_eq!(
+        certificate["self_issued"], true,
+        "nothing changed: {certificate}"
+    );
+
+    let (status, page) = post("ใบรับรอง-2569").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Test Thai CA"), "{page}");
+    let (_, certificate) = server
+        .visitor()
+        .get(&format!("/orgs/{ORG}/certificate"))
+        .await;
+    assert_eq!(certificate["issuer"], "Test Thai CA", "{certificate}");
+    let (_, pdf) = server
+        .through_the_route(&example_content("stamped-receipt-2568.toml"), &[], "somjai")
+        .await;
+    let file = dir.join("stamped.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let (ok, text) = pdfsig(&file);
+    assert!(ok && text.contains("Signature is Valid"), "pdfsig:\n{text}");
+    assert!(
+        text.contains("Wang Krachae SAO"),
+        "sealed with the installed certificate:\n{text}"
+    );
+    verify_holds(&server).await;
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -68,15 +68,26 @@ pub enum OrgCommand {
 pub enum CertCommand {
     /// Print the certificate in use and its chain (PEM).
     Show { org: String },
-    /// Install a certificate from a real CA: its private key (PKCS#8 PEM)
-    /// and its chain (PEM, the organisation's certificate first).
+    /// Install a certificate from a real CA: a PKCS#12 file (.p12, its
+    /// password asked on the terminal or read as standard input's first
+    /// line), or its private key (PKCS#8 PEM) and chain (PEM, the
+    /// organisation's certificate first) with --key and --chain.
     Import {
         org: String,
-        #[arg(long)]
-        key: PathBuf,
-        #[arg(long)]
-        chain: PathBuf,
+        /// The .p12 (.pfx) file.
+        #[arg(required_unless_present = "key", conflicts_with_all = ["key", "chain"])]
+        file: Option<PathBuf>,
+        #[arg(long, requires = "chain")]
+        key: Option<PathBuf>,
+        #[arg(long, requires = "key")]
+        chain: Option<PathBuf>,
     },
+}
+
+/// What `org cert import` installs.
+enum Imported {
+    Pem { key: String, chain: String },
+    Pkcs12 { bytes: Vec<u8>, password: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -315,22 +326,54 @@ fn cert(db: Database, command: CertCommand) -> Result<(), UsageError> {
     };
     let (org, imported) = match &command {
         CertCommand::Show { org } => (org, None),
-        CertCommand::Import { org, key, chain } => {
-            (org, Some((read("key", key)?, read("chain", chain)?)))
+        CertCommand::Import {
+            org,
+            file: Some(file),
+            ..
+        } => {
+            let bytes = std::fs::read(file)
+                .map_err(|e| UsageError(format!("FILE: cannot read {}: {e}", file.display())))?;
+            let password = crate::user::read_secret(&format!("Password of {}: ", file.display()))?;
+            (org, Some(Imported::Pkcs12 { bytes, password }))
+        }
+        CertCommand::Import {
+            org,
+            key: Some(key),
+            chain: Some(chain),
+            ..
+        } => (
+            org,
+            Some(Imported::Pem {
+                key: read("key", key)?,
+                chain: read("chain", chain)?,
+            }),
+        ),
+        CertCommand::Import { .. } => {
+            return Err(UsageError(
+                "org cert import: give a .p12 file, or --key and --chain".into(),
+            ));
         }
     };
     let org = OrgId::parse(org).map_err(|e| UsageError(format!("ORG: {e}")))?;
     runtime()?.block_on(async {
         let store = open(&db).await?;
         let certificate = match imported {
-            Some((key, chain)) => Some(store.import_seal(&org, &key, &chain).await.map_err(
-                |e| match e {
-                    StoreError::Invalid { reason, .. } => {
-                        UsageError(format!("--key/--chain: {reason}"))
-                    }
-                    other => failed(other),
-                },
-            )?),
+            Some(Imported::Pem { key, chain }) => Some(
+                store
+                    .import_seal(&org, &key, &chain)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Invalid { reason, .. } => {
+                            UsageError(format!("--key/--chain: {reason}"))
+                        }
+                        other => failed(other),
+                    })?,
+            ),
+            Some(Imported::Pkcs12 { bytes, password }) => {
+                let identity = saraban_seal::SigningIdentity::from_pkcs12(&bytes, &password)
+                    .map_err(|e| UsageError(format!("FILE: {e}")))?;
+                Some(store.install_seal(&org, &identity).await.map_err(failed)?)
+            }
             None => store.seal_certificate(&org).await.map_err(failed)?,
         };
         store.close().await;

@@ -37,6 +37,20 @@ pub fn run(db: Database, command: UserCommand) -> Result<(), UsageError> {
 }
 
 fn read_password() -> Result<String, UsageError> {
+    if !std::io::stdin().is_terminal() {
+        return read_secret("");
+    }
+    let first = prompt("New password: ")?;
+    let again = prompt("Again: ")?;
+    if first != again {
+        return Err(UsageError("the two passwords differ".into()));
+    }
+    Ok(first)
+}
+
+/// A secret asked once on the terminal (not echoed), or standard input's
+/// first line when it is not a terminal.
+pub(crate) fn read_secret(question: &str) -> Result<String, UsageError> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let mut line = String::new();
@@ -46,12 +60,7 @@ fn read_password() -> Result<String, UsageError> {
             .map_err(|e| UsageError(format!("cannot read the password: {e}")))?;
         return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
     }
-    let first = prompt("New password: ")?;
-    let again = prompt("Again: ")?;
-    if first != again {
-        return Err(UsageError("the two passwords differ".into()));
-    }
-    Ok(first)
+    prompt(question)
 }
 
 /// Asks on the terminal with echo off (by `stty`, which every Unix

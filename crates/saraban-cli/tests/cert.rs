@@ -1,95 +1,16 @@
 //! The seal's certificate from the command line: `org init` makes a
 //! self-issued one, `org cert show` prints it, and `org cert import`
-//! installs a real CA's key and chain (made here with OpenSSL), which the
-//! next issued PDF is sealed with; a key that is not the certificate's is
-//! refused with exit code 2 and one line, and nothing changes.
+//! installs a real CA's certificate (made here with OpenSSL) from a .p12
+//! or as PEM key and chain, which the next issued PDF is sealed with; a
+//! wrong .p12 password or a key that is not the certificate's is refused
+//! with exit code 2 and one line, and nothing changes.
 
 mod common;
 
 use std::process::Command;
 
 use common::{Cli, example};
-
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let output = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl (apt-get install openssl)");
-    assert!(
-        output.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A CA and a certificate it issued to the organisation, P-256, with the
-/// key as PKCS#8 PEM: what a real CA hands over.
-fn real_ca(dir: &std::path::Path) {
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-    ];
-    let mut root = vec!["req", "-x509"];
-    root.extend(ec);
-    root.extend([
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "3650",
-        "-subj",
-        "/CN=Test Thai CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-    openssl(dir, &root);
-    let mut request = vec!["req", "-new"];
-    request.extend(ec);
-    request.extend([
-        "-keyout",
-        "org.key",
-        "-out",
-        "org.csr",
-        "-subj",
-        "/CN=Wang Krachae SAO",
-    ]);
-    openssl(dir, &request);
-    std::fs::write(
-        dir.join("org.ext"),
-        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "org.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "org.pem",
-            "-days",
-            "730",
-            "-extfile",
-            "org.ext",
-        ],
-    );
-    let chain = std::fs::read_to_string(dir.join("org.pem")).unwrap()
-        + &std::fs::read_to_string(dir.join("ca.pem")).unwrap();
-    std::fs::write(dir.join("chain.pem"), chain).unwrap();
-}
+use saraban_stories::seal_tools::{openssl, real_ca};
 
 #[test]
 fn a_real_cas_certificate_replaces_the_self_issued_one() {
@@ -128,6 +49,66 @@ fn a_real_cas_certificate_replaces_the_self_issued_one() {
             .contains("(self-issued)")
     );
 
+    // The same certificate as a .p12: a wrong password is refused with one
+    // line and exit code 2, and nothing changes.
+    openssl(
+        &cli.dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "org.key",
+            "-in",
+            "org.pem",
+            "-certfile",
+            "ca.pem",
+            "-passout",
+            "pass:รหัสผ่าน-p12",
+            "-out",
+            "org.p12",
+        ],
+    );
+    let p12 = cli.dir.join("org.p12");
+    let wrong = cli.run_with_input(
+        &[
+            "org",
+            "cert",
+            "import",
+            "wangkrachae",
+            p12.to_str().unwrap(),
+        ],
+        "รหัสผ่านผิด\n",
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    assert!(message.contains("password is wrong"), "{message}");
+    assert!(
+        !message.contains("รหัสผ่านผิด"),
+        "the password is never printed: {message}"
+    );
+    assert!(
+        cli.ok(&["org", "cert", "show", "wangkrachae"])
+            .contains("(self-issued)")
+    );
+    let opened = cli.run_with_input(
+        &[
+            "org",
+            "cert",
+            "import",
+            "wangkrachae",
+            p12.to_str().unwrap(),
+        ],
+        "รหัสผ่าน-p12\n",
+    );
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+    assert!(String::from_utf8_lossy(&opened.stdout).contains("issuer:  Test Thai CA"));
+
+    // And as PEM: its key and chain.
     let imported = cli.ok(&[
         "org",
         "cert",

@@ -172,7 +172,7 @@ fn key_from_pem(pem: &str) -> Result<SigningKey, IdentityError> {
 }
 
 /// Whether `certificate` certifies the public half of `key`.
-fn certifies(certificate: &Certificate, key: &SigningKey) -> bool {
+pub(crate) fn certifies(certificate: &Certificate, key: &SigningKey) -> bool {
     let Ok(public) = VerifyingKey::from(key).to_public_key_der() else {
         return false;
     };

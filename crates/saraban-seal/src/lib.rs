@@ -16,6 +16,7 @@ mod failure;
 mod identity;
 mod oid;
 mod pdf;
+mod pkcs12;
 mod seal;
 mod signed_data;
 pub mod timestamp;
@@ -27,6 +28,7 @@ pub use identity::{
     certificates_from_pem, certificates_to_pem, describe, self_issued,
 };
 pub use pdf::update::UpdateError;
+pub use pkcs12::Pkcs12Error;
 pub use seal::{CONTENTS_CAPACITY, Prepared, SealDetails, SealError, prepare, seal};
 pub use signed_data::SignError;
 pub use timestamp::TimestampError;

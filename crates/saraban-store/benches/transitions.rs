@@ -12,7 +12,8 @@
 //! a fixed number of transitions. `--quick` (or `SARABAN_BENCH_QUICK=1`)
 //! makes the runs short; `SARABAN_BENCH_ONLY=sqlite|postgres` runs one
 //! backend (`enclosure`: only the issue of a letter with a 10 MB PDF
-//! enclosure); other arguments (`--bench`) are ignored. The start of each
+//! enclosure; `seal`: only the issue of a memo with and without its PAdES
+//! seal); other arguments (`--bench`) are ignored. The start of each
 //! timed run is told on stderr, for a profiler to wait for.
 //!
 //! `cargo bench -p saraban-store --bench transitions [-- --quick]`
@@ -377,6 +378,95 @@ async fn enclosure_bench(runs: usize) {
     }
 }
 
+/// The cost of the PAdES seal on an issue, on SQLite: the same memo taken
+/// through its route and issued `runs` times on a store without a key
+/// folder (no seal) and on one with (sealed, B-B); the issues' medians.
+async fn seal_bench(runs: usize) {
+    let mut medians = Vec::new();
+    for sealed in [false, true] {
+        let file =
+            std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+        let keys = file.with_extension("keys");
+        let store = Store::open(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("open the store")
+            .with_press(Arc::new(Typst::default()));
+        if sealed {
+            store.use_key_folder(&keys).expect("key folder");
+        }
+        let config = OrgConfig::parse_toml(include_str!(
+            "../../../examples/organisation/wangkrachae.toml"
+        ))
+        .expect("organisation");
+        store
+            .init_org(&config, None, thai(2024, 1, 2, 9, 0))
+            .await
+            .expect("org init");
+        let memo = read_value(
+            include_str!("../../../examples/ita-report-2568.toml"),
+            Syntax::Toml,
+        )
+        .expect("memo");
+        let mut issue = Vec::new();
+        for _ in 0..runs {
+            let at = thai(2025, 4, 21, 9, 0);
+            let id = store
+                .create_document(&org(ORG), &person("chanyurat"), drafted(memo.clone()), at)
+                .await
+                .expect("create")
+                .id;
+            for (who, action) in [
+                ("chanyurat", RouteAction::Submit),
+                ("somjai", RouteAction::Endorse),
+                ("somsak", RouteAction::Endorse),
+                ("wilaiwan", RouteAction::Endorse),
+                ("kanok", RouteAction::Sign),
+            ] {
+                store
+                    .act(&org(ORG), &person(who), &id, action, None, at)
+                    .await
+                    .expect("route");
+            }
+            let started = Instant::now();
+            store
+                .act(
+                    &org(ORG),
+                    &person("sunee"),
+                    &id,
+                    RouteAction::Issue,
+                    None,
+                    at,
+                )
+                .await
+                .expect("issue");
+            issue.push(started.elapsed());
+        }
+        issue.sort();
+        let median = percentile(&issue, 0.5);
+        println!(
+            "issue of the seed memo ({}; sqlite, {runs} runs): p50 {median:.1} ms, p95 {:.1} ms",
+            if sealed {
+                "sealed, PAdES B-B"
+            } else {
+                "no seal"
+            },
+            percentile(&issue, 0.95)
+        );
+        medians.push(median);
+        let audit = store.audit(&org(ORG)).await.expect("verify");
+        assert!(audit.holds(), "{:?}", audit.findings);
+        store.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        let _ = std::fs::remove_dir_all(&keys);
+    }
+    println!(
+        "the seal adds {:.1} ms to an issue (p50)",
+        medians[1] - medians[0]
+    );
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1].as_secs_f64() * 1e3
@@ -490,6 +580,12 @@ async fn main() {
     };
 
     let only = std::env::var("SARABAN_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "seal" {
+        seal_bench(if quick { 5 } else { 30 }).await;
+        if only == "seal" {
+            return;
+        }
+    }
     if only.is_empty() || only == "enclosure" {
         enclosure_bench(if quick { 3 } else { 7 }).await;
         if only == "enclosure" {

@@ -216,23 +216,33 @@ impl Store {
 
     /// Installs a certificate from a real CA (its key and chain, PEM) as
     /// the organisation's seal, replacing the self-issued one. The key
-    /// must be the certificate's; the chain must lead, certificate by
-    /// certificate, to its last.
+    /// must be the certificate's.
     pub async fn import_seal(
         &self,
         org: &OrgId,
         key_pem: &str,
         chain_pem: &str,
     ) -> Result<SealCertificate> {
+        let identity = SigningIdentity::from_pem(key_pem, chain_pem)
+            .map_err(|e| StoreError::invalid("certificate", e.to_string()))?;
+        self.install_seal(org, &identity).await
+    }
+
+    /// Installs `identity` (a real CA's certificate, read by the caller,
+    /// e.g. from a .p12) as the organisation's seal.
+    pub async fn install_seal(
+        &self,
+        org: &OrgId,
+        identity: &SigningIdentity,
+    ) -> Result<SealCertificate> {
         let org = org.as_str();
         let keys = self
             .key_folder()
             .ok_or_else(|| StoreError::invalid("keys", "this store has no key folder"))?;
-        let identity = SigningIdentity::from_pem(key_pem, chain_pem)
-            .map_err(|e| StoreError::invalid("certificate", e.to_string()))?;
-        let seal = keys.install_seal(org, &identity)?;
+        let seal = keys.install_seal(org, identity)?;
         self.record_chain(org, &seal).await?;
         let pem = saraban_seal::certificates_to_pem(seal.chain()).map_err(StoreError::crypto)?;
+        tracing::info!(org, issuer = %seal.describe().issuer_cn, "seal certificate installed");
         Ok(certificate_of(&seal, pem))
     }
 

@@ -35,6 +35,29 @@ impl Cli {
             .unwrap()
     }
 
+    /// Runs a command with `input` on its standard input.
+    #[allow(dead_code)]
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_saraban"))
+            .args(args)
+            .env("SARABAN_DB", &self.db)
+            .env_remove("SARABAN_ORG")
+            .env_remove("SARABAN_KEYS")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     /// Runs a command that must succeed; its standard output.
     pub fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);

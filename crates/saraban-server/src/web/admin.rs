@@ -1445,17 +1445,116 @@ pub(crate) async fn certificate_page(State(state): State<AppState>, user: WebUse
     if let Err(response) = user.may_administer() {
         return response;
     }
+    certificate_answer(&state, &user, StatusCode::OK, None, None).await
+}
+
+/// Why a .p12 was not installed, in Thai.
+fn pkcs12_refusal(error: &saraban_seal::Pkcs12Error) -> String {
+    use saraban_seal::Pkcs12Error as E;
+    match error {
+        E::WrongPassword => "รหัสผ่านไม่ถูกต้อง เปิดไฟล์ .p12 ไม่ได้".into(),
+        E::NotPkcs12 => "ไฟล์นี้ไม่ใช่ไฟล์ใบรับรอง .p12 (.pfx) หรือไฟล์เสียหาย".into(),
+        E::NoKey => "ไฟล์ .p12 ไม่มีกุญแจส่วนตัว (ต้องส่งออกพร้อมกุญแจ)".into(),
+        E::NoCertificate => "ไฟล์ .p12 ไม่มีใบรับรอง".into(),
+        E::KeyMismatch => "กุญแจส่วนตัวในไฟล์ไม่ตรงกับใบรับรองใด ๆ ในไฟล์".into(),
+        E::NotP256 => "กุญแจในไฟล์ไม่ใช่ ECDSA P-256 ระบบลงนามด้วยกุญแจ P-256 เท่านั้น โปรดขอใบรับรองชนิด P-256 จากผู้ออกใบรับรอง".into(),
+        E::Unsupported(what) => format!("ไฟล์ .p12 ใช้วิธีเข้ารหัสที่ระบบอ่านไม่ได้ ({what})"),
+    }
+}
+
+/// Installs a real CA's certificate from a .p12 and its password.
+pub(crate) async fn import_certificate(
+    State(state): State<AppState>,
+    user: WebUser,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    if let Err(response) = user.may_administer() {
+        return response;
+    }
+    let parts = match multipart_parts(multipart, "นำเข้าใบรับรองไม่สำเร็จ", "ไฟล์ใหญ่เกินไปหรือส่งมาไม่ครบ")
+        .await
+    {
+        Ok(parts) => parts,
+        Err(response) => return response,
+    };
+    if let Err(response) =
+        user.check_form(&Fields(vec![("csrf".into(), part_text(&parts, "csrf"))]))
+    {
+        return response;
+    }
+    let password = zeroize::Zeroizing::new(part_text(&parts, "password"));
+    let file = parts
+        .into_iter()
+        .find(|(name, bytes)| name == "p12" && !bytes.is_empty())
+        .map(|(_, bytes)| bytes);
+    let Some(file) = file else {
+        let refusal = "กรุณาเลือกไฟล์ใบรับรอง .p12".to_owned();
+        return certificate_answer(
+            &state,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(refusal),
+            None,
+        )
+        .await;
+    };
+    // Opening a .p12 hashes its password thousands of times: off the
+    // async threads.
+    let opened = tokio::task::spawn_blocking(move || {
+        saraban_seal::SigningIdentity::from_pkcs12(&file, &password)
+    })
+    .await;
+    let identity = match opened {
+        Ok(Ok(identity)) => identity,
+        Ok(Err(error)) => {
+            let refusal = pkcs12_refusal(&error);
+            return certificate_answer(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(refusal),
+                None,
+            )
+            .await;
+        }
+        Err(error) => {
+            return failure(StoreError::invariant(format!("opening a .p12: {error}")));
+        }
+    };
+    match state.store.install_seal(&user.account.org, &identity).await {
+        Ok(_) => {
+            certificate_answer(
+                &state,
+                &user,
+                StatusCode::OK,
+                None,
+                Some("ติดตั้งใบรับรองแล้ว เอกสารที่ออกต่อจากนี้ลงนามด้วยใบรับรองนี้"),
+            )
+            .await
+        }
+        Err(error) => failure(error),
+    }
+}
+
+async fn certificate_answer(
+    state: &AppState,
+    user: &WebUser,
+    status: StatusCode,
+    refusal: Option<String>,
+    done: Option<&str>,
+) -> Response {
     let certificate = match state.store.seal_certificate(&user.account.org).await {
         Ok(certificate) => certificate,
         Err(error) => return failure(error),
     };
-    let digits = super::common::digits_of(&state, &user).await;
+    let digits = super::common::digits_of(state, user).await;
     let org = user.account.org.as_str();
     page(
-        StatusCode::OK,
+        status,
         "ใบรับรองลายมือชื่อดิจิทัล",
-        Some(&user),
+        Some(user),
         html! {
+            @if let Some(done) = done { p.notice role="status" { (done) } }
             p.crumbs { a href="/admin" { "← กลับไปหน้าผู้ดูแลระบบ" } }
             h1 { "ใบรับรองลายมือชื่อดิจิทัล" }
             @match &certificate {
@@ -1478,6 +1577,24 @@ pub(crate) async fn certificate_page(State(state): State<AppState>, user: WebUse
                         " เป็นใบรับรองที่เชื่อถือ"
                     }
                 }
+            }
+            h2 { "ติดตั้งใบรับรองจากผู้ออกใบรับรอง" }
+            p.hint { "ไฟล์ .p12 (.pfx) ที่มีกุญแจส่วนตัวชนิด ECDSA P-256 และใบรับรองพร้อมสายใบรับรอง เอกสารที่ออกแล้วยังตรวจสอบได้ด้วยใบรับรองเดิม" }
+            form method="post" action="/admin/certificate" enctype="multipart/form-data" data-busy {
+                (user.csrf_field())
+                div.field {
+                    label for="p12" { "ไฟล์ใบรับรอง (.p12)" }
+                    input #p12 type="file" name="p12" accept=".p12,.pfx,application/x-pkcs12" required
+                        aria-invalid=[refusal.as_ref().map(|_| "true")] aria-describedby="p12-error";
+                    @if let Some(refusal) = &refusal {
+                        p.field-error #p12-error role="alert" { (refusal) }
+                    }
+                }
+                div.field {
+                    label for="p12-password" { "รหัสผ่านของไฟล์" }
+                    input #p12-password type="password" name="password" autocomplete="off";
+                }
+                button type="submit" { "ติดตั้งใบรับรอง" }
             }
         },
     )

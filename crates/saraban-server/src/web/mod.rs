@@ -88,7 +88,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registers/{register}/{year}/pdf", get(registers::pdf))
         .route("/admin", get(admin::page_route).post(admin::save))
         .route("/admin/verify", get(verify::audit_page))
-        .route("/admin/certificate", get(admin::certificate_page))
+        .route(
+            "/admin/certificate",
+            get(admin::certificate_page).post(admin::import_certificate),
+        )
         .route("/verify", get(verify::lookup_page))
         .route(
             "/verify/{code}",
