@@ -116,6 +116,14 @@ async fn drafted_through(
     Ok(())
 }
 
+/// Signature images of the demo's people, drawn by a script as a hand
+/// would on the signature pad.
+const DEMO_SIGNATURES: [(&str, &[u8]); 3] = [
+    ("somjai", include_bytes!("demo-signatures/somjai.png")),
+    ("somsak", include_bytes!("demo-signatures/somsak.png")),
+    ("kanok", include_bytes!("demo-signatures/kanok.png")),
+];
+
 /// Seeds the demo organisation unless it exists. Returns whether it did.
 pub async fn seed(store: &Store) -> Result<bool> {
     if store.organisations().await?.iter().any(|o| o == ORG) {
@@ -127,6 +135,16 @@ pub async fn seed(store: &Store) -> Result<bool> {
     for person in &config.people {
         store
             .set_password(&org(ORG), &PersonId::from(person.id.clone()), PASSWORD)
+            .await?;
+    }
+    // The head of office, the deputy and the mayor have registered
+    // signature images (pen strokes drawn for the demo), so the demo's
+    // issued documents show them; the others print their names alone.
+    for (who, drawn) in DEMO_SIGNATURES {
+        let image = saraban_typeset::normalise_signature(drawn)
+            .map_err(|e| StoreError::invariant(format!("demo signature of {who}: {e}")))?;
+        store
+            .register_signature(&org(ORG), &person(who), image.png, at(2024, 1, 2, 10))
             .await?;
     }
     let memo = content(MEMO, Syntax::Toml)?;
