@@ -333,7 +333,8 @@ fn cert(db: Database, command: CertCommand) -> Result<(), UsageError> {
         } => {
             let bytes = std::fs::read(file)
                 .map_err(|e| UsageError(format!("FILE: cannot read {}: {e}", file.display())))?;
-            let password = crate::user::read_secret(&format!("Password of {}: ", file.display()))?;
+            let password =
+                crate::secret::read_secret(&format!("Password of {}: ", file.display()))?;
             (org, Some(Imported::Pkcs12 { bytes, password }))
         }
         CertCommand::Import {

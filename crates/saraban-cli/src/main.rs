@@ -4,6 +4,7 @@
 mod bundle;
 mod engine;
 mod render;
+mod secret;
 mod serve;
 mod usage_error;
 mod user;
