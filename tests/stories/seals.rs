@@ -199,7 +199,7 @@ async fn a_timestamp_authority_stamps_the_seal(db: TestDb) {
     let server = start(db).await;
     let authority = make_authority();
     let (url, answered) = serve(authority.dir.clone(), 1);
-    server.store.use_timestamp_authority(Some(url));
+    server.store.use_timestamp_authority(Some(url)).unwrap();
     let (_, pdf) = server
         .through_the_route(
             &example_content("order-490-2567.toml"),

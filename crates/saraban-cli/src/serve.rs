@@ -229,7 +229,9 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
             Printed::Listening => url.clone(),
         };
         store.set_public_url(Some(printed.clone()));
-        store.use_timestamp_authority(timestamp_url.clone());
+        store
+            .use_timestamp_authority(timestamp_url.clone())
+            .map_err(|e| UsageError(format!("--timestamp-url: {e}")))?;
         println!("saraban is serving at {url}  (open it in a browser; the API is {url}/api/v1)");
         if args.demo {
             let whose = if is_loopback_url(&printed) {

@@ -1097,6 +1097,52 @@ fn check_received(
     }
 }
 
+/// The content file `file` of `contents/`, which must be the content
+/// `event` hashed, as JSON; otherwise a finding (of `class`
+/// where the bytes are not the hashed content) and none.
+fn hashed_content(
+    name: &str,
+    file: &str,
+    event: &Event,
+    class: FindingClass,
+    read: &ReadFile<'_>,
+    add: &mut Add<'_>,
+) -> Option<serde_json::Value> {
+    if !plain_file_name(file) {
+        add(
+            FindingClass::Manifest,
+            format!("{name}: content file name {file:?} leaves its folder"),
+        );
+        return None;
+    }
+    let path = format!("{CONTENTS_DIR}/{file}");
+    let content = match read(&path) {
+        Ok(content) => content,
+        Err(error) => {
+            add(FindingClass::Missing, format!("{name}: {path}: {error}"));
+            return None;
+        }
+    };
+    let actual = sha256_hex(&content);
+    if actual != event.content_hash {
+        add(
+            class,
+            format!(
+                "{name}: {path} has SHA-256 {actual}, the {} event's content hash is {}",
+                event.kind, event.content_hash
+            ),
+        );
+        return None;
+    }
+    match serde_json::from_slice::<serde_json::Value>(&content) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            add(class, format!("{name}: {path} is no JSON"));
+            None
+        }
+    }
+}
+
 /// A received letter's content must be the one its event hashed, and its
 /// original the file of the hash that content names.
 fn check_received_files(
@@ -1106,38 +1152,14 @@ fn check_received_files(
     read: &ReadFile<'_>,
     add: &mut Add<'_>,
 ) {
-    let file = &letter.content_file;
-    if !plain_file_name(file) {
-        add(
-            FindingClass::Manifest,
-            format!("{name}: content file name {file:?} leaves its folder"),
-        );
-        return;
-    }
-    let path = format!("{CONTENTS_DIR}/{file}");
-    let content = match read(&path) {
-        Ok(content) => content,
-        Err(error) => {
-            add(FindingClass::Missing, format!("{name}: {path}: {error}"));
-            return;
-        }
-    };
-    let actual = sha256_hex(&content);
-    if actual != event.content_hash {
-        add(
-            FindingClass::ContentModified,
-            format!(
-                "{name}: {path} has SHA-256 {actual}, the received event's content hash is {}",
-                event.content_hash
-            ),
-        );
-        return;
-    }
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&content) else {
-        add(
-            FindingClass::ContentModified,
-            format!("{name}: {path} is no JSON"),
-        );
+    let Some(value) = hashed_content(
+        name,
+        &letter.content_file,
+        event,
+        FindingClass::ContentModified,
+        read,
+        add,
+    ) else {
         return;
     };
     if subject_of(&value) != letter.subject {
@@ -1197,37 +1219,7 @@ fn check_enclosures(
     let Some(file) = &document.content_file else {
         return;
     };
-    if !plain_file_name(file) {
-        add(
-            FindingClass::Manifest,
-            format!("{name}: content file name {file:?} leaves its folder"),
-        );
-        return;
-    }
-    let path = format!("{CONTENTS_DIR}/{file}");
-    let content = match read(&path) {
-        Ok(content) => content,
-        Err(error) => {
-            add(FindingClass::Missing, format!("{name}: {path}: {error}"));
-            return;
-        }
-    };
-    let actual = sha256_hex(&content);
-    if actual != event.content_hash {
-        add(
-            FindingClass::Enclosure,
-            format!(
-                "{name}: {path} has SHA-256 {actual}, the issued event's content hash is {}",
-                event.content_hash
-            ),
-        );
-        return;
-    }
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&content) else {
-        add(
-            FindingClass::Enclosure,
-            format!("{name}: {path} is no JSON"),
-        );
+    let Some(value) = hashed_content(name, file, event, FindingClass::Enclosure, read, add) else {
         return;
     };
     for hash in enclosure_hashes(&value) {

@@ -271,17 +271,16 @@ fn big_pdf(size: usize) -> Vec<u8> {
     pdf
 }
 
-/// Issuing a letter with a 10 MB PDF enclosure, on SQLite: attaching it
-/// (type from the bytes, the PDF opened, SHA-256, stored in the draft's
-/// new version), then the route, then the issue (the file read back,
-/// embedded in the PDF/A-3b, its hash, stored). Times the attach and the
-/// issue, `runs` letters each.
-async fn enclosure_bench(runs: usize) {
-    let file = std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+/// The examples' organisation on a new SQLite file, with a press, and
+/// with `keys` as its key folder when given (its checkpoints and seal).
+async fn example_store(file: &std::path::Path, keys: Option<&std::path::Path>) -> Store {
     let store = Store::open(&format!("sqlite://{}", file.display()))
         .await
         .expect("open the store")
         .with_press(Arc::new(Typst::default()));
+    if let Some(keys) = keys {
+        store.use_key_folder(keys).expect("key folder");
+    }
     let config = OrgConfig::parse_toml(include_str!(
         "../../../examples/organisation/wangkrachae.toml"
     ))
@@ -290,6 +289,17 @@ async fn enclosure_bench(runs: usize) {
         .init_org(&config, None, thai(2024, 1, 2, 9, 0))
         .await
         .expect("org init");
+    store
+}
+
+/// Issuing a letter with a 10 MB PDF enclosure, on SQLite: attaching it
+/// (type from the bytes, the PDF opened, SHA-256, stored in the draft's
+/// new version), then the route, then the issue (the file read back,
+/// embedded in the PDF/A-3b, its hash, stored). Times the attach and the
+/// issue, `runs` letters each.
+async fn enclosure_bench(runs: usize) {
+    let file = std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+    let store = example_store(&file, None).await;
     let mut letter = read_value(
         include_str!("../../../examples/letter-ita-report-2568.toml"),
         Syntax::Toml,
@@ -387,21 +397,7 @@ async fn seal_bench(runs: usize) {
         let file =
             std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
         let keys = file.with_extension("keys");
-        let store = Store::open(&format!("sqlite://{}", file.display()))
-            .await
-            .expect("open the store")
-            .with_press(Arc::new(Typst::default()));
-        if sealed {
-            store.use_key_folder(&keys).expect("key folder");
-        }
-        let config = OrgConfig::parse_toml(include_str!(
-            "../../../examples/organisation/wangkrachae.toml"
-        ))
-        .expect("organisation");
-        store
-            .init_org(&config, None, thai(2024, 1, 2, 9, 0))
-            .await
-            .expect("org init");
+        let store = example_store(&file, sealed.then_some(keys.as_path())).await;
         let memo = read_value(
             include_str!("../../../examples/ita-report-2568.toml"),
             Syntax::Toml,

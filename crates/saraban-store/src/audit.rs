@@ -26,7 +26,7 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::rows::stored_json;
-use crate::seals::check_pdf;
+use crate::seals::check_pdf_seal;
 use crate::signatures::{InkCheck, registered_signature};
 use crate::writer::Backend;
 use crate::{Result, Store, StoreError};
@@ -1501,7 +1501,7 @@ impl Store {
                 }
                 Some(bytes) => {
                     // A PDF issued before seals were made carries none.
-                    if let Some(seal) = check_pdf(&bytes, &anchors)
+                    if let Some(seal) = check_pdf_seal(&bytes, &anchors)
                         && let Some(problem) = seal.problem
                     {
                         findings.add(

@@ -320,3 +320,12 @@ pub struct Ink {
 
 /// Signature images opened in this process, by (organisation, person).
 pub(crate) type Inks = Arc<Mutex<HashMap<(String, String), Ink>>>;
+
+/// The RFC 3161 authority whose token a seal carries: its address and the
+/// HTTP client that asks it, made once when it is set (a client keeps its
+/// connections between issues).
+#[derive(Debug, Clone)]
+pub(crate) struct TimestampAuthority {
+    pub(crate) url: String,
+    pub(crate) client: reqwest::Client,
+}

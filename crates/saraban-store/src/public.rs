@@ -337,7 +337,7 @@ impl Store {
         let anchors = self.seal_anchors(&org).await?;
         Ok(Some(PdfCheck {
             matches: hash.as_deref() == Some(sha256_hex(pdf).as_str()),
-            seal: crate::seals::check_pdf(pdf, &anchors),
+            seal: crate::seals::check_pdf_seal(pdf, &anchors),
         }))
     }
 }

@@ -15,6 +15,7 @@ use saraban_seal::{Certificate, CheckError, SealDetails, SealReport, SigningIden
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::keys::TimestampAuthority;
 use crate::{Result, Store, StoreError};
 
 /// How long an issue waits for the timestamp authority before it seals
@@ -69,7 +70,7 @@ pub struct SealSummary {
 #[derive(Debug, Clone)]
 pub(crate) struct Sealer {
     identity: Arc<SigningIdentity>,
-    timestamp_authority: Option<String>,
+    timestamp_authority: Option<TimestampAuthority>,
 }
 
 /// Whether a certificate was issued by the organisation's own CA, which
@@ -121,10 +122,6 @@ fn summary(report: &SealReport) -> SealSummary {
 /// The seals of `pdf` checked against `anchors`: the last seal (the one
 /// that covers the file), or why there is none to check.
 pub fn check_pdf_seal(pdf: &[u8], anchors: &[Certificate]) -> Option<SealSummary> {
-    check_pdf(pdf, anchors)
-}
-
-pub(crate) fn check_pdf(pdf: &[u8], anchors: &[Certificate]) -> Option<SealSummary> {
     match saraban_seal::check(pdf, anchors) {
         Ok(reports) => reports.last().map(summary),
         Err(CheckError::NotSigned) => None,
@@ -151,11 +148,21 @@ pub(crate) fn check_pdf(pdf: &[u8], anchors: &[Certificate]) -> Option<SealSumma
 impl Store {
     /// Sets (or clears) the RFC 3161 timestamp authority whose token each
     /// issued PDF's seal carries (PAdES B-T); without one the seal is B-B.
-    pub fn use_timestamp_authority(&self, url: Option<String>) {
+    pub fn use_timestamp_authority(&self, url: Option<String>) -> Result<()> {
+        let authority = url
+            .map(|url| {
+                reqwest::Client::builder()
+                    .timeout(TIMESTAMP_WAIT)
+                    .build()
+                    .map(|client| TimestampAuthority { url, client })
+                    .map_err(|e| StoreError::invariant(format!("an HTTP client: {e}")))
+            })
+            .transpose()?;
         *self
             .timestamp_authority
             .write()
-            .expect("timestamp authority") = url;
+            .expect("timestamp authority") = authority;
+        Ok(())
     }
 
     /// Makes the organisation's seal in the key folder if it has none (a
@@ -250,7 +257,7 @@ impl Store {
     /// certificates; none when the file carries no seal.
     pub async fn check_seal(&self, org: &OrgId, pdf: &[u8]) -> Result<Option<SealSummary>> {
         let anchors = self.seal_anchors(org.as_str()).await?;
-        Ok(check_pdf(pdf, &anchors))
+        Ok(check_pdf_seal(pdf, &anchors))
     }
 
     /// The certificates the organisation's seals chain to: the key
@@ -314,14 +321,10 @@ impl Sealer {
         let prepared = saraban_seal::prepare(pdf, &self.identity, &details)
             .map_err(|e| StoreError::invariant(format!("sealing an issued PDF: {e}")))?;
         let token = match &self.timestamp_authority {
-            Some(url) => {
-                let client = reqwest::Client::builder()
-                    .timeout(TIMESTAMP_WAIT)
-                    .build()
-                    .map_err(|e| StoreError::invariant(format!("an HTTP client: {e}")))?;
+            Some(authority) => {
                 match saraban_seal::timestamp::fetch_timestamp(
-                    &client,
-                    url,
+                    &authority.client,
+                    &authority.url,
                     prepared.signature_value(),
                 )
                 .await

@@ -27,7 +27,7 @@ pub struct Store {
     pub(crate) keys: SharedKeys,
     pub(crate) public_url: Arc<std::sync::RwLock<Option<String>>>,
     /// The RFC 3161 timestamp authority the seals of issued PDFs ask, if any.
-    pub(crate) timestamp_authority: Arc<std::sync::RwLock<Option<String>>>,
+    pub(crate) timestamp_authority: Arc<std::sync::RwLock<Option<crate::keys::TimestampAuthority>>>,
     pub(crate) unlocked: Unlocked,
     /// Signature images opened by their owners' sign-in in this process.
     pub(crate) inks: crate::keys::Inks,

@@ -479,3 +479,46 @@ pub(crate) fn part_text(parts: &[(String, Vec<u8>)], name: &str) -> String {
         .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
         .unwrap_or_default()
 }
+
+/// A route as an ordered list: `first`, each review step, the signer's
+/// step named `signer`, then `rest`; each with whether the document stands
+/// there now. The document and letter pages share it.
+pub(crate) fn route_list(
+    config: &OrgConfig,
+    summary: &saraban_store::DocumentSummary,
+    first: (String, bool),
+    signer: &str,
+    rest: Vec<(String, bool)>,
+) -> Markup {
+    let Some(route) = config.route(&summary.kind) else {
+        return html! {};
+    };
+    let state = summary.state.as_str();
+    let mut steps = vec![first];
+    for (k, step) in route.review.iter().enumerate() {
+        let titles: Vec<String> = step
+            .positions
+            .iter()
+            .map(|p| words::position_title(config, p.as_str()))
+            .collect();
+        steps.push((
+            format!("พิจารณา: {}", titles.join(" / ")),
+            state == "in_review" && summary.step == Some(k + 1),
+        ));
+    }
+    steps.push((
+        format!(
+            "{signer}: {}",
+            words::position_title(config, route.sign.as_str())
+        ),
+        state == "awaiting_signature",
+    ));
+    steps.extend(rest);
+    html! {
+        ol.steps.thai-digits[config.organisation.digits != DigitStyle::Arabic] {
+            @for (text, current) in steps {
+                li aria-current=[current.then_some("step")] .current[current] { (text) }
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::common::{
     Fields, WebUser, config_of, failure, inline_pdf, message_page, page, page_images,
-    readable_document, redirect,
+    readable_document, redirect, route_list,
 };
 use super::words;
 use crate::state::{AppState, act_now, document_id, named_pdf};
@@ -321,43 +321,18 @@ fn route_steps(config: &OrgConfig, summary: &DocumentSummary) -> Markup {
         return html! {};
     };
     let state = summary.state.as_str();
-    let mut steps: Vec<(String, bool)> = Vec::new();
-    steps.push((
+    let drafter = (
         format!("ผู้จัดทำร่าง: {}", words::person_name(config, &summary.drafter)),
         matches!(state, "draft" | "returned"),
-    ));
-    for (k, step) in route.review.iter().enumerate() {
-        let titles: Vec<String> = step
-            .positions
-            .iter()
-            .map(|p| words::position_title(config, p.as_str()))
-            .collect();
-        steps.push((
-            format!("พิจารณา: {}", titles.join(" / ")),
-            state == "in_review" && summary.step == Some(k + 1),
-        ));
-    }
-    steps.push((
-        format!(
-            "ลงนาม: {}",
-            words::position_title(config, route.sign.as_str())
-        ),
-        state == "awaiting_signature",
-    ));
-    steps.push((
+    );
+    let issue = (
         format!(
             "ออกเลข: {}",
             words::position_title(config, route.issue.as_str())
         ),
         state == "signed",
-    ));
-    html! {
-        ol.steps.thai-digits[config.organisation.digits != DigitStyle::Arabic] {
-            @for (text, current) in steps {
-                li aria-current=[current.then_some("step")] .current[current] { (text) }
-            }
-        }
-    }
+    );
+    route_list(config, summary, drafter, "ลงนาม", vec![issue])
 }
 
 pub(crate) async fn page_route(

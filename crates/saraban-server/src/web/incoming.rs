@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::common::{
     Fields, WebUser, digits_of, failure, message_page, page, readable_document, redirect,
+    route_list,
 };
 use super::dates::{date_parts, posted_date};
 use super::words;
@@ -794,39 +795,15 @@ fn route_steps(config: &OrgConfig, summary: &DocumentSummary) -> Markup {
         return html! {};
     };
     let state = summary.state.as_str();
-    let mut steps: Vec<(String, bool)> = vec![(
+    let received = (
         format!(
             "ลงรับ: {}",
             words::position_title(config, route.issue.as_str())
         ),
         state == "draft",
-    )];
-    for (k, step) in route.review.iter().enumerate() {
-        let titles: Vec<String> = step
-            .positions
-            .iter()
-            .map(|p| words::position_title(config, p.as_str()))
-            .collect();
-        steps.push((
-            format!("พิจารณา: {}", titles.join(" / ")),
-            state == "in_review" && summary.step == Some(k + 1),
-        ));
-    }
-    steps.push((
-        format!(
-            "สั่งการ: {}",
-            words::position_title(config, route.sign.as_str())
-        ),
-        state == "awaiting_signature",
-    ));
-    steps.push(("ปฏิบัติตามคำสั่ง".to_owned(), state == "signed"));
-    html! {
-        ol.steps {
-            @for (text, current) in steps {
-                li aria-current=[current.then_some("step")] .current[current] { (text) }
-            }
-        }
-    }
+    );
+    let done = ("ปฏิบัติตามคำสั่ง".to_owned(), state == "signed");
+    route_list(config, summary, received, "สั่งการ", vec![done])
 }
 
 /// `GET /doc/{id}/stamped.pdf`: the letter with its stamp and notes.
