@@ -5,6 +5,9 @@
 #[path = "seal_tools.rs"]
 pub mod seal_tools;
 
+#[path = "notify_sinks.rs"]
+pub mod notify_sinks;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};

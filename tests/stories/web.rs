@@ -3262,7 +3262,70 @@ async fn signature_drawn_on_a_phone(db: TestDb) {
     assert!(audit.holds(), "{:#?}", audit.findings);
 }
 
+/// Found from the box under the header, at a phone's width: the order by
+/// a word inside a compound and by its number typed in Arabic digits; the
+/// words marked in the snippet; the result opens the document.
+async fn found_from_the_header_box(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let id = issued_order(&site).await;
+    let summary = site.store.show(&org(ORG), &id).await.unwrap();
+    let printed = summary.printed_number.clone().unwrap();
+    let b = browser().await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.sign_in(&site, "somjai").await;
+    b.type_into("#search-q", "ผู้รับผิดชอบ").await;
+    b.click("form.search-box button[type=submit]").await;
+    b.wait("article.search-hit").await;
+    let marked = b
+        .script("return [...document.querySelectorAll('article.search-hit mark')].map(m => m.textContent)")
+        .await;
+    assert!(
+        marked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m.as_str() == Some("ผู้รับผิดชอบ")),
+        "{marked:?}"
+    );
+    assert!(
+        b.text("#search-count").await.contains('๑') || b.text("#search-count").await.contains('1'),
+        "{}",
+        b.text("#search-count").await
+    );
+    b.screenshots("search-results").await;
+    // The dates are asked as a day, a Thai month and a B.E. year: from
+    // 1 January 2580 on, nothing.
+    b.open(&format!(
+        "{}/search?q=%E0%B8%9C%E0%B8%B9%E0%B9%89%E0%B8%A3%E0%B8%B1%E0%B8%9A%E0%B8%9C%E0%B8%B4%E0%B8%94%E0%B8%8A%E0%B8%AD%E0%B8%9A&from.day=1&from.month=1&from.year=2580",
+        site.base
+    ))
+    .await;
+    let counted = b.text("#search-count").await;
+    assert!(
+        counted.contains("พบ ๐") || counted.contains("พบ 0"),
+        "{counted}"
+    );
+    assert_eq!(value_of(&b, "#from-year").await, "๒๕๘๐");
+
+    // The register number typed with Arabic digits finds the order
+    // printed with Thai ones, first.
+    let arabic_number = arabic(&printed);
+    b.type_into("#search-q", &arabic_number).await;
+    b.click("form.search-box button[type=submit]").await;
+    b.wait("article.search-hit").await;
+    let first = b.text("article.search-hit h2 a").await;
+    assert!(first.contains("แต่งตั้งผู้รับผิดชอบ"), "{first}");
+    b.click("article.search-hit h2 a").await;
+    b.wait("#doc-title").await;
+    assert_eq!(b.current_document().await, id);
+    b.close().await;
+}
+
 stories!(
+    found_from_the_header_box,
     incoming_letter_received_and_answered,
     enclosure_attached_and_opened,
     published_on_the_board,

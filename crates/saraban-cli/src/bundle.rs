@@ -1,14 +1,20 @@
 //! `saraban export` writes a register year's archive bundle (layout in
-//! `saraban_core::bundle`); `saraban verify-bundle` checks one offline,
-//! with no database. Exit 0: all holds; 1: something fails; 2: could not
-//! run.
+//! `saraban_core::bundle`) as a BagIt bag (RFC 8493): the bundle's files
+//! are the bag's payload, under `data/`, listed with their SHA-256 in
+//! `manifest-sha256.txt`, so any BagIt validator checks it too.
+//! `saraban verify-bundle` checks one offline, with no database: the bag,
+//! then the bundle inside it; a bundle written before bags (the same files
+//! at the folder's top) is still read. Exit 0: all holds; 1: something
+//! fails; 2: could not run.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 use saraban_core::BuddhistYear;
+use saraban_core::bagit;
 use saraban_core::bundle::{self, Bundle, Outside, Report};
+use saraban_core::finding::FindingClass;
 
 use crate::engine::{Database, failed, open, runtime};
 use crate::usage_error::UsageError;
@@ -111,6 +117,36 @@ fn check_in_memory(bundle: &Bundle) -> Report {
     report
 }
 
+/// The bundle's files as a BagIt bag: its manifest and files the payload.
+fn bag_of(bundle: &Bundle) -> Vec<(String, Vec<u8>)> {
+    let mut payload = bundle.files.clone();
+    payload.insert(bundle::MANIFEST_FILE.to_owned(), bundle.manifest_json());
+    let manifest = &bundle.manifest;
+    let today = saraban_core::clock::thai_date(chrono::Utc::now()).to_string();
+    bagit::bag(
+        &payload,
+        &[
+            ("Source-Organization", manifest.org.clone()),
+            (
+                "External-Identifier",
+                format!("saraban-bundle {} {}", manifest.org, manifest.year),
+            ),
+            (
+                "External-Description",
+                format!(
+                    "ทะเบียนหนังสือประจำปี พ.ศ. {}: {} documents issued, {} letters received, {} destroyed; the log of {} events (saraban verify-bundle)",
+                    manifest.year,
+                    manifest.documents.len(),
+                    manifest.received.len(),
+                    manifest.destroyed.len(),
+                    manifest.log_size
+                ),
+            ),
+        ],
+        &today,
+    )
+}
+
 /// Writes into a hidden sibling folder and renames it into place, so that
 /// a failed export leaves no half bundle that looks whole.
 fn write_bundle(target: &Path, bundle: &Bundle) -> std::io::Result<()> {
@@ -126,12 +162,7 @@ fn write_bundle(target: &Path, bundle: &Bundle) -> std::io::Result<()> {
     let partial = parent.join(format!(".{name}.{}.partial", std::process::id()));
     let result = (|| {
         std::fs::create_dir(&partial)?;
-        let files = bundle
-            .files
-            .iter()
-            .map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
-        let manifest = bundle.manifest_json();
-        for (path, bytes) in files.chain([(bundle::MANIFEST_FILE, manifest.as_slice())]) {
+        for (path, bytes) in bag_of(bundle) {
             let path = partial.join(path);
             if let Some(folder) = path.parent() {
                 std::fs::create_dir_all(folder)?;
@@ -151,7 +182,28 @@ fn write_bundle(target: &Path, bundle: &Bundle) -> std::io::Result<()> {
 }
 
 pub fn verify_bundle(args: VerifyBundleArgs) -> Result<ExitCode, UsageError> {
-    let manifest_path = args.dir.join(bundle::MANIFEST_FILE);
+    let bagged = args.dir.join(bagit::BAGIT_TXT).is_file();
+    // A transfer package is a BagIt bag (crate::transfer) with no bundle
+    // manifest in its payload.
+    if bagged && !args.dir.join("data").join(bundle::MANIFEST_FILE).is_file() {
+        return crate::transfer::check_bag(&args.dir);
+    }
+    // The bag first (every file listed with its SHA-256, nothing beside
+    // them); then the bundle, its payload, as an unbagged one is checked.
+    let (root, bag_problems) = if bagged {
+        let files = crate::transfer::files_under(&args.dir)
+            .map_err(|e| UsageError(format!("cannot read {}: {e}", args.dir.display())))?;
+        let read = |path: &str| -> Result<Vec<u8>, String> {
+            if !files.iter().any(|f| f == path) {
+                return Err("not in the bag".into());
+            }
+            std::fs::read(args.dir.join(path)).map_err(|e| e.to_string())
+        };
+        (args.dir.join("data"), bagit::check(&files, &read))
+    } else {
+        (args.dir.clone(), Vec::new())
+    };
+    let manifest_path = root.join(bundle::MANIFEST_FILE);
     let manifest = std::fs::read(&manifest_path)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", manifest_path.display())))?;
     let trusted_key = args
@@ -175,9 +227,15 @@ pub fn verify_bundle(args: VerifyBundleArgs) -> Result<ExitCode, UsageError> {
     // The check names only `events.jsonl` and plain file names inside
     // `checkpoints/`, `pdfs/`, `contents/` and `enclosures/`, so reads stay
     // inside the bundle.
-    let read = |path: &str| std::fs::read(args.dir.join(path)).map_err(|e| e.to_string());
+    let read = |path: &str| std::fs::read(root.join(path)).map_err(|e| e.to_string());
     let mut report = bundle::check(&manifest, outside, &read)
         .map_err(|e| UsageError(format!("{}: {e}", args.dir.display())))?;
+    report
+        .findings
+        .extend(bag_problems.into_iter().map(|problem| bundle::Finding {
+            class: FindingClass::Manifest,
+            detail: format!("BagIt: {problem}"),
+        }));
     let anchors = match &args.certificate {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -259,7 +317,7 @@ fn check_seals(
             && let Some(problem) = seal.problem
         {
             findings.push(bundle::Finding {
-                class: saraban_core::finding::FindingClass::BadSignature,
+                class: FindingClass::BadSignature,
                 detail: format!(
                     "pdfs/{}: its seal does not hold: {problem}",
                     document.pdf_file

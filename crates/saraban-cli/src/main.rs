@@ -1,11 +1,15 @@
 //! `saraban`: the command line. Thin: it parses arguments, reads files and
 //! calls the library crates.
 
+mod backup;
 mod bundle;
 mod engine;
+mod migrate;
+mod reindex;
 mod render;
 mod secret;
 mod serve;
+mod transfer;
 mod usage_error;
 mod user;
 mod verify;
@@ -73,6 +77,20 @@ enum Command {
     /// Check an archive bundle offline, without a database. Exit 0: all
     /// holds; 1: something fails; 2: could not run.
     VerifyBundle(bundle::VerifyBundleArgs),
+    /// Write the transfer package to the National Archives (BagIt) of the
+    /// documents of permanent value due by the end of a B.E. year.
+    Transfer(transfer::TransferArgs),
+    /// Rebuild the search index from the records: `reindex [--org ORG]`.
+    Reindex(reindex::ReindexArgs),
+    /// A consistent backup while the server runs: the database, the key
+    /// folder (secret keys sealed under a passphrase) and a manifest.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty database and key folder, then verify
+    /// it. Exit 0: restored and holds; 1: it does not hold; 2: could not run.
+    Restore(backup::RestoreArgs),
+    /// The migrations the database still needs (`--check`), or apply them.
+    /// Exit 0: up to date; 1: pending (with --check); 2: could not run.
+    Migrate(migrate::MigrateArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,7 +108,21 @@ fn main() -> ExitCode {
             Ok(code) => return code,
             Err(error) => Err(error),
         },
+        Command::Transfer(args) => match transfer::run(args) {
+            Ok(code) => return code,
+            Err(error) => Err(error),
+        },
+        Command::Restore(args) => match backup::restore(args) {
+            Ok(code) => return code,
+            Err(error) => Err(error),
+        },
+        Command::Migrate(args) => match migrate::run(args) {
+            Ok(code) => return code,
+            Err(error) => Err(error),
+        },
+        Command::Backup(args) => backup::backup(args),
         Command::Render(args) => render::run(args),
+        Command::Reindex(args) => reindex::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Org { db, command } => engine::org(db, command),
         Command::User { db, command } => user::run(db, command),

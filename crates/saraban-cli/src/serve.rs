@@ -51,6 +51,41 @@ pub struct ServeArgs {
     /// [default: none, PAdES B-B]
     #[arg(long)]
     timestamp_url: Option<String>,
+    /// Send e-mail notifications through this SMTP server:
+    /// smtp://[USER[:PASSWORD]@]HOST[:PORT] [env: SARABAN_SMTP_URL]
+    /// [default: none, no e-mail]
+    #[arg(long)]
+    smtp_url: Option<String>,
+    /// The From address of notification e-mail [env: SARABAN_MAIL_FROM]
+    /// [default: saraban@HOST of --public-url]
+    #[arg(long)]
+    mail_from: Option<String>,
+    /// The LINE Messaging API's address [env: SARABAN_LINE_ENDPOINT]
+    /// [default: https://api.line.me]
+    #[arg(long)]
+    line_endpoint: Option<String>,
+    /// Send LINE notifications with this channel access token; better given
+    /// by the environment, as SARABAN_LINE_TOKEN [default: none, no LINE]
+    #[arg(long)]
+    line_token: Option<String>,
+    /// How long the notification sender holds a message it is sending, in
+    /// seconds, before another try may take it [env: SARABAN_NOTIFY_LEASE_SECS]
+    /// [default: 120]
+    #[arg(long)]
+    notify_lease_secs: Option<u64>,
+    /// Back up every period (90s, 30m, 1h, 1d) into --backup-to, the keys
+    /// sealed under SARABAN_BACKUP_PASSPHRASE or --backup-passphrase-file
+    #[arg(long, requires = "backup_to")]
+    backup_every: Option<String>,
+    /// The folder scheduled backups go to, one folder each
+    #[arg(long, requires = "backup_every")]
+    backup_to: Option<PathBuf>,
+    /// How many scheduled backups to keep [default: 7]
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..))]
+    backup_keep: u16,
+    /// A file whose first line is the scheduled backups' passphrase
+    #[arg(long)]
+    backup_passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,6 +98,10 @@ struct ConfigFile {
     enclosure_file_mb: Option<u64>,
     enclosure_document_mb: Option<u64>,
     timestamp_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    line_endpoint: Option<String>,
+    notify_lease_secs: Option<u64>,
 }
 
 fn setting(flag: Option<String>, env: &str, file: Option<String>, default: &str) -> String {
@@ -151,6 +190,36 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
             100,
         )?,
     };
+    let schedule = match (&args.backup_every, &args.backup_to) {
+        (Some(every), Some(to)) => Some(crate::backup::Schedule {
+            every: crate::backup::parse_every(every).ok_or_else(|| {
+                UsageError(format!(
+                    "--backup-every: '{every}' is not a period like 90s, 30m, 1h or 1d"
+                ))
+            })?,
+            to: to.clone(),
+            keep: usize::from(args.backup_keep),
+            passphrase: crate::backup::passphrase(args.backup_passphrase_file.as_deref())?,
+            database_url: db.clone(),
+        }),
+        _ => None,
+    };
+    let sender = sender_settings(
+        SenderArgs {
+            smtp_url: args.smtp_url,
+            mail_from: args.mail_from,
+            line_endpoint: args.line_endpoint,
+            line_token: args.line_token,
+            notify_lease_secs: args.notify_lease_secs,
+        },
+        SenderFile {
+            smtp_url: file.smtp_url.clone(),
+            mail_from: file.mail_from.clone(),
+            line_endpoint: file.line_endpoint.clone(),
+            notify_lease_secs: file.notify_lease_secs,
+        },
+        public_url.as_deref(),
+    )?;
     let secure_cookies = args.secure_cookies
         || std::env::var("SARABAN_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
 
@@ -252,6 +321,21 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
                 println!("  {user:<10} {role}");
             }
         }
+        if let Some(schedule) = schedule {
+            tracing::info!(to = %schedule.to.display(), every = ?schedule.every, keep = schedule.keep, "scheduled backups");
+            tokio::spawn(crate::backup::run_schedule(store.clone(), schedule));
+        }
+        // Notifications (issue 18): the sender delivers the outbox.
+        tracing::info!(
+            email = sender.smtp.is_some(),
+            line = sender.line.is_some(),
+            "notification sender started"
+        );
+        saraban_server::sender::spawn(
+            store.clone(),
+            sender,
+            saraban_server::sender::system_clock(),
+        );
         let state = AppState {
             store,
             press,
@@ -266,6 +350,86 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
 }
 
 /// The verification address issued PDFs will print.
+/// The sender's flags, read with their environment variables.
+struct SenderArgs {
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    line_endpoint: Option<String>,
+    line_token: Option<String>,
+    notify_lease_secs: Option<u64>,
+}
+
+/// The sender's settings in the --config file.
+struct SenderFile {
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    line_endpoint: Option<String>,
+    notify_lease_secs: Option<u64>,
+}
+
+fn sender_settings(
+    args: SenderArgs,
+    file: SenderFile,
+    public_url: Option<&str>,
+) -> Result<saraban_server::sender::SenderSettings, UsageError> {
+    use saraban_server::sender::{LineSettings, SenderSettings, SmtpSettings};
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut settings = SenderSettings::default();
+    let smtp_url = args
+        .smtp_url
+        .or_else(|| env("SARABAN_SMTP_URL"))
+        .or(file.smtp_url);
+    if let Some(url) = smtp_url {
+        let host = public_url
+            .and_then(url_host)
+            .unwrap_or_else(|| "localhost".into());
+        let from = args
+            .mail_from
+            .or_else(|| env("SARABAN_MAIL_FROM"))
+            .or(file.mail_from)
+            .unwrap_or_else(|| format!("saraban@{host}"));
+        // The address may carry a password: a refusal never repeats it.
+        let smtp = SmtpSettings::from_url(&url, &from)
+            .map_err(|e| UsageError(format!("--smtp-url: {e}")))?;
+        settings.smtp = Some(smtp);
+    }
+    if let Some(token) = args.line_token.or_else(|| env("SARABAN_LINE_TOKEN")) {
+        let endpoint = args
+            .line_endpoint
+            .or_else(|| env("SARABAN_LINE_ENDPOINT"))
+            .or(file.line_endpoint)
+            .unwrap_or_else(|| "https://api.line.me".into());
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+            return Err(UsageError(format!(
+                "--line-endpoint: '{endpoint}' is not an http:// or https:// address"
+            )));
+        }
+        settings.line = Some(LineSettings {
+            endpoint,
+            token: std::sync::Arc::new(zeroize::Zeroizing::new(token)),
+        });
+    }
+    let lease = setting(
+        args.notify_lease_secs.map(|v| v.to_string()),
+        "SARABAN_NOTIFY_LEASE_SECS",
+        file.notify_lease_secs.map(|v| v.to_string()),
+        "120",
+    );
+    let lease: u64 = lease
+        .parse()
+        .ok()
+        .filter(|secs| *secs >= 2)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "SARABAN_NOTIFY_LEASE_SECS: '{lease}' is not a number of seconds (2 or more)"
+            ))
+        })?;
+    settings.lease = std::time::Duration::from_secs(lease);
+    // A short lease (a test's) retries soon too.
+    settings.backoff = settings.backoff.min(settings.lease / 4);
+    Ok(settings)
+}
+
 #[derive(Debug, PartialEq)]
 enum Printed {
     /// `--public-url` (or its variable or file setting).

@@ -45,8 +45,33 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `bagit.py --validate` (the Library of Congress validator, PyPI
+/// `bagit`), or None when it is not installed (refused under CI, where
+/// scripts/test installs it).
+fn bagit_validates(bag: &Path) -> Option<bool> {
+    let installed = std::process::Command::new("python3")
+        .args(["-c", "import bagit"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must validate the bundle with bagit.py: pip install bagit"
+        );
+        eprintln!("bagit.py check skipped: pip install bagit");
+        return None;
+    }
+    let status = std::process::Command::new("python3")
+        .args(["-m", "bagit", "--validate", "--quiet"])
+        .arg(bag)
+        .status()
+        .unwrap();
+    Some(status.success())
+}
+
+/// The bundle's manifest, in the bag's payload.
 fn manifest(bundle: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap()
+    serde_json::from_slice(&std::fs::read(bundle.join("data/manifest.json")).unwrap()).unwrap()
 }
 
 /// Flips the low bit of the byte at `index` of a file.
@@ -113,12 +138,30 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     assert_eq!(checkpoints.last().unwrap()["size"].as_u64(), Some(log_size));
     let first_pdf = documents[0]["pdf_file"].as_str().unwrap().to_owned();
     assert!(
-        std::fs::read(bundle.join("pdfs").join(&first_pdf))
+        std::fs::read(bundle.join("data/pdfs").join(&first_pdf))
             .unwrap()
             .starts_with(b"%PDF-")
     );
 
     let (code, text) = cli.verify(&bundle, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("holds"), "{text}");
+    // A BagIt bag (RFC 8493) that bagit.py validates; the same files
+    // without the bag, as bundles were written before, still verify.
+    let bag_info = std::fs::read_to_string(bundle.join("bag-info.txt")).unwrap();
+    assert!(bag_info.contains("Payload-Oxum: "), "{bag_info}");
+    assert!(
+        std::fs::read_to_string(bundle.join("manifest-sha256.txt"))
+            .unwrap()
+            .contains("  data/manifest.json\n")
+    );
+    assert!(
+        bagit_validates(&bundle).is_none_or(|ok| ok),
+        "bagit.py refused the bundle"
+    );
+    let unbagged = cli.dir.join("unbagged");
+    copy_dir(&bundle.join("data"), &unbagged);
+    let (code, text) = cli.verify(&unbagged, &[]);
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("holds"), "{text}");
     let key_file = cli.dir.join("published.key");
@@ -127,7 +170,7 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     assert_eq!(code, Some(0), "{text}");
     // The latest note, kept by someone since: the bundle still holds it.
     let kept = bundle
-        .join("checkpoints")
+        .join("data/checkpoints")
         .join(checkpoints.last().unwrap()["file"].as_str().unwrap());
     let (code, text) = cli.verify(&bundle, &["--checkpoint", kept.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{text}");
@@ -138,8 +181,8 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
 
     // The issued PDFs are sealed; the bundle carries the seal's chain, and
     // a certificate given apart that is not the organisation's fails them.
-    assert!(bundle.join("seal-chain.pem").is_file());
-    let chain = std::fs::read_to_string(bundle.join("seal-chain.pem")).unwrap();
+    assert!(bundle.join("data/seal-chain.pem").is_file());
+    let chain = std::fs::read_to_string(bundle.join("data/seal-chain.pem")).unwrap();
     let root = &chain[chain.rfind("-----BEGIN CERTIFICATE-----").unwrap()..];
     let root_file = cli.dir.join("organisation-ca.pem");
     std::fs::write(&root_file, root).unwrap();
@@ -162,19 +205,55 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     assert_eq!(again.status.code(), Some(2));
 
     let pdf_flipped = cli.copy(&bundle, "pdf-flipped");
-    flip_byte(&pdf_flipped.join("pdfs").join(&first_pdf), 100);
+    flip_byte(&pdf_flipped.join("data/pdfs").join(&first_pdf), 100);
     assert_fails(&cli, &pdf_flipped, &[], "pdf", "a PDF byte flipped");
+    // The bag's own check names it too, and so does bagit.py.
+    let (_, text) = cli.verify(&pdf_flipped, &[]);
+    assert!(
+        text.contains(&format!(
+            "BagIt: data/pdfs/{first_pdf}: its SHA-256 is not the manifest's"
+        )),
+        "{text}"
+    );
+    assert!(
+        bagit_validates(&pdf_flipped).is_none_or(|ok| !ok),
+        "bagit.py accepted a changed byte"
+    );
+    // The bag-info's Payload-Oxum alone: a changed byte elsewhere in a
+    // tag file fails the bag.
+    let tag_flipped = cli.copy(&bundle, "tag-flipped");
+    let info = std::fs::read_to_string(tag_flipped.join("bag-info.txt")).unwrap();
+    std::fs::write(
+        tag_flipped.join("bag-info.txt"),
+        info.replacen("Payload-Oxum: ", "Payload-Oxum: 1", 1),
+    )
+    .unwrap();
+    assert_fails(&cli, &tag_flipped, &[], "manifest", "bag-info.txt changed");
+    assert!(
+        bagit_validates(&tag_flipped).is_none_or(|ok| !ok),
+        "bagit.py accepted a changed bag-info.txt"
+    );
+    // A flipped PDF in an unbagged bundle: its own check still names it.
+    let old_flipped = cli.copy(&unbagged, "old-flipped");
+    flip_byte(&old_flipped.join("pdfs").join(&first_pdf), 100);
+    assert_fails(
+        &cli,
+        &old_flipped,
+        &[],
+        "pdf",
+        "a PDF byte flipped, unbagged",
+    );
 
     let event_changed = cli.copy(&bundle, "event-changed");
-    let events = std::fs::read_to_string(event_changed.join("events.jsonl")).unwrap();
+    let events = std::fs::read_to_string(event_changed.join("data/events.jsonl")).unwrap();
     let changed = events.replacen("\"actor\":\"somjai\"", "\"actor\":\"somsak\"", 1);
     assert_ne!(changed, events);
-    std::fs::write(event_changed.join("events.jsonl"), changed).unwrap();
+    std::fs::write(event_changed.join("data/events.jsonl"), changed).unwrap();
     assert_fails(&cli, &event_changed, &[], "root", "an event line changed");
 
     let note_altered = cli.copy(&bundle, "note-altered");
     let first_note = note_altered
-        .join("checkpoints")
+        .join("data/checkpoints")
         .join(checkpoints[0]["file"].as_str().unwrap());
     let note = std::fs::read_to_string(&first_note).unwrap();
     std::fs::write(&first_note, note.replacen("saraban/", "saraban/x", 1)).unwrap();
@@ -195,7 +274,7 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     let flipped = if hash.starts_with('0') { "1" } else { "0" };
     tampered["documents"][1]["inclusion_proof"][0] = format!("{flipped}{}", &hash[1..]).into();
     std::fs::write(
-        proof_flipped.join("manifest.json"),
+        proof_flipped.join("data/manifest.json"),
         serde_json::to_vec_pretty(&tampered).unwrap(),
     )
     .unwrap();
@@ -208,7 +287,7 @@ fn an_exported_year_verifies_offline_and_tampering_is_named() {
     );
 
     let pdf_deleted = cli.copy(&bundle, "pdf-deleted");
-    std::fs::remove_file(pdf_deleted.join("pdfs").join(&first_pdf)).unwrap();
+    std::fs::remove_file(pdf_deleted.join("data/pdfs").join(&first_pdf)).unwrap();
     assert_fails(&cli, &pdf_deleted, &[], "missing", "a PDF deleted");
 
     let other_key = cli.dir.join("other.key");
@@ -294,7 +373,7 @@ fn the_receiving_register_is_exported_and_tampering_is_named() {
 
     let original_flipped = cli.copy(&bundle, "original-flipped");
     let hash = received[0]["original_sha256"].as_str().unwrap();
-    flip_byte(&original_flipped.join("enclosures").join(hash), 200);
+    flip_byte(&original_flipped.join("data/enclosures").join(hash), 200);
     assert_fails(
         &cli,
         &original_flipped,
@@ -307,7 +386,7 @@ fn the_receiving_register_is_exported_and_tampering_is_named() {
     let mut tampered = manifest(&number_changed);
     tampered["received"][1]["number"] = 3.into();
     std::fs::write(
-        number_changed.join("manifest.json"),
+        number_changed.join("data/manifest.json"),
         serde_json::to_vec_pretty(&tampered).unwrap(),
     )
     .unwrap();
@@ -321,7 +400,7 @@ fn the_receiving_register_is_exported_and_tampering_is_named() {
 
     let content_changed = cli.copy(&bundle, "content-changed");
     let content = content_changed
-        .join("contents")
+        .join("data/contents")
         .join(received[1]["content_file"].as_str().unwrap());
     flip_byte(&content, 10);
     assert_fails(

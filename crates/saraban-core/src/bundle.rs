@@ -49,6 +49,17 @@ pub const CHECKPOINTS_DIR: &str = "checkpoints";
 pub const PDFS_DIR: &str = "pdfs";
 pub const CONTENTS_DIR: &str = "contents";
 pub const ENCLOSURES_DIR: &str = "enclosures";
+/// The kind of the event that records a destruction (`retention::DESTROYED`).
+const DESTROYED_KIND: &str = crate::retention::DESTROYED;
+
+/// "N/YEAR" of the list a `destroyed` event names (its number and year).
+fn list_of(event: &Event) -> String {
+    format!(
+        "{}/{}",
+        event.number.unwrap_or_default(),
+        event.year.unwrap_or_default()
+    )
+}
 
 /// `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +91,36 @@ pub struct Manifest {
     /// register, then number. Absent from bundles written before it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub received: Vec<ReceivedLetter>,
+    /// Documents issued or received in the year whose content was erased
+    /// under an approved destruction list (issue 19): their number stays
+    /// in the register, proven by the event that numbered them and the
+    /// `destroyed` event that erased them. Absent from bundles written
+    /// before it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destroyed: Vec<DestroyedDocument>,
+}
+
+/// A numbered document of the year destroyed under a destruction list:
+/// no PDF, content or file, only its proofs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestroyedDocument {
+    pub document: String,
+    pub register: String,
+    pub year: i32,
+    pub number: u32,
+    /// เรื่อง, as the `destroyed` event recorded it.
+    pub subject: String,
+    /// The `issued` or `received` event that numbered it.
+    pub event_seq: u64,
+    /// Inclusion proof of that event in the latest checkpoint's tree.
+    pub inclusion_proof: Vec<String>,
+    /// The `destroyed` event.
+    pub destroyed_seq: u64,
+    /// Inclusion proof of the `destroyed` event.
+    pub destroyed_proof: Vec<String>,
+    /// The list ("1/2568") it was destroyed under.
+    pub list: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,9 +315,42 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
 
     let mut documents = Vec::new();
     let mut received = Vec::new();
+    let mut destroyed = Vec::new();
+    // The documents the log destroyed, by id: their `destroyed` event.
+    let mut destructions: HashMap<String, (usize, Event)> = HashMap::new();
+    for (index, bytes) in export.events.iter().enumerate() {
+        if let Ok(event) = Event::from_canonical(bytes)
+            && event.kind == DESTROYED_KIND
+        {
+            destructions.insert(event.document.clone(), (index, event));
+        }
+    }
     for (index, bytes) in export.events.iter().enumerate() {
         let event = Event::from_canonical(bytes)
             .map_err(|e| format!("event {} is not canonical: {e}", index + 1))?;
+        let numbered = Issue::any(&event).filter(|issue| issue.year == export.year);
+        if let (Some(issue), Some((at, erased))) = (numbered, destructions.get(&event.document)) {
+            let proof = |index: usize| -> Vec<String> {
+                merkle::inclusion_proof(&leaves, index)
+                    .expect("index within the log")
+                    .iter()
+                    .map(hex::encode)
+                    .collect()
+            };
+            destroyed.push(DestroyedDocument {
+                document: event.document.clone(),
+                register: issue.register,
+                year: issue.year,
+                number: issue.number,
+                subject: erased.text.clone().unwrap_or_default(),
+                event_seq: event.seq,
+                inclusion_proof: proof(index),
+                destroyed_seq: erased.seq,
+                destroyed_proof: proof(*at),
+                list: list_of(erased),
+            });
+            continue;
+        }
         if let Some(receipt) = Issue::received(&event).filter(|r| r.year == export.year) {
             let letter = received_letter(export, &event, receipt, &leaves, index, &mut files)?;
             received.push(letter);
@@ -339,6 +413,7 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
     }
     documents.sort_by(|a, b| (&a.register, a.number).cmp(&(&b.register, b.number)));
     received.sort_by(|a, b| (&a.register, a.number).cmp(&(&b.register, b.number)));
+    destroyed.sort_by(|a, b| (&a.register, a.number).cmp(&(&b.register, b.number)));
 
     let head = export
         .events
@@ -357,6 +432,7 @@ pub fn assemble(export: &LogExport<'_>) -> Result<Bundle, String> {
             checkpoints: entries,
             documents,
             received,
+            destroyed,
         },
         files,
     })
@@ -600,6 +676,7 @@ pub fn check(
     check_kept_notes(&manifest, key, &leaves, outside.notes, &mut add);
     check_documents(&manifest, &log, latest.as_ref(), read, &mut add);
     check_received(&manifest, &log, latest.as_ref(), read, &mut add);
+    check_destroyed(&manifest, &log, latest.as_ref(), &mut add);
     check_year_numbers(&manifest, &log, &mut add);
 
     findings.sort_by_key(|finding| finding.class);
@@ -910,7 +987,7 @@ fn check_documents(
     read: &ReadFile<'_>,
     add: &mut Add<'_>,
 ) {
-    let mut listed = BTreeSet::new();
+    let mut listed: BTreeSet<u64> = manifest.destroyed.iter().map(|d| d.event_seq).collect();
     for document in &manifest.documents {
         let name = format!(
             "{} {}/{} ({})",
@@ -981,6 +1058,91 @@ fn check_documents(
     }
 }
 
+/// Each destroyed document: the event that numbered it says so, a
+/// `destroyed` event of the log erased it under the list named, and both
+/// are in the latest checkpoint's tree.
+fn check_destroyed(
+    manifest: &Manifest,
+    log: &[(Vec<u8>, Option<Event>)],
+    latest: Option<&Checkpoint>,
+    add: &mut Add<'_>,
+) {
+    let at = |seq: u64| seq.checked_sub(1).and_then(|index| log.get(index as usize));
+    for entry in &manifest.destroyed {
+        let name = format!(
+            "destroyed {} {}/{} ({})",
+            entry.register, entry.number, entry.year, entry.document
+        );
+        if entry.year != manifest.year {
+            add(
+                FindingClass::Manifest,
+                format!("{name} is not of the bundle's year {}", manifest.year),
+            );
+        }
+        match at(entry.event_seq) {
+            None => add(
+                FindingClass::Manifest,
+                format!("{name}: event {} is not in the log", entry.event_seq),
+            ),
+            Some((_, None)) => {}
+            Some((bytes, Some(event))) => {
+                let agrees = event.document == entry.document
+                    && Issue::any(event).is_some_and(|issue| {
+                        issue.register == entry.register
+                            && issue.year == entry.year
+                            && issue.number == entry.number
+                    });
+                if !agrees {
+                    add(
+                        FindingClass::Manifest,
+                        format!("{name}: event {} does not number it", entry.event_seq),
+                    );
+                }
+                check_inclusion(
+                    &name,
+                    entry.event_seq,
+                    bytes,
+                    &entry.inclusion_proof,
+                    latest,
+                    add,
+                );
+            }
+        }
+        match at(entry.destroyed_seq) {
+            None => add(
+                FindingClass::Missing,
+                format!(
+                    "{name}: its destruction, event {}, is not in the log",
+                    entry.destroyed_seq
+                ),
+            ),
+            Some((_, None)) => {}
+            Some((bytes, Some(event))) => {
+                if event.kind != DESTROYED_KIND
+                    || event.document != entry.document
+                    || list_of(event) != entry.list
+                {
+                    add(
+                        FindingClass::Missing,
+                        format!(
+                            "{name}: event {} does not destroy it under list {}, so its PDF and content are missing",
+                            entry.destroyed_seq, entry.list
+                        ),
+                    );
+                }
+                check_inclusion(
+                    &name,
+                    entry.destroyed_seq,
+                    bytes,
+                    &entry.destroyed_proof,
+                    latest,
+                    add,
+                );
+            }
+        }
+    }
+}
+
 /// The proof that the event at `seq` (its canonical `bytes`) is in the
 /// latest checkpoint's tree.
 fn check_inclusion(
@@ -1024,6 +1186,7 @@ fn check_received(
     add: &mut Add<'_>,
 ) {
     let mut listed = BTreeSet::new();
+    let destroyed: BTreeSet<u64> = manifest.destroyed.iter().map(|d| d.event_seq).collect();
     for letter in &manifest.received {
         let name = format!(
             "received {} {}/{} ({})",
@@ -1085,7 +1248,7 @@ fn check_received(
             continue;
         };
         let of_year = Issue::received(event).is_some_and(|r| r.year == manifest.year);
-        if of_year && !listed.contains(&seq) {
+        if of_year && !listed.contains(&seq) && !destroyed.contains(&seq) {
             add(
                 FindingClass::Manifest,
                 format!(

@@ -205,6 +205,11 @@ pub struct Common {
     pub urgency: Option<Urgency>,
     #[serde(default)]
     pub secrecy: Option<Secrecy>,
+    /// ภายในวันที่: the day it must be dealt with by (issue 18). Optional,
+    /// and written only when given, so a document without one keeps its
+    /// bytes; its reminders go out one working day before and on the day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<ThaiDate>,
     /// How anyone checks the issued document: set by the engine at issue,
     /// printed with a QR code at the foot of the last page.
     #[serde(default)]
@@ -1281,7 +1286,14 @@ impl InputError {
     }
 }
 
-const COMMON_KEYS: [&str; 5] = ["id", "style", "urgency", "secrecy", "verification"];
+const COMMON_KEYS: [&str; 6] = [
+    "id",
+    "style",
+    "urgency",
+    "secrecy",
+    "deadline",
+    "verification",
+];
 
 /// Reads a document from the text of an input file.
 pub fn read_document(text: &str, syntax: Syntax) -> Result<Document, InputError> {

@@ -65,6 +65,18 @@ pub struct Event {
     /// prints above the actor's name: one the actor registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_image: Option<String>,
+    /// Records management: a document's retention class (`retention_set`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    /// The documents a hold keeps, or the item a committee member keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<String>>,
+    /// The committee a destruction list's reviewers form, chair first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<Vec<String>>,
+    /// What a destruction erased: "version:N:SHA", "pdf:SHA", "file:SHA".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased: Option<Vec<String>>,
 }
 
 /// What every event says: who did what to which document, when.
@@ -106,6 +118,10 @@ impl Event {
             positions: None,
             urgency: None,
             signature_image: None,
+            retention: None,
+            documents: None,
+            people: None,
+            erased: None,
         }
     }
 
@@ -140,7 +156,11 @@ struct SortedEvent<'a> {
     doc_version: u64,
     document: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    documents: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     due: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erased: Option<&'a [String]>,
     kind: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     number: Option<u32>,
@@ -148,11 +168,15 @@ struct SortedEvent<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pdf_hash: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    people: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     position: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     positions: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     register: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retention: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     route_version: Option<u32>,
     seq: u64,
@@ -177,14 +201,18 @@ impl<'a> From<&'a Event> for SortedEvent<'a> {
             content_hash: &event.content_hash,
             doc_version: event.doc_version,
             document: &event.document,
+            documents: event.documents.as_deref(),
             due: event.due.as_deref(),
+            erased: event.erased.as_deref(),
             kind: &event.kind,
             number: event.number,
             org: &event.org,
             pdf_hash: event.pdf_hash.as_deref(),
+            people: event.people.as_deref(),
             position: event.position.as_deref(),
             positions: event.positions.as_deref(),
             register: event.register.as_deref(),
+            retention: event.retention.as_deref(),
             route_version: event.route_version,
             seq: event.seq,
             signature_image: event.signature_image.as_deref(),
@@ -310,6 +338,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn event(seq: u64, text: Option<String>) -> Event {
+        let some = text.is_some();
         Event {
             v: 1,
             org: "wangkrachae".into(),
@@ -334,6 +363,11 @@ mod tests {
             due: None,
             positions: None,
             urgency: None,
+            // Present on some, so the new keys' order is held too.
+            retention: some.then(|| "ordinary".into()),
+            documents: some.then(|| vec!["a".into(), "b".into()]),
+            people: some.then(|| vec!["somjai".into()]),
+            erased: some.then(|| vec![format!("pdf:{}", "ef".repeat(32))]),
         }
     }
 

@@ -110,6 +110,21 @@ impl TypstPress {
         .map_err(StoreError::render)?
     }
 
+    /// A destruction list (บัญชีหนังสือขอทำลาย) in its official columns.
+    pub async fn destruction_list_pdf(
+        &self,
+        page: saraban_typeset::DestructionListPage,
+    ) -> Result<Vec<u8>> {
+        let typesetter = self.typesetter.clone();
+        tokio::task::spawn_blocking(move || {
+            typesetter
+                .destruction_list_pdf(&page)
+                .map_err(StoreError::render)
+        })
+        .await
+        .map_err(StoreError::render)?
+    }
+
     /// The receiving register's printable pages.
     pub async fn receiving_register_pdf(&self, page: ReceivingRegisterPage) -> Result<Vec<u8>> {
         let typesetter = self.typesetter.clone();

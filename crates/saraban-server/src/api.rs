@@ -388,7 +388,7 @@ struct Listing<T> {
     offset: i64,
 }
 
-fn query<T: serde::de::DeserializeOwned>(
+pub(crate) fn query<T: serde::de::DeserializeOwned>(
     raw: Result<Query<T>, axum::extract::rejection::QueryRejection>,
 ) -> Result<T, ApiError> {
     raw.map(|Query(q)| q).map_err(|e| {
@@ -469,7 +469,7 @@ async fn create_document(
 }
 
 #[utoipa::path(get, path = "/documents/{id}", params(("id" = String, Path)), tag = "documents",
-    responses((status = 200, body = DocumentSummary), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, body = DocumentSummary), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 410, description = "Destroyed under a destruction list, which the message names", body = ApiError)))]
 async fn show_document(
     State(state): State<AppState>,
     actor: Actor,
@@ -477,11 +477,14 @@ async fn show_document(
 ) -> Result<Json<DocumentSummary>, ApiError> {
     actor.may_read_documents()?;
     let id = document_id(&id)?;
+    // Destroyed under a list: 410, the list named (its events stay at
+    // `/history`, its entry in the register).
+    state.store.refuse_destroyed(&actor.0.org, &id).await?;
     Ok(Json(state.store.show(&actor.0.org, &id).await?))
 }
 
 #[utoipa::path(get, path = "/documents/{id}/content", params(("id" = String, Path)), tag = "documents",
-    responses((status = 200, description = "The drafter's content, format saraban/1", body = Object), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "The drafter's content, format saraban/1", body = Object), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 410, description = "Destroyed under a destruction list, which the message names", body = ApiError)))]
 async fn document_content(
     State(state): State<AppState>,
     actor: Actor,
@@ -745,7 +748,7 @@ fn assignment_of(
 }
 
 #[utoipa::path(get, path = "/documents/{id}/pdf", params(("id" = String, Path), VersionQuery), tag = "documents",
-    responses((status = 200, description = "The issued PDF/A, or a preview before issue", content_type = "application/pdf", body = inline(PdfBytes)), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, description = "The issued PDF/A, or a preview before issue", content_type = "application/pdf", body = inline(PdfBytes)), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 410, description = "Destroyed under a destruction list, which the message names", body = ApiError)))]
 async fn document_pdf(
     State(state): State<AppState>,
     actor: Actor,

@@ -11,7 +11,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::state::AppState;
-use crate::{api, edge, enclosures, error, incoming, openapi, signatures, web};
+use crate::{
+    api, edge, enclosures, error, health, incoming, metrics, openapi, retention, search,
+    signatures, web,
+};
 
 /// The largest request body accepted (a long order with its tables).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -23,13 +26,21 @@ pub fn router(state: AppState) -> Router {
     let api = api::router()
         .merge(enclosures::router())
         .merge(incoming::router())
+        .merge(search::router())
         .merge(signatures::router())
+        .merge(crate::notify::router())
+        .merge(retention::router())
         .route("/openapi.json", get(|| async { Json(openapi::document()) }))
         .layer(axum::middleware::from_fn(edge::json_errors));
+    let http = metrics::HttpMetrics::default();
     Router::new()
         .nest("/api/v1", api)
         .merge(web::router())
         .route("/health", get(|| async { "ok" }))
+        .merge(health::router())
+        .merge(metrics::router(http.clone()))
+        // Last of the routes: it counts each of them by its pattern.
+        .route_layer(axum::middleware::from_fn_with_state(http, metrics::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(edge::guard))
         .layer(axum::middleware::from_fn(log_request))

@@ -46,6 +46,9 @@ pub enum ErrorCode {
     NotForKind,
     NotFound,
     Conflict,
+    /// The document's content was destroyed under an approved destruction
+    /// list (410); the message names the list.
+    Destroyed,
     KeyLocked,
     Internal,
     Unauthenticated,
@@ -133,6 +136,7 @@ pub(crate) fn status_of(error: &StoreError) -> StatusCode {
         },
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::Conflict(_) => StatusCode::CONFLICT,
+        StoreError::Destroyed { .. } => StatusCode::GONE,
         StoreError::KeyLocked { .. } => StatusCode::FORBIDDEN,
         StoreError::Render(_) | StoreError::Internal(_) if error.retry_may_help() => {
             StatusCode::SERVICE_UNAVAILABLE

@@ -25,6 +25,7 @@ use sqlx::any::AnyRow;
 
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
+use crate::records_audit::RecordsCheck;
 use crate::rows::stored_json;
 use crate::seals::check_pdf_seal;
 use crate::signatures::{InkCheck, registered_signature};
@@ -510,6 +511,8 @@ struct Rebuilt {
     versions: HashMap<(DocKey, u64), MadeVersion>,
     /// Each actor's name, held once.
     actors: HashSet<Arc<str>>,
+    /// Documents destroyed under a list: their content is gone by right.
+    destroyed: HashSet<DocKey>,
 }
 
 impl Rebuilt {
@@ -534,7 +537,16 @@ impl Rebuilt {
         seq: u64,
         event: &Event,
     ) -> Option<ProjectedAction> {
-        if event.kind == KEY_REGISTERED || registered_signature(event).is_some() {
+        if event.kind == KEY_REGISTERED
+            || event.kind == crate::deadlines::HOLIDAYS_CHANGED
+            || registered_signature(event).is_some()
+        {
+            return None;
+        }
+        if saraban_core::retention::is_records_event(&event.kind) {
+            if event.kind == saraban_core::retention::DESTROYED {
+                self.destroyed.insert(DocKey::new(&event.document));
+            }
             return None;
         }
         let name = event.document.as_str();
@@ -801,6 +813,7 @@ impl Store {
             documents: HashMap::new(),
             versions: HashMap::new(),
             actors: HashSet::new(),
+            destroyed: HashSet::new(),
         };
         self.document_kinds(org, &mut rebuilt).await?;
         self.routes_of(org, &mut rebuilt).await?;
@@ -810,6 +823,7 @@ impl Store {
         let mut roots: HashMap<u64, merkle::Hash> = HashMap::new();
         let mut approvals = ApprovalChecks::default();
         let mut inks = InkCheck::default();
+        let mut records = RecordsCheck::default();
         let mut issues: Vec<Issue> = Vec::new();
         let mut last: Option<(u64, [u8; 32])> = None;
         let actions: Arc<str> = self.timed(ACTIONS_BETWEEN).into();
@@ -859,6 +873,7 @@ impl Store {
                     );
                 }
                 inks.observe(stored.seq, &event);
+                records.observe(stored.seq, &event);
                 approvals.observe(stored.seq, &event, &mut stored.bytes, signature);
                 if let Some(action) = rebuilt.apply(&mut findings, stored.seq, &event) {
                     actions.insert(stored.seq, action);
@@ -906,6 +921,14 @@ impl Store {
         let versions_read = versions_read
             .await
             .map_err(|e| StoreError::invariant(format!("the versions' read stopped: {e}")))??;
+        rebuilt
+            .versions
+            .retain(|(key, _), _| !rebuilt.destroyed.contains(key));
+        for issue in &mut issues {
+            if rebuilt.destroyed.contains(&DocKey::new(&issue.document)) {
+                issue.pdf_hash = None;
+            }
+        }
         let versions = self.check_versions(&mut findings, &mut rebuilt, versions_read);
         let documents = self
             .check_documents(&mut findings, &mut rebuilt, versions)
@@ -917,11 +940,19 @@ impl Store {
         for (class, document, detail) in self.check_enclosures(findings.org).await? {
             findings.add(class, None, document.as_deref(), detail);
         }
+        for (document, detail) in self.check_search_rows(findings.org).await? {
+            let document = Some(document.as_str()).filter(|d| !d.is_empty());
+            findings.add(FindingClass::Projection, None, document, detail);
+        }
         for (class, seq, detail) in inks.finish(self, findings.org).await? {
             findings.add(class, seq, None, detail);
         }
+        let (records_found, records_notices) = records.finish(self, findings.org).await?;
+        for (class, seq, document, detail) in records_found {
+            findings.add(class, seq, document.as_deref(), detail);
+        }
         let late = checkpoints.compare(&mut findings, &roots, frontier.size());
-        let mut notices = Vec::new();
+        let mut notices = records_notices;
         if let Some(folder) = self.key_folder() {
             for (size, note) in late {
                 folder.file_note(org, size, &note)?;
@@ -932,6 +963,7 @@ impl Store {
         }
         let mut found = findings.found;
         found.sort_by_key(|finding| (finding.seq, finding.class));
+        self.operations.audited(org, found.len());
         Ok(Audit {
             org: org.to_owned(),
             events: frontier.size(),
@@ -1122,6 +1154,11 @@ impl Store {
     ) -> Result<()> {
         let org = findings.org;
         let key = DocKey::new(id);
+        if rebuilt.destroyed.contains(&key) {
+            // Its content is gone under a list: `RecordsCheck` holds it.
+            rebuilt.documents.remove(&key);
+            return Ok(());
+        }
         let content_hash: String = row.try_get("content_hash")?;
         let version = row.try_get::<i64, _>("version")? as u64;
         let (text_hash, text_kind, answers) = match digest {

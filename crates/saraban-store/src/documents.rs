@@ -18,7 +18,7 @@ use crate::error::{Result, StoreError};
 use crate::press::Composed;
 use crate::reads::{
     day_of, gathered, inked_images, load_document, load_route, org_config, org_digits,
-    register_info,
+    refuse_destroyed, register_info,
 };
 use crate::rows::{
     DOCUMENT_COLUMNS, DocRow, stored_document, stored_id, stored_number, stored_person,
@@ -101,6 +101,9 @@ pub struct RegisterEntry {
     pub signer: Option<String>,
     /// หมายเหตุ: the reason given when it was cancelled.
     pub cancel_reason: Option<String>,
+    /// The destruction list ("1/2568") its content was erased under, if
+    /// it was (ทำลายแล้วตามบัญชี …): number, date and subject stay.
+    pub destroyed_under: Option<String>,
 }
 
 impl DocRow {
@@ -239,11 +242,23 @@ impl Store {
         Ok(summary)
     }
 
+    /// `StoreError::Destroyed` when the document's content was erased
+    /// under an approved destruction list (what the API answers 410 for).
+    pub async fn refuse_destroyed(&self, org: &OrgId, id: &DocumentId) -> Result<()> {
+        let (org, id) = (org.as_str(), id.as_str());
+        let mut tx = self.pool.begin().await?;
+        let doc = load_document(&mut tx, org, id).await?;
+        refuse_destroyed(&mut tx, org, &doc).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The drafter's current content.
     pub async fn content(&self, org: &OrgId, id: &DocumentId) -> Result<Value> {
         let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
+        refuse_destroyed(&mut tx, org, &doc).await?;
         tx.commit().await?;
         Ok(std::sync::Arc::unwrap_or_clone(doc.content))
     }
@@ -259,6 +274,7 @@ impl Store {
         let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
+        refuse_destroyed(&mut tx, org, &doc).await?;
         let old = content_at(&mut tx, org, id, &doc, old).await?;
         let new = content_at(&mut tx, org, id, &doc, new).await?;
         tx.commit().await?;
@@ -270,6 +286,7 @@ impl Store {
         let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
+        refuse_destroyed(&mut tx, org, &doc).await?;
         let pdf = issued_pdf_of(&mut tx, &doc).await?;
         tx.commit().await?;
         Ok(pdf)
@@ -287,6 +304,7 @@ impl Store {
         let (org, id) = (org.as_str(), id.as_str());
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
+        refuse_destroyed(&mut tx, org, &doc).await?;
         let (config, emblem) = org_config(&mut tx, org).await?;
         if let Some(version) = version.filter(|v| *v != doc.version) {
             let content = older_version(&mut tx, org, id, version).await?;
@@ -392,6 +410,35 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let signed_and_cancelled = register_actions(&mut tx, org, register, year).await?;
+        // Destroyed under a list (issue 19): the entry stays, its subject
+        // as the destruction recorded it, its date the signing's.
+        let destroyed: HashMap<String, (Option<String>, String)> = sqlx::query(
+            "SELECT i.document_id, i.subject, l.number AS list_number, l.year AS list_year
+               FROM destruction_items i
+               JOIN destruction_lists l ON l.org_id = i.org_id AND l.id = i.list_id
+               JOIN documents d ON d.org_id = i.org_id AND d.id = i.document_id
+              WHERE i.org_id = $1 AND d.register_id = $2 AND d.year = $3 AND i.destroyed_at IS NOT NULL",
+        )
+        .bind(org)
+        .bind(register)
+        .bind(i64::from(year))
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|row| -> Result<_> {
+            Ok((
+                row.try_get::<String, _>("document_id")?,
+                (
+                    row.try_get::<Option<String>, _>("subject")?,
+                    format!(
+                        "{}/{}",
+                        row.try_get::<i64, _>("list_number")?,
+                        row.try_get::<i64, _>("list_year")?
+                    ),
+                ),
+            ))
+        })
+        .collect::<Result<_>>()?;
         tx.commit().await?;
         let year = BuddhistYear::new(year).map_err(|e| StoreError::invalid("year", e))?;
         rows.into_iter()
@@ -402,18 +449,30 @@ impl Store {
                     serde_json::from_str(&row.get::<String, _>("content")).unwrap_or(Value::Null);
                 let acts = signed_and_cancelled.get(&id);
                 let signed = acts.and_then(|a| a.signed.as_ref());
-                let document = stored_document(content.clone())?;
                 let signed_on = signed.map(|s| day_of(&s.at)).transpose()?;
-                let dated = date_borne(&document, signed_on).iso();
+                let destroyed_under = destroyed.get(&id);
+                let document = match destroyed_under {
+                    Some(_) => None,
+                    None => Some(stored_document(content.clone())?),
+                };
+                let dated = match &document {
+                    Some(document) => date_borne(document, signed_on).iso(),
+                    None => signed_on.map(|day| day.iso()).unwrap_or_default(),
+                };
                 let (from, to) = match &document {
-                    Document::Memo(memo) => (memo.unit.as_str(), memo.to.as_str()),
-                    Document::Order(order) => (order.authority.as_str(), ""),
-                    Document::Letter(letter) => (
-                        letter.agency.as_str().lines().next().unwrap_or_default(),
-                        letter.to.as_str(),
-                    ),
-                    Document::Stamped(stamped) => (stamped.agency.as_str(), stamped.to.as_str()),
-                    Document::Announcement(announcement) => (announcement.issuer.as_str(), ""),
+                    None => ("", ""),
+                    Some(document) => match document {
+                        Document::Memo(memo) => (memo.unit.as_str(), memo.to.as_str()),
+                        Document::Order(order) => (order.authority.as_str(), ""),
+                        Document::Letter(letter) => (
+                            letter.agency.as_str().lines().next().unwrap_or_default(),
+                            letter.to.as_str(),
+                        ),
+                        Document::Stamped(stamped) => {
+                            (stamped.agency.as_str(), stamped.to.as_str())
+                        }
+                        Document::Announcement(announcement) => (announcement.issuer.as_str(), ""),
+                    },
                 };
                 let (from, to) = (from.to_owned(), to.to_owned());
                 Ok(RegisterEntry {
@@ -431,11 +490,15 @@ impl Store {
                         i64::from(year.get()),
                         config.organisation.digits,
                     )?,
-                    subject: content
-                        .get("subject")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
+                    subject: match destroyed_under {
+                        Some((subject, _)) => subject.clone().unwrap_or_default(),
+                        None => content
+                            .get("subject")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                    },
+                    destroyed_under: destroyed_under.map(|(_, list)| list.clone()),
                     state: row.get("state"),
                     cancelled: row.get::<Option<String>, _>("cancelled_at").is_some(),
                     issued_at: issued_at

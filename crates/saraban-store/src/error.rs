@@ -27,6 +27,11 @@ pub enum StoreError {
     /// The records are not in a state where this can be done.
     #[error("{0}")]
     Conflict(String),
+    /// The document's content was erased under an approved destruction
+    /// list (issue 19): its events and register entry stay, its text,
+    /// versions and files do not.
+    #[error("document '{id}' was destroyed under destruction list {list}")]
+    Destroyed { id: String, list: String },
     /// An approval needs its actor's own key, unlocked by their password
     /// when they sign in.
     #[error("the approval key of '{person}' is locked: sign in again with the password")]
@@ -128,6 +133,7 @@ impl StoreError {
             },
             StoreError::NotFound { .. } => "not_found",
             StoreError::Conflict(_) => "conflict",
+            StoreError::Destroyed { .. } => "destroyed",
             StoreError::KeyLocked { .. } => "key_locked",
             StoreError::Render(_) | StoreError::Internal(_) => "internal",
         }

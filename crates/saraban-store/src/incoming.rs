@@ -69,6 +69,10 @@ pub struct ReceivedEntry {
     pub due: Option<String>,
     /// Not closed by its deadline (today, in Thai time).
     pub overdue: bool,
+    /// The destruction list ("1/2568") its content was erased under, if
+    /// it was: number, time received and subject stay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destroyed_under: Option<String>,
 }
 
 /// A received letter in the inbox: the signer's order, its assignee and
@@ -290,9 +294,12 @@ impl Store {
         let (route, _) = load_route(&mut tx, org, incoming::KIND, None).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(timed_for(
             &tx,
-            "SELECT d.id, d.number, d.state, d.content, d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed
+            "SELECT d.id, d.number, d.state, d.content, d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
+                    di.subject AS destroyed_subject, dl.number AS list_number, dl.year AS list_year
                FROM documents d
                LEFT JOIN events e ON e.org_id = d.org_id AND e.document_id = d.id AND e.kind = 'closed'
+               LEFT JOIN destruction_items di ON di.org_id = d.org_id AND di.document_id = d.id AND di.destroyed_at IS NOT NULL
+               LEFT JOIN destruction_lists dl ON dl.org_id = di.org_id AND dl.id = di.list_id
               WHERE d.org_id = $1 AND d.kind = $2 AND d.register_id = $3 AND d.year = $4
               ORDER BY d.number",
         )))
@@ -309,6 +316,31 @@ impl Store {
         for row in rows {
             let id: String = row.try_get("id")?;
             let content: String = row.try_get("content")?;
+            // Destroyed under a list (issue 19): its number and subject
+            // stay, marked so; the rest went with its content.
+            if let Some(list) = row.try_get::<Option<i64>, _>("list_number")? {
+                let list = format!("{list}/{}", row.try_get::<i64, _>("list_year")?);
+                entries.push(ReceivedEntry {
+                    number: row.try_get("number")?,
+                    document_id: crate::rows::stored_id(&id)?,
+                    received_at: row.try_get("created_at")?,
+                    their_number: String::new(),
+                    dated: String::new(),
+                    from: String::new(),
+                    to: String::new(),
+                    subject: row
+                        .try_get::<Option<String>, _>("destroyed_subject")?
+                        .unwrap_or_default(),
+                    action: None,
+                    remark: format!("ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ {list}"),
+                    state: row.try_get("state")?,
+                    assigned_to: None,
+                    due: None,
+                    overdue: false,
+                    destroyed_under: Some(list),
+                });
+                continue;
+            }
             // Checked when received; a year's register reads only what it
             // prints, thousands of times over.
             let letter = RegisterFields::read(&content)?;
@@ -358,6 +390,7 @@ impl Store {
                 assigned_to: assigned,
                 due,
                 overdue,
+                destroyed_under: None,
             });
         }
         Ok(entries)
@@ -587,6 +620,7 @@ async fn received_letter(
     if doc.kind != incoming::KIND {
         return Err(StoreError::not_found("received letter", id));
     }
+    crate::reads::refuse_destroyed(tx, org, &doc).await?;
     let letter = incoming::incoming_from_value((*doc.content).clone())
         .map_err(|e| StoreError::corrupt("content", e))?;
     Ok((letter, doc))

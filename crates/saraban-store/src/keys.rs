@@ -79,6 +79,11 @@ impl KeyFolder {
         })
     }
 
+    /// The folder itself.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn key_path(&self, org: &str) -> PathBuf {
         self.dir.join(format!("{org}.key"))
     }

@@ -20,6 +20,7 @@ use crate::error::{Result, StoreError};
 use crate::keys::{KeyFolder, origin};
 use crate::route_changes;
 use crate::rows::RouteChange;
+use crate::search_rows;
 
 /// The sequence number an appended event gets once its batch is numbered;
 /// read it after the commit.
@@ -132,6 +133,47 @@ impl PendingLedger {
                 .filter_map(|p| p.change.as_ref())
                 .collect();
             route_changes::write_documents(tx, &org, &documents).await?;
+            // The search rows of the documents the batch changed in a way
+            // they show: content (an edit, a receipt: no route change), a
+            // number (the issue), or anything of a secret one (who may
+            // find it). A plain route action changes none of their
+            // columns, and costs nothing here.
+            let mut touched: Vec<&str> = Vec::new();
+            let mut acting: Vec<(&str, &str)> = Vec::new();
+            let mut text_kept: Vec<&str> = Vec::new();
+            for pending in self.events.iter().filter(|p| p.event.org == org) {
+                let document = pending.event.document.as_str();
+                if document.is_empty() {
+                    continue;
+                }
+                let shown = match &pending.change {
+                    None => true,
+                    Some(change) => {
+                        pending.event.number.is_some() || search_rows::is_secret(&change.document)
+                    }
+                };
+                if shown && !touched.contains(&document) {
+                    touched.push(document);
+                }
+                if let Some(action) = pending.change.as_ref().and_then(|c| c.action.as_ref()) {
+                    // The actions table's actors, as a rebuild reads them.
+                    acting.push((action.document.as_str(), action.actor.as_str()));
+                }
+                // A route action changes no content, and only the issue a
+                // number: the text stands.
+                if pending.change.is_some() && pending.event.number.is_none() {
+                    text_kept.push(document);
+                }
+            }
+            // Text is rebuilt if any of the document's events needs it.
+            text_kept.retain(|kept| {
+                !self.events.iter().any(|p| {
+                    p.event.org == org
+                        && p.event.document.as_str() == *kept
+                        && (p.change.is_none() || p.event.number.is_some())
+                })
+            });
+            search_rows::refresh(tx, &org, &touched, &acting, &text_kept).await?;
             let mut head = lock_head(tx, &org).await?;
             let signer = match keys {
                 Some(keys) => keys.signer(&org)?,
@@ -171,6 +213,14 @@ impl PendingLedger {
             }
             insert_events(tx, &org, &rows).await?;
             route_changes::insert_actions(tx, &org, &changes).await?;
+            // Who is told of them (issue 18), in the same transaction.
+            let told: Vec<(&Event, Option<&RouteChange>)> = self
+                .events
+                .iter()
+                .filter(|p| p.event.org == org)
+                .map(|p| (&p.event, p.change.as_ref()))
+                .collect();
+            crate::outbox::enqueue(tx, &org, &told).await?;
             if head.seq != read_seq {
                 sqlx::query(
                     "UPDATE ledger_heads SET seq = $1, hash = $2, frontier = $3 WHERE org_id = $4",

@@ -10,26 +10,40 @@ mod accounts;
 mod actor_keys;
 mod allowed;
 mod audit;
+mod backup;
+mod channels;
 mod checkpoints;
 mod circulation;
+mod deadlines;
+mod destruction;
 mod documents;
 mod enclosures;
 mod error;
 mod export;
+mod health;
 mod incoming;
 mod keys;
 mod ledger;
+mod messages;
+mod migrate;
+mod operations;
 mod organisation;
+mod outbox;
 mod press;
 mod public;
 mod publication;
 mod reads;
+mod records_audit;
 mod replies;
+mod retention;
 mod route_changes;
 mod rows;
 mod seals;
+mod search;
+mod search_rows;
 mod signatures;
 mod store;
+mod transfer;
 mod transitions;
 mod writer;
 
@@ -38,19 +52,35 @@ pub use accounts::{
 };
 pub use allowed::AllowedAction;
 pub use audit::{Audit, Finding, FindingClass};
+pub use backup::{
+    FileEntry, MANIFEST, Manifest, NewestCheckpoint, OrganisationEntry, Restored, check_backup,
+    restore,
+};
+pub use channels::{Channel, valid_email, valid_line_user};
 pub use circulation::{Acknowledgement, Circulation, ToAcknowledge, Unacknowledged};
+pub use deadlines::{HOLIDAYS_CHANGED, Overdue};
+pub use destruction::{DestructionItem, DestructionList, TransferItem};
 pub use documents::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry, ReturnNote};
 pub use enclosures::{EnclosureDownload, EnclosureInfo, Upload};
 pub use error::{Internal, Result, StoreError};
 pub use export::{Bundle, SEAL_CHAIN_FILE};
+pub use health::{Check, Readiness};
 pub use incoming::{IncomingOrder, OriginalFile, ReceivedEntry};
 pub use keys::{Ink, default_key_folder, origin};
+pub use messages::{FailedMessage, MessageSummary, NotificationEntry, OutgoingMessage};
+pub use migrate::{MigrationStatus, apply_migrations, migration_status};
+pub use operations::{BackupStatus, Operations};
 pub use organisation::InitReport;
+pub use outbox::{EMAIL, LINE};
 pub use press::{Composed, EnclosureFile, Press, PressError, ScanFailure, StampNote, StampedView};
 pub use public::{PdfCheck, PublicRecord, PublicStep, normalise_code, verification_code};
 pub use publication::{Board, BoardEntry, BoardFilter};
 pub use replies::Reply;
+pub use retention::{DocumentRetention, Hold, HoldSummary};
 pub use seals::{SealCertificate, SealSummary, check_pdf_seal};
+pub use search::{
+    COUNT_BOUND, MAX_SEARCH_LIMIT, SearchHit, SearchQuery, SearchResults, SnippetPart,
+};
 pub use signatures::{MAX_SIGNATURE_PNG, SIGNATURE_REGISTERED, SIGNATURE_REMOVED};
 pub use store::{Store, redact};
 pub use transitions::Assignment;

@@ -150,6 +150,11 @@ pub struct PublicRecord {
     pub problems: Vec<String>,
     /// The signed checkpoint that covers the issue (C2SP note).
     pub checkpoint: Option<String>,
+    /// The destruction list ("1/2568") its content was erased under
+    /// (issue 19): its number, date and log stay; its subject, text and
+    /// PDF are not shown, since they are gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destroyed_under: Option<String>,
 }
 
 impl Store {
@@ -203,10 +208,17 @@ impl Store {
                 records_verify: true,
                 problems: Vec::new(),
                 checkpoint: None,
+                destroyed_under: None,
             }));
         }
         let summary = self.show(&org, &id).await?;
         let config = self.org_config(&org).await?;
+        let destroyed_under = {
+            let mut tx = self.pool.begin().await?;
+            let list = crate::reads::destroyed_under(&mut tx, org.as_str(), id.as_str()).await?;
+            tx.commit().await?;
+            list
+        };
         let pdf_hash: Option<String> = row.try_get("pdf_hash")?;
         let mut problems = Vec::new();
         // The log's steps, read here to check the record and to find the
@@ -253,7 +265,7 @@ impl Store {
             }
             steps.push(public_step(&config, seq, &event));
         }
-        if let Some(hash) = &pdf_hash {
+        if let Some(hash) = pdf_hash.as_ref().filter(|_| destroyed_under.is_none()) {
             let stored: Option<Vec<u8>> = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
                 .bind(hash)
                 .fetch_optional(&self.pool)
@@ -292,7 +304,14 @@ impl Store {
         }
         let signer = steps.iter().rev().find(|s| s.kind == "signed").cloned();
         // The date as printed: an order takes its signature's.
-        let date = self.composed(&org, &id, None).await?.document.date().iso();
+        let date = match &destroyed_under {
+            // Erased: the date it was signed, which it bore.
+            Some(_) => match &signer {
+                Some(signed) => crate::reads::day_of(&signed.at)?.iso(),
+                None => String::new(),
+            },
+            None => self.composed(&org, &id, None).await?.document.date().iso(),
+        };
         let issued_at = steps
             .iter()
             .rev()
@@ -304,7 +323,7 @@ impl Store {
             secret: false,
             kind: Some(summary.kind),
             printed_number: summary.printed_number,
-            subject: Some(summary.subject),
+            subject: destroyed_under.is_none().then_some(summary.subject),
             date: Some(date),
             issued_at,
             signer,
@@ -313,6 +332,7 @@ impl Store {
             records_verify: problems.is_empty(),
             problems,
             checkpoint,
+            destroyed_under,
         }))
     }
 

@@ -22,6 +22,53 @@ use crate::rows::{
     DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, stored_json, timed_for, typed_values,
 };
 
+/// The destruction list ("1/2568") under which a document's content was
+/// erased, if it was.
+pub(crate) async fn destroyed_under(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    document: &str,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT l.number, l.year FROM destruction_items i
+           JOIN destruction_lists l ON l.org_id = i.org_id AND l.id = i.list_id
+          WHERE i.org_id = $1 AND i.document_id = $2 AND i.destroyed_at IS NOT NULL",
+    )
+    .bind(org)
+    .bind(document)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| -> Result<String> {
+        Ok(format!(
+            "{}/{}",
+            row.try_get::<i64, _>("number")?,
+            row.try_get::<i64, _>("year")?
+        ))
+    })
+    .transpose()
+}
+
+/// `StoreError::Destroyed` for a document whose content was erased under
+/// an approved list; a document with content (the one read that costs
+/// nothing more), or one emptied without a list (tampering, which stays
+/// an internal failure and `verify`'s finding), passes.
+pub(crate) async fn refuse_destroyed(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    doc: &DocRow,
+) -> Result<()> {
+    if !doc.content.as_object().is_some_and(|o| o.is_empty()) {
+        return Ok(());
+    }
+    match destroyed_under(tx, org, doc.id.as_str()).await? {
+        Some(list) => Err(StoreError::Destroyed {
+            id: doc.id.clone(),
+            list,
+        }),
+        None => Ok(()),
+    }
+}
+
 pub(crate) async fn load_document(
     tx: &mut Transaction<'static, Any>,
     org: &str,

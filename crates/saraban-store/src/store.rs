@@ -34,11 +34,13 @@ pub struct Store {
     /// How large an enclosure file, and a document's files together, may
     /// be (a server setting).
     pub(crate) enclosure_limits: saraban_core::enclosure::Limits,
+    /// What an operator watches: batches, commits, typesetting, backups.
+    pub(crate) operations: crate::operations::Operations,
 }
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
-/// PostgreSQL's 0008, and so on: its 0010 is PostgreSQL's 0011.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 10] = [
+/// PostgreSQL's 0008, and so on: its 0011 is PostgreSQL's 0012.
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 13] = [
     (
         1,
         "engine",
@@ -89,8 +91,23 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 10] = [
         "signature images",
         include_str!("../../../migrations/sqlite/0010_signature_images.sql"),
     ),
+    (
+        11,
+        "search",
+        include_str!("../../../migrations/sqlite/0011_search.sql"),
+    ),
+    (
+        12,
+        "notifications",
+        include_str!("../../../migrations/sqlite/0012_notifications.sql"),
+    ),
+    (
+        13,
+        "retention",
+        include_str!("../../../migrations/sqlite/0013_retention.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 11] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 14] = [
     (
         1,
         "engine",
@@ -146,72 +163,48 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 11] = [
         "signature images",
         include_str!("../../../migrations/postgres/0011_signature_images.sql"),
     ),
+    (
+        12,
+        "search",
+        include_str!("../../../migrations/postgres/0012_search.sql"),
+    ),
+    (
+        13,
+        "notifications",
+        include_str!("../../../migrations/postgres/0013_notifications.sql"),
+    ),
+    (
+        14,
+        "retention",
+        include_str!("../../../migrations/postgres/0014_retention.sql"),
+    ),
 ];
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates. `url` is a
     /// `sqlite://…` or `postgres://…` URL, or a plain path to a SQLite file.
     pub async fn open(url: &str) -> Result<Store> {
-        sqlx::any::install_default_drivers();
-        let (url, backend) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (url.to_owned(), Backend::Postgres)
-        } else if url.starts_with("sqlite:") {
-            let url = if url.contains('?') {
-                url.to_owned()
-            } else {
-                format!("{url}?mode=rwc")
-            };
-            (url, Backend::Sqlite)
-        } else if url.contains("://") {
-            return Err(StoreError::invalid(
-                "database_url",
-                format!("'{}' is neither sqlite:// nor postgres://", redact(url)),
-            ));
-        } else {
-            (format!("sqlite://{url}?mode=rwc"), Backend::Sqlite)
+        let (pool, backend) = connect(url).await?;
+        let migrator = migrator(backend);
+        // A database a newer saraban migrated is not ours to write.
+        refuse_newer(&pool, backend).await?;
+        // A database from before search gets its index built once, here.
+        let search_migration = match backend {
+            Backend::Sqlite => 11,
+            Backend::Postgres => 12,
         };
-        let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(60))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // Durable commits (fsync), concurrent readers, and
-                        // writers that wait for each other instead of failing.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 60000").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        let migrations = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS[..],
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        let migrator = Migrator::with_migrations(
-            migrations
-                .iter()
-                .map(|(version, name, sql)| {
-                    Migration::new(
-                        *version,
-                        (*name).into(),
-                        MigrationType::Simple,
-                        sqlx::SqlSafeStr::into_sql_str(*sql),
-                        false,
-                    )
-                })
-                .collect(),
-        );
+        let had_search = applied_migration(&pool)
+            .await
+            .is_none_or(|newest| newest >= search_migration);
         migrator.run(&pool).await?;
+        if !had_search {
+            crate::search_rows::rebuild_every_org(&pool).await?;
+        }
         // SQLite has one writer whatever we do; PostgreSQL takes several
         // organisations' batches at once.
         let keys = SharedKeys::default();
-        let writers = Writers::start(&pool, backend, &keys);
+        let operations = crate::operations::Operations::default();
+        let writers = Writers::start(&pool, backend, &keys, &operations);
         Ok(Store {
             pool,
             backend,
@@ -223,6 +216,7 @@ impl Store {
             unlocked: Default::default(),
             inks: Default::default(),
             enclosure_limits: Default::default(),
+            operations,
         })
     }
 
@@ -230,7 +224,7 @@ impl Store {
     /// without one reads, verifies and acts, but refuses to issue.
     pub fn with_press(self, press: Arc<dyn Press>) -> Store {
         Store {
-            press: Some(press),
+            press: Some(self.operations.timed_press(press)),
             ..self
         }
     }
@@ -263,6 +257,124 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A pool on `url` (`sqlite://…`, `postgres://…`, or a plain SQLite
+/// path), not migrated.
+pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend)> {
+    sqlx::any::install_default_drivers();
+    let (url, backend) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        (url.to_owned(), Backend::Postgres)
+    } else if url.starts_with("sqlite:") {
+        let url = if url.contains('?') {
+            url.to_owned()
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        (url, Backend::Sqlite)
+    } else if url.contains("://") {
+        return Err(StoreError::invalid(
+            "database_url",
+            format!("'{}' is neither sqlite:// nor postgres://", redact(url)),
+        ));
+    } else {
+        (format!("sqlite://{url}?mode=rwc"), Backend::Sqlite)
+    };
+    let options = AnyConnectOptions::from_str(&url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        .acquire_timeout(Duration::from_secs(60))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // Durable commits (fsync), concurrent readers, and
+                    // writers that wait for each other instead of failing.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 60000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok((pool, backend))
+}
+
+/// The migrations this build knows for `backend`, oldest first.
+pub(crate) fn known_migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    }
+}
+
+fn migrator(backend: Backend) -> Migrator {
+    Migrator::with_migrations(
+        known_migrations(backend)
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    (*name).into(),
+                    MigrationType::Simple,
+                    sqlx::SqlSafeStr::into_sql_str(*sql),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The migrations applied to the database that this build does not know,
+/// newest last; none on a new database.
+pub(crate) async fn unknown_migrations(pool: &AnyPool, backend: Backend) -> Result<Vec<i64>> {
+    let applied: Vec<i64> =
+        match sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(applied) => applied,
+            // No table yet: a new database.
+            Err(_) => return Ok(Vec::new()),
+        };
+    let known = known_migrations(backend);
+    Ok(applied
+        .into_iter()
+        .filter(|version| !known.iter().any(|(v, _, _)| v == version))
+        .collect())
+}
+
+/// Refuses a database that a newer saraban migrated further than this one
+/// knows: its code would write rows the newer schema does not expect.
+async fn refuse_newer(pool: &AnyPool, backend: Backend) -> Result<()> {
+    let unknown = unknown_migrations(pool, backend).await?;
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::invalid(
+        "database",
+        format!(
+            "the database is newer than this saraban ({}): it has migration{} {} applied, which this version ({}) does not know; run the newer saraban",
+            env!("CARGO_PKG_VERSION"),
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            env!("CARGO_PKG_VERSION"),
+        ),
+    ))
+}
+
+/// The newest migration applied; none on a new database.
+async fn applied_migration(pool: &AnyPool) -> Option<i64> {
+    sqlx::query_scalar::<_, i64>("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await
+        .ok()
 }
 
 /// A URL without its password, for messages and logs.

@@ -28,6 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::error::{Internal, Result, StoreError};
 use crate::keys::SharedKeys;
 use crate::ledger::{PendingLedger, SignedRoots};
+use crate::operations::Operations;
 use crate::reads::read_documents;
 use crate::rows::{DocumentRead, WantedDocument};
 
@@ -95,7 +96,12 @@ impl std::fmt::Debug for WriteJob {
 }
 
 impl Writers {
-    pub(crate) fn start(pool: &AnyPool, backend: Backend, keys: &SharedKeys) -> Self {
+    pub(crate) fn start(
+        pool: &AnyPool,
+        backend: Backend,
+        keys: &SharedKeys,
+        operations: &Operations,
+    ) -> Self {
         // SQLite has one writer whatever we do; PostgreSQL takes a batch
         // per core at once, each of other organisations (more only adds
         // commits on a busy machine).
@@ -108,13 +114,32 @@ impl Writers {
         let queues = (0..count.max(1))
             .map(|_| {
                 let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-                tokio::spawn(run_writer(pool.clone(), backend, receiver, keys.clone()));
+                tokio::spawn(run_writer(
+                    pool.clone(),
+                    backend,
+                    receiver,
+                    keys.clone(),
+                    operations.clone(),
+                ));
                 sender
             })
             .collect();
         Self {
             queues: Arc::new(queues),
         }
+    }
+
+    /// Transitions waiting in the writers' queues now.
+    pub(crate) fn queued(&self) -> usize {
+        self.queues
+            .iter()
+            .map(|queue| queue.max_capacity() - queue.capacity())
+            .sum()
+    }
+
+    /// Whether every writer still takes work.
+    pub(crate) fn running(&self) -> bool {
+        self.queues.iter().all(|queue| !queue.is_closed())
     }
 
     /// The writer of the key's organisation.
@@ -148,6 +173,7 @@ async fn run_writer(
     backend: Backend,
     mut receiver: mpsc::Receiver<WriteJob>,
     keys: SharedKeys,
+    operations: Operations,
 ) {
     // Transitions whose key already acted in the batch, for the next one.
     let mut carried: VecDeque<WriteJob> = VecDeque::new();
@@ -167,6 +193,8 @@ async fn run_writer(
             }
         }
         let jobs = one_transition_per_key(waiting, &mut carried);
+        let started = std::time::Instant::now();
+        let size = jobs.len();
         // SQLite: take the write lock at once, so that another process's
         // writer is waited for (busy_timeout) rather than met mid-batch.
         let begun = match backend {
@@ -222,7 +250,17 @@ async fn run_writer(
                 let _ = batch.tx.rollback().await;
                 Some(reason)
             }
-            None => batch.tx.commit().await.err().map(|e| e.to_string()),
+            None => {
+                let committing = std::time::Instant::now();
+                let verdict = batch.tx.commit().await.err().map(|e| e.to_string());
+                operations.batch_ended(
+                    size,
+                    verdict.is_none(),
+                    started.elapsed(),
+                    committing.elapsed(),
+                );
+                verdict
+            }
         };
         // Filed only once committed: the file never holds a checkpoint of
         // a log that was rolled back. A note that fails to be filed is

@@ -5,6 +5,7 @@
 //! fonts are compiled into the binary; the world serves nothing else.
 
 mod breaks;
+mod destruction;
 mod fonts;
 mod incoming;
 pub mod probe;
@@ -22,6 +23,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use saraban_core::Document;
 use saraban_core::segment::Segmenter;
 
+pub use destruction::{DestructionListPage, DestructionListRow};
 pub use fonts::{DEFAULT_FAMILY, FontError, FontSet, TH_SARABUN_KO_HEIGHT_EM, TH_SARABUN_LINE_EM};
 pub use incoming::{
     EndorsementNote, IncomingError, IncomingFileError, PageFacts, PdfFacts, ReceivingRegisterPage,

@@ -16,7 +16,7 @@ use typst::{Library, LibraryExt, World};
 use crate::fonts::FontSet;
 
 /// The templates, as the virtual files the entry point imports.
-pub(crate) const TEMPLATES: [(&str, &str); 10] = [
+pub(crate) const TEMPLATES: [(&str, &str); 11] = [
     (
         "/main.typ",
         include_str!("../../../typst-templates/main.typ"),
@@ -56,6 +56,10 @@ pub(crate) const TEMPLATES: [(&str, &str); 10] = [
     (
         "/receiving-register.typ",
         include_str!("../../../typst-templates/receiving-register.typ"),
+    ),
+    (
+        "/destruction-list.typ",
+        include_str!("../../../typst-templates/destruction-list.typ"),
     ),
 ];
 

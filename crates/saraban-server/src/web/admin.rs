@@ -789,6 +789,8 @@ fn editor(user: &WebUser, config: &OrgConfig, text: &str, outcome: Outcome<'_>) 
     html! {
         h1 { "ผู้ดูแลระบบ: " (config.organisation.name) }
         p { a href="/admin/verify" { "ตรวจสอบความถูกต้องของบันทึกทั้งหมด" } }
+        p { a #admin-notifications href="/admin/notifications" { "การแจ้งเตือนที่ส่งไม่สำเร็จ และวันหยุดของหน่วยงาน" } }
+        p { a href="/admin/operations" { "สถานะของระบบและการสำรองข้อมูล" } }
         @if let Some(saved) = outcome.saved { p.notice role="status" #admin-saved { (saved) } }
         (summary(user, config))
         (person_form(user, config, outcome.person))

@@ -55,6 +55,10 @@ pub(crate) struct WebUser {
     pub session: String,
     /// Receives letters (holds the incoming route's `issue` position).
     pub receives: bool,
+    /// Unread notifications: the bell's count (issue 18), and the
+    /// organisation's digits it is written in.
+    pub unread: u32,
+    pub digits: DigitStyle,
 }
 
 /// The form token of a session: unguessable without the session cookie,
@@ -77,11 +81,18 @@ impl FromRequestParts<AppState> for WebUser {
             Ok(Some(account)) => {
                 tracing::Span::current().record("user", account.person.as_str());
                 let receives = receives(state, &account).await;
+                let (unread, digits) = state
+                    .store
+                    .bell(&account.org, &account.person)
+                    .await
+                    .unwrap_or_default();
                 Ok(WebUser {
                     account,
                     csrf: csrf_of(&token),
                     session: token,
                     receives,
+                    unread,
+                    digits,
                 })
             }
             Ok(None) => Err(redirect("/sign-in")),
@@ -278,9 +289,44 @@ pub(crate) fn layout(title: &str, user: Option<&WebUser>, content: Markup) -> Ma
                                 button.link type="submit" { "ออกจากระบบ" }
                             }
                         }
+                        (bell(user.unread, user.digits))
+                    }
+                }
+                // Under the header, a row of its own: at a phone's width
+                // the header's one line has no room for it.
+                @if user.is_some_and(|u| !u.account.positions.is_empty()) {
+                    form.search-box role="search" method="get" action="/search" {
+                        label.visually-hidden for="search-q" { "ค้นหาเอกสาร" }
+                        input #search-q type="search" name="q" placeholder="ค้นหา เรื่อง เลขที่ ชื่อ…" autocomplete="off";
+                        button type="submit" { "ค้นหา" }
                     }
                 }
                 main #main tabindex="-1" { (content) }
+            }
+        }
+    }
+}
+
+/// The bell: a link to one's notifications, with the unread count.
+/// A bell, drawn (an emoji needs a font the page may not have).
+const BELL_ICON: &str = r#"<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false"><path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/></svg>"#;
+
+fn bell(unread: u32, digits: DigitStyle) -> Markup {
+    let label = if unread == 0 {
+        "การแจ้งเตือน".to_owned()
+    } else {
+        format!(
+            "การแจ้งเตือน ยังไม่อ่าน {} รายการ",
+            digits.number(u64::from(unread))
+        )
+    };
+    html! {
+        a.bell #bell href="/notifications" aria-label=(label) title=(label) {
+            (PreEscaped(BELL_ICON))
+            @if unread > 0 {
+                span.bell-count #bell-count aria-hidden="true" {
+                    (digits.number(u64::from(unread.min(99)))) @if unread > 99 { "+" }
+                }
             }
         }
     }

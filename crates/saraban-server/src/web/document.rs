@@ -144,6 +144,7 @@ async fn loaded_page(
     let secret = secret_class(state, user, &summary).await;
     let enclosures =
         super::enclosures::panel(state, user, &summary, may_edit(user, &summary)).await;
+    let retention = super::records::retention_panel(state, user, id).await;
     let content = html! {
         p.crumbs { a href="/inbox" { "← งานรอดำเนินการ" } }
         h1 #doc-title { (if summary.subject.is_empty() { "(ไม่มีเรื่อง)" } else { summary.subject.as_str() }) }
@@ -208,10 +209,15 @@ async fn loaded_page(
                     a href=(format!("/doc/{id}/history")) { "บันทึกการอนุมัติ (ประวัติ)" }
                 }
                 (enclosures)
+                (retention)
             }
             section.preview #document aria-label="เอกสาร" tabindex="0" {
                 @match &pages {
                     Ok(pages) => (page_images(pages, "เอกสาร", digits)),
+                    Err(StoreError::Destroyed { list, .. }) => p.notice.destroyed #destroyed {
+                        "ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ " (words::list_number(list, digits))
+                        " เนื้อหา ฉบับร่าง และไฟล์ของหนังสือนี้ถูกลบตามระเบียบ เหลือทะเบียนและบันทึกการอนุมัติ"
+                    },
                     Err(error) => p.alert { "แสดงตัวอย่างไม่ได้: " (words::store_error(error).1) },
                 }
             }

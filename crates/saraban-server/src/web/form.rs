@@ -264,6 +264,8 @@ struct Draft {
     kind: String,
     urgency: String,
     secrecy: String,
+    /// ภายในวันที่ (ISO), or empty: none (issue 18).
+    deadline: String,
     unit: String,
     phone: String,
     prefix: String,
@@ -349,6 +351,7 @@ impl Draft {
             kind: kind.to_owned(),
             urgency: String::new(),
             secrecy: String::new(),
+            deadline: String::new(),
             unit: config
                 .organisation
                 .unit
@@ -396,6 +399,7 @@ impl Draft {
         let kind = take("kind");
         let urgency = take("urgency");
         let secrecy = take("secrecy");
+        let deadline = take("deadline");
         let unit = take("unit");
         let phone = take("phone");
         let date = take("date");
@@ -454,6 +458,7 @@ impl Draft {
             kind,
             urgency,
             secrecy,
+            deadline,
             unit,
             phone,
             prefix,
@@ -633,6 +638,7 @@ impl Draft {
             },
             urgency: fields.text("urgency"),
             secrecy: fields.text("secrecy"),
+            deadline: posted_date(fields, "deadline"),
             unit: fields.text("unit"),
             phone: fields.text("phone"),
             prefix: fields.text("number.prefix"),
@@ -669,6 +675,7 @@ impl Draft {
         };
         optional(&mut object, "urgency", &self.urgency);
         optional(&mut object, "secrecy", &self.secrecy);
+        optional(&mut object, "deadline", &self.deadline);
         object.insert("date".into(), json!(self.date));
         object.insert("subject".into(), json!(self.subject));
         if self.kind == "order" {
@@ -829,6 +836,7 @@ impl Draft {
         let mut names: Vec<String> = [
             "urgency",
             "secrecy",
+            "deadline",
             "date",
             "subject",
             "signer.name",
@@ -1203,6 +1211,14 @@ fn render_form(
                     div.pair {
                         (select("urgency", "ชั้นความเร็ว", &draft.urgency, &[("", "ปกติ"), ("ด่วน", "ด่วน"), ("ด่วนมาก", "ด่วนมาก"), ("ด่วนที่สุด", "ด่วนที่สุด")]))
                         (select("secrecy", "ชั้นความลับ", &draft.secrecy, &[("", "ไม่มี"), ("ลับ", "ลับ"), ("ลับมาก", "ลับมาก")]))
+                    }
+                    div.field #deadline-field {
+                        label #deadline-label for="deadline" { "ภายในวันที่ (ไม่บังคับ)" }
+                        span.hint #deadline-hint { (digits.apply("ผู้ที่หนังสือรออยู่ได้รับการเตือนก่อนครบกำหนด 1 วันทำการและในวันครบกำหนด")) }
+                        (date_parts(digits, "deadline", "deadline", &draft.deadline, "deadline-label", error.and_then(|e| e.at("deadline")).is_some()))
+                        @if let Some(message) = error.and_then(|e| e.at("deadline")) {
+                            p.field-error #deadline-error role="alert" { (message) }
+                        }
                     }
                 }
                 fieldset {

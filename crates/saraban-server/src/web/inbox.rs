@@ -91,6 +91,19 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         )
         .await
         .map_err(failure)?;
+    // Past their deadline in working days (issue 18): marked in the list.
+    let overdue = state
+        .store
+        .overdue_among(
+            &user.account.org,
+            saraban_core::clock::thai_date(chrono::Utc::now()),
+        )
+        .await
+        .map_err(failure)?;
+    let oversees = !overdue.is_empty()
+        && crate::notify::oversees(&state.store, &user.account)
+            .await
+            .unwrap_or(false);
     let to_acknowledge = state
         .store
         .to_acknowledge(&user.account.org, &user.account.person, &positions)
@@ -119,12 +132,15 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
             li { a href="#drafts" { "ร่างของท่าน " strong #count-drafts { (count(inbox.drafts.len())) } } }
             li { a href="#sent" { "ที่ท่านส่งเสนอ " strong #count-sent { (count(inbox.sent.len())) } } }
         }
+        @if oversees {
+            p #overdue-link { a href="/overdue" { "หนังสือที่เกินกำหนด " (count(overdue.len())) " เรื่อง" } }
+        }
         section #waiting aria-labelledby="waiting-title" {
             h2 #waiting-title { "รอท่านดำเนินการ" }
             @if user.receives {
                 p { a.button.primary #receive-new href="/incoming/new" { "+ " (words::RECEIVE_TITLE) } }
             }
-            (list(&config, &inbox.waiting, &urgencies, &returns, &orders, "ไม่มีเรื่องรอท่านดำเนินการ", true))
+            (list(&config, &inbox.waiting, &urgencies, &returns, &orders, &overdue, "ไม่มีเรื่องรอท่านดำเนินการ", true))
         }
         @if !to_acknowledge.is_empty() {
             section #circulars aria-labelledby="circulars-title" {
@@ -144,21 +160,23 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         section #drafts aria-labelledby="drafts-title" {
             h2 #drafts-title { "ร่างของท่าน" }
             p { a.button href="/new/memo" { "+ สร้างบันทึกข้อความ" } " " a.button href="/new/order" { "+ สร้างคำสั่ง" } }
-            (list(&config, &inbox.drafts, &urgencies, &returns, &HashMap::new(), "ไม่มีร่างค้างอยู่", false))
+            (list(&config, &inbox.drafts, &urgencies, &returns, &HashMap::new(), &overdue, "ไม่มีร่างค้างอยู่", false))
         }
         section #sent aria-labelledby="sent-title" {
             h2 #sent-title { "เรื่องที่ท่านส่งเสนอ" }
-            (list(&config, &inbox.sent, &urgencies, &returns, &HashMap::new(), "ยังไม่มีเรื่องที่ส่งเสนอ", false))
+            (list(&config, &inbox.sent, &urgencies, &returns, &HashMap::new(), &overdue, "ยังไม่มีเรื่องที่ส่งเสนอ", false))
         }
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn list(
     config: &OrgConfig,
     documents: &[DocumentSummary],
     urgencies: &HashMap<DocumentId, String>,
     returns: &HashMap<DocumentId, ReturnNote>,
     orders: &HashMap<DocumentId, IncomingOrder>,
+    overdue: &std::collections::HashSet<String>,
     empty: &str,
     show_age: bool,
 ) -> Markup {
@@ -169,7 +187,7 @@ fn list(
         } @else {
             ul.docs {
                 @for doc in documents {
-                    li.doc.returned[doc.state == "returned"].overdue-doc[orders.get(&doc.id).is_some_and(|o| o.overdue)] {
+                    li.doc.returned[doc.state == "returned"].overdue-doc[orders.get(&doc.id).is_some_and(|o| o.overdue) || overdue.contains(doc.id.as_str())] {
                         a.doc-title href=(format!("/doc/{}", doc.id)) {
                             @if let Some(urgency) = urgencies.get(&doc.id) {
                                 span.urgency { (urgency) } " "
@@ -180,6 +198,7 @@ fn list(
                             span.kind { (words::kind_name(&doc.kind)) }
                             span.state { (doc.state_thai) }
                             @if let Some(number) = &doc.printed_number { span { (number) } }
+                            @if overdue.contains(doc.id.as_str()) { span.overdue-mark { "เกินกำหนด" } }
                             @if !doc.waiting_for.is_empty() {
                                 span { "รอ: " (words::waiting_for(config, &doc.waiting_for)) }
                             }

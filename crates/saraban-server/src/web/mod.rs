@@ -18,7 +18,11 @@ mod enclosures;
 mod form;
 mod inbox;
 mod incoming;
+mod notifications;
+mod operations;
+mod records;
 mod registers;
+mod search;
 mod session;
 mod signature;
 mod verify;
@@ -51,7 +55,26 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/signature/image.png", get(signature::own_image))
         .route("/signature/remove", post(signature::remove))
+        .route("/notifications", get(notifications::notifications_page))
+        .route("/notifications/read", post(notifications::mark_read))
+        .route("/channels", get(notifications::channels_page))
+        .route("/channels/email", post(notifications::set_email))
+        .route("/channels/line", post(notifications::set_line))
+        .route("/channels/line/confirm", post(notifications::confirm_line))
+        .route("/channels/remove", post(notifications::remove))
+        .route(
+            "/channels/confirm",
+            get(notifications::confirm_page).post(notifications::confirm),
+        )
+        .route("/overdue", get(notifications::overdue_page))
+        .route("/admin/notifications", get(notifications::admin_page))
+        .route(
+            "/admin/notifications/retry",
+            post(notifications::admin_retry),
+        )
+        .route("/admin/holidays", post(notifications::admin_holidays))
         .route("/inbox", get(inbox::page_route))
+        .route("/search", get(search::page_route))
         .route("/new/{kind}", get(form::new_page).post(form::new_submit))
         .route("/preview", post(form::preview))
         .route("/autosave", post(form::autosave))
@@ -88,6 +111,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/registers/{register}/{year}/pdf", get(registers::pdf))
         .route("/admin", get(admin::page_route).post(admin::save))
         .route("/admin/verify", get(verify::audit_page))
+        .route("/admin/operations", get(operations::operations_page))
         .route(
             "/admin/certificate",
             get(admin::certificate_page).post(admin::import_certificate),
@@ -118,5 +142,12 @@ pub(crate) fn router() -> Router<AppState> {
             get(|| assets::asset("text/javascript; charset=utf-8", assets::APP_JS)),
         )
         .route("/static/fonts/{file}", get(assets::font))
+        .route("/records", get(records::page_route))
+        .route("/records/draft", post(records::draft))
+        .route("/records/holds", post(records::place_hold))
+        .route("/records/holds/{id}/lift", post(records::lift_hold))
+        .route("/records/lists/{id}", get(records::list_route))
+        .route("/records/lists/{id}/pdf", get(records::list_pdf))
+        .route("/records/lists/{id}/{step}", post(records::list_step_route))
         .fallback(common::not_found)
 }

@@ -149,6 +149,8 @@ pub(crate) async fn page_route(
                                     @if row.cancelled {
                                         strong.cancelled { "ยกเลิก" }
                                         @if let Some(reason) = &row.cancel_reason { " " (reason) }
+                                    } @else if let Some(list) = &row.destroyed_under {
+                                        span.destroyed { "ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ " (words::list_number(list, digits)) }
                                     } @else if row.state != "issued" {
                                         (state_thai(&row.state))
                                     }
@@ -271,6 +273,10 @@ pub(crate) async fn csv(
         let remark = match (&row.cancel_reason, row.cancelled) {
             (Some(reason), true) => format!("ยกเลิก: {reason}"),
             (None, true) => "ยกเลิก".to_owned(),
+            _ if row.destroyed_under.is_some() => format!(
+                "ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ {}",
+                words::list_number(row.destroyed_under.as_deref().unwrap_or_default(), digits)
+            ),
             _ if row.state != "issued" => state_thai(&row.state).to_owned(),
             _ => String::new(),
         };
@@ -341,6 +347,8 @@ pub(crate) async fn pdf(
                 date: words::date(&row.issued_at, digits),
                 state: if row.cancelled {
                     "ยกเลิก".into()
+                } else if let Some(list) = &row.destroyed_under {
+                    format!("ทำลายแล้ว ({})", words::list_number(list, digits))
                 } else {
                     state_thai(&row.state).to_owned()
                 },

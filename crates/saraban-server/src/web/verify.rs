@@ -369,6 +369,12 @@ fn record_view(record: &PublicRecord, compared: Option<Compared>) -> Markup {
         @if record.cancelled {
             p.alert role="alert" #cancelled { "เอกสารนี้ถูกยกเลิกแล้ว" }
         }
+        @if let Some(list) = &record.destroyed_under {
+            p.notice role="status" #destroyed {
+                "เอกสารนี้ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ " (words::list_number(list, digits))
+                " เหลือเพียงเลขที่และบันทึกการอนุมัติ"
+            }
+        }
         dl.facts #facts {
             dt { "ประเภท" } dd { (words::kind_name(record.kind.as_deref().unwrap_or_default())) }
             dt { "เลขที่" } dd #number { (record.printed_number.clone().unwrap_or_default()) }

@@ -264,6 +264,10 @@ pub(crate) fn store_error_in(error: &StoreError, digits: DigitStyle) -> (StatusC
     let text = match error {
         StoreError::Refused(r) => refusal(r),
         StoreError::NotFound { .. } => "ไม่พบเอกสารหรือข้อมูลที่ขอ".into(),
+        StoreError::Destroyed { list, .. } => format!(
+            "หนังสือนี้ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ {} เหลือเพียงทะเบียนและบันทึกการอนุมัติ",
+            list_number(list, digits)
+        ),
         StoreError::KeyLocked { .. } => {
             "กุญแจลงนามของท่านยังไม่ได้ปลดล็อก โปรดออกจากระบบแล้วเข้าสู่ระบบใหม่ด้วยรหัสผ่าน ไม่มีการเปลี่ยนแปลงใด ๆ"
                 .into()
@@ -611,6 +615,14 @@ pub(crate) fn seal_problem(code: &str) -> &'static str {
         "not_a_pdf" => "อ่านไฟล์ PDF ไม่ได้",
         _ => "ลายมือชื่อดิจิทัลตรวจสอบไม่ผ่าน",
     }
+}
+
+/// A destruction list's number, "1/2568", in the organisation's digits.
+pub(crate) fn list_number(list: &str, digits: DigitStyle) -> String {
+    list.split('/')
+        .map(|part| part.parse().map_or(part.to_owned(), |n| digits.number(n)))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
