@@ -166,6 +166,15 @@ async fn metrics_move_after_a_transition(db: TestDb) {
     );
     assert_eq!(value(&after, "saraban_backup_age_seconds", &[]), Some(-1.0));
     assert_eq!(value(&after, "saraban_backup_failing", &[]), Some(0.0));
+    // Nobody here chose an outside channel: nothing waits for the sender.
+    assert_eq!(
+        value(&after, "saraban_notifications_queue_depth", &[]),
+        Some(0.0)
+    );
+    assert_eq!(
+        value(&after, "saraban_notifications_failed", &[]),
+        Some(0.0)
+    );
     // Routes by their pattern: no document's id is a label.
     for (name, labels, _) in &after {
         for label in labels.values() {

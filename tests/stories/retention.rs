@@ -319,6 +319,35 @@ async fn records_are_kept_destroyed_and_proven(db: TestDb) {
         .await
         .unwrap();
     let committee = [person("somjai"), person("somsak"), person("wilaiwan")];
+    // The appointing order, drafted from the template for the mayor to
+    // sign: the registrar may, a member may not.
+    let refused = store
+        .draft_committee_order(&o, &person("somsak"), &list.id, &committee, at(3, 9))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.field().as_deref(), Some("actor"));
+    let order_draft = store
+        .draft_committee_order(&o, &person(REGISTRAR), &list.id, &committee, at(3, 9))
+        .await
+        .unwrap();
+    assert_eq!(order_draft.kind, "order");
+    assert_eq!(order_draft.state, "draft");
+    assert_eq!(order_draft.drafter.as_str(), REGISTRAR);
+    assert!(
+        order_draft
+            .subject
+            .starts_with("แต่งตั้งคณะกรรมการทำลายหนังสือ ประจำปี พ.ศ."),
+        "{}",
+        order_draft.subject
+    );
+    let drafted = store.content(&o, &order_draft.id).await.unwrap();
+    let rows = drafted["body"][2]["table"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][3], "ประธานกรรมการ");
+    assert_eq!(drafted["signer"]["name"], "นายกนก ใจรักษ์");
     let refused = store
         .appoint_destruction_committee(
             &o,

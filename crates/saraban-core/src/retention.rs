@@ -378,6 +378,77 @@ pub fn list_step(
     Ok(next)
 }
 
+/// A member of the destruction committee as its appointing order names
+/// them: their name and the title of their position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointee {
+    pub name: String,
+    pub position: String,
+}
+
+/// The order (คำสั่ง) appointing the committee that reviews the destruction
+/// list of B.E. `year` (ข้อ ๖๖–๖๘), as the registrar drafts it for the head
+/// to sign: an ordinary order in `saraban/1`, so it takes the order's
+/// route, register and layout. The first appointee chairs; a member's
+/// name and title are data, never markup.
+pub fn committee_order(
+    authority: &str,
+    year: i32,
+    date: NaiveDate,
+    appointees: &[Appointee],
+    signer: &Appointee,
+) -> serde_json::Value {
+    let thai = crate::thai::DigitStyle::Thai;
+    let year = thai.number(u64::try_from(year).unwrap_or_default());
+    let rows: Vec<serde_json::Value> = appointees
+        .iter()
+        .enumerate()
+        .map(|(k, member)| {
+            let role = if k == 0 {
+                "ประธานกรรมการ"
+            } else {
+                "กรรมการ"
+            };
+            serde_json::json!([
+                thai.number(k as u64 + 1),
+                member.name,
+                member.position,
+                role
+            ])
+        })
+        .collect();
+    serde_json::json!({
+        "format": "saraban/1",
+        "kind": "order",
+        "authority": authority,
+        "subject": format!("แต่งตั้งคณะกรรมการทำลายหนังสือ ประจำปี พ.ศ. {year}"),
+        "date": date.format("%Y-%m-%d").to_string(),
+        "body": [
+            {"paragraph": format!(
+                "ตามระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ พ.ศ. ๒๕๒๖ และที่แก้ไขเพิ่มเติม \
+                 ข้อ ๖๖ กำหนดให้ภายในหกสิบวันหลังจากวันสิ้นปีปฏิทิน ให้เจ้าหน้าที่สำรวจหนังสือ\
+                 ที่ครบกำหนดอายุการเก็บในปีนั้น และจัดทำบัญชีหนังสือขอทำลายเสนอหัวหน้าส่วนราชการ\
+                 เพื่อพิจารณาแต่งตั้งคณะกรรมการทำลายหนังสือ บัดนี้ได้จัดทำบัญชีหนังสือขอทำลาย\
+                 ประจำปี พ.ศ. {year} เสร็จแล้ว"
+            )},
+            {"paragraph": format!(
+                "อาศัยอำนาจตามความในข้อ ๖๗ แห่งระเบียบดังกล่าว จึงแต่งตั้งคณะกรรมการทำลายหนังสือ \
+                 ประจำปี พ.ศ. {year} ประกอบด้วย"
+            )},
+            {"table": {
+                "columns": ["ที่", "ชื่อ - สกุล", "ตำแหน่ง", "หน้าที่"],
+                "widths": [0.6, 3, 3, 2],
+                "rows": rows,
+            }},
+            {"paragraph": "ให้คณะกรรมการมีหน้าที่พิจารณาหนังสือตามบัญชีหนังสือขอทำลาย \
+                หากเห็นว่าหนังสือฉบับใดยังไม่ควรทำลายให้ระบุเหตุผลและกำหนดเวลาเก็บต่อ \
+                แล้วเสนอหัวหน้าส่วนราชการพิจารณาสั่งการตามข้อ ๖๘"},
+        ],
+        "effective": "ทั้งนี้ ตั้งแต่บัดนี้เป็นต้นไป",
+        "signer": {"name": signer.name, "position": signer.position},
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,5 +611,38 @@ mod tests {
         assert_eq!(state, ListState::Approved);
         assert!(list_step(state, ITEM_KEPT, &[Member]).is_err());
         assert_eq!(ListState::parse("in_review"), Some(ListState::InReview));
+    }
+
+    #[test]
+    fn the_committee_order_is_an_order_with_its_members_as_data() {
+        let member = |name: &str, position: &str| Appointee {
+            name: name.to_owned(),
+            position: position.to_owned(),
+        };
+        let appointees = [
+            member("นางวิไลวรรณ ศรีสุขใจ", "ปลัดองค์การบริหารส่วนตำบล"),
+            member("#set page(fill: red) นายสมศักดิ์", "รองปลัดองค์การบริหารส่วนตำบล"),
+            member("นางสาวสมใจ ตั้งใจดี", "หัวหน้าสำนักปลัด"),
+        ];
+        let value = committee_order(
+            "องค์การบริหารส่วนตำบลวังกระแจะ",
+            2568,
+            NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            &appointees,
+            &member("นายกนก ใจรักษ์", "นายกองค์การบริหารส่วนตำบลวังกระแจะ"),
+        );
+        let document = crate::document::document_from_value(value.clone()).unwrap();
+        let crate::document::Document::Order(order) = document else {
+            panic!("not an order: {value}");
+        };
+        assert_eq!(
+            order.subject.as_str(),
+            "แต่งตั้งคณะกรรมการทำลายหนังสือ ประจำปี พ.ศ. ๒๕๖๘"
+        );
+        let rows = value["body"][2]["table"]["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0][3], "ประธานกรรมการ");
+        assert_eq!(rows[1][1], "#set page(fill: red) นายสมศักดิ์");
+        assert_eq!(rows[2][3], "กรรมการ");
     }
 }

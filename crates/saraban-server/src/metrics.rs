@@ -121,6 +121,21 @@ async fn scrape(
         "Transitions waiting for a writer",
         queue,
     );
+    let (waiting, failed) = store.notification_queue().await?;
+    let notifications_queue = Gauge::<i64>::default();
+    notifications_queue.set(waiting);
+    registry.register(
+        "saraban_notifications_queue_depth",
+        "Notifications owed to an outside channel and not yet sent",
+        notifications_queue,
+    );
+    let notifications_failed = Gauge::<i64>::default();
+    notifications_failed.set(failed);
+    registry.register(
+        "saraban_notifications_failed",
+        "Notification messages failed for good, waiting for the administrator",
+        notifications_failed,
+    );
     let checkpoint_age = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
     let checkpoint_size = Family::<Labels, Gauge>::default();
     for (org, size, made_at) in store.newest_checkpoints().await? {

@@ -36,7 +36,7 @@ use crate::error::{ApiError, ErrorCode};
         crate::retention::document_retention, crate::retention::set_document_retention,
         crate::retention::holds, crate::retention::place_hold, crate::retention::lift_hold,
         crate::retention::destruction_lists, crate::retention::draft_destruction_list,
-        crate::retention::destruction_list, crate::retention::destruction_step, crate::retention::transfer_due,
+        crate::retention::destruction_list, crate::retention::destruction_step, crate::retention::draft_committee_order, crate::retention::transfer_due,
     ),
     components(schemas(
         saraban_store::EnclosureInfo, saraban_store::ReceivedEntry, crate::incoming::Receipt,

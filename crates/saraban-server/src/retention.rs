@@ -40,6 +40,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/records/destruction-lists/{id}", get(destruction_list))
         .route("/records/transfer", get(transfer_due))
         .route(
+            "/records/destruction-lists/{id}/committee-order",
+            post(draft_committee_order),
+        )
+        .route(
             "/records/destruction-lists/{id}/{step}",
             post(destruction_step),
         )
@@ -387,6 +391,41 @@ pub(crate) async fn destruction_step(
     Body(body): Body<ListStepBody>,
 ) -> Result<Json<DestructionList>, ApiError> {
     Ok(Json(list_step(&state, &actor, &id, &step, body).await?))
+}
+
+/// Who the committee's appointing order names, chair first.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CommitteeOrderBody {
+    committee: Vec<String>,
+}
+
+/// The order appointing the list's committee, drafted from the template
+/// (ข้อ ๖๖–๖๗) as an ordinary draft order of mine for its route; the head
+/// names it when appointing the committee.
+#[utoipa::path(post, path = "/records/destruction-lists/{id}/committee-order", tag = "records",
+    params(("id" = String, Path)),
+    request_body = CommitteeOrderBody,
+    responses((status = 201, body = saraban_store::DocumentSummary),
+        (status = 413, body = ApiError), (status = 415, description = "The body is not declared application/json", body = ApiError),
+        (status = 422, description = "Not the registrar or the head (`actor`), a committee under three or someone unknown (`committee`), no order route or signer (`order`). Nothing is drafted.", body = ApiError),
+        (status = 404, body = ApiError), (status = 401, body = ApiError)))]
+pub(crate) async fn draft_committee_order(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Body(body): Body<CommitteeOrderBody>,
+) -> Result<(StatusCode, Json<saraban_store::DocumentSummary>), ApiError> {
+    let committee = body
+        .committee
+        .iter()
+        .map(|p| PersonId::parse(p).map_err(|_| StoreError::not_found("person", p.clone())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let summary = state
+        .store
+        .draft_committee_order(&actor.0.org, &actor.0.person, &id, &committee, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(summary)))
 }
 
 /// One step of a list, shared with the records page.

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use saraban_core::clock::thai_date;
 use saraban_core::ledger::{Event, sha256_hex};
 use saraban_core::retention::{
-    self, COMMITTEE_APPOINTED, DESTROYED, ITEM_KEPT, ItemsHasher, LIST_APPROVED, LIST_DRAFTED,
-    LIST_PROPOSED, ListRole, ListState, MIN_COMMITTEE, Schedule, list_step,
+    self, Appointee, COMMITTEE_APPOINTED, DESTROYED, ITEM_KEPT, ItemsHasher, LIST_APPROVED,
+    LIST_DRAFTED, LIST_PROPOSED, ListRole, ListState, MIN_COMMITTEE, Schedule, committee_order,
+    list_step,
 };
 use saraban_core::{DocumentId, OrgId, PersonId};
 use serde::Serialize;
@@ -294,6 +295,98 @@ impl Store {
     ) -> Result<DestructionList> {
         self.list_step(org, actor, list, LIST_PROPOSED, at, |event| event)
             .await
+    }
+
+    /// Drafts, as `actor` (the registrar or the head), the order that
+    /// appoints list `list`'s committee (`committee`, chair first) from
+    /// the template (`retention::committee_order`), signed by whoever holds
+    /// the order route's signing position today. An ordinary draft order:
+    /// it goes through the order's route, and the head names it when
+    /// appointing.
+    pub async fn draft_committee_order(
+        &self,
+        org: &OrgId,
+        actor: &PersonId,
+        list: &str,
+        committee: &[PersonId],
+        at: DateTime<Utc>,
+    ) -> Result<crate::documents::DocumentSummary> {
+        if committee.len() < MIN_COMMITTEE {
+            return Err(StoreError::invalid(
+                "committee",
+                "a chair and at least two officials (ข้อ ๖๗)",
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let roles = records_roles(&mut tx, org.as_str(), actor.as_str(), at).await?;
+        tx.commit().await?;
+        if !(roles.registrar || roles.head) {
+            return Err(StoreError::invalid(
+                "actor",
+                "the registrar or the head drafts the committee's order",
+            ));
+        }
+        let year = self.destruction_list(org, list).await?.year;
+        let config = self.org_config(org).await?;
+        let today = thai_date(at);
+        let title_of = |position: &str| {
+            config
+                .positions
+                .iter()
+                .find(|p| p.id.as_str() == position)
+                .map(|p| p.title.as_str().to_owned())
+        };
+        let held_today = |person: &saraban_core::org::PersonConfig| {
+            person
+                .holds
+                .iter()
+                .filter(|h| h.from.naive() <= today && h.to.is_none_or(|to| to.naive() >= today))
+                .map(|h| h.position.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let mut appointees = Vec::new();
+        for id in committee {
+            let person = config
+                .people
+                .iter()
+                .find(|p| p.id.as_str() == id.as_str())
+                .ok_or_else(|| StoreError::invalid("committee", format!("no person {id}")))?;
+            let position = held_today(person)
+                .first()
+                .and_then(|p| title_of(p))
+                .unwrap_or_default();
+            appointees.push(Appointee {
+                name: person.name.as_str().to_owned(),
+                position,
+            });
+        }
+        let sign = config
+            .routes
+            .iter()
+            .find(|route| route.kind == "order")
+            .map(|route| route.sign.as_str().to_owned())
+            .ok_or_else(|| StoreError::invalid("order", "the organisation has no order route"))?;
+        let head = config
+            .people
+            .iter()
+            .find(|person| held_today(person).contains(&sign))
+            .ok_or_else(|| {
+                StoreError::invalid("order", "nobody holds the order's signing position")
+            })?;
+        let signer = Appointee {
+            name: head.name.as_str().to_owned(),
+            position: title_of(&sign).unwrap_or_default(),
+        };
+        let value = committee_order(
+            config.organisation.name.as_str(),
+            year,
+            today,
+            &appointees,
+            &signer,
+        );
+        let drafted = saraban_core::Drafted::from_value(value)
+            .map_err(|e| StoreError::invalid("committee", e.to_string()))?;
+        self.create_document(org, actor, drafted, at).await
     }
 
     /// The head appoints the committee (a chair and at least two

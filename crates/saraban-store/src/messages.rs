@@ -367,6 +367,20 @@ impl Store {
         Ok(())
     }
 
+    /// What waits for the sender, for the metrics: deliveries not yet
+    /// made into a message or messages not yet sent (pending or being
+    /// sent), and messages failed for good.
+    pub async fn notification_queue(&self) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM notification_deliveries WHERE message_id IS NULL)
+                  + (SELECT COUNT(*) FROM notification_messages WHERE status IN ('pending', 'sending')) AS waiting,
+                    (SELECT COUNT(*) FROM notification_messages WHERE status = 'failed') AS failed",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("waiting")?, row.try_get("failed")?))
+    }
+
     /// The messages that failed for good, newest first (all organisations
     /// when `org` is none).
     pub async fn failed_messages(&self, org: Option<&OrgId>) -> Result<Vec<FailedMessage>> {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use maud::{Markup, html};
-use saraban_core::DigitStyle;
+use saraban_core::{DigitStyle, PersonId};
 use saraban_store::{DestructionList, StoreError};
 
 use super::common::{Fields, WebUser, digits_of, failure, page, redirect};
@@ -318,6 +318,15 @@ async fn list_page(
                     label { "เลขอ้างอิงคำสั่งแต่งตั้ง (ถ้ามี) " input name="order"; }
                     button.primary type="submit" { "แต่งตั้งคณะกรรมการ" }
                 }
+                form method="post" action=(format!("/records/lists/{id}/committee-order")) #committee-order {
+                    (user.csrf_field())
+                    p.hint { "หรือร่างคำสั่งแต่งตั้งคณะกรรมการจากแบบ ให้ผ่านเส้นทางของคำสั่งก่อน แล้วระบุเลขอ้างอิงคำสั่งข้างบน" }
+                    label { "ประธานกรรมการ " input name="member" required; }
+                    label { "กรรมการ " input name="member" required; }
+                    label { "กรรมการ " input name="member" required; }
+                    label { "กรรมการ (ถ้ามี) " input name="member"; }
+                    button type="submit" { "ร่างคำสั่งแต่งตั้ง" }
+                }
             }
             "in_review" => {
                 form method="post" action=(format!("/records/lists/{id}/approve")) {
@@ -371,15 +380,48 @@ pub(crate) async fn list_step_route(
     if let Err(refused) = user.check_form(&fields) {
         return refused;
     }
+    let members = || -> Vec<String> {
+        fields
+            .all("member")
+            .into_iter()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    if step == "committee-order" {
+        // The appointing order from the template: its draft opens, to go
+        // through the order's route.
+        let committee: Result<Vec<PersonId>, StoreError> = members()
+            .iter()
+            .map(|p| {
+                PersonId::parse(p)
+                    .map_err(|_| StoreError::invalid("committee", format!("no person {p}")))
+            })
+            .collect();
+        let drafted = match committee {
+            Ok(committee) => {
+                state
+                    .store
+                    .draft_committee_order(
+                        &user.account.org,
+                        &user.account.person,
+                        &id,
+                        &committee,
+                        Utc::now(),
+                    )
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        return match drafted {
+            Ok(summary) => redirect(&format!("/doc/{}", summary.id)),
+            Err(error) => refused(&state, &user, error, Some(&id)).await,
+        };
+    }
     let body = match step.as_str() {
         "committee" => ListStepBody::committee(
-            fields
-                .all("member")
-                .into_iter()
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            members(),
             Some(fields.text("order")).filter(|o| !o.trim().is_empty()),
         ),
         "keep" => ListStepBody::keep(fields.text("document"), fields.text("reason")),
