@@ -38,6 +38,7 @@ pub(crate) fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub(crate) struct Limit {
     /// At most this many, newest first (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -57,12 +58,16 @@ pub(crate) async fn notifications(
     Query(limit): Query<Limit>,
 ) -> Result<Json<Bell>, ApiError> {
     let (org, person) = (&actor.0.org, &actor.0.person);
+    let limit = limit.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_query", "จำนวนตั้งแต่ 1 ถึง 500")
+                .field("limit"),
+        );
+    }
     Ok(Json(Bell {
         unread: state.store.unread_notifications(org, person).await?,
-        notifications: state
-            .store
-            .notifications(org, person, limit.limit.unwrap_or(50).min(500))
-            .await?,
+        notifications: state.store.notifications(org, person, limit).await?,
     }))
 }
 
@@ -81,6 +86,7 @@ pub(crate) struct Marked {
 
 #[utoipa::path(post, path = "/me/notifications/read", tag = "notifications", request_body = ReadBody,
     responses((status = 200, description = "Marked read", body = Marked),
+        (status = 422, description = "A body that does not read (the field named)", body = ApiError),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 415, body = ApiError)))]
 pub(crate) async fn mark_read(
     State(state): State<AppState>,

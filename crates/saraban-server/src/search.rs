@@ -32,16 +32,18 @@ pub(crate) struct SearchParams {
     /// letter's sender's number, the names of the people involved. Thai
     /// or Arabic digits alike; every word must be found.
     #[serde(default)]
-    #[param(value_type = String, required = true, min_length = 1, pattern = r"[^\s\u200b-\u200d\u2060\ufeff]")]
+    #[param(value_type = String, required = true, min_length = 1, pattern = r"^[^\u0000]*[^\s\u0000\u200b-\u200d\u2060\ufeff][^\u0000]*$")]
     pub(crate) q: Option<String>,
     /// memo, order, letter, stamped, announcement, incoming.
     #[serde(default)]
+    #[param(pattern = "^(memo|order|letter|stamped|announcement|incoming)?$")]
     pub(crate) kind: Option<String>,
     #[serde(default)]
     #[param(value_type = Option<crate::api::StateName>)]
     pub(crate) state: Option<String>,
     /// A register's id.
     #[serde(default)]
+    #[param(pattern = r"^[^\u0000]*$")]
     pub(crate) register: Option<String>,
     /// A B.E. year (Thai digits are read too): the register's year, or
     /// the year of the date the document bears.
@@ -58,6 +60,7 @@ pub(crate) struct SearchParams {
     pub(crate) to: Option<String>,
     /// ด่วน, ด่วนมาก or ด่วนที่สุด (urgent, very_urgent, most_urgent).
     #[serde(default)]
+    #[param(pattern = "^(ด่วน|ด่วนมาก|ด่วนที่สุด|urgent|very_urgent|most_urgent)?$")]
     pub(crate) urgency: Option<String>,
     #[serde(default)]
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
