@@ -632,10 +632,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let subject: Option<String> = row.try_get("subject")?;
-                let content: Option<String> = row.try_get("content")?;
-                let from_content = content
-                    .and_then(|c| serde_json::from_str::<Value>(&c).ok())
-                    .and_then(|c| c["subject"].as_str().map(str::to_owned));
+                let from_content = stored_subject(row.try_get("content")?);
                 Ok(DestructionItem {
                     document: row.try_get("document_id")?,
                     kind: row.try_get("kind")?,
@@ -702,15 +699,7 @@ impl Store {
             .filter(|class| class.permanent_value)
             .map(|class| class.id.as_str())
             .collect();
-        let pairs: Vec<(String, Option<String>)> = sqlx::query(
-            "SELECT DISTINCT kind, register_id FROM documents WHERE org_id = $1 AND number IS NOT NULL",
-        )
-        .bind(org)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|row| Ok((row.try_get("kind")?, row.try_get("register_id")?)))
-        .collect::<Result<_>>()?;
+        let pairs = numbered_pairs(&mut tx, org).await?;
         if pairs.is_empty() || permanent.is_empty() {
             return Ok(Vec::new());
         }
@@ -757,10 +746,7 @@ impl Store {
         tx.commit().await?;
         rows.iter()
             .map(|row| {
-                let content: Option<String> = row.try_get("content")?;
-                let subject = content
-                    .and_then(|content| serde_json::from_str::<Value>(&content).ok())
-                    .and_then(|value| value["subject"].as_str().map(str::to_owned));
+                let subject = stored_subject(row.try_get("content")?);
                 Ok(TransferItem {
                     document: row.try_get("id")?,
                     kind: row.try_get("kind")?,
@@ -773,6 +759,30 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The (kind, register) pairs of `org`'s numbered documents: few, so the
+/// schedule's class of each is resolved before the statement over them.
+async fn numbered_pairs(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+) -> Result<Vec<(String, Option<String>)>> {
+    sqlx::query(
+        "SELECT DISTINCT kind, register_id FROM documents WHERE org_id = $1 AND number IS NOT NULL",
+    )
+    .bind(org)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get("kind")?, row.try_get("register_id")?)))
+    .collect()
+}
+
+/// The subject of a stored content (none once destroyed: `{}`).
+fn stored_subject(content: Option<String>) -> Option<String> {
+    content
+        .and_then(|content| serde_json::from_str::<Value>(&content).ok())
+        .and_then(|value| value["subject"].as_str().map(str::to_owned))
 }
 
 async fn item_counts(
@@ -807,15 +817,7 @@ async fn due_items(
     insert: bool,
 ) -> Result<i64> {
     let (schedule, _) = schedule_in(tx, org).await?;
-    let pairs: Vec<(String, Option<String>)> = sqlx::query(
-        "SELECT DISTINCT kind, register_id FROM documents WHERE org_id = $1 AND number IS NOT NULL",
-    )
-    .bind(org)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|row| Ok((row.try_get("kind")?, row.try_get("register_id")?)))
-    .collect::<Result<_>>()?;
+    let pairs = numbered_pairs(tx, org).await?;
     let due: Vec<(&str, i64)> = schedule
         .classes
         .iter()
