@@ -198,6 +198,13 @@ impl Base {
 /// Removes a copy: its key folder, and its PostgreSQL database.
 async fn discard(copy: &Copy) {
     std::fs::remove_dir_all(&copy.keys).ok();
+    // Each SQLite copy is the base's full size (about 180 MB); keep only
+    // the one in use so the suite's disk use does not grow with its cases.
+    if let Some(file) = copy.url.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            std::fs::remove_file(format!("{file}{suffix}")).ok();
+        }
+    }
     if let Some((admin, name)) = &copy.database {
         let mut conn = sqlx::AnyConnection::connect(admin).await.unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
