@@ -131,8 +131,32 @@ pub fn pdfa_identification(pdf: &[u8]) -> Option<(String, String)> {
     ))
 }
 
+/// The kind of key a test CA, its certificates and a test TSA have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// ECDSA P-256.
+    P256,
+    /// RSA of this many bits, as Thai CAs commonly issue.
+    Rsa(u32),
+}
+
+impl KeyKind {
+    /// `openssl req` options for a new key of this kind, unencrypted.
+    pub fn newkey(self) -> Vec<String> {
+        let mut args: Vec<String> = match self {
+            KeyKind::P256 => ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+                .map(String::from)
+                .to_vec(),
+            KeyKind::Rsa(bits) => vec!["-newkey".into(), format!("rsa:{bits}")],
+        };
+        args.push("-nodes".into());
+        args
+    }
+}
+
 /// A throwaway TSA: its root, and its certificate with
-/// extendedKeyUsage critical timeStamping, both P-256.
+/// extendedKeyUsage critical timeStamping, both P-256 (or of the
+/// [`make_authority_with`] kind).
 #[derive(Debug)]
 pub struct Authority {
     pub dir: PathBuf,
@@ -153,49 +177,43 @@ pub fn openssl(dir: &Path, args: &[&str]) {
 }
 
 pub fn make_authority() -> Authority {
+    make_authority_with(KeyKind::P256)
+}
+
+/// [`make_authority`] with keys of `kind`: an RSA TSA signs its tokens
+/// with RSA (OpenSSL names the SignerInfo's algorithm rsaEncryption).
+pub fn make_authority_with(kind: KeyKind) -> Authority {
     let dir = scratch("tsa");
-    openssl(
-        &dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=Test TSA Root",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
-    );
-    openssl(
-        &dir,
-        &[
-            "req",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "tsa.key",
-            "-out",
-            "tsa.csr",
-            "-subj",
-            "/CN=Test TSA",
-        ],
-    );
+    let newkey = kind.newkey();
+    let newkey: Vec<&str> = newkey.iter().map(String::as_str).collect();
+    let mut root = vec!["req", "-x509"];
+    root.extend(&newkey);
+    root.extend([
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Test TSA Root",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(&dir, &root);
+    let mut request = vec!["req", "-new"];
+    request.extend(&newkey);
+    request.extend([
+        "-keyout",
+        "tsa.key",
+        "-out",
+        "tsa.csr",
+        "-subj",
+        "/CN=Test TSA",
+    ]);
+    openssl(&dir, &request);
     std::fs::write(
         dir.join("tsa.ext"),
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n",
@@ -315,15 +333,16 @@ pub fn assert_pyhanko_timestamp(report: &str) {
 /// A CA and a certificate it issued to the organisation, P-256, with the
 /// key as PKCS#8 PEM: what a real CA hands over.
 pub fn real_ca(dir: &Path) {
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-    ];
+    real_ca_with(dir, KeyKind::P256);
+}
+
+/// [`real_ca`] with keys of `kind`: for RSA, an RSA CA that signs with
+/// sha256WithRSAEncryption, as Thai CAs do.
+pub fn real_ca_with(dir: &Path, kind: KeyKind) {
+    let newkey = kind.newkey();
+    let newkey: Vec<&str> = newkey.iter().map(String::as_str).collect();
     let mut root = vec!["req", "-x509"];
-    root.extend(ec);
+    root.extend(&newkey);
     root.extend([
         "-keyout",
         "ca.key",
@@ -340,7 +359,7 @@ pub fn real_ca(dir: &Path) {
     ]);
     openssl(dir, &root);
     let mut request = vec!["req", "-new"];
-    request.extend(ec);
+    request.extend(&newkey);
     request.extend([
         "-keyout",
         "org.key",

@@ -36,10 +36,26 @@ impl Drop for TestDb {
                 let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
             }
         }
+        if let Some(folder) = content_folder(&self.url) {
+            let _ = std::fs::remove_dir_all(folder);
+        }
         if let Some((admin, name)) = self.postgres.take() {
             drop_postgres_database(admin, name);
         }
     }
+}
+
+/// The local content folder of a story's database, to remove with it.
+fn content_folder(url: &str) -> Option<PathBuf> {
+    if let Some(file) = url.strip_prefix("sqlite://") {
+        return Some(PathBuf::from(format!("{file}.content")));
+    }
+    // Never panics (it runs in Drop): an S3 prefix is left to the server's
+    // folder, which scripts/test removes.
+    if std::env::var("SARABAN_TEST_S3_URL").is_ok_and(|v| !v.is_empty()) {
+        return None;
+    }
+    content_store_for(url).map(PathBuf::from)
 }
 
 /// Drops a test database. Drop runs inside the test's runtime, which must
@@ -73,9 +89,143 @@ pub fn press() -> saraban_press::TypstPress {
         .clone()
 }
 
-/// The store on `url`, able to issue, as `saraban serve` opens it.
+/// The store on `url`, able to issue, as `saraban serve` opens it, with
+/// its content store (see `content_store_for`).
 pub async fn open_store(url: &str) -> Result<Store, saraban_store::StoreError> {
-    Ok(press().attach(Store::open(url).await?))
+    let place = content_store_for(url)
+        .map(|spec| saraban_store::ContentPlace::parse(&spec).expect("the test content store"));
+    Ok(press().attach(Store::open_with_content(url, place.as_ref()).await?))
+}
+
+/// The content store (`--store`) a story's database uses: on SQLite none,
+/// for the folder beside the file; on PostgreSQL a prefix of its own,
+/// named by the database, in the S3 bucket of `SARABAN_TEST_S3_URL`
+/// (`s3://bucket`, the server and credentials in AWS_*; required under CI),
+/// or else a folder of its own.
+pub fn content_store_for(url: &str) -> Option<String> {
+    if !url.starts_with("postgres") {
+        return None;
+    }
+    let database = url
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.split('?').next())
+        .unwrap_or("saraban");
+    Some(match s3_url() {
+        // A short prefix: s3s-fs keeps an object's metadata in a file named
+        // by its whole key, and a file name is at most 255 bytes.
+        Some(bucket) => format!(
+            "{}/t{}",
+            bucket.trim_end_matches('/'),
+            &saraban_core::ledger::sha256_hex(database.as_bytes())[..16]
+        ),
+        None => std::env::temp_dir()
+            .join(format!("saraban-content-{database}"))
+            .display()
+            .to_string(),
+    })
+}
+
+/// The environment a `saraban` command on the database `db` needs for its
+/// content store: `SARABAN_STORE` on PostgreSQL (see `content_store_for`).
+pub fn content_env(db: &str) -> Vec<(&'static str, String)> {
+    content_store_for(db)
+        .map(|spec| ("SARABAN_STORE", spec))
+        .into_iter()
+        .collect()
+}
+
+/// `content_env` for the database a command's `--db` names, if any.
+pub fn content_env_of_args(args: &[&str]) -> Vec<(&'static str, String)> {
+    args.windows(2)
+        .find(|pair| pair[0] == "--db")
+        .map(|pair| content_env(pair[1]))
+        .unwrap_or_default()
+}
+
+/// The content store of the story database at `url`, opened on its own
+/// (as an insider or a copy would reach it).
+pub fn content_store(url: &str) -> saraban_store::ContentStore {
+    let place = match content_store_for(url) {
+        Some(spec) => saraban_store::ContentPlace::parse(&spec).unwrap(),
+        None => saraban_store::ContentPlace::beside(url).unwrap(),
+    };
+    saraban_store::ContentStore::open(&place).unwrap()
+}
+
+/// Copies every object of `from`'s content store into `to`'s (for a copy
+/// of a story's database).
+pub async fn copy_content(from: &str, to: &str) {
+    let (from, to) = (content_store(from), content_store(to));
+    for object in from.list().await.unwrap() {
+        if let Some((org, kind, sha256)) = object.named {
+            let bytes = from.get(&org, kind, &sha256).await.unwrap().unwrap();
+            to.put(&org, kind, &sha256, bytes).await.unwrap();
+        }
+    }
+}
+
+/// Removes every object of the content store of the database at `url`.
+pub async fn remove_content(url: &str) {
+    let store = content_store(url);
+    for object in store.list().await.unwrap() {
+        store.delete_key(&object.key).await.unwrap();
+    }
+    if let Some(folder) = store.folder() {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+}
+
+/// Replaces an object's bytes behind saraban's back, as an insider with
+/// write access to the folder or bucket could.
+pub async fn tamper_object(
+    store: &Store,
+    org: &str,
+    kind: saraban_store::ContentKind,
+    sha256: &str,
+    change: impl FnOnce(Vec<u8>) -> Vec<u8>,
+) {
+    let content = store.content_store();
+    let bytes = content
+        .get(org, kind, sha256)
+        .await
+        .unwrap()
+        .expect("the object");
+    content.delete(org, kind, sha256).await.unwrap();
+    content.put(org, kind, sha256, change(bytes)).await.unwrap();
+}
+
+/// The S3 bucket the PostgreSQL stories keep their content in, if any.
+/// Under CI it must be set (`scripts/test` starts the server).
+pub fn s3_url() -> Option<String> {
+    match std::env::var("SARABAN_TEST_S3_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI must run the PostgreSQL stories with an S3 store: set SARABAN_TEST_S3_URL")
+        }
+        _ => None,
+    }
+}
+
+/// Panics, naming the server, if the S3 store the story is to use does not
+/// answer: a story on PostgreSQL never falls back to a folder unasked.
+async fn check_s3(spec: &str) {
+    let Ok(place @ saraban_store::ContentPlace::S3 { .. }) =
+        saraban_store::ContentPlace::parse(spec)
+    else {
+        return;
+    };
+    let endpoint = std::env::var("AWS_ENDPOINT")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|_| "the default AWS endpoint".into());
+    let store = saraban_store::ContentStore::open(&place)
+        .unwrap_or_else(|e| panic!("SARABAN_TEST_S3_URL: {spec}: {e}"));
+    if let Err(error) = store.list().await {
+        panic!(
+            "SARABAN_TEST_S3_URL names {spec}, but the S3 server at {endpoint} does not answer \
+             (scripts/test starts it): {error}"
+        );
+    }
 }
 
 /// A document's PDF as the API serves it: the issued file, or the
@@ -131,6 +281,9 @@ pub fn postgres_url() -> Option<String> {
 
 pub async fn postgres() -> Option<TestDb> {
     let mut empty = empty_postgres().await?;
+    if let Some(spec) = content_store_for(&empty.url) {
+        check_s3(&spec).await;
+    }
     let store = open_store(&empty.url).await.expect("open PostgreSQL");
     Some(TestDb {
         store,
@@ -151,6 +304,9 @@ pub struct EmptyPostgres {
 
 impl Drop for EmptyPostgres {
     fn drop(&mut self) {
+        if let Some(folder) = content_folder(&self.url) {
+            let _ = std::fs::remove_dir_all(folder);
+        }
         if let Some((admin, name)) = self.database.take() {
             drop_postgres_database(admin, name);
         }

@@ -491,19 +491,22 @@ async fn a_changed_original_or_number_is_found(db: TestDb) {
     holds(store).await;
 
     // The first original, one byte changed.
-    let row = sqlx::query("SELECT sha256, bytes FROM enclosure_files ORDER BY sha256 LIMIT 1")
+    let hash: String = sqlx::query_scalar("SELECT MIN(sha256) FROM enclosure_files")
         .fetch_one(store.pool())
         .await
         .unwrap();
-    let (hash, mut bytes): (String, Vec<u8>) = (row.get("sha256"), row.get("bytes"));
-    let at = bytes.len() / 2;
-    bytes[at] ^= 0x20;
-    sqlx::query("UPDATE enclosure_files SET bytes = $1 WHERE sha256 = $2")
-        .bind(&bytes)
-        .bind(&hash)
-        .execute(store.pool())
-        .await
-        .unwrap();
+    saraban_stories::tamper_object(
+        store,
+        ORG,
+        saraban_store::ContentKind::Enclosure,
+        &hash,
+        |mut bytes| {
+            let at = bytes.len() / 2;
+            bytes[at] ^= 0x20;
+            bytes
+        },
+    )
+    .await;
     let audit = store.audit(&org(ORG)).await.unwrap();
     assert!(
         audit.findings.iter().any(

@@ -227,12 +227,14 @@ async fn the_years_bundle_carries_and_checks_the_receiving_register(db: TestDb) 
     let at = bytes.len() / 2;
     bytes[at] ^= 0x20;
     let hash = received[2].original_sha256.clone().unwrap();
-    sqlx::query("UPDATE enclosure_files SET bytes = $1 WHERE sha256 = $2")
-        .bind(&bytes)
-        .bind(&hash)
-        .execute(store.pool())
-        .await
-        .unwrap();
+    saraban_stories::tamper_object(
+        store,
+        ORG,
+        saraban_store::ContentKind::Enclosure,
+        &hash,
+        |_| bytes.clone(),
+    )
+    .await;
     let again = store.export_bundle(&org(ORG), 2569).await.unwrap();
     let read = |path: &str| again.files.get(path).cloned().ok_or("no such file".into());
     let report = bundle::check(&again.manifest_json(), Outside::default(), &read).unwrap();

@@ -282,7 +282,10 @@ async fn records_are_kept_destroyed_and_proven(db: TestDb) {
         (list.year, list.number, list.state.as_str()),
         (2568, 1, "drafted")
     );
-    let items = store.destruction_items(&o, &list.id, 0, 100).await.unwrap();
+    let items = store
+        .destruction_items(&o, &list.id, None, 100)
+        .await
+        .unwrap();
     let mut listed: Vec<&str> = items.iter().map(|i| i.document.as_str()).collect();
     listed.sort();
     let mut expired = vec![
@@ -574,7 +577,10 @@ async fn records_are_kept_destroyed_and_proven(db: TestDb) {
         .draft_destruction_list(&o, &person(REGISTRAR), thai(2027, 1, 2, 9, 0))
         .await
         .unwrap();
-    let items = store.destruction_items(&o, &next.id, 0, 100).await.unwrap();
+    let items = store
+        .destruction_items(&o, &next.id, None, 100)
+        .await
+        .unwrap();
     let mut listed: Vec<&str> = items.iter().map(|i| i.document.as_str()).collect();
     listed.sort();
     let mut again = vec![kept.as_str(), recent.as_str()];

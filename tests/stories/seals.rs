@@ -7,14 +7,21 @@
 //! reports who sealed it and whether it holds. With a timestamp authority
 //! (OpenSSL's, on loopback), the seal carries its token and pyHanko
 //! reports it.
+//!
+//! An administrator installs a real CA's .p12 on the administrators' page:
+//! a P-256 one, and an RSA one (an RSA-3072 CA and certificate, as Thai CAs
+//! issue), whose memo is sealed with RSA PKCS#1 v1.5 and which pdfsig,
+//! pyHanko (trusting that CA) and `verify` accept, one changed byte failing
+//! all of them; with an RSA timestamp authority, the RSA seal carries its
+//! token too.
 
 use reqwest::StatusCode;
 use saraban_core::OrgId;
 use saraban_stories::seal_tools::{
-    assert_pyhanko_timestamp, make_authority, openssl, pdfa_identification, pdfsig,
-    pyhanko_validate, real_ca, run, scratch, serve,
+    KeyKind, assert_pyhanko_timestamp, make_authority_with, openssl, pdfa_identification, pdfsig,
+    pyhanko_validate, real_ca_with, run, scratch, serve,
 };
-use saraban_stories::{ApiServer, TestDb, example_content, org, stories};
+use saraban_stories::{ApiClient, ApiServer, TestDb, example_content, org, stories};
 use serde_json::{Value, json};
 
 const ORG: &str = "wangkrachae";
@@ -68,8 +75,139 @@ async fn verify_holds(server: &ApiServer) {
 stories!(
     every_issued_kind_carries_a_seal_that_outside_validators_accept,
     a_timestamp_authority_stamps_the_seal,
+    a_timestamp_authority_stamps_an_rsa_seal,
     an_administrator_installs_a_real_cas_certificate,
+    an_administrator_installs_an_rsa_cas_certificate,
 );
+
+/// The key of the RSA stories: what Thai CAs commonly issue.
+const RSA: KeyKind = KeyKind::Rsa(3072);
+/// The .p12's password in the stories that install one.
+const P12_PASSWORD: &str = "ใบรับรอง-2569";
+
+/// A CA of `kind` in `dir` (ca.pem) and the organisation's certificate it
+/// issued, exported with its key and chain as org.p12.
+fn real_ca_p12(dir: &std::path::Path, kind: KeyKind) -> Vec<u8> {
+    real_ca_with(dir, kind);
+    openssl(
+        dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "org.key",
+            "-in",
+            "org.pem",
+            "-certfile",
+            "ca.pem",
+            "-passout",
+            &format!("pass:{P12_PASSWORD}"),
+            "-out",
+            "org.p12",
+        ],
+    );
+    std::fs::read(dir.join("org.p12")).unwrap()
+}
+
+/// The administrators' certificate form, posted with `p12` and `password`
+/// as a browser does: its status and page.
+async fn post_p12(admin: &ApiClient, p12: &[u8], password: &str) -> (StatusCode, String) {
+    let page = admin.html("/admin/certificate").await;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form's token")
+        .to_owned();
+    let boundary = "saraban-boundary-p12";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf.as_str()), ("password", password)] {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .into_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"p12\"; filename=\"org.p12\"\r\nContent-Type: application/x-pkcs12\r\n\r\n")
+            .into_bytes(),
+    );
+    body.extend_from_slice(p12);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let response = admin
+        .http
+        .post(format!("{}/admin/certificate", admin.root))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("origin", admin.root.clone())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// The public verification page's check of `pdf` against the document of
+/// verification code `code`: its status and answer.
+async fn public_check(server: &ApiServer, code: &str, pdf: &[u8]) -> (StatusCode, Value) {
+    let visitor = server.visitor();
+    let response = visitor
+        .http
+        .post(format!("{}/public/verify/{code}", visitor.base))
+        .header("content-type", "application/pdf")
+        .body(pdf.to_vec())
+        .send()
+        .await
+        .unwrap();
+    ApiClient::answer(response).await
+}
+
+/// The signature pdfsig dumps from `file` (in `dir`), as OpenSSL prints
+/// the CMS.
+fn dumped_cms(dir: &std::path::Path, file: &str) -> String {
+    let dumped = std::process::Command::new("pdfsig")
+        .current_dir(dir)
+        .args(["-dump", file])
+        .status()
+        .expect("pdfsig");
+    assert!(dumped.success());
+    let printed = run(
+        "openssl",
+        &[
+            "cms",
+            "-inform",
+            "DER",
+            "-in",
+            dir.join(format!("{file}.sig0")).to_str().unwrap(),
+            "-cmsout",
+            "-print",
+        ],
+        "apt-get install openssl",
+    );
+    String::from_utf8_lossy(&printed.stdout).into_owned()
+}
+
+/// The seal's SignerInfo is RSA PKCS#1 v1.5 with SHA-256
+/// (sha256WithRSAEncryption), and nothing in it is ECDSA.
+fn assert_rsa_seal(cms: &str) {
+    let signer_info = &cms[cms.find("signerInfos:").expect("signerInfos")..];
+    let algorithm = signer_info
+        .split("signatureAlgorithm:")
+        .nth(1)
+        .and_then(|rest| rest.lines().find(|line| line.contains("algorithm:")))
+        .unwrap_or_default();
+    assert!(
+        algorithm.contains("sha256WithRSAEncryption"),
+        "the SignerInfo's algorithm: {algorithm}\n{cms}"
+    );
+    assert!(
+        !cms.contains("ecdsa"),
+        "an ECDSA part in an RSA seal:\n{cms}"
+    );
+}
 
 async fn every_issued_kind_carries_a_seal_that_outside_validators_accept(db: TestDb) {
     let server = start(db).await;
@@ -142,7 +280,7 @@ async fn every_issued_kind_carries_a_seal_that_outside_validators_accept(db: Tes
                 .send()
                 .await
                 .unwrap();
-            saraban_stories::ApiClient::answer(response).await
+            ApiClient::answer(response).await
         }
     };
     let (status, genuine) = compare(pdf.clone()).await;
@@ -180,12 +318,15 @@ async fn every_issued_kind_carries_a_seal_that_outside_validators_accept(db: Tes
     assert_eq!(compared["matches"], false);
     assert_eq!(compared["seal"]["valid"], false, "{compared}");
     assert_eq!(compared["seal"]["problem"], "digest_mismatch", "{compared}");
-    sqlx::query("UPDATE pdfs SET bytes = $1 WHERE sha256 = $2")
-        .bind(&altered)
-        .bind(issued["pdf_hash"].as_str().unwrap())
-        .execute(server.store.pool())
-        .await
-        .unwrap();
+    // The object in the content store replaced by the altered bytes.
+    saraban_stories::tamper_object(
+        &server.store,
+        ORG,
+        saraban_store::ContentKind::Pdf,
+        issued["pdf_hash"].as_str().unwrap(),
+        |_| altered.clone(),
+    )
+    .await;
     let audit = server
         .store
         .audit(&OrgId::parse(ORG).unwrap())
@@ -196,8 +337,32 @@ async fn every_issued_kind_carries_a_seal_that_outside_validators_accept(db: Tes
 }
 
 async fn a_timestamp_authority_stamps_the_seal(db: TestDb) {
+    timestamp_story(db, KeyKind::P256).await;
+}
+
+/// The organisation seals with an RSA CA's certificate (installed from its
+/// .p12 on the administrators' page) and an RSA timestamp authority stamps
+/// the RSA signature value.
+async fn a_timestamp_authority_stamps_an_rsa_seal(db: TestDb) {
+    timestamp_story(db, RSA).await;
+}
+
+/// The seal of `kind` (P-256: the organisation's own; RSA: an RSA CA's
+/// installed from .p12) with a timestamp from an authority of `kind`.
+async fn timestamp_story(db: TestDb, kind: KeyKind) {
     let server = start(db).await;
-    let authority = make_authority();
+    let authority = make_authority_with(kind);
+    let dir = &authority.dir;
+    let installed_root = match kind {
+        KeyKind::P256 => None,
+        KeyKind::Rsa(_) => {
+            let p12 = real_ca_p12(dir, kind);
+            let admin = server.sign_in("admin").await;
+            let (status, page) = post_p12(&admin, &p12, P12_PASSWORD).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            Some(dir.join("ca.pem"))
+        }
+    };
     let (url, answered) = serve(authority.dir.clone(), 1);
     server.store.use_timestamp_authority(Some(url)).unwrap();
     let (_, pdf) = server
@@ -208,8 +373,10 @@ async fn a_timestamp_authority_stamps_the_seal(db: TestDb) {
         )
         .await;
     answered.join().unwrap();
-    let dir = &authority.dir;
-    let root = published_root(&server, dir).await;
+    let root = match installed_root {
+        Some(root) => root,
+        None => published_root(&server, dir).await,
+    };
     let mut trust = std::fs::read_to_string(&root).unwrap();
     trust.push_str(&std::fs::read_to_string(dir.join("root.pem")).unwrap());
     let trust_file = dir.join("trust.pem");
@@ -218,32 +385,17 @@ async fn a_timestamp_authority_stamps_the_seal(db: TestDb) {
     std::fs::write(&file, &pdf).unwrap();
     let (ok, text) = pdfsig(&file);
     assert!(ok && text.contains("Signature is Valid"), "pdfsig:\n{text}");
+    assert!(text.contains("Total document signed"), "pdfsig:\n{text}");
     // pdfsig 22 shows no RFC 3161 token; the signature it dumps, read by
     // OpenSSL, carries one.
-    let dumped = std::process::Command::new("pdfsig")
-        .current_dir(dir)
-        .args(["-dump", "order.pdf"])
-        .status()
-        .expect("pdfsig");
-    assert!(dumped.success());
-    let printed = run(
-        "openssl",
-        &[
-            "cms",
-            "-inform",
-            "DER",
-            "-in",
-            dir.join("order.pdf.sig0").to_str().unwrap(),
-            "-cmsout",
-            "-print",
-        ],
-        "apt-get install openssl",
-    );
-    let printed = String::from_utf8_lossy(&printed.stdout);
+    let printed = dumped_cms(dir, "order.pdf");
     assert!(
         printed.contains("id-smime-aa-timeStampToken"),
         "the dumped signature has no timestamp token:\n{printed}"
     );
+    if kind != KeyKind::P256 {
+        assert_rsa_seal(&printed);
+    }
     let (ok, text) = pyhanko_validate(&file, &trust_file, true);
     assert!(ok, "pyHanko:\n{text}");
     assert_pyhanko_timestamp(&text);
@@ -265,69 +417,22 @@ async fn a_timestamp_authority_stamps_the_seal(db: TestDb) {
 /// installs it, the page and the API show it, and the next issued PDF is
 /// sealed with it.
 async fn an_administrator_installs_a_real_cas_certificate(db: TestDb) {
+    installs_a_real_cas_certificate(db, KeyKind::P256).await;
+}
+
+/// The same with an RSA-3072 CA and certificate: the memo is sealed with
+/// RSA, and pdfsig, pyHanko and `verify` hold it, and fail it for one
+/// changed byte.
+async fn an_administrator_installs_an_rsa_cas_certificate(db: TestDb) {
+    installs_a_real_cas_certificate(db, RSA).await;
+}
+
+async fn installs_a_real_cas_certificate(db: TestDb, kind: KeyKind) {
     let server = start(db).await;
     let dir = scratch("p12-page");
-    real_ca(&dir);
-    openssl(
-        &dir,
-        &[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "org.key",
-            "-in",
-            "org.pem",
-            "-certfile",
-            "ca.pem",
-            "-passout",
-            "pass:ใบรับรอง-2569",
-            "-out",
-            "org.p12",
-        ],
-    );
-    let p12 = std::fs::read(dir.join("org.p12")).unwrap();
+    let p12 = real_ca_p12(&dir, kind);
     let admin = server.sign_in("admin").await;
-    let post = |password: &str| {
-        let (admin, p12) = (&admin, p12.clone());
-        let password = password.to_owned();
-        async move {
-            let page = admin.html("/admin/certificate").await;
-            let csrf = page
-                .split("name=\"csrf\" value=\"")
-                .nth(1)
-                .and_then(|rest| rest.split('"').next())
-                .expect("the form's token")
-                .to_owned();
-            let boundary = "saraban-boundary-p12";
-            let mut body = Vec::new();
-            for (name, value) in [("csrf", csrf.as_str()), ("password", password.as_str())] {
-                body.extend(
-                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                        .into_bytes(),
-                );
-            }
-            body.extend(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"p12\"; filename=\"org.p12\"\r\nContent-Type: application/x-pkcs12\r\n\r\n")
-                    .into_bytes(),
-            );
-            body.extend_from_slice(&p12);
-            body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
-            let response = admin
-                .http
-                .post(format!("{}/admin/certificate", admin.root))
-                .header(
-                    "content-type",
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .header("origin", admin.root.clone())
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            (response.status(), response.text().await.unwrap())
-        }
-    };
-    let (status, page) = post("ผิด").await;
+    let (status, page) = post_p12(&admin, &p12, "ผิด").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("รหัสผ่านไม่ถูกต้อง"), "{page}");
     assert!(!page.contains("ผิด\""), "the password is not echoed");
@@ -340,7 +445,7 @@ async fn an_administrator_installs_a_real_cas_certificate(db: TestDb) {
         "nothing changed: {certificate}"
     );
 
-    let (status, page) = post("ใบรับรอง-2569").await;
+    let (status, page) = post_p12(&admin, &p12, P12_PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Test Thai CA"), "{page}");
     let (_, certificate) = server
@@ -348,17 +453,86 @@ async fn an_administrator_installs_a_real_cas_certificate(db: TestDb) {
         .get(&format!("/orgs/{ORG}/certificate"))
         .await;
     assert_eq!(certificate["issuer"], "Test Thai CA", "{certificate}");
-    let (_, pdf) = server
-        .through_the_route(&example_content("stamped-receipt-2568.toml"), &[], "somjai")
+    let ca = std::fs::read_to_string(dir.join("ca.pem")).unwrap();
+    assert!(
+        certificate["chain_pem"]
+            .as_str()
+            .unwrap()
+            .ends_with(ca.as_str()),
+        "the API publishes the CA's chain: {certificate}"
+    );
+    let (issued, pdf) = server
+        .through_the_route(
+            &example_content("ita-report-2568.toml"),
+            &["somjai", "somsak", "wilaiwan"],
+            "kanok",
+        )
         .await;
-    let file = dir.join("stamped.pdf");
+    let file = dir.join("memo.pdf");
     std::fs::write(&file, &pdf).unwrap();
     let (ok, text) = pdfsig(&file);
     assert!(ok && text.contains("Signature is Valid"), "pdfsig:\n{text}");
+    assert!(text.contains("Total document signed"), "pdfsig:\n{text}");
     assert!(
         text.contains("Wang Krachae SAO"),
         "sealed with the installed certificate:\n{text}"
     );
+    if kind != KeyKind::P256 {
+        assert_rsa_seal(&dumped_cms(&dir, "memo.pdf"));
+    }
+    let root = dir.join("ca.pem");
+    let (ok, line) = pyhanko_validate(&file, &root, false);
+    assert!(ok, "pyHanko: {line}");
+    assert!(line.contains("INTACT:TRUSTED"), "pyHanko: {line}");
     verify_holds(&server).await;
+    // The public verification page names the CA's certificate, and holds.
+    let code = saraban_store::verification_code(ORG, issued["id"].as_str().unwrap());
+    let (status, genuine) = public_check(&server, &code, &pdf).await;
+    assert_eq!(status, StatusCode::OK, "{genuine}");
+    assert_eq!(genuine["matches"], true, "{genuine}");
+    assert_eq!(genuine["seal"]["valid"], true, "{genuine}");
+    assert_eq!(genuine["seal"]["signer"], "Wang Krachae SAO", "{genuine}");
+    assert_eq!(genuine["seal"]["issuer"], "Test Thai CA", "{genuine}");
+
+    // One changed byte: pdfsig, pyHanko, the public check, the seal's
+    // check and verify fail, naming why.
+    let mut altered = pdf.clone();
+    let middle = altered.len() / 3;
+    altered[middle] ^= 0x01;
+    let file = dir.join("altered.pdf");
+    std::fs::write(&file, &altered).unwrap();
+    let (_, text) = pdfsig(&file);
+    assert!(
+        !text.contains("Signature is Valid"),
+        "pdfsig accepted:\n{text}"
+    );
+    let (ok, line) = pyhanko_validate(&file, &root, false);
+    assert!(
+        !ok && !line.contains("INTACT:TRUSTED"),
+        "pyHanko accepted: {line}"
+    );
+    let (_, compared) = public_check(&server, &code, &altered).await;
+    assert_eq!(compared["matches"], false, "{compared}");
+    assert_eq!(compared["seal"]["valid"], false, "{compared}");
+    assert_eq!(compared["seal"]["problem"], "digest_mismatch", "{compared}");
+    let org_id = OrgId::parse(ORG).unwrap();
+    let seal = server
+        .store
+        .check_seal(&org_id, &altered)
+        .await
+        .unwrap()
+        .expect("a seal");
+    assert!(!seal.valid, "{seal:?}");
+    assert_eq!(seal.problem.as_deref(), Some("digest_mismatch"), "{seal:?}");
+    saraban_stories::tamper_object(
+        &server.store,
+        ORG,
+        saraban_store::ContentKind::Pdf,
+        issued["pdf_hash"].as_str().unwrap(),
+        |_| altered.clone(),
+    )
+    .await;
+    let audit = server.store.audit(&org_id).await.unwrap();
+    assert!(!audit.holds(), "verify holds over an altered PDF");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -331,12 +331,20 @@ async fn signatures_print_above_the_names_and_bad_images_are_refused(db: TestDb)
     holds(&store).await;
 
     // A printed image swapped in the database is a tamper finding.
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE inked_signatures SET png = (SELECT png FROM inked_signatures WHERE sha256 = '{mayor_sha}') WHERE sha256 = '{head_sha}'"
-    )))
-    .execute(store.pool())
-    .await
-    .unwrap();
+    let mayor_png = store
+        .content_store()
+        .get(ORG, saraban_store::ContentKind::Ink, &mayor_sha)
+        .await
+        .unwrap()
+        .unwrap();
+    saraban_stories::tamper_object(
+        &store,
+        ORG,
+        saraban_store::ContentKind::Ink,
+        &head_sha,
+        |_| mayor_png,
+    )
+    .await;
     let audit = store.audit(&org(ORG)).await.unwrap();
     assert!(
         audit

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use saraban_core::ledger::{Event, chain_hash};
 use saraban_core::org::OrgConfig;
 use saraban_core::workflow::RouteAction as A;
-use saraban_stories::saraban_store::{self, FindingClass, Store};
+use saraban_stories::saraban_store::{self, ContentKind, FindingClass, Store};
 use saraban_stories::{example, postgres_url, thai};
 use serde_json::Value;
 use sqlx::{AnyPool, Connection, Row};
@@ -167,7 +167,9 @@ impl Base {
                 if wal.exists() {
                     std::fs::copy(wal, dir.join(format!("{label}.sqlite-wal"))).unwrap();
                 }
-                format!("sqlite://{}", file.display())
+                let url = format!("sqlite://{}", file.display());
+                saraban_stories::copy_content(&self.url(), &url).await;
+                url
             }
             Base::Postgres { admin, name } => {
                 let copy = format!("{name}_{}", label.replace('-', "_"));
@@ -180,6 +182,7 @@ impl Base {
                 .unwrap();
                 conn.close().await.ok();
                 let url = database_url(admin, &copy);
+                saraban_stories::copy_content(&self.url(), &url).await;
                 return Copy {
                     url,
                     keys,
@@ -198,6 +201,7 @@ impl Base {
 /// Removes a copy: its key folder, and its PostgreSQL database.
 async fn discard(copy: &Copy) {
     std::fs::remove_dir_all(&copy.keys).ok();
+    saraban_stories::remove_content(&copy.url).await;
     // Each SQLite copy is the base's full size (about 180 MB); keep only
     // the one in use so the suite's disk use does not grow with its cases.
     if let Some(file) = copy.url.strip_prefix("sqlite://") {
@@ -220,6 +224,13 @@ async fn discard(copy: &Copy) {
 fn database_url(admin: &str, name: &str) -> String {
     let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
     format!("{base}/{name}")
+}
+
+/// One byte in the middle changed.
+fn flip_middle(mut bytes: Vec<u8>) -> Vec<u8> {
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    bytes
 }
 
 fn copy_folder(from: &Path, to: &Path) {
@@ -481,8 +492,9 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
                 .unwrap();
         }
         "replaced-pdf" => {
+            // The object in the content store (its folder or bucket).
             let hash = issued[2].1.pdf_hash.clone().unwrap();
-            flip_blob(pool, "pdfs", "bytes", &format!("sha256 = '{hash}'")).await;
+            saraban_stories::tamper_object(store, ORG, ContentKind::Pdf, &hash, flip_middle).await;
         }
         "deleted-event" => {
             sqlx::query("DELETE FROM events WHERE seq = 6000")
@@ -731,7 +743,14 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
                 )
                 .await
                 .unwrap();
-            flip_blob(pool, "enclosure_files", "bytes", "org_id = 'wangkrachae'").await;
+            let hash: String = sqlx::query_scalar(
+                "SELECT MIN(sha256) FROM enclosure_files WHERE org_id = 'wangkrachae'",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            saraban_stories::tamper_object(store, ORG, ContentKind::Enclosure, &hash, flip_middle)
+                .await;
         }
         "frontier-corrupted-then-issue" => {
             let id = signed_memo(store).await;
@@ -752,11 +771,14 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
         }
         "signature-image-swapped" => {
             // The mayor's printed image replaced by other strokes.
-            sqlx::query("UPDATE inked_signatures SET png = $1 WHERE sha256 = (SELECT MIN(sha256) FROM inked_signatures)")
-                .bind(saraban_stories::drawn_png(450, 150, 3.0))
-                .execute(pool)
+            let hash: String = sqlx::query_scalar("SELECT MIN(sha256) FROM inked_signatures")
+                .fetch_one(pool)
                 .await
                 .unwrap();
+            saraban_stories::tamper_object(store, ORG, ContentKind::Ink, &hash, |_| {
+                saraban_stories::drawn_png(450, 150, 3.0)
+            })
+            .await;
         }
         "sealed-signature-replaced" => {
             // Someone else's image sealed in the head of office's name.
@@ -805,6 +827,7 @@ async fn tamper_suite(base: Base) {
     }
     crash_between_saving_and_filing(&base).await;
     std::fs::remove_dir_all(base.keys()).ok();
+    saraban_stories::remove_content(&base.url()).await;
 }
 
 /// A crash after a checkpoint was saved in the database and before it

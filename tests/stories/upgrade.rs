@@ -176,7 +176,7 @@ const TABLES: [(&str, &str, &str); 10] = [
     ),
 ];
 
-async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
+async fn snapshot(conn: &mut AnyConnection, url: &str) -> Snapshot {
     let by_state = sqlx::query(
         "SELECT state, COUNT(*) FROM documents WHERE org_id = $1 GROUP BY state ORDER BY state",
     )
@@ -189,6 +189,10 @@ async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
     .collect();
     let mut tables = Vec::new();
     for (table, columns, order) in TABLES {
+        if table == "pdfs" {
+            tables.push((table, pdf_rows(conn, url).await));
+            continue;
+        }
         let sql = format!("SELECT {columns} FROM {table} ORDER BY {order}");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&mut *conn)
@@ -206,6 +210,37 @@ async fn snapshot(conn: &mut AnyConnection) -> Snapshot {
         tables.push((table, rows));
     }
     Snapshot { by_state, tables }
+}
+
+/// The issued PDFs, each as its hash and the hash of its bytes: in the
+/// database before the upgrade (round 1's `pdfs.bytes`), in the content
+/// store after it (sqlite 0014, postgres 0015 moved them out).
+async fn pdf_rows(conn: &mut AnyConnection, url: &str) -> Vec<String> {
+    let in_database = sqlx::query("SELECT sha256, bytes FROM pdfs ORDER BY sha256")
+        .fetch_all(&mut *conn)
+        .await;
+    if let Ok(rows) = in_database {
+        return rows
+            .iter()
+            .map(|row| format!("{} | {}", value(row, 0), value(row, 1)))
+            .collect();
+    }
+    let content = saraban_stories::content_store(url);
+    let mut out = Vec::new();
+    for row in sqlx::query("SELECT org_id, sha256 FROM pdfs ORDER BY sha256")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+    {
+        let (org, sha): (String, String) = (row.get(0), row.get(1));
+        let bytes = content
+            .get(&org, saraban_store::ContentKind::Pdf, &sha)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("the PDF {sha} is in the content store"));
+        out.push(format!("{sha} | sha256:{}", sha256_hex(&bytes)));
+    }
+    out
 }
 
 impl Snapshot {
@@ -288,7 +323,7 @@ async fn assert_verify_holds(store: &Store, notes: &[String], when: &str) -> u64
 /// The one document of `state` whose subject is `subject`.
 async fn document(store: &Store, state: &str, subject: &str) -> saraban_core::DocumentId {
     let found: Vec<_> = store
-        .list_documents(&org(ORG), Some(state), 100, 0)
+        .list_documents(&org(ORG), Some(state), 100, None)
         .await
         .unwrap()
         .into_iter()
@@ -306,7 +341,7 @@ async fn upgrade(url: &str, keys: &Path) {
 
     // Round 1's records, before this code touches them.
     let mut conn = AnyConnection::connect(url).await.unwrap();
-    let fixture = snapshot(&mut conn).await;
+    let fixture = snapshot(&mut conn, url).await;
     for table in ["sessions", "idempotency_keys"] {
         let rows: i64 =
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
@@ -324,7 +359,7 @@ async fn upgrade(url: &str, keys: &Path) {
         .expect("the new code opens round 1");
     store.use_key_folder(keys).unwrap();
     let mut conn = store.pool().acquire().await.unwrap();
-    let opened = snapshot(&mut conn).await;
+    let opened = snapshot(&mut conn, url).await;
     drop(conn);
     fixture.assert_same(&opened, "after the upgrade");
     let events = assert_verify_holds(&store, &notes, "after the upgrade").await;
@@ -407,7 +442,7 @@ async fn upgrade(url: &str, keys: &Path) {
     );
 
     let mut conn = store.pool().acquire().await.unwrap();
-    let after = snapshot(&mut conn).await;
+    let after = snapshot(&mut conn, url).await;
     drop(conn);
     let kept = fixture.rows("events");
     assert_same_rows(
@@ -441,7 +476,7 @@ async fn upgrade(url: &str, keys: &Path) {
     store.use_key_folder(keys).unwrap();
     assert_verify_holds(&store, &notes, "opened again").await;
     let mut conn = store.pool().acquire().await.unwrap();
-    after.assert_same(&snapshot(&mut conn).await, "opened again");
+    after.assert_same(&snapshot(&mut conn, url).await, "opened again");
     drop(conn);
 
     // Published documents (sqlite 0008, postgres 0009): round 1 published
@@ -459,7 +494,7 @@ async fn upgrade(url: &str, keys: &Path) {
         ("issued", "not_publishable"),
     ] {
         for found in store
-            .list_documents(&org(ORG), Some(state), 100, 0)
+            .list_documents(&org(ORG), Some(state), 100, None)
             .await
             .unwrap()
         {
@@ -478,7 +513,10 @@ async fn upgrade(url: &str, keys: &Path) {
         }
     }
     let mut conn = store.pool().acquire().await.unwrap();
-    after.assert_same(&snapshot(&mut conn).await, "after refused publications");
+    after.assert_same(
+        &snapshot(&mut conn, url).await,
+        "after refused publications",
+    );
     drop(conn);
     assert_verify_holds(&store, &notes, "after refused publications").await;
 

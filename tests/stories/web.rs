@@ -726,7 +726,7 @@ async fn returned_for_revision(db: TestDb) {
     // Saving after the autosave changed that draft, and made no other.
     let documents = site
         .store
-        .list_documents(&org(ORG), None, 10, 0)
+        .list_documents(&org(ORG), None, 10, None)
         .await
         .unwrap();
     assert_eq!(documents.len(), 1, "one draft");

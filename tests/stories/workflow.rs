@@ -542,7 +542,7 @@ async fn refusals_story(db: TestDb) {
     ));
     assert!(
         store
-            .list_documents(&org("other-org"), None, 50, 0)
+            .list_documents(&org("other-org"), None, 50, None)
             .await
             .unwrap()
             .is_empty()

@@ -112,7 +112,15 @@ async fn postgres_database(admin: &str, name: &str) -> String {
 /// Fills the database until its log holds at least `events` events,
 /// unless an earlier run did.
 async fn ensure_built(url: &str, keys: &Path, events: u64) {
-    let store = saraban_press::TypstPress::default().attach(Store::open(url).await.expect("open"));
+    // PostgreSQL's content goes to a folder beside the keys.
+    let content = url
+        .starts_with("postgres")
+        .then(|| saraban_store::ContentPlace::Folder(keys.with_extension("content")));
+    let store = saraban_press::TypstPress::default().attach(
+        Store::open_with_content(url, content.as_ref())
+            .await
+            .expect("open"),
+    );
     store.use_key_folder(keys).expect("keys");
     let head: Option<i64> = sqlx::query("SELECT seq FROM ledger_heads WHERE org_id = $1")
         .bind(ORG)

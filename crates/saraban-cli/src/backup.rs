@@ -48,6 +48,11 @@ pub struct RestoreArgs {
     /// [default: beside a SQLite file, FILE.keys; required for PostgreSQL]
     #[arg(long)]
     keys: Option<PathBuf>,
+    /// Where PDFs, enclosures and signature images are kept: a folder, or
+    /// s3://bucket/prefix (credentials, endpoint and region from AWS_*)
+    /// [default: beside a SQLite file, FILE.content; required for PostgreSQL]
+    #[arg(long, env = "SARABAN_STORE")]
+    store: Option<String>,
     /// A file whose first line is the backup's passphrase [default:
     /// SARABAN_BACKUP_PASSPHRASE, else asked]
     #[arg(long)]
@@ -114,9 +119,11 @@ pub fn restore(args: RestoreArgs) -> Result<ExitCode, UsageError> {
         .ok_or_else(|| UsageError("--keys: give the folder the keys go to".into()))?;
     let passphrase = passphrase(args.passphrase_file.as_deref())?;
     runtime()?.block_on(async move {
-        let restored = saraban_store::restore(&args.from, &args.db, &keys, &passphrase)
-            .await
-            .map_err(|e| UsageError(e.to_string()))?;
+        let place = crate::engine::content_place(args.store.as_deref())?;
+        let restored =
+            saraban_store::restore(&args.from, &args.db, &keys, &passphrase, place.as_ref())
+                .await
+                .map_err(|e| UsageError(e.to_string()))?;
         for audit in &restored.audits {
             println!(
                 "{}: {} events, {} documents, {} checkpoints: {}",

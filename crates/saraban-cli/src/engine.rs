@@ -28,6 +28,11 @@ pub struct Database {
     /// (default: beside a SQLite file, `FILE.keys`).
     #[arg(long, env = "SARABAN_KEYS", global = true)]
     pub keys: Option<PathBuf>,
+    /// Where PDFs, enclosures and signature images are kept: a folder, or
+    /// s3://bucket/prefix (credentials, endpoint and region from AWS_*)
+    /// [default: beside a SQLite file, FILE.content; required for PostgreSQL]
+    #[arg(long, env = "SARABAN_STORE", global = true)]
+    pub store: Option<String>,
     /// The address of the public verification pages, printed with a QR
     /// code on the PDFs this command issues.
     #[arg(long, env = "SARABAN_PUBLIC_URL", global = true)]
@@ -138,8 +143,9 @@ pub enum DocCommand {
         state: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: i64,
-        #[arg(long, default_value_t = 0)]
-        offset: i64,
+        /// The page after this key (the `next` the page before printed).
+        #[arg(long)]
+        after: Option<String>,
     },
 }
 
@@ -178,13 +184,27 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
         .map_err(|e| UsageError(format!("cannot start: {e}")))
 }
 
+/// The content store `--store` names; none for the default.
+pub(crate) fn content_place(
+    store: Option<&str>,
+) -> Result<Option<saraban_store::ContentPlace>, UsageError> {
+    store
+        .filter(|s| !s.is_empty())
+        .map(saraban_store::ContentPlace::parse)
+        .transpose()
+        .map_err(|e| UsageError(format!("--{e}")))
+}
+
 pub(crate) async fn open(db: &Database) -> Result<Store, UsageError> {
-    let store = Store::open(&db.db).await.map_err(|e| {
-        UsageError(format!(
-            "cannot open {}: {e}",
-            saraban_store::redact(&db.db)
-        ))
-    })?;
+    let place = content_place(db.store.as_deref())?;
+    let store = Store::open_with_content(&db.db, place.as_ref())
+        .await
+        .map_err(|e| {
+            UsageError(format!(
+                "cannot open {}: {e}",
+                saraban_store::redact(&db.db)
+            ))
+        })?;
     // Issuing typesets the document inside its transaction.
     let store = saraban_press::TypstPress::default().attach(store);
     if let Some(keys) = db
@@ -505,15 +525,26 @@ pub fn doc(db: Database, acting: Acting, command: DocCommand) -> Result<(), Usag
             DocCommand::List {
                 state,
                 limit,
-                offset,
+                after,
             } => {
+                let after = after
+                    .as_deref()
+                    .map(saraban_store::list_queries::After::parse)
+                    .transpose()
+                    .map_err(failed)?;
                 let list = store
-                    .list_documents(&org, state.as_deref(), *limit, *offset)
+                    .list_documents(&org, state.as_deref(), *limit, after.as_ref())
                     .await
                     .map_err(failed)?;
                 print(&acting, &list, || {
                     list.iter().map(summary_line).collect::<Vec<_>>().join("\n")
                 });
+                if let Some(last) = list.last().filter(|_| list.len() as i64 == *limit)
+                    && let Some(next) =
+                        saraban_store::list_queries::After::text_of(&last.updated_at, &last.id)
+                {
+                    eprintln!("next page: --after {next}");
+                }
                 None
             }
         };

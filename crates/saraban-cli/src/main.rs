@@ -4,6 +4,7 @@
 mod backup;
 mod bundle;
 mod engine;
+mod gc;
 mod migrate;
 mod reindex;
 mod render;
@@ -91,6 +92,9 @@ enum Command {
     /// The migrations the database still needs (`--check`), or apply them.
     /// Exit 0: up to date; 1: pending (with --check); 2: could not run.
     Migrate(migrate::MigrateArgs),
+    /// The content store's objects that no record names (older than a
+    /// day): listed, or removed with --delete.
+    Gc(gc::GcArgs),
 }
 
 fn main() -> ExitCode {
@@ -117,6 +121,10 @@ fn main() -> ExitCode {
             Err(error) => Err(error),
         },
         Command::Migrate(args) => match migrate::run(args) {
+            Ok(code) => return code,
+            Err(error) => Err(error),
+        },
+        Command::Gc(args) => match gc::run(args) {
             Ok(code) => return code,
             Err(error) => Err(error),
         },

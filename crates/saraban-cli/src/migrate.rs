@@ -15,6 +15,12 @@ pub struct MigrateArgs {
     /// The database: sqlite://FILE, postgres://…, or a plain SQLite path.
     #[arg(long, env = "SARABAN_DB", default_value = "sqlite://saraban.db")]
     db: String,
+    /// Where PDFs, enclosures and signature images are kept (the content an older
+    /// version kept in the database moves there): a folder, or
+    /// s3://bucket/prefix (credentials, endpoint and region from AWS_*)
+    /// [default: beside a SQLite file, FILE.content; required for PostgreSQL]
+    #[arg(long, env = "SARABAN_STORE")]
+    store: Option<String>,
     /// Only list what is pending; change nothing.
     #[arg(long)]
     check: bool,
@@ -48,7 +54,8 @@ pub fn run(args: MigrateArgs) -> Result<ExitCode, UsageError> {
         if args.check {
             return Ok(ExitCode::from(1));
         }
-        saraban_store::apply_migrations(&args.db)
+        let place = crate::engine::content_place(args.store.as_deref())?;
+        saraban_store::apply_migrations(&args.db, place.as_ref())
             .await
             .map_err(|e| UsageError(format!("--db: migrating {db}: {e}")))?;
         println!("{db}: up to date");

@@ -16,6 +16,11 @@ pub struct ServeArgs {
     /// Database URL [env: SARABAN_DB] [default: sqlite://saraban.db]
     #[arg(long)]
     db: Option<String>,
+    /// A PostgreSQL streaming replica of --db for the inbox, lists,
+    /// registers, search and public pages; a client that wrote reads the
+    /// primary until the replica has replayed its write [env: SARABAN_READ_DB]
+    #[arg(long)]
+    read_db: Option<String>,
     /// Address to listen on [env: SARABAN_LISTEN] [default: 127.0.0.1:8080]
     #[arg(long)]
     listen: Option<String>,
@@ -23,6 +28,12 @@ pub struct ServeArgs {
     /// [default: beside a SQLite file, FILE.keys; required for PostgreSQL]
     #[arg(long)]
     keys: Option<PathBuf>,
+    /// Where PDFs, enclosures and signature images are kept: a folder, or
+    /// s3://bucket/prefix (credentials, endpoint and region from AWS_*)
+    /// [env: SARABAN_STORE] [default: beside a SQLite file, FILE.content;
+    /// required for PostgreSQL]
+    #[arg(long)]
+    store: Option<String>,
     /// The address the public reaches this server at, printed with the QR
     /// code on issued PDFs for good [env: SARABAN_PUBLIC_URL] [default:
     /// http://LISTEN]. Required unless that is a public address: a
@@ -94,6 +105,7 @@ struct ConfigFile {
     db: Option<String>,
     listen: Option<String>,
     keys: Option<PathBuf>,
+    store: Option<String>,
     public_url: Option<String>,
     enclosure_file_mb: Option<u64>,
     enclosure_document_mb: Option<u64>,
@@ -126,6 +138,16 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
         None => ConfigFile::default(),
     };
     let db = setting(args.db, "SARABAN_DB", file.db, "sqlite://saraban.db");
+    let content = crate::engine::content_place(
+        args.store
+            .or_else(|| {
+                std::env::var("SARABAN_STORE")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+            })
+            .or(file.store)
+            .as_deref(),
+    )?;
     let listen = setting(args.listen, "SARABAN_LISTEN", file.listen, "127.0.0.1:8080");
     let address: std::net::SocketAddr = listen.parse().map_err(|_| {
         UsageError(format!(
@@ -239,14 +261,27 @@ pub fn run(args: ServeArgs) -> Result<(), UsageError> {
         .map_err(|e| UsageError(format!("cannot start: {e}")))?;
     runtime.block_on(async move {
         let press = saraban_press::TypstPress::default();
-        let store = Store::open(&db).await.map_err(|e| {
+        let store = Store::open_with_content(&db, content.as_ref()).await.map_err(|e| {
             UsageError(format!(
                 "--db: cannot open {}: {e}",
                 saraban_store::redact(&db)
             ))
         })?;
         let store = press.attach(store).with_enclosure_limits(enclosure_limits);
-        tracing::info!(db = %saraban_store::redact(&db), "database ready");
+        let read_db = args
+            .read_db
+            .clone()
+            .or_else(|| std::env::var("SARABAN_READ_DB").ok().filter(|v| !v.is_empty()));
+        let store = match read_db {
+            Some(url) => store.with_read_replica(&url).await.map_err(|e| {
+                UsageError(format!(
+                    "--read-db: cannot read from {}: {e}",
+                    saraban_store::redact(&url)
+                ))
+            })?,
+            None => store,
+        };
+        tracing::info!(db = %saraban_store::redact(&db), content = %store.content_store().place(), "database ready");
         match &keys {
             Some(keys) => {
                 store

@@ -85,6 +85,7 @@ fn saraban(args: &[&str]) -> Command {
         .env_remove("SARABAN_DB")
         .env_remove("SARABAN_KEYS")
         .env_remove("SARABAN_ORG")
+        .envs(saraban_stories::content_env_of_args(args))
         .env("SARABAN_BACKUP_PASSPHRASE", PASSPHRASE);
     command
 }
@@ -120,7 +121,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The ids of the documents `db` holds.
 async fn documents(db: &str) -> Vec<String> {
-    let store = saraban_store::Store::open(db).await.unwrap();
+    let store = saraban_stories::open_store(db).await.unwrap();
     let ids = sqlx::query_scalar::<_, String>("SELECT id FROM documents")
         .fetch_all(store.pool())
         .await

@@ -19,6 +19,7 @@ fn saraban(args: &[&str]) -> Output {
         .env_remove("SARABAN_DB")
         .env_remove("SARABAN_KEYS")
         .env_remove("SARABAN_CONFIG")
+        .envs(saraban_stories::content_env_of_args(args))
         .output()
         .expect("saraban runs")
 }

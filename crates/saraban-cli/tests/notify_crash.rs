@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use saraban_stories::notify_sinks::{LineSink, SmtpSink, aiosmtpd_available};
-use saraban_stories::saraban_store::Store;
 use saraban_stories::{Office, example_content, org, person};
 
 const ORG: &str = "wangkrachae";
@@ -54,6 +53,7 @@ impl Serve {
             .env("SARABAN_LINE_ENDPOINT", line)
             .env("SARABAN_LINE_TOKEN", TOKEN)
             .env("SARABAN_NOTIFY_LEASE_SECS", LEASE_SECS)
+            .envs(saraban_stories::content_env(db))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -142,7 +142,7 @@ async fn story(db: &str, keys: &Path) {
     let mut server = Serve::start(&db, &keys, smtp.port, &line.endpoint);
     // This process writes to the same database: somjai's channels, and
     // memos that wait for her.
-    let store = Store::open(&db).await.unwrap();
+    let store = saraban_stories::open_store(&db).await.unwrap();
     store.set_public_url(Some("https://saraban.wangkrachae.go.th".into()));
     let (o, somjai) = (org(ORG), person("somjai"));
     let token = store

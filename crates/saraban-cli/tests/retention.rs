@@ -14,6 +14,7 @@ const ORG: &str = "wangkrachae";
 fn verify(url: &str) -> (Option<i32>, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_saraban"))
         .args(["verify", "--db", url])
+        .envs(saraban_stories::content_env(url))
         .env_remove("SARABAN_ORG")
         .env_remove("SARABAN_KEYS")
         .env_remove("SARABAN_DB")

@@ -18,6 +18,7 @@ const ORG: &str = "wangkrachae";
 fn saraban(args: &[&str]) -> (Option<i32>, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_saraban"))
         .args(args)
+        .envs(saraban_stories::content_env_of_args(args))
         .env_remove("SARABAN_ORG")
         .env_remove("SARABAN_KEYS")
         .env_remove("SARABAN_DB")

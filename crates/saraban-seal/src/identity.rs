@@ -1,5 +1,10 @@
 //! Who seals: an organisation's certificate authority and the signing key it
 //! certifies, kept as PEM in the organisation's key folder.
+//!
+//! The organisation's own authority and the keys it issues are ECDSA P-256.
+//! A key from a real certificate authority (a .p12, or PEM) may also be RSA
+//! of 2048 bits or more, as Thai CAs commonly issue: it signs with RSA
+//! PKCS#1 v1.5 and SHA-256.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,6 +17,10 @@ use p256::ecdsa::signature::{self, Keypair, Signer};
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use pkcs8::PrivateKeyInfoRef;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::signature::SignatureEncoding;
+use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use spki::{
     AlgorithmIdentifierOwned, DynSignatureAlgorithmIdentifier, EncodePublicKey,
@@ -45,7 +54,7 @@ const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(10);
 /// Why an identity could not be made, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
-    #[error("the private key is not a PKCS#8 P-256 key: {0}")]
+    #[error("the private key cannot be used: {0}")]
     PrivateKey(String),
     #[error("the certificate chain cannot be read: {0}")]
     Certificates(String),
@@ -59,6 +68,186 @@ pub enum IdentityError {
     Random(String),
 }
 
+/// The fewest bits an RSA key may have (NIST SP 800-131A: RSA under 2048
+/// bits is disallowed for signatures).
+pub const MIN_RSA_BITS: usize = 2048;
+/// The most bits an RSA key may have: more is refused (as `rsa` does),
+/// so that a hostile certificate cannot make checking slow.
+pub const MAX_RSA_BITS: usize = 8192;
+
+/// The private key of a seal: ECDSA P-256, or RSA of at least
+/// [`MIN_RSA_BITS`] bits, which signs with PKCS#1 v1.5 and SHA-256.
+#[derive(Clone)]
+pub enum SealKey {
+    /// ECDSA P-256 (the organisation's own CA issues these).
+    P256(SigningKey),
+    /// RSA, 2048 to 8192 bits, with SHA-256's PKCS#1 v1.5 prefix.
+    Rsa(Box<rsa::pkcs1v15::SigningKey<rsa::sha2::Sha256>>),
+}
+
+impl fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SealKey({})", self.algorithm())
+    }
+}
+
+/// Why a PKCS#8 private key is not one a seal can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyRefusal {
+    /// Neither P-256 nor RSA: what it is, for a person.
+    Unsupported(String),
+    /// RSA, but under [`MIN_RSA_BITS`] bits (or over [`MAX_RSA_BITS`]).
+    RsaSize(usize),
+    /// Not a key that can be read.
+    Malformed(String),
+}
+
+impl fmt::Display for KeyRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyRefusal::Unsupported(what) => write!(
+                f,
+                "it is {what}; saraban seals with ECDSA P-256 or RSA keys of \
+                 {MIN_RSA_BITS} bits or more"
+            ),
+            KeyRefusal::RsaSize(bits) if *bits < MIN_RSA_BITS => write!(
+                f,
+                "the RSA key has {bits} bits; saraban needs at least {MIN_RSA_BITS}"
+            ),
+            KeyRefusal::RsaSize(bits) => write!(
+                f,
+                "the RSA key has {bits} bits; saraban takes at most {MAX_RSA_BITS}"
+            ),
+            KeyRefusal::Malformed(reason) => write!(f, "it cannot be read: {reason}"),
+        }
+    }
+}
+
+/// The number of bits of a big-endian unsigned integer.
+pub(crate) fn bit_length(bytes: &[u8]) -> usize {
+    let trimmed = match bytes.iter().position(|&byte| byte != 0) {
+        Some(start) => &bytes[start..],
+        None => return 0,
+    };
+    trimmed.len() * 8 - trimmed[0].leading_zeros() as usize
+}
+
+/// A key's algorithm for a person: "an ECDSA key on the curve secp384r1
+/// (1.3.132.0.34)", "an Ed25519 key".
+pub(crate) fn key_algorithm_name(
+    algorithm: &der::asn1::ObjectIdentifier,
+    curve: Option<&der::asn1::ObjectIdentifier>,
+) -> String {
+    const ID_ED25519: der::asn1::ObjectIdentifier =
+        der::asn1::ObjectIdentifier::new_unwrap("1.3.101.112");
+    const ID_ED448: der::asn1::ObjectIdentifier =
+        der::asn1::ObjectIdentifier::new_unwrap("1.3.101.113");
+    const ID_DSA: der::asn1::ObjectIdentifier =
+        der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10040.4.1");
+    let name = |oid: &der::asn1::ObjectIdentifier| {
+        const_oid::db::DB
+            .by_oid(oid)
+            .map_or_else(|| oid.to_string(), |name| format!("{name} ({oid})"))
+    };
+    match (*algorithm, curve) {
+        (oid::ID_EC_PUBLIC_KEY, Some(curve)) => {
+            format!("an ECDSA key on the curve {}", name(curve))
+        }
+        (ID_ED25519, _) => "an Ed25519 key".into(),
+        (ID_ED448, _) => "an Ed448 key".into(),
+        (ID_DSA, _) => "a DSA key".into(),
+        (oid::ID_RSASSA_PSS, _) => "an RSA-PSS key (id-RSASSA-PSS)".into(),
+        _ => format!("a key of the algorithm {}", name(algorithm)),
+    }
+}
+
+impl SealKey {
+    /// The key of a PKCS#8 PrivateKeyInfo (DER), if a seal can use it.
+    pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyRefusal> {
+        let info =
+            PrivateKeyInfoRef::from_der(der).map_err(|e| KeyRefusal::Malformed(e.to_string()))?;
+        let algorithm = info.algorithm.oid;
+        if algorithm == oid::ID_EC_PUBLIC_KEY {
+            let curve =
+                info.algorithm.parameters.as_ref().and_then(|parameters| {
+                    parameters.decode_as::<der::asn1::ObjectIdentifier>().ok()
+                });
+            if curve.is_some_and(|curve| curve != oid::SECP256R1) {
+                return Err(KeyRefusal::Unsupported(key_algorithm_name(
+                    &algorithm,
+                    curve.as_ref(),
+                )));
+            }
+            return SigningKey::from_pkcs8_der(der)
+                .map(SealKey::P256)
+                .map_err(|e| KeyRefusal::Malformed(e.to_string()));
+        }
+        if algorithm == oid::RSA_ENCRYPTION {
+            return rsa_from_pkcs1_der(info.private_key.as_bytes());
+        }
+        Err(KeyRefusal::Unsupported(key_algorithm_name(
+            &algorithm, None,
+        )))
+    }
+
+    /// The key as PKCS#8 DER ("PRIVATE KEY").
+    fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, IdentityError> {
+        match self {
+            SealKey::P256(key) => key.to_pkcs8_pem(LineEnding::LF),
+            SealKey::Rsa(key) => {
+                let private: &rsa::PrivateKey = key.as_ref().as_ref();
+                private.to_pkcs8_pem(LineEnding::LF)
+            }
+        }
+        .map_err(|e| IdentityError::PrivateKey(e.to_string()))
+    }
+
+    /// "ECDSA P-256" or "RSA-3072".
+    pub fn algorithm(&self) -> String {
+        match self {
+            SealKey::P256(_) => "ECDSA P-256".into(),
+            SealKey::Rsa(key) => format!("RSA-{}", rsa_bits(key)),
+        }
+    }
+
+    /// The most bytes a signature by this key takes (DER ECDSA, or the RSA
+    /// modulus' length).
+    pub(crate) fn max_signature_len(&self) -> usize {
+        match self {
+            SealKey::P256(_) => 72,
+            SealKey::Rsa(key) => {
+                let private: &rsa::PrivateKey = key.as_ref().as_ref();
+                private.size()
+            }
+        }
+    }
+}
+
+fn rsa_bits(key: &rsa::pkcs1v15::SigningKey<rsa::sha2::Sha256>) -> usize {
+    let private: &rsa::PrivateKey = key.as_ref();
+    bit_length(&private.n_bytes())
+}
+
+/// An RSA key from a PKCS#1 RSAPrivateKey (DER), its size checked first so
+/// that a small key is refused naming its size.
+fn rsa_from_pkcs1_der(der: &[u8]) -> Result<SealKey, KeyRefusal> {
+    let parts = rsa::pkcs1::RsaPrivateKeyRef::from_der(der)
+        .map_err(|e| KeyRefusal::Malformed(e.to_string()))?;
+    let bits = bit_length(parts.modulus.as_bytes());
+    if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
+        return Err(KeyRefusal::RsaSize(bits));
+    }
+    // The structure is sound (no noise from a wrong password): what `rsa`
+    // refuses is a key of a kind it does not take (more than two primes, a
+    // public exponent over 2^33).
+    let key = rsa::PrivateKey::from_pkcs1_der(der).map_err(|e| {
+        KeyRefusal::Unsupported(format!(
+            "an RSA key saraban cannot use (multi-prime, or an unusual public exponent: {e})"
+        ))
+    })?;
+    Ok(SealKey::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key))))
+}
+
 /// An organisation's own certificate authority: it signs the organisation's
 /// signing certificates, and its certificate is what verifiers trust.
 pub struct CaIdentity {
@@ -69,7 +258,7 @@ pub struct CaIdentity {
 /// A private key with its certificate chain: the signing certificate first,
 /// then the certificates that issued it, up to the authority.
 pub struct SigningIdentity {
-    key: SigningKey,
+    key: SealKey,
     chain: Vec<Certificate>,
 }
 
@@ -84,6 +273,7 @@ impl fmt::Debug for CaIdentity {
 impl fmt::Debug for SigningIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningIdentity")
+            .field("key", &self.key.algorithm())
             .field("certificate", &describe(self.certificate()))
             .field("chain_len", &self.chain.len())
             .finish_non_exhaustive()
@@ -171,8 +361,45 @@ fn key_from_pem(pem: &str) -> Result<SigningKey, IdentityError> {
     SigningKey::from_pkcs8_pem(pem).map_err(|e| IdentityError::PrivateKey(e.to_string()))
 }
 
+/// A seal's key from PEM: PKCS#8 ("PRIVATE KEY"), or an RSA key as PKCS#1
+/// ("RSA PRIVATE KEY"), as some CAs hand them over.
+fn seal_key_from_pem(pem: &str) -> Result<SealKey, IdentityError> {
+    let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
+        .map_err(|e| IdentityError::PrivateKey(format!("the PEM cannot be read: {e}")))?;
+    let der = Zeroizing::new(der);
+    let key = match label {
+        "PRIVATE KEY" => SealKey::from_pkcs8_der(&der),
+        "RSA PRIVATE KEY" => rsa_from_pkcs1_der(&der),
+        other => {
+            return Err(IdentityError::PrivateKey(format!(
+                "a PEM \"{other}\" block is not a private key saraban reads (PKCS#8 \
+                 \"PRIVATE KEY\", or \"RSA PRIVATE KEY\")"
+            )));
+        }
+    };
+    key.map_err(|refusal| IdentityError::PrivateKey(refusal.to_string()))
+}
+
 /// Whether `certificate` certifies the public half of `key`.
-pub(crate) fn certifies(certificate: &Certificate, key: &SigningKey) -> bool {
+pub(crate) fn certifies(certificate: &Certificate, key: &SealKey) -> bool {
+    match key {
+        SealKey::P256(key) => certifies_p256(certificate, key),
+        // An RSA key is compared by its numbers, whatever the DER of the
+        // certificate's key (absent or NULL parameters).
+        SealKey::Rsa(key) => {
+            let private: &rsa::PrivateKey = key.as_ref().as_ref();
+            let spki = certificate.tbs_certificate().subject_public_key_info();
+            spki.to_der()
+                .ok()
+                .and_then(|der| {
+                    rsa::PublicKey::try_from(SubjectPublicKeyInfoRef::from_der(&der).ok()?).ok()
+                })
+                .is_some_and(|public| public == private.to_public_key())
+        }
+    }
+}
+
+fn certifies_p256(certificate: &Certificate, key: &SigningKey) -> bool {
     let Ok(public) = VerifyingKey::from(key).to_public_key_der() else {
         return false;
     };
@@ -236,7 +463,7 @@ impl CaIdentity {
             SIGNER_YEARS,
         )?;
         Ok(SigningIdentity {
-            key,
+            key: SealKey::P256(key),
             chain: vec![certificate, self.certificate.clone()],
         })
     }
@@ -262,7 +489,7 @@ impl CaIdentity {
             .into_iter()
             .next()
             .ok_or(IdentityError::EmptyChain)?;
-        if !certifies(&certificate, &key) {
+        if !certifies_p256(&certificate, &key) {
             return Err(IdentityError::KeyDoesNotMatchCertificate);
         }
         Ok(Self { key, certificate })
@@ -272,7 +499,7 @@ impl CaIdentity {
 impl SigningIdentity {
     /// A key and its chain (signing certificate first). Refused if the key is
     /// not the one the first certificate certifies.
-    pub fn new(key: SigningKey, chain: Vec<Certificate>) -> Result<Self, IdentityError> {
+    pub fn new(key: SealKey, chain: Vec<Certificate>) -> Result<Self, IdentityError> {
         let leaf = chain.first().ok_or(IdentityError::EmptyChain)?;
         if !certifies(leaf, &key) {
             return Err(IdentityError::KeyDoesNotMatchCertificate);
@@ -280,16 +507,24 @@ impl SigningIdentity {
         Ok(Self { key, chain })
     }
 
-    /// Read a PKCS#8 PEM private key and a PEM chain, signing certificate
-    /// first.
+    /// Read a PEM private key (PKCS#8, P-256 or RSA; or PKCS#1 RSA) and a
+    /// PEM chain, signing certificate first.
     pub fn from_pem(key_pem: &str, chain_pem: &str) -> Result<Self, IdentityError> {
-        Self::new(key_from_pem(key_pem)?, certificates_from_pem(chain_pem)?)
+        Self::new(
+            seal_key_from_pem(key_pem)?,
+            certificates_from_pem(chain_pem)?,
+        )
     }
 
     /// The private key (PKCS#8 "PRIVATE KEY") and the chain ("CERTIFICATE"
     /// blocks, signing certificate first), as PEM.
     pub fn to_pem(&self) -> Result<(Zeroizing<String>, String), IdentityError> {
-        Ok((key_to_pem(&self.key)?, certificates_to_pem(&self.chain)?))
+        Ok((self.key.to_pkcs8_pem()?, certificates_to_pem(&self.chain)?))
+    }
+
+    /// The private key: P-256 or RSA.
+    pub fn key(&self) -> &SealKey {
+        &self.key
     }
 
     /// The signing certificate.
@@ -307,10 +542,28 @@ impl SigningIdentity {
         describe(self.certificate())
     }
 
-    /// A DER ECDSA signature (SHA-256) over `message`.
+    /// A signature over `message` with SHA-256: DER ECDSA, or RSA
+    /// PKCS#1 v1.5.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, signature::Error> {
-        let signature: DerSignature = self.key.try_sign(message)?;
-        Ok(signature.as_bytes().to_vec())
+        match &self.key {
+            SealKey::P256(key) => {
+                let signature: DerSignature = key.try_sign(message)?;
+                Ok(signature.as_bytes().to_vec())
+            }
+            SealKey::Rsa(key) => {
+                let signature: rsa::pkcs1v15::Signature = key.try_sign(message)?;
+                Ok(signature.to_vec())
+            }
+        }
+    }
+
+    /// The CMS signatureAlgorithm of [`SigningIdentity::sign`]:
+    /// ecdsa-with-SHA256, or sha256WithRSAEncryption.
+    pub(crate) fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        match &self.key {
+            SealKey::P256(_) => oid::ecdsa_with_sha256(),
+            SealKey::Rsa(_) => oid::sha256_with_rsa_encryption(),
+        }
     }
 }
 

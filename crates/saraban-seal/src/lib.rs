@@ -2,7 +2,8 @@
 //! file as an incremental update (the original bytes stay an exact prefix),
 //! and [`check`] says whether a file's seals hold.
 //!
-//! ECDSA P-256 with SHA-256 throughout; the CMS is a detached SignedData
+//! ECDSA P-256 with SHA-256, or RSA (2048 to 8192 bits) PKCS#1 v1.5 with
+//! SHA-256 for a key from a CA that issues RSA; the CMS is a detached SignedData
 //! (PAdES baseline B-B, or B-T with an RFC 3161 timestamp): signed
 //! attributes content-type, message-digest and ESS signing-certificate-v2,
 //! no signing-time attribute (the time is the signature dictionary's /M).
@@ -24,11 +25,13 @@ mod verify;
 
 pub use check::{CheckError, Failure, SealReport, TimestampReport, Verdict, check};
 pub use identity::{
-    CaIdentity, Certificate, CertificateInfo, IdentityError, SigningIdentity,
-    certificates_from_pem, certificates_to_pem, describe, self_issued,
+    CaIdentity, Certificate, CertificateInfo, IdentityError, MAX_RSA_BITS, MIN_RSA_BITS, SealKey,
+    SigningIdentity, certificates_from_pem, certificates_to_pem, describe, self_issued,
 };
 pub use pdf::update::UpdateError;
 pub use pkcs12::Pkcs12Error;
-pub use seal::{CONTENTS_CAPACITY, Prepared, SealDetails, SealError, prepare, seal};
+pub use seal::{
+    CONTENTS_CAPACITY, Prepared, SealDetails, SealError, contents_capacity, prepare, seal,
+};
 pub use signed_data::SignError;
 pub use timestamp::TimestampError;

@@ -28,6 +28,27 @@ pub(crate) const ID_CT_TST_INFO: ObjectIdentifier = oid("1.2.840.113549.1.9.16.1
 pub(crate) const ID_SHA256: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.1");
 /// RFC 5758: ecdsa-with-SHA256.
 pub(crate) const ECDSA_WITH_SHA256: ObjectIdentifier = oid("1.2.840.10045.4.3.2");
+/// RFC 5758: ecdsa-with-SHA384.
+pub(crate) const ECDSA_WITH_SHA384: ObjectIdentifier = oid("1.2.840.10045.4.3.3");
+/// RFC 8017: rsaEncryption (an RSA key; in CMS, also the PKCS#1 v1.5
+/// signature whose hash is the SignerInfo's digest algorithm).
+pub(crate) const RSA_ENCRYPTION: ObjectIdentifier = oid("1.2.840.113549.1.1.1");
+/// RFC 8017: sha256WithRSAEncryption.
+pub(crate) const SHA256_WITH_RSA_ENCRYPTION: ObjectIdentifier = oid("1.2.840.113549.1.1.11");
+/// RFC 8017: sha384WithRSAEncryption.
+pub(crate) const SHA384_WITH_RSA_ENCRYPTION: ObjectIdentifier = oid("1.2.840.113549.1.1.12");
+/// RFC 8017: sha512WithRSAEncryption.
+pub(crate) const SHA512_WITH_RSA_ENCRYPTION: ObjectIdentifier = oid("1.2.840.113549.1.1.13");
+/// RFC 8017: id-RSASSA-PSS.
+pub(crate) const ID_RSASSA_PSS: ObjectIdentifier = oid("1.2.840.113549.1.1.10");
+/// RFC 5480: id-ecPublicKey.
+pub(crate) const ID_EC_PUBLIC_KEY: ObjectIdentifier = oid("1.2.840.10045.2.1");
+/// RFC 5480: secp256r1 (P-256).
+pub(crate) const SECP256R1: ObjectIdentifier = oid("1.2.840.10045.3.1.7");
+/// RFC 5758: id-sha384.
+pub(crate) const ID_SHA384: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.2");
+/// RFC 5758: id-sha512.
+pub(crate) const ID_SHA512: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.3");
 /// X.520: commonName.
 pub(crate) const COMMON_NAME: ObjectIdentifier = oid("2.5.4.3");
 /// X.520: organizationName.
@@ -42,5 +63,14 @@ pub(crate) fn ecdsa_with_sha256() -> spki::AlgorithmIdentifierOwned {
     spki::AlgorithmIdentifierOwned {
         oid: ECDSA_WITH_SHA256,
         parameters: None,
+    }
+}
+
+/// RFC 4055: sha256WithRSAEncryption as an algorithm identifier, with the
+/// NULL parameters RFC 4055 §5 asks writers to put.
+pub(crate) fn sha256_with_rsa_encryption() -> spki::AlgorithmIdentifierOwned {
+    spki::AlgorithmIdentifierOwned {
+        oid: SHA256_WITH_RSA_ENCRYPTION,
+        parameters: Some(der::Any::null()),
     }
 }

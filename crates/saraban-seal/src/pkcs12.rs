@@ -11,6 +11,10 @@
 //! Not read (an [`Pkcs12Error::Unsupported`] naming it): RC4, PBMAC1, the
 //! public-key modes (signedData, envelopedData), BER with indefinite lengths.
 //!
+//! The key: ECDSA P-256, or RSA of 2048 bits or more (PKCS#8 rsaEncryption);
+//! any other is refused naming what it is, and a smaller RSA key naming its
+//! size.
+//!
 //! The MAC is checked first, so a wrong password is told apart from a
 //! damaged file; a file without a MAC has its password checked by the
 //! decryption itself (the padding and the DER of what comes out).
@@ -27,14 +31,11 @@ use der::{Decode, Encode, Sequence};
 use hmac::Mac;
 use hmac::digest::Digest;
 use hmac::digest::block_api::EagerHash;
-use p256::ecdsa::SigningKey;
-use p256::pkcs8::DecodePrivateKey;
-use pkcs8::PrivateKeyInfoRef;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-use crate::identity::{SigningIdentity, certifies};
+use crate::identity::{KeyRefusal, SealKey, SigningIdentity, certifies};
 
 /// Why a PKCS#12 file gave no signing identity. No message names the
 /// password or anything of the key.
@@ -51,11 +52,17 @@ pub enum Pkcs12Error {
     #[error("the private key in the PKCS#12 file is not the key of any certificate in it")]
     KeyMismatch,
     #[error(
-        "the private key in the PKCS#12 file is not an ECDSA P-256 (prime256v1) key \
-         (RSA or another curve); saraban seals with ECDSA P-256 keys only: ask the \
-         certificate authority for a P-256 certificate"
+        "the private key in the PKCS#12 file is {0}; saraban seals with ECDSA P-256 \
+         (prime256v1) keys or RSA keys of 2048 bits or more: ask the certificate \
+         authority for one of those"
     )]
-    NotP256,
+    UnsupportedKey(String),
+    #[error(
+        "the private key in the PKCS#12 file is an RSA key of {0} bits; saraban needs \
+         RSA keys of 2048 to 8192 bits: ask the certificate authority for a \
+         2048-bit or larger key"
+    )]
+    RsaKeySize(usize),
     #[error("the PKCS#12 file uses {0}, which saraban does not read")]
     Unsupported(String),
 }
@@ -82,19 +89,15 @@ impl SigningIdentity {
 /// Keys and certificates found in a file.
 #[derive(Default)]
 struct Contents {
-    keys: Vec<SigningKey>,
-    /// A key was found that is not P-256.
-    other_keys: bool,
+    keys: Vec<SealKey>,
+    /// Why the first key a seal cannot use was refused.
+    refused: Option<Pkcs12Error>,
     certificates: Vec<Certificate>,
 }
 
 fn identity_of(contents: Contents) -> Result<SigningIdentity, Pkcs12Error> {
     if contents.keys.is_empty() {
-        return Err(if contents.other_keys {
-            Pkcs12Error::NotP256
-        } else {
-            Pkcs12Error::NoKey
-        });
+        return Err(contents.refused.unwrap_or(Pkcs12Error::NoKey));
     }
     if contents.certificates.is_empty() {
         return Err(Pkcs12Error::NoCertificate);
@@ -295,9 +298,6 @@ const ID_SHA224: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.4");
 const ID_SHA256: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.1");
 const ID_SHA384: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.2");
 const ID_SHA512: ObjectIdentifier = oid("2.16.840.1.101.3.4.2.3");
-
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = oid("1.2.840.10045.2.1");
-const SECP256R1: ObjectIdentifier = oid("1.2.840.10045.3.1.7");
 
 /// An algorithm's name for a person, with its OID.
 fn algorithm_name(oid: &ObjectIdentifier) -> String {
@@ -509,20 +509,23 @@ fn read_safe_contents(
     Ok(())
 }
 
-/// A PKCS#8 PrivateKeyInfo: a P-256 key is kept, any other noted.
+/// A PKCS#8 PrivateKeyInfo: a P-256 or RSA key is kept, why any other is
+/// refused noted.
 fn read_key(der: &[u8], contents: &mut Contents) -> Result<(), BagError> {
-    let info = PrivateKeyInfoRef::from_der(der)?;
-    let curve = info
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|parameters| parameters.decode_as::<ObjectIdentifier>().ok());
-    if info.algorithm.oid != ID_EC_PUBLIC_KEY || curve.is_some_and(|curve| curve != SECP256R1) {
-        contents.other_keys = true;
-        return Ok(());
+    match SealKey::from_pkcs8_der(der) {
+        Ok(key) => contents.keys.push(key),
+        Err(KeyRefusal::Malformed(_)) => return Err(BagError::Malformed),
+        Err(KeyRefusal::RsaSize(bits)) => {
+            contents
+                .refused
+                .get_or_insert(Pkcs12Error::RsaKeySize(bits));
+        }
+        Err(KeyRefusal::Unsupported(what)) => {
+            contents
+                .refused
+                .get_or_insert(Pkcs12Error::UnsupportedKey(what));
+        }
     }
-    let key = SigningKey::from_pkcs8_der(der).map_err(|_| BagError::Malformed)?;
-    contents.keys.push(key);
     Ok(())
 }
 
@@ -874,13 +877,42 @@ mod tests {
     fn key_of_another_certificate_is_a_mismatch() {
         let now = chrono::Utc::now();
         let (_, signer) = crate::self_issued("A", "a", now).unwrap();
-        let other_key = SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let other_key = SealKey::P256(p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap());
         let contents = Contents {
             keys: vec![other_key],
-            other_keys: false,
+            refused: None,
             certificates: signer.chain().to_vec(),
         };
         assert_eq!(identity_of(contents).unwrap_err(), Pkcs12Error::KeyMismatch);
+    }
+
+    /// The same for an RSA key: compared with the certificate's key by its
+    /// numbers, it matches none.
+    #[test]
+    fn rsa_key_of_no_certificate_is_a_mismatch() {
+        use rsa::Generate as _;
+        let (_, signer) = crate::self_issued("A", "a", chrono::Utc::now()).unwrap();
+        let key = rsa::PrivateKey::generate();
+        let contents = Contents {
+            keys: vec![SealKey::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(key)))],
+            refused: None,
+            certificates: signer.chain().to_vec(),
+        };
+        assert_eq!(identity_of(contents).unwrap_err(), Pkcs12Error::KeyMismatch);
+    }
+
+    /// The first key a seal cannot use is why the file gives none.
+    #[test]
+    fn a_refused_key_is_the_reason_when_no_key_is_usable() {
+        let contents = Contents {
+            keys: Vec::new(),
+            refused: Some(Pkcs12Error::RsaKeySize(1024)),
+            certificates: Vec::new(),
+        };
+        assert_eq!(
+            identity_of(contents).unwrap_err(),
+            Pkcs12Error::RsaKeySize(1024)
+        );
     }
 
     #[test]

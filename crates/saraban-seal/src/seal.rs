@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use cms::signed_data::SignedData;
+use der::Encode;
 use sha2::{Digest, Sha256};
 
 use crate::identity::SigningIdentity;
@@ -9,10 +10,38 @@ use crate::pdf::update::{self, SignatureFields, Update, UpdateError};
 use crate::signed_data::{self, SignError};
 use crate::timestamp::{self, TimestampError};
 
-/// The room reserved in /Contents for the CMS, in bytes (written as twice
-/// as many hex digits): the chain, the signature and a timestamp token with
-/// its authority's certificates.
+/// The least room reserved in /Contents for the CMS, in bytes (written as
+/// twice as many hex digits). [`contents_capacity`] reserves more for a
+/// longer chain or a larger signature.
 pub const CONTENTS_CAPACITY: usize = 12_000;
+/// The SignedData's own structure around the certificates and the
+/// signature: the signer's issuer and serial (twice: the SignerInfo and the
+/// ESS signing-certificate-v2), the algorithms, the other signed
+/// attributes, the DER headers; with room to spare.
+const CMS_OVERHEAD: usize = 2_048;
+/// What a timestamp token may add: its TSTInfo, its signed attributes, its
+/// signature and its authority's certificates (RFC 3161 certReq), up to a
+/// chain of three RSA-4096 certificates.
+const TIMESTAMP_ALLOWANCE: usize = 10_240;
+
+/// The room /Contents gets for `identity`'s CMS: its chain, its largest
+/// signature (an RSA-4096 key's is 512 bytes), a timestamp token with its
+/// authority's chain, and the CMS around them; never less than
+/// [`CONTENTS_CAPACITY`].
+pub fn contents_capacity(identity: &SigningIdentity) -> usize {
+    let chain: usize = identity
+        .chain()
+        .iter()
+        .map(|certificate| {
+            certificate
+                .encoded_len()
+                .map_or(4_096, |len| usize::try_from(len).unwrap_or(4_096))
+        })
+        .sum();
+    let needed = CMS_OVERHEAD + chain + identity.key().max_signature_len() + TIMESTAMP_ALLOWANCE;
+    // Whole kilobytes, so that a file's size says little about the chain.
+    needed.next_multiple_of(1_024).max(CONTENTS_CAPACITY)
+}
 
 /// What the signature dictionary says about the seal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +78,7 @@ pub enum SealError {
 pub struct Prepared {
     update: Update,
     signed_data: SignedData,
+    capacity: usize,
 }
 
 /// Write the signature field's update after `pdf` and sign it.
@@ -64,7 +94,8 @@ pub fn prepare(
         contact_info: &details.contact_info,
         signed_at: details.signed_at,
     };
-    let update = update::append_signature(pdf, &fields, CONTENTS_CAPACITY)?;
+    let capacity = contents_capacity(identity);
+    let update = update::append_signature(pdf, &fields, capacity)?;
     let mut hasher = Sha256::new();
     for part in update.signed_parts() {
         hasher.update(part);
@@ -73,6 +104,7 @@ pub fn prepare(
     Ok(Prepared {
         update,
         signed_data,
+        capacity,
     })
 }
 
@@ -89,6 +121,7 @@ impl Prepared {
         let Prepared {
             mut update,
             signed_data,
+            capacity,
         } = self;
         let signed_data = match timestamp_token {
             Some(token) => {
@@ -105,7 +138,7 @@ impl Prepared {
         if !update.fill_contents(&der) {
             return Err(SealError::ContentsTooSmall {
                 needed: der.len(),
-                capacity: CONTENTS_CAPACITY,
+                capacity,
             });
         }
         Ok(update.bytes)

@@ -1,5 +1,11 @@
 //! The CMS SignedData of a PAdES baseline signature: detached, over the
 //! ByteRange's SHA-256, with the ESS signing-certificate-v2 attribute.
+//!
+//! An RSA key's SignerInfo names its signature sha256WithRSAEncryption
+//! (RFC 5754 §3.2, parameters NULL as RFC 4055 asks) rather than
+//! rsaEncryption (RFC 3370 §3.2): the algorithm then names its hash as the
+//! digest algorithm does, it is what pyHanko writes itself, and pdfsig
+//! (NSS) and pyHanko both accept it. The check takes either.
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
@@ -110,7 +116,7 @@ pub(crate) fn sign_detached(
         }),
         digest_alg: sha256_algorithm(),
         signed_attrs: Some(signed_attributes),
-        signature_algorithm: oid::ecdsa_with_sha256(),
+        signature_algorithm: identity.signature_algorithm(),
         signature: OctetString::new(signature)?,
         unsigned_attrs: None,
     };

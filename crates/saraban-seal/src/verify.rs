@@ -1,23 +1,33 @@
 //! Checking a CMS SignedData: its attributes, its signature, the signer's
 //! chain up to a trusted certificate, and its timestamp token.
+//!
+//! Keys: ECDSA P-256 and RSA (2048 to 8192 bits). Signatures: ECDSA with
+//! SHA-256 or SHA-384; RSA PKCS#1 v1.5 with SHA-256, SHA-384 or SHA-512,
+//! named sha*WithRSAEncryption, or rsaEncryption in a SignerInfo (as OpenSSL
+//! and Adobe write it). So a chain may mix RSA and ECDSA certificates.
 
 use chrono::{DateTime, Utc};
 use cms::cert::CertificateChoices;
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use der::asn1::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Decode, Encode, SliceReader};
 use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::{DerSignature, VerifyingKey};
 use p256::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoRef};
 use x509_cert::Certificate;
 use x509_cert::attr::Attributes;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
 use crate::failure::{Failure, TimestampReport};
-use crate::identity::{common_name, to_chrono};
+use crate::identity::{
+    MAX_RSA_BITS, MIN_RSA_BITS, bit_length, common_name, key_algorithm_name, to_chrono,
+};
 use crate::oid;
 use crate::signed_data::SigningCertificateV2;
 use crate::timestamp::{self, TstInfo};
@@ -109,7 +119,7 @@ fn identifies(sid: &SignerIdentifier, certificate: &Certificate) -> bool {
 /// The single value of the signed attribute `kind`.
 fn attribute_value<'a>(
     attributes: &'a Attributes,
-    kind: &der::asn1::ObjectIdentifier,
+    kind: &ObjectIdentifier,
 ) -> Option<&'a der::Any> {
     attributes
         .iter()
@@ -117,27 +127,178 @@ fn attribute_value<'a>(
         .and_then(|attribute| attribute.values.iter().next())
 }
 
-/// An ECDSA P-256 / SHA-256 signature by `certificate`'s key, or why not.
-fn verify_ecdsa(
+/// A hash a signature algorithm names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    fn of_digest_algorithm(oid: &ObjectIdentifier) -> Option<Self> {
+        match *oid {
+            oid::ID_SHA256 => Some(Hash::Sha256),
+            oid::ID_SHA384 => Some(Hash::Sha384),
+            oid::ID_SHA512 => Some(Hash::Sha512),
+            _ => None,
+        }
+    }
+
+    fn digest(self, message: &[u8]) -> Vec<u8> {
+        use rsa::sha2::Digest as _;
+        match self {
+            Hash::Sha256 => rsa::sha2::Sha256::digest(message).to_vec(),
+            Hash::Sha384 => rsa::sha2::Sha384::digest(message).to_vec(),
+            Hash::Sha512 => rsa::sha2::Sha512::digest(message).to_vec(),
+        }
+    }
+
+    fn pkcs1v15(self) -> rsa::Pkcs1v15Sign {
+        match self {
+            Hash::Sha256 => rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha256>(),
+            Hash::Sha384 => rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha384>(),
+            Hash::Sha512 => rsa::Pkcs1v15Sign::new::<rsa::sha2::Sha512>(),
+        }
+    }
+}
+
+/// How a signature is made, as its algorithm identifier says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// ECDSA (with a P-256 key).
+    Ecdsa(Hash),
+    /// RSA PKCS#1 v1.5.
+    RsaPkcs1(Hash),
+}
+
+/// The scheme `algorithm` names: ecdsa-with-SHA256/384, or
+/// sha256/384/512WithRSAEncryption (parameters NULL or absent). In CMS, a
+/// SignerInfo may name rsaEncryption, whose hash is then the SignerInfo's
+/// `digest` algorithm (RFC 3370 §3.2); a certificate may not.
+fn scheme_of(
+    algorithm: &AlgorithmIdentifierOwned,
+    digest: Option<&ObjectIdentifier>,
+) -> Result<Scheme, String> {
+    let rsa_parameters_ok = algorithm
+        .parameters
+        .as_ref()
+        .is_none_or(|parameters| parameters.is_null());
+    let unsupported = || {
+        let name = const_oid::db::DB
+            .by_oid(&algorithm.oid)
+            .map_or_else(String::new, |name| format!("{name} "));
+        format!(
+            "the signature algorithm {name}({}) is not supported (ECDSA P-256 with \
+             SHA-256 or SHA-384, RSA PKCS#1 v1.5 with SHA-256, SHA-384 or SHA-512 are)",
+            algorithm.oid
+        )
+    };
+    let scheme = match algorithm.oid {
+        oid::ECDSA_WITH_SHA256 if algorithm.parameters.is_none() => Scheme::Ecdsa(Hash::Sha256),
+        oid::ECDSA_WITH_SHA384 if algorithm.parameters.is_none() => Scheme::Ecdsa(Hash::Sha384),
+        oid::SHA256_WITH_RSA_ENCRYPTION if rsa_parameters_ok => Scheme::RsaPkcs1(Hash::Sha256),
+        oid::SHA384_WITH_RSA_ENCRYPTION if rsa_parameters_ok => Scheme::RsaPkcs1(Hash::Sha384),
+        oid::SHA512_WITH_RSA_ENCRYPTION if rsa_parameters_ok => Scheme::RsaPkcs1(Hash::Sha512),
+        oid::RSA_ENCRYPTION if rsa_parameters_ok => Scheme::RsaPkcs1(
+            digest
+                .and_then(Hash::of_digest_algorithm)
+                .ok_or_else(unsupported)?,
+        ),
+        oid::ID_RSASSA_PSS => {
+            return Err("RSASSA-PSS signatures are not supported (RSA PKCS#1 v1.5 is)".into());
+        }
+        _ => return Err(unsupported()),
+    };
+    Ok(scheme)
+}
+
+/// A certificate's public key, as far as a seal's check uses it.
+enum PublicKey {
+    P256(VerifyingKey),
+    Rsa(rsa::PublicKey),
+}
+
+/// `certificate`'s key: ECDSA P-256, or RSA of [`MIN_RSA_BITS`] to
+/// [`MAX_RSA_BITS`] bits.
+fn public_key(certificate: &Certificate) -> Result<PublicKey, String> {
+    let spki = certificate.tbs_certificate().subject_public_key_info();
+    let der = spki.to_der().map_err(|e| e.to_string())?;
+    let whose = || common_name(certificate.tbs_certificate().subject());
+    match spki.algorithm.oid {
+        oid::RSA_ENCRYPTION => {
+            let bits = spki
+                .subject_public_key
+                .as_bytes()
+                .and_then(|bytes| rsa::pkcs1::RsaPublicKeyRef::from_der(bytes).ok())
+                .map(|key| bit_length(key.modulus.as_bytes()))
+                .ok_or_else(|| format!("the RSA key of {} cannot be read", whose()))?;
+            if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
+                return Err(format!(
+                    "the RSA key of {} has {bits} bits (saraban checks {MIN_RSA_BITS} to \
+                     {MAX_RSA_BITS})",
+                    whose()
+                ));
+            }
+            let reference = SubjectPublicKeyInfoRef::from_der(&der).map_err(|e| e.to_string())?;
+            rsa::PublicKey::try_from(reference)
+                .map(PublicKey::Rsa)
+                .map_err(|e| format!("the RSA key of {} cannot be used: {e}", whose()))
+        }
+        oid::ID_EC_PUBLIC_KEY => VerifyingKey::from_public_key_der(&der)
+            .map(PublicKey::P256)
+            .map_err(|_| {
+                let curve = spki
+                    .algorithm
+                    .parameters
+                    .as_ref()
+                    .and_then(|parameters| parameters.decode_as::<ObjectIdentifier>().ok());
+                format!(
+                    "the key of {} is {}, not P-256",
+                    whose(),
+                    key_algorithm_name(&spki.algorithm.oid, curve.as_ref())
+                )
+            }),
+        other => Err(format!(
+            "the key of {} is {}; saraban checks ECDSA P-256 and RSA keys",
+            whose(),
+            key_algorithm_name(&other, None)
+        )),
+    }
+}
+
+/// Whether `signature` over `message` by `certificate`'s key holds under
+/// `algorithm` (with `digest`, a SignerInfo's digest algorithm, for
+/// rsaEncryption); an error says what cannot be checked.
+fn verify_signature(
     certificate: &Certificate,
-    algorithm: &der::asn1::ObjectIdentifier,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest: Option<&ObjectIdentifier>,
     message: &[u8],
     signature: &[u8],
 ) -> Result<bool, String> {
-    if *algorithm != oid::ECDSA_WITH_SHA256 {
-        return Err(format!("signature algorithm {algorithm} is not supported"));
+    let scheme = scheme_of(algorithm, digest)?;
+    match (public_key(certificate)?, scheme) {
+        (PublicKey::P256(key), Scheme::Ecdsa(hash)) => {
+            let Ok(signature) = DerSignature::from_bytes(signature) else {
+                return Ok(false);
+            };
+            Ok(match hash {
+                Hash::Sha256 => key.verify(message, &signature).is_ok(),
+                // ECDSA takes the hash's leftmost bits (FIPS 186-5 §6.4.1).
+                _ => key
+                    .verify_prehash(&hash.digest(message), &signature)
+                    .is_ok(),
+            })
+        }
+        (PublicKey::Rsa(key), Scheme::RsaPkcs1(hash)) => Ok(key
+            .verify(hash.pkcs1v15(), &hash.digest(message), signature)
+            .is_ok()),
+        (PublicKey::P256(_), Scheme::RsaPkcs1(_)) => {
+            Err("an RSA signature names an ECDSA key".into())
+        }
+        (PublicKey::Rsa(_), Scheme::Ecdsa(_)) => Err("an ECDSA signature names an RSA key".into()),
     }
-    let spki = certificate
-        .tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .map_err(|e| e.to_string())?;
-    let key = VerifyingKey::from_public_key_der(&spki)
-        .map_err(|_| "the key is not an ECDSA P-256 key".to_string())?;
-    let Ok(signature) = DerSignature::from_bytes(signature) else {
-        return Ok(false);
-    };
-    Ok(key.verify(message, &signature).is_ok())
 }
 
 /// Check a signer: attributes, digest, signature, signing certificate.
@@ -146,7 +307,7 @@ fn verify_signer(
     info: &SignerInfo,
     pool: &[Certificate],
     content_digest: &[u8],
-    content_type: der::asn1::ObjectIdentifier,
+    content_type: ObjectIdentifier,
 ) -> Result<Certificate, Failure> {
     if info.digest_alg.oid != oid::ID_SHA256 {
         return Err(Failure::Unsupported(format!(
@@ -164,7 +325,7 @@ fn verify_signer(
         .as_ref()
         .ok_or_else(|| Failure::Malformed("the signer has no signed attributes".into()))?;
     let declared_type = attribute_value(attributes, &oid::ID_CONTENT_TYPE)
-        .and_then(|value| value.decode_as::<der::asn1::ObjectIdentifier>().ok());
+        .and_then(|value| value.decode_as::<ObjectIdentifier>().ok());
     if declared_type != Some(content_type) {
         return Err(Failure::Malformed(
             "the content-type attribute is wrong or missing".into(),
@@ -179,9 +340,10 @@ fn verify_signer(
     let signed = attributes
         .to_der()
         .map_err(|e| Failure::Malformed(e.to_string()))?;
-    match verify_ecdsa(
+    match verify_signature(
         &signer,
-        &info.signature_algorithm.oid,
+        &info.signature_algorithm,
+        Some(&info.digest_alg.oid),
         &signed,
         info.signature.as_bytes(),
     ) {
@@ -256,8 +418,9 @@ pub(crate) fn verify_chain(
             .tbs_certificate()
             .to_der()
             .map_err(|e| e.to_string())?;
+        let mut cannot_check = None;
         let signature = current.signature().raw_bytes();
-        let algorithm = current.signature_algorithm().oid;
+        let algorithm = current.signature_algorithm();
         let issuer = trusted
             .iter()
             .chain(pool)
@@ -265,13 +428,22 @@ pub(crate) fn verify_chain(
                 candidate.tbs_certificate().subject() == current.tbs_certificate().issuer()
             })
             .find(|candidate| {
-                verify_ecdsa(candidate, &algorithm, &tbs_der, signature).unwrap_or(false)
+                match verify_signature(candidate, algorithm, None, &tbs_der, signature) {
+                    Ok(holds) => holds,
+                    Err(reason) => {
+                        cannot_check.get_or_insert(reason);
+                        false
+                    }
+                }
             })
             .ok_or_else(|| {
-                format!(
-                    "no trusted issuer signed the certificate of {}",
-                    common_name(current.tbs_certificate().subject())
-                )
+                let subject = common_name(current.tbs_certificate().subject());
+                match cannot_check.take() {
+                    Some(reason) => format!(
+                        "the signature on the certificate of {subject} cannot be checked: {reason}"
+                    ),
+                    None => format!("no trusted issuer signed the certificate of {subject}"),
+                }
             })?
             .clone();
         if !is_trusted(&issuer) {
@@ -409,4 +581,71 @@ fn verify_timestamp(
         tsa_cn: common_name(tsa.tbs_certificate().subject()),
         tsa_trusted,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn algorithm(text: &str, parameters: Option<der::Any>) -> AlgorithmIdentifierOwned {
+        AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new_unwrap(text),
+            parameters,
+        }
+    }
+
+    #[test]
+    fn schemes_named_by_algorithm_identifiers() {
+        let null = || Some(der::Any::null());
+        for (oid, parameters, scheme) in [
+            ("1.2.840.10045.4.3.2", None, Scheme::Ecdsa(Hash::Sha256)),
+            ("1.2.840.10045.4.3.3", None, Scheme::Ecdsa(Hash::Sha384)),
+            (
+                "1.2.840.113549.1.1.11",
+                null(),
+                Scheme::RsaPkcs1(Hash::Sha256),
+            ),
+            (
+                "1.2.840.113549.1.1.11",
+                None,
+                Scheme::RsaPkcs1(Hash::Sha256),
+            ),
+            (
+                "1.2.840.113549.1.1.12",
+                null(),
+                Scheme::RsaPkcs1(Hash::Sha384),
+            ),
+            (
+                "1.2.840.113549.1.1.13",
+                null(),
+                Scheme::RsaPkcs1(Hash::Sha512),
+            ),
+        ] {
+            assert_eq!(scheme_of(&algorithm(oid, parameters), None), Ok(scheme));
+        }
+        // rsaEncryption takes its hash from the SignerInfo's digest
+        // algorithm; without one (a certificate) it names no scheme.
+        let rsa = algorithm("1.2.840.113549.1.1.1", Some(der::Any::null()));
+        assert_eq!(
+            scheme_of(&rsa, Some(&oid::ID_SHA256)),
+            Ok(Scheme::RsaPkcs1(Hash::Sha256))
+        );
+        assert!(scheme_of(&rsa, None).is_err());
+        // PSS, SHA-1 and ECDSA with parameters are refused, saying why.
+        let pss = scheme_of(&algorithm("1.2.840.113549.1.1.10", None), None).unwrap_err();
+        assert!(pss.contains("RSASSA-PSS"), "{pss}");
+        let sha1 = scheme_of(&algorithm("1.2.840.113549.1.1.5", null()), None).unwrap_err();
+        assert!(sha1.contains("sha1WithRSAEncryption"), "{sha1}");
+        assert!(scheme_of(&algorithm("1.2.840.10045.4.3.2", null()), None).is_err());
+    }
+
+    #[test]
+    fn bit_lengths_of_moduli() {
+        assert_eq!(bit_length(&[]), 0);
+        assert_eq!(bit_length(&[0, 0x80, 0]), 16);
+        assert_eq!(bit_length(&[0x01, 0xff]), 9);
+        let mut modulus = vec![0u8; 257];
+        modulus[1] = 0xc5;
+        assert_eq!(bit_length(&modulus), 2048);
+    }
 }

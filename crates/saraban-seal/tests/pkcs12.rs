@@ -1,5 +1,7 @@
 //! `SigningIdentity::from_pkcs12` against files OpenSSL made: OpenSSL is the
-//! oracle for the MAC, the PBES2 and legacy decryption, and the bags.
+//! oracle for the MAC, the PBES2 and legacy decryption, and the bags; and
+//! for RSA: keys and chains as a CA that issues RSA hands them over, sealed
+//! and checked, with an RSA timestamp authority's token too.
 //!
 //! Needs the `openssl` command (Debian: `apt-get install openssl`).
 
@@ -10,8 +12,10 @@ use std::sync::OnceLock;
 use chrono::{FixedOffset, TimeZone, Utc};
 use der::Encode;
 use saraban_core::{Syntax, read_document};
+use saraban_seal::timestamp::TimestampRequest;
 use saraban_seal::{
-    Certificate, Pkcs12Error, SealDetails, SigningIdentity, certificates_from_pem, check, seal,
+    Certificate, Failure, Pkcs12Error, SealDetails, SigningIdentity, Verdict,
+    certificates_from_pem, check, contents_capacity, prepare, seal,
 };
 use saraban_typeset::Typesetter;
 
@@ -78,6 +82,22 @@ fn ec_key(dir: &Path, name: &str) {
     );
 }
 
+/// An RSA key of `bits` bits in `name`.
+fn rsa_key(dir: &Path, name: &str, bits: u32) {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            &format!("rsa_keygen_bits:{bits}"),
+            "-out",
+            name,
+        ],
+    );
+}
+
 /// A self-signed CA certificate `cert` for `key`.
 fn root(dir: &Path, key: &str, cert: &str, cn: &str) {
     openssl(
@@ -105,6 +125,19 @@ fn root(dir: &Path, key: &str, cert: &str, cn: &str) {
 /// A certificate `cert` for `key`, issued by `ca_cert`/`ca_key` with the
 /// extensions of section `section` of ext.cnf.
 fn issue(dir: &Path, key: &str, cert: &str, cn: &str, ca: (&str, &str), section: &str) {
+    issue_with_digest(dir, key, cert, cn, ca, section, "sha256");
+}
+
+/// [`issue`], the CA signing with `digest` (sha256, sha384, sha512).
+fn issue_with_digest(
+    dir: &Path,
+    key: &str,
+    cert: &str,
+    cn: &str,
+    ca: (&str, &str),
+    section: &str,
+    digest: &str,
+) {
     let csr = format!("{cert}.csr");
     openssl(
         dir,
@@ -139,6 +172,7 @@ fn issue(dir: &Path, key: &str, cert: &str, cn: &str, ca: (&str, &str), section:
             "ext.cnf",
             "-extensions",
             section,
+            &format!("-{digest}"),
         ],
     );
 }
@@ -166,7 +200,9 @@ fn fixtures() -> &'static Fixtures {
             "[signer]\nbasicConstraints=critical,CA:FALSE\n\
              keyUsage=critical,digitalSignature,nonRepudiation\n\
              [intermediate]\nbasicConstraints=critical,CA:TRUE\n\
-             keyUsage=critical,keyCertSign,cRLSign\n",
+             keyUsage=critical,keyCertSign,cRLSign\n\
+             [tsa]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+             extendedKeyUsage=critical,timeStamping\n",
         );
         // A CA, a signing certificate it issued, and a certificate that
         // has nothing to do with them.
@@ -275,19 +311,8 @@ fn fixtures() -> &'static Fixtures {
             ],
         );
 
-        // An RSA signer.
-        openssl(
-            d,
-            &[
-                "genpkey",
-                "-algorithm",
-                "RSA",
-                "-pkeyopt",
-                "rsa_keygen_bits:2048",
-                "-out",
-                "rsa.key",
-            ],
-        );
+        // An RSA-2048 signer under the P-256 CA (a mixed chain).
+        rsa_key(d, "rsa.key", 2048);
         issue(
             d,
             "rsa.key",
@@ -337,8 +362,250 @@ fn fixtures() -> &'static Fixtures {
                 "jumbled.pem",
             ],
         );
+
+        // All RSA, as Thai CAs issue: an RSA-3072 root, and an RSA-3072
+        // signer it issued (sha256WithRSAEncryption).
+        rsa_key(d, "rsa-ca.key", 3072);
+        root(d, "rsa-ca.key", "rsa-ca.pem", "Test RSA Root CA");
+        rsa_key(d, "rsa-signer.key", 3072);
+        issue(
+            d,
+            "rsa-signer.key",
+            "rsa-signer.pem",
+            "RSA Chain Signer",
+            ("rsa-ca.pem", "rsa-ca.key"),
+            "signer",
+        );
+        export(
+            d,
+            "rsa-chain.p12",
+            &[
+                "-inkey",
+                "rsa-signer.key",
+                "-in",
+                "rsa-signer.pem",
+                "-certfile",
+                "rsa-ca.pem",
+            ],
+        );
+        // The largest key a CA hands out, its certificate signed with
+        // sha512WithRSAEncryption.
+        rsa_key(d, "rsa4096.key", 4096);
+        issue_with_digest(
+            d,
+            "rsa4096.key",
+            "rsa4096.pem",
+            "RSA-4096 Signer",
+            ("rsa-ca.pem", "rsa-ca.key"),
+            "signer",
+            "sha512",
+        );
+        export(
+            d,
+            "rsa4096.p12",
+            &[
+                "-inkey",
+                "rsa4096.key",
+                "-in",
+                "rsa4096.pem",
+                "-certfile",
+                "rsa-ca.pem",
+            ],
+        );
+        // A P-256 signer under the RSA root (sha384WithRSAEncryption), and
+        // one under the P-256 root signed with ecdsa-with-SHA384.
+        ec_key(d, "ec-under-rsa.key");
+        issue_with_digest(
+            d,
+            "ec-under-rsa.key",
+            "ec-under-rsa.pem",
+            "EC Signer under RSA",
+            ("rsa-ca.pem", "rsa-ca.key"),
+            "signer",
+            "sha384",
+        );
+        export(
+            d,
+            "ec-under-rsa.p12",
+            &[
+                "-inkey",
+                "ec-under-rsa.key",
+                "-in",
+                "ec-under-rsa.pem",
+                "-certfile",
+                "rsa-ca.pem",
+            ],
+        );
+        ec_key(d, "ec384sig.key");
+        issue_with_digest(
+            d,
+            "ec384sig.key",
+            "ec384sig.pem",
+            "EC Signer SHA-384",
+            ("ca.pem", "ca.key"),
+            "signer",
+            "sha384",
+        );
+        export(
+            d,
+            "ec384sig.p12",
+            &[
+                "-inkey",
+                "ec384sig.key",
+                "-in",
+                "ec384sig.pem",
+                "-certfile",
+                "ca.pem",
+            ],
+        );
+
+        // Keys a seal cannot use: RSA-1024, P-384, Ed25519.
+        rsa_key(d, "rsa1024.key", 1024);
+        issue(
+            d,
+            "rsa1024.key",
+            "rsa1024.pem",
+            "RSA-1024 Signer",
+            ("ca.pem", "ca.key"),
+            "signer",
+        );
+        export(
+            d,
+            "rsa1024.p12",
+            &[
+                "-inkey",
+                "rsa1024.key",
+                "-in",
+                "rsa1024.pem",
+                "-certfile",
+                "ca.pem",
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-384",
+                "-out",
+                "p384.key",
+            ],
+        );
+        issue(
+            d,
+            "p384.key",
+            "p384.pem",
+            "P-384 Signer",
+            ("ca.pem", "ca.key"),
+            "signer",
+        );
+        export(
+            d,
+            "p384.p12",
+            &[
+                "-inkey",
+                "p384.key",
+                "-in",
+                "p384.pem",
+                "-certfile",
+                "ca.pem",
+            ],
+        );
+        openssl(
+            d,
+            &["genpkey", "-algorithm", "ED25519", "-out", "ed25519.key"],
+        );
+        issue(
+            d,
+            "ed25519.key",
+            "ed25519.pem",
+            "Ed25519 Signer",
+            ("ca.pem", "ca.key"),
+            "signer",
+        );
+        export(
+            d,
+            "ed25519.p12",
+            &[
+                "-inkey",
+                "ed25519.key",
+                "-in",
+                "ed25519.pem",
+                "-certfile",
+                "ca.pem",
+            ],
+        );
+
+        // An RSA timestamp authority under the RSA root: OpenSSL writes its
+        // SignerInfo's algorithm as rsaEncryption.
+        rsa_key(d, "tsa.key", 2048);
+        issue(
+            d,
+            "tsa.key",
+            "tsa.pem",
+            "Test RSA TSA",
+            ("rsa-ca.pem", "rsa-ca.key"),
+            "tsa",
+        );
+        write(d, "tsa-serial", "01\n");
+        write(
+            d,
+            "tsa.cnf",
+            &format!(
+                "[ tsa ]\ndefault_tsa = test_tsa\n\n[ test_tsa ]\ndir = {}\n\
+                 serial = $dir/tsa-serial\ncrypto_device = builtin\n\
+                 signer_cert = $dir/tsa.pem\nsigner_key = $dir/tsa.key\n\
+                 signer_digest = sha256\ndefault_policy = 1.3.6.1.4.1.99999.1\n\
+                 digests = sha256\naccuracy = secs:1\nordering = no\ntsa_name = yes\n\
+                 ess_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+                d.display()
+            ),
+        );
         Fixtures { dir }
     })
+}
+
+fn details() -> SealDetails {
+    let bangkok = FixedOffset::east_opt(7 * 3600).unwrap();
+    SealDetails {
+        name: "Test Signer".into(),
+        reason: "ออกหนังสือราชการ".into(),
+        location: None,
+        contact_info: "VRFY-TEST-P12X".into(),
+        signed_at: bangkok.from_utc_datetime(&Utc::now().naive_utc()),
+    }
+}
+
+/// The one seal on `pdf`, checked trusting `trusted`.
+fn verdict(pdf: &[u8], trusted: &Certificate) -> Verdict {
+    let reports = check(pdf, std::slice::from_ref(trusted)).unwrap();
+    assert_eq!(reports.len(), 1);
+    reports[0].verdict.clone()
+}
+
+/// `identity` seals the memo, the check holds trusting `root`, and one
+/// changed byte of the signed range fails it.
+fn seals_and_holds(identity: &SigningIdentity, root: &Certificate) -> Vec<u8> {
+    let sealed = seal(&memo_pdf(), identity, &details()).unwrap();
+    let reports = check(&sealed, std::slice::from_ref(root)).unwrap();
+    assert!(
+        reports[0].seals_whole_file(),
+        "the seal holds: {:?}",
+        reports[0].verdict
+    );
+    let mut altered = sealed.clone();
+    altered[sealed.len() / 3] ^= 0x01;
+    assert_eq!(
+        verdict(&altered, root),
+        Verdict::Invalid(Failure::DigestMismatch)
+    );
+    sealed
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn memo_pdf() -> Vec<u8> {
@@ -374,15 +641,7 @@ fn openssl_default_file_opens_and_seals() {
     // The unrelated certificate is left out.
     assert_chain(&identity, &[leaf, ca.clone()]);
 
-    let bangkok = FixedOffset::east_opt(7 * 3600).unwrap();
-    let details = SealDetails {
-        name: "Test Signer".into(),
-        reason: "ออกหนังสือราชการ".into(),
-        location: None,
-        contact_info: "VRFY-TEST-P12X".into(),
-        signed_at: bangkok.from_utc_datetime(&Utc::now().naive_utc()),
-    };
-    let sealed = seal(&memo_pdf(), &identity, &details).unwrap();
+    let sealed = seal(&memo_pdf(), &identity, &details()).unwrap();
     let reports = check(&sealed, &[ca]).unwrap();
     assert_eq!(reports.len(), 1);
     assert!(
@@ -466,12 +725,186 @@ fn chain_is_ordered_by_issuer() {
     );
 }
 
+/// An all-RSA file (RSA-3072 root and signer) opens, seals with RSA
+/// PKCS#1 v1.5, and the check holds; one changed byte of the file, or of
+/// the RSA signature itself, fails it, naming why.
 #[test]
-fn rsa_key_is_not_p256() {
+fn rsa_file_opens_and_seals() {
     let f = fixtures();
-    let error = SigningIdentity::from_pkcs12(&f.read("rsa.p12"), PASSWORD).unwrap_err();
-    assert_eq!(error, Pkcs12Error::NotP256);
-    assert!(error.to_string().contains("P-256"), "{error}");
+    let identity = SigningIdentity::from_pkcs12(&f.read("rsa-chain.p12"), PASSWORD).unwrap();
+    assert_eq!(identity.key().algorithm(), "RSA-3072");
+    let root = f.certificate("rsa-ca.pem");
+    assert_chain(&identity, &[f.certificate("rsa-signer.pem"), root.clone()]);
+
+    let sealed = seals_and_holds(&identity, &root);
+    let reports = check(&sealed, std::slice::from_ref(&root)).unwrap();
+    assert_eq!(reports[0].signer_cn.as_deref(), Some("RSA Chain Signer"));
+    assert_eq!(reports[0].issuer_cn.as_deref(), Some("Test RSA Root CA"));
+
+    // A digit of the RSA signature changed: the digest still matches, the
+    // signature does not.
+    let prepared = prepare(&memo_pdf(), &identity, &details()).unwrap();
+    let signature = hex(prepared.signature_value());
+    assert_eq!(signature.len(), 2 * 384, "an RSA-3072 signature");
+    let sealed = prepared.finish(None).unwrap();
+    let at = sealed
+        .windows(signature.len())
+        .position(|window| window == signature.as_bytes())
+        .expect("the signature's hex in /Contents")
+        + signature.len() / 2;
+    let mut altered = sealed.clone();
+    altered[at] = if altered[at] == b'0' { b'1' } else { b'0' };
+    assert_eq!(
+        verdict(&altered, &root),
+        Verdict::Invalid(Failure::SignatureInvalid)
+    );
+
+    // Trusting another root, the chain does not hold.
+    assert!(matches!(
+        verdict(&sealed, &f.certificate("ca.pem")),
+        Verdict::Invalid(Failure::Untrusted(_))
+    ));
+}
+
+/// An RSA signer under a P-256 root: the SignerInfo names
+/// sha256WithRSAEncryption (NULL parameters), the certificate's signature is
+/// ECDSA.
+#[test]
+fn rsa_signer_under_an_ecdsa_root() {
+    let f = fixtures();
+    let identity = SigningIdentity::from_pkcs12(&f.read("rsa.p12"), PASSWORD).unwrap();
+    assert_eq!(identity.key().algorithm(), "RSA-2048");
+    let sealed = seals_and_holds(&identity, &f.certificate("ca.pem"));
+    // AlgorithmIdentifier { sha256WithRSAEncryption, NULL }: only the
+    // SignerInfo has it, the certificates being signed with ECDSA.
+    let sha256_with_rsa = "300d06092a864886f70d01010b0500";
+    assert_eq!(
+        String::from_utf8_lossy(&sealed)
+            .matches(sha256_with_rsa)
+            .count(),
+        1
+    );
+}
+
+/// RSA-4096 signs; its certificate is signed with sha512WithRSAEncryption;
+/// /Contents has room for the signature, the chain and a timestamp token.
+#[test]
+fn rsa_4096_key_and_sha512_certificate() {
+    let f = fixtures();
+    let identity = SigningIdentity::from_pkcs12(&f.read("rsa4096.p12"), PASSWORD).unwrap();
+    assert_eq!(identity.key().algorithm(), "RSA-4096");
+    seals_and_holds(&identity, &f.certificate("rsa-ca.pem"));
+    let chain: usize = identity.chain().iter().map(|c| der(c).len()).sum();
+    assert!(contents_capacity(&identity) >= chain + 512 + 10_240);
+}
+
+/// Mixed chains: a P-256 signer under an RSA root whose signature is
+/// sha384WithRSAEncryption, and one whose P-256 root signed with
+/// ecdsa-with-SHA384.
+#[test]
+fn mixed_chains_and_sha384_certificates() {
+    let f = fixtures();
+    let identity = SigningIdentity::from_pkcs12(&f.read("ec-under-rsa.p12"), PASSWORD).unwrap();
+    assert_eq!(identity.key().algorithm(), "ECDSA P-256");
+    seals_and_holds(&identity, &f.certificate("rsa-ca.pem"));
+    let identity = SigningIdentity::from_pkcs12(&f.read("ec384sig.p12"), PASSWORD).unwrap();
+    seals_and_holds(&identity, &f.certificate("ca.pem"));
+}
+
+/// An RSA seal with an RSA timestamp authority's token (OpenSSL's `ts
+/// -reply`): the token is over the RSA signature value, and the check reads
+/// it, trusting the root.
+#[test]
+fn rsa_seal_takes_an_rsa_timestamp() {
+    let f = fixtures();
+    let identity = SigningIdentity::from_pkcs12(&f.read("rsa-chain.p12"), PASSWORD).unwrap();
+    let prepared = prepare(&memo_pdf(), &identity, &details()).unwrap();
+    let request = TimestampRequest::new(prepared.signature_value()).unwrap();
+    std::fs::write(f.path("query.tsq"), request.to_der()).unwrap();
+    openssl(
+        &f.dir,
+        &[
+            "ts",
+            "-reply",
+            "-queryfile",
+            "query.tsq",
+            "-config",
+            "tsa.cnf",
+            "-out",
+            "reply.tsr",
+        ],
+    );
+    let token = request.token_from_response(&f.read("reply.tsr")).unwrap();
+    let sealed = prepared.finish(Some(&token)).unwrap();
+    let root = f.certificate("rsa-ca.pem");
+    let reports = check(&sealed, std::slice::from_ref(&root)).unwrap();
+    assert!(reports[0].seals_whole_file(), "{:?}", reports[0].verdict);
+    let timestamp = reports[0].timestamp.as_ref().expect("the token is read");
+    assert_eq!(timestamp.tsa_cn, "Test RSA TSA");
+    assert!(timestamp.tsa_trusted);
+}
+
+#[test]
+fn rsa_key_under_2048_bits_is_refused_naming_its_size() {
+    let f = fixtures();
+    let error = SigningIdentity::from_pkcs12(&f.read("rsa1024.p12"), PASSWORD).unwrap_err();
+    assert_eq!(error, Pkcs12Error::RsaKeySize(1024));
+    let message = error.to_string();
+    assert!(
+        message.contains("1024") && message.contains("2048"),
+        "{message}"
+    );
+}
+
+#[test]
+fn other_keys_are_refused_naming_what_is_supported() {
+    let f = fixtures();
+    for (file, named) in [("p384.p12", "secp384r1"), ("ed25519.p12", "Ed25519")] {
+        let error = SigningIdentity::from_pkcs12(&f.read(file), PASSWORD).unwrap_err();
+        assert!(
+            matches!(error, Pkcs12Error::UnsupportedKey(_)),
+            "{file}: {error:?}"
+        );
+        let message = error.to_string();
+        for expected in [named, "P-256", "RSA", "2048"] {
+            assert!(message.contains(expected), "{file}: {message}");
+        }
+    }
+}
+
+/// The key folder keeps an RSA identity as PEM (PKCS#8) and reads it back;
+/// a PKCS#1 "RSA PRIVATE KEY" reads too; a key of another certificate is
+/// refused.
+#[test]
+fn rsa_identity_round_trips_through_pem() {
+    let f = fixtures();
+    let identity = SigningIdentity::from_pkcs12(&f.read("rsa-chain.p12"), PASSWORD).unwrap();
+    let (key, chain) = identity.to_pem().unwrap();
+    assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let again = SigningIdentity::from_pem(&key, &chain).unwrap();
+    assert_eq!(again.key().algorithm(), "RSA-3072");
+    seals_and_holds(&again, &f.certificate("rsa-ca.pem"));
+
+    openssl(
+        &f.dir,
+        &[
+            "pkey",
+            "-in",
+            "rsa-signer.key",
+            "-traditional",
+            "-out",
+            "rsa-signer.pkcs1.pem",
+        ],
+    );
+    let pkcs1 = std::fs::read_to_string(f.path("rsa-signer.pkcs1.pem")).unwrap();
+    assert!(pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    SigningIdentity::from_pem(&pkcs1, &chain).unwrap();
+
+    let other = std::fs::read_to_string(f.path("rsa.key")).unwrap();
+    assert!(matches!(
+        SigningIdentity::from_pem(&other, &chain),
+        Err(saraban_seal::IdentityError::KeyDoesNotMatchCertificate)
+    ));
 }
 
 #[test]

@@ -147,7 +147,7 @@ fn main() {
         store.set_public_url(Some(base.clone()));
         let org = OrgId::parse(demo::ORG).expect("an id");
         let issued = store
-            .list_documents(&org, Some("issued"), 1, 0)
+            .list_documents(&org, Some("issued"), 1, None)
             .await
             .expect("documents")
             .into_iter()

@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use saraban_core::workflow::RouteAction;
 use saraban_core::{Drafted, OrgId, PositionId};
+use saraban_store::list_queries::After;
 use saraban_store::{
     Account, ActOutcome, Audit, BoardEntry, BoardFilter, DocumentSummary, HistoryEntry,
     PublicRecord, RegisterEntry, StoreError,
@@ -139,7 +140,12 @@ pub struct NewToken {
 pub struct DocumentList {
     pub items: Vec<DocumentSummary>,
     pub limit: i64,
-    pub offset: i64,
+    /// `?after=` for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        pattern = "^[0-9]{1,16}\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -297,9 +303,12 @@ struct Page {
     #[serde(default = "default_limit")]
     #[param(minimum = 1, maximum = 200, default = 50)]
     limit: i64,
+    /// The `next` of the page before: the list goes on after it.
     #[serde(default)]
-    #[param(minimum = 0, maximum = 9007199254740991_i64, default = 0)]
-    offset: i64,
+    #[param(
+        pattern = "^[0-9]{1,16}\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
+    after: Option<String>,
 }
 
 /// The states `?state=` may name (`State::from_parts` reads them); any
@@ -329,12 +338,10 @@ fn default_limit() -> i64 {
 }
 
 impl Page {
-    fn check(&self) -> Result<(), ApiError> {
+    /// The page's key, once its parameters hold.
+    fn check(&self) -> Result<Option<After>, ApiError> {
         if !(1..=200).contains(&self.limit) {
             return Err(ApiError::bad_request("limit", "must be 1 to 200"));
-        }
-        if !(0..=MAX_OFFSET).contains(&self.offset) {
-            return Err(ApiError::bad_request("offset", OFFSET_RANGE));
         }
         if let Some(state) = &self.state
             && saraban_core::workflow::State::from_parts(state, 0).is_none()
@@ -344,7 +351,14 @@ impl Page {
                 format!("unknown state '{state}'"),
             ));
         }
-        Ok(())
+        self.after
+            .as_deref()
+            .map(After::parse)
+            .transpose()
+            .map_err(|e| match e {
+                StoreError::Invalid { reason, .. } => ApiError::bad_request("after", reason),
+                other => other.into(),
+            })
     }
 }
 
@@ -381,13 +395,6 @@ impl Window {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct Listing<T> {
-    items: Vec<T>,
-    limit: i64,
-    offset: i64,
-}
-
 pub(crate) fn query<T: serde::de::DeserializeOwned>(
     raw: Result<Query<T>, axum::extract::rejection::QueryRejection>,
 ) -> Result<T, ApiError> {
@@ -408,18 +415,30 @@ async fn list_documents(
     State(state): State<AppState>,
     actor: Actor,
     page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Listing<DocumentSummary>>, ApiError> {
+) -> Result<Json<DocumentList>, ApiError> {
     actor.may_read_documents()?;
     let page = query(page)?;
-    page.check()?;
+    let after = page.check()?;
     let items = state
         .store
-        .list_documents(&actor.0.org, page.state.as_deref(), page.limit, page.offset)
+        .list_documents(
+            &actor.0.org,
+            page.state.as_deref(),
+            page.limit,
+            after.as_ref(),
+        )
         .await?;
-    Ok(Json(Listing {
+    // A full page may have more after it; a short one is the last.
+    let next = match items.last() {
+        Some(last) if items.len() as i64 == page.limit => {
+            After::text_of(&last.updated_at, &last.id)
+        }
+        _ => None,
+    };
+    Ok(Json(DocumentList {
         items,
         limit: page.limit,
-        offset: page.offset,
+        next,
     }))
 }
 

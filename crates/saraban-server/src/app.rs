@@ -41,6 +41,10 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::router(http.clone()))
         // Last of the routes: it counts each of them by its pattern.
         .route_layer(axum::middleware::from_fn_with_state(http, metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::read_your_writes::track,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(edge::guard))
         .layer(axum::middleware::from_fn(log_request))

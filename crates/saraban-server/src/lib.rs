@@ -15,6 +15,7 @@ mod incoming;
 mod metrics;
 mod notify;
 mod openapi;
+mod read_your_writes;
 mod retention;
 mod search;
 pub mod sender;

@@ -258,13 +258,14 @@ mod tests {
         let year = parameter(&document, "/registers/{register}/{year}", "get", "year");
         assert_eq!(year["minimum"], saraban_core::BuddhistYear::MIN);
         assert_eq!(year["maximum"], saraban_core::BuddhistYear::MAX);
-        for (path, name) in [
-            ("/documents", "offset"),
-            ("/documents/{id}/history", "offset"),
-        ] {
-            let offset = parameter(&document, path, "get", name);
-            assert_eq!(offset["maximum"], crate::api::MAX_OFFSET, "{path}");
-        }
+        let offset = parameter(&document, "/documents/{id}/history", "get", "offset");
+        assert_eq!(offset["maximum"], crate::api::MAX_OFFSET);
+        // A document list pages by key: `after` is exactly what the store
+        // parses, and the list's `next` is one.
+        let after = parameter(&document, "/documents", "get", "after");
+        assert_eq!(after["pattern"], saraban_store::list_queries::AFTER_PATTERN);
+        let next = &document["components"]["schemas"]["DocumentList"]["properties"]["next"];
+        assert_eq!(next["pattern"], saraban_store::list_queries::AFTER_PATTERN);
 
         let new = &document["components"]["schemas"]["PasswordChange"]["properties"]["new"];
         assert_eq!(

@@ -319,21 +319,37 @@ pub(crate) struct Page {
     limit: Option<i64>,
 }
 
+/// A page of a destruction list's items: those after the item of
+/// document `after` (the last of the page before).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(crate) struct ItemsPage {
+    #[serde(default)]
+    #[param(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    after: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
 #[utoipa::path(get, path = "/records/destruction-lists/{id}", tag = "records",
-    params(("id" = String, Path), Page),
-    responses((status = 200, body = ListWithItems), (status = 404, body = ApiError), (status = 401, body = ApiError)))]
+    params(("id" = String, Path), ItemsPage),
+    responses((status = 200, body = ListWithItems), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
 pub(crate) async fn destruction_list(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Query(page): Query<Page>,
+    Query(page): Query<ItemsPage>,
 ) -> Result<Json<ListWithItems>, ApiError> {
+    let after = page
+        .after
+        .as_deref()
+        .map(DocumentId::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request("after", e.to_string()))?;
     let list = state.store.destruction_list(&actor.0.org, &id).await?;
     let limit = page.limit.unwrap_or(100).clamp(1, 1000);
-    let offset = page.offset.unwrap_or(0).max(0);
     let items = state
         .store
-        .destruction_items(&actor.0.org, &id, offset, limit)
+        .destruction_items(&actor.0.org, &id, after.as_ref(), limit)
         .await?;
     Ok(Json(ListWithItems { list, items }))
 }

@@ -233,7 +233,16 @@ fn millis(duration: Duration) -> f64 {
 }
 
 async fn bench(name: &str, url: String, count: usize) {
-    let store = Store::open(&url).await.expect("open");
+    // PostgreSQL's content goes to a folder of the run's own.
+    let content = url.starts_with("postgres").then(|| {
+        saraban_store::ContentPlace::Folder(std::env::temp_dir().join(format!(
+            "saraban-bench-{}.content",
+            uuid::Uuid::new_v4().simple()
+        )))
+    });
+    let store = Store::open_with_content(&url, content.as_ref())
+        .await
+        .expect("open");
     let config = OrgConfig::parse_toml(include_str!(
         "../../../examples/organisation/wangkrachae.toml"
     ))

@@ -214,7 +214,15 @@ impl Store {
         if let Some(address) = address {
             self.give_back_attempt(ADDRESS, address).await?;
         }
+        // The key first: the session carries it sealed, for other processes.
+        self.unlock_actor_key(org, person, password, at).await?;
         let token = new_token();
+        let key_wrap = match self.unlocked_key(org, person) {
+            Some(key) => Some(crate::session_keys::seal_for_session(
+                org, person, &token, &key,
+            )?),
+            None => None,
+        };
         let expires = if api {
             at + Duration::days(API_TOKEN_DAYS)
         } else {
@@ -227,25 +235,27 @@ impl Store {
             .bind(person)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(sqlx::AssertSqlSafe(self.timed("INSERT INTO sessions (token_hash, org_id, person_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, @ts($5), @ts($6))")))
+        sqlx::query(sqlx::AssertSqlSafe(self.timed("INSERT INTO sessions (token_hash, org_id, person_id, kind, created_at, expires_at, key_wrap) VALUES ($1, $2, $3, $4, @ts($5), @ts($6), $7)")))
             .bind(sha256_hex(token.as_bytes()))
             .bind(org)
             .bind(person)
             .bind(if api { "api" } else { "session" })
             .bind(&now)
             .bind(thai_time(expires).to_rfc3339())
+            .bind(key_wrap)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.unlock_actor_key(org, person, password, at).await?;
         Ok(token)
     }
 
     /// The account behind a session or API token, if it is still valid.
     pub async fn authenticate(&self, token: &str, at: DateTime<Utc>) -> Result<Option<Account>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT s.org_id, s.person_id, @text(s.expires_at), p.name, p.is_admin FROM sessions s
-               JOIN people p ON p.org_id = s.org_id AND p.id = s.person_id WHERE s.token_hash = $1",
+            "SELECT s.org_id, s.person_id, @text(s.expires_at), p.name, p.is_admin, s.key_wrap, k.verifier_key
+               FROM sessions s JOIN people p ON p.org_id = s.org_id AND p.id = s.person_id
+               LEFT JOIN person_keys k ON k.org_id = s.org_id AND k.person_id = s.person_id
+              WHERE s.token_hash = $1",
         )))
         .bind(sha256_hex(token.as_bytes()))
         .fetch_optional(&self.pool)
@@ -262,6 +272,16 @@ impl Store {
         let person = stored_person(&row.try_get::<String, _>("person_id")?)?;
         let name: String = row.try_get("name")?;
         let is_admin = row.try_get::<i64, _>("is_admin")? != 0;
+        let key_wrap: Option<Vec<u8>> = row.try_get("key_wrap")?;
+        let verifier: Option<String> = row.try_get("verifier_key")?;
+        self.hold_session_key(
+            org.as_str(),
+            person.as_str(),
+            token,
+            key_wrap.as_deref(),
+            verifier.as_deref(),
+        )
+        .await?;
         let positions = self.positions_of(&org, &person, at).await?;
         Ok(Some(Account {
             org,

@@ -23,7 +23,7 @@ use crate::{Result, Store, StoreError};
 pub const KEY_REGISTERED: &str = "key_registered";
 
 /// The name a person's key carries.
-fn key_name(org: &str, person: &str) -> String {
+pub(crate) fn key_name(org: &str, person: &str) -> String {
     format!("saraban/{org}/{person}")
 }
 
@@ -73,11 +73,18 @@ impl Store {
             .cloned()
     }
 
-    fn keep_unlocked(&self, org: &str, person: &str, key: SignerKey) {
+    pub(crate) fn keep_unlocked(&self, org: &str, person: &str, key: Arc<SignerKey>) {
         self.unlocked
             .lock()
             .expect("unlocked keys")
-            .insert((org.to_owned(), person.to_owned()), Arc::new(key));
+            .insert((org.to_owned(), person.to_owned()), key);
+    }
+
+    /// Drops a key this process holds, and the image it opened.
+    pub(crate) fn forget_unlocked(&self, org: &str, person: &str) {
+        let who = (org.to_owned(), person.to_owned());
+        self.unlocked.lock().expect("unlocked keys").remove(&who);
+        self.inks.lock().expect("inks").remove(&who);
     }
 
     /// After a password is checked (sign-in): opens the person's key, or
@@ -118,7 +125,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::invariant(format!("unsealing a key: {e}")))??;
             if let Some(key) = opened {
-                self.keep_unlocked(org, person, key);
+                self.keep_unlocked(org, person, Arc::new(key));
                 if let Some(key) = self.unlocked_key(org, person) {
                     self.open_signature(org, person, &key).await?;
                 }

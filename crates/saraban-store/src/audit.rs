@@ -1525,18 +1525,36 @@ impl Store {
             let Some(hash) = &issue.pdf_hash else {
                 continue;
             };
-            let pdf: Option<Vec<u8>> = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
-                .bind(hash)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| row.try_get("bytes"))
-                .transpose()?;
-            let detail = match pdf {
-                None => "the issued PDF is missing",
-                Some(bytes) if sha256_hex(&bytes) != *hash => {
-                    "the stored PDF is not the one issued"
+            // The row says it is kept; the content store must hold it,
+            // byte for byte, under its key.
+            let recorded: Option<i64> =
+                sqlx::query_scalar("SELECT size FROM pdfs WHERE org_id = $1 AND sha256 = $2")
+                    .bind(findings.org)
+                    .bind(hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let key = crate::content::ContentStore::key(
+                findings.org,
+                crate::content::ContentKind::Pdf,
+                hash,
+            );
+            let pdf = match recorded {
+                Some(_) => {
+                    self.content
+                        .get(findings.org, crate::content::ContentKind::Pdf, hash)
+                        .await?
                 }
-                Some(bytes) => {
+                None => None,
+            };
+            let detail = match (recorded, pdf) {
+                (None, _) => "the issued PDF is missing".to_owned(),
+                (Some(_), None) => {
+                    format!("the issued PDF is missing from the content store (object {key})")
+                }
+                (_, Some(bytes)) if sha256_hex(&bytes) != *hash => {
+                    format!("the stored PDF is not the one issued (object {key})")
+                }
+                (_, Some(bytes)) => {
                     // A PDF issued before seals were made carries none.
                     if let Some(seal) = check_pdf_seal(&bytes, &anchors)
                         && let Some(problem) = seal.problem
@@ -1555,7 +1573,7 @@ impl Store {
                 FindingClass::ContentModified,
                 Some(issue.seq),
                 Some(&issue.document),
-                detail.into(),
+                detail,
             );
         }
         Ok(())

@@ -34,6 +34,8 @@ const FORMAT: &str = "saraban-backup/1";
 const SQLITE_FILE: &str = "database.sqlite";
 const POSTGRES_FILE: &str = "database.pgdump";
 const KEYS: &str = "keys";
+/// The content store's objects, by key, in a backup of a local folder.
+const CONTENT: &str = "content";
 /// A sealed secret file's name: the file's own name and this.
 const SEALED: &str = ".sealed";
 
@@ -52,6 +54,11 @@ pub struct Manifest {
     pub sealing: Sealing,
     /// Every file but the manifest, by its path under the backup folder.
     pub files: Vec<FileEntry>,
+    /// Where the content (PDFs, enclosures, signature images) was kept:
+    /// a local folder's objects are copied under `content/`; an S3
+    /// bucket is its own durable store, named here and not copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -430,6 +437,47 @@ impl Store {
             }
         };
         files.push(file_entry(to, database_file, false)?);
+        // The content the snapshot names, after it: objects are put before
+        // the rows that name them commit, so each is there to copy.
+        let content = match self.content.folder() {
+            Some(_) => {
+                let named = match self.backend() {
+                    Backend::Sqlite => {
+                        let snapshot =
+                            format!("sqlite://{}?mode=ro", to.join(SQLITE_FILE).display());
+                        let pool = sqlx::AnyPool::connect(&snapshot).await?;
+                        let named = named_objects(&pool).await;
+                        pool.close().await;
+                        named?
+                    }
+                    Backend::Postgres => named_objects(&self.pool).await?,
+                };
+                for (org, kind, sha256) in named {
+                    let key = crate::content::ContentStore::key(&org, kind, &sha256);
+                    let bytes = self
+                        .content
+                        .get(&org, kind, &sha256)
+                        .await?
+                        .ok_or_else(|| {
+                            refused(format!("the content store lacks the object {key}"))
+                        })?;
+                    let path = format!("{CONTENT}/{key}");
+                    let file = to.join(&path);
+                    if let Some(folder) = file.parent() {
+                        std::fs::create_dir_all(folder).map_err(io(folder))?;
+                    }
+                    write_file(&file, &bytes, false)?;
+                    files.push(FileEntry {
+                        path,
+                        sha256: sha256_hex(&bytes),
+                        bytes: bytes.len() as u64,
+                        sealed: false,
+                    });
+                }
+                CONTENT.to_owned()
+            }
+            None => self.content.place().to_string(),
+        };
         let migration = sqlx::query_scalar::<_, i64>("SELECT MAX(version) FROM _sqlx_migrations")
             .fetch_one(&self.pool)
             .await?;
@@ -451,6 +499,7 @@ impl Store {
                 .collect(),
             sealing,
             files,
+            content: Some(content),
         };
         let text = serde_json::to_vec_pretty(&manifest).expect("serialisable");
         let beside = to.join(format!("{MANIFEST}.new"));
@@ -573,8 +622,30 @@ fn sqlite_path(url: &str) -> Result<PathBuf> {
     Ok(PathBuf::from(path))
 }
 
-/// Restores the backup in `from` into the empty database `database_url`
-/// and the new or empty key folder `keys`, then audits every organisation
+/// Every object the content tables name: (organisation, kind, hash).
+async fn named_objects(
+    pool: &sqlx::AnyPool,
+) -> Result<Vec<(String, crate::content::ContentKind, String)>> {
+    use sqlx::Row;
+    let mut named = Vec::new();
+    for kind in crate::content::ContentKind::ALL {
+        let sql = format!(
+            "SELECT org_id, sha256 FROM {} ORDER BY org_id, sha256",
+            kind.table()
+        );
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(pool)
+            .await?
+        {
+            named.push((row.try_get("org_id")?, kind, row.try_get("sha256")?));
+        }
+    }
+    Ok(named)
+}
+
+/// Restores the backup in `from` into the empty database `database_url`,
+/// the new or empty key folder `keys` and the content store `content`
+/// (default: beside a SQLite file), then audits every organisation
 /// against the manifest's checkpoints. The caller reports success only if
 /// the result `holds`.
 pub async fn restore(
@@ -582,6 +653,7 @@ pub async fn restore(
     database_url: &str,
     keys: &Path,
     passphrase: &str,
+    content: Option<&crate::content::ContentPlace>,
 ) -> Result<Restored> {
     let manifest = check_backup(from)?;
     let backend =
@@ -651,7 +723,30 @@ pub async fn restore(
             .await?;
         }
     }
-    let store = Store::open(database_url).await?;
+    // The copied objects go into the content store (a folder or a bucket)
+    // before the database that names them is opened.
+    let place = match content {
+        Some(place) => place.clone(),
+        None => crate::content::ContentPlace::beside(database_url)?,
+    };
+    let objects = crate::content::ContentStore::open(&place)?;
+    for file in manifest
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(&format!("{CONTENT}/")))
+    {
+        let key = &file.path[CONTENT.len() + 1..];
+        let Some((org, kind, sha256)) = crate::content::named(key) else {
+            return Err(refused(format!(
+                "{}: not a content object's key",
+                file.path
+            )));
+        };
+        let path = from.join(&file.path);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        objects.put(&org, kind, &sha256, bytes).await?;
+    }
+    let store = Store::open_with_content(database_url, Some(&place)).await?;
     store.use_key_folder(keys)?;
     let orgs: Vec<String> = store
         .organisation_ids()

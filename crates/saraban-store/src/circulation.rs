@@ -74,13 +74,10 @@ impl Store {
             return Ok(Vec::new());
         }
         // Few letters are ever circulated; their lists are read here.
-        let rows = sqlx::query(
-            "SELECT id, number, content, circulated_to, acknowledged_by FROM documents
-              WHERE org_id = $1 AND circulated_to IS NOT NULL ORDER BY id DESC",
-        )
-        .bind(org.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(crate::list_queries::CIRCULATED)
+            .bind(org.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         let mut found = Vec::new();
         for row in rows {
             let listed = |column: &str| -> Result<Vec<String>> {

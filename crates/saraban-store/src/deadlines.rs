@@ -14,6 +14,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::error::{Result, StoreError};
+use crate::list_queries::CLOSED_STATES;
 use crate::outbox::{NewNotification, calendar_of, holders_on, insert_notifications};
 use crate::store::Store;
 use crate::writer::Writes;
@@ -21,9 +22,6 @@ use crate::writer::Writes;
 /// The event that records a change of an organisation's holiday list; its
 /// `text` is the new list's SHA-256.
 pub const HOLIDAYS_CHANGED: &str = "holidays_changed";
-
-/// The states in which a document is still to be dealt with.
-const CLOSED_STATES: &str = "('issued', 'archived', 'withdrawn', 'cancelled', 'closed')";
 
 /// How far a deadline may run past its date over holidays (Songkran and a
 /// weekend make a week).
@@ -164,17 +162,11 @@ impl Store {
     pub async fn overdue(&self, org: &OrgId, today: NaiveDate) -> Result<Vec<Overdue>> {
         let mut conn = self.pool.acquire().await?;
         let calendar = calendar_of(&mut conn, org.as_str()).await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT d.document_id, d.due_on, doc.kind, doc.content
-               FROM deadlines d
-               JOIN documents doc ON doc.org_id = d.org_id AND doc.id = d.document_id
-              WHERE d.org_id = $1 AND d.due_on < $2 AND doc.state NOT IN {CLOSED_STATES}
-              ORDER BY d.due_on DESC LIMIT 500"
-        )))
-        .bind(org.as_str())
-        .bind(today.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::overdue()))
+            .bind(org.as_str())
+            .bind(today.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
         let mut overdue = Vec::new();
         for row in rows {
             let due: String = row.get("due_on");

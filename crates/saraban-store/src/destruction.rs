@@ -492,6 +492,11 @@ impl Store {
         complete: impl FnOnce(Event) -> Event + Send + 'static,
     ) -> Result<DestructionList> {
         let (org_s, actor_s, list_s) = (org.to_string(), actor.to_string(), list.to_owned());
+        // The objects of the erased content, deleted once the destruction
+        // has committed (a crash before leaves orphans for `saraban gc`).
+        let doomed: std::sync::Arc<std::sync::Mutex<Vec<(crate::content::ContentKind, String)>>> =
+            Default::default();
+        let (content, doomed_in) = (self.content.clone(), doomed.clone());
         self.writers
             .write(&org_s.clone(), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
@@ -557,7 +562,10 @@ impl Store {
                     if kind == LIST_APPROVED {
                         let year = row.try_get::<i64, _>("year")? as i32;
                         let number = row.try_get::<i64, _>("number")? as u32;
-                        let destroyed = destroy_items(tx, &org_s, &list_s, year, &at_text).await?;
+                        let mut objects = Vec::new();
+                        let destroyed =
+                            destroy_items(tx, &content, &mut objects, &org_s, &list_s, year, &at_text).await?;
+                        *doomed_in.lock().unwrap_or_else(|e| e.into_inner()) = objects;
                         for (document, subject, erased, version, content_hash) in destroyed {
                             let event = Event {
                                 year: Some(year),
@@ -576,6 +584,10 @@ impl Store {
                 })
             })
             .await?;
+        let doomed = std::mem::take(&mut *doomed.lock().unwrap_or_else(|e| e.into_inner()));
+        for (kind, sha256) in doomed {
+            self.content.delete(org.as_str(), kind, &sha256).await?;
+        }
         self.destruction_list(org, list).await
     }
 
@@ -607,32 +619,53 @@ impl Store {
         Ok(lists)
     }
 
-    /// A page of a list's items in order of register, year and number.
+    /// A page of a list's items in order of register, year and number:
+    /// those after the item of document `after`, or the first page.
     pub async fn destruction_items(
         &self,
         org: &OrgId,
         list: &str,
-        offset: i64,
+        after: Option<&DocumentId>,
         limit: i64,
     ) -> Result<Vec<DestructionItem>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT i.document_id, i.kind, i.register_id, i.year, i.number, i.class, i.kept_by, i.kept_reason,
-                    i.subject, @text(i.destroyed_at), d.content
-               FROM destruction_items i
-               LEFT JOIN documents d ON d.org_id = i.org_id AND d.id = i.document_id
-              WHERE i.org_id = $1 AND i.list_id = $2
-              ORDER BY i.register_id, i.year, i.number, i.document_id LIMIT $3 OFFSET $4",
+        let postgres = self.backend() == crate::Backend::Postgres;
+        let key: (String, i64, i64, String) = match after {
+            None => (String::new(), 0, 0, String::new()),
+            Some(after) => {
+                let row = sqlx::query(crate::list_queries::DESTRUCTION_ITEM_KEY)
+                    .bind(org.as_str())
+                    .bind(list)
+                    .bind(after.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::invalid("after", format!("{after} is not on list {list}"))
+                    })?;
+                (
+                    row.try_get("register_key")?,
+                    row.try_get("year")?,
+                    row.try_get("number_key")?,
+                    after.as_str().to_owned(),
+                )
+            }
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+            postgres,
+            crate::list_queries::DESTRUCTION_ITEMS,
         )))
         .bind(org.as_str())
         .bind(list)
+        .bind(key.0)
+        .bind(key.1)
+        .bind(key.2)
+        .bind(key.3)
         .bind(limit)
-        .bind(offset)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
                 let subject: Option<String> = row.try_get("subject")?;
-                let from_content = stored_subject(row.try_get("content")?);
+                let from_content: Option<String> = row.try_get("content_subject")?;
                 Ok(DestructionItem {
                     document: row.try_get("document_id")?,
                     kind: row.try_get("kind")?,
@@ -907,6 +940,8 @@ async fn due_items(
 #[allow(clippy::type_complexity)]
 async fn destroy_items(
     tx: &mut Transaction<'static, Any>,
+    content: &crate::content::ContentStore,
+    doomed: &mut Vec<(crate::content::ContentKind, String)>,
     org: &str,
     list: &str,
     year: i32,
@@ -953,7 +988,7 @@ async fn destroy_items(
                 format!("{document} is {why}"),
             ));
         }
-        done.push(erase(tx, org, &document, at).await?);
+        done.push(erase(tx, content, doomed, org, &document, at).await?);
     }
     Ok(done)
 }
@@ -962,6 +997,8 @@ async fn destroy_items(
 /// issued PDF, and the files it alone names.
 async fn erase(
     tx: &mut Transaction<'static, Any>,
+    objects: &crate::content::ContentStore,
+    doomed: &mut Vec<(crate::content::ContentKind, String)>,
     org: &str,
     document: &str,
     at: &str,
@@ -1016,17 +1053,27 @@ async fn erase(
     // Its search row goes with its text: found by number only, never by
     // what it said.
     crate::search_rows::refresh(tx, org, &[document], &[], &[]).await?;
+    use crate::content::ContentKind;
     if let Some(pdf) = pdf {
-        let bytes: Option<Vec<u8>> = sqlx::query_scalar("SELECT bytes FROM pdfs WHERE sha256 = $1")
-            .bind(&pdf)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let kept: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM pdfs WHERE org_id = $1 AND sha256 = $2")
+                .bind(org)
+                .bind(&pdf)
+                .fetch_optional(&mut **tx)
+                .await?;
+        // What was erased is told by the hash of the bytes as kept.
+        let bytes = match kept {
+            Some(_) => objects.get(org, ContentKind::Pdf, &pdf).await?,
+            None => None,
+        };
         if let Some(bytes) = bytes {
             erased.push(format!("pdf:{}", sha256_hex(&bytes)));
-            sqlx::query("DELETE FROM pdfs WHERE sha256 = $1")
+            sqlx::query("DELETE FROM pdfs WHERE org_id = $1 AND sha256 = $2")
+                .bind(org)
                 .bind(&pdf)
                 .execute(&mut **tx)
                 .await?;
+            doomed.push((ContentKind::Pdf, pdf));
         }
     }
     for file in files {
@@ -1038,20 +1085,24 @@ async fn erase(
         .bind(format!("%{file}%"))
         .fetch_optional(&mut **tx)
         .await?;
-        let bytes: Option<Vec<u8>> = sqlx::query_scalar(
-            "SELECT bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
-        )
-        .bind(org)
-        .bind(&file)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let (None, Some(bytes)) = (shared, bytes) {
+        let kept: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM enclosure_files WHERE org_id = $1 AND sha256 = $2")
+                .bind(org)
+                .bind(&file)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let bytes = match (shared, kept) {
+            (None, Some(_)) => objects.get(org, ContentKind::Enclosure, &file).await?,
+            _ => None,
+        };
+        if let Some(bytes) = bytes {
             erased.push(format!("file:{}", sha256_hex(&bytes)));
             sqlx::query("DELETE FROM enclosure_files WHERE org_id = $1 AND sha256 = $2")
                 .bind(org)
                 .bind(&file)
                 .execute(&mut **tx)
                 .await?;
+            doomed.push((ContentKind::Enclosure, file));
         }
     }
     sqlx::query(sqlx::AssertSqlSafe(timed_for(

@@ -15,14 +15,14 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::{Result, StoreError};
+use crate::list_queries::{self, After, ListedRow};
 use crate::press::Composed;
 use crate::reads::{
     day_of, gathered, inked_images, load_document, load_route, org_config, org_digits,
     refuse_destroyed, register_info,
 };
 use crate::rows::{
-    DOCUMENT_COLUMNS, DocRow, stored_document, stored_id, stored_number, stored_person,
-    stored_position, timed_for,
+    DocRow, stored_document, stored_id, stored_number, stored_person, stored_position,
 };
 use crate::store::Store;
 use saraban_core::Document;
@@ -113,6 +113,45 @@ impl DocRow {
         pattern: Option<&NumberPattern>,
         digits: saraban_core::DigitStyle,
     ) -> Result<DocumentSummary> {
+        self.listed().summary(route, pattern, digits)
+    }
+
+    /// What a list reads of this row.
+    fn listed(&self) -> ListedRow {
+        ListedRow {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            state: self.state,
+            round: self.round,
+            drafter: self.drafter.clone(),
+            route_version: self.route_version,
+            version: self.version,
+            subject: self
+                .content
+                .get("subject")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            content_hash: self.content_hash.clone(),
+            register: self.register.clone(),
+            year: self.year,
+            number: self.number,
+            pdf_hash: self.pdf_hash.clone(),
+            cancelled: self.cancelled,
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+            published_at: self.published_at.clone(),
+        }
+    }
+}
+
+impl ListedRow {
+    pub(crate) fn summary(
+        &self,
+        route: Option<&Route>,
+        pattern: Option<&NumberPattern>,
+        digits: saraban_core::DigitStyle,
+    ) -> Result<DocumentSummary> {
         // The replay's rule, for the step as a whole (a group step's
         // endorsers so far are in the waiting rows); a draft waits for
         // its drafter, whom the rows do not list.
@@ -139,12 +178,7 @@ impl DocRow {
             round: self.round,
             drafter: PersonId::from(self.drafter.clone()),
             version: self.version,
-            subject: self
-                .content
-                .get("subject")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            subject: self.subject.clone(),
             content_hash: self.content_hash.clone(),
             register: self.register.clone(),
             year: self.year,
@@ -184,15 +218,15 @@ pub(crate) fn printed_number(
 
 /// The issued PDF of a document already read; none before issue.
 pub(crate) async fn issued_pdf_of(
-    tx: &mut Transaction<'static, Any>,
+    content: &crate::content::ContentStore,
+    org: &str,
     doc: &DocRow,
 ) -> Result<Option<Vec<u8>>> {
     let Some(hash) = &doc.pdf_hash else {
         return Ok(None);
     };
-    let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM pdfs WHERE sha256 = $1")
-        .bind(hash)
-        .fetch_optional(&mut **tx)
+    let bytes = content
+        .get(org, crate::content::ContentKind::Pdf, hash)
         .await?
         .ok_or_else(|| StoreError::corrupt("PDF", format!("{hash} is missing")))?;
     Ok(Some(bytes))
@@ -287,9 +321,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org, id).await?;
         refuse_destroyed(&mut tx, org, &doc).await?;
-        let pdf = issued_pdf_of(&mut tx, &doc).await?;
         tx.commit().await?;
-        Ok(pdf)
+        issued_pdf_of(&self.content, org, &doc).await
     }
 
     /// A version of the document composed for the typesetter. The current
@@ -328,7 +361,7 @@ impl Store {
             // The public check is printed only on the issued file.
             verification: None,
         };
-        let signatures = inked_images(&mut tx, org, &overlay.gathered).await?;
+        let signatures = inked_images(&self.content, org, &overlay.gathered).await?;
         tx.commit().await?;
         let document = compose(stored_document((*doc.content).clone())?, &config, &overlay);
         let mut composed = Composed::new(document, &config, emblem);
@@ -388,21 +421,22 @@ impl Store {
         year: i32,
     ) -> Result<Vec<RegisterEntry>> {
         let org = org.as_str();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.reader().await.begin().await?;
         let (pattern, _) = register_info(&mut tx, org, register).await?;
         let (config, _) = org_config(&mut tx, org).await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT number, id, content, state, @text(cancelled_at), @text(updated_at) FROM documents
-              WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number IS NOT NULL ORDER BY number",
+        let postgres = self.backend() == crate::Backend::Postgres;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+            postgres,
+            list_queries::REGISTER,
         )))
         .bind(org)
         .bind(register)
         .bind(i64::from(year))
         .fetch_all(&mut *tx)
         .await?;
-        let issued_at = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT document_id, @text(at) FROM actions WHERE org_id = $1 AND kind = 'issue' AND document_id IN
-               (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)",
+        let issued_at = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+            postgres,
+            list_queries::REGISTER_ISSUED,
         )))
         .bind(org)
         .bind(register)
@@ -512,26 +546,48 @@ impl Store {
             .collect()
     }
 
-    /// Documents of an organisation, newest first, optionally in one state.
+    /// A page of an organisation's documents, latest first, optionally in
+    /// one state: those after `after` (a page's last, `After::text_of`),
+    /// or the first page.
     pub async fn list_documents(
         &self,
         org: &OrgId,
         state: Option<&str>,
         limit: i64,
-        offset: i64,
+        after: Option<&After>,
     ) -> Result<Vec<DocumentSummary>> {
         let org = org.as_str();
-        let mut tx = self.pool.begin().await?;
-        let sql = format!(
-            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND ($2 = '' OR state = $2) ORDER BY documents.updated_at DESC, id DESC LIMIT $3 OFFSET $4"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sql)))
-            .bind(org)
-            .bind(state.unwrap_or(""))
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&mut *tx)
-            .await?;
+        let first = After::first();
+        let after = after.unwrap_or(&first);
+        let postgres = self.backend() == crate::Backend::Postgres;
+        let mut tx = self.reader().await.begin().await?;
+        let rows = match state {
+            None => {
+                sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+                    postgres,
+                    list_queries::DOCUMENTS,
+                )))
+                .bind(org)
+                .bind(after.updated_at.as_str())
+                .bind(after.id.as_str())
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?
+            }
+            Some(state) => {
+                sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+                    postgres,
+                    list_queries::DOCUMENTS_IN_STATE,
+                )))
+                .bind(org)
+                .bind(after.updated_at.as_str())
+                .bind(after.id.as_str())
+                .bind(state)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?
+            }
+        };
         let out = summaries(&mut tx, org, &rows).await?;
         tx.commit().await?;
         Ok(out)
@@ -547,45 +603,36 @@ impl Store {
         limit: i64,
     ) -> Result<Inbox> {
         let (org, person) = (org.as_str(), person.as_str());
-        let mut tx = self.pool.begin().await?;
+        let postgres = self.backend() == crate::Backend::Postgres;
+        let mut tx = self.reader().await.begin().await?;
         let waiting_rows = if positions.is_empty() {
             Vec::new()
         } else {
-            let placeholders: Vec<String> = (0..positions.len())
-                .map(|i| format!("${}", i + 3))
-                .collect();
-            let sql = format!(
-                "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND id IN (SELECT document_id FROM waiting WHERE org_id = $1 AND position_id IN ({}))
-                 ORDER BY documents.updated_at, id LIMIT $2",
-                placeholders.join(", ")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sql)))
-                .bind(org)
-                .bind(limit);
+            let sql = list_queries::statement(postgres, &list_queries::waiting(positions.len()));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(limit);
             for position in positions {
                 query = query.bind(position.as_str());
             }
             query.fetch_all(&mut *tx).await?
         };
-        let drafts_sql = format!(
-            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('draft', 'returned') ORDER BY documents.updated_at DESC, id LIMIT $3"
-        );
-        let draft_rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&drafts_sql)))
-            .bind(org)
-            .bind(person)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
-        let sent_sql = format!(
-            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND drafter_id = $2 AND state IN ('in_review', 'awaiting_signature', 'signed', 'issued')
-             ORDER BY documents.updated_at DESC, id LIMIT $3"
-        );
-        let sent_rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&sent_sql)))
-            .bind(org)
-            .bind(person)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
+        let draft_rows = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+            postgres,
+            list_queries::DRAFTS,
+        )))
+        .bind(org)
+        .bind(person)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let sent_rows = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+            postgres,
+            list_queries::SENT,
+        )))
+        .bind(org)
+        .bind(person)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
         let inbox = Inbox {
             waiting: summaries(&mut tx, org, &waiting_rows).await?,
             drafts: summaries(&mut tx, org, &draft_rows).await?,
@@ -606,21 +653,18 @@ impl Store {
         if ids.is_empty() {
             return Ok(found);
         }
-        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT id, content FROM documents WHERE org_id = $1 AND id IN ({})",
-            placeholders.join(", ")
+        let sql = list_queries::statement(
+            self.backend() == crate::Backend::Postgres,
+            &list_queries::urgencies(ids.len()),
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
         for id in ids {
             query = query.bind(id.as_str());
         }
         for row in query.fetch_all(&self.pool).await? {
-            let content: Value =
-                serde_json::from_str(&row.try_get::<String, _>("content")?).unwrap_or_default();
-            if let Some(urgency) = content
-                .get("urgency")
-                .and_then(|u| serde_json::from_value::<Urgency>(u.clone()).ok())
+            let urgency = row.try_get::<Option<String>, _>("urgency")?;
+            if let Some(urgency) =
+                urgency.and_then(|u| serde_json::from_value::<Urgency>(Value::String(u)).ok())
             {
                 found.insert(
                     stored_id(&row.try_get::<String, _>("id")?)?,
@@ -714,12 +758,10 @@ async fn register_actions(
     register: &str,
     year: i32,
 ) -> Result<HashMap<String, RegisterActions>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(timed_for(
-        tx,
-        "SELECT document_id, kind, actor_id, position_id, standing, text, @text(at) FROM actions
-          WHERE org_id = $1 AND kind IN ('sign', 'cancel') AND document_id IN
-            (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)
-          ORDER BY seq",
+    let postgres = tx.backend_name() == "PostgreSQL";
+    let rows = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+        postgres,
+        list_queries::REGISTER_ACTIONS,
     )))
     .bind(org)
     .bind(register)
@@ -770,7 +812,8 @@ fn signer_wording(config: &saraban_core::org::OrgConfig, signed: &RegisterAction
     format!("{name} ({capacity}{title})")
 }
 
-/// Summaries of document rows, reading each route version and register once.
+/// Summaries of a list's rows (`list_queries::LISTED`), reading each
+/// route version and register once.
 async fn summaries(
     tx: &mut Transaction<'static, Any>,
     org: &str,
@@ -778,7 +821,7 @@ async fn summaries(
 ) -> Result<Vec<DocumentSummary>> {
     let docs = rows
         .iter()
-        .map(DocRow::from_row)
+        .map(ListedRow::from_row)
         .collect::<Result<Vec<_>>>()?;
     summarise(tx, org, docs).await
 }
@@ -790,14 +833,14 @@ pub(crate) async fn summary_of(
     id: &str,
 ) -> Result<DocumentSummary> {
     let doc = load_document(tx, org, id).await?;
-    let mut one = summarise(tx, org, vec![doc]).await?;
+    let mut one = summarise(tx, org, vec![doc.listed()]).await?;
     Ok(one.pop().expect("one document in, one summary out"))
 }
 
 async fn summarise(
     tx: &mut Transaction<'static, Any>,
     org: &str,
-    docs: Vec<DocRow>,
+    docs: Vec<ListedRow>,
 ) -> Result<Vec<DocumentSummary>> {
     let digits = org_digits(tx, org).await?;
     let mut routes: HashMap<(String, i64), Route> = HashMap::new();

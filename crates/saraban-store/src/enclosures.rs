@@ -17,6 +17,7 @@ use saraban_core::{DocumentId, FindingClass, OrgId};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
+use crate::content::{ContentKind, ContentStore};
 use crate::error::{Result, StoreError};
 use crate::press::EnclosureFile;
 use crate::reads::load_document;
@@ -80,20 +81,21 @@ pub(crate) async fn check_upload(upload: Upload, limits: Limits) -> Result<Check
     .map_err(StoreError::render)?
 }
 
-/// Stores `file` once: a file already kept is kept as it is.
+/// Records `file` once (its bytes are in the content store, put by
+/// `Store::store_file` before the transaction): a file already kept is kept
+/// as it is.
 pub(crate) async fn insert_file(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     file: &Checked,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO enclosure_files (org_id, sha256, media_type, size, bytes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, sha256) DO NOTHING",
+        "INSERT INTO enclosure_files (org_id, sha256, media_type, size) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, sha256) DO NOTHING",
     )
     .bind(org)
     .bind(file.sha256.as_str())
     .bind(file.media_type.mime())
     .bind(file.bytes.len() as i64)
-    .bind(&file.bytes)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -154,6 +156,7 @@ pub(crate) async fn check_named(
 /// The files of `document` for the press, in the order of their titles.
 pub(crate) async fn files_of(
     tx: &mut Transaction<'static, Any>,
+    content: &ContentStore,
     org: &str,
     document: &Document,
 ) -> Result<Vec<EnclosureFile>> {
@@ -162,12 +165,11 @@ pub(crate) async fn files_of(
         let Some(file) = &enclosure.file else {
             continue;
         };
-        let (media_type, bytes) =
-            read_file(tx, org, file.sha256.as_str())
-                .await?
-                .ok_or_else(|| {
-                    StoreError::corrupt("enclosure", format!("{} is missing", file.sha256))
-                })?;
+        let (media_type, bytes) = read_file(tx, content, org, file.sha256.as_str())
+            .await?
+            .ok_or_else(|| {
+                StoreError::corrupt("enclosure", format!("{} is missing", file.sha256))
+            })?;
         files.push(EnclosureFile {
             title: enclosure.title.as_str().to_owned(),
             media_type,
@@ -179,11 +181,12 @@ pub(crate) async fn files_of(
 
 async fn read_file(
     tx: &mut Transaction<'static, Any>,
+    content: &ContentStore,
     org: &str,
     hash: &str,
 ) -> Result<Option<(MediaType, Vec<u8>)>> {
-    let Some(row) = sqlx::query(
-        "SELECT media_type, bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
+    let Some(mime) = sqlx::query_scalar::<_, String>(
+        "SELECT media_type FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
     )
     .bind(org)
     .bind(hash)
@@ -192,10 +195,13 @@ async fn read_file(
     else {
         return Ok(None);
     };
-    let mime: String = row.try_get("media_type")?;
     let media_type = MediaType::from_mime(&mime)
         .ok_or_else(|| StoreError::corrupt("enclosure type", mime.clone()))?;
-    Ok(Some((media_type, row.try_get("bytes")?)))
+    let bytes = content
+        .get(org, ContentKind::Enclosure, hash)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("enclosure", format!("{hash} is missing")))?;
+    Ok(Some((media_type, bytes)))
 }
 
 /// One enclosure of a document, as the API and the page list it.
@@ -221,6 +227,19 @@ pub struct EnclosureDownload {
 }
 
 impl Store {
+    /// Puts an accepted file's bytes in the content store, durably, before
+    /// the transaction that records it and names it in an event.
+    pub(crate) async fn store_file(&self, org: &str, file: &Checked) -> Result<()> {
+        self.content
+            .put(
+                org,
+                ContentKind::Enclosure,
+                file.sha256.as_str(),
+                file.bytes.clone(),
+            )
+            .await
+    }
+
     /// The enclosures of a document's current version, in order.
     pub async fn enclosures(&self, org: &OrgId, id: &DocumentId) -> Result<Vec<EnclosureInfo>> {
         let mut tx = self.pool.begin().await?;
@@ -297,7 +316,7 @@ impl Store {
             }
         }
         let enclosure = found.ok_or_else(not_found)?;
-        let (media_type, bytes) = read_file(&mut tx, org.as_str(), hash.as_str())
+        let (media_type, bytes) = read_file(&mut tx, &self.content, org.as_str(), hash.as_str())
             .await?
             .ok_or_else(not_found)?;
         tx.commit().await?;
@@ -333,13 +352,24 @@ impl Store {
                 .collect::<std::result::Result<_, _>>()?;
         for hash in hashes {
             let row = sqlx::query(
-                "SELECT media_type, size, bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
+                "SELECT media_type, size FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
             )
             .bind(org)
             .bind(&hash)
             .fetch_one(&self.pool)
             .await?;
-            let bytes: Vec<u8> = row.try_get("bytes")?;
+            let key = ContentStore::key(org, ContentKind::Enclosure, &hash);
+            let Some(bytes) = self.content.get(org, ContentKind::Enclosure, &hash).await? else {
+                found.push((
+                    FindingClass::Enclosure,
+                    None,
+                    format!(
+                        "the enclosure file {hash} is missing from the content store (object {key})"
+                    ),
+                ));
+                stored.insert(hash);
+                continue;
+            };
             let size: i64 = row.try_get("size")?;
             let mime: String = row.try_get("media_type")?;
             let actual = saraban_core::ledger::sha256_hex(&bytes);
@@ -347,7 +377,7 @@ impl Store {
                 found.push((
                     FindingClass::Enclosure,
                     None,
-                    format!("the stored enclosure file {hash} has SHA-256 {actual}: its bytes were changed"),
+                    format!("the stored enclosure file {hash} (object {key}) has SHA-256 {actual}: its bytes were changed"),
                 ));
             } else if size != bytes.len() as i64
                 || saraban_core::enclosure::sniff(&bytes).map(MediaType::mime)

@@ -11,6 +11,7 @@ use saraban_core::ledger::Event;
 use serde_json::Value;
 use sqlx::Row;
 
+use crate::content::{ContentKind, kept};
 use crate::keys::origin;
 use crate::{Result, Store, StoreError};
 
@@ -91,15 +92,10 @@ impl Store {
                     .as_ref()
                     .and_then(bundle::original_hash);
                 if let Some(hash) = original
-                    && let Some(row) = sqlx::query(
-                        "SELECT bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
-                    )
-                    .bind(org)
-                    .bind(&hash)
-                    .fetch_optional(&mut *tx)
-                    .await?
+                    && let Some(bytes) =
+                        kept(&mut tx, &self.content, org, ContentKind::Enclosure, &hash).await?
                 {
-                    enclosures.insert(hash, row.try_get::<Vec<u8>, _>("bytes")?);
+                    enclosures.insert(hash, bytes);
                 }
                 received.insert(event.document.clone(), content);
                 continue;
@@ -108,12 +104,10 @@ impl Store {
                 continue;
             }
             if let Some(hash) = &event.pdf_hash
-                && let Some(row) = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
-                    .bind(hash)
-                    .fetch_optional(&mut *tx)
-                    .await?
+                && let Some(bytes) =
+                    kept(&mut tx, &self.content, org, ContentKind::Pdf, hash).await?
             {
-                pdfs.insert(hash.clone(), row.try_get::<Vec<u8>, _>("bytes")?);
+                pdfs.insert(hash.clone(), bytes);
             }
             let content: Option<String> =
                 sqlx::query("SELECT content FROM documents WHERE org_id = $1 AND id = $2")
@@ -132,15 +126,10 @@ impl Store {
                 .map(bundle::enclosure_hashes)
                 .unwrap_or_default();
             for hash in &hashes {
-                if let Some(row) = sqlx::query(
-                    "SELECT bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
-                )
-                .bind(org)
-                .bind(hash)
-                .fetch_optional(&mut *tx)
-                .await?
+                if let Some(bytes) =
+                    kept(&mut tx, &self.content, org, ContentKind::Enclosure, hash).await?
                 {
-                    enclosures.insert(hash.clone(), row.try_get::<Vec<u8>, _>("bytes")?);
+                    enclosures.insert(hash.clone(), bytes);
                 }
             }
             if let (false, Some(content)) = (hashes.is_empty(), &content) {

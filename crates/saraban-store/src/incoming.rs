@@ -270,6 +270,10 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<DocumentSummary> {
         let id = uuid::Uuid::now_v7().to_string();
+        // The original is stored durably before the event that names it.
+        if let Some(file) = &file {
+            self.store_file(org.as_str(), file).await?;
+        }
         let (org, actor) = (org.as_str().to_owned(), actor.as_str().to_owned());
         self.writers
             .write(&format!("{org}/{id}"), Writes::AsItGoes, move |batch| {
@@ -292,16 +296,9 @@ impl Store {
         let org = org.as_str();
         let mut tx = self.pool.begin().await?;
         let (route, _) = load_route(&mut tx, org, incoming::KIND, None).await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(timed_for(
-            &tx,
-            "SELECT d.id, d.number, d.state, d.content, d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
-                    di.subject AS destroyed_subject, dl.number AS list_number, dl.year AS list_year
-               FROM documents d
-               LEFT JOIN events e ON e.org_id = d.org_id AND e.document_id = d.id AND e.kind = 'closed'
-               LEFT JOIN destruction_items di ON di.org_id = d.org_id AND di.document_id = d.id AND di.destroyed_at IS NOT NULL
-               LEFT JOIN destruction_lists dl ON dl.org_id = di.org_id AND dl.id = di.list_id
-              WHERE d.org_id = $1 AND d.kind = $2 AND d.register_id = $3 AND d.year = $4
-              ORDER BY d.number",
+        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+            tx.backend_name() == "PostgreSQL",
+            crate::list_queries::RECEIVED,
         )))
         .bind(org)
         .bind(incoming::KIND)
@@ -495,7 +492,7 @@ impl Store {
         let original = letter
             .original
             .ok_or_else(|| StoreError::not_found("original of", id.as_str()))?;
-        let bytes = original_bytes(&mut tx, org.as_str(), &original).await?;
+        let bytes = original_bytes(&self.content, org.as_str(), &original).await?;
         tx.commit().await?;
         Ok(EnclosureDownload {
             media_type: MediaType::Pdf,
@@ -517,7 +514,7 @@ impl Store {
             .original
             .as_ref()
             .ok_or_else(|| StoreError::not_found("original of", id))?;
-        let bytes = original_bytes(&mut tx, org, original).await?;
+        let bytes = original_bytes(&self.content, org, original).await?;
         let (config, _) = org_config(&mut tx, org).await?;
         let digits = config.organisation.digits;
         let (route, _) = load_route(&mut tx, org, incoming::KIND, Some(doc.route_version)).await?;
@@ -628,19 +625,20 @@ async fn received_letter(
 
 /// The bytes the content names, checked against its hash.
 async fn original_bytes(
-    tx: &mut Transaction<'static, Any>,
+    content: &crate::content::ContentStore,
     org: &str,
     original: &Original,
 ) -> Result<Vec<u8>> {
-    let bytes: Vec<u8> =
-        sqlx::query_scalar("SELECT bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2")
-            .bind(org)
-            .bind(original.sha256.as_str())
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or_else(|| {
-                StoreError::corrupt("original", format!("{} is missing", original.sha256))
-            })?;
+    let bytes = content
+        .get(
+            org,
+            crate::content::ContentKind::Enclosure,
+            original.sha256.as_str(),
+        )
+        .await?
+        .ok_or_else(|| {
+            StoreError::corrupt("original", format!("{} is missing", original.sha256))
+        })?;
     if Sha256::of(&bytes) != original.sha256 {
         return Err(StoreError::corrupt(
             "original",

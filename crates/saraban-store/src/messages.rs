@@ -384,15 +384,26 @@ impl Store {
     /// The messages that failed for good, newest first (all organisations
     /// when `org` is none).
     pub async fn failed_messages(&self, org: Option<&OrgId>) -> Result<Vec<FailedMessage>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT id, person_id, channel, subject, attempts, last_error, @text(created_at)
-               FROM notification_messages
-              WHERE status = 'failed' AND ($1 = '' OR org_id = $1)
-              ORDER BY notification_messages.created_at DESC LIMIT 200",
-        )))
-        .bind(org.map(|o| o.to_string()).unwrap_or_default())
-        .fetch_all(&self.pool)
-        .await?;
+        let postgres = self.backend() == crate::Backend::Postgres;
+        let rows = match org {
+            Some(org) => {
+                sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+                    postgres,
+                    crate::list_queries::FAILED_MESSAGES,
+                )))
+                .bind(org.as_str())
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+                    postgres,
+                    crate::list_queries::FAILED_MESSAGES_ALL,
+                )))
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
         Ok(rows
             .iter()
             .map(|row| FailedMessage {
@@ -453,10 +464,9 @@ impl Store {
         person: &PersonId,
         limit: u32,
     ) -> Result<Vec<NotificationEntry>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT id, document_id, cause, urgency, subject, @text(created_at), @text(read_at)
-               FROM notifications WHERE org_id = $1 AND person_id = $2
-              ORDER BY notifications.created_at DESC, id LIMIT $3",
+        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+            self.backend() == crate::Backend::Postgres,
+            crate::list_queries::NOTIFICATIONS,
         )))
         .bind(org.as_str())
         .bind(person.as_str())

@@ -48,11 +48,16 @@ pub async fn migration_status(url: &str) -> Result<MigrationStatus> {
 /// Applies the migrations `url`'s database still needs, as opening the
 /// store would, and says which. A database newer than this build is
 /// refused untouched.
-pub async fn apply_migrations(url: &str) -> Result<Vec<(i64, &'static str)>> {
+pub async fn apply_migrations(
+    url: &str,
+    content: Option<&crate::content::ContentPlace>,
+) -> Result<Vec<(i64, &'static str)>> {
     let status = migration_status(url).await?;
     // Opening migrates, refuses a newer database, and builds the search
     // index of a database from before it.
-    let store = crate::store::Store::open(url).await?;
+    // It moves content an older version kept in the database into the
+    // content store, too.
+    let store = crate::store::Store::open_with_content(url, content).await?;
     store.close().await;
     Ok(status.pending)
 }

@@ -181,7 +181,7 @@ impl Store {
               WHERE d.verify_code = $1",
         )
         .bind(&code)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reader().await)
         .await?
         else {
             return Ok(None);
@@ -266,12 +266,16 @@ impl Store {
             steps.push(public_step(&config, seq, &event));
         }
         if let Some(hash) = pdf_hash.as_ref().filter(|_| destroyed_under.is_none()) {
-            let stored: Option<Vec<u8>> = sqlx::query("SELECT bytes FROM pdfs WHERE sha256 = $1")
-                .bind(hash)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| row.try_get("bytes"))
-                .transpose()?;
+            let mut conn = self.pool.acquire().await?;
+            let stored = crate::content::kept(
+                &mut conn,
+                &self.content,
+                org.as_str(),
+                crate::content::ContentKind::Pdf,
+                hash,
+            )
+            .await?;
+            drop(conn);
             if stored.is_none_or(|bytes| sha256_hex(&bytes) != *hash) {
                 problems.push("the stored PDF does not match its hash".into());
             }

@@ -70,7 +70,7 @@ impl Store {
     /// The public board of `org`, or none if there is no such organisation.
     pub async fn board(&self, org: &OrgId, filter: &BoardFilter) -> Result<Option<Board>> {
         let org_id = org.as_str();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.reader().await.begin().await?;
         let Some((organisation, config)) =
             sqlx::query("SELECT name, config FROM organisations WHERE id = $1")
                 .bind(org_id)
@@ -84,28 +84,27 @@ impl Store {
             return Ok(None);
         };
         let digits = digits_of(&config)?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(self.timed(&format!(
-            "{DOCUMENT_COLUMNS} WHERE org_id = $1 AND published_at IS NOT NULL
-              ORDER BY documents.published_at DESC, id DESC"
-        ))))
+        let postgres = self.backend() == crate::Backend::Postgres;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+            postgres,
+            &crate::list_queries::board(),
+        )))
         .bind(org_id)
         .fetch_all(&mut *tx)
         .await?;
         // The day each was signed: the date most kinds bear.
-        let signed: HashMap<String, String> = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT document_id, @text(at) FROM actions WHERE org_id = $1 AND kind = 'sign' AND document_id IN
-               (SELECT id FROM documents WHERE org_id = $1 AND published_at IS NOT NULL) ORDER BY seq",
-        )))
+        let signed: HashMap<String, String> = sqlx::query(sqlx::AssertSqlSafe(
+            crate::list_queries::statement(postgres, crate::list_queries::BOARD_SIGNED),
+        ))
         .bind(org_id)
         .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|row| Ok((row.try_get("document_id")?, row.try_get("at")?)))
         .collect::<Result<_>>()?;
-        let changed_at: Option<String> = sqlx::query(sqlx::AssertSqlSafe(self.timed(
-            "SELECT @text(at) FROM actions WHERE org_id = $1 AND kind IN ('publish', 'unpublish', 'cancel')
-              ORDER BY seq DESC LIMIT 1",
-        )))
+        let changed_at: Option<String> = sqlx::query(sqlx::AssertSqlSafe(
+            crate::list_queries::statement(postgres, crate::list_queries::BOARD_CHANGED),
+        ))
         .bind(org_id)
         .fetch_optional(&mut *tx)
         .await?
@@ -207,13 +206,12 @@ impl Store {
             Err(StoreError::NotFound { .. }) => return Ok(None),
             Err(error) => return Err(error),
         };
-        let pdf = if on_the_board(&doc) {
-            issued_pdf_of(&mut tx, &doc).await?
-        } else {
-            None
-        };
         tx.commit().await?;
-        Ok(pdf)
+        if on_the_board(&doc) {
+            issued_pdf_of(&self.content, org.as_str(), &doc).await
+        } else {
+            Ok(None)
+        }
     }
 }
 

@@ -474,7 +474,7 @@ pub(crate) async fn gathered(
 /// The signature images `gathered` printed, as (SHA-256 hex, PNG), each
 /// once.
 pub(crate) async fn inked_images(
-    tx: &mut Transaction<'static, Any>,
+    content: &crate::content::ContentStore,
     org: &str,
     gathered: &[Gathered],
 ) -> Result<Vec<(String, Vec<u8>)>> {
@@ -483,14 +483,10 @@ pub(crate) async fn inked_images(
         if images.iter().any(|(known, _)| known == sha) {
             continue;
         }
-        let png: Vec<u8> = sqlx::query_scalar(
-            "SELECT png FROM inked_signatures WHERE org_id = $1 AND sha256 = $2",
-        )
-        .bind(org)
-        .bind(sha)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| StoreError::corrupt("signature image", format!("{sha} is not kept")))?;
+        let png = content
+            .get(org, crate::content::ContentKind::Ink, sha)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("signature image", format!("{sha} is not kept")))?;
         images.push((sha.to_owned(), png));
     }
     Ok(images)

@@ -521,7 +521,8 @@ impl RecordsCheck {
             for erased in &destroyed.erased {
                 if let Some(pdf) = erased.strip_prefix("pdf:") {
                     let kept: Option<i64> =
-                        sqlx::query_scalar("SELECT 1 FROM pdfs WHERE sha256 = $1")
+                        sqlx::query_scalar("SELECT 1 FROM pdfs WHERE org_id = $1 AND sha256 = $2")
+                            .bind(org)
                             .bind(pdf)
                             .fetch_optional(&mut *tx)
                             .await?;

@@ -41,14 +41,15 @@ pub(crate) async fn write_documents(
         update_documents(tx, org, chunk).await?;
         replace_waiting(tx, org, chunk).await?;
     }
+    // The image itself is in the content store, put before the batch.
     for (sha, png) in changes.iter().filter_map(|c| c.inked.as_ref()) {
         sqlx::query(
-            "INSERT INTO inked_signatures (org_id, sha256, png) VALUES ($1, $2, $3)
+            "INSERT INTO inked_signatures (org_id, sha256, size) VALUES ($1, $2, $3)
              ON CONFLICT (org_id, sha256) DO NOTHING",
         )
         .bind(org)
         .bind(sha)
-        .bind(png.as_slice())
+        .bind(png.len() as i64)
         .execute(&mut **tx)
         .await?;
     }

@@ -172,7 +172,7 @@ impl Store {
         }
         let org = reader.org.as_str();
         let sqlite = self.backend() == Backend::Sqlite;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.reader().await.begin().await?;
         let people = people_named(&mut tx, org).await?;
         let mut statement = Statement { binds: Vec::new() };
         let org_param = statement.text(org);

@@ -225,15 +225,21 @@ impl Store {
 
     /// A printed signature image, by its SHA-256.
     pub async fn inked_png(&self, org: &OrgId, sha: &str) -> Result<Option<Vec<u8>>> {
-        Ok(
-            sqlx::query_scalar(
-                "SELECT png FROM inked_signatures WHERE org_id = $1 AND sha256 = $2",
-            )
-            .bind(org.as_str())
-            .bind(sha)
-            .fetch_optional(&self.pool)
-            .await?,
+        let kept: Option<String> = sqlx::query_scalar(
+            "SELECT sha256 FROM inked_signatures WHERE org_id = $1 AND sha256 = $2",
         )
+        .bind(org.as_str())
+        .bind(sha)
+        .fetch_optional(&self.pool)
+        .await?;
+        match kept {
+            Some(sha) => {
+                self.content
+                    .get(org.as_str(), crate::content::ContentKind::Ink, &sha)
+                    .await
+            }
+            None => Ok(None),
+        }
     }
 
     fn keep_ink(&self, org: &str, person: &str, ink: Ink) {
@@ -351,24 +357,35 @@ impl InkCheck {
     ) -> Result<Vec<(FindingClass, Option<u64>, String)>> {
         let mut printed = std::mem::take(&mut self.printed);
         // A few images a person, not one a document: read at once.
-        for row in sqlx::query("SELECT sha256, png FROM inked_signatures WHERE org_id = $1")
+        for row in sqlx::query("SELECT sha256 FROM inked_signatures WHERE org_id = $1")
             .bind(org)
             .fetch_all(&store.pool)
             .await?
         {
-            let (sha, png): (String, Vec<u8>) = (row.try_get("sha256")?, row.try_get("png")?);
-            match printed.remove(&sha) {
-                None => self.found.push((
+            let sha: String = row.try_get("sha256")?;
+            let key =
+                crate::content::ContentStore::key(org, crate::content::ContentKind::Ink, &sha);
+            let png = store
+                .content
+                .get(org, crate::content::ContentKind::Ink, &sha)
+                .await?;
+            match (printed.remove(&sha), png) {
+                (None, _) => self.found.push((
                     FindingClass::Projection,
                     None,
                     format!("a kept signature image {sha} that no approval printed"),
                 )),
-                Some(seq) if sha256_hex(&png) != sha => self.found.push((
+                (Some(seq), None) => self.found.push((
                     FindingClass::ContentModified,
                     Some(seq),
-                    format!("the kept signature image {sha} has been changed"),
+                    format!("the printed signature image {sha} is missing from the content store (object {key})"),
                 )),
-                Some(_) => {}
+                (Some(seq), Some(png)) if sha256_hex(&png) != sha => self.found.push((
+                    FindingClass::ContentModified,
+                    Some(seq),
+                    format!("the kept signature image {sha} (object {key}) has been changed"),
+                )),
+                (Some(_), Some(_)) => {}
             }
         }
         for (sha, seq) in printed {

@@ -36,11 +36,15 @@ pub struct Store {
     pub(crate) enclosure_limits: saraban_core::enclosure::Limits,
     /// What an operator watches: batches, commits, typesetting, backups.
     pub(crate) operations: crate::operations::Operations,
+    /// PDFs, enclosures and signature images, by SHA-256 (issue 20).
+    pub(crate) content: crate::content::ContentStore,
+    /// A PostgreSQL streaming replica the lists may read (`--read-db`).
+    pub(crate) replica: Option<crate::replica::Replica>,
 }
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
 /// PostgreSQL's 0008, and so on: its 0011 is PostgreSQL's 0012.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 13] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 16] = [
     (
         1,
         "engine",
@@ -106,8 +110,23 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 13] = [
         "retention",
         include_str!("../../../migrations/sqlite/0013_retention.sql"),
     ),
+    (
+        14,
+        "content store",
+        include_str!("../../../migrations/sqlite/0014_content_store.sql"),
+    ),
+    (
+        15,
+        "list indexes",
+        include_str!("../../../migrations/sqlite/0015_list_indexes.sql"),
+    ),
+    (
+        16,
+        "session keys",
+        include_str!("../../../migrations/sqlite/0016_session_keys.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 14] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 17] = [
     (
         1,
         "engine",
@@ -178,12 +197,44 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 14] = [
         "retention",
         include_str!("../../../migrations/postgres/0014_retention.sql"),
     ),
+    (
+        15,
+        "content store",
+        include_str!("../../../migrations/postgres/0015_content_store.sql"),
+    ),
+    (
+        16,
+        "list indexes",
+        include_str!("../../../migrations/postgres/0016_list_indexes.sql"),
+    ),
+    (
+        17,
+        "session keys",
+        include_str!("../../../migrations/postgres/0017_session_keys.sql"),
+    ),
 ];
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates. `url` is a
     /// `sqlite://…` or `postgres://…` URL, or a plain path to a SQLite file.
+    /// The content store is the folder beside a SQLite file; PostgreSQL
+    /// needs one named (`open_with_content`).
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_with_content(url, None).await
+    }
+
+    /// Opens with the content store at `content` (default: beside a SQLite
+    /// file), and moves into it any content an older version kept in the
+    /// database.
+    pub async fn open_with_content(
+        url: &str,
+        content: Option<&crate::content::ContentPlace>,
+    ) -> Result<Store> {
+        let place = match content {
+            Some(place) => place.clone(),
+            None => crate::content::ContentPlace::beside(url)?,
+        };
+        let content = crate::content::ContentStore::open(&place)?;
         let (pool, backend) = connect(url).await?;
         let migrator = migrator(backend);
         // A database a newer saraban migrated is not ours to write.
@@ -199,6 +250,15 @@ impl Store {
         migrator.run(&pool).await?;
         if !had_search {
             crate::search_rows::rebuild_every_org(&pool).await?;
+        }
+        crate::content::move_into_store(&pool, &content, backend == Backend::Postgres).await?;
+        // SQLite plans its lists from statistics only ANALYZE gathers (the
+        // plan test runs it); `optimize` gathers those that are missing or
+        // stale, within a bounded effort. PostgreSQL's autovacuum does it.
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA optimize=0x10002")
+                .execute(&pool)
+                .await?;
         }
         // SQLite has one writer whatever we do; PostgreSQL takes several
         // organisations' batches at once.
@@ -217,6 +277,8 @@ impl Store {
             inks: Default::default(),
             enclosure_limits: Default::default(),
             operations,
+            content,
+            replica: None,
         })
     }
 
@@ -252,6 +314,11 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Where the PDFs, enclosures and signature images are kept.
+    pub fn content_store(&self) -> &crate::content::ContentStore {
+        &self.content
     }
 
     pub async fn close(&self) {

@@ -68,12 +68,16 @@ impl Store {
                 let content: String = row.try_get("content")?;
                 let pdf: Option<String> = row.try_get("pdf_hash")?;
                 let folder = format!("documents/{id}");
+                let mut conn = self.pool.acquire().await?;
                 if let Some(hash) = &pdf {
-                    let bytes: Option<Vec<u8>> =
-                        sqlx::query_scalar("SELECT bytes FROM pdfs WHERE sha256 = $1")
-                            .bind(hash)
-                            .fetch_optional(&self.pool)
-                            .await?;
+                    let bytes = crate::content::kept(
+                        &mut conn,
+                        &self.content,
+                        org.as_str(),
+                        crate::content::ContentKind::Pdf,
+                        hash,
+                    )
+                    .await?;
                     if let Some(bytes) = bytes {
                         payload.insert(format!("{folder}/issued.pdf"), bytes);
                     }
@@ -86,12 +90,13 @@ impl Store {
                 files.sort();
                 files.dedup();
                 for file in files {
-                    let bytes: Option<Vec<u8>> = sqlx::query_scalar(
-                        "SELECT bytes FROM enclosure_files WHERE org_id = $1 AND sha256 = $2",
+                    let bytes = crate::content::kept(
+                        &mut conn,
+                        &self.content,
+                        org.as_str(),
+                        crate::content::ContentKind::Enclosure,
+                        &file,
                     )
-                    .bind(org.as_str())
-                    .bind(&file)
-                    .fetch_optional(&self.pool)
                     .await?;
                     if let Some(bytes) = bytes {
                         payload.insert(format!("{folder}/files/{file}"), bytes);

@@ -111,6 +111,9 @@ impl Store {
         // What the edit would refuse first (not the drafter, not a draft).
         self.may_edit(org, actor, id).await?;
         let checked = check_upload(upload, self.enclosure_limits).await?;
+        // Stored durably before the event that names it commits; a refused
+        // edit leaves an orphan for `saraban gc`.
+        self.store_file(org.as_str(), &checked).await?;
         self.edit_with(org, actor, id, Edit::Attach(Box::new(checked)), at)
             .await
     }
@@ -225,9 +228,24 @@ impl Store {
         let (org, actor, id) = (org.to_string(), actor.to_string(), id.to_string());
         let text = text.map(str::to_owned);
         let press = self.press.clone();
+        let content = self.content.clone();
         let public_url = self.public_url();
         let signer = self.unlocked_key(&org, &actor);
         let ink = self.ink(&org, &actor);
+        // The image an approval prints is stored durably before its event.
+        if let Some(ink) = ink
+            .as_ref()
+            .filter(|_| matches!(action, ActionKind::Endorse | ActionKind::Sign))
+        {
+            self.content
+                .put(
+                    &org,
+                    crate::content::ContentKind::Ink,
+                    &ink.sha256,
+                    ink.png.to_vec(),
+                )
+                .await?;
+        }
         let sealer = if action == ActionKind::Issue {
             self.sealer(&org)?
         } else {
@@ -253,6 +271,7 @@ impl Store {
                 Box::pin(async move {
                     let job = Job {
                         press: press.as_ref(),
+                        content: &content,
                         public_url: public_url.as_deref(),
                         signer,
                         ink,
@@ -598,6 +617,8 @@ pub(crate) async fn record_version(
 struct Job<'a> {
     /// Typesets the issued document.
     press: Option<&'a std::sync::Arc<dyn Press>>,
+    /// Where the issued PDF is stored, and the images and files it prints.
+    content: &'a crate::content::ContentStore,
     /// Where the public pages are, for the URL printed at issue.
     public_url: Option<&'a str>,
     /// The actor's approval key, if unlocked in this process.
@@ -627,6 +648,7 @@ async fn act_in(
     } = directions;
     let Job {
         press,
+        content,
         public_url,
         signer,
         ink,
@@ -698,12 +720,12 @@ async fn act_in(
                 crate::public::verification_for(&mut *tx, public_url, org, id).await?,
             ),
         };
-        let signatures = reads::inked_images(&mut *tx, org, &overlay.gathered).await?;
+        let signatures = reads::inked_images(content, org, &overlay.gathered).await?;
         let seal_reason = sealed_approval(&overlay);
         let verification = overlay.verification.clone();
         let drafted = stored_document((*doc.content).clone())?;
         let document = compose(drafted, &config, &overlay);
-        let files = enclosures::files_of(&mut *tx, org, &document).await?;
+        let files = enclosures::files_of(&mut *tx, content, org, &document).await?;
         let mut composed = Composed::new(document, &config, emblem);
         composed.files = files;
         composed.signatures = signatures;
@@ -727,11 +749,17 @@ async fn act_in(
             None => pdf,
         };
         let hash = sha256_hex(&pdf);
+        // Stored durably before the issue event that names it commits.
+        let size = pdf.len() as i64;
+        content
+            .put(org, crate::content::ContentKind::Pdf, &hash, pdf)
+            .await?;
         sqlx::query(
-            "INSERT INTO pdfs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+            "INSERT INTO pdfs (org_id, sha256, size) VALUES ($1, $2, $3) ON CONFLICT (org_id, sha256) DO NOTHING",
         )
+        .bind(org)
         .bind(&hash)
-        .bind(pdf)
+        .bind(size)
         .execute(&mut **tx)
         .await?;
         let year = i32::try_from(register_year)

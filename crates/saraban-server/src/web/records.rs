@@ -284,7 +284,7 @@ async fn list_page(
         Ok(list) => list,
         Err(error) => return failure(error),
     };
-    let items = match state.store.destruction_items(org, id, 0, 1000).await {
+    let items = match state.store.destruction_items(org, id, None, 1000).await {
         Ok(items) => items,
         Err(error) => return failure(error),
     };
@@ -443,7 +443,10 @@ pub(crate) async fn list_pdf(
     let org = &user.account.org;
     let (list, items) = match (
         state.store.destruction_list(org, &id).await,
-        state.store.destruction_items(org, &id, 0, i64::MAX).await,
+        state
+            .store
+            .destruction_items(org, &id, None, i64::MAX)
+            .await,
     ) {
         (Ok(list), Ok(items)) => (list, items),
         (Err(error), _) | (_, Err(error)) => return failure(error),

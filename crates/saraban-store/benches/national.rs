@@ -1,0 +1,426 @@
+//! The national-scale simulation (issue 20): `SARABAN_SIM_ORGS`
+//! organisations, each the examples' อบต. with its people, positions and
+//! memo route, driven through a year's traffic compressed in time by
+//! `SARABAN_SIM_CLIENTS` concurrent clients until `SARABAN_SIM_DOCS`
+//! memos are issued. A memo is drafted, submitted, endorsed by three
+//! reviewers (one in twenty is returned once and resubmitted), signed and
+//! issued (typeset with Typst, sealed when the organisation has a seal, its
+//! PDF put in the content store); before each step its actor opens their
+//! inbox, and one memo in ten has its register and its public page read.
+//!
+//! The run stops at 10 %, 30 % and 100 % of the memos and reports, for the
+//! traffic since the last stop: transitions per second, inbox p50/p99,
+//! issue p99, register and public-page p99; and at the stop: `verify` of
+//! one organisation (the store's `audit`, as `saraban verify --org` runs
+//! it), database and content-store bytes per document.
+//!
+//! On a fresh PostgreSQL database when `SARABAN_BENCH_POSTGRES_URL` names a
+//! server (content in a folder of the run's own, or `SARABAN_SIM_STORE`,
+//! e.g. `s3://bucket/prefix`), else on an SQLite file.
+//!
+//! ```text
+//! SARABAN_SIM_ORGS=80 SARABAN_SIM_DOCS=300000 \
+//! SARABAN_BENCH_POSTGRES_URL=postgres://postgres:saraban-test@127.0.0.1:5432/postgres \
+//!   cargo bench -p saraban-store --bench national
+//! ```
+
+#[path = "common/typst_press.rs"]
+mod typst_press;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use saraban_core::clock::thai_offset;
+use saraban_core::document::{Syntax, read_value};
+use saraban_core::org::{OrgConfig, Slug};
+use saraban_core::text::Line;
+use saraban_core::workflow::RouteAction;
+use saraban_core::{DocumentId, Drafted, OrgId, PersonId, PositionId};
+use saraban_store::{ContentPlace, Store};
+use serde_json::Value;
+use sqlx::Connection;
+
+const PASSWORD: &str = "saraban-simulation";
+const DRAFTER: &str = "chanyurat";
+const REVIEWERS: [&str; 3] = ["somjai", "somsak", "wilaiwan"];
+const SIGNER: &str = "kanok";
+const REGISTRAR: &str = "sunee";
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name}: '{v}' is not a number"))
+        })
+        .unwrap_or(default)
+}
+
+fn person(id: &str) -> PersonId {
+    PersonId::parse(id).expect("a person id")
+}
+
+/// The Thai working day and hour of memo `n` of `total`: a fiscal year
+/// (from 1 October 2567 B.E.) spread over the run.
+fn moment(n: usize, total: usize, hour: u32) -> DateTime<Utc> {
+    let start = thai_offset()
+        .with_ymd_and_hms(2024, 10, 1, hour, 0, 0)
+        .single()
+        .expect("a Thai time")
+        .with_timezone(&Utc);
+    start + chrono::Duration::days((n * 364 / total.max(1)) as i64)
+}
+
+fn memo(n: usize) -> Drafted {
+    let mut content = read_value(
+        include_str!("../../../examples/ita-report-2568.toml"),
+        Syntax::Toml,
+    )
+    .expect("the memo");
+    content["subject"] = Value::String(format!("รายงานผลการดำเนินงาน ฉบับจำลองที่ {n}"));
+    Drafted::from_value(content).expect("the memo reads")
+}
+
+/// Latencies of one kind of request since the last stop.
+#[derive(Default)]
+struct Timings(Vec<Duration>);
+
+impl Timings {
+    fn percentile(&mut self, p: f64) -> f64 {
+        if self.0.is_empty() {
+            return f64::NAN;
+        }
+        self.0.sort();
+        let at = ((self.0.len() as f64 - 1.0) * p).round() as usize;
+        self.0[at].as_secs_f64() * 1000.0
+    }
+}
+
+#[derive(Default)]
+struct Phase {
+    transitions: usize,
+    inbox: Timings,
+    issue: Timings,
+    register: Timings,
+    public: Timings,
+}
+
+struct Sim {
+    store: Store,
+    orgs: Vec<OrgId>,
+    /// Each person's positions (the same in every organisation).
+    positions: Vec<(String, Vec<PositionId>)>,
+    total: usize,
+}
+
+impl Sim {
+    async fn inbox(&self, org: &OrgId, who: &str, phase: &Mutex<Phase>) {
+        let positions = self
+            .positions
+            .iter()
+            .find(|(p, _)| p == who)
+            .map(|(_, held)| held.clone())
+            .unwrap_or_default();
+        let begun = Instant::now();
+        self.store
+            .inbox(org, &person(who), &positions, 50)
+            .await
+            .expect("the inbox");
+        phase.lock().unwrap().inbox.0.push(begun.elapsed());
+    }
+
+    async fn act(
+        &self,
+        org: &OrgId,
+        who: &str,
+        id: &DocumentId,
+        action: RouteAction,
+        at: DateTime<Utc>,
+        phase: &Mutex<Phase>,
+    ) {
+        self.inbox(org, who, phase).await;
+        let begun = Instant::now();
+        let text =
+            matches!(action, RouteAction::Endorse | RouteAction::Return).then_some("เห็นควรเสนอ");
+        self.store
+            .act(org, &person(who), id, action, text, at)
+            .await
+            .unwrap_or_else(|e| panic!("{action:?} by {who}: {e}"));
+        let mut phase = phase.lock().unwrap();
+        phase.transitions += 1;
+        if action == RouteAction::Issue {
+            phase.issue.0.push(begun.elapsed());
+        }
+    }
+
+    /// Memo `n`: from draft to issue.
+    async fn memo(&self, n: usize, phase: &Mutex<Phase>) {
+        let org = &self.orgs[n % self.orgs.len()];
+        let at = |hour| moment(n, self.total, hour);
+        let id = self
+            .store
+            .create_document(org, &person(DRAFTER), memo(n), at(9))
+            .await
+            .expect("create")
+            .id;
+        phase.lock().unwrap().transitions += 1;
+        self.act(org, DRAFTER, &id, RouteAction::Submit, at(9), phase)
+            .await;
+        // One memo in twenty goes back to its drafter once.
+        let mut returned = n % 20 != 7;
+        let mut step = 0;
+        while step < REVIEWERS.len() {
+            let reviewer = REVIEWERS[step];
+            if !returned && step == (n / 20) % REVIEWERS.len() {
+                returned = true;
+                self.act(org, reviewer, &id, RouteAction::Return, at(10), phase)
+                    .await;
+                self.act(org, DRAFTER, &id, RouteAction::Submit, at(11), phase)
+                    .await;
+                step = 0;
+                continue;
+            }
+            self.act(org, reviewer, &id, RouteAction::Endorse, at(11), phase)
+                .await;
+            step += 1;
+        }
+        self.act(org, SIGNER, &id, RouteAction::Sign, at(14), phase)
+            .await;
+        self.act(org, REGISTRAR, &id, RouteAction::Issue, at(15), phase)
+            .await;
+        if n.is_multiple_of(10) {
+            let begun = Instant::now();
+            let year = saraban_core::thai::BuddhistYear::of(
+                moment(n, self.total, 15)
+                    .with_timezone(&thai_offset())
+                    .date_naive(),
+            );
+            let _ = self.store.register_entries(org, "memo", year.get()).await;
+            let register = begun.elapsed();
+            let begun = Instant::now();
+            let code = saraban_store::verification_code(org.as_str(), id.as_str());
+            let record = self.store.public_record(&code).await.expect("public");
+            assert!(record.is_some(), "memo {n}'s public record");
+            let mut phase = phase.lock().unwrap();
+            phase.register.0.push(register);
+            phase.public.0.push(begun.elapsed());
+        }
+    }
+}
+
+fn folder_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => folder_bytes(&entry.path()),
+            Ok(_) => entry.metadata().map(|m| m.len()).unwrap_or(0),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+async fn database_bytes(store: &Store, sqlite_file: Option<&Path>) -> u64 {
+    match sqlite_file {
+        Some(file) => ["", "-wal"]
+            .iter()
+            .map(|suffix| {
+                std::fs::metadata(format!("{}{suffix}", file.display()))
+                    .map(|m| m.len())
+                    .unwrap_or(0)
+            })
+            .sum(),
+        None => {
+            let size: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(store.pool())
+                .await
+                .expect("the database's size");
+            size as u64
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    sqlx::any::install_default_drivers();
+    let orgs = setting("SARABAN_SIM_ORGS", 80);
+    let total = setting("SARABAN_SIM_DOCS", 300_000);
+    let clients = setting("SARABAN_SIM_CLIENTS", 16);
+    let scratch = std::env::temp_dir().join(format!(
+        "saraban-national-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&scratch).expect("a scratch folder");
+    let (url, sqlite_file, content): (String, Option<PathBuf>, Option<ContentPlace>) =
+        match std::env::var("SARABAN_BENCH_POSTGRES_URL") {
+            Ok(admin) if !admin.is_empty() => {
+                let name = format!("saraban_national_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::AnyConnection::connect(&admin)
+                    .await
+                    .expect("the PostgreSQL server");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("a fresh database");
+                let (base, _) = admin.rsplit_once('/').expect("a database in the URL");
+                let place = match std::env::var("SARABAN_SIM_STORE") {
+                    Ok(spec) if !spec.is_empty() => {
+                        ContentPlace::parse(&spec).expect("SARABAN_SIM_STORE")
+                    }
+                    _ => ContentPlace::Folder(scratch.join("content")),
+                };
+                (format!("{base}/{name}"), None, Some(place))
+            }
+            _ => {
+                let file = scratch.join("saraban.db");
+                (format!("sqlite://{}", file.display()), Some(file), None)
+            }
+        };
+    let content_folder = match &content {
+        Some(ContentPlace::Folder(dir)) => Some(dir.clone()),
+        Some(_) => None,
+        None => sqlite_file
+            .as_ref()
+            .map(|f| PathBuf::from(format!("{}.content", f.display()))),
+    };
+    let store = Store::open_with_content(&url, content.as_ref())
+        .await
+        .expect("open the store")
+        .with_press(Arc::new(typst_press::Typst::default()));
+    store
+        .use_key_folder(scratch.join("keys"))
+        .expect("a key folder");
+
+    eprintln!(
+        "setting up {orgs} organisations on {}",
+        saraban_store::redact(&url)
+    );
+    let example = OrgConfig::parse_toml(include_str!(
+        "../../../examples/organisation/wangkrachae.toml"
+    ))
+    .expect("the example organisation");
+    let mut ids = Vec::new();
+    for i in 0..orgs {
+        let mut config = example.clone();
+        config.organisation.id = Slug::parse(&format!("sim{i:03}")).expect("an id");
+        config.organisation.name =
+            Line::parse(&format!("องค์การบริหารส่วนตำบลจำลองที่ {i}")).expect("a name");
+        store
+            .init_org(&config, None, moment(0, total, 8))
+            .await
+            .expect("the organisation");
+        let org = OrgId::parse(config.organisation.id.as_str()).expect("an id");
+        store.ensure_signing_key(&org).await.expect("its key");
+        for who in [
+            DRAFTER,
+            REVIEWERS[0],
+            REVIEWERS[1],
+            REVIEWERS[2],
+            SIGNER,
+            REGISTRAR,
+        ] {
+            store
+                .set_password(&org, &person(who), PASSWORD)
+                .await
+                .expect("a password");
+        }
+        ids.push(org);
+    }
+    let mut positions = Vec::new();
+    for who in [
+        DRAFTER,
+        REVIEWERS[0],
+        REVIEWERS[1],
+        REVIEWERS[2],
+        SIGNER,
+        REGISTRAR,
+    ] {
+        let held = store
+            .positions_of(&ids[0], &person(who), moment(0, total, 9))
+            .await
+            .expect("positions");
+        positions.push((
+            who.to_owned(),
+            held.into_iter().map(|h| h.position).collect(),
+        ));
+    }
+    let sim = Arc::new(Sim {
+        store: store.clone(),
+        orgs: ids,
+        positions,
+        total,
+    });
+
+    println!(
+        "| at | memos | events | transitions/s | inbox p50 / p99 ms | issue p99 ms | register p99 ms | public p99 ms | verify one org s | DB bytes/memo | content bytes/memo |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let next = Arc::new(AtomicUsize::new(0));
+    for share in [10, 30, 100] {
+        let end = total * share / 100;
+        let phase = Arc::new(Mutex::new(Phase::default()));
+        let begun = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..clients {
+            let (sim, next, phase) = (sim.clone(), next.clone(), phase.clone());
+            tasks.spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= end {
+                        next.fetch_sub(1, Ordering::Relaxed);
+                        break;
+                    }
+                    sim.memo(n, &phase).await;
+                }
+            });
+        }
+        tasks.join_all().await;
+        let elapsed = begun.elapsed();
+        let mut phase = Arc::try_unwrap(phase)
+            .ok()
+            .expect("the clients are done")
+            .into_inner()
+            .unwrap();
+        let verified = Instant::now();
+        let audit = store.audit(&sim.orgs[0]).await.expect("verify");
+        assert!(audit.holds(), "{:#?}", audit.findings);
+        let verify = verified.elapsed();
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(store.pool())
+            .await
+            .expect("events");
+        let database = database_bytes(&store, sqlite_file.as_deref()).await;
+        let contents = content_folder.as_deref().map_or(0, folder_bytes);
+        println!(
+            "| {share} % | {end} | {events} | {:.0} | {:.1} / {:.1} | {:.0} | {:.1} | {:.1} | {:.2} | {} | {} |",
+            phase.transitions as f64 / elapsed.as_secs_f64(),
+            phase.inbox.percentile(0.5),
+            phase.inbox.percentile(0.99),
+            phase.issue.percentile(0.99),
+            phase.register.percentile(0.99),
+            phase.public.percentile(0.99),
+            verify.as_secs_f64(),
+            database / end.max(1) as u64,
+            contents / end.max(1) as u64,
+        );
+    }
+    store.close().await;
+    if std::env::var("SARABAN_SIM_KEEP").is_err() {
+        std::fs::remove_dir_all(&scratch).ok();
+        if let (Ok(admin), None) = (std::env::var("SARABAN_BENCH_POSTGRES_URL"), &sqlite_file) {
+            let name = url.rsplit('/').next().unwrap_or_default();
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
+            }
+        }
+    }
+}
