@@ -746,6 +746,25 @@ pub async fn restore(
         let bytes = std::fs::read(&path).map_err(io(&path))?;
         objects.put(&org, kind, &sha256, bytes).await?;
     }
+    // A bucket's backup holds no objects: they stay in the bucket it names.
+    // Restored onto another store, the objects the database names are
+    // copied across from there (those missing in both are verify's to name).
+    if let Some(source) = manifest.content.as_deref().filter(|c| *c != CONTENT) {
+        let source = crate::content::ContentPlace::parse(source)?;
+        if source.to_string() != place.to_string() {
+            let source = crate::content::ContentStore::open(&source)?;
+            let pool = sqlx::AnyPool::connect(database_url).await?;
+            let named = named_objects(&pool).await;
+            pool.close().await;
+            for (org, kind, sha256) in named? {
+                if objects.get(&org, kind, &sha256).await?.is_none()
+                    && let Some(bytes) = source.get(&org, kind, &sha256).await?
+                {
+                    objects.put(&org, kind, &sha256, bytes).await?;
+                }
+            }
+        }
+    }
     let store = Store::open_with_content(database_url, Some(&place)).await?;
     store.use_key_folder(keys)?;
     let orgs: Vec<String> = store
