@@ -139,8 +139,10 @@ impl PendingLedger {
             // find it). A plain route action changes none of their
             // columns, and costs nothing here.
             let mut touched: Vec<&str> = Vec::new();
+            let mut shown_once: HashSet<&str> = HashSet::new();
             let mut acting: Vec<(&str, &str)> = Vec::new();
             let mut text_kept: Vec<&str> = Vec::new();
+            let mut text_needed: HashSet<&str> = HashSet::new();
             for pending in self.events.iter().filter(|p| p.event.org == org) {
                 let document = pending.event.document.as_str();
                 if document.is_empty() {
@@ -152,7 +154,7 @@ impl PendingLedger {
                         pending.event.number.is_some() || search_rows::is_secret(&change.document)
                     }
                 };
-                if shown && !touched.contains(&document) {
+                if shown && shown_once.insert(document) {
                     touched.push(document);
                 }
                 if let Some(action) = pending.change.as_ref().and_then(|c| c.action.as_ref()) {
@@ -160,19 +162,15 @@ impl PendingLedger {
                     acting.push((action.document.as_str(), action.actor.as_str()));
                 }
                 // A route action changes no content, and only the issue a
-                // number: the text stands.
+                // number: the text stands, unless another of the
+                // document's events needs it rebuilt.
                 if pending.change.is_some() && pending.event.number.is_none() {
                     text_kept.push(document);
+                } else {
+                    text_needed.insert(document);
                 }
             }
-            // Text is rebuilt if any of the document's events needs it.
-            text_kept.retain(|kept| {
-                !self.events.iter().any(|p| {
-                    p.event.org == org
-                        && p.event.document.as_str() == *kept
-                        && (p.change.is_none() || p.event.number.is_some())
-                })
-            });
+            text_kept.retain(|kept| !text_needed.contains(kept));
             search_rows::refresh(tx, &org, &touched, &acting, &text_kept).await?;
             let mut head = lock_head(tx, &org).await?;
             let signer = match keys {
