@@ -59,6 +59,15 @@ async fn seed_story_over_http(db: TestDb) {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     let mayor = sign_in(&server, ORG, "kanok").await;
+    // A memo keeps its own date: keeping an order's is refused, naming it.
+    let (status, body) = mayor
+        .post(
+            &format!("/documents/{id}/actions/sign"),
+            &serde_json::json!({ "keep_date": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "keep_date", "{body}");
     assert_eq!(mayor.act(&id, "sign", Some("ทราบ")).await.0, StatusCode::OK);
     let registrar = sign_in(&server, ORG, "sunee").await;
     let (status, issued) = registrar.act(&id, "issue", None).await;

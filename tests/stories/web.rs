@@ -1997,6 +1997,20 @@ async fn dates_in_buddhist_era(db: TestDb) {
     let notice = b.text("#order-date-notice").await;
     assert!(notice.contains("แทนวันที่ในร่าง"), "{notice}");
     assert!(notice.contains("๕ มีนาคม พ.ศ. ๒๕๖๘"), "{notice}");
+    // The signer keeps the typed date on the page itself.
+    assert!(notice.contains("คงวันที่ในร่าง"), "{notice}");
+    b.choose("#keep-typed-date").await;
+    b.screenshots("order-sign-keeps-date").await;
+    b.confirm().await;
+    office
+        .act("sunee", &other, A::Issue, None, Utc::now())
+        .await
+        .unwrap();
+    let text = saraban_stories::pdf_text(&site.store.pdf(&org(ORG), &other).await.unwrap());
+    assert!(
+        text.contains("๕ มีนาคม พ.ศ. ๒๕๖๘"),
+        "the signer kept the typed date:\n{text}"
+    );
     b.open(&format!("{}/doc/{id}/act/sign", site.base)).await;
     let notice = b.text("#order-date-notice").await;
     assert!(notice.contains("ตามที่กำหนดไว้ในร่าง"), "{notice}");
@@ -2493,6 +2507,33 @@ fn axe_source() -> Option<String> {
             None
         }
     }
+}
+
+/// The public verification page writes its dates and times in the
+/// issuing organisation's digit style: Arabic for one that chose them.
+async fn public_page_in_the_organisations_digits(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site_with(db, |config| {
+        config.organisation.digits = saraban_core::DigitStyle::Arabic;
+    })
+    .await;
+    let id = issued_order(&site).await;
+    let code = saraban_store::verification_code(ORG, &id);
+    let b = browser().await;
+    b.open(&format!("{}/verify/{code}", site.base)).await;
+    b.wait("#facts").await;
+    let thai_digit = |text: &str| text.chars().any(|c| ('๐'..='๙').contains(&c));
+    for field in ["#date", "#issued-at", "#number"] {
+        let text = b.text(field).await;
+        assert!(
+            !thai_digit(&text) && text.chars().any(|c| c.is_ascii_digit()),
+            "{field} in Arabic digits: {text}"
+        );
+    }
+    b.screenshots("public-verify-arabic").await;
+    b.close().await;
 }
 
 /// The acceptance's accessibility pass, and point 15: axe-core finds no
@@ -3347,6 +3388,7 @@ stories!(
     quick_texts_follow_the_route,
     memo_without_javascript,
     accessible_pages_in_one_digit_style,
+    public_page_in_the_organisations_digits,
     admin_edits_with_forms,
     signature_drawn_on_a_phone
 );

@@ -159,6 +159,19 @@ async fn signed_document(
     day: (i32, u32, u32),
 ) -> DocumentId {
     let office = Office::new(store, ORG);
+    let id = awaiting_signature(store, name, day).await;
+    let (y, m, d) = day;
+    office
+        .act(signer, &id, A::Sign, None, thai(y, m, d, 10, 0))
+        .await
+        .unwrap();
+    id
+}
+
+/// The example `name` drafted, submitted and endorsed by every reviewer
+/// on `day`: waiting for its signature.
+async fn awaiting_signature(store: &Store, name: &str, day: (i32, u32, u32)) -> DocumentId {
+    let office = Office::new(store, ORG);
     let (y, m, d) = day;
     let doc = office
         .draft("chanyurat", content(name), thai(y, m, d, 8, 0))
@@ -186,10 +199,6 @@ async fn signed_document(
             .await
             .unwrap();
     }
-    office
-        .act(signer, &id, A::Sign, None, thai(y, m, d, 10, 0))
-        .await
-        .unwrap();
     id
 }
 
@@ -318,6 +327,78 @@ async fn order_490_story(db: TestDb) {
     let numbers: Vec<(i64, bool)> = register.iter().map(|e| (e.number, e.cancelled)).collect();
     assert_eq!(numbers, [(489, true), (490, false)]);
     assert!(store.audit(&org(ORG)).await.unwrap().holds());
+}
+
+/// The signer of an order whose draft date the signature would replace
+/// keeps the typed date instead: the `signed` event says so, the issued
+/// PDF, the register and the log agree. Keeping is only for signing an
+/// order.
+async fn signer_keeps_the_typed_date_story(db: TestDb) {
+    let store = &db.store;
+    let office = Office::new(store, ORG);
+    init(store).await;
+    // The example order is dated 1 August 2567; it is signed on the 5th.
+    let order = awaiting_signature(store, "order-490-2567.toml", (2024, 8, 5)).await;
+    // Not a memo's: refused naming the field, and nothing is signed.
+    let memo = awaiting_signature(store, "ita-report-2568.toml", (2024, 8, 5)).await;
+    let before = store.history(&org(ORG), &memo).await.unwrap().len();
+    let keeping = store
+        .sign_keeping_date(
+            &org(ORG),
+            &person("kanok"),
+            &memo,
+            None,
+            thai(2024, 8, 5, 10, 0),
+        )
+        .await;
+    match keeping {
+        Err(StoreError::Invalid { field, .. }) => assert_eq!(field, "keep_date"),
+        other => panic!("keeping a memo's date: {other:?}"),
+    }
+    assert_eq!(store.history(&org(ORG), &memo).await.unwrap().len(), before);
+    store
+        .sign_keeping_date(
+            &org(ORG),
+            &person("kanok"),
+            &order,
+            None,
+            thai(2024, 8, 5, 10, 0),
+        )
+        .await
+        .unwrap();
+    let history = store.history(&org(ORG), &order).await.unwrap();
+    let signed = history.last().unwrap();
+    assert_eq!(signed.event["kind"], "signed");
+    assert_eq!(signed.event["kept_date"], "2024-08-01");
+    office
+        .act("sunee", &order, A::Issue, None, thai(2024, 8, 5, 11, 0))
+        .await
+        .unwrap();
+    let text = pdf_text(&store.pdf(&org(ORG), &order).await.unwrap());
+    assert!(
+        text.contains("สั่ง ณ วันที่ ๑ สิงหาคม พ.ศ. ๒๕๖๗"),
+        "the order keeps its typed date:\n{text}"
+    );
+    let register = store
+        .register_entries(&org(ORG), "order", 2567)
+        .await
+        .unwrap();
+    assert_eq!(register.len(), 1);
+    assert_eq!(register[0].dated, "2024-08-01");
+
+    // Signed without keeping, the next order is dated the day it is signed.
+    let next = signed_document(store, "order-490-2567.toml", "kanok", (2024, 8, 6)).await;
+    office
+        .act("sunee", &next, A::Issue, None, thai(2024, 8, 6, 11, 0))
+        .await
+        .unwrap();
+    let register = store
+        .register_entries(&org(ORG), "order", 2567)
+        .await
+        .unwrap();
+    assert_eq!(register[1].dated, "2024-08-06");
+    let audit = store.audit(&org(ORG)).await.unwrap();
+    assert!(audit.holds(), "{:?}", audit.findings);
 }
 
 /// Returned for revision with a reason, edited (a new version), resubmitted:
@@ -1046,6 +1127,7 @@ stories!(
     failed_issue_leaves_no_gap_story,
     seed_memo_story,
     order_490_story,
+    signer_keeps_the_typed_date_story,
     return_for_revision_story,
     refusals_story,
     route_versions_story,

@@ -34,6 +34,8 @@ pub struct Gathered {
     pub own_title: Option<Paragraph>,
     /// SHA-256 (hex) of the signature image the approval printed.
     pub signature_image: Option<String>,
+    /// The signer kept the order's own date rather than the day signed.
+    pub kept_date: bool,
 }
 
 /// What the route has added so far.
@@ -61,7 +63,13 @@ pub fn compose(mut document: Document, org: &OrgConfig, overlay: &Overlay) -> Do
     common.style.font_family = None;
     common.verification = overlay.verification.clone();
     let signed = last_signed(overlay);
-    let dated = date_borne(&document, signed.map(|s| s.date));
+    let dated = date_borne(
+        &document,
+        signed.map(|s| Signing {
+            day: s.date,
+            kept_date: s.kept_date,
+        }),
+    );
     match &mut document {
         Document::Memo(memo) => {
             renumber(&mut memo.number, overlay);
@@ -103,16 +111,28 @@ pub fn compose(mut document: Document, org: &OrgConfig, overlay: &Overlay) -> Do
     document
 }
 
-/// The date an issued document bears, given the day it was signed (none
-/// before): a memo keeps its own; an order is dated the day it is signed
-/// unless its drafter kept the date set (`keep_date`); a letter, a stamped
-/// letter and an announcement are dated the day they are signed. What the
-/// page prints, and what the register and the public board list.
-pub fn date_borne(document: &Document, signed_on: Option<ThaiDate>) -> ThaiDate {
-    match (document, signed_on) {
+/// The signature an issued document's date follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signing {
+    /// The day it was signed, in Thai time.
+    pub day: ThaiDate,
+    /// The signer kept the order's own date (the `signed` event's
+    /// `kept_date`).
+    pub kept_date: bool,
+}
+
+/// The date an issued document bears, given its signature (none before):
+/// a memo keeps its own; an order is dated the day it is signed unless its
+/// drafter (`keep_date`) or its signer kept the date set; a letter, a
+/// stamped letter and an announcement are dated the day they are signed.
+/// What the page prints, and what the register and the public board list.
+pub fn date_borne(document: &Document, signed: Option<Signing>) -> ThaiDate {
+    match (document, signed) {
         (Document::Memo(memo), _) => memo.date,
-        (Document::Order(order), Some(_)) if order.keep_date => order.date,
-        (_, Some(day)) => day,
+        (Document::Order(order), Some(signing)) if order.keep_date || signing.kept_date => {
+            order.date
+        }
+        (_, Some(signing)) => signing.day,
         (document, None) => document.date(),
     }
 }
@@ -228,6 +248,7 @@ mod tests {
             signature: None,
             own_title: Some(Paragraph::parse("ปลัด อบต.").expect("a title")),
             signature_image: None,
+            kept_date: false,
         }
     }
 
@@ -337,5 +358,17 @@ mod tests {
         };
         assert_eq!(signed.signer.name.as_str(), "นายกนก ใจดี");
         assert_eq!(signed.date, original.date);
+        // So does one whose signer kept it; another signed is dated that day.
+        let mut keeping = overlay.clone();
+        keeping.gathered[1].kept_date = true;
+        let Document::Order(kept_by_signer) = compose(example_order(), &org(), &keeping) else {
+            panic!("an order stays an order")
+        };
+        assert_eq!(kept_by_signer.date, original.date);
+        let Document::Order(dated_signed) = compose(example_order(), &org(), &overlay) else {
+            panic!("an order stays an order")
+        };
+        assert_eq!(dated_signed.date, overlay.gathered[1].date);
+        assert_ne!(dated_signed.date, original.date);
     }
 }

@@ -77,6 +77,10 @@ pub struct Event {
     /// What a destruction erased: "version:N:SHA", "pdf:SHA", "file:SHA".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erased: Option<Vec<String>>,
+    /// The date (YYYY-MM-DD) an order's signer kept as its "สั่ง ณ วันที่"
+    /// instead of the day of signing: the draft's own date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_date: Option<String>,
 }
 
 /// What every event says: who did what to which document, when.
@@ -122,6 +126,7 @@ impl Event {
             documents: None,
             people: None,
             erased: None,
+            kept_date: None,
         }
     }
 
@@ -161,6 +166,8 @@ struct SortedEvent<'a> {
     due: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     erased: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kept_date: Option<&'a str>,
     kind: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     number: Option<u32>,
@@ -204,6 +211,7 @@ impl<'a> From<&'a Event> for SortedEvent<'a> {
             documents: event.documents.as_deref(),
             due: event.due.as_deref(),
             erased: event.erased.as_deref(),
+            kept_date: event.kept_date.as_deref(),
             kind: &event.kind,
             number: event.number,
             org: &event.org,
@@ -368,6 +376,7 @@ mod tests {
             documents: some.then(|| vec!["a".into(), "b".into()]),
             people: some.then(|| vec!["somjai".into()]),
             erased: some.then(|| vec![format!("pdf:{}", "ef".repeat(32))]),
+            kept_date: some.then(|| "2025-03-05".into()),
         }
     }
 

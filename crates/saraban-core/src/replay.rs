@@ -95,6 +95,8 @@ pub enum ReplayFault {
     Assignment(String),
     #[error("positions named outside a circulation, or a circulation that names none")]
     Circulation,
+    #[error("a kept date on a {0} event: only an outgoing document's signer keeps its date")]
+    KeptDate(String),
 }
 
 impl Projected {
@@ -238,6 +240,9 @@ impl Projected {
         if assigns && (action != ActionKind::Sign || !route.incoming || event.assigned_to.is_none())
         {
             return Err(ReplayFault::Assignment(event.kind.clone()));
+        }
+        if event.kept_date.is_some() && (action != ActionKind::Sign || route.incoming) {
+            return Err(ReplayFault::KeptDate(event.kind.clone()));
         }
         let circulated = match (&event.positions, action) {
             (None, ActionKind::Circulate) => return Err(ReplayFault::Circulation),

@@ -596,6 +596,10 @@ pub(crate) struct ActionBody {
     #[serde(default)]
     #[schema(pattern = r"^[^\u0000]*$")]
     positions: Option<Vec<String>>,
+    /// With `sign` on an order: `true` keeps the date its draft set as its
+    /// "สั่ง ณ วันที่" instead of the day of signing.
+    #[serde(default)]
+    keep_date: Option<bool>,
 }
 
 #[utoipa::path(post, path = "/documents/{id}/actions/{action}", tag = "documents",
@@ -680,7 +684,30 @@ async fn act(
             return Ok((status, [(CONTENT_TYPE, "application/json")], response).into_response());
         }
     }
+    let keep_date = parsed.keep_date == Some(true);
+    if keep_date && (assignment.is_some() || positions.is_some()) {
+        return Err(
+            StoreError::invalid("keep_date", "keep_date goes only with sign on an order").into(),
+        );
+    }
     let outcome = match (assignment, positions) {
+        (None, None) if keep_date => {
+            if action != RouteAction::Sign {
+                return Err(
+                    StoreError::invalid("keep_date", "keep_date goes only with sign").into(),
+                );
+            }
+            state
+                .store
+                .sign_keeping_date(
+                    &account.org,
+                    &account.person,
+                    &document_id(&id)?,
+                    text.as_deref(),
+                    Utc::now(),
+                )
+                .await?
+        }
         (_, Some(positions)) => {
             if action != RouteAction::Circulate {
                 return Err(

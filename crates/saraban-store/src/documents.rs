@@ -18,8 +18,8 @@ use crate::error::{Result, StoreError};
 use crate::list_queries::{self, After, ListedRow};
 use crate::press::Composed;
 use crate::reads::{
-    day_of, gathered, inked_images, load_document, load_route, org_config, org_digits,
-    refuse_destroyed, register_info,
+    gathered, inked_images, load_document, load_route, org_config, org_digits, refuse_destroyed,
+    register_info, signing_of,
 };
 use crate::rows::{
     DocRow, stored_document, stored_id, stored_number, stored_person, stored_position,
@@ -483,15 +483,17 @@ impl Store {
                     serde_json::from_str(&row.get::<String, _>("content")).unwrap_or(Value::Null);
                 let acts = signed_and_cancelled.get(&id);
                 let signed = acts.and_then(|a| a.signed.as_ref());
-                let signed_on = signed.map(|s| day_of(&s.at)).transpose()?;
+                let signing = signed
+                    .map(|s| signing_of(&s.at, s.event.as_deref()))
+                    .transpose()?;
                 let destroyed_under = destroyed.get(&id);
                 let document = match destroyed_under {
                     Some(_) => None,
                     None => Some(stored_document(content.clone())?),
                 };
                 let dated = match &document {
-                    Some(document) => date_borne(document, signed_on).iso(),
-                    None => signed_on.map(|day| day.iso()).unwrap_or_default(),
+                    Some(document) => date_borne(document, signing).iso(),
+                    None => signing.map(|s| s.day.iso()).unwrap_or_default(),
                 };
                 let (from, to) = match &document {
                     None => ("", ""),
@@ -742,6 +744,8 @@ struct RegisterAction {
     standing: Option<String>,
     text: Option<String>,
     at: String,
+    /// A signature's event bytes (none for a cancellation).
+    event: Option<Vec<u8>>,
 }
 
 /// The last signature and the cancellation of a document in a register.
@@ -776,6 +780,7 @@ async fn register_actions(
             standing: row.try_get("standing")?,
             text: row.try_get("text")?,
             at: row.try_get("at")?,
+            event: row.try_get("sign_event")?,
         };
         let entry = found.entry(row.try_get("document_id")?).or_default();
         // Oldest first: the last signature is the one printed.

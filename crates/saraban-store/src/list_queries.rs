@@ -96,11 +96,14 @@ pub const REGISTER_ISSUED: &str = "SELECT document_id, @text(at) FROM actions WH
      (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)";
 
 /// The signatures and cancellations of a register's year.
+/// A signature's event comes with it: its signer may have kept an order's
+/// own date (`kept_date`).
 pub const REGISTER_ACTIONS: &str =
-    "SELECT document_id, kind, actor_id, position_id, standing, text, @text(at) FROM actions
-     WHERE org_id = $1 AND kind IN ('sign', 'cancel') AND document_id IN
+    "SELECT a.document_id, a.kind, a.actor_id, a.position_id, a.standing, a.text, @text(a.at), e.bytes AS sign_event
+       FROM actions a LEFT JOIN events e ON e.org_id = a.org_id AND e.seq = a.seq AND a.kind = 'sign'
+     WHERE a.org_id = $1 AND a.kind IN ('sign', 'cancel') AND a.document_id IN
        (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)
-     ORDER BY seq";
+     ORDER BY a.seq";
 
 /// The receiving register's letters of a year by เลขรับ, each with the
 /// event that closed it and the list it was destroyed under.
@@ -191,8 +194,10 @@ pub fn board() -> String {
 }
 
 /// The day each document on the board was signed.
-pub const BOARD_SIGNED: &str = "SELECT document_id, @text(at) FROM actions WHERE org_id = $1 AND kind = 'sign' AND document_id IN
-   (SELECT id FROM documents WHERE org_id = $1 AND published_at IS NOT NULL) ORDER BY seq";
+pub const BOARD_SIGNED: &str = "SELECT a.document_id, @text(a.at), e.bytes AS sign_event
+   FROM actions a JOIN events e ON e.org_id = a.org_id AND e.seq = a.seq
+  WHERE a.org_id = $1 AND a.kind = 'sign' AND a.document_id IN
+   (SELECT id FROM documents WHERE org_id = $1 AND published_at IS NOT NULL) ORDER BY a.seq";
 
 /// When the board last changed (`actions_on_board`, the few actions that
 /// change it, newest first).

@@ -155,6 +155,10 @@ pub struct PublicRecord {
     /// PDF are not shown, since they are gone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destroyed_under: Option<String>,
+    /// The organisation's digit style, which its pages print in; not part
+    /// of the API's record (its numbers are as printed already).
+    #[serde(skip)]
+    pub digits: saraban_core::DigitStyle,
 }
 
 impl Store {
@@ -192,6 +196,8 @@ impl Store {
         let content: serde_json::Value =
             serde_json::from_str(&row.try_get::<String, _>("content")?).unwrap_or_default();
         let organisation: String = row.try_get("name")?;
+        let config = self.org_config(&org).await?;
+        let digits = config.organisation.digits;
         if content.get("secrecy").is_some_and(|s| !s.is_null()) {
             return Ok(Some(PublicRecord {
                 code,
@@ -209,10 +215,10 @@ impl Store {
                 problems: Vec::new(),
                 checkpoint: None,
                 destroyed_under: None,
+                digits,
             }));
         }
         let summary = self.show(&org, &id).await?;
-        let config = self.org_config(&org).await?;
         let destroyed_under = {
             let mut tx = self.pool.begin().await?;
             let list = crate::reads::destroyed_under(&mut tx, org.as_str(), id.as_str()).await?;
@@ -337,6 +343,7 @@ impl Store {
             problems,
             checkpoint,
             destroyed_under,
+            digits,
         }))
     }
 

@@ -11,13 +11,13 @@
 
 use std::collections::HashMap;
 
-use saraban_core::compose::date_borne;
+use saraban_core::compose::{Signing, date_borne};
 use saraban_core::workflow::{Publicity, State};
 use saraban_core::{DigitStyle, DocumentId, OrgId};
 use sqlx::Row;
 
 use crate::documents::issued_pdf_of;
-use crate::reads::{day_of, digits_of, register_info};
+use crate::reads::{digits_of, register_info, signing_of};
 use crate::rows::{DOCUMENT_COLUMNS, DocRow, stored_document};
 use crate::{Result, Store, StoreError};
 
@@ -93,14 +93,18 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         // The day each was signed: the date most kinds bear.
-        let signed: HashMap<String, String> = sqlx::query(sqlx::AssertSqlSafe(
+        let signed: HashMap<String, Signing> = sqlx::query(sqlx::AssertSqlSafe(
             crate::list_queries::statement(postgres, crate::list_queries::BOARD_SIGNED),
         ))
         .bind(org_id)
         .fetch_all(&mut *tx)
         .await?
         .iter()
-        .map(|row| Ok((row.try_get("document_id")?, row.try_get("at")?)))
+        .map(|row| {
+            let at: String = row.try_get("at")?;
+            let event: Vec<u8> = row.try_get("sign_event")?;
+            Ok((row.try_get("document_id")?, signing_of(&at, Some(&event))?))
+        })
         .collect::<Result<_>>()?;
         let changed_at: Option<String> = sqlx::query(sqlx::AssertSqlSafe(
             crate::list_queries::statement(postgres, crate::list_queries::BOARD_CHANGED),
@@ -129,8 +133,7 @@ impl Store {
             };
             let summary = doc.summary(None, pattern, digits)?;
             let document = stored_document((*doc.content).clone())?;
-            let signed_on = signed.get(&doc.id).map(|at| day_of(at)).transpose()?;
-            let borne = date_borne(&document, signed_on);
+            let borne = date_borne(&document, signed.get(&doc.id).copied());
             let (dated, year) = (borne.iso(), borne.year().get());
             all.push(BoardEntry {
                 verify_code: crate::public::verification_code(org_id, &doc.id),

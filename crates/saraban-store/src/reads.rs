@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Datelike};
 use saraban_core::clock::YearReset;
-use saraban_core::compose::{Approval, Gathered};
+use saraban_core::compose::{Approval, Gathered, Signing};
 use saraban_core::ledger::Event;
 use saraban_core::org::{OrgConfig, Slug};
 use saraban_core::register::NumberPattern;
@@ -266,6 +266,26 @@ pub(crate) fn day_of(at: &str) -> Result<ThaiDate> {
         .map_err(|e| StoreError::corrupt("time", e))
 }
 
+/// A signature as an issued document's date follows it: the day it was
+/// given (`at`) and whether its `signed` event kept an order's own date.
+pub(crate) fn signing_of(at: &str, sign_event: Option<&[u8]>) -> Result<Signing> {
+    #[derive(serde::Deserialize)]
+    struct KeptDate {
+        kept_date: Option<String>,
+    }
+    let kept_date = match sign_event {
+        Some(bytes) => serde_json::from_slice::<KeptDate>(bytes)
+            .map_err(|e| StoreError::corrupt("event", e))?
+            .kept_date
+            .is_some(),
+        None => false,
+    };
+    Ok(Signing {
+        day: day_of(at)?,
+        kept_date,
+    })
+}
+
 /// The organisation's digit style alone: what a document's summary needs,
 /// without reading (and checking every text of) the whole configuration.
 pub(crate) async fn org_digits(
@@ -466,6 +486,7 @@ pub(crate) async fn gathered(
             signature: signature.as_deref().map(stored_text).transpose()?,
             own_title: own_title.as_deref().map(stored_text).transpose()?,
             signature_image: event.signature_image.clone(),
+            kept_date: event.kept_date.is_some(),
         });
     }
     Ok(gathered)

@@ -182,8 +182,28 @@ impl Store {
         let directions = Directions {
             assignment,
             circulate_to: Vec::new(),
+            keep_date: false,
         };
         self.act_directing(org, actor, id, action, text, directions, at)
+            .await
+    }
+
+    /// Signs an order keeping the date its draft set as its "สั่ง ณ วันที่",
+    /// instead of the day of signing (the `signed` event's `kept_date`).
+    pub async fn sign_keeping_date(
+        &self,
+        org: &OrgId,
+        actor: &PersonId,
+        id: &DocumentId,
+        text: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<ActOutcome> {
+        let directions = Directions {
+            assignment: None,
+            circulate_to: Vec::new(),
+            keep_date: true,
+        };
+        self.act_directing(org, actor, id, RouteAction::Sign, text, directions, at)
             .await
     }
 
@@ -201,6 +221,7 @@ impl Store {
         let directions = Directions {
             assignment: None,
             circulate_to: positions,
+            keep_date: false,
         };
         self.act_directing(org, actor, id, RouteAction::Circulate, text, directions, at)
             .await
@@ -645,6 +666,7 @@ async fn act_in(
     let Directions {
         assignment,
         circulate_to,
+        keep_date,
     } = directions;
     let Job {
         press,
@@ -699,6 +721,11 @@ async fn act_in(
         check_assignment(&mut *tx, org, &route, action, assignment).await?;
     }
     let circulate_to = check_circulation(&mut *tx, org, action, circulate_to).await?;
+    let kept_date = if keep_date {
+        Some(order_date_kept(action, &doc.content)?)
+    } else {
+        None
+    };
 
     // Issuing: the year, number and PDF hash the event records.
     let mut issued: Option<(i32, u32, String)> = None;
@@ -796,6 +823,7 @@ async fn act_in(
             .and_then(|a| a.due)
             .map(|due| due.format("%Y-%m-%d").to_string()),
         signature_image: ink.as_ref().map(|ink| ink.sha256.clone()),
+        kept_date,
         ..Event::new(EventHead {
             org,
             seq: 0,
@@ -877,11 +905,31 @@ fn sealed_approval(overlay: &Overlay) -> String {
     }
 }
 
-/// What an action directs beyond its text: the signer's assignment, or
-/// the positions a letter is circulated to.
+/// What an action directs beyond its text: the signer's assignment, the
+/// positions a letter is circulated to, or the signer keeping an order's
+/// own date.
 struct Directions {
     assignment: Option<Assignment>,
     circulate_to: Vec<Slug>,
+    keep_date: bool,
+}
+
+/// The date (YYYY-MM-DD) a signer keeps: only in signing, only an order's.
+fn order_date_kept(action: ActionKind, content: &serde_json::Value) -> Result<String> {
+    if action != ActionKind::Sign {
+        return Err(StoreError::invalid(
+            "keep_date",
+            "คงวันที่ในร่างได้เฉพาะเมื่อลงนาม",
+        ));
+    }
+    if content.get("kind").and_then(serde_json::Value::as_str) != Some("order") {
+        return Err(StoreError::invalid("keep_date", "คงวันที่ในร่างได้เฉพาะคำสั่ง"));
+    }
+    content
+        .get("date")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| StoreError::corrupt("content", "an order without its date"))
 }
 
 /// A circulation names positions of the organisation, each once, and

@@ -439,7 +439,7 @@ fn confirm_form(
                 p { strong { (wording) } }
             }
         }
-        form method="post" action=(format!("/doc/{}/act/{slug}", summary.id)) data-busy {
+        form #act-form method="post" action=(format!("/doc/{}/act/{slug}", summary.id)) data-busy {
             (user.csrf_field())
             @if !quick.is_empty() {
                 fieldset {
@@ -614,6 +614,20 @@ pub(crate) async fn act(
             tracing::info!(document = %document, user = %user.account.person, action = ?action, ok = outcome.is_ok(), "action with assignment (web)");
             outcome
         }
+        (Ok(document), Ok(None))
+            if action == RouteAction::Sign && fields.get("keep_date") == Some("true") =>
+        {
+            state
+                .store
+                .sign_keeping_date(
+                    &user.account.org,
+                    &user.account.person,
+                    &document,
+                    text.as_deref(),
+                    Utc::now(),
+                )
+                .await
+        }
         (Ok(document), Ok(None)) => {
             act_now(
                 &state,
@@ -772,7 +786,11 @@ fn order_date_notice(content: &Value, digits: DigitStyle) -> Option<Markup> {
                     "เมื่อท่านลงนาม “สั่ง ณ วันที่” จะเป็นวันที่ลงนาม " strong { (today.full_with_era(digits)) }
                     " แทนวันที่ในร่าง " strong { (set.full_with_era(digits)) }
                 }
-                p.hint { "หากต้องการคงวันที่ในร่าง ให้ส่งคืนผู้จัดทำร่างเพื่อเลือก “ใช้วันที่ข้างต้นเป็น สั่ง ณ วันที่” แล้วเสนอใหม่" }
+                // Outside the form above it, so tied to it by `form`.
+                label.choice {
+                    input #keep-typed-date type="checkbox" name="keep_date" value="true" form="act-form";
+                    " คงวันที่ในร่าง " strong { (set.full_with_era(digits)) } " เป็น “สั่ง ณ วันที่”"
+                }
             }
         }
     })

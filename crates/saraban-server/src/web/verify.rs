@@ -337,7 +337,7 @@ fn seal_view(seal: Option<&SealSummary>, digits: DigitStyle) -> Markup {
 }
 
 fn record_view(record: &PublicRecord, compared: Option<Compared>) -> Markup {
-    let digits = DigitStyle::Thai;
+    let digits = record.digits;
     // A secret document tells that it exists, and nothing more: no
     // details, and no comparison.
     if record.secret {
@@ -418,7 +418,10 @@ pub(crate) async fn audit_page(State(state): State<AppState>, user: WebUser) -> 
         Ok(audit) => audit,
         Err(error) => return failure(error),
     };
-    let digits = DigitStyle::Thai;
+    let digits = match state.store.org_config(&user.account.org).await {
+        Ok(config) => config.organisation.digits,
+        Err(error) => return failure(error),
+    };
     page(
         StatusCode::OK,
         "ตรวจสอบความถูกต้องของบันทึก",
