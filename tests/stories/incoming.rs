@@ -415,11 +415,14 @@ async fn bad_files_are_refused_and_nothing_is_stored(db: TestDb) {
     assert_eq!(first.number, Some(1));
 }
 
-async fn sixty_four_letters_at_once_are_numbered_without_a_gap(db: TestDb) {
-    start(&db).await;
-    let store = db.store.clone();
-    let at = thai(2026, 3, 1, 9, 0);
-    let tasks: Vec<_> = (0..64)
+/// `count` paper letters received by the registrar all at once, at `at`;
+/// the เลขรับ each was given, in the order they were sent.
+async fn received_at_once(
+    store: &Store,
+    count: usize,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<i64> {
+    let tasks: Vec<_> = (0..count)
         .map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
@@ -442,6 +445,14 @@ async fn sixty_four_letters_at_once_are_numbered_without_a_gap(db: TestDb) {
     for task in tasks {
         numbers.push(task.await.unwrap());
     }
+    numbers
+}
+
+async fn sixty_four_letters_at_once_are_numbered_without_a_gap(db: TestDb) {
+    start(&db).await;
+    let store = db.store.clone();
+    let at = thai(2026, 3, 1, 9, 0);
+    let mut numbers = received_at_once(&store, 64, at).await;
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=64).collect::<Vec<i64>>());
     let year = saraban_core::BuddhistYear::of(at.date_naive()).get();
@@ -458,7 +469,72 @@ async fn sixty_four_letters_at_once_are_numbered_without_a_gap(db: TestDb) {
         register.iter().map(|e| e.number).collect::<Vec<_>>(),
         (1..=64).collect::<Vec<i64>>()
     );
+    // Read by pages of 10, the year comes back whole, in order, once.
+    let (mut paged, mut after, mut pages) = (Vec::new(), 0, 0);
+    loop {
+        let page = store
+            .received_register_page(
+                &org(ORG),
+                saraban_core::BuddhistYear::new(year).unwrap(),
+                at.date_naive(),
+                after,
+                10,
+            )
+            .await
+            .unwrap();
+        assert!(page.entries.len() <= 10);
+        paged.extend(page.entries.iter().map(|e| e.number));
+        pages += 1;
+        match page.next {
+            Some(next) => after = next,
+            None => break,
+        }
+    }
+    assert_eq!(pages, 7);
+    assert_eq!(paged, (1..=64).collect::<Vec<i64>>());
     holds(&store).await;
+}
+
+/// The receiving register's page shows a year of many letters by pages of
+/// 500, each with the range of เลขรับ it holds and a link to the next; the
+/// CSV still carries the whole year.
+async fn the_receiving_register_page_goes_by_pages(db: TestDb) {
+    let store = db.store.clone();
+    let server = saraban_stories::ApiServer::start(db, "password").await;
+    let at = chrono::Utc::now();
+    received_at_once(&store, 501, at).await;
+    let year = saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(at)).get();
+    let registrar = server.sign_in("sunee").await;
+    let page = |path: String| {
+        let (http, root) = (registrar.http.clone(), registrar.root.clone());
+        async move {
+            let response = http.get(format!("{root}{path}")).send().await.unwrap();
+            assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let first = page(format!("/registers?register=received&year={year}")).await;
+    assert_eq!(
+        first.matches("<tr").count(),
+        501,
+        "a heading and 500 letters"
+    );
+    assert!(first.contains("เลขรับที่ ๑ – ๕๐๐"), "the page's range");
+    let next = format!("/registers?register=received&amp;year={year}&amp;after=500");
+    assert!(first.contains(&next), "a link to the next page");
+    let second = page(format!(
+        "/registers?register=received&year={year}&after=500"
+    ))
+    .await;
+    assert_eq!(
+        second.matches("<tr").count(),
+        2,
+        "a heading and the last letter"
+    );
+    assert!(second.contains("เลขรับที่ ๕๐๑ – ๕๐๑"));
+    assert!(!second.contains("after=501"), "no page after the last");
+    let csv = page(format!("/registers/received/{year}/csv")).await;
+    assert_eq!(csv.lines().count(), 502, "the heading and every letter");
 }
 
 /// Changing a received original's bytes, or a letter's เลขรับ, by hand in
@@ -861,4 +937,5 @@ stories!(
     a_circular_is_acknowledged_by_five_of_seven,
     a_reply_answers_the_letter,
     a_most_urgent_letter_skips_the_review,
+    the_receiving_register_page_goes_by_pages,
 );

@@ -2613,6 +2613,15 @@ async fn accessible_pages_in_one_digit_style(db: TestDb) {
     assert!(error.contains("ส่วนที่ ๒"), "{error}");
     assert!(!error.chars().any(|c| c.is_ascii_digit()), "{error}");
     b.check_page(&axe, "a11y-form-error").await;
+    // The page that offers every kind, and the other kinds' forms.
+    b.open(&format!("{}/new", site.base)).await;
+    b.wait("ul.kinds").await;
+    b.check_page(&axe, "a11y-new-kinds").await;
+    for kind in ["letter", "stamped", "announcement"] {
+        b.open(&format!("{}/new/{kind}", site.base)).await;
+        b.wait("#subject").await;
+        b.check_page(&axe, &format!("a11y-form-{kind}")).await;
+    }
     b.sign_out().await;
 
     b.sign_in_to(&site, "admin", "#emblem-title").await;
@@ -3061,7 +3070,7 @@ async fn incoming_letter_received_and_answered(db: TestDb) {
     // Linked both ways: the letter's page names its reply.
     b.open(&format!("{}/doc/{id}", site.base)).await;
     let replies = b.wait(&format!("#replies a[href='/doc/{reply}']")).await;
-    assert!(replies.text().await.unwrap().contains("บันทึกข้อความ"));
+    assert!(replies.text().await.unwrap().contains("หนังสือภายนอก"));
 
     // The receiving register of the year, on the page and as CSV.
     b.open(&format!(
@@ -3365,7 +3374,473 @@ async fn found_from_the_header_box(db: TestDb) {
     b.close().await;
 }
 
+/// A PDF enclosure of `pages_text` written to a temporary file: its path
+/// and bytes.
+fn enclosure_file(text: &str, padding: usize) -> (PathBuf, Vec<u8>) {
+    let pdf = saraban_stories::tiny_pdf(text, padding);
+    let file = std::env::temp_dir().join(format!("saraban-enclosure-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, &pdf).unwrap();
+    (file, pdf)
+}
+
+/// Picks a radio button or checkbox as a person would, scrolled clear of
+/// the form's sticky save bar.
+async fn pick(b: &Browser, css: &str) {
+    let element = b.wait(css).await;
+    b.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
+        .await
+        .unwrap();
+    element.click().await.unwrap();
+}
+
+/// Waits until `condition`, a script's expression, holds on the page.
+async fn until(b: &Browser, condition: &str, what: &str) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while b.script(&format!("return Boolean({condition})")).await != json!(true) {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The files `pdfdetach -list` (poppler, not saraban) finds embedded.
+fn embedded_files(pdf: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("saraban-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&file, pdf).unwrap();
+    let listed = Command::new("pdfdetach")
+        .arg("-list")
+        .arg(&file)
+        .output()
+        .expect("pdfdetach (poppler-utils) runs");
+    std::fs::remove_file(&file).ok();
+    String::from_utf8_lossy(&listed.stdout).into_owned()
+}
+
+/// Issue 15 in the browser: the assistant legal officer starts a
+/// หนังสือภายนอก from "สร้างเอกสาร", sees the regulation's salutation and
+/// closing follow the addressee's rank, fills in the agency's address,
+/// อ้างถึง, the body, the contact block and สำเนาส่ง with the preview
+/// following, saves, and attaches two PDF enclosures from the document
+/// page. It goes through its route; the mayor signs and the registrar
+/// issues it with the next number of the ทะเบียนหนังสือส่ง; both enclosures
+/// open from the document page as they were sent, and the issued PDF
+/// carries them.
+async fn letter_drafted_with_two_enclosures(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let report = enclosure_file("ITA report 2568", 4096);
+    let minutes = enclosure_file("Working group minutes 2/2568", 1024);
+    let b = browser().await;
+
+    b.sign_in(&site, "chanyurat").await;
+    b.click("#nav-new").await;
+    let offered = b.text("ul.kinds").await;
+    for kind in [
+        "บันทึกข้อความ",
+        "หนังสือภายนอก",
+        "หนังสือประทับตรา",
+        "คำสั่ง",
+        "ประกาศ",
+    ] {
+        assert!(offered.contains(kind), "{kind} not offered: {offered}");
+    }
+    b.screenshots("new-document-kinds").await;
+    b.click("ul.kinds a[href='/new/letter']").await;
+    b.wait("#agency").await;
+    assert_eq!(b.text("h1").await, "สร้างหนังสือภายนอก");
+    // The table's wording for the rank, shown; another rank, another wording.
+    assert_eq!(b.text("#salutation-table").await, "เรียน");
+    assert_eq!(b.text("#sign-off-table").await, "ขอแสดงความนับถือ");
+    b.select_value("#rank", "high").await;
+    b.client
+        .execute(
+            "document.getElementById('rank').dispatchEvent(new Event('change', {bubbles: true}))",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.text("#salutation-table").await, "กราบเรียน");
+    assert_eq!(b.text("#sign-off-table").await, "ขอแสดงความนับถืออย่างยิ่ง");
+    b.select_value("#rank", "general").await;
+
+    let agency = "องค์การบริหารส่วนตำบลวังกระแจะ\nถนนวังกระแจะ - ท่าพริก อำเภอเมืองตราด\nจังหวัดตราด ๒๓๐๐๐";
+    b.paste_into("#agency", agency).await;
+    b.fill_in(
+        "ส่งรายงานผลการดำเนินการมาตรการส่งเสริมคุณธรรมและความโปร่งใส",
+        "ตามที่อำเภอเมืองตราดได้แจ้งให้องค์กรปกครองส่วนท้องถิ่นรายงานผลการดำเนินการ นั้น",
+    )
+    .await;
+    // The live preview names the addressee as missing, until it is typed.
+    b.wait("#preview-pages li[data-empty='to']").await;
+    b.type_into("#to", "นายอำเภอเมืองตราด").await;
+    until(
+        &b,
+        "document.querySelector('#preview-pages img.sheet') && !document.querySelector(\"#preview-pages li[data-empty='to']\")",
+        "the preview follows the addressee typed",
+    )
+    .await;
+    b.paste_into(
+        "#references",
+        "หนังสืออำเภอเมืองตราด ที่ ตร ๐๐๒๓.๑/ว ๔๕๖ ลงวันที่ ๒๔ มีนาคม ๒๕๖๘",
+    )
+    .await;
+    b.click("button[value='add-paragraph']").await;
+    b.paste_into("#body-1--paragraph", "จึงเรียนมาเพื่อโปรดทราบ")
+        .await;
+    b.type_into("#contact-unit", "สำนักปลัด").await;
+    b.type_into("#contact-phone", "๐ ๓๙๕๑ ๒๔๕๖").await;
+    b.type_into("#contact-fax", "๐ ๓๙๕๑ ๒๔๕๗").await;
+    b.type_into("#contact-email", "saraban@wangkrachae.go.th")
+        .await;
+    b.paste_into("#copies", "ท้องถิ่นอำเภอเมืองตราด").await;
+    until(
+        &b,
+        "document.querySelector('#preview-pages img.sheet') && !document.getElementById('empty-parts')",
+        "the preview shows every part filled in",
+    )
+    .await;
+    b.screenshots("letter-form").await;
+    let id = b.save().await;
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
+    assert_eq!(stored["kind"], json!("letter"));
+    assert_eq!(stored["agency"], json!(agency));
+    assert_eq!(stored["to"], json!("นายอำเภอเมืองตราด"));
+    assert_eq!(stored["number"]["prefix"], json!("ตร ๗๑๐๐๑"));
+    assert!(stored.get("rank").is_none(), "the default rank: {stored}");
+    assert_eq!(
+        stored["contact"],
+        json!({
+            "unit": "สำนักปลัด",
+            "phone": "๐ ๓๙๕๑ ๒๔๕๖",
+            "fax": "๐ ๓๙๕๑ ๒๔๕๗",
+            "email": "saraban@wangkrachae.go.th",
+        })
+    );
+    assert_eq!(stored["copies"], json!(["ท้องถิ่นอำเภอเมืองตราด"]));
+    // The mayor signs: whoever signs on the route is the form's signer.
+    assert_eq!(stored["signer"]["name"], json!("นายกนก ใจรักษ์"));
+
+    // Two PDFs attached from the document page.
+    for (title, (file, _)) in [
+        ("รายงานผลการดำเนินการ จำนวน ๑ ชุด", &report),
+        ("รายงานการประชุมคณะทำงาน จำนวน ๑ ชุด", &minutes),
+    ] {
+        b.type_into("#enclosure-title", title).await;
+        b.upload("#enclosure-file", file, "#attach-submit").await;
+        b.wait("#enclosures").await;
+    }
+    let stored = site.store.content(&org(ORG), &id).await.unwrap();
+    let hashes: Vec<String> = [&report, &minutes]
+        .iter()
+        .map(|(_, pdf)| saraban_core::ledger::sha256_hex(pdf))
+        .collect();
+    assert_eq!(
+        stored["enclosures"][0]["sha256"],
+        json!(hashes[0]),
+        "{stored}"
+    );
+    assert_eq!(
+        stored["enclosures"][1]["sha256"],
+        json!(hashes[1]),
+        "{stored}"
+    );
+    b.act("submit", None).await;
+    b.sign_out().await;
+
+    let office = Office::new(&site.store, ORG);
+    for reviewer in ["somjai", "wilaiwan"] {
+        office
+            .act(reviewer, &id, A::Endorse, None, Utc::now())
+            .await
+            .unwrap();
+    }
+    b.sign_in(&site, "kanok").await;
+    b.open_waiting("ส่งรายงานผลการดำเนินการ").await;
+    b.act("sign", None).await;
+    assert_eq!(b.text("#doc-state").await, "ลงนามแล้ว");
+    b.sign_out().await;
+
+    b.sign_in(&site, "sunee").await;
+    b.open_waiting("ส่งรายงานผลการดำเนินการ").await;
+    b.act("issue", None).await;
+    assert_eq!(b.text("#doc-state").await, "ออกเลขแล้ว");
+    assert_eq!(b.text("#doc-number").await, "ที่ ตร ๗๑๐๐๑/๑");
+    let links = b
+        .client
+        .find_all(Locator::Css("#enclosures a.enclosure"))
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    for (link, (_, pdf)) in links.iter().zip([&report, &minutes]) {
+        let href = link.attr("href").await.unwrap().unwrap();
+        let opened = b.fetch(&format!("{}{href}", site.base)).await;
+        assert_eq!(opened.status(), 200);
+        assert_eq!(opened.headers()["content-type"], "application/pdf");
+        assert_eq!(opened.bytes().await.unwrap().to_vec(), *pdf);
+    }
+    b.screenshots("letter-issued").await;
+    let first = links[0].attr("href").await.unwrap().unwrap();
+    b.open(&format!("{}{first}", site.base)).await;
+    b.screenshots("letter-enclosure-opened").await;
+
+    let issued = b.pdf(&site, &id).await;
+    let text = saraban_stories::pdf_text(&issued);
+    for expected in ["นายอำเภอเมืองตราด", "ขอแสดงความนับถือ", "สำนักปลัด", "สำเนาส่ง"]
+    {
+        assert!(text.contains(expected), "{expected} not in\n{text}");
+    }
+    let embedded = embedded_files(&issued);
+    assert!(embedded.starts_with("2 embedded files"), "{embedded}");
+    b.close().await;
+    for (file, _) in [report, minutes] {
+        std::fs::remove_file(&file).ok();
+    }
+    let audit = site.store.audit(&org(ORG)).await.unwrap();
+    assert!(audit.holds(), "{:#?}", audit.findings);
+}
+
+/// The announcement and the stamped letter in the browser: the
+/// announcement with its issuer and its effective date as day, Thai month
+/// and B.E. year, edited again in its own form; the stamped letter, in a
+/// browser that runs no script, whose form names the matters the
+/// regulation allows, refuses another at its field in Thai (nothing
+/// stored), saves on one of them, and goes out initialled by the head of
+/// office with its number.
+async fn announcement_and_stamped_letter_drafted(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let b = browser().await;
+    b.sign_in(&site, "chanyurat").await;
+
+    b.click("#drafts a[href='/new/announcement']").await;
+    b.wait("#issuer").await;
+    assert_eq!(value_of(&b, "#issuer").await, "องค์การบริหารส่วนตำบลวังกระแจะ");
+    b.fill_in(
+        "ช่องทางการรับเรื่องร้องเรียนร้องทุกข์",
+        "เพื่อให้ประชาชนมีช่องทางในการร้องเรียนร้องทุกข์ได้โดยสะดวก จึงประกาศช่องทางการรับเรื่องร้องเรียน",
+    )
+    .await;
+    choose_value(&b, "#effective-from", "1").await;
+    choose_value(&b, "#effective-from-month", "6").await;
+    b.type_into("#effective-from-year", "2569").await;
+    b.click("button[value='preview']").await;
+    b.wait("#preview-pages img").await;
+    b.screenshots("announcement-form").await;
+    let announcement = b.save().await;
+    let stored = site.store.content(&org(ORG), &announcement).await.unwrap();
+    assert_eq!(stored["kind"], json!("announcement"));
+    assert_eq!(stored["issuer"], json!("องค์การบริหารส่วนตำบลวังกระแจะ"));
+    assert_eq!(stored["effective_from"], json!("2026-06-01"));
+    assert_eq!(
+        stored["signer"]["position"],
+        json!("นายกองค์การบริหารส่วนตำบลวังกระแจะ")
+    );
+    // Edited again in its own form.
+    b.click("#action-edit").await;
+    assert_eq!(value_of(&b, "#effective-from-year").await, "๒๕๖๙");
+    b.close().await;
+
+    // The stamped letter in a browser that runs no script.
+    let b = browser_without_script().await;
+    b.sign_in(&site, "chanyurat").await;
+    b.open(&format!("{}/new/stamped", site.base)).await;
+    b.wait("#matter").await;
+    let matters = b.text("#matter").await;
+    for (_, _, wording) in saraban_core::outgoing::MATTERS {
+        assert!(matters.contains(wording), "{wording} not in {matters}");
+    }
+    b.type_into("#to", "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดตราด")
+        .await;
+    b.type_into("#subject", "ขอเชิญร่วมงานวันท้องถิ่นไทย").await;
+    b.type_into(
+        "#body-0--paragraph",
+        "องค์การบริหารส่วนตำบลวังกระแจะขอเชิญร่วมงานวันท้องถิ่นไทย",
+    )
+    .await;
+    pick(&b, "#matter-other").await;
+    b.click("#save").await;
+    let refusal = b.text("#matter-error").await;
+    assert!(refusal.contains("ข้อ ๑๔"), "{refusal}");
+    assert!(refusal.contains("หนังสือภายนอก"), "{refusal}");
+    assert!(b.text("#form-error").await.contains("เรื่องที่ใช้หนังสือประทับตรา"));
+    // What was typed is kept; nothing was stored.
+    assert_eq!(value_of(&b, "#subject").await, "ขอเชิญร่วมงานวันท้องถิ่นไทย");
+    let stored_stamped: i64 = {
+        use sqlx::Row;
+        sqlx::query("SELECT COUNT(*) FROM documents WHERE kind = 'stamped'")
+            .fetch_one(site.store.pool())
+            .await
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(stored_stamped, 0, "nothing refused is stored");
+    b.screenshots("stamped-matter-refused").await;
+
+    pick(&b, "#matter-acknowledgement").await;
+    b.type_into("#subject", "ตอบรับเอกสารคู่มือการประเมินคุณธรรมและความโปร่งใส")
+        .await;
+    b.type_into(
+        "#body-0--paragraph",
+        "องค์การบริหารส่วนตำบลวังกระแจะได้รับเอกสารดังกล่าวครบถ้วนแล้ว จึงขอตอบรับมาเพื่อทราบ",
+    )
+    .await;
+    b.click("button[value='preview']").await;
+    b.wait("#preview-pages img.sheet").await;
+    let stamped = b.save().await;
+    let stored = site.store.content(&org(ORG), &stamped).await.unwrap();
+    assert_eq!(stored["kind"], json!("stamped"));
+    assert_eq!(stored["matter"], json!("acknowledgement"));
+    assert_eq!(stored["agency"], json!("องค์การบริหารส่วนตำบลวังกระแจะ"));
+    assert_eq!(stored["signer"]["position"], json!("หัวหน้าสำนักปลัด"));
+    b.screenshots("stamped-saved").await;
+    b.act("submit", None).await;
+    let office = Office::new(&site.store, ORG);
+    for (who, action) in [("somjai", A::Sign), ("sunee", A::Issue)] {
+        office
+            .act(who, &stamped, action, None, Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{who} {action:?}: {e}"));
+    }
+    b.open(&format!("{}/doc/{stamped}", site.base)).await;
+    assert_eq!(b.text("#doc-number").await, "ที่ ตร ๗๑๐๐๑/๑");
+    let text = saraban_stories::pdf_text(&b.pdf(&site, &stamped).await);
+    assert!(
+        text.contains("ถึง สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดตราด"),
+        "{text}"
+    );
+    b.close().await;
+}
+
+/// Issue 16's reply in the letter form: the head of office, to whom the
+/// mayor assigned the district office's letter, starts the reply from the
+/// letter's page; it opens as a หนังสือภายนอก to the sender citing their
+/// letter; once it goes through its route and is issued, the letter's
+/// page and the receiving register show the letter answered.
+async fn reply_drafted_as_a_letter(db: TestDb) {
+    let Some(_turn) = browser_turn().await else {
+        return;
+    };
+    let site = site(db).await;
+    let office = Office::new(&site.store, ORG);
+    let received = site
+        .store
+        .receive_letter(
+            &org(ORG),
+            &person("sunee"),
+            saraban_core::incoming::Received::from_value(json!({
+                "format": "saraban/1",
+                "kind": "incoming",
+                "their_number": "ตร ๐๐๒๓.๓/ว ๑๒๓",
+                "date": "2026-01-05",
+                "from": "ที่ว่าการอำเภอเมืองตราด",
+                "to": "นายกองค์การบริหารส่วนตำบลวังกระแจะ",
+                "subject": "ขอให้รายงานผลการประเมิน ITA",
+            }))
+            .unwrap(),
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let letter = received.id.clone();
+    office
+        .act("sunee", &letter, A::Submit, None, Utc::now())
+        .await
+        .unwrap();
+    office
+        .act("wilaiwan", &letter, A::Endorse, None, Utc::now())
+        .await
+        .unwrap();
+    site.store
+        .act_assigning(
+            &org(ORG),
+            &person("kanok"),
+            &letter,
+            A::Sign,
+            Some("มอบสำนักปลัดตอบ"),
+            Some(saraban_store::Assignment {
+                to: saraban_core::org::Slug::parse("head-of-office").unwrap(),
+                due: None,
+            }),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+
+    let b = browser().await;
+    b.sign_in(&site, "somjai").await;
+    b.open(&format!("{}/doc/{letter}", site.base)).await;
+    b.click("#action-reply").await;
+    b.wait("#agency").await;
+    assert_eq!(b.text("h1").await, "สร้างหนังสือภายนอก");
+    assert_eq!(value_of(&b, "#to").await, "ที่ว่าการอำเภอเมืองตราด");
+    assert_eq!(
+        value_of(&b, "#references").await,
+        "หนังสือที่ว่าการอำเภอเมืองตราด ที่ ตร ๐๐๒๓.๓/ว ๑๒๓ ลงวันที่ ๕ มกราคม ๒๕๖๙"
+    );
+    assert_eq!(value_of(&b, "#subject").await, "ขอให้รายงานผลการประเมิน ITA");
+    let link = b.wait("#reply-to a").await;
+    assert_eq!(
+        link.attr("href").await.unwrap().unwrap(),
+        format!("/doc/{letter}")
+    );
+    b.paste_into(
+        "#body-0--paragraph",
+        "ตามหนังสือที่อ้างถึง องค์การบริหารส่วนตำบลวังกระแจะขอรายงานผลการประเมินมาพร้อมนี้ จึงเรียนมาเพื่อโปรดทราบ",
+    )
+    .await;
+    b.screenshots("reply-letter-form").await;
+    let reply = b.save().await;
+    let stored = site.store.content(&org(ORG), &reply).await.unwrap();
+    assert_eq!(stored["kind"], json!("letter"));
+    assert_eq!(stored["in_reply_to"], json!(letter.to_string()));
+    b.act("submit", None).await;
+    b.sign_out().await;
+    for (who, action) in [
+        ("somjai", A::Endorse),
+        ("wilaiwan", A::Endorse),
+        ("kanok", A::Sign),
+        ("sunee", A::Issue),
+    ] {
+        office
+            .act(who, &reply, action, None, Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{who} {action:?}: {e}"));
+    }
+
+    b.sign_in(&site, "somjai").await;
+    b.open(&format!("{}/doc/{letter}", site.base)).await;
+    let answered = b
+        .text(&format!("#replies li:has(a[href='/doc/{reply}'])"))
+        .await;
+    assert!(answered.contains("หนังสือภายนอก ที่ ตร ๗๑๐๐๑/๑"), "{answered}");
+    assert!(answered.contains("ตอบแล้ว"), "{answered}");
+    b.screenshots("reply-answered").await;
+    let year = saraban_core::BuddhistYear::of(saraban_core::clock::thai_date(Utc::now()));
+    b.open(&format!(
+        "{}/registers?register=received&year={}",
+        site.base,
+        year.get()
+    ))
+    .await;
+    let table = b.text("#register-table").await;
+    assert!(table.contains("ตอบแล้ว ที่ ตร ๗๑๐๐๑/๑"), "{table}");
+    b.close().await;
+    let audit = site.store.audit(&org(ORG)).await.unwrap();
+    assert!(audit.holds(), "{:#?}", audit.findings);
+}
+
 stories!(
+    letter_drafted_with_two_enclosures,
+    announcement_and_stamped_letter_drafted,
+    reply_drafted_as_a_letter,
     found_from_the_header_box,
     incoming_letter_received_and_answered,
     enclosure_attached_and_opened,

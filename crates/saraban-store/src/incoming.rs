@@ -39,6 +39,14 @@ pub struct OriginalFile {
     pub bytes: Vec<u8>,
 }
 
+/// A page of the receiving register's year.
+#[derive(Debug, Clone)]
+pub struct ReceivedPage {
+    pub entries: Vec<ReceivedEntry>,
+    /// The เลขรับ the next page starts after, if there is one.
+    pub next: Option<i64>,
+}
+
 /// One letter of the receiving register (ทะเบียนหนังสือรับ).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReceivedEntry {
@@ -293,10 +301,27 @@ impl Store {
         year: BuddhistYear,
         today: NaiveDate,
     ) -> Result<Vec<ReceivedEntry>> {
+        let page = self
+            .received_register_page(org, year, today, 0, u32::MAX)
+            .await?;
+        Ok(page.entries)
+    }
+
+    /// At most `limit` letters of the receiving register's year numbered
+    /// after `after`, and the number the next page starts after: what a
+    /// page shows of a year of thousands.
+    pub async fn received_register_page(
+        &self,
+        org: &OrgId,
+        year: BuddhistYear,
+        today: NaiveDate,
+        after: i64,
+        limit: u32,
+    ) -> Result<ReceivedPage> {
         let org = org.as_str();
         let mut tx = self.pool.begin().await?;
         let (route, _) = load_route(&mut tx, org, incoming::KIND, None).await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
             tx.backend_name() == "PostgreSQL",
             crate::list_queries::RECEIVED,
         )))
@@ -304,8 +329,13 @@ impl Store {
         .bind(incoming::KIND)
         .bind(route.register.as_str())
         .bind(i64::from(year.get()))
+        .bind(after)
+        // One more than asked tells whether there is a next page.
+        .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
         // Issuing a reply answers its letter, whatever the letter's state.
         let mut replies = crate::replies::replies_in(&mut tx, org, None).await?;
         tx.commit().await?;
@@ -390,7 +420,11 @@ impl Store {
                 destroyed_under: None,
             });
         }
-        Ok(entries)
+        let next = match (more, entries.last()) {
+            (true, Some(last)) => Some(last.number),
+            _ => None,
+        };
+        Ok(ReceivedPage { entries, next })
     }
 
     /// What the inbox shows of received letters among `ids`: the order

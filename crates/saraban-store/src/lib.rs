@@ -72,7 +72,7 @@ pub use enclosures::{EnclosureDownload, EnclosureInfo, Upload};
 pub use error::{Internal, Result, StoreError};
 pub use export::{Bundle, SEAL_CHAIN_FILE};
 pub use health::{Check, Readiness};
-pub use incoming::{IncomingOrder, OriginalFile, ReceivedEntry};
+pub use incoming::{IncomingOrder, OriginalFile, ReceivedEntry, ReceivedPage};
 pub use keys::{Ink, default_key_folder, origin};
 pub use messages::{FailedMessage, MessageSummary, NotificationEntry, OutgoingMessage};
 pub use migrate::{MigrationStatus, apply_migrations, migration_status};

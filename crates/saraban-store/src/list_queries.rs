@@ -105,16 +105,17 @@ pub const REGISTER_ACTIONS: &str =
        (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)
      ORDER BY a.seq";
 
-/// The receiving register's letters of a year by เลขรับ, each with the
-/// event that closed it and the list it was destroyed under.
+/// The receiving register's letters of a year by เลขรับ after `$5`, at
+/// most `$6`, each with the event that closed it and the list it was
+/// destroyed under.
 pub const RECEIVED: &str = "SELECT d.id, d.number, d.state, d.content, d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
         di.subject AS destroyed_subject, dl.number AS list_number, dl.year AS list_year
    FROM documents d
    LEFT JOIN events e ON e.org_id = d.org_id AND e.document_id = d.id AND e.kind = 'closed'
    LEFT JOIN destruction_items di ON di.org_id = d.org_id AND di.document_id = d.id AND di.destroyed_at IS NOT NULL
    LEFT JOIN destruction_lists dl ON dl.org_id = di.org_id AND dl.id = di.list_id
-  WHERE d.org_id = $1 AND d.kind = $2 AND d.register_id = $3 AND d.year = $4
-  ORDER BY d.number";
+  WHERE d.org_id = $1 AND d.kind = $2 AND d.register_id = $3 AND d.year = $4 AND d.number > $5
+  ORDER BY d.number LIMIT $6";
 
 /// The urgency of each of `ids` documents (`$2` on) that has one: the
 /// inbox's marks, by primary key.
@@ -432,6 +433,8 @@ pub fn statements(postgres: bool, sample: &Sample) -> Vec<Listed> {
                 Text(saraban_core::incoming::KIND.to_owned()),
                 Text(sample.received_register.clone()),
                 Int(sample.received_year),
+                Int(0),
+                Int(101),
             ],
         ),
         ("circulated letters", CIRCULATED.to_owned(), vec![org()]),

@@ -269,8 +269,7 @@ pub(crate) fn layout(title: &str, user: Option<&WebUser>, content: Markup) -> Ma
                         nav aria-label="เมนูหลัก" {
                             @if !user.account.positions.is_empty() {
                                 a href="/inbox" { "งานรอดำเนินการ" }
-                                a href="/new/memo" { "สร้างบันทึกข้อความ" }
-                                a href="/new/order" { "สร้างคำสั่ง" }
+                                a #nav-new href="/new" { "สร้างเอกสาร" }
                                 @if user.receives {
                                     a #nav-receive href="/incoming/new" { (words::RECEIVE_NAV) }
                                 }

@@ -1,8 +1,11 @@
-//! The form of a memo or an order: every part of the official form, body
-//! blocks (paragraphs, headings, tables with rows added, removed or pasted
-//! from a spreadsheet), a live preview, autosave. The form's field names
-//! are the document's own paths (`signer.name`, `body[2].table.rows[0][1]`),
-//! so that the engine's complaint about a path lands next to its field.
+//! The form of every outgoing kind (memo, order, letter, stamped letter,
+//! announcement): every part of the official form, body blocks
+//! (paragraphs, headings, tables with rows added, removed or pasted from a
+//! spreadsheet), a live preview, autosave. The form's field names are the
+//! document's own paths (`signer.name`, `body[2].table.rows[0][1]`), so
+//! that the engine's complaint about a path lands next to its field. The
+//! parts only the letter, stamped letter and announcement have are in
+//! `form_kinds`.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +26,8 @@ use super::common::{
 };
 use super::dates::{arabic_digits, date_parts, posted_date};
 use super::document::may_edit;
+use super::form_fields::{FieldError, field, field_id, field_label, lines, select};
+use super::form_kinds::{self, KINDS, KindFields};
 use super::inbox::return_note;
 use super::words;
 use crate::state::{AppState, document_id, drafted_for_edit};
@@ -292,14 +297,8 @@ struct Draft {
     /// Fields the form does not show (id, style, a signer's acting), kept.
     extra: String,
     signer_extra: String,
-}
-
-fn lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
+    /// A letter's, stamped letter's or announcement's own fields.
+    kind_fields: KindFields,
 }
 
 fn text_of(value: Option<&Value>) -> String {
@@ -320,7 +319,8 @@ impl Draft {
             .people
             .iter()
             .find(|p| p.id.as_str() == user.account.person);
-        let (signer_name, signer_position, signer_signature) = if kind == "order" {
+        // Everything but a memo is signed by whoever signs on its route.
+        let (signer_name, signer_position, signer_signature) = if kind != "memo" {
             let signer = route
                 .as_ref()
                 .map(|r| words::waiting_for(config, &[r.sign.to_string()]))
@@ -340,10 +340,19 @@ impl Draft {
                     .unwrap_or_default(),
             )
         };
+        // The prefix of the register the route numbers in (letters share
+        // the memos'), else of any register of the kind.
         let prefix = config
             .registers
             .iter()
-            .find(|r| r.kind == kind && r.prefix.is_some())
+            .filter(|r| r.prefix.is_some())
+            .find(|r| route.as_ref().is_some_and(|route| route.register == r.id))
+            .or_else(|| {
+                config
+                    .registers
+                    .iter()
+                    .find(|r| r.kind == kind && r.prefix.is_some())
+            })
             .and_then(|r| r.prefix.as_ref())
             .map(|p| p.as_str().to_owned())
             .unwrap_or_default();
@@ -369,7 +378,12 @@ impl Draft {
             date: today,
             keep_date: false,
             subject: String::new(),
-            to: signing_title,
+            // A memo goes up to whoever signs; the others go out.
+            to: if kind == "memo" {
+                signing_title
+            } else {
+                String::new()
+            },
             references: String::new(),
             enclosures: String::new(),
             enclosure_files: String::new(),
@@ -390,6 +404,7 @@ impl Draft {
             blocks: vec![BlockDraft::new(BlockKind::Paragraph)],
             extra: String::new(),
             signer_extra: String::new(),
+            kind_fields: KindFields::new(kind, config),
         }
     }
 
@@ -454,6 +469,7 @@ impl Draft {
             .flat_map(block_from_value)
             .collect();
         object.remove("endorsements");
+        let kind_fields = KindFields::take(&kind, &mut object);
         Draft {
             kind,
             urgency,
@@ -486,6 +502,7 @@ impl Draft {
             } else {
                 Value::Object(signer).to_string()
             },
+            kind_fields,
         }
     }
 
@@ -631,11 +648,11 @@ impl Draft {
         // Day, Thai month and B.E. year, as the form asks them.
         let date = posted_date(fields, "date");
         Draft {
-            kind: if fields.get("kind") == Some("order") {
-                "order".into()
-            } else {
-                "memo".into()
-            },
+            kind: fields
+                .get("kind")
+                .filter(|kind| KINDS.contains(kind))
+                .unwrap_or("memo")
+                .to_owned(),
             urgency: fields.text("urgency"),
             secrecy: fields.text("secrecy"),
             deadline: posted_date(fields, "deadline"),
@@ -658,6 +675,7 @@ impl Draft {
             blocks: blocks.into_values().collect(),
             extra: fields.text("extra"),
             signer_extra: fields.text("signer_extra"),
+            kind_fields: KindFields::from_fields(fields),
         }
     }
 
@@ -678,19 +696,28 @@ impl Draft {
         optional(&mut object, "deadline", &self.deadline);
         object.insert("date".into(), json!(self.date));
         object.insert("subject".into(), json!(self.subject));
-        if self.kind == "order" {
+        let kind = self.kind.as_str();
+        if kind == "order" {
             object.insert("authority".into(), json!(self.authority));
             if self.keep_date {
                 object.insert("keep_date".into(), json!(true));
             } else {
                 object.remove("keep_date");
             }
+        }
+        if matches!(kind, "order" | "announcement") {
             optional(&mut object, "effective", &self.effective);
-        } else {
+        }
+        if kind == "memo" {
             object.insert("unit".into(), json!(self.unit));
             optional(&mut object, "phone", &self.phone);
+            optional(&mut object, "closing", &self.closing);
+        }
+        if matches!(kind, "memo" | "letter" | "stamped") {
             object.insert("number".into(), json!({ "prefix": self.prefix }));
             object.insert("to".into(), json!(self.to));
+        }
+        if matches!(kind, "memo" | "letter") {
             for (key, text) in [
                 ("references", &self.references),
                 ("enclosures", &self.enclosures),
@@ -707,8 +734,8 @@ impl Draft {
                     object.insert(key.into(), json!(list));
                 }
             }
-            optional(&mut object, "closing", &self.closing);
         }
+        self.kind_fields.write(kind, &mut object);
         let mut signer: Map<String, Value> =
             serde_json::from_str(&self.signer_extra).unwrap_or_default();
         signer.insert("name".into(), json!(self.signer_name));
@@ -786,13 +813,20 @@ impl Draft {
         const DOTS: &str = "……………………";
         let mut draft = self.clone();
         let mut empty = Vec::new();
+        for (label, name) in draft.kind_fields.for_preview(&self.kind, DOTS) {
+            empty.push((label.to_owned(), field_id(name)));
+        }
         let mut lines: Vec<(&str, &str, &mut String)> =
             vec![("subject", "เรื่อง", &mut draft.subject)];
-        if draft.kind == "order" {
-            lines.push(("authority", "คำสั่ง (ผู้ออกคำสั่ง)", &mut draft.authority));
-        } else {
-            lines.push(("unit", "ส่วนราชการ", &mut draft.unit));
-            lines.push(("to", "เรียน", &mut draft.to));
+        match draft.kind.as_str() {
+            "order" => lines.push(("authority", "คำสั่ง (ผู้ออกคำสั่ง)", &mut draft.authority)),
+            "memo" => {
+                lines.push(("unit", "ส่วนราชการ", &mut draft.unit));
+                lines.push(("to", "เรียน", &mut draft.to));
+            }
+            "letter" => lines.push(("to", "ผู้รับ", &mut draft.to)),
+            "stamped" => lines.push(("to", "ถึง", &mut draft.to)),
+            _ => {}
         }
         lines.push(("signer.name", "ชื่อผู้ลงนาม", &mut draft.signer_name));
         lines.push((
@@ -848,10 +882,9 @@ impl Draft {
         .into_iter()
         .map(str::to_owned)
         .collect();
-        let kind_fields: &[&str] = if self.kind == "order" {
-            &["authority", "effective"]
-        } else {
-            &[
+        let kind_fields: &[&str] = match self.kind.as_str() {
+            "order" => &["authority", "effective"],
+            "memo" => &[
                 "unit",
                 "phone",
                 "number",
@@ -860,7 +893,8 @@ impl Draft {
                 "references",
                 "enclosures",
                 "closing",
-            ]
+            ],
+            kind => form_kinds::field_names(kind),
         };
         names.extend(kind_fields.iter().map(|s| (*s).to_owned()));
         for (i, block) in self.blocks.iter().enumerate() {
@@ -1072,92 +1106,6 @@ fn table_value(block: &BlockDraft) -> Value {
     Value::Object(table)
 }
 
-/// An error of the engine, placed at the form's field that best holds it.
-#[derive(Debug, Clone)]
-struct FieldError {
-    field: Option<String>,
-    path: String,
-    reason: String,
-}
-
-impl FieldError {
-    fn from_store(error: &StoreError, names: &[String], digits: DigitStyle) -> Option<FieldError> {
-        let (path, message) = match error {
-            StoreError::Input(input) => (input.path.clone(), input.message.clone()),
-            StoreError::Invalid { field, reason } => (field.clone(), reason.clone()),
-            _ => return None,
-        };
-        let field = names
-            .iter()
-            .filter(|name| {
-                path == **name
-                    || path.starts_with(&format!("{name}."))
-                    || path.starts_with(&format!("{name}["))
-            })
-            .max_by_key(|name| name.len())
-            .cloned();
-        Some(FieldError {
-            field,
-            reason: words::input_reason(&message, digits),
-            path,
-        })
-    }
-
-    fn at(&self, name: &str) -> Option<&str> {
-        (self.field.as_deref() == Some(name)).then_some(self.reason.as_str())
-    }
-}
-
-fn field_id(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect()
-}
-
-/// One labelled field with its error and hint.
-fn field(
-    name: &str,
-    label: &str,
-    value: &str,
-    error: Option<&FieldError>,
-    rows: Option<usize>,
-    hint: Option<&str>,
-) -> Markup {
-    let id = field_id(name);
-    let message = error.and_then(|e| e.at(name));
-    let described = format!("{id}-hint {id}-error");
-    html! {
-        div.field {
-            label for=(id) { (label) }
-            @if let Some(hint) = hint { span.hint #(format!("{id}-hint")) { (hint) } }
-            @if let Some(rows) = rows {
-                textarea #(id) name=(name) rows=(rows) aria-describedby=(described)
-                    aria-invalid=[message.map(|_| "true")] { (value) }
-            } @else {
-                input #(id) name=(name) value=(value) aria-describedby=(described)
-                    aria-invalid=[message.map(|_| "true")];
-            }
-            @if let Some(message) = message {
-                p.field-error #(format!("{id}-error")) role="alert" { (message) }
-            }
-        }
-    }
-}
-
-fn select(name: &str, label: &str, value: &str, options: &[(&str, &str)]) -> Markup {
-    let id = field_id(name);
-    html! {
-        div.field {
-            label for=(id) { (label) }
-            select #(id) name=(name) {
-                @for (option, text) in options {
-                    option value=(option) selected[*option == value] { (text) }
-                }
-            }
-        }
-    }
-}
-
 /// The document being edited, and why it was returned, when it was.
 struct Editing<'a> {
     id: &'a str,
@@ -1175,8 +1123,9 @@ fn render_form(
 ) -> Markup {
     let doc_id = editing.as_ref().map(|e| e.id);
     let returned = editing.and_then(|e| e.returned);
-    let is_memo = draft.kind == "memo";
-    let kind_name = words::kind_name(&draft.kind);
+    let kind = draft.kind.as_str();
+    let is_memo = kind == "memo";
+    let kind_name = words::kind_name(kind);
     html! {
         h1 {
             @if doc_id.is_some() { "แก้ไขร่าง" (kind_name) } @else { "สร้าง" (kind_name) }
@@ -1184,14 +1133,20 @@ fn render_form(
         @if let Some(returned) = returned {
             section.returned #returned aria-label="เหตุที่ส่งคืน" { (returned) }
         }
+        @if let Some(letter) = replying_to(&draft.extra) {
+            p.notice #reply-to {
+                "ร่างนี้เป็นหนังสือตอบ " a href=(format!("/doc/{letter}")) { "หนังสือรับที่อ้างถึง" }
+                " เมื่อออกเลขแล้ว ทะเบียนหนังสือรับจะแสดงว่าตอบแล้ว"
+            }
+        }
         @if let Some(error) = error {
             div.alert role="alert" #form-error {
                 p { "ยังบันทึกไม่ได้ กรุณาแก้ไขช่องที่ทำเครื่องหมายไว้:" }
                 p {
                     @if let Some(field) = &error.field {
-                        a href=(format!("#{}", field_id(field))) { (words::field_label(&error.path, digits)) }
+                        a href=(format!("#{}", field_id(field))) { (field_label(&error.path, digits)) }
                     } @else {
-                        (words::field_label(&error.path, digits))
+                        (field_label(&error.path, digits))
                     }
                     ": " (error.reason)
                 }
@@ -1226,20 +1181,40 @@ fn render_form(
                     @if is_memo {
                         (field("unit", "ส่วนราชการ", &draft.unit, error, None, None))
                         (field("phone", "โทร", &draft.phone, error, None, Some("ไม่บังคับ")))
+                    }
+                    @if matches!(kind, "memo" | "letter" | "stamped") {
                         (field("number.prefix", "ที่ (รหัสหนังสือ)", &draft.prefix, error, None, Some("เลขที่หนังสือจะออกโดยงานสารบรรณเมื่อออกเลข")))
-                    } @else {
+                    }
+                    @if kind == "order" {
                         (field("authority", "คำสั่ง (ผู้ออกคำสั่ง)", &draft.authority, error, None, None))
                     }
+                    (form_kinds::head(kind, &draft.kind_fields, error))
                     (date_field(digits, draft, error))
-                    (field("subject", "เรื่อง", &draft.subject, error, Some(2), None))
-                    @if is_memo {
-                        (field("to", "เรียน", &draft.to, error, None, None))
+                    @if kind == "stamped" {
+                        (field("subject", "เรื่อง (สำหรับทะเบียนและการค้นหา ไม่พิมพ์ในหนังสือ)", &draft.subject, error, Some(2), None))
+                    } @else {
+                        (field("subject", "เรื่อง", &draft.subject, error, Some(2), None))
+                    }
+                    @match kind {
+                        "memo" => { (field("to", "เรียน", &draft.to, error, None, None)) }
+                        "letter" => { (field("to", "ผู้รับ (พิมพ์ต่อจากคำขึ้นต้น)", &draft.to, error, None, Some("เช่น นายอำเภอเมืองตราด"))) }
+                        "stamped" => { (field("to", "ถึง", &draft.to, error, None, Some("ส่วนราชการหรือบุคคลที่มีหนังสือไปถึง"))) }
+                        _ => {}
+                    }
+                    (form_kinds::addressee(kind, &draft.kind_fields, error, digits))
+                    @if matches!(kind, "memo" | "letter") {
                         (field("references", "อ้างถึง", &draft.references, error, Some(2), Some("ไม่บังคับ หนึ่งรายการต่อบรรทัด")))
                         (field("enclosures", "สิ่งที่ส่งมาด้วย", &draft.enclosures, error, Some(2), Some("ไม่บังคับ หนึ่งรายการต่อบรรทัด")))
                     }
                 }
                 fieldset #body-blocks {
                     legend { "เนื้อความ" }
+                    @if kind == "letter" {
+                        p.hint #letter-body-hint {
+                            "ย่อหน้าสุดท้ายเป็นจุดประสงค์ เช่น “จึงเรียนมาเพื่อโปรดทราบ” "
+                            "คำลงท้ายพิมพ์ให้ตามฐานะของผู้รับ"
+                        }
+                    }
                     @if let Some(message) = error.and_then(|e| e.at("body")) {
                         p.field-error role="alert" { (message) }
                     }
@@ -1268,20 +1243,32 @@ fn render_form(
                                 p.field-error #closing-error role="alert" { (message) }
                             }
                         }
-                    } @else {
+                    }
+                    @if kind == "order" {
                         (field("effective", "ทั้งนี้ ตั้งแต่", &draft.effective, error, None, None))
                     }
-                    (field("signer.name", "ชื่อผู้ลงนาม", &draft.signer_name, error, None, None))
-                    (field("signer.position", "ตำแหน่งผู้ลงนาม", &draft.signer_position, error, Some(2), None))
-                    (field("signer.signature", "ลายมือชื่อ (ข้อความแทนลายมือชื่อ)", &draft.signer_signature, error, None, Some("ไม่บังคับ")))
+                    @if kind == "announcement" {
+                        (field("effective", "ข้อความวันมีผล (ไม่บังคับ)", &draft.effective, error, None, Some("เช่น ทั้งนี้ ตั้งแต่บัดนี้เป็นต้นไป")))
+                    }
+                    (form_kinds::foot(kind, &draft.kind_fields, error, digits))
+                    @if kind == "stamped" {
+                        (field("signer.name", "ชื่อผู้รับผิดชอบ (ผู้ลงชื่อย่อกำกับตรา)", &draft.signer_name, error, None, Some("หัวหน้าส่วนราชการตามเส้นทาง ผู้ลงนามในระบบจะแทนชื่อนี้")))
+                        (field("signer.position", "ตำแหน่งผู้รับผิดชอบ", &draft.signer_position, error, Some(2), None))
+                        input type="hidden" name="signer.signature" value=(draft.signer_signature);
+                    } @else {
+                        (field("signer.name", "ชื่อผู้ลงนาม", &draft.signer_name, error, None, None))
+                        (field("signer.position", "ตำแหน่งผู้ลงนาม", &draft.signer_position, error, Some(2), None))
+                        (field("signer.signature", "ลายมือชื่อ (ข้อความแทนลายมือชื่อ)", &draft.signer_signature, error, None, Some("ไม่บังคับ")))
+                    }
                 }
+                (form_kinds::contact(kind, &draft.kind_fields, error))
                 div.buttons.sticky {
                     button.primary type="submit" name="op" value="save" #save { "บันทึกร่าง" }
                     button type="submit" name="op" value="preview" formnovalidate { "แสดงตัวอย่าง" }
                     span #autosave-status role="status" aria-live="polite" {}
                 }
             }
-            @if let (Some(id), true) = (doc_id, is_memo) {
+            @if let (Some(id), true) = (doc_id, matches!(kind, "memo" | "letter")) {
                 (super::enclosures::attach_form(user, id, "edit", &draft.enclosure_files))
             }
             section.preview #preview aria-label="ตัวอย่างเอกสาร" aria-live="polite" tabindex="0" {
@@ -1298,20 +1285,41 @@ fn render_form(
     }
 }
 
+/// The received letter a draft answers (kept with the fields the form
+/// does not show).
+fn replying_to(extra: &str) -> Option<String> {
+    serde_json::from_str::<Value>(extra)
+        .ok()?
+        .get("in_reply_to")?
+        .as_str()
+        .map(str::to_owned)
+}
+
 /// The date as day, Thai month and B.E. year (never the browser's C.E.
-/// picker); for an order, whether the signing date replaces it.
+/// picker); for an order, whether the signing date replaces it; for the
+/// letters and announcements, that it does.
 fn date_field(digits: DigitStyle, draft: &Draft, error: Option<&FieldError>) -> Markup {
-    let is_memo = draft.kind == "memo";
+    let kind = draft.kind.as_str();
     let message = error.and_then(|e| e.at("date"));
+    let label = match kind {
+        "order" => "สั่ง ณ วันที่",
+        "announcement" => "ประกาศ ณ วันที่",
+        _ => "วันที่",
+    };
     html! {
         div.field #date-field {
-            label #date-label for="date" { @if is_memo { "วันที่" } @else { "สั่ง ณ วันที่" } }
+            label #date-label for="date" { (label) }
             span.hint #date-hint { "วัน เดือน ปี พุทธศักราช" }
             (date_parts(digits, "date", "date", &draft.date, "date-label", message.is_some()))
             @if let Some(message) = message {
                 p.field-error #date-error role="alert" { (message) }
             }
-            @if !is_memo {
+            @if form_kinds::is_new_kind(kind) {
+                p.notice #signing-date-rule {
+                    "เมื่อผู้ลงนามลงนามในระบบ วันที่จะเปลี่ยนเป็นวันที่ลงนาม แทนวันที่ข้างต้น"
+                }
+            }
+            @if kind == "order" {
                 div.notice #order-date-rule {
                     p {
                         "เมื่อผู้ลงนามลงนามในระบบ “สั่ง ณ วันที่” จะเปลี่ยนเป็นวันที่ลงนาม แทนวันที่ข้างต้น "
@@ -1509,15 +1517,36 @@ fn may_draft(user: &WebUser) -> Result<(), Response> {
 }
 
 fn known_kind(kind: &str) -> Result<(), Response> {
-    if kind == "memo" || kind == "order" {
+    if KINDS.contains(&kind) {
         Ok(())
     } else {
         Err(message_page(
             StatusCode::NOT_FOUND,
             "ไม่พบหน้านี้",
-            "ชนิดเอกสารมีเพียงบันทึกข้อความและคำสั่ง",
+            "ชนิดเอกสารมีเพียงบันทึกข้อความ หนังสือภายนอก หนังสือประทับตรา คำสั่ง และประกาศ",
         ))
     }
+}
+
+/// `/new`: every kind the organisation's routes take, to start one.
+pub(crate) async fn choose_page(State(state): State<AppState>, user: WebUser) -> Response {
+    if let Err(response) = may_draft(&user) {
+        return response;
+    }
+    let config = match config_of(&state, &user).await {
+        Ok(config) => config,
+        Err(response) => return response,
+    };
+    page(
+        StatusCode::OK,
+        "สร้างเอกสาร",
+        Some(&user),
+        html! {
+            h1 { "สร้างเอกสาร" }
+            p { "เลือกชนิดของหนังสือที่จะจัดทำ" }
+            (form_kinds::kinds_offered(&config, true))
+        },
+    )
 }
 
 /// A new document may start as the reply to a received letter.
@@ -1540,9 +1569,19 @@ pub(crate) async fn new_page(
         Ok(config) => config,
         Err(response) => return response,
     };
+    if config.route(&kind).is_none() {
+        return message_page(
+            StatusCode::NOT_FOUND,
+            "ยังจัดทำไม่ได้",
+            &format!(
+                "หน่วยงานยังไม่ได้กำหนดเส้นทางเสนอของ{} กรุณาติดต่อผู้ดูแลระบบ",
+                words::kind_name(&kind)
+            ),
+        );
+    }
     let mut draft = Draft::new(&kind, &config, &user);
     // A reply: to the sender, citing their letter, carrying its id.
-    if kind == "memo"
+    if matches!(kind.as_str(), "memo" | "letter" | "stamped")
         && let Some(reply_to) = &start.reply_to
         && let Some((to, reference, subject, id)) = reply_start(&state, &user, reply_to).await
     {
@@ -1852,8 +1891,8 @@ pub(crate) async fn autosave(
     }
 }
 
-/// The memo form's start for a reply: to the sender, citing the letter,
-/// carrying its id. None if `id` is no received letter.
+/// A reply's start: to the sender, citing the letter, carrying its id.
+/// None if `id` is no received letter.
 pub(crate) async fn reply_start(
     state: &AppState,
     user: &WebUser,
@@ -1966,6 +2005,53 @@ mod tests {
             let read = |value| saraban_core::document::document_from_value(value).unwrap();
             assert_eq!(read(again), read(original));
         }
+    }
+
+    /// The letter, the stamped letter and the announcement come back from
+    /// the form as the same documents (the announcement's number goes: the
+    /// register gives it).
+    #[test]
+    fn the_new_kinds_survive_the_form() {
+        for text in [
+            include_str!("../../../../examples/letter-ita-report-2568.toml"),
+            include_str!("../../../../examples/stamped-receipt-2568.toml"),
+            include_str!("../../../../examples/announcement-complaints-2568.toml"),
+        ] {
+            let mut original =
+                saraban_core::document::read_value(text, saraban_core::Syntax::Toml).unwrap();
+            let draft = Draft::from_content(&original);
+            assert!(draft.extra.contains("\"id\""), "{}", draft.extra);
+            let again = draft.to_content();
+            if original["kind"] == "announcement" {
+                original.as_object_mut().unwrap().remove("number");
+            }
+            let read = |value| saraban_core::document::document_from_value(value).unwrap();
+            assert_eq!(read(again), read(original));
+        }
+    }
+
+    /// A stamped letter on a matter the regulation does not allow is
+    /// refused at its field, in Thai; its preview still shows the letter.
+    #[test]
+    fn a_matter_not_allowed_is_refused_at_its_field() {
+        let mut content = saraban_core::document::read_value(
+            include_str!("../../../../examples/stamped-receipt-2568.toml"),
+            saraban_core::Syntax::Toml,
+        )
+        .unwrap();
+        content["matter"] = json!("other");
+        let draft = Draft::from_content(&content);
+        let error = saraban_core::document::document_from_value(draft.to_content()).unwrap_err();
+        let error = super::FieldError::from_store(
+            &error.into(),
+            &draft.field_names(),
+            saraban_core::DigitStyle::Thai,
+        )
+        .unwrap();
+        assert_eq!(error.field.as_deref(), Some("matter"));
+        assert!(error.reason.contains("ข้อ ๑๔"), "{}", error.reason);
+        let (preview, _) = draft.for_preview(saraban_core::DigitStyle::Thai);
+        assert!(saraban_core::document::document_from_value(preview.to_content()).is_ok());
     }
 
     #[test]

@@ -159,7 +159,7 @@ async fn content(state: &AppState, user: &WebUser) -> Result<Markup, Response> {
         }
         section #drafts aria-labelledby="drafts-title" {
             h2 #drafts-title { "ร่างของท่าน" }
-            p { a.button href="/new/memo" { "+ สร้างบันทึกข้อความ" } " " a.button href="/new/order" { "+ สร้างคำสั่ง" } }
+            (super::form_kinds::kinds_offered(&config, false))
             (list(&config, &inbox.drafts, &urgencies, &returns, &HashMap::new(), &overdue, "ไม่มีร่างค้างอยู่", false))
         }
         section #sent aria-labelledby="sent-title" {

@@ -632,7 +632,8 @@ pub(crate) async fn letter_page(state: &AppState, loaded: LetterPage<'_>) -> Res
                             href=(format!("/doc/{id}/act/{slug}")) { (words::incoming_action(choice.action)) }
                     }
                     @if may_reply {
-                        a.button #action-reply href=(format!("/new/memo?reply_to={id}")) { (words::REPLY) }
+                        a.button #action-reply href=(format!("/new/letter?reply_to={id}")) { (words::REPLY) }
+                        a.button #action-reply-memo href=(format!("/new/memo?reply_to={id}")) { "ตอบเป็นบันทึกข้อความ" }
                     }
                 }
                 @if let Some(order) = &order && (order.assigned_to.is_some() || order.due.is_some()) {
@@ -687,6 +688,7 @@ pub(crate) async fn letter_page(state: &AppState, loaded: LetterPage<'_>) -> Res
                                     }
                                     " "
                                     span.state { (saraban_core::workflow::State::from_parts(&reply.state, 0).map(|s| s.thai_for(&reply.kind)).unwrap_or_default()) }
+                                    @if reply.issued() { " " strong.answered { "ตอบแล้ว" } }
                                 }
                             }
                         }

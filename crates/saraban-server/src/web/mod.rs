@@ -16,6 +16,8 @@ mod dates;
 mod document;
 mod enclosures;
 mod form;
+mod form_fields;
+mod form_kinds;
 mod inbox;
 mod incoming;
 mod notifications;
@@ -75,6 +77,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/holidays", post(notifications::admin_holidays))
         .route("/inbox", get(inbox::page_route))
         .route("/search", get(search::page_route))
+        .route("/new", get(form::choose_page))
         .route("/new/{kind}", get(form::new_page).post(form::new_submit))
         .route("/preview", post(form::preview))
         .route("/autosave", post(form::autosave))

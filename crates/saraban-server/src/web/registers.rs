@@ -22,7 +22,14 @@ pub(crate) struct Choice {
     register: Option<String>,
     #[serde(default)]
     year: Option<String>,
+    /// The receiving register's page: the เลขรับ it starts after.
+    #[serde(default)]
+    after: Option<String>,
 }
+
+/// Letters a page of the receiving register shows: a year of thousands is
+/// read by page (its CSV and PDF carry the whole year).
+const RECEIVED_PAGE: u32 = 500;
 
 fn year_now(config: &OrgConfig, register: &str) -> i32 {
     config
@@ -82,14 +89,27 @@ pub(crate) async fn page_route(
         .and_then(buddhist_year)
         .unwrap_or(current);
     let receiving = is_receiving(&config, &register);
+    let after = choice
+        .after
+        .as_deref()
+        .map(super::dates::arabic_digits)
+        .and_then(|after| after.trim().parse::<i64>().ok())
+        .filter(|after| *after > 0)
+        .unwrap_or(0);
     let (rows, received) = if receiving {
-        match register_rows(&state, &user, year).await {
+        match register_page_rows(&state, &user, year, after).await {
             Ok(received) => (Vec::new(), received),
             Err(response) => return response,
         }
     } else {
         match entries(&state, &user, &register, year).await {
-            Ok(rows) => (rows, Vec::new()),
+            Ok(rows) => (
+                rows,
+                saraban_store::ReceivedPage {
+                    entries: Vec::new(),
+                    next: None,
+                },
+            ),
             Err(response) => return response,
         }
     };
@@ -123,7 +143,24 @@ pub(crate) async fn page_route(
             a.button href=(format!("/registers/{register}/{year}/pdf")) data-busy-link { "พิมพ์ทะเบียน (PDF)" }
         }
         @if receiving {
-            (register_table(&config, &received))
+            (register_table(&config, &received.entries))
+            @if after > 0 || received.next.is_some() {
+                nav.pages aria-label="หน้าของทะเบียน" {
+                    @if let (Some(first), Some(last)) = (received.entries.first(), received.entries.last()) {
+                        p #register-range {
+                            "เลขรับที่ " (digits.number(first.number.unsigned_abs()))
+                            " – " (digits.number(last.number.unsigned_abs()))
+                        }
+                    }
+                    @if after > 0 {
+                        a.button href=(format!("/registers?register={register}&year={year}")) { "หน้าแรก" }
+                        " "
+                    }
+                    @if let Some(next) = received.next {
+                        a.button #register-next href=(format!("/registers?register={register}&year={year}&after={next}")) { "หน้าถัดไป" }
+                    }
+                }
+            }
         } @else if rows.is_empty() {
             p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
         } @else {
@@ -373,19 +410,44 @@ pub(crate) async fn pdf(
     }
 }
 
-/// The receiving register's page body for a year.
-pub(crate) async fn register_rows(
+/// A page of the receiving register's year, after the เลขรับ `after`.
+async fn register_page_rows(
     state: &AppState,
     user: &WebUser,
     year: i32,
-) -> Result<Vec<saraban_store::ReceivedEntry>, Response> {
-    let year = saraban_core::BuddhistYear::new(year).map_err(|_| {
+    after: i64,
+) -> Result<saraban_store::ReceivedPage, Response> {
+    let year = received_year(year)?;
+    state
+        .store
+        .received_register_page(
+            &user.account.org,
+            year,
+            saraban_core::clock::thai_date(Utc::now()),
+            after,
+            RECEIVED_PAGE,
+        )
+        .await
+        .map_err(failure)
+}
+
+fn received_year(year: i32) -> Result<saraban_core::BuddhistYear, Response> {
+    saraban_core::BuddhistYear::new(year).map_err(|_| {
         message_page(
             StatusCode::BAD_REQUEST,
             "ปีไม่ถูกต้อง",
             "ปี พ.ศ. ต้องเป็นตัวเลข เช่น ๒๕๖๘",
         )
-    })?;
+    })
+}
+
+/// The receiving register's whole year, for its CSV and PDF.
+pub(crate) async fn register_rows(
+    state: &AppState,
+    user: &WebUser,
+    year: i32,
+) -> Result<Vec<saraban_store::ReceivedEntry>, Response> {
+    let year = received_year(year)?;
     state
         .store
         .received_register(

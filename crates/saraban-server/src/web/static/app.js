@@ -274,3 +274,19 @@
     drawn.value = strokes > 0 ? pad.toDataURL("image/png") : "";
   });
 })();
+
+// A letter's rank shows the salutation and closing the regulation's table
+// gives for it at once (the server prints them either way).
+(function () {
+  "use strict";
+  var rank = document.querySelector("select[data-forms]");
+  if (!rank) return;
+  rank.addEventListener("change", function () {
+    var chosen = rank.options[rank.selectedIndex];
+    [["salutation", chosen.dataset.salutation], ["sign-off", chosen.dataset.signOff]].forEach(function (pair) {
+      var input = document.getElementById(pair[0]), shown = document.getElementById(pair[0] + "-table");
+      if (input) input.placeholder = pair[1];
+      if (shown) shown.textContent = pair[1];
+    });
+  });
+})();
