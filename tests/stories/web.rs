@@ -3549,6 +3549,26 @@ async fn letter_drafted_with_two_enclosures(db: TestDb) {
         json!(hashes[1]),
         "{stored}"
     );
+    // Their pages follow the letter's own, on the document page and in the
+    // live preview of the form.
+    for n in [1, 2] {
+        b.wait(&format!("#document #enclosure-pages-{n} img.sheet"))
+            .await;
+    }
+    assert!(
+        b.text("#enclosure-pages-2 h3")
+            .await
+            .contains("รายงานการประชุมคณะทำงาน"),
+        "the second file's pages under its title"
+    );
+    b.open(&format!("{}/doc/{id}/edit", site.base)).await;
+    b.until(
+        "return !!document.querySelector('#preview-pages #enclosure-pages-2 img.sheet')",
+        "the preview shows the enclosures' pages",
+    )
+    .await;
+    b.screenshots("letter-enclosure-pages").await;
+    b.open(&format!("{}/doc/{id}", site.base)).await;
     b.act("submit", None).await;
     b.sign_out().await;
 

@@ -100,6 +100,38 @@ impl TypstPress {
             .await
     }
 
+    /// The pages of each PDF enclosure `document` names, drawn as SVG: what
+    /// the live preview and the document page show after its own pages, so
+    /// a reviewer reads what is attached without opening it. At most
+    /// `ENCLOSURE_PREVIEW_PAGES` of each; a PDF that cannot be drawn shows
+    /// none.
+    pub async fn enclosure_images(
+        &self,
+        store: &Store,
+        org: &OrgId,
+        document: &Document,
+    ) -> Result<Vec<EnclosurePages>> {
+        let files = store.pdf_enclosures(org, document).await?;
+        if files.is_empty() {
+            return Ok(Vec::new());
+        }
+        tokio::task::spawn_blocking(move || {
+            files
+                .into_iter()
+                .map(|file| {
+                    let (svgs, pages) = pdf_page_svgs(file.bytes, ENCLOSURE_PREVIEW_PAGES);
+                    EnclosurePages {
+                        title: file.title,
+                        svgs,
+                        pages,
+                    }
+                })
+                .collect()
+        })
+        .await
+        .map_err(StoreError::render)
+    }
+
     /// The printable page of a register's year, typeset like the documents.
     pub async fn register_pdf(&self, page: RegisterPage) -> Result<Vec<u8>> {
         let typesetter = self.typesetter.clone();
@@ -223,6 +255,37 @@ impl saraban_store::Press for TypstPress {
     fn stamp(&self, view: &StampedView) -> std::result::Result<Vec<u8>, PressError> {
         stamp_with(&self.typesetter_for(&view.words), view)
     }
+}
+
+/// How many pages of each PDF enclosure a preview draws.
+pub const ENCLOSURE_PREVIEW_PAGES: usize = 10;
+
+/// A PDF enclosure's first pages as SVG, and how many pages it has.
+#[derive(Debug, Clone)]
+pub struct EnclosurePages {
+    pub title: String,
+    pub svgs: Vec<String>,
+    pub pages: usize,
+}
+
+/// The first `most` pages of `pdf` as SVG, and its page count (none of
+/// either for a PDF that cannot be read).
+fn pdf_page_svgs(pdf: Vec<u8>, most: usize) -> (Vec<String>, usize) {
+    use hayro_svg::hayro_interpret::InterpreterSettings;
+    let Ok(pdf) = hayro_svg::hayro_syntax::Pdf::new(Arc::new(pdf)) else {
+        return (Vec::new(), 0);
+    };
+    let cache = hayro_svg::RenderCache::new();
+    let settings = hayro_svg::SvgRenderSettings {
+        bg_color: [255, 255, 255, 255],
+    };
+    let pages = pdf.pages();
+    let svgs = pages
+        .iter()
+        .take(most)
+        .map(|page| hayro_svg::convert(page, &cache, &InterpreterSettings::default(), &settings))
+        .collect();
+    (svgs, pages.len())
 }
 
 /// A PDF's first page drawn as SVG, and its size in points.

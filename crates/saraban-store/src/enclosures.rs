@@ -227,6 +227,34 @@ pub struct EnclosureDownload {
 }
 
 impl Store {
+    /// The PDF files `document` names as its enclosures, in order, as the
+    /// live preview shows their pages; one not stored (a draft's typing)
+    /// is left out.
+    pub async fn pdf_enclosures(
+        &self,
+        org: &OrgId,
+        document: &Document,
+    ) -> Result<Vec<EnclosureFile>> {
+        let mut tx = self.pool.begin().await?;
+        let mut files = Vec::new();
+        for enclosure in document.enclosures() {
+            let Some(file) = &enclosure.file else {
+                continue;
+            };
+            if let Some((MediaType::Pdf, bytes)) =
+                read_file(&mut tx, &self.content, org.as_str(), file.sha256.as_str()).await?
+            {
+                files.push(EnclosureFile {
+                    title: enclosure.title.as_str().to_owned(),
+                    media_type: MediaType::Pdf,
+                    bytes,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(files)
+    }
+
     /// Puts an accepted file's bytes in the content store, durably, before
     /// the transaction that records it and names it in an event.
     pub(crate) async fn store_file(&self, org: &str, file: &Checked) -> Result<()> {

@@ -428,6 +428,28 @@ pub(crate) fn page_images(pages: &[String], label: &str, digits: DigitStyle) -> 
     }
 }
 
+/// The pages of each PDF enclosure, after the document's own: a heading
+/// with its title, its first pages, and how many more the file holds.
+pub(crate) fn enclosure_page_images(
+    enclosures: &[saraban_press::EnclosurePages],
+    digits: DigitStyle,
+) -> Markup {
+    html! {
+        @for (index, enclosure) in enclosures.iter().enumerate() {
+            section.enclosure-pages id=(format!("enclosure-pages-{}", index + 1)) {
+                h3 { "สิ่งที่ส่งมาด้วย: " (enclosure.title) }
+                (page_images(&enclosure.svgs, &enclosure.title, digits))
+                @if enclosure.pages > enclosure.svgs.len() {
+                    p.hint {
+                        "แสดง " (digits.number(enclosure.svgs.len() as u64)) " หน้าแรกจาก "
+                        (digits.number(enclosure.pages as u64)) " หน้า เปิดไฟล์เพื่ออ่านทั้งหมด"
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Whether `user` receives letters: holds (or acts for) the incoming
 /// route's `issue` position today.
 pub(crate) async fn receives(state: &AppState, user: &Account) -> bool {

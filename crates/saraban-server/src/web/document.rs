@@ -133,6 +133,10 @@ async fn loaded_page(
         .press
         .page_images(&state.store, &user.account.org, &loaded.summary.id)
         .await;
+    let enclosure_pages = match &pages {
+        Ok(_) => enclosure_pages(state, user, &loaded.summary.id).await,
+        Err(_) => Vec::new(),
+    };
     let Loaded {
         config,
         summary,
@@ -213,7 +217,10 @@ async fn loaded_page(
             }
             section.preview #document aria-label="เอกสาร" tabindex="0" {
                 @match &pages {
-                    Ok(pages) => (page_images(pages, "เอกสาร", digits)),
+                    Ok(pages) => {
+                        (page_images(pages, "เอกสาร", digits))
+                        (super::common::enclosure_page_images(&enclosure_pages, digits))
+                    },
                     Err(StoreError::Destroyed { list, .. }) => p.notice.destroyed #destroyed {
                         "ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ " (words::list_number(list, digits))
                         " เนื้อหา ฉบับร่าง และไฟล์ของหนังสือนี้ถูกลบตามระเบียบ เหลือทะเบียนและบันทึกการอนุมัติ"
@@ -758,6 +765,29 @@ pub(crate) async fn history(
         }
     };
     page(StatusCode::OK, "บันทึกการอนุมัติ", Some(&user), content)
+}
+
+/// The pages of the document's PDF enclosures; none when they cannot be
+/// read (the page still shows the document and its files' links).
+async fn enclosure_pages(
+    state: &AppState,
+    user: &WebUser,
+    id: &saraban_core::DocumentId,
+) -> Vec<saraban_press::EnclosurePages> {
+    let Ok(content) = state.store.content(&user.account.org, id).await else {
+        return Vec::new();
+    };
+    let Ok(document) = saraban_core::document::document_from_value(content) else {
+        return Vec::new();
+    };
+    state
+        .press
+        .enclosure_images(&state.store, &user.account.org, &document)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "enclosure pages not drawn");
+            Vec::new()
+        })
 }
 
 /// A route action named in a URL (editing has its own page).

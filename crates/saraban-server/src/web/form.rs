@@ -1692,17 +1692,27 @@ async fn preview_markup(
     digits: DigitStyle,
 ) -> Markup {
     let (draft, empty) = draft.for_preview(digits);
-    let pages = match saraban_core::document::document_from_value(draft.to_content()) {
+    let (pages, enclosures) = match saraban_core::document::document_from_value(draft.to_content())
+    {
         Ok(document) => {
-            state
+            let enclosures = state
+                .press
+                .enclosure_images(&state.store, &user.account.org, &document)
+                .await
+                .unwrap_or_default();
+            let pages = state
                 .press
                 .draft_images(&state.store, &user.account.org, document)
-                .await
+                .await;
+            (pages, enclosures)
         }
-        Err(error) => Err(error.into()),
+        Err(error) => (Err(error.into()), Vec::new()),
     };
     let pages = match pages {
-        Ok(pages) => page_images(&pages, "ตัวอย่าง", digits),
+        Ok(pages) => html! {
+            (page_images(&pages, "ตัวอย่าง", digits))
+            (super::common::enclosure_page_images(&enclosures, digits))
+        },
         Err(error) => {
             let (_, text) = words::store_error_in(&error, digits);
             html! { p.alert { "ยังแสดงตัวอย่างไม่ได้: " (text) } }
