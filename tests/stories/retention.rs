@@ -508,6 +508,20 @@ async fn records_are_kept_destroyed_and_proven(db: TestDb) {
         store.original(&o, &letter).await,
         Err(StoreError::Destroyed { list, .. }) if list == "1/2568"
     ));
+    // Nor is it recorded in a unit's own register any more (issue 16).
+    let refused = store
+        .record_in_unit_register(
+            &o,
+            &person("somjai"),
+            &letter,
+            &Slug::parse("office-received").unwrap(),
+            thai(2026, 1, 3, 9, 0),
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Destroyed { list, .. }) if list == "1/2568"),
+        "{refused:?}"
+    );
     assert!(matches!(
         store.enclosures(&o, &old_routine).await,
         Err(StoreError::Destroyed { .. })

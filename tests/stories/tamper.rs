@@ -329,7 +329,7 @@ async fn issued_events(pool: &AnyPool) -> Vec<(i64, Event)> {
 }
 
 /// Each kind of damage, and the class `audit` must name it by.
-const CASES: [(&str, FindingClass); 32] = [
+const CASES: [(&str, FindingClass); 33] = [
     ("enclosure-bytes", FindingClass::Enclosure),
     ("actor-signature", FindingClass::BadSignature),
     ("unsigned-approval", FindingClass::BadSignature),
@@ -362,6 +362,7 @@ const CASES: [(&str, FindingClass); 32] = [
     ("published-by-hand", FindingClass::Projection),
     ("signature-image-swapped", FindingClass::ContentModified),
     ("sealed-signature-replaced", FindingClass::Projection),
+    ("unit-number-changed", FindingClass::Projection),
 ];
 
 /// A memo taken in the copy through review to the mayor's signature (the
@@ -426,6 +427,31 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
     let pool = store.pool();
     let issued = issued_events(pool).await;
     match case {
+        // A unit's own receiving number (issue 16) rewritten by hand.
+        "unit-number-changed" => {
+            let content = serde_json::json!({
+                "format": "saraban/1", "kind": "incoming", "their_number": "ตร ๐๐๒๓.๓/ว ๙",
+                "date": "2025-06-03", "from": "ที่ว่าการอำเภอเมืองตราด",
+                "to": "นายกองค์การบริหารส่วนตำบลวังกระแจะ", "subject": "ขอเชิญประชุม",
+            });
+            let content = saraban_core::incoming::Received::from_value(content).unwrap();
+            let at = thai(2025, 6, 4, 9, 0);
+            let letter = store
+                .receive_letter(&org(ORG), &person("sunee"), content, None, at)
+                .await
+                .unwrap();
+            let register = saraban_core::org::Slug::parse("office-received").unwrap();
+            let receipt = store
+                .record_in_unit_register(&org(ORG), &person("somjai"), &letter.id, &register, at)
+                .await
+                .unwrap();
+            assert_eq!(receipt.number, 1);
+            sqlx::query("UPDATE unit_receipts SET number = 7 WHERE document_id = $1")
+                .bind(letter.id.as_str())
+                .execute(pool)
+                .await
+                .unwrap();
+        }
         "event-bytes" => flip_blob(pool, "events", "bytes", "seq = 5000").await,
         "actor-signature" => {
             let filter = "seq = (SELECT MIN(seq) FROM events WHERE kind = 'endorsed')";

@@ -3039,6 +3039,19 @@ async fn incoming_letter_received_and_answered(db: TestDb) {
     assert!(line.contains("เกินกำหนด"), "{line}");
     b.screenshots("incoming-in-the-assignees-inbox").await;
     b.open_waiting("ขอเชิญประชุมประจำเดือน").await;
+    // She keeps สำนักปลัด's own register: she records it there (issue 16).
+    b.click("#unit-receipt-office-received").await;
+    b.wait("#action-done").await;
+    let unit_number = b.text("#unit-number-office-received").await;
+    assert!(unit_number.starts_with("๑/"), "{unit_number}");
+    assert!(
+        b.client
+            .find(Locator::Css("#unit-receipt-office-received"))
+            .await
+            .is_err(),
+        "recorded once"
+    );
+    b.screenshots("incoming-unit-received").await;
     b.click("#action-reply").await;
     b.wait("#subject").await;
     assert_eq!(value_of(&b, "#to").await, "ที่ว่าการอำเภอเมืองตราด");
@@ -3071,6 +3084,20 @@ async fn incoming_letter_received_and_answered(db: TestDb) {
     b.open(&format!("{}/doc/{id}", site.base)).await;
     let replies = b.wait(&format!("#replies a[href='/doc/{reply}']")).await;
     assert!(replies.text().await.unwrap().contains("หนังสือภายนอก"));
+
+    // สำนักปลัด's own register lists it under its own number.
+    b.open(&format!(
+        "{}/registers?register=office-received&year={}",
+        site.base,
+        year.get()
+    ))
+    .await;
+    let table = b.text("#register-table").await;
+    assert!(
+        table.contains("เลขรับของหน่วย") && table.contains("ขอเชิญประชุมประจำเดือน"),
+        "{table}"
+    );
+    b.screenshots("unit-register").await;
 
     // The receiving register of the year, on the page and as CSV.
     b.open(&format!(

@@ -17,6 +17,10 @@ use crate::thai::ThaiDate;
 /// The kind of a received letter, in content, routes and registers.
 pub const KIND: &str = "incoming";
 
+/// The event of a letter recorded in a unit's own receiving register
+/// (ลงรับของหน่วย), with that register's number of the year.
+pub const UNIT_RECEIVED: &str = "unit_received";
+
 /// หนังสือรับ.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

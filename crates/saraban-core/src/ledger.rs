@@ -68,7 +68,8 @@ pub struct Event {
     /// Records management: a document's retention class (`retention_set`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<String>,
-    /// The documents a hold keeps, or the item a committee member keeps.
+    /// The documents a hold keeps, or the item a committee member keeps;
+    /// on a received letter's `closed` event, the reply whose issue closed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documents: Option<Vec<String>>,
     /// The committee a destruction list's reviewers form, chair first.

@@ -119,9 +119,20 @@ pub struct RegisterConfig {
     /// Continue a paper register: the first number saraban gives in `year`.
     #[serde(default)]
     pub start: Option<RegisterStart>,
+    /// A unit's own receiving register (kind `incoming`): the positions
+    /// whose holders record letters in it once the central registry has
+    /// received them. Written only when set, so other registers keep
+    /// their bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_by: Vec<Slug>,
 }
 
 impl RegisterConfig {
+    /// Whether this is a unit's own receiving register.
+    pub fn is_unit_register(&self) -> bool {
+        !self.kept_by.is_empty()
+    }
+
     pub fn pattern(&self) -> NumberPattern {
         match &self.prefix {
             Some(prefix) => NumberPattern::PrefixNumber {
@@ -318,6 +329,20 @@ impl OrgConfig {
                     format!("unknown kind '{}'", register.kind),
                 ));
             }
+            for (j, keeper) in register.kept_by.iter().enumerate() {
+                if register.kind != crate::incoming::KIND {
+                    return Err(error(
+                        format!("registers[{i}].kept_by"),
+                        "only a receiving register (kind 'incoming') is kept by a unit".into(),
+                    ));
+                }
+                known(
+                    &positions,
+                    keeper,
+                    format!("registers[{i}].kept_by[{j}]"),
+                    "position",
+                )?;
+            }
             if register.start.as_ref().is_some_and(|s| s.next == 0) {
                 return Err(error(
                     format!("registers[{i}].start.next"),
@@ -369,6 +394,15 @@ impl OrgConfig {
                 .iter()
                 .find(|r| r.id == route.register)
                 .expect("checked");
+            if register.is_unit_register() {
+                return Err(error(
+                    format!("routes[{i}].register"),
+                    format!(
+                        "register '{}' is a unit's own (kept_by); the central registry numbers in another",
+                        register.id
+                    ),
+                ));
+            }
             if !crate::document::register_numbers(&register.kind, &route.kind) {
                 return Err(error(
                     format!("routes[{i}].register"),
@@ -445,6 +479,11 @@ impl OrgConfig {
             .filter(|q| q.action == action && q.kind.as_deref().is_none_or(|k| k == kind))
             .map(|q| q.text)
             .collect()
+    }
+
+    /// The units' own receiving registers.
+    pub fn unit_registers(&self) -> impl Iterator<Item = &RegisterConfig> {
+        self.registers.iter().filter(|r| r.is_unit_register())
     }
 
     /// Titles of positions by id.
@@ -534,6 +573,41 @@ mod tests {
             .push(super::Slug::parse("legal-assistant").unwrap());
         let value = serde_json::to_value(&config).unwrap();
         assert!(OrgConfig::from_value(value).is_ok());
+    }
+
+    #[test]
+    fn a_unit_keeps_its_own_receiving_register() {
+        let config = example_org();
+        let units: Vec<&str> = config.unit_registers().map(|r| r.id.as_str()).collect();
+        assert_eq!(units, ["office-received"]);
+        let unit = config
+            .registers
+            .iter()
+            .position(|r| r.id.as_str() == "office-received")
+            .unwrap();
+        // Its keepers are positions of the organisation.
+        let mut value = serde_json::to_value(&config).unwrap();
+        value["registers"][unit]["kept_by"] = serde_json::json!(["head-of-office", "nobody"]);
+        let refused = OrgConfig::from_value(value).unwrap_err();
+        assert_eq!(refused.path, format!("registers[{unit}].kept_by[1]"));
+        // Only a receiving register is kept by a unit.
+        let mut value = serde_json::to_value(&config).unwrap();
+        value["registers"][0]["kept_by"] = serde_json::json!(["head-of-office"]);
+        let refused = OrgConfig::from_value(value).unwrap_err();
+        assert_eq!(refused.path, "registers[0].kept_by");
+        // The central registry does not number in a unit's register.
+        let mut wrong = config.clone();
+        let incoming = wrong
+            .routes
+            .iter()
+            .position(|r| r.kind == "incoming")
+            .unwrap();
+        wrong.routes[incoming].register = super::Slug::parse("office-received").unwrap();
+        let refused = OrgConfig::from_value(serde_json::to_value(&wrong).unwrap()).unwrap_err();
+        assert_eq!(refused.path, format!("routes[{incoming}].register"));
+        // A register without keepers keeps its bytes.
+        let json = serde_json::to_string(&config.registers[0]).unwrap();
+        assert!(!json.contains("kept_by"), "{json}");
     }
 
     #[test]

@@ -159,6 +159,12 @@ impl Projected {
         event: &Event,
         route: &Route,
     ) -> Result<Option<ProjectedAction>, ReplayFault> {
+        // A `closed` event naming a reply: its issue closed the letter.
+        if let Some(replies) = &event.documents
+            && event.kind == ActionKind::Close.event()
+        {
+            return self.closed_by_reply(event, route, replies).map(|()| None);
+        }
         let action = match event.kind.as_str() {
             "created" | "received" => return Err(ReplayFault::CreatedTwice),
             "edited" => ActionKind::Edit,
@@ -319,6 +325,44 @@ impl Projected {
         }))
     }
 
+    /// A letter closed because a reply to it was issued (`documents` names
+    /// the reply): no one's turn on the letter, so for no position, and
+    /// only while the letter is open ([`reply_closes`]).
+    fn closed_by_reply(
+        &mut self,
+        event: &Event,
+        route: &Route,
+        replies: &[String],
+    ) -> Result<(), ReplayFault> {
+        if event.doc_version != self.version || event.content_hash != self.content_hash {
+            return Err(ReplayFault::Content(self.version));
+        }
+        if !route.incoming || replies.len() != 1 {
+            return Err(ReplayFault::Refused(
+                "a reply closes a received letter, and names one reply".into(),
+            ));
+        }
+        if event.position.is_some() || event.capacity.is_some() {
+            return Err(ReplayFault::Position {
+                expected: None,
+                found: event
+                    .position
+                    .clone()
+                    .map(|p| (p, event.capacity.clone().unwrap_or_default())),
+            });
+        }
+        if !reply_closes(self.state) {
+            return Err(ReplayFault::Refused(format!(
+                "a reply closes only an open letter; this one is {}",
+                self.state
+            )));
+        }
+        self.state = State::Closed;
+        self.heard.clear();
+        self.updated_at = event.at.clone();
+        Ok(())
+    }
+
     /// The positions the document waits for now; a signed received
     /// letter waits for its assignee, if the order named one.
     pub fn waiting(&self, route: &Route) -> Vec<String> {
@@ -327,6 +371,20 @@ impl Projected {
             _ => waiting_positions(self.state, route, &self.heard),
         }
     }
+}
+
+/// Whether issuing a reply closes a received letter in `state`: any
+/// state in which it is still open. A closed (or withdrawn) letter stays
+/// as it is.
+pub fn reply_closes(state: State) -> bool {
+    matches!(
+        state,
+        State::Draft
+            | State::InReview(_)
+            | State::AwaitingSignature
+            | State::Signed
+            | State::Returned
+    )
 }
 
 /// Who a document in `state` waits for: the positions of its review step
@@ -663,6 +721,46 @@ mod tests {
         assert_eq!(doc.state, State::Closed);
         assert!(doc.waiting(&log.route).is_empty());
         assert_eq!(actions.last().unwrap().kind, "close");
+    }
+
+    #[test]
+    fn an_issued_reply_closes_an_open_letter_once() {
+        let mut log = received();
+        ordered(&mut log, "engineer", None);
+        let by_reply = Event {
+            documents: Some(vec!["reply".into()]),
+            text: Some("ตอบแล้ว ที่ ตร ๗๑๐๐๑/๑".into()),
+            ..log.head("closed", "clerk")
+        };
+        log.events.push(by_reply.clone());
+        let (doc, actions) = log.replay().unwrap();
+        assert_eq!(doc.state, State::Closed);
+        assert!(doc.waiting(&log.route).is_empty());
+        assert_eq!(
+            actions.last().unwrap().kind,
+            "sign",
+            "no action row of its own"
+        );
+        // A closed letter stays as it is; a reply closes for no position.
+        let mut twice = log.clone_log();
+        twice.events.push(by_reply.clone());
+        assert!(matches!(twice.replay(), Err(ReplayFault::Refused(_))));
+        let mut positioned = received();
+        positioned.events.push(Event {
+            position: Some("registrar".into()),
+            ..by_reply.clone()
+        });
+        assert!(matches!(
+            positioned.replay(),
+            Err(ReplayFault::Position { .. })
+        ));
+        // Only a received letter is answered.
+        let mut outgoing = full_route();
+        outgoing.events.push(Event {
+            documents: Some(vec!["reply".into()]),
+            ..outgoing.head("closed", "clerk")
+        });
+        assert!(matches!(outgoing.replay(), Err(ReplayFault::Refused(_))));
     }
 
     #[test]

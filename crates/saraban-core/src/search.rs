@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// The shortest term a trigram index can look up; a shorter one is
 /// matched by a scan of the organisation's rows.
@@ -21,9 +21,20 @@ pub const SNIPPET_CHARS: usize = 160;
 /// ZERO WIDTH SPACE, (NON-)JOINER, WORD JOINER and BOM dropped; Thai
 /// digits as Arabic; lower case; runs of whitespace one space, trimmed.
 pub fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Most text is in NFC already: its characters are then taken as they
+    // are, without the composing iterator's buffers (the same characters).
+    if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        normalise_chars(text.len(), text.chars())
+    } else {
+        normalise_chars(text.len(), text.nfc())
+    }
+}
+
+/// `normalise` of text already put in NFC (`chars`).
+fn normalise_chars(capacity: usize, chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut space = false;
-    for c in text.nfc() {
+    for c in chars {
         if matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}') {
             continue;
         }

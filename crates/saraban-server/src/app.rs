@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use crate::state::AppState;
 use crate::{
     api, edge, enclosures, error, health, incoming, metrics, openapi, retention, search,
-    signatures, web,
+    signatures, unit_registers, web,
 };
 
 /// The largest request body accepted (a long order with its tables).
@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
     let api = api::router()
         .merge(enclosures::router())
         .merge(incoming::router())
+        .merge(unit_registers::router())
         .merge(search::router())
         .merge(signatures::router())
         .merge(crate::notify::router())

@@ -21,6 +21,7 @@ mod search;
 pub mod sender;
 mod signatures;
 mod state;
+mod unit_registers;
 mod web;
 
 pub use api::{Actor, Body, PdfComparison};

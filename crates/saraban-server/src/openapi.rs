@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorCode};
         crate::enclosures::download_enclosure,
         crate::incoming::receive, crate::incoming::received_register,
         crate::incoming::original, crate::incoming::stamped, crate::incoming::circulation, crate::incoming::replies,
+        crate::unit_registers::record, crate::unit_registers::receipts, crate::unit_registers::unit_register,
         crate::search::search,
         crate::signatures::register_signature, crate::signatures::own_signature, crate::signatures::remove_signature,
         crate::notify::notifications, crate::notify::mark_read, crate::notify::channels,
@@ -40,6 +41,7 @@ use crate::error::{ApiError, ErrorCode};
     ),
     components(schemas(
         saraban_store::EnclosureInfo, saraban_store::ReceivedEntry, crate::incoming::Receipt,
+        saraban_store::UnitReceipt, saraban_store::UnitRegisterEntry, crate::unit_registers::UnitReceiptRequest,
         saraban_store::SearchResults, saraban_store::SearchHit, saraban_store::SnippetPart,
         crate::signatures::NewSignature, crate::signatures::RegisteredSignature,
         crate::notify::Bell, crate::notify::ReadBody, crate::notify::Marked, crate::notify::EmailBody,

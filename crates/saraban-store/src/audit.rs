@@ -29,6 +29,7 @@ use crate::records_audit::RecordsCheck;
 use crate::rows::stored_json;
 use crate::seals::check_pdf_seal;
 use crate::signatures::{InkCheck, registered_signature};
+use crate::unit_registers_audit::UnitRegisterCheck;
 use crate::writer::Backend;
 use crate::{Result, Store, StoreError};
 use saraban_core::clock::normal_time;
@@ -543,6 +544,10 @@ impl Rebuilt {
         {
             return None;
         }
+        // A unit's receipt touches no document row: `UnitRegisterCheck`.
+        if event.kind == saraban_core::incoming::UNIT_RECEIVED {
+            return None;
+        }
         if saraban_core::retention::is_records_event(&event.kind) {
             if event.kind == saraban_core::retention::DESTROYED {
                 self.destroyed.insert(DocKey::new(&event.document));
@@ -803,6 +808,12 @@ impl Store {
         let head_seq = head.try_get::<i64, _>("seq")? as u64;
         let head_hash = to_hash(head.try_get("hash")?);
         let head_frontier: Option<Vec<u8>> = head.try_get("frontier")?;
+        // The search rows are rebuilt from the documents' table alone: they
+        // are checked beside the log, on another core.
+        let search_rows = {
+            let (store, org) = (self.clone(), org.to_owned());
+            tokio::spawn(async move { store.check_search_rows(&org).await })
+        };
         let checkpoints = self.read_checkpoints(&mut findings, kept_notes).await?;
         let sizes: HashSet<u64> = checkpoints.held.iter().map(|(size, _, _)| *size).collect();
 
@@ -824,6 +835,7 @@ impl Store {
         let mut approvals = ApprovalChecks::default();
         let mut inks = InkCheck::default();
         let mut records = RecordsCheck::default();
+        let mut units = UnitRegisterCheck::default();
         let mut issues: Vec<Issue> = Vec::new();
         let mut last: Option<(u64, [u8; 32])> = None;
         let actions: Arc<str> = self.timed(ACTIONS_BETWEEN).into();
@@ -874,15 +886,18 @@ impl Store {
                 }
                 inks.observe(stored.seq, &event);
                 records.observe(stored.seq, &event);
+                units.observe(stored.seq, &event);
                 approvals.observe(stored.seq, &event, &mut stored.bytes, signature);
                 if let Some(action) = rebuilt.apply(&mut findings, stored.seq, &event) {
                     actions.insert(stored.seq, action);
                 }
                 // Received letters are numbered in their register as they
                 // arrive: their numbers are held to it like issued ones.
-                if matches!(event.kind.as_str(), "issued" | "received")
-                    && let (Some(register), Some(year), Some(number)) =
-                        (&event.register, event.year, event.number)
+                if matches!(
+                    event.kind.as_str(),
+                    "issued" | "received" | saraban_core::incoming::UNIT_RECEIVED
+                ) && let (Some(register), Some(year), Some(number)) =
+                    (&event.register, event.year, event.number)
                 {
                     issues.push(Issue {
                         seq: stored.seq,
@@ -929,23 +944,42 @@ impl Store {
                 issue.pdf_hash = None;
             }
         }
+        // The issued PDFs are hashed and their seals checked while the
+        // versions and documents are compared.
+        let pdfs = {
+            let (store, org) = (self.clone(), org.to_owned());
+            let issued: Vec<(u64, String, String)> = issues
+                .iter()
+                .filter_map(|issue| {
+                    Some((issue.seq, issue.document.clone(), issue.pdf_hash.clone()?))
+                })
+                .collect();
+            tokio::spawn(async move { store.check_issued_pdfs(&org, &issued).await })
+        };
         let versions = self.check_versions(&mut findings, &mut rebuilt, versions_read);
         let documents = self
             .check_documents(&mut findings, &mut rebuilt, versions)
             .await?;
-        self.check_issues(&mut findings, &config, &issues).await?;
+        self.check_issues(&mut findings, &config, &issues, pdfs)
+            .await?;
         for (document, detail) in self.unpublishable_on_board(findings.org).await? {
             findings.add(FindingClass::Transition, None, Some(&document), detail);
         }
         for (class, document, detail) in self.check_enclosures(findings.org).await? {
             findings.add(class, None, document.as_deref(), detail);
         }
-        for (document, detail) in self.check_search_rows(findings.org).await? {
+        let search_rows = search_rows
+            .await
+            .map_err(|e| StoreError::invariant(format!("the search rows' check stopped: {e}")))??;
+        for (document, detail) in search_rows {
             let document = Some(document.as_str()).filter(|d| !d.is_empty());
             findings.add(FindingClass::Projection, None, document, detail);
         }
         for (class, seq, detail) in inks.finish(self, findings.org).await? {
             findings.add(class, seq, None, detail);
+        }
+        for (class, seq, document, detail) in units.finish(self, findings.org, &config).await? {
+            findings.add(class, seq, document.as_deref(), detail);
         }
         let (records_found, records_notices) = records.finish(self, findings.org).await?;
         for (class, seq, document, detail) in records_found {
@@ -1475,12 +1509,13 @@ impl Store {
     }
 
     /// Register numbers (gapless and unique per register and year) and the
-    /// issued PDFs.
+    /// issued PDFs (`pdfs`, checked meanwhile by `check_issued_pdfs`).
     async fn check_issues(
         &self,
         findings: &mut Findings<'_>,
         config: &OrgConfig,
         issues: &[Issue],
+        pdfs: tokio::task::JoinHandle<Result<Vec<PdfFinding>>>,
     ) -> Result<()> {
         let issued: Vec<IssuedNumber<'_>> = issues
             .iter()
@@ -1520,63 +1555,127 @@ impl Store {
                 findings.add(class, None, None, detail);
             }
         }
-        let anchors = self.seal_anchors(findings.org).await?;
-        for issue in issues {
-            let Some(hash) = &issue.pdf_hash else {
-                continue;
-            };
-            // The row says it is kept; the content store must hold it,
-            // byte for byte, under its key.
-            let recorded: Option<i64> =
-                sqlx::query_scalar("SELECT size FROM pdfs WHERE org_id = $1 AND sha256 = $2")
-                    .bind(findings.org)
-                    .bind(hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            let key = crate::content::ContentStore::key(
-                findings.org,
-                crate::content::ContentKind::Pdf,
-                hash,
-            );
-            let pdf = match recorded {
-                Some(_) => {
-                    self.content
-                        .get(findings.org, crate::content::ContentKind::Pdf, hash)
-                        .await?
-                }
-                None => None,
-            };
-            let detail = match (recorded, pdf) {
-                (None, _) => "the issued PDF is missing".to_owned(),
-                (Some(_), None) => {
-                    format!("the issued PDF is missing from the content store (object {key})")
-                }
-                (_, Some(bytes)) if sha256_hex(&bytes) != *hash => {
-                    format!("the stored PDF is not the one issued (object {key})")
-                }
-                (_, Some(bytes)) => {
-                    // A PDF issued before seals were made carries none.
-                    if let Some(seal) = check_pdf_seal(&bytes, &anchors)
-                        && let Some(problem) = seal.problem
-                    {
-                        findings.add(
-                            FindingClass::BadSignature,
-                            Some(issue.seq),
-                            Some(&issue.document),
-                            format!("the issued PDF's seal does not hold: {problem}"),
-                        );
-                    }
-                    continue;
-                }
-            };
-            findings.add(
-                FindingClass::ContentModified,
-                Some(issue.seq),
-                Some(&issue.document),
-                detail,
-            );
+        let pdfs = pdfs
+            .await
+            .map_err(|e| StoreError::invariant(format!("the PDFs' check stopped: {e}")))??;
+        for (seq, document, class, detail) in pdfs {
+            findings.add(class, Some(seq), Some(&document), detail);
         }
         Ok(())
+    }
+
+    /// Each issued PDF (event, document, hash) against its hash and its
+    /// seal: read a few at a time, checked on every core, so that no more
+    /// than a few PDFs are held at once.
+    async fn check_issued_pdfs(
+        &self,
+        org: &str,
+        issued: &[(u64, String, String)],
+    ) -> Result<Vec<PdfFinding>> {
+        let anchors = Arc::new(self.seal_anchors(org).await?);
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut found = Vec::new();
+        for group in issued.chunks(4 * threads) {
+            let mut read = Vec::with_capacity(group.len());
+            for (seq, document, hash) in group {
+                // The row says it is kept; the content store must hold it,
+                // byte for byte, under its key.
+                let recorded: Option<i64> =
+                    sqlx::query_scalar("SELECT size FROM pdfs WHERE org_id = $1 AND sha256 = $2")
+                        .bind(org)
+                        .bind(hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let pdf = match recorded {
+                    Some(_) => {
+                        self.content
+                            .get(org, crate::content::ContentKind::Pdf, hash)
+                            .await?
+                    }
+                    None => None,
+                };
+                let key =
+                    crate::content::ContentStore::key(org, crate::content::ContentKind::Pdf, hash);
+                read.push(IssuedPdf {
+                    seq: *seq,
+                    document: document.clone(),
+                    hash: hash.clone(),
+                    key,
+                    recorded: recorded.is_some(),
+                    pdf,
+                });
+            }
+            let anchors = anchors.clone();
+            let checked = tokio::task::spawn_blocking(move || {
+                let chunk = read.len().div_ceil(threads).max(1);
+                std::thread::scope(|scope| {
+                    let workers: Vec<_> = read
+                        .chunks(chunk)
+                        .map(|part| {
+                            let anchors = &anchors;
+                            scope.spawn(move || {
+                                part.iter()
+                                    .filter_map(|pdf| pdf.check(anchors))
+                                    .collect::<Vec<_>>()
+                            })
+                        })
+                        .collect();
+                    workers
+                        .into_iter()
+                        .flat_map(|worker| worker.join().expect("a PDF-checking thread"))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .await
+            .map_err(|e| StoreError::invariant(format!("a PDF check stopped: {e}")))?;
+            found.extend(checked);
+        }
+        Ok(found)
+    }
+}
+
+/// A finding about an issued PDF: event, document, class, detail.
+type PdfFinding = (u64, String, FindingClass, String);
+
+/// An issued PDF as read for its check.
+struct IssuedPdf {
+    seq: u64,
+    document: String,
+    hash: String,
+    /// Its object in the content store.
+    key: String,
+    /// Whether the `pdfs` table says it is kept.
+    recorded: bool,
+    pdf: Option<Vec<u8>>,
+}
+
+impl IssuedPdf {
+    /// What is wrong with it, if anything.
+    fn check(&self, anchors: &[saraban_seal::Certificate]) -> Option<PdfFinding> {
+        let key = &self.key;
+        let (class, detail) = match (self.recorded, &self.pdf) {
+            (false, _) => (
+                FindingClass::ContentModified,
+                "the issued PDF is missing".to_owned(),
+            ),
+            (true, None) => (
+                FindingClass::ContentModified,
+                format!("the issued PDF is missing from the content store (object {key})"),
+            ),
+            (_, Some(bytes)) if sha256_hex(bytes) != self.hash => (
+                FindingClass::ContentModified,
+                format!("the stored PDF is not the one issued (object {key})"),
+            ),
+            (_, Some(bytes)) => {
+                // A PDF issued before seals were made carries none.
+                let problem = check_pdf_seal(bytes, anchors)?.problem?;
+                (
+                    FindingClass::BadSignature,
+                    format!("the issued PDF's seal does not hold: {problem}"),
+                )
+            }
+        };
+        Some((self.seq, self.document.clone(), class, detail))
     }
 }
 

@@ -341,84 +341,7 @@ impl Store {
         tx.commit().await?;
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {
-            let id: String = row.try_get("id")?;
-            let content: String = row.try_get("content")?;
-            // Destroyed under a list (issue 19): its number and subject
-            // stay, marked so; the rest went with its content.
-            if let Some(list) = row.try_get::<Option<i64>, _>("list_number")? {
-                let list = format!("{list}/{}", row.try_get::<i64, _>("list_year")?);
-                entries.push(ReceivedEntry {
-                    number: row.try_get("number")?,
-                    document_id: crate::rows::stored_id(&id)?,
-                    received_at: row.try_get("created_at")?,
-                    their_number: String::new(),
-                    dated: String::new(),
-                    from: String::new(),
-                    to: String::new(),
-                    subject: row
-                        .try_get::<Option<String>, _>("destroyed_subject")?
-                        .unwrap_or_default(),
-                    action: None,
-                    remark: format!("ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ {list}"),
-                    state: row.try_get("state")?,
-                    assigned_to: None,
-                    due: None,
-                    overdue: false,
-                    destroyed_under: Some(list),
-                });
-                continue;
-            }
-            // Checked when received; a year's register reads only what it
-            // prints, thousands of times over.
-            let letter = RegisterFields::read(&content)?;
-            let action = match row.try_get::<Option<Vec<u8>>, _>("closed")? {
-                Some(bytes) => {
-                    Event::from_canonical(&bytes)
-                        .map_err(|e| StoreError::corrupt("event", e))?
-                        .text
-                }
-                None => None,
-            };
-            let answered = replies
-                .remove(&id)
-                .and_then(|replies| crate::replies::answered(&replies));
-            let is_answered = answered.is_some();
-            let action = match (action, answered) {
-                (Some(done), Some(answered)) => Some(format!("{done}; {answered}")),
-                (done, answered) => done.or(answered),
-            };
-            let state_name: String = row.try_get("state")?;
-            let closed = state_name == "closed" || is_answered;
-            let assigned: Option<String> = row.try_get("assigned_to")?;
-            let due = row.try_get::<Option<String>, _>("due_on")?.or(letter.due);
-            let overdue = is_overdue(closed, due.as_deref(), today);
-            let mut remark = Vec::new();
-            if let Some(to) = &assigned {
-                remark.push(format!("มอบ {to}"));
-            }
-            if let Some(due) = &due {
-                remark.push(format!("ภายใน {due}"));
-            }
-            if overdue {
-                remark.push("เกินกำหนด".into());
-            }
-            entries.push(ReceivedEntry {
-                number: row.try_get("number")?,
-                document_id: crate::rows::stored_id(&id)?,
-                received_at: row.try_get("created_at")?,
-                their_number: letter.their_number,
-                dated: letter.date,
-                from: letter.from,
-                to: letter.to,
-                subject: letter.subject,
-                action,
-                remark: remark.join(" "),
-                state: state_name,
-                assigned_to: assigned,
-                due,
-                overdue,
-                destroyed_under: None,
-            });
+            entries.push(received_entry(&row, &mut replies, today)?);
         }
         let next = match (more, entries.last()) {
             (true, Some(last)) => Some(last.number),
@@ -639,6 +562,95 @@ impl Store {
             .map_err(StoreError::render)?
             .map_err(StoreError::render)
     }
+}
+
+/// A letter's line of the receiving register from a row of `RECEIVED`'s
+/// columns: what was done (the `closed` event, and the replies issued),
+/// the assignee and deadline, and whether it is overdue on `today`.
+pub(crate) fn received_entry(
+    row: &sqlx::any::AnyRow,
+    replies: &mut HashMap<String, Vec<crate::replies::Reply>>,
+    today: NaiveDate,
+) -> Result<ReceivedEntry> {
+    let id: String = row.try_get("id")?;
+    let content: String = row.try_get("content")?;
+    // Destroyed under a list (issue 19): its number and subject
+    // stay, marked so; the rest went with its content.
+    if let Some(list) = row.try_get::<Option<i64>, _>("list_number")? {
+        let list = format!("{list}/{}", row.try_get::<i64, _>("list_year")?);
+        return Ok(ReceivedEntry {
+            number: row.try_get("number")?,
+            document_id: crate::rows::stored_id(&id)?,
+            received_at: row.try_get("created_at")?,
+            their_number: String::new(),
+            dated: String::new(),
+            from: String::new(),
+            to: String::new(),
+            subject: row
+                .try_get::<Option<String>, _>("destroyed_subject")?
+                .unwrap_or_default(),
+            action: None,
+            remark: format!("ทำลายแล้วตามบัญชีหนังสือขอทำลาย ฉบับที่ {list}"),
+            state: row.try_get("state")?,
+            assigned_to: None,
+            due: None,
+            overdue: false,
+            destroyed_under: Some(list),
+        });
+    }
+    // Checked when received; a year's register reads only what it
+    // prints, thousands of times over.
+    let letter = RegisterFields::read(&content)?;
+    let closed = match row.try_get::<Option<Vec<u8>>, _>("closed")? {
+        Some(bytes) => {
+            Some(Event::from_canonical(&bytes).map_err(|e| StoreError::corrupt("event", e))?)
+        }
+        None => None,
+    };
+    // Closed by a reply's issue: the reply's number says what was done.
+    let by_reply = closed.as_ref().is_some_and(|e| e.documents.is_some());
+    let action = closed.and_then(|e| e.text);
+    let answered = replies
+        .remove(&id)
+        .and_then(|replies| crate::replies::answered(&replies));
+    let is_answered = answered.is_some();
+    let action = match (action, answered) {
+        (Some(_), Some(answered)) if by_reply => Some(answered),
+        (Some(done), Some(answered)) => Some(format!("{done}; {answered}")),
+        (done, answered) => done.or(answered),
+    };
+    let state_name: String = row.try_get("state")?;
+    let closed = state_name == "closed" || is_answered;
+    let assigned: Option<String> = row.try_get("assigned_to")?;
+    let due = row.try_get::<Option<String>, _>("due_on")?.or(letter.due);
+    let overdue = is_overdue(closed, due.as_deref(), today);
+    let mut remark = Vec::new();
+    if let Some(to) = &assigned {
+        remark.push(format!("มอบ {to}"));
+    }
+    if let Some(due) = &due {
+        remark.push(format!("ภายใน {due}"));
+    }
+    if overdue {
+        remark.push("เกินกำหนด".into());
+    }
+    Ok(ReceivedEntry {
+        number: row.try_get("number")?,
+        document_id: crate::rows::stored_id(&id)?,
+        received_at: row.try_get("created_at")?,
+        their_number: letter.their_number,
+        dated: letter.date,
+        from: letter.from,
+        to: letter.to,
+        subject: letter.subject,
+        action,
+        remark: remark.join(" "),
+        state: state_name,
+        assigned_to: assigned,
+        due,
+        overdue,
+        destroyed_under: None,
+    })
 }
 
 /// A received letter's content and row; any other document is not one.

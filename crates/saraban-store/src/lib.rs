@@ -51,6 +51,8 @@ mod signatures;
 mod store;
 mod transfer;
 mod transitions;
+mod unit_registers;
+mod unit_registers_audit;
 mod writer;
 
 pub use accounts::{
@@ -92,4 +94,5 @@ pub use search::{
 pub use signatures::{MAX_SIGNATURE_PNG, SIGNATURE_REGISTERED, SIGNATURE_REMOVED};
 pub use store::{Store, redact};
 pub use transitions::Assignment;
+pub use unit_registers::{UnitReceipt, UnitRegisterEntry};
 pub use writer::Backend;

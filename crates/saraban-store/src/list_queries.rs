@@ -117,6 +117,21 @@ pub const RECEIVED: &str = "SELECT d.id, d.number, d.state, d.content, d.assigne
   WHERE d.org_id = $1 AND d.kind = $2 AND d.register_id = $3 AND d.year = $4 AND d.number > $5
   ORDER BY d.number LIMIT $6";
 
+/// A unit's own receiving register (`$2`) of the B.E. year `$3`: the
+/// letters its clerks recorded, by the unit's number after `$4`, at most
+/// `$5`, each with the columns of `RECEIVED` (the central เลขรับ is
+/// `number`); by `unit_receipts`' primary key.
+pub const UNIT_RECEIVED: &str = "SELECT u.number AS unit_number, @text(u.received_at), u.actor_id AS unit_actor,
+        d.id, d.number, d.state, d.content, d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
+        di.subject AS destroyed_subject, dl.number AS list_number, dl.year AS list_year
+   FROM unit_receipts u
+   JOIN documents d ON d.org_id = u.org_id AND d.id = u.document_id
+   LEFT JOIN events e ON e.org_id = d.org_id AND e.document_id = d.id AND e.kind = 'closed'
+   LEFT JOIN destruction_items di ON di.org_id = d.org_id AND di.document_id = d.id AND di.destroyed_at IS NOT NULL
+   LEFT JOIN destruction_lists dl ON dl.org_id = di.org_id AND dl.id = di.list_id
+  WHERE u.org_id = $1 AND u.register_id = $2 AND u.year = $3 AND u.number > $4
+  ORDER BY u.number LIMIT $5";
+
 /// The urgency of each of `ids` documents (`$2` on) that has one: the
 /// inbox's marks, by primary key.
 pub fn urgencies(ids: usize) -> String {
@@ -431,6 +446,17 @@ pub fn statements(postgres: bool, sample: &Sample) -> Vec<Listed> {
             vec![
                 org(),
                 Text(saraban_core::incoming::KIND.to_owned()),
+                Text(sample.received_register.clone()),
+                Int(sample.received_year),
+                Int(0),
+                Int(101),
+            ],
+        ),
+        (
+            "a unit's receiving register",
+            UNIT_RECEIVED.to_owned(),
+            vec![
+                org(),
                 Text(sample.received_register.clone()),
                 Int(sample.received_year),
                 Int(0),

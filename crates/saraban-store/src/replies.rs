@@ -1,19 +1,26 @@
 //! Replies: the memos and letters whose content says they answer a received
 //! letter (`in_reply_to`, kept in `documents.in_reply_to` as a projection
 //! of the content). Issuing a reply answers its letter: the letter's page
-//! and the receiving register say so, with the reply's number.
+//! and the receiving register say so, with the reply's number, and an open
+//! letter is closed in the batch by a `closed` event that names
+//! the reply (`documents`), so that replaying the letter's own events
+//! rebuilds its state.
 
 use std::collections::HashMap;
 
+use saraban_core::ledger::{Event, EventHead};
+use saraban_core::replay::reply_closes;
+use saraban_core::workflow::ActionKind;
 use saraban_core::{DocumentId, OrgId};
 use serde::Serialize;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyPool, Row, Transaction};
 
 use crate::documents::printed_number;
-use crate::error::Result;
-use crate::reads::org_config;
-use crate::rows::stored_json;
+use crate::error::{Result, StoreError};
+use crate::reads::{load_document_and_route, org_config};
+use crate::rows::{ActionRow, RouteChange, WaitingMove, stored_json};
 use crate::store::Store;
+use crate::writer::Batch;
 
 /// A document that answers a received letter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -89,6 +96,79 @@ pub(crate) fn answered(replies: &[Reply]) -> Option<String> {
         .filter_map(|reply| reply.printed_number.as_deref())
         .collect();
     (!numbers.is_empty()).then(|| format!("ตอบแล้ว {}", numbers.join(", ")))
+}
+
+/// The received letter the document `id` answers, if it answers one.
+pub(crate) async fn letter_answered(pool: &AnyPool, org: &str, id: &str) -> Result<Option<String>> {
+    let letter: Option<Option<String>> =
+        sqlx::query_scalar("SELECT in_reply_to FROM documents WHERE org_id = $1 AND id = $2")
+            .bind(org)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(letter.flatten())
+}
+
+/// A reply being issued: its id and its number as printed.
+pub(crate) struct AnsweringReply<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) printed_number: &'a str,
+}
+
+/// Closes `letter`, which the reply being issued answers, in the issue's
+/// batch: a `closed` event by the issuer for no position, naming the reply
+/// and saying its number, replayed as `verify` replays it. A letter closed
+/// already (or withdrawn) stays as it is.
+pub(crate) async fn close_answered(
+    batch: &mut Batch,
+    org: &str,
+    actor: &str,
+    letter: &str,
+    reply: AnsweringReply<'_>,
+    at: &str,
+    date: &str,
+) -> Result<()> {
+    let lock = batch.lock_rows;
+    let (doc, route, _) =
+        load_document_and_route(&mut batch.tx, org, letter, actor, date, lock).await?;
+    if doc.kind != saraban_core::incoming::KIND || !reply_closes(doc.state) {
+        return Ok(());
+    }
+    let event = Event {
+        documents: Some(vec![reply.id.to_owned()]),
+        text: Some(format!("ตอบแล้ว {}", reply.printed_number).trim().to_owned()),
+        ..Event::new(EventHead {
+            org,
+            seq: 0,
+            at: at.to_owned(),
+            kind: ActionKind::Close.event(),
+            document: letter,
+            doc_version: doc.version as u64,
+            actor,
+            content_hash: doc.content_hash.clone(),
+        })
+    };
+    let mut projected = doc.projected(Vec::new(), None);
+    let waiting_before = projected.waiting(&route);
+    let action = projected
+        .apply(0, &event, &route)
+        .map_err(|fault| {
+            StoreError::invariant(format!("the replay refuses a reply's close: {fault}"))
+        })?
+        .map(ActionRow::from);
+    let waiting_after = projected.waiting(&route);
+    let change = RouteChange {
+        action,
+        document: doc.replayed(projected),
+        cancels: false,
+        waiting: (waiting_before != waiting_after).then_some(WaitingMove {
+            before: waiting_before,
+            after: waiting_after,
+        }),
+        inked: None,
+    };
+    batch.ledger.push(event, None, Some(change));
+    Ok(())
 }
 
 impl Store {

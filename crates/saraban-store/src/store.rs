@@ -44,7 +44,7 @@ pub struct Store {
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
 /// PostgreSQL's 0008, and so on: its 0011 is PostgreSQL's 0012.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 16] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 17] = [
     (
         1,
         "engine",
@@ -125,8 +125,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 16] = [
         "session keys",
         include_str!("../../../migrations/sqlite/0016_session_keys.sql"),
     ),
+    (
+        17,
+        "unit registers",
+        include_str!("../../../migrations/sqlite/0017_unit_registers.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 17] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 18] = [
     (
         1,
         "engine",
@@ -211,6 +216,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 17] = [
         17,
         "session keys",
         include_str!("../../../migrations/postgres/0017_session_keys.sql"),
+    ),
+    (
+        18,
+        "unit registers",
+        include_str!("../../../migrations/postgres/0018_unit_registers.sql"),
     ),
 ];
 

@@ -286,9 +286,16 @@ impl Store {
             actor: actor.clone(),
             date: date.clone(),
         };
+        // Issuing a reply closes its letter: the letter is held too.
+        let answers = if action == ActionKind::Issue {
+            crate::replies::letter_answered(&self.pool, &org, &id).await?
+        } else {
+            None
+        };
+        let also = answers.as_ref().map(|letter| format!("{org}/{letter}"));
         let (mut outcome, ticket) = self
             .writers
-            .write_reading(&key, Some(wanted), writes, move |batch| {
+            .write_reading_also(&key, also, Some(wanted), writes, move |batch| {
                 Box::pin(async move {
                     let job = Job {
                         press: press.as_ref(),
@@ -804,6 +811,7 @@ async fn act_in(
         let (config, _) = org_config(&mut *tx, org).await?;
         numbering = Some((pattern, config.organisation.digits));
     }
+    let closing_at = now.clone();
     let event = Event {
         position: decision.acting_for.as_ref().map(|a| a.position.to_string()),
         capacity: decision
@@ -879,6 +887,24 @@ async fn act_in(
         inked: ink.map(|ink| (ink.sha256, ink.png)),
     };
     let ticket = batch.ledger.push(event, signer, Some(change));
+    if action == ActionKind::Issue
+        && let Some(letter) = doc.content.get("in_reply_to").and_then(|v| v.as_str())
+    {
+        let reply = crate::replies::AnsweringReply {
+            id,
+            printed_number: summary.printed_number.as_deref().unwrap_or_default(),
+        };
+        crate::replies::close_answered(
+            batch,
+            org,
+            actor.as_str(),
+            letter,
+            reply,
+            &closing_at,
+            &date,
+        )
+        .await?;
+    }
     Ok((
         ActOutcome {
             document: summary,

@@ -66,6 +66,9 @@ type Run = Box<dyn for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, JobEnd> + Send
 struct WriteJob {
     /// What the transition acts on: `ORG/DOCUMENT` or `ORG`.
     key: String,
+    /// A second document it acts on (`ORG/DOCUMENT`): an issued reply
+    /// closes its letter.
+    also: Option<String>,
     /// Writes as it goes, so it runs in a savepoint.
     guarded: bool,
     /// The document it will read, read ahead with the batch's others.
@@ -295,10 +298,14 @@ fn one_transition_per_key(
     let mut acting = HashSet::new();
     let mut jobs = Vec::with_capacity(waiting.len());
     for job in waiting {
-        if acting.contains(&job.key) {
+        let busy =
+            acting.contains(&job.key) || job.also.as_ref().is_some_and(|k| acting.contains(k));
+        // A carried job's documents wait too, so their order holds.
+        acting.insert(job.key.clone());
+        acting.extend(job.also.clone());
+        if busy {
             carried.push_back(job);
         } else {
-            acting.insert(job.key.clone());
             jobs.push(job);
         }
     }
@@ -403,7 +410,26 @@ impl Writers {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
-        let (job, receiver) = write_job(key, reads, writes, job);
+        self.write_reading_also(key, None, reads, writes, job).await
+    }
+
+    /// `write_reading` for a job that also acts on the document `also`
+    /// (`ORG/DOCUMENT`, of the same organisation): no other transition of
+    /// either document runs in its batch.
+    pub(crate) async fn write_reading_also<T, F>(
+        &self,
+        key: &str,
+        also: Option<String>,
+        reads: Option<WantedDocument>,
+        writes: Writes,
+        job: F,
+    ) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Batch) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let (mut job, receiver) = write_job(key, reads, writes, job);
+        job.also = also;
         self.queue(key)
             .send(job)
             .await
@@ -454,6 +480,7 @@ where
     });
     let job = WriteJob {
         key: key.to_owned(),
+        also: None,
         guarded: writes == Writes::AsItGoes,
         reads,
         run,

@@ -34,6 +34,8 @@ pub(crate) struct Notice {
     received: Option<String>,
     #[serde(default)]
     placed: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
 }
 
 /// Everything the document page shows.
@@ -360,6 +362,8 @@ pub(crate) async fn page_route(
         Some(words::RECEIVED_NOTICE.to_owned())
     } else if notice.placed.is_some() {
         Some(words::STAMP_PLACED_NOTICE.to_owned())
+    } else if notice.unit.is_some() {
+        Some(words::UNIT_RECEIVED_NOTICE.to_owned())
     } else {
         notice
             .done
@@ -827,6 +831,55 @@ fn order_date_notice(content: &Value, digits: DigitStyle) -> Option<Markup> {
 }
 
 /// `POST /doc/{id}/stamp`: the stamp's place, as a new version.
+/// ลงรับในทะเบียนของหน่วย: the unit's clerk records a received letter in
+/// the unit register the form names (the store decides who may).
+pub(crate) async fn unit_receipt(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
+    if let Err(response) = user.check_form(&fields) {
+        return response;
+    }
+    let document = match readable_document(&user, &id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let register = fields.text("register");
+    let outcome = match saraban_core::org::Slug::parse(register.trim()) {
+        Ok(register) => {
+            state
+                .store
+                .record_in_unit_register(
+                    &user.account.org,
+                    &user.account.person,
+                    &document,
+                    &register,
+                    Utc::now(),
+                )
+                .await
+        }
+        Err(_) => Err(StoreError::invalid(
+            "register",
+            words::UNIT_REGISTER_UNKNOWN,
+        )),
+    };
+    match outcome {
+        Ok(_) => redirect(&format!("/doc/{id}?unit=1")),
+        Err(
+            error @ (StoreError::Refused(_)
+            | StoreError::Invalid { .. }
+            | StoreError::Conflict(_)
+            | StoreError::Destroyed { .. }),
+        ) => {
+            let (status, message) = words::store_error(&error);
+            refused_page(&state, &user, &id, status, message).await
+        }
+        Err(error) => failure(error),
+    }
+}
+
 pub(crate) async fn place_stamp(
     State(state): State<AppState>,
     user: WebUser,

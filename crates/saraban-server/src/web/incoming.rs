@@ -601,6 +601,30 @@ pub(crate) async fn letter_page(state: &AppState, loaded: LetterPage<'_>) -> Res
         Err(error) => return failure(error),
     };
     let place = letter.stamp;
+    let unit_receipts = match state.store.unit_receipts(org, &id).await {
+        Ok(receipts) => receipts,
+        Err(error) => return failure(error),
+    };
+    // The units' registers this person keeps and the letter is not yet in.
+    let to_record: Vec<(String, String)> = match state
+        .store
+        .unit_registers_kept(org, &user.account.person, Utc::now())
+        .await
+    {
+        Ok(kept) => kept
+            .iter()
+            .filter(|r| !unit_receipts.iter().any(|u| u.register == r.as_str()))
+            .map(|r| {
+                let name = config
+                    .registers
+                    .iter()
+                    .find(|c| c.id == *r)
+                    .map_or_else(|| r.to_string(), |c| c.name.as_str().to_owned());
+                (r.to_string(), name)
+            })
+            .collect(),
+        Err(error) => return failure(error),
+    };
     let content = html! {
         p.crumbs { a href="/inbox" { "← งานรอดำเนินการ" } }
         h1 #doc-title { (letter.subject.as_str()) }
@@ -645,6 +669,14 @@ pub(crate) async fn letter_page(state: &AppState, loaded: LetterPage<'_>) -> Res
                         }
                     }
                 }
+                @for (register, name) in &to_record {
+                    form.unit-receipt method="post" action=(format!("/doc/{id}/unit-receipt")) data-busy {
+                        (user.csrf_field())
+                        input type="hidden" name="register" value=(register);
+                        button.primary type="submit" id=(format!("unit-receipt-{register}")) { (words::UNIT_RECEIVE) }
+                        @if to_record.len() > 1 { " " span.hint { (name) } }
+                    }
+                }
                 @if editable && letter.original.is_some() {
                     (stamp_form(user, id.as_str(), place))
                 }
@@ -662,6 +694,13 @@ pub(crate) async fn letter_page(state: &AppState, loaded: LetterPage<'_>) -> Res
                 dl.facts #letter-fields {
                     dt { "เลขทะเบียนรับ" } dd #received-number { (summary.number.map(|n| digits.number(n.unsigned_abs())).unwrap_or_default()) }
                     dt { "วันเวลาที่รับ" } dd #received-at { (words::time(&summary.created_at, digits)) }
+                    @for receipt in &unit_receipts {
+                        dt { (words::UNIT_NUMBER) " (" (receipt.register_name) ")" }
+                        dd.unit-number id=(format!("unit-number-{}", receipt.register)) {
+                            (digits.number(receipt.number.unsigned_abs())) "/" (digits.number(u64::from(receipt.year.unsigned_abs())))
+                            " " span.when { (words::time(&receipt.received_at, digits)) }
+                        }
+                    }
                     dt { (words::incoming_field("their_number")) } dd #their-number { (letter.their_number.as_str()) }
                     dt { (words::incoming_field("date")) } dd { (letter.date.full(digits)) }
                     dt { (words::incoming_field("from")) } dd #letter-from { (letter.from.as_str()) }

@@ -99,6 +99,7 @@ pub(crate) fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/doc/{id}/stamp", post(document::place_stamp))
+        .route("/doc/{id}/unit-receipt", post(document::unit_receipt))
         .route("/doc/{id}/stamped.pdf", get(incoming::stamped))
         .route("/doc/{id}/original", get(incoming::original))
         // The body limit of the file's own (the server's setting) applies,

@@ -89,6 +89,13 @@ pub(crate) async fn page_route(
         .and_then(buddhist_year)
         .unwrap_or(current);
     let receiving = is_receiving(&config, &register);
+    let unit = match is_unit(&config, &register) {
+        true => match unit_rows(&state, &user, &register, year).await {
+            Ok(rows) => Some(rows),
+            Err(response) => return response,
+        },
+        false => None,
+    };
     let after = choice
         .after
         .as_deref()
@@ -96,7 +103,15 @@ pub(crate) async fn page_route(
         .and_then(|after| after.trim().parse::<i64>().ok())
         .filter(|after| *after > 0)
         .unwrap_or(0);
-    let (rows, received) = if receiving {
+    let (rows, received) = if unit.is_some() {
+        (
+            Vec::new(),
+            saraban_store::ReceivedPage {
+                entries: Vec::new(),
+                next: None,
+            },
+        )
+    } else if receiving {
         match register_page_rows(&state, &user, year, after).await {
             Ok(received) => (Vec::new(), received),
             Err(response) => return response,
@@ -142,7 +157,9 @@ pub(crate) async fn page_route(
             " "
             a.button href=(format!("/registers/{register}/{year}/pdf")) data-busy-link { "พิมพ์ทะเบียน (PDF)" }
         }
-        @if receiving {
+        @if let Some(unit) = &unit {
+            (unit_table(&config, unit))
+        } @else if receiving {
             (register_table(&config, &received.entries))
             @if after > 0 || received.next.is_some() {
                 nav.pages aria-label="หน้าของทะเบียน" {
@@ -202,12 +219,112 @@ pub(crate) async fn page_route(
     page(StatusCode::OK, "ทะเบียน", Some(&user), content)
 }
 
-/// Whether `register` numbers received letters (ทะเบียนหนังสือรับ).
+/// Whether `register` numbers received letters (ทะเบียนหนังสือรับ) for the
+/// central registry.
 fn is_receiving(config: &OrgConfig, register: &str) -> bool {
-    config
-        .registers
-        .iter()
-        .any(|r| r.id.as_str() == register && r.kind == saraban_core::incoming::KIND)
+    config.registers.iter().any(|r| {
+        r.id.as_str() == register && r.kind == saraban_core::incoming::KIND && !r.is_unit_register()
+    })
+}
+
+/// Whether `register` is a unit's own receiving register.
+fn is_unit(config: &OrgConfig, register: &str) -> bool {
+    config.unit_registers().any(|r| r.id.as_str() == register)
+}
+
+/// A unit register's whole year.
+async fn unit_rows(
+    state: &AppState,
+    user: &WebUser,
+    register: &str,
+    year: i32,
+) -> Result<Vec<saraban_store::UnitRegisterEntry>, Response> {
+    let year = received_year(year)?;
+    state
+        .store
+        .unit_register(
+            &user.account.org,
+            register,
+            year,
+            saraban_core::clock::thai_date(Utc::now()),
+        )
+        .await
+        .map_err(failure)
+}
+
+/// The columns of a unit's receiving register: its own number, then the
+/// central เลขรับ and the receiving register's columns.
+const UNIT_COLUMNS: [&str; 9] = [
+    "เลขรับของหน่วย",
+    "เลขทะเบียนรับ (กลาง)",
+    "ที่",
+    "ลงวันที่",
+    "จาก",
+    "ถึง",
+    "เรื่อง",
+    "การปฏิบัติ",
+    "หมายเหตุ",
+];
+
+/// A unit's receiving register in its columns.
+fn unit_table(config: &OrgConfig, rows: &[saraban_store::UnitRegisterEntry]) -> Markup {
+    let digits = config.organisation.digits;
+    html! {
+        @if rows.is_empty() {
+            p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
+        } @else {
+            div.table-scroll #register-scroll tabindex="0" role="region" aria-labelledby="register-title" {
+                table.register #register-table {
+                    thead { tr { @for heading in UNIT_COLUMNS { th scope="col" { (heading) } } } }
+                    tbody {
+                        @for row in rows {
+                            @let letter = &row.letter;
+                            tr.overdue[letter.overdue] {
+                                td.number.unit-number { (digits.number(row.unit_number.unsigned_abs())) }
+                                td.number { (digits.number(letter.number.unsigned_abs())) }
+                                td { (letter.their_number) }
+                                td.date { (words::iso_date(&letter.dated, false, digits)) }
+                                td { (letter.from) }
+                                td { (letter.to) }
+                                td.subject { a href=(format!("/doc/{}", letter.document_id)) { (letter.subject) } }
+                                td { (letter.action.as_deref().unwrap_or("-")) }
+                                td {
+                                    @if letter.overdue { strong.overdue { (words::OVERDUE) } " " }
+                                    (remark(config, letter))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A unit's receiving register as CSV: its columns, the dates as ISO and
+/// in Thai, when the unit and the registry received it, the document's id.
+fn unit_csv(
+    config: &OrgConfig,
+    register: &str,
+    year: i32,
+    rows: &[saraban_store::UnitRegisterEntry],
+) -> Response {
+    let mut out = String::from("\u{FEFF}");
+    out.push_str(
+        "เลขรับของหน่วย,เลขทะเบียนรับ (กลาง),ที่,ลงวันที่,ลงวันที่ (พ.ศ.),จาก,ถึง,เรื่อง,การปฏิบัติ,หมายเหตุ,เวลาที่หน่วยรับ,เวลาที่รับ (กลาง),รหัสเอกสาร\r\n",
+    );
+    for row in rows {
+        let letter = &row.letter;
+        let mut fields = vec![row.unit_number.to_string(), letter.number.to_string()];
+        fields.extend(letter_fields(config, letter));
+        fields.extend([
+            row.unit_received_at.clone(),
+            letter.received_at.clone(),
+            letter.document_id.to_string(),
+        ]);
+        push_csv_line(&mut out, &fields);
+    }
+    csv_attachment(register, year, out)
 }
 
 /// The columns of the official register (ทะเบียนหนังสือส่ง).
@@ -253,7 +370,7 @@ async fn listed(
     let name = register_name(&config, register)
         .ok_or_else(|| message_page(StatusCode::NOT_FOUND, "ไม่พบทะเบียน", "ไม่มีทะเบียนนี้"))?
         .to_owned();
-    let rows = if is_receiving(&config, register) {
+    let rows = if is_receiving(&config, register) || is_unit(&config, register) {
         Vec::new()
     } else {
         entries(state, user, register, year).await?
@@ -300,6 +417,12 @@ pub(crate) async fn csv(
             Err(response) => response,
         };
     }
+    if is_unit(&config, &register) {
+        return match unit_rows(&state, &user, &register, year).await {
+            Ok(rows) => unit_csv(&config, &register, year, &rows),
+            Err(response) => response,
+        };
+    }
     let digits = config.organisation.digits;
     // A byte-order mark so that spreadsheets read the Thai as UTF-8. The
     // register's columns, the date twice (ISO for sorting, Thai to read),
@@ -329,21 +452,9 @@ pub(crate) async fn csv(
             row.number.to_string(),
             row.document_id.to_string(),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        push_csv_line(&mut out, &fields);
     }
-    (
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"register-{register}-{year}.csv\""),
-            ),
-        ],
-        out,
-    )
-        .into_response()
+    csv_attachment(&register, year, out)
 }
 
 pub(crate) async fn pdf(
@@ -363,6 +474,12 @@ pub(crate) async fn pdf(
     if is_receiving(&config, &register) {
         return match register_rows(&state, &user, year).await {
             Ok(received) => register_pdf(&state, &config, &register, year, &received).await,
+            Err(response) => response,
+        };
+    }
+    if is_unit(&config, &register) {
+        return match unit_rows(&state, &user, &register, year).await {
+            Ok(rows) => unit_pdf(&state, &config, &register, &name, year, &rows).await,
             Err(response) => response,
         };
     }
@@ -516,41 +633,35 @@ pub(crate) fn register_table(config: &OrgConfig, rows: &[saraban_store::Received
     }
 }
 
-/// The receiving register as CSV: the register's columns, the date as
-/// ISO and in Thai, the time of receipt, the document's id.
-pub(crate) fn register_csv(
-    config: &OrgConfig,
-    register: &str,
-    year: i32,
-    rows: &[saraban_store::ReceivedEntry],
-) -> Response {
+/// A received letter's cells in a receiving register's CSV, from ที่ to
+/// หมายเหตุ (the date as ISO and in Thai; overdue first in the remark).
+fn letter_fields(config: &OrgConfig, letter: &saraban_store::ReceivedEntry) -> [String; 8] {
     let digits = config.organisation.digits;
-    let mut out = String::from("\u{FEFF}");
-    out.push_str(
-        "เลขทะเบียนรับ,ที่,ลงวันที่,ลงวันที่ (พ.ศ.),จาก,ถึง,เรื่อง,การปฏิบัติ,หมายเหตุ,เวลาที่รับ,รหัสเอกสาร\r\n",
-    );
-    for row in rows {
-        let mut note = remark(config, row);
-        if row.overdue {
-            note = format!("{} {note}", words::OVERDUE).trim().to_owned();
-        }
-        let fields = [
-            row.number.to_string(),
-            csv_text(&row.their_number),
-            row.dated.clone(),
-            words::iso_date(&row.dated, true, digits),
-            csv_text(&row.from),
-            csv_text(&row.to),
-            csv_text(&row.subject),
-            csv_text(row.action.as_deref().unwrap_or_default()),
-            csv_text(&note),
-            row.received_at.clone(),
-            row.document_id.to_string(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+    let mut note = remark(config, letter);
+    if letter.overdue {
+        note = format!("{} {note}", words::OVERDUE).trim().to_owned();
     }
+    [
+        csv_text(&letter.their_number),
+        letter.dated.clone(),
+        words::iso_date(&letter.dated, true, digits),
+        csv_text(&letter.from),
+        csv_text(&letter.to),
+        csv_text(&letter.subject),
+        csv_text(letter.action.as_deref().unwrap_or_default()),
+        csv_text(&note),
+    ]
+}
+
+/// One CSV line of `fields`, quoted where they need it.
+fn push_csv_line(out: &mut String, fields: &[String]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+/// A register's year as a CSV file to download.
+fn csv_attachment(register: &str, year: i32, out: String) -> Response {
     (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -562,6 +673,27 @@ pub(crate) fn register_csv(
         out,
     )
         .into_response()
+}
+
+/// The receiving register as CSV: the register's columns, the date as
+/// ISO and in Thai, the time of receipt, the document's id.
+pub(crate) fn register_csv(
+    config: &OrgConfig,
+    register: &str,
+    year: i32,
+    rows: &[saraban_store::ReceivedEntry],
+) -> Response {
+    let mut out = String::from("\u{FEFF}");
+    out.push_str(
+        "เลขทะเบียนรับ,ที่,ลงวันที่,ลงวันที่ (พ.ศ.),จาก,ถึง,เรื่อง,การปฏิบัติ,หมายเหตุ,เวลาที่รับ,รหัสเอกสาร\r\n",
+    );
+    for row in rows {
+        let mut fields = vec![row.number.to_string()];
+        fields.extend(letter_fields(config, row));
+        fields.extend([row.received_at.clone(), row.document_id.to_string()]);
+        push_csv_line(&mut out, &fields);
+    }
+    csv_attachment(register, year, out)
 }
 
 /// The receiving register's printable PDF, landscape.
@@ -603,6 +735,60 @@ pub(crate) async fn register_pdf(
         Ok(bytes) => inline_pdf(
             &PdfName {
                 thai: format!("ทะเบียนหนังสือรับ-{year}.pdf"),
+                ascii: format!("register-{register}-{year}.pdf"),
+            },
+            bytes,
+        ),
+        Err(error) => failure(error),
+    }
+}
+
+/// A unit's receiving register printed in the official columns: the
+/// unit's number first, the central เลขรับ in the remark.
+async fn unit_pdf(
+    state: &AppState,
+    config: &OrgConfig,
+    register: &str,
+    name: &str,
+    year: i32,
+    rows: &[saraban_store::UnitRegisterEntry],
+) -> Response {
+    let digits = config.organisation.digits;
+    let sheet = saraban_press::ReceivingRegisterPage {
+        organisation: config.organisation.name.as_str().to_owned(),
+        unit: Some(name.to_owned()),
+        year: digits.number(year.unsigned_abs().into()),
+        rows: rows
+            .iter()
+            .map(|row| {
+                let letter = &row.letter;
+                let mut note = format!(
+                    "เลขรับ (กลาง) {} {}",
+                    digits.number(letter.number.unsigned_abs()),
+                    remark(config, letter)
+                );
+                if letter.overdue {
+                    note = format!("{} {note}", words::OVERDUE);
+                }
+                saraban_press::ReceivingRegisterRow {
+                    number: digits.number(row.unit_number.unsigned_abs()),
+                    reference: letter.their_number.clone(),
+                    dated: words::iso_date(&letter.dated, false, digits),
+                    from: letter.from.clone(),
+                    to: letter.to.clone(),
+                    subject: letter.subject.clone(),
+                    action: letter.action.clone().unwrap_or_default(),
+                    remark: note.trim().to_owned(),
+                }
+            })
+            .collect(),
+        digits: digits.digits(),
+        printed_on: saraban_core::clock::thai_date(Utc::now()),
+    };
+    match state.press.receiving_register_pdf(sheet).await {
+        Ok(bytes) => inline_pdf(
+            &PdfName {
+                thai: format!("ทะเบียนหนังสือรับของหน่วย-{register}-{year}.pdf"),
                 ascii: format!("register-{register}-{year}.pdf"),
             },
             bytes,

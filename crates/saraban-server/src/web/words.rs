@@ -82,6 +82,7 @@ pub(crate) fn event_name(kind: &str) -> &str {
         "closed" => "บันทึกการปฏิบัติ",
         "circulated" => "เวียนแจ้ง",
         "acknowledged" => "รับทราบ",
+        "unit_received" => "ลงรับในทะเบียนของหน่วย",
         other => other,
     }
 }
@@ -336,6 +337,7 @@ pub(crate) fn field_label(path: &str, digits: DigitStyle) -> String {
         "kind" => "ชนิดเอกสาร",
         "text" => "ความเห็นหรือเหตุผล",
         "password" => "รหัสผ่านใหม่",
+        "register" => "ทะเบียน",
         _ => "",
     };
     if label.is_empty() {
@@ -581,6 +583,12 @@ pub(crate) const RECEIVE_NAV: &str = "รับหนังสือ";
 pub(crate) const RECEIVED_NOTICE: &str =
     "ลงรับหนังสือแล้ว ได้เลขทะเบียนรับตามที่แสดง วางตำแหน่งตรารับได้ แล้วกด “เสนอ” เพื่อเกษียณหนังสือ";
 pub(crate) const STAMP_PLACED_NOTICE: &str = "บันทึกตำแหน่งตรารับแล้ว";
+
+/// A unit's own receiving register (ทะเบียนหนังสือรับของหน่วย).
+pub(crate) const UNIT_RECEIVE: &str = "ลงรับในทะเบียนของหน่วย";
+pub(crate) const UNIT_NUMBER: &str = "เลขรับของหน่วย";
+pub(crate) const UNIT_RECEIVED_NOTICE: &str = "ลงรับในทะเบียนของหน่วยแล้ว";
+pub(crate) const UNIT_REGISTER_UNKNOWN: &str = "ไม่มีทะเบียนหนังสือรับของหน่วยนี้";
 
 /// The registrar's note sending a received letter up: "เรียน ปลัด อบต.
 /// เพื่อโปรดพิจารณา", the first reviewer's title shortened.
