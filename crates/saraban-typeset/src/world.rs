@@ -4,7 +4,7 @@
 //! no file system and no packages, so a document cannot read anything else.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
@@ -68,16 +68,19 @@ pub(crate) const DATA_PATH: &str = "/data.json";
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
-/// Parsed once per process; a `Source` is cheap to clone.
-static SOURCES: LazyLock<HashMap<FileId, Source>> = LazyLock::new(|| {
-    TEMPLATES
-        .iter()
-        .map(|(path, text)| {
-            let id = file_id(path);
-            (id, Source::new(id, (*text).to_owned()))
-        })
-        .collect()
-});
+/// The templates' ids, in the order of `TEMPLATES`.
+static TEMPLATE_IDS: LazyLock<Vec<FileId>> =
+    LazyLock::new(|| TEMPLATES.iter().map(|(path, _)| file_id(path)).collect());
+
+/// Each template parsed on its first use, once per process: a document
+/// needs seven of them, a register page two. A `Source` is cheap to clone.
+static PARSED: [OnceLock<Source>; TEMPLATES.len()] = [const { OnceLock::new() }; TEMPLATES.len()];
+
+fn template(id: FileId) -> Option<Source> {
+    let index = TEMPLATE_IDS.iter().position(|t| *t == id)?;
+    let parsed = PARSED[index].get_or_init(|| Source::new(id, TEMPLATES[index].1.to_owned()));
+    Some(parsed.clone())
+}
 
 pub(crate) fn file_id(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("template paths are valid");
@@ -127,16 +130,15 @@ impl World for DocumentWorld {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        SOURCES.get(&id).cloned().ok_or_else(|| not_found(id))
+        template(id).ok_or_else(|| not_found(id))
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if let Some(bytes) = self.files.get(&id) {
             return Ok(bytes.clone());
         }
-        SOURCES
-            .get(&id)
-            .map(|source| Bytes::from_string(source.clone()))
+        template(id)
+            .map(Bytes::from_string)
             .ok_or_else(|| not_found(id))
     }
 
