@@ -76,16 +76,20 @@ impl TypstPress {
         .await
     }
 
-    /// The document as it stands, one SVG image per page.
+    /// The document as it stands, one SVG image per page, and the pages of
+    /// the PDF files it names as enclosures, from the one reading of it.
     pub async fn page_images(
         &self,
         store: &Store,
         org: &OrgId,
         id: &DocumentId,
-    ) -> Result<Vec<String>> {
+    ) -> Result<DocumentImages> {
         let composed = store.composed(org, id, None).await?;
-        self.typeset_with(composed, |typeset| Ok(typeset.svg_pages()))
-            .await
+        let enclosures = self.enclosure_images(store, org, &composed.document).await;
+        let pages = self
+            .typeset_with(composed, |typeset| Ok(typeset.svg_pages()))
+            .await?;
+        Ok(DocumentImages { pages, enclosures })
     }
 
     /// A draft's pages before it is stored, as the live preview shows them.
@@ -255,6 +259,14 @@ impl saraban_store::Press for TypstPress {
     fn stamp(&self, view: &StampedView) -> std::result::Result<Vec<u8>, PressError> {
         stamp_with(&self.typesetter_for(&view.words), view)
     }
+}
+
+/// A document's pages and its PDF enclosures' pages, which may fail on
+/// their own (the document's pages still show).
+#[derive(Debug)]
+pub struct DocumentImages {
+    pub pages: Vec<String>,
+    pub enclosures: Result<Vec<EnclosurePages>>,
 }
 
 /// How many pages of each PDF enclosure a preview draws.

@@ -131,13 +131,20 @@ async fn loaded_page(
         )
         .await;
     }
-    let pages = state
+    let (pages, enclosure_pages) = match state
         .press
         .page_images(&state.store, &user.account.org, &loaded.summary.id)
-        .await;
-    let enclosure_pages = match &pages {
-        Ok(_) => enclosure_pages(state, user, &loaded.summary.id).await,
-        Err(_) => Vec::new(),
+        .await
+    {
+        Ok(images) => {
+            // The document and its files' links show without them.
+            let enclosures = images.enclosures.unwrap_or_else(|error| {
+                tracing::warn!(%error, "enclosure pages not drawn");
+                Vec::new()
+            });
+            (Ok(images.pages), enclosures)
+        }
+        Err(error) => (Err(error), Vec::new()),
     };
     let Loaded {
         config,
@@ -769,29 +776,6 @@ pub(crate) async fn history(
         }
     };
     page(StatusCode::OK, "บันทึกการอนุมัติ", Some(&user), content)
-}
-
-/// The pages of the document's PDF enclosures; none when they cannot be
-/// read (the page still shows the document and its files' links).
-async fn enclosure_pages(
-    state: &AppState,
-    user: &WebUser,
-    id: &saraban_core::DocumentId,
-) -> Vec<saraban_press::EnclosurePages> {
-    let Ok(content) = state.store.content(&user.account.org, id).await else {
-        return Vec::new();
-    };
-    let Ok(document) = saraban_core::document::document_from_value(content) else {
-        return Vec::new();
-    };
-    state
-        .press
-        .enclosure_images(&state.store, &user.account.org, &document)
-        .await
-        .unwrap_or_else(|error| {
-            tracing::warn!(%error, "enclosure pages not drawn");
-            Vec::new()
-        })
 }
 
 /// A route action named in a URL (editing has its own page).

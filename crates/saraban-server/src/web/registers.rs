@@ -637,10 +637,7 @@ pub(crate) fn register_table(config: &OrgConfig, rows: &[saraban_store::Received
 /// หมายเหตุ (the date as ISO and in Thai; overdue first in the remark).
 fn letter_fields(config: &OrgConfig, letter: &saraban_store::ReceivedEntry) -> [String; 8] {
     let digits = config.organisation.digits;
-    let mut note = remark(config, letter);
-    if letter.overdue {
-        note = format!("{} {note}", words::OVERDUE).trim().to_owned();
-    }
+    let note = overdue_first(letter, remark(config, letter));
     [
         csv_text(&letter.their_number),
         letter.dated.clone(),
@@ -651,6 +648,15 @@ fn letter_fields(config: &OrgConfig, letter: &saraban_store::ReceivedEntry) -> [
         csv_text(letter.action.as_deref().unwrap_or_default()),
         csv_text(&note),
     ]
+}
+
+/// A letter's remark with "เกินกำหนด" first when it is overdue.
+fn overdue_first(letter: &saraban_store::ReceivedEntry, note: String) -> String {
+    if letter.overdue {
+        format!("{} {note}", words::OVERDUE).trim().to_owned()
+    } else {
+        note
+    }
 }
 
 /// One CSV line of `fields`, quoted where they need it.
@@ -719,13 +725,7 @@ pub(crate) async fn register_pdf(
                 to: row.to.clone(),
                 subject: row.subject.clone(),
                 action: row.action.clone().unwrap_or_default(),
-                remark: if row.overdue {
-                    format!("{} {}", words::OVERDUE, remark(config, row))
-                        .trim()
-                        .to_owned()
-                } else {
-                    remark(config, row)
-                },
+                remark: overdue_first(row, remark(config, row)),
             })
             .collect(),
         digits: digits.digits(),
@@ -762,14 +762,14 @@ async fn unit_pdf(
             .iter()
             .map(|row| {
                 let letter = &row.letter;
-                let mut note = format!(
-                    "เลขรับ (กลาง) {} {}",
-                    digits.number(letter.number.unsigned_abs()),
-                    remark(config, letter)
+                let note = overdue_first(
+                    letter,
+                    format!(
+                        "เลขรับ (กลาง) {} {}",
+                        digits.number(letter.number.unsigned_abs()),
+                        remark(config, letter)
+                    ),
                 );
-                if letter.overdue {
-                    note = format!("{} {note}", words::OVERDUE);
-                }
                 saraban_press::ReceivingRegisterRow {
                     number: digits.number(row.unit_number.unsigned_abs()),
                     reference: letter.their_number.clone(),
