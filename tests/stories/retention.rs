@@ -172,6 +172,7 @@ async fn records_are_kept_destroyed_and_proven(db: TestDb) {
     let recent = issue(&office, memo("เรื่องประจำ ๒๕๖๘"), 2568).await;
     let ordinary = issue(&office, memo("เรื่องทั่วไป ๒๕๖๕"), 2565).await;
     let appointment = issue(&office, order("แต่งตั้งคณะกรรมการทำลายหนังสือ"), 2566).await;
+    let charter = issue(&office, order("แต่งตั้งคณะทำงานจัดทำแผนพัฒนาท้องถิ่น"), 2565).await;
     let original = saraban_stories::tiny_pdf("letter from the district", 2000);
     let letter = store
         .receive_letter(
@@ -574,13 +575,41 @@ async fn records_are_kept_destroyed_and_proven(db: TestDb) {
             .unwrap();
     assert!(!report.holds(), "a forged destruction passes");
 
-    // บัญชีส่งมอบหนังสือครบ: the order kept for ever, of 2566, is due by the end of 2568.
-    let due = store.transfer_due(&o, 2568, 0, 100).await.unwrap();
+    // บัญชีส่งมอบหนังสือครบ: the orders kept for ever, of 2565 and 2566, are due by the end of 2568.
+    let due = store.transfer_due(&o, 2568, None, 100).await.unwrap();
     let due: Vec<&str> = due.iter().map(|t| t.document.as_str()).collect();
-    assert_eq!(due, [appointment.as_str()]);
+    assert_eq!(due, [charter.as_str(), appointment.as_str()]);
+    // A page at a time, each going on after the last of the one before.
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .transfer_due(&o, 2568, after.as_ref(), 1)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(DocumentId::parse(&last.document).unwrap());
+        paged.extend(page.into_iter().map(|t| t.document));
+    }
+    assert_eq!(paged, due);
+    assert!(matches!(
+        store
+            .transfer_due(
+                &o,
+                2568,
+                Some(&DocumentId::parse("00000000-0000-7000-8000-000000000000").unwrap()),
+                1
+            )
+            .await,
+        Err(StoreError::Invalid { .. })
+    ));
+    // By the end of 2567 only the older one is; by 2566 neither.
+    let due = store.transfer_due(&o, 2567, None, 100).await.unwrap();
+    let due: Vec<&str> = due.iter().map(|t| t.document.as_str()).collect();
+    assert_eq!(due, [charter.as_str()]);
     assert!(
         store
-            .transfer_due(&o, 2567, 0, 100)
+            .transfer_due(&o, 2566, None, 100)
             .await
             .unwrap()
             .is_empty()
@@ -816,6 +845,32 @@ async fn the_api_and_pages_show_retention(db: TestDb) {
     assert!(
         page.contains("การพิจารณา") && page.contains("ทำลายแล้ว"),
         "{page}"
+    );
+    assert!(!page.contains(r#"id="list-next""#), "{page}");
+    // The page after its one item: nothing more, and the way back.
+    let page = registrar
+        .html(&format!("/records/lists/{}?after={expired}", list.id))
+        .await;
+    assert!(
+        !page.contains("รายงานประจำเดือน") && page.contains("หน้าแรก"),
+        "{page}"
+    );
+    // After a document not on it: the first page, saying why.
+    let (status, _, body) = registrar
+        .page(&format!("/records/lists/{}?after={other}", list.id))
+        .await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(r#"id="list-refused""#) && body.contains("รายงานประจำเดือน"),
+        "{body}"
+    );
+    // The transfer list pages by document too; a malformed one is named.
+    let (status, refused) = registrar.get("/records/transfer?after=490").await;
+    assert_eq!(
+        (status.as_u16(), refused["field"].as_str()),
+        (400, Some("after")),
+        "{refused}"
     );
     let (status, _, pdf) = registrar
         .page(&format!("/records/lists/{}/pdf", list.id))

@@ -92,7 +92,7 @@ pub(crate) async fn records_overview(
         held,
         lists: state.store.destruction_lists(org).await?,
         holds: state.store.holds(org).await?,
-        transfer: state.store.transfer_due(org, ended, 0, 100).await?,
+        transfer: state.store.transfer_due(org, ended, None, 100).await?,
     })
 }
 
@@ -311,16 +311,9 @@ pub(crate) struct ListWithItems {
     items: Vec<DestructionItem>,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub(crate) struct Page {
-    #[serde(default)]
-    offset: Option<i64>,
-    #[serde(default)]
-    limit: Option<i64>,
-}
-
-/// A page of a destruction list's items: those after the item of
-/// document `after` (the last of the page before).
+/// A page of a list of documents (a destruction list's items, the
+/// documents due for transfer): those after the item of document `after`
+/// (the last of the page before).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub(crate) struct ItemsPage {
     #[serde(default)]
@@ -328,6 +321,16 @@ pub(crate) struct ItemsPage {
     after: Option<String>,
     #[serde(default)]
     limit: Option<i64>,
+}
+
+impl ItemsPage {
+    fn after_document(&self) -> Result<Option<DocumentId>, ApiError> {
+        self.after
+            .as_deref()
+            .map(DocumentId::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_request("after", e.to_string()))
+    }
 }
 
 #[utoipa::path(get, path = "/records/destruction-lists/{id}", tag = "records",
@@ -339,12 +342,7 @@ pub(crate) async fn destruction_list(
     Path(id): Path<String>,
     Query(page): Query<ItemsPage>,
 ) -> Result<Json<ListWithItems>, ApiError> {
-    let after = page
-        .after
-        .as_deref()
-        .map(DocumentId::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request("after", e.to_string()))?;
+    let after = page.after_document()?;
     let list = state.store.destruction_list(&actor.0.org, &id).await?;
     let limit = page.limit.unwrap_or(100).clamp(1, 1000);
     let items = state
@@ -356,19 +354,19 @@ pub(crate) async fn destruction_list(
 
 /// บัญชีส่งมอบหนังสือครบ ๒๕ ปี: documents of permanent value whose age
 /// reaches the schedule's transfer age by the end of the last B.E. year.
-#[utoipa::path(get, path = "/records/transfer", tag = "records", params(Page),
-    responses((status = 200, body = [TransferItem]), (status = 401, body = ApiError)))]
+#[utoipa::path(get, path = "/records/transfer", tag = "records", params(ItemsPage),
+    responses((status = 200, body = [TransferItem]), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 422, description = "`after` is not a numbered document of the organisation", body = ApiError)))]
 pub(crate) async fn transfer_due(
     State(state): State<AppState>,
     actor: Actor,
-    Query(page): Query<Page>,
+    Query(page): Query<ItemsPage>,
 ) -> Result<Json<Vec<TransferItem>>, ApiError> {
+    let after = page.after_document()?;
     let limit = page.limit.unwrap_or(100).clamp(1, 1000);
-    let offset = page.offset.unwrap_or(0).max(0);
     Ok(Json(
         state
             .store
-            .transfer_due(&actor.0.org, last_year_ended(), offset, limit)
+            .transfer_due(&actor.0.org, last_year_ended(), after.as_ref(), limit)
             .await?,
     ))
 }

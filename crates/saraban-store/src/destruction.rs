@@ -629,25 +629,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<DestructionItem>> {
         let postgres = self.backend() == crate::Backend::Postgres;
-        let key: (String, i64, i64, String) = match after {
+        let key = match after {
             None => (String::new(), 0, 0, String::new()),
-            Some(after) => {
-                let row = sqlx::query(crate::list_queries::DESTRUCTION_ITEM_KEY)
-                    .bind(org.as_str())
-                    .bind(list)
-                    .bind(after.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::invalid("after", format!("{after} is not on list {list}"))
-                    })?;
-                (
-                    row.try_get("register_key")?,
-                    row.try_get("year")?,
-                    row.try_get("number_key")?,
-                    after.as_str().to_owned(),
-                )
-            }
+            Some(after) => self.destruction_item_key(org, list, after).await?,
         };
         let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
             postgres,
@@ -714,17 +698,85 @@ pub struct TransferItem {
 }
 
 impl Store {
+    /// How many items of a list come up to document `item`'s in its order,
+    /// that one included: where a page after it starts counting.
+    pub async fn destruction_items_through(
+        &self,
+        org: &OrgId,
+        list: &str,
+        item: &DocumentId,
+    ) -> Result<i64> {
+        let key = self.destruction_item_key(org, list, item).await?;
+        let counted: i64 = sqlx::query_scalar(crate::list_queries::DESTRUCTION_ITEMS_THROUGH)
+            .bind(org.as_str())
+            .bind(list)
+            .bind(key.0)
+            .bind(key.1)
+            .bind(key.2)
+            .bind(key.3)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(counted)
+    }
+
+    /// An item's place in its list's order.
+    async fn destruction_item_key(
+        &self,
+        org: &OrgId,
+        list: &str,
+        item: &DocumentId,
+    ) -> Result<(String, i64, i64, String)> {
+        let row = sqlx::query(crate::list_queries::DESTRUCTION_ITEM_KEY)
+            .bind(org.as_str())
+            .bind(list)
+            .bind(item.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::invalid("after", format!("{item} is not on list {list}")))?;
+        Ok((
+            row.try_get("register_key")?,
+            row.try_get("year")?,
+            row.try_get("number_key")?,
+            item.as_str().to_owned(),
+        ))
+    }
+
     /// The documents of permanent value whose age reaches the schedule's
-    /// transfer age by the end of B.E. `ended`: a page, in register order.
+    /// transfer age by the end of B.E. `ended`: a page in register order,
+    /// those after document `after` (the last of the page before).
     pub async fn transfer_due(
         &self,
         org: &OrgId,
         ended: i32,
-        offset: i64,
+        after: Option<&DocumentId>,
         limit: i64,
     ) -> Result<Vec<TransferItem>> {
         let mut tx = self.pool.begin().await?;
         let org = org.as_str();
+        // The key of `after` in the list's order: the page goes on from it
+        // by the index, not by counting rows off.
+        let key: (String, i64, i64, String) = match after {
+            None => (String::new(), i64::MIN, i64::MIN, String::new()),
+            Some(after) => {
+                let row = sqlx::query(
+                    "SELECT COALESCE(register_id, '') AS register_key, year, number
+                       FROM documents WHERE org_id = $1 AND id = $2 AND number IS NOT NULL",
+                )
+                .bind(org)
+                .bind(after.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::invalid("after", format!("{after} is not a numbered document"))
+                })?;
+                (
+                    row.try_get("register_key")?,
+                    row.try_get("year")?,
+                    row.try_get("number")?,
+                    after.as_str().to_owned(),
+                )
+            }
+        };
         let (schedule, _) = schedule_in(&mut tx, org).await?;
         let permanent: Vec<&str> = schedule
             .classes
@@ -736,7 +788,7 @@ impl Store {
         if pairs.is_empty() || permanent.is_empty() {
             return Ok(Vec::new());
         }
-        let mut n = 4;
+        let mut n = 7;
         let mut next = || {
             n += 1;
             format!("${n}")
@@ -756,7 +808,8 @@ impl Store {
                LEFT JOIN document_retention r ON r.org_id = d.org_id AND r.document_id = d.id
                JOIN permanent c ON c.class = COALESCE(r.class, p.class)
               WHERE d.org_id = $1 AND d.number IS NOT NULL AND d.year <= $2
-              ORDER BY d.register_id, d.year, d.number LIMIT $3 OFFSET $4",
+                AND (COALESCE(d.register_id, ''), d.year, d.number, d.id) > ($4, $5, $6, $7)
+              ORDER BY COALESCE(d.register_id, ''), d.year, d.number, d.id LIMIT $3",
             pair_values.join(", "),
             permanent_values.join(", "),
         );
@@ -764,7 +817,10 @@ impl Store {
             .bind(org)
             .bind(i64::from(ended) - i64::from(schedule.transfer_age))
             .bind(limit)
-            .bind(offset);
+            .bind(key.0)
+            .bind(key.1)
+            .bind(key.2)
+            .bind(key.3);
         for (kind, register) in &pairs {
             let class = schedule.class_for(kind, register.as_deref()).id.as_str();
             query = query

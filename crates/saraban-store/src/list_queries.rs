@@ -195,6 +195,11 @@ pub const DESTRUCTION_ITEMS: &str = "SELECT i.document_id, i.kind, i.register_id
     AND (COALESCE(i.register_id, ''), i.year, COALESCE(i.number, 0), i.document_id) > ($3, $4, $5, $6)
   ORDER BY COALESCE(i.register_id, ''), i.year, COALESCE(i.number, 0), i.document_id LIMIT $7";
 
+/// How many of a list's items come up to an item's key, that one included.
+pub const DESTRUCTION_ITEMS_THROUGH: &str = "SELECT COUNT(*) FROM destruction_items i
+  WHERE i.org_id = $1 AND i.list_id = $2
+    AND (COALESCE(i.register_id, ''), i.year, COALESCE(i.number, 0), i.document_id) <= ($3, $4, $5, $6)";
+
 /// The key of one item of a destruction list, for the page after it.
 pub const DESTRUCTION_ITEM_KEY: &str =
     "SELECT COALESCE(register_id, '') AS register_key, year, COALESCE(number, 0) AS number_key
@@ -491,6 +496,18 @@ pub fn statements(postgres: bool, sample: &Sample) -> Vec<Listed> {
                 Int(0),
                 Text(String::new()),
                 Int(100),
+            ],
+        ),
+        (
+            "destruction list items up to one",
+            DESTRUCTION_ITEMS_THROUGH.to_owned(),
+            vec![
+                org(),
+                Text(sample.destruction_list.clone()),
+                Text(String::new()),
+                Int(0),
+                Int(0),
+                Text(String::new()),
             ],
         ),
         ("public board", board(), vec![org()]),

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use saraban_core::OrgId;
+use saraban_core::{DocumentId, OrgId};
 use serde_json::Value;
 use sqlx::Row;
 
@@ -51,11 +51,15 @@ impl Store {
         let config = self.org_config(org).await?;
         let mut payload = BTreeMap::new();
         let mut list = Vec::new();
-        let mut offset = 0;
+        let mut after: Option<DocumentId> = None;
         loop {
-            let page = self.transfer_due(org, ended, offset, TRANSFER_PAGE).await?;
+            let page = self
+                .transfer_due(org, ended, after.as_ref(), TRANSFER_PAGE)
+                .await?;
             let done = (page.len() as i64) < TRANSFER_PAGE;
-            offset += TRANSFER_PAGE;
+            if let Some(last) = page.last() {
+                after = Some(crate::rows::stored_id(&last.document)?);
+            }
             for item in page {
                 let id = item.document.clone();
                 let row = sqlx::query(

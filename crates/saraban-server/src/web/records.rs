@@ -4,13 +4,14 @@
 //! the document page's retention panel (class, destruction date, holds).
 //! Every button calls the same store operation as the API.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use maud::{Markup, html};
-use saraban_core::{DigitStyle, PersonId};
+use saraban_core::{DigitStyle, DocumentId, PersonId};
 use saraban_store::{DestructionList, StoreError};
+use serde::Deserialize;
 
 use super::common::{Fields, WebUser, digits_of, failure, page, redirect};
 use crate::api::Actor;
@@ -169,6 +170,7 @@ async fn refused(
                 state,
                 user,
                 list,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(message),
             )
@@ -264,18 +266,43 @@ pub(crate) async fn lift_hold(
     }
 }
 
+/// The items a destruction list's page shows at once.
+const LIST_PAGE: usize = 500;
+
+/// Where a destruction list's page starts: after the item of document
+/// `after` (the last of the page before), or at the first.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListPageAt {
+    #[serde(default)]
+    after: Option<String>,
+}
+
 pub(crate) async fn list_route(
     State(state): State<AppState>,
     user: WebUser,
     Path(id): Path<String>,
+    Query(at): Query<ListPageAt>,
 ) -> Response {
-    list_page(&state, &user, &id, StatusCode::OK, None).await
+    let after = match at.after.as_deref().map(DocumentId::parse).transpose() {
+        Ok(after) => after,
+        Err(error) => {
+            return refused(
+                &state,
+                &user,
+                StoreError::invalid("after", error.to_string()),
+                Some(&id),
+            )
+            .await;
+        }
+    };
+    list_page(&state, &user, &id, after.as_ref(), StatusCode::OK, None).await
 }
 
 async fn list_page(
     state: &AppState,
     user: &WebUser,
     id: &str,
+    after: Option<&DocumentId>,
     status: StatusCode,
     alert: Option<String>,
 ) -> Response {
@@ -284,10 +311,25 @@ async fn list_page(
         Ok(list) => list,
         Err(error) => return failure(error),
     };
-    let items = match state.store.destruction_items(org, id, None, 1000).await {
-        Ok(items) => items,
+    let (mut status, mut alert, mut after) = (status, alert, after);
+    let (mut items, before) = match items_page(state, org, id, after).await {
+        Ok(page) => page,
+        Err(error) if after.is_some() && !error.is_internal() => {
+            // After something not on the list: the first page, saying why.
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+            alert = Some(super::words::store_error(&error).1);
+            after = None;
+            match items_page(state, org, id, None).await {
+                Ok(page) => page,
+                Err(error) => return failure(error),
+            }
+        }
         Err(error) => return failure(error),
     };
+    let next = (items.len() > LIST_PAGE).then(|| {
+        items.truncate(LIST_PAGE);
+        items.last().map(|item| item.document.clone())
+    });
     let digits = digits_of(state, user).await;
     let me = user.account.person.as_str();
     let member = list.committee.iter().any(|p| p == me);
@@ -344,7 +386,7 @@ async fn list_page(
             tbody {
                 @for (index, item) in items.iter().enumerate() {
                     tr {
-                        td { (digits.number(index as u64 + 1)) }
+                        td { (digits.number(before + index as u64 + 1)) }
                         td { @if let Some(number) = item.number { (digits.number(number as u64)) "/" (digits.number(item.year as u64)) } }
                         td { "พ.ศ. " (digits.number(item.year as u64)) }
                         td { @if item.destroyed_at.is_some() { (item.subject.as_deref().unwrap_or("")) } @else { a href=(format!("/doc/{}", item.document)) { (item.subject.as_deref().unwrap_or("(ไม่มีเรื่อง)")) } } }
@@ -367,8 +409,43 @@ async fn list_page(
                 }
             }
         }
+        @if after.is_some() || next.is_some() {
+            nav.pages aria-label="หน้าของบัญชี" {
+                @if after.is_some() {
+                    a.button href=(format!("/records/lists/{id}")) { "หน้าแรก" }
+                    " "
+                }
+                @if let Some(Some(next)) = &next {
+                    a.button #list-next href=(format!("/records/lists/{id}?after={next}")) { "หน้าถัดไป" }
+                }
+            }
+        }
     };
     page(status, &list_label(&list, digits), Some(user), content)
+}
+
+/// A page of a list's items (one more than it shows, to tell whether a
+/// next page exists), and how many come before it.
+async fn items_page(
+    state: &AppState,
+    org: &saraban_core::OrgId,
+    id: &str,
+    after: Option<&DocumentId>,
+) -> Result<(Vec<saraban_store::DestructionItem>, u64), StoreError> {
+    let items = state
+        .store
+        .destruction_items(org, id, after, LIST_PAGE as i64 + 1)
+        .await?;
+    let before = match after {
+        Some(after) => {
+            state
+                .store
+                .destruction_items_through(org, id, after)
+                .await?
+        }
+        None => 0,
+    };
+    Ok((items, u64::try_from(before).unwrap_or(0)))
 }
 
 pub(crate) async fn list_step_route(

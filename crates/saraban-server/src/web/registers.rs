@@ -269,36 +269,19 @@ const UNIT_COLUMNS: [&str; 9] = [
 /// A unit's receiving register in its columns.
 fn unit_table(config: &OrgConfig, rows: &[saraban_store::UnitRegisterEntry]) -> Markup {
     let digits = config.organisation.digits;
-    html! {
-        @if rows.is_empty() {
-            p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
-        } @else {
-            div.table-scroll #register-scroll tabindex="0" role="region" aria-labelledby="register-title" {
-                table.register #register-table {
-                    thead { tr { @for heading in UNIT_COLUMNS { th scope="col" { (heading) } } } }
-                    tbody {
-                        @for row in rows {
-                            @let letter = &row.letter;
-                            tr.overdue[letter.overdue] {
-                                td.number.unit-number { (digits.number(row.unit_number.unsigned_abs())) }
-                                td.number { (digits.number(letter.number.unsigned_abs())) }
-                                td { (letter.their_number) }
-                                td.date { (words::iso_date(&letter.dated, false, digits)) }
-                                td { (letter.from) }
-                                td { (letter.to) }
-                                td.subject { a href=(format!("/doc/{}", letter.document_id)) { (letter.subject) } }
-                                td { (letter.action.as_deref().unwrap_or("-")) }
-                                td {
-                                    @if letter.overdue { strong.overdue { (words::OVERDUE) } " " }
-                                    (remark(config, letter))
-                                }
-                            }
-                        }
-                    }
+    receiving_frame(
+        &UNIT_COLUMNS,
+        rows.is_empty(),
+        html! {
+            @for row in rows {
+                tr.overdue[row.letter.overdue] {
+                    td.number.unit-number { (digits.number(row.unit_number.unsigned_abs())) }
+                    td.number { (digits.number(row.letter.number.unsigned_abs())) }
+                    (letter_cells(config, &row.letter))
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 /// A unit's receiving register as CSV: its columns, the dates as ISO and
@@ -603,32 +586,50 @@ fn remark(config: &OrgConfig, row: &saraban_store::ReceivedEntry) -> String {
 /// The receiving register in the official columns (ทะเบียนหนังสือรับ).
 pub(crate) fn register_table(config: &OrgConfig, rows: &[saraban_store::ReceivedEntry]) -> Markup {
     let digits = config.organisation.digits;
+    receiving_frame(
+        &words::RECEIVING_COLUMNS,
+        rows.is_empty(),
+        html! {
+            @for row in rows {
+                tr.overdue[row.overdue] {
+                    td.number { (digits.number(row.number.unsigned_abs())) }
+                    (letter_cells(config, row))
+                }
+            }
+        },
+    )
+}
+
+/// A receiving register's table (the registry's or a unit's) around its
+/// rows; on a narrow screen it scrolls inside its box.
+fn receiving_frame(headings: &[&str], empty: bool, rows: Markup) -> Markup {
     html! {
-        @if rows.is_empty() {
+        @if empty {
             p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
         } @else {
             div.table-scroll #register-scroll tabindex="0" role="region" aria-labelledby="register-title" {
                 table.register #register-table {
-                    thead { tr { @for heading in words::RECEIVING_COLUMNS { th scope="col" { (heading) } } } }
-                    tbody {
-                        @for row in rows {
-                            tr.overdue[row.overdue] {
-                                td.number { (digits.number(row.number.unsigned_abs())) }
-                                td { (row.their_number) }
-                                td.date { (words::iso_date(&row.dated, false, digits)) }
-                                td { (row.from) }
-                                td { (row.to) }
-                                td.subject { a href=(format!("/doc/{}", row.document_id)) { (row.subject) } }
-                                td { (row.action.as_deref().unwrap_or("-")) }
-                                td {
-                                    @if row.overdue { strong.overdue { (words::OVERDUE) } " " }
-                                    (remark(config, row))
-                                }
-                            }
-                        }
-                    }
+                    thead { tr { @for heading in headings { th scope="col" { (heading) } } } }
+                    tbody { (rows) }
                 }
             }
+        }
+    }
+}
+
+/// A received letter's cells in a receiving register, from ที่ to หมายเหตุ.
+fn letter_cells(config: &OrgConfig, letter: &saraban_store::ReceivedEntry) -> Markup {
+    let digits = config.organisation.digits;
+    html! {
+        td { (letter.their_number) }
+        td.date { (words::iso_date(&letter.dated, false, digits)) }
+        td { (letter.from) }
+        td { (letter.to) }
+        td.subject { a href=(format!("/doc/{}", letter.document_id)) { (letter.subject) } }
+        td { (letter.action.as_deref().unwrap_or("-")) }
+        td {
+            @if letter.overdue { strong.overdue { (words::OVERDUE) } " " }
+            (remark(config, letter))
         }
     }
 }
