@@ -24,12 +24,17 @@ stories!(content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records);
 /// Every object the records name, as (kind, hash).
 async fn named(store: &Store) -> Vec<(ContentKind, String)> {
     let mut out = Vec::new();
-    for (kind, table) in [
-        (ContentKind::Pdf, "pdfs"),
-        (ContentKind::Enclosure, "enclosure_files"),
-        (ContentKind::Ink, "inked_signatures"),
+    for (kind, table, column) in [
+        (ContentKind::Pdf, "pdfs", "sha256"),
+        (ContentKind::Enclosure, "enclosure_files", "sha256"),
+        (ContentKind::Ink, "inked_signatures", "sha256"),
+        (
+            ContentKind::SealedSignature,
+            "signature_images",
+            "sealed_sha256",
+        ),
     ] {
-        let sql = format!("SELECT sha256 FROM {table} WHERE org_id = $1 ORDER BY sha256");
+        let sql = format!("SELECT {column} FROM {table} WHERE org_id = $1 ORDER BY {column}");
         for row in sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(ORG)
             .fetch_all(store.pool())
@@ -157,6 +162,17 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
             vec!["media_type", "org_id", "sha256", "size"],
         ),
         ("inked_signatures", vec!["org_id", "sha256", "size"]),
+        (
+            "signature_images",
+            vec![
+                "nonce",
+                "org_id",
+                "person_id",
+                "sealed_sha256",
+                "sealed_size",
+                "sha256",
+            ],
+        ),
     ] {
         assert_eq!(columns(store, table).await, kept, "{table}");
     }
@@ -168,9 +184,11 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
             ContentKind::Pdf,
             ContentKind::Enclosure,
             ContentKind::Ink,
-            ContentKind::Ink
+            ContentKind::Ink,
+            ContentKind::SealedSignature,
+            ContentKind::SealedSignature
         ],
-        "one PDF, one enclosure file, two printed images: {objects:?}"
+        "one PDF, one enclosure file, two printed images, two people's sealed images: {objects:?}"
     );
     assert!(objects.contains(&(ContentKind::Pdf, pdf_hash.clone())));
     assert!(objects.contains(&(ContentKind::Enclosure, sha256_hex(&enclosure))));
@@ -313,10 +331,25 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
         .delete(ORG, ContentKind::Ink, &ink_sha)
         .await
         .unwrap();
+    let (_, sealed_sha) = objects
+        .iter()
+        .find(|(kind, _)| *kind == ContentKind::SealedSignature)
+        .unwrap()
+        .clone();
+    let sealed = content
+        .get(ORG, ContentKind::SealedSignature, &sealed_sha)
+        .await
+        .unwrap()
+        .unwrap();
+    content
+        .delete(ORG, ContentKind::SealedSignature, &sealed_sha)
+        .await
+        .unwrap();
     let found = findings(store).await;
     for key in [
         ContentStore::key(ORG, ContentKind::Enclosure, &enclosure_sha),
         ContentStore::key(ORG, ContentKind::Ink, &ink_sha),
+        ContentStore::key(ORG, ContentKind::SealedSignature, &sealed_sha),
     ] {
         assert!(
             found.iter().any(|(_, detail)| detail.contains(&key)),
@@ -329,6 +362,15 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
         .unwrap();
     content
         .put(ORG, ContentKind::Ink, &ink_sha, ink)
+        .await
+        .unwrap();
+    content
+        .put(
+            ORG,
+            ContentKind::SealedSignature,
+            &sealed_sha,
+            sealed.clone(),
+        )
         .await
         .unwrap();
     assert!(findings(store).await.is_empty());
@@ -354,6 +396,9 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
         format!("CREATE TABLE pdfs_to_move (sha256 TEXT PRIMARY KEY, bytes {blob} NOT NULL)"),
         format!(
             "CREATE TABLE enclosure_files_to_move (org_id TEXT NOT NULL, sha256 TEXT NOT NULL, media_type TEXT NOT NULL, size BIGINT NOT NULL, bytes {blob} NOT NULL, PRIMARY KEY (org_id, sha256))"
+        ),
+        format!(
+            "CREATE TABLE signature_images_to_move (org_id TEXT NOT NULL, person_id TEXT NOT NULL, sha256 TEXT NOT NULL, nonce {blob} NOT NULL, sealed {blob} NOT NULL, PRIMARY KEY (org_id, person_id))"
         ),
     ] {
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -395,6 +440,25 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
         .delete(ORG, ContentKind::Enclosure, &enclosure_sha)
         .await
         .unwrap();
+    // The mayor's sealed image as sqlite 0010 / postgres 0011 kept it:
+    // its bytes in the row, no object yet.
+    sqlx::query(
+        "INSERT INTO signature_images_to_move (org_id, person_id, sha256, nonce, sealed) SELECT org_id, person_id, sha256, nonce, $2 FROM signature_images WHERE sealed_sha256 = $1",
+    )
+    .bind(&sealed_sha)
+    .bind(&sealed)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM signature_images WHERE sealed_sha256 = $1")
+        .bind(&sealed_sha)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    content
+        .delete(ORG, ContentKind::SealedSignature, &sealed_sha)
+        .await
+        .unwrap();
     assert!(!findings(store).await.is_empty(), "not yet moved");
     store.close().await;
     let reopened = saraban_stories::open_store(&db.url).await.unwrap();
@@ -408,7 +472,32 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
             .unwrap(),
         Some(enclosure)
     );
-    for table in ["pdfs_to_move", "enclosure_files_to_move"] {
+    assert_eq!(
+        reopened
+            .content_store()
+            .get(ORG, ContentKind::SealedSignature, &sealed_sha)
+            .await
+            .unwrap(),
+        Some(sealed)
+    );
+    // Its owner, signed in, opens it from the store as before.
+    let owner: String =
+        sqlx::query_scalar("SELECT person_id FROM signature_images WHERE sealed_sha256 = $1")
+            .bind(&sealed_sha)
+            .fetch_one(reopened.pool())
+            .await
+            .unwrap();
+    assert!(reopened.ink(ORG, &owner).is_none());
+    reopened
+        .sign_in(ORG, &owner, "content-store", false, thai(2025, 6, 3, 9, 0))
+        .await
+        .unwrap();
+    assert!(reopened.ink(ORG, &owner).is_some(), "{owner}'s image opens");
+    for table in [
+        "pdfs_to_move",
+        "enclosure_files_to_move",
+        "signature_images_to_move",
+    ] {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         assert!(
             sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -423,6 +512,30 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
         "verify holds after the move"
     );
     assert_eq!(event_bytes(&reopened).await, events_before);
+
+    // A removed image's sealed bytes leave the store with its row.
+    assert!(
+        reopened
+            .remove_signature(
+                &org(ORG),
+                &PersonId::parse(&owner).unwrap(),
+                thai(2025, 6, 3, 10, 0)
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        reopened
+            .content_store()
+            .get(ORG, ContentKind::SealedSignature, &sealed_sha)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        findings(&reopened).await.is_empty(),
+        "verify holds after the removal"
+    );
     reopened.close().await;
     std::fs::remove_dir_all(&keys).ok();
 }

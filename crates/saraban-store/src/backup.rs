@@ -630,8 +630,9 @@ async fn named_objects(
     let mut named = Vec::new();
     for kind in crate::content::ContentKind::ALL {
         let sql = format!(
-            "SELECT org_id, sha256 FROM {} ORDER BY org_id, sha256",
-            kind.table()
+            "SELECT org_id, {column} AS sha256 FROM {} ORDER BY org_id, {column}",
+            kind.table(),
+            column = kind.hash_column()
         );
         for row in sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(pool)

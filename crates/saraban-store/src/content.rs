@@ -1,5 +1,6 @@
 //! Content by SHA-256 in an object store: issued PDFs, enclosure files and
-//! received originals, and the signature images approvals printed. The
+//! received originals, the signature images approvals printed, and each
+//! person's registered image, sealed under their key. The
 //! database keeps their hashes and metadata; the bytes live here, in a local
 //! folder (the embedded default, beside the SQLite file) or an S3-compatible
 //! bucket (`s3://bucket/prefix`, credentials from the environment).
@@ -28,16 +29,25 @@ pub enum ContentKind {
     Enclosure,
     /// A signature image an endorsement or signature printed.
     Ink,
+    /// A person's registered signature image, sealed under a key only they
+    /// open (its hash is of the sealed bytes).
+    SealedSignature,
 }
 
 impl ContentKind {
-    pub const ALL: [ContentKind; 3] = [ContentKind::Pdf, ContentKind::Enclosure, ContentKind::Ink];
+    pub const ALL: [ContentKind; 4] = [
+        ContentKind::Pdf,
+        ContentKind::Enclosure,
+        ContentKind::Ink,
+        ContentKind::SealedSignature,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ContentKind::Pdf => "pdfs",
             ContentKind::Enclosure => "enclosures",
             ContentKind::Ink => "inks",
+            ContentKind::SealedSignature => "signatures",
         }
     }
 
@@ -53,6 +63,15 @@ impl ContentKind {
             ContentKind::Pdf => "pdfs",
             ContentKind::Enclosure => "enclosure_files",
             ContentKind::Ink => "inked_signatures",
+            ContentKind::SealedSignature => "signature_images",
+        }
+    }
+
+    /// The column of that table holding an object's hash.
+    pub(crate) fn hash_column(self) -> &'static str {
+        match self {
+            ContentKind::SealedSignature => "sealed_sha256",
+            _ => "sha256",
         }
     }
 }
@@ -345,10 +364,12 @@ fn sync_file_and_folders(root: &Path, file: &Path) -> Result<()> {
 /// The tables of content still holding bytes from before the content store
 /// (migrations sqlite 0014, postgres 0015 renamed them `…_to_move`), with
 /// the columns a row of each is moved by.
-const TO_MOVE: [(ContentKind, &str); 3] = [
+/// (Sealed signature images: sqlite 0018, postgres 0019.)
+const TO_MOVE: [(ContentKind, &str); 4] = [
     (ContentKind::Pdf, "pdfs_to_move"),
     (ContentKind::Enclosure, "enclosure_files_to_move"),
     (ContentKind::Ink, "inked_signatures_to_move"),
+    (ContentKind::SealedSignature, "signature_images_to_move"),
 ];
 
 /// Moves the content still in the database into the store, a few rows at a
@@ -379,6 +400,9 @@ pub(crate) async fn move_into_store(
                         "SELECT org_id, sha256, png AS bytes FROM {table} ORDER BY org_id, sha256 LIMIT 32"
                     )
                 }
+                ContentKind::SealedSignature => format!(
+                    "SELECT org_id, person_id, sha256 AS image_sha256, nonce, sealed AS bytes FROM {table} ORDER BY org_id, person_id LIMIT 32"
+                ),
             };
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(pool)
@@ -387,8 +411,12 @@ pub(crate) async fn move_into_store(
                 break;
             }
             for row in rows {
-                let sha256: String = row.try_get("sha256")?;
                 let bytes: Vec<u8> = row.try_get("bytes")?;
+                // A sealed image is kept by the hash of its sealed bytes.
+                let sha256: String = match kind {
+                    ContentKind::SealedSignature => saraban_core::ledger::sha256_hex(&bytes),
+                    _ => row.try_get("sha256")?,
+                };
                 let size = bytes.len() as i64;
                 // A PDF's organisations are those whose documents it was
                 // issued for; one that no document names is kept aside, for
@@ -429,6 +457,30 @@ pub(crate) async fn move_into_store(
                             "DELETE FROM {table} WHERE sha256 = $1"
                         )))
                         .bind(&sha256)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    ContentKind::SealedSignature => {
+                        let (org, person): (String, String) =
+                            (row.try_get("org_id")?, row.try_get("person_id")?);
+                        let (image, nonce): (String, Vec<u8>) =
+                            (row.try_get("image_sha256")?, row.try_get("nonce")?);
+                        sqlx::query(
+                            "INSERT INTO signature_images (org_id, person_id, sha256, nonce, sealed_sha256, sealed_size) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, person_id) DO NOTHING",
+                        )
+                        .bind(&org)
+                        .bind(&person)
+                        .bind(image)
+                        .bind(nonce)
+                        .bind(&sha256)
+                        .bind(size)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DELETE FROM {table} WHERE org_id = $1 AND person_id = $2"
+                        )))
+                        .bind(&org)
+                        .bind(&person)
                         .execute(&mut *tx)
                         .await?;
                     }
@@ -499,8 +551,9 @@ pub(crate) async fn recorded(
     sha256: &str,
 ) -> Result<bool> {
     let sql = format!(
-        "SELECT 1 FROM {} WHERE org_id = $1 AND sha256 = $2",
-        kind.table()
+        "SELECT 1 FROM {} WHERE org_id = $1 AND {} = $2",
+        kind.table(),
+        kind.hash_column()
     );
     let row: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(org)
@@ -534,7 +587,11 @@ pub(crate) async fn orphans(
 ) -> Result<Vec<StoredObject>> {
     let mut named = std::collections::HashSet::new();
     for kind in ContentKind::ALL {
-        let sql = format!("SELECT org_id, sha256 FROM {}", kind.table());
+        let sql = format!(
+            "SELECT org_id, {} AS sha256 FROM {}",
+            kind.hash_column(),
+            kind.table()
+        );
         for row in sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(pool)
             .await?

@@ -6,7 +6,9 @@
 //! (`signature_registered`, `signature_removed`), and an approval's event
 //! the SHA-256 of the image it printed; the printed images are kept by
 //! hash (`inked_signatures`) for the typesetter, and `verify` checks both
-//! against the log.
+//! against the log. The sealed bytes are an object of the content store
+//! (`signatures`, by the hash of the sealed bytes); the row keeps the
+//! nonce and the hashes.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
@@ -19,6 +21,7 @@ use saraban_core::{OrgId, PersonId};
 use sqlx::Row;
 use zeroize::Zeroizing;
 
+use crate::content::ContentKind;
 use crate::keys::Ink;
 use crate::reads::ensure_person;
 use crate::writer::Writes;
@@ -51,6 +54,21 @@ fn bound_to(org: &str, person: &str, sha: &str) -> Vec<u8> {
 
 fn cipher(key: &SignerKey) -> ChaCha20Poly1305 {
     ChaCha20Poly1305::new(&chacha20poly1305::Key::from(*sealing_key(key)))
+}
+
+/// The hash of the sealed image the person's row names, if any.
+async fn sealed_object(
+    conn: &mut sqlx::AnyConnection,
+    org: &str,
+    person: &str,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT sealed_sha256 FROM signature_images WHERE org_id = $1 AND person_id = $2",
+    )
+    .bind(org)
+    .bind(person)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// The SHA-256 a `signature_registered` or `signature_removed` event gives
@@ -110,25 +128,41 @@ impl Store {
                 },
             )
             .map_err(|_| StoreError::crypto("sealing a signature image"))?;
+        // The sealed bytes are stored durably before the row naming them
+        // commits; a crash between leaves an orphan for `gc`.
+        let sealed_sha = sha256_hex(&sealed);
+        let sealed_size = sealed.len() as i64;
+        self.content
+            .put(
+                org.as_str(),
+                ContentKind::SealedSignature,
+                &sealed_sha,
+                sealed,
+            )
+            .await?;
         let now = thai_time(at).to_rfc3339();
         let (org_owned, person_owned, sha_owned) =
             (org.to_string(), person.to_string(), sha.clone());
-        self.writers
+        let replaced = self
+            .writers
             .write(org.as_str(), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
                     let tx = &mut batch.tx;
                     ensure_person(&mut *tx, &org_owned, &person_owned).await?;
+                    let replaced = sealed_object(tx, &org_owned, &person_owned).await?;
                     sqlx::query(
-                        "INSERT INTO signature_images (org_id, person_id, sha256, nonce, sealed)
-                         VALUES ($1, $2, $3, $4, $5)
+                        "INSERT INTO signature_images (org_id, person_id, sha256, nonce, sealed_sha256, sealed_size)
+                         VALUES ($1, $2, $3, $4, $5, $6)
                          ON CONFLICT (org_id, person_id) DO UPDATE SET sha256 = excluded.sha256,
-                            nonce = excluded.nonce, sealed = excluded.sealed",
+                            nonce = excluded.nonce, sealed_sha256 = excluded.sealed_sha256,
+                            sealed_size = excluded.sealed_size",
                     )
                     .bind(&org_owned)
                     .bind(&person_owned)
                     .bind(&sha_owned)
                     .bind(nonce.to_vec())
-                    .bind(sealed)
+                    .bind(&sealed_sha)
+                    .bind(sealed_size)
                     .execute(&mut **tx)
                     .await?;
                     let event = Event {
@@ -145,10 +179,13 @@ impl Store {
                         })
                     };
                     batch.ledger.push(event, None, None);
-                    Ok(())
+                    Ok(replaced)
                 })
             })
             .await?;
+        if let Some(replaced) = replaced {
+            self.forget_sealed(org.as_str(), &replaced).await;
+        }
         self.keep_ink(
             org.as_str(),
             person.as_str(),
@@ -175,16 +212,15 @@ impl Store {
             .write(org.as_str(), Writes::AsItGoes, move |batch| {
                 Box::pin(async move {
                     let tx = &mut batch.tx;
-                    let gone = sqlx::query(
+                    let gone = sealed_object(tx, &org_owned, &person_owned).await?;
+                    sqlx::query(
                         "DELETE FROM signature_images WHERE org_id = $1 AND person_id = $2",
                     )
                     .bind(&org_owned)
                     .bind(&person_owned)
                     .execute(&mut **tx)
-                    .await?
-                    .rows_affected()
-                        > 0;
-                    if gone {
+                    .await?;
+                    if gone.is_some() {
                         let event = Event::new(EventHead {
                             org: &org_owned,
                             seq: 0,
@@ -205,7 +241,28 @@ impl Store {
             .lock()
             .expect("inks")
             .remove(&(org.to_string(), person.to_string()));
-        Ok(removed)
+        if let Some(gone) = &removed {
+            self.forget_sealed(org.as_str(), gone).await;
+        }
+        Ok(removed.is_some())
+    }
+
+    /// Deletes a sealed image no row names any more, once the change that
+    /// let it go has committed. A failure leaves an orphan for `gc`.
+    async fn forget_sealed(&self, org: &str, sealed_sha: &str) {
+        let kind = ContentKind::SealedSignature;
+        let named = match self.pool.acquire().await {
+            Ok(mut conn) => crate::content::recorded(&mut conn, org, kind, sealed_sha).await,
+            Err(error) => Err(error.into()),
+        };
+        let deleted = match named {
+            Ok(true) => Ok(()),
+            Ok(false) => self.content.delete(org, kind, sealed_sha).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = deleted {
+            tracing::warn!(org, %error, "a sealed signature image left for gc");
+        }
     }
 
     /// The SHA-256 of the person's registered image, opened or not.
@@ -233,11 +290,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         match kept {
-            Some(sha) => {
-                self.content
-                    .get(org.as_str(), crate::content::ContentKind::Ink, &sha)
-                    .await
-            }
+            Some(sha) => self.content.get(org.as_str(), ContentKind::Ink, &sha).await,
             None => Ok(None),
         }
     }
@@ -259,7 +312,7 @@ impl Store {
         key: &SignerKey,
     ) -> Result<()> {
         let row = sqlx::query(
-            "SELECT sha256, nonce, sealed FROM signature_images WHERE org_id = $1 AND person_id = $2",
+            "SELECT sha256, nonce, sealed_sha256 FROM signature_images WHERE org_id = $1 AND person_id = $2",
         )
         .bind(org)
         .bind(person)
@@ -268,8 +321,23 @@ impl Store {
         let Some(row) = row else {
             return Ok(());
         };
-        let (sha, nonce, sealed): (String, Vec<u8>, Vec<u8>) =
-            (row.get("sha256"), row.get("nonce"), row.get("sealed"));
+        let (sha, nonce, sealed_sha): (String, Vec<u8>, String) = (
+            row.try_get("sha256")?,
+            row.try_get("nonce")?,
+            row.try_get("sealed_sha256")?,
+        );
+        let Some(sealed) = self
+            .content
+            .get(org, ContentKind::SealedSignature, &sealed_sha)
+            .await?
+        else {
+            tracing::warn!(
+                org,
+                person,
+                "a sealed signature image missing from the content store"
+            );
+            return Ok(());
+        };
         let nonce: [u8; 12] = nonce
             .try_into()
             .map_err(|_| StoreError::corrupt("signature image", "nonce not 12 bytes"))?;
@@ -363,12 +431,8 @@ impl InkCheck {
             .await?
         {
             let sha: String = row.try_get("sha256")?;
-            let key =
-                crate::content::ContentStore::key(org, crate::content::ContentKind::Ink, &sha);
-            let png = store
-                .content
-                .get(org, crate::content::ContentKind::Ink, &sha)
-                .await?;
+            let key = crate::content::ContentStore::key(org, ContentKind::Ink, &sha);
+            let png = store.content.get(org, ContentKind::Ink, &sha).await?;
             match (printed.remove(&sha), png) {
                 (None, _) => self.found.push((
                     FindingClass::Projection,
@@ -397,14 +461,34 @@ impl InkCheck {
         }
         let mut registered = std::mem::take(&mut self.registered);
         for row in sqlx::query(
-            "SELECT person_id, sha256 FROM signature_images WHERE org_id = $1 ORDER BY person_id",
+            "SELECT person_id, sha256, sealed_sha256 FROM signature_images WHERE org_id = $1 ORDER BY person_id",
         )
         .bind(org)
         .fetch_all(&store.pool)
         .await?
         {
-            let (person, sha): (String, String) =
-                (row.try_get("person_id")?, row.try_get("sha256")?);
+            let (person, sha, sealed_sha): (String, String, String) = (
+                row.try_get("person_id")?,
+                row.try_get("sha256")?,
+                row.try_get("sealed_sha256")?,
+            );
+            // The sealed bytes cannot be opened here, but they must be the
+            // object the row names, unchanged.
+            let kind = ContentKind::SealedSignature;
+            let key = crate::content::ContentStore::key(org, kind, &sealed_sha);
+            match store.content.get(org, kind, &sealed_sha).await? {
+                None => self.found.push((
+                    FindingClass::ContentModified,
+                    None,
+                    format!("{person}'s sealed signature image is missing from the content store (object {key})"),
+                )),
+                Some(sealed) if sha256_hex(&sealed) != sealed_sha => self.found.push((
+                    FindingClass::ContentModified,
+                    None,
+                    format!("{person}'s sealed signature image (object {key}) has been changed"),
+                )),
+                Some(_) => {}
+            }
             if registered.remove(&person).as_deref() != Some(sha.as_str()) {
                 self.found.push((
                     FindingClass::Projection,

@@ -44,7 +44,7 @@ pub struct Store {
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
 /// PostgreSQL's 0008, and so on: its 0011 is PostgreSQL's 0012.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 17] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 18] = [
     (
         1,
         "engine",
@@ -130,8 +130,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 17] = [
         "unit registers",
         include_str!("../../../migrations/sqlite/0017_unit_registers.sql"),
     ),
+    (
+        18,
+        "sealed signatures",
+        include_str!("../../../migrations/sqlite/0018_sealed_signatures.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 18] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 19] = [
     (
         1,
         "engine",
@@ -221,6 +226,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 18] = [
         18,
         "unit registers",
         include_str!("../../../migrations/postgres/0018_unit_registers.sql"),
+    ),
+    (
+        19,
+        "sealed signatures",
+        include_str!("../../../migrations/postgres/0019_sealed_signatures.sql"),
     ),
 ];
 
