@@ -12,7 +12,9 @@
 //! people; then `Store::reindex`, which builds every search row with the
 //! function the transitions use. Timed: each query shape, 30 times after
 //! 3 warm-ups, as the registrar (who may read everything not secret).
-//! `SARABAN_BENCH_ONLY=sqlite|postgres` runs one backend.
+//! `SARABAN_BENCH_ONLY=sqlite|postgres` runs one backend;
+//! `SARABAN_BENCH_KEEP=NAME` keeps the PostgreSQL database NAME (and
+//! searches one kept by an earlier run without writing it again).
 //!
 //! `cargo bench -p saraban-store --bench search`
 
@@ -247,21 +249,31 @@ async fn bench(name: &str, url: String, count: usize) {
         "../../../examples/organisation/wangkrachae.toml"
     ))
     .expect("organisation");
-    store
-        .init_org(&config, None, thai(2024, 1, 2, 9, 0))
+    // A kept database (SARABAN_BENCH_KEEP) is searched as it was left.
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE org_id = $1")
+        .bind(ORG)
+        .fetch_one(store.pool())
         .await
-        .expect("init");
-    let begun = Instant::now();
-    write_corpus(&store, count).await;
-    let written = begun.elapsed();
-    let begun = Instant::now();
-    store.reindex(None).await.expect("reindex");
-    let indexed = begun.elapsed();
-    println!(
-        "\n{name}: {count} documents written in {:.1} s, indexed (reindex) in {:.1} s",
-        written.as_secs_f64(),
-        indexed.as_secs_f64()
-    );
+        .expect("count the documents");
+    if kept > 0 {
+        println!("\n{name}: {kept} documents kept from an earlier run");
+    } else {
+        store
+            .init_org(&config, None, thai(2024, 1, 2, 9, 0))
+            .await
+            .expect("init");
+        let begun = Instant::now();
+        write_corpus(&store, count).await;
+        let written = begun.elapsed();
+        let begun = Instant::now();
+        store.reindex(None).await.expect("reindex");
+        let indexed = begun.elapsed();
+        println!(
+            "\n{name}: {count} documents written in {:.1} s, indexed (reindex) in {:.1} s",
+            written.as_secs_f64(),
+            indexed.as_secs_f64()
+        );
+    }
     let mut random = Random(0x5a4a_b4a1_2568);
     let vocabulary = vocabulary(&mut random);
     let shapes: Vec<(String, SearchQuery)> = vec![
@@ -360,23 +372,43 @@ async fn main() {
     if only.as_deref() != Some("sqlite")
         && let Ok(admin) = std::env::var("SARABAN_BENCH_POSTGRES_URL")
     {
-        let name = format!("saraban_search_bench_{}", std::process::id());
+        // SARABAN_BENCH_KEEP=NAME: the database NAME, made if missing,
+        // kept afterwards (to explain its plans, or search it again).
+        let keep = std::env::var("SARABAN_BENCH_KEEP").ok();
+        let name = keep
+            .clone()
+            .unwrap_or_else(|| format!("saraban_search_bench_{}", std::process::id()));
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "SARABAN_BENCH_KEEP: a database name of a-z, 0-9 and _"
+        );
         let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create the bench database");
+        let exists: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut conn)
+                .await
+                .expect("look for the bench database");
+        if exists.is_none() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create the bench database");
+        }
         let base = admin
             .rsplit_once('/')
             .map_or(admin.as_str(), |(base, _)| base);
         let url = format!("{base}/{name}");
         let outcome = tokio::spawn(async move { bench("postgres", url, count).await }).await;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE {name} WITH (FORCE)"
-        )))
-        .execute(&mut conn)
-        .await
-        .expect("drop the bench database");
+        if keep.is_none() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await
+            .expect("drop the bench database");
+        }
         if let Err(failure) = outcome {
             std::panic::resume_unwind(failure.into_panic());
         }
