@@ -13,8 +13,17 @@
 //! makes the runs short; `SARABAN_BENCH_ONLY=sqlite|postgres` runs one
 //! backend (`enclosure`: only the issue of a letter with a 10 MB PDF
 //! enclosure; `seal`: only the issue of a memo with and without its PAdES
-//! seal); other arguments (`--bench`) are ignored. The start of each
-//! timed run is told on stderr, for a profiler to wait for.
+//! seal; `anchor`: only the anchors); other arguments (`--bench`) are
+//! ignored. The start of each timed run is told on stderr, for a profiler
+//! to wait for.
+//!
+//! Each backend's figures come with their anchor, measured in the same run:
+//! on SQLite the disk's own durable commit rate (small rows on a file like
+//! the store's, one per commit and `ANCHOR_GROUP` per commit), on
+//! PostgreSQL `pgbench -N -c 8` on a scratch database of the same server
+//! (`SARABAN_BENCH_PGBENCH` names the binary, default PostgreSQL 15's;
+//! `SARABAN_BENCH_PGBENCH_SECONDS`, default 20). Each run also tells how
+//! large the writer's batches were and how long their COMMIT took.
 //!
 //! `cargo bench -p saraban-store --bench transitions [-- --quick]`
 
@@ -131,6 +140,9 @@ struct Run {
     transitions: usize,
     elapsed: Duration,
     latencies: Vec<Duration>,
+    /// Batches the writers committed in the run, and their COMMITs' time.
+    batches: f64,
+    commit_seconds: f64,
 }
 
 async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
@@ -139,6 +151,7 @@ async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
     let queue = submitted_memos(store, transitions.div_ceil(REVIEWERS.len()) + clients).await;
     let started = Arc::new(AtomicUsize::new(0));
     eprintln!("timing {clients} clients");
+    let before = batches(store);
     let begun = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..clients {
@@ -151,12 +164,15 @@ async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
     }
     let mut latencies: Vec<Duration> = tasks.join_all().await.into_iter().flatten().collect();
     let elapsed = begun.elapsed();
+    let after = batches(store);
     latencies.sort();
     Run {
         clients,
         transitions: latencies.len(),
         elapsed,
         latencies,
+        batches: after.0 - before.0,
+        commit_seconds: after.2 - before.2,
     }
 }
 
@@ -434,7 +450,136 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[rank - 1].as_secs_f64() * 1e3
 }
 
-async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
+/// Rows per commit in the grouped SQLite anchor: the clients of the
+/// concurrent run.
+const ANCHOR_GROUP: usize = 32;
+
+/// The disk's durable commit rate on a SQLite file like the store's (WAL,
+/// synchronous=FULL, in the same folder): `rows` small rows committed one
+/// per transaction, then `ANCHOR_GROUP` per transaction. Rows per second
+/// of each.
+async fn sqlite_anchor(rows: usize) -> (f64, f64) {
+    sqlx::any::install_default_drivers();
+    let file = std::env::temp_dir().join(format!("saraban-anchor-{}.sqlite", uuid::Uuid::new_v4()));
+    let mut conn = sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .expect("open the anchor file");
+    sqlx::raw_sql(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE anchor (id INTEGER PRIMARY KEY, at TEXT NOT NULL, hash BLOB NOT NULL)",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("the anchor table");
+    let begun = Instant::now();
+    for i in 0..rows {
+        anchor_row(&mut conn, i).await;
+    }
+    let single = rows as f64 / begun.elapsed().as_secs_f64();
+    let begun = Instant::now();
+    for group in 0..rows.div_ceil(ANCHOR_GROUP) {
+        let mut tx = conn.begin().await.expect("begin");
+        for i in group * ANCHOR_GROUP..((group + 1) * ANCHOR_GROUP).min(rows) {
+            anchor_row(&mut tx, i).await;
+        }
+        tx.commit().await.expect("a commit");
+    }
+    let grouped = rows as f64 / begun.elapsed().as_secs_f64();
+    conn.close().await.ok();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    (single, grouped)
+}
+
+/// One small row of the anchor: a time and a 32-byte hash.
+async fn anchor_row(conn: &mut sqlx::AnyConnection, i: usize) {
+    sqlx::query("INSERT INTO anchor (at, hash) VALUES ($1, $2)")
+        .bind(format!("2025-04-13T09:00:00.{i:06}+07:00"))
+        .bind(vec![i as u8; 32])
+        .execute(conn)
+        .await
+        .expect("an anchor row");
+}
+
+/// `pgbench -N -c 8` (simple updates, 8 clients) on a scratch database of
+/// the server `admin` names, for `seconds`: its transactions per second,
+/// or why there is none.
+async fn pgbench_anchor(admin: &str, seconds: u64) -> Result<f64, String> {
+    let pgbench = std::env::var("SARABAN_BENCH_PGBENCH")
+        .unwrap_or_else(|_| "/usr/lib/postgresql/15/bin/pgbench".to_owned());
+    let name = format!("saraban_pgbench_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(admin)
+        .await
+        .map_err(|e| e.to_string())?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+    let url = format!("{base}/{name}");
+    let pgbench_run = |args: Vec<String>| {
+        let pgbench = pgbench.clone();
+        tokio::task::spawn_blocking(move || std::process::Command::new(pgbench).args(args).output())
+    };
+    let init = pgbench_run(vec!["-i".into(), "-q".into(), url.clone()]).await;
+    let run = match init {
+        Ok(Ok(done)) if done.status.success() => {
+            pgbench_run(
+                ["-N", "-c", "8", "-j", "2", "-T", &seconds.to_string(), &url]
+                    .map(str::to_owned)
+                    .to_vec(),
+            )
+            .await
+        }
+        other => other,
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    conn.close().await.ok();
+    let output = run
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("{pgbench}: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find_map(|line| line.strip_prefix("tps = "))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .ok_or_else(|| {
+            format!(
+                "pgbench said no tps: {}{}",
+                text.trim(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            )
+        })
+}
+
+/// The writers' batches so far: (count, transitions, seconds in COMMIT),
+/// as the store counts them for /metrics.
+fn batches(store: &Store) -> (f64, f64, f64) {
+    let mut registry = prometheus_client::registry::Registry::default();
+    store.operations().register(&mut registry);
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, &registry).expect("metrics");
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    (
+        value("saraban_writer_batch_size_count"),
+        value("saraban_writer_batch_size_sum"),
+        value("saraban_writer_commit_seconds_sum"),
+    )
+}
+
+/// A backend's runs; `anchor` is its reference rate measured in the same
+/// run, named, which the concurrent rate is told as a multiple of.
+async fn bench(backend: &str, url: String, plan: &[(usize, usize)], anchor: Option<(&str, f64)>) {
     // PostgreSQL's content goes to a folder of the run's own.
     let content = url.starts_with("postgres").then(|| {
         saraban_store::ContentPlace::Folder(std::env::temp_dir().join(format!(
@@ -479,22 +624,38 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)]) {
     let durability = durability(&store, backend).await;
     println!("\n{backend} ({durability})");
     println!(
-        "{:>7} {:>11} {:>9} {:>14} {:>9} {:>9}",
-        "clients", "transitions", "seconds", "transitions/s", "p50 ms", "p99 ms"
+        "{:>7} {:>11} {:>9} {:>14} {:>9} {:>9} {:>9} {:>10} {:>9}",
+        "clients",
+        "transitions",
+        "seconds",
+        "transitions/s",
+        "p50 ms",
+        "p99 ms",
+        "batch",
+        "commit ms",
+        "× anchor"
     );
     for &(clients, transitions) in plan {
         let r = run(&store, clients, transitions).await;
         assert_eq!(r.transitions, transitions);
+        let rate = r.transitions as f64 / r.elapsed.as_secs_f64();
         println!(
-            "{:>7} {:>11} {:>9.2} {:>14.1} {:>9.2} {:>9.2}",
+            "{:>7} {:>11} {:>9.2} {:>14.1} {:>9.2} {:>9.2} {:>9.1} {:>10.2} {:>9}",
             r.clients,
             r.transitions,
             r.elapsed.as_secs_f64(),
-            r.transitions as f64 / r.elapsed.as_secs_f64(),
+            rate,
             percentile(&r.latencies, 0.50),
             percentile(&r.latencies, 0.99),
+            r.transitions as f64 / r.batches.max(1.0),
+            r.commit_seconds * 1e3 / r.batches.max(1.0),
+            anchor.map_or("-".to_owned(), |(_, base)| format!("{:.2}", rate / base)),
         );
     }
+    if let Some((name, base)) = anchor {
+        println!("anchor: {name} {base:.0}/s; batch = mean transitions per commit");
+    }
+    println!("load average: {}", load_average());
     let log = store.audit(&org(ORG)).await.expect("verify the log");
     println!(
         "log: {} events, head {}, chain {}",
@@ -561,19 +722,61 @@ async fn main() {
             return;
         }
     }
-    if only.is_empty() || only == "sqlite" {
-        let file =
-            std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
-        bench("sqlite", format!("sqlite://{}", file.display()), plan).await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    if only.is_empty() || only == "sqlite" || only == "anchor" {
+        let (single, grouped) = sqlite_anchor(if quick { 500 } else { 3_000 }).await;
+        println!(
+            "\nanchor, SQLite WAL synchronous=FULL in {}: {single:.0} commits/s of one row; \
+             {grouped:.0} rows/s at {ANCHOR_GROUP} rows a commit ({:.0} commits/s); load average {}",
+            std::env::temp_dir().display(),
+            grouped / ANCHOR_GROUP as f64,
+            load_average()
+        );
+        if only != "anchor" {
+            let file =
+                std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+            let anchor = ("single-row commits", single);
+            bench(
+                "sqlite",
+                format!("sqlite://{}", file.display()),
+                plan,
+                Some(anchor),
+            )
+            .await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
         }
     }
-
+    if only == "anchor" {
+        if let Ok(admin) = std::env::var("SARABAN_BENCH_POSTGRES_URL") {
+            match pgbench_anchor(&admin, pgbench_seconds()).await {
+                Ok(tps) => println!(
+                    "anchor, pgbench -N -c 8: {tps:.0} tps; load average {}",
+                    load_average()
+                ),
+                Err(why) => println!("anchor, pgbench: none ({why})"),
+            }
+        }
+        return;
+    }
     match std::env::var("SARABAN_BENCH_POSTGRES_URL") {
         Ok(_) if only == "sqlite" => {}
         Ok(admin) if !admin.is_empty() => {
             sqlx::any::install_default_drivers();
+            let anchor = match pgbench_anchor(&admin, pgbench_seconds()).await {
+                Ok(tps) => {
+                    println!(
+                        "\nanchor, pgbench -N -c 8 -j 2 -T {}: {tps:.0} tps; load average {}",
+                        pgbench_seconds(),
+                        load_average()
+                    );
+                    Some(tps)
+                }
+                Err(why) => {
+                    println!("\nanchor, pgbench: none ({why})");
+                    None
+                }
+            };
             let name = format!("saraban_bench_{}", uuid::Uuid::new_v4().simple());
             let mut conn = sqlx::AnyConnection::connect(&admin)
                 .await
@@ -587,7 +790,16 @@ async fn main() {
                 .map_or(admin.as_str(), |(base, _)| base);
             // Run on a task of its own so that a panic still drops the database.
             let url = format!("{base}/{name}");
-            let outcome = tokio::spawn(async move { bench("postgres", url, plan).await }).await;
+            let outcome = tokio::spawn(async move {
+                bench(
+                    "postgres",
+                    url,
+                    plan,
+                    anchor.map(|tps| ("pgbench -N -c 8", tps)),
+                )
+                .await
+            })
+            .await;
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "DROP DATABASE {name} WITH (FORCE)"
             )))
@@ -601,6 +813,21 @@ async fn main() {
         }
         _ => println!("\npostgres: skipped (set SARABAN_BENCH_POSTGRES_URL to an admin URL)"),
     }
+}
+
+/// How long the pgbench anchor runs.
+fn pgbench_seconds() -> u64 {
+    std::env::var("SARABAN_BENCH_PGBENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 /// The bench's organisation id, known good.
