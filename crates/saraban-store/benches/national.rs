@@ -1,14 +1,21 @@
 //! The national-scale simulation (issue 20): `SARABAN_SIM_ORGS`
 //! organisations, each the examples' อบต. with its people, positions and
-//! memo route, driven through a year's traffic compressed in time by
+//! routes, driven through a year's traffic compressed in time by
 //! `SARABAN_SIM_CLIENTS` concurrent clients until `SARABAN_SIM_DOCS`
-//! memos are issued. A memo is drafted, submitted, endorsed by three
+//! documents are done: `SARABAN_SIM_INCOMING` per cent of them (default
+//! 60: an office receives more than it sends) letters received, the rest
+//! memos issued. A memo is drafted, submitted, endorsed by three
 //! reviewers (one in twenty is returned once and resubmitted), signed and
 //! issued (typeset with Typst, sealed when the organisation has a seal, its
-//! PDF put in the content store); before each step its actor opens their
-//! inbox, and one memo in ten has its register and its public page read.
+//! PDF put in the content store). A letter is received by its fields and
+//! numbered in the receiving register, sent up by the registrar, endorsed
+//! by the ปลัด, ordered and assigned with a deadline by the mayor, and
+//! closed by the head of office with what was done. Before each step its
+//! actor opens their inbox; one document in ten has its register (a
+//! memo's register, or the receiving register's first page) read, and
+//! each tenth memo its public page.
 //!
-//! The run stops at 10 %, 30 % and 100 % of the memos and reports, for the
+//! The run stops at 10 %, 30 % and 100 % of the documents and reports, for the
 //! traffic since the last stop: transitions per second, inbox p50/p99,
 //! issue p99, register and public-page p99; and at the stop: `verify` of
 //! one organisation (the store's `audit`, as `saraban verify --org` runs
@@ -48,6 +55,11 @@ const DRAFTER: &str = "chanyurat";
 const REVIEWERS: [&str; 3] = ["somjai", "somsak", "wilaiwan"];
 const SIGNER: &str = "kanok";
 const REGISTRAR: &str = "sunee";
+/// The ปลัด, who sends a received letter on to the mayor.
+const CLERK: &str = "wilaiwan";
+/// The head of office, whose position the mayor assigns letters to.
+const ASSIGNEE: &str = "somjai";
+const ASSIGNEE_POSITION: &str = "head-of-office";
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -84,6 +96,21 @@ fn memo(n: usize) -> Drafted {
     Drafted::from_value(content).expect("the memo reads")
 }
 
+/// A received letter, as the registrar types it from paper.
+fn letter(n: usize, at: DateTime<Utc>) -> saraban_core::incoming::Received {
+    let dated = at.with_timezone(&thai_offset()).date_naive() - chrono::Duration::days(2);
+    saraban_core::incoming::Received::from_value(serde_json::json!({
+        "format": "saraban/1",
+        "kind": "incoming",
+        "their_number": format!("ตร ๐๐๒๓.{}/ว {}", n % 7 + 1, n % 900 + 1),
+        "date": dated.format("%Y-%m-%d").to_string(),
+        "from": "ที่ว่าการอำเภอเมืองตราด",
+        "to": "นายกองค์การบริหารส่วนตำบล",
+        "subject": format!("ขอความร่วมมือดำเนินการตามหนังสือสั่งการ ฉบับจำลองที่ {n}"),
+    }))
+    .expect("the letter reads")
+}
+
 /// Latencies of one kind of request since the last stop.
 #[derive(Default)]
 struct Timings(Vec<Duration>);
@@ -114,6 +141,8 @@ struct Sim {
     /// Each person's positions (the same in every organisation).
     positions: Vec<(String, Vec<PositionId>)>,
     total: usize,
+    /// Of each hundred documents, how many are received letters.
+    incoming: usize,
 }
 
 impl Sim {
@@ -141,18 +170,96 @@ impl Sim {
         at: DateTime<Utc>,
         phase: &Mutex<Phase>,
     ) {
+        self.act_assigning(org, who, id, action, None, at, phase)
+            .await;
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn act_assigning(
+        &self,
+        org: &OrgId,
+        who: &str,
+        id: &DocumentId,
+        action: RouteAction,
+        assignment: Option<saraban_store::Assignment>,
+        at: DateTime<Utc>,
+        phase: &Mutex<Phase>,
+    ) {
         self.inbox(org, who, phase).await;
         let begun = Instant::now();
-        let text =
-            matches!(action, RouteAction::Endorse | RouteAction::Return).then_some("เห็นควรเสนอ");
+        let text = match action {
+            RouteAction::Endorse | RouteAction::Return | RouteAction::Submit => Some("เห็นควรเสนอ"),
+            RouteAction::Close => Some("ดำเนินการแล้ว"),
+            _ => None,
+        };
         self.store
-            .act(org, &person(who), id, action, text, at)
+            .act_assigning(org, &person(who), id, action, text, assignment, at)
             .await
             .unwrap_or_else(|e| panic!("{action:?} by {who}: {e}"));
         let mut phase = phase.lock().unwrap();
         phase.transitions += 1;
         if action == RouteAction::Issue {
             phase.issue.0.push(begun.elapsed());
+        }
+    }
+
+    /// Document `n`: a letter received and closed, or a memo issued.
+    async fn document(&self, n: usize, phase: &Mutex<Phase>) {
+        if n % 100 < self.incoming {
+            self.letter(n, phase).await;
+        } else {
+            self.memo(n, phase).await;
+        }
+    }
+
+    /// Letter `n`: from receipt to its closing.
+    async fn letter(&self, n: usize, phase: &Mutex<Phase>) {
+        let org = &self.orgs[n % self.orgs.len()];
+        let at = |hour| moment(n, self.total, hour);
+        self.inbox(org, REGISTRAR, phase).await;
+        let id = self
+            .store
+            .receive_letter(org, &person(REGISTRAR), letter(n, at(8)), None, at(8))
+            .await
+            .expect("receive")
+            .id;
+        phase.lock().unwrap().transitions += 1;
+        self.act(org, REGISTRAR, &id, RouteAction::Submit, at(9), phase)
+            .await;
+        self.act(org, CLERK, &id, RouteAction::Endorse, at(10), phase)
+            .await;
+        let assignment = saraban_store::Assignment {
+            to: Slug::parse(ASSIGNEE_POSITION).expect("a position"),
+            due: Some(
+                at(11).with_timezone(&thai_offset()).date_naive() + chrono::Duration::days(14),
+            ),
+        };
+        self.act_assigning(
+            org,
+            SIGNER,
+            &id,
+            RouteAction::Sign,
+            Some(assignment),
+            at(11),
+            phase,
+        )
+        .await;
+        self.act(org, ASSIGNEE, &id, RouteAction::Close, at(16), phase)
+            .await;
+        if n.is_multiple_of(10) {
+            let today = at(16).with_timezone(&thai_offset()).date_naive();
+            let begun = Instant::now();
+            self.store
+                .received_register_page(
+                    org,
+                    saraban_core::thai::BuddhistYear::of(today),
+                    today,
+                    0,
+                    500,
+                )
+                .await
+                .expect("the receiving register");
+            phase.lock().unwrap().register.0.push(begun.elapsed());
         }
     }
 
@@ -354,10 +461,11 @@ async fn main() {
         orgs: ids,
         positions,
         total,
+        incoming: setting("SARABAN_SIM_INCOMING", 60).min(100),
     });
 
     println!(
-        "| at | memos | events | transitions/s | inbox p50 / p99 ms | issue p99 ms | register p99 ms | public p99 ms | verify one org s | DB bytes/memo | content bytes/memo |"
+        "| at | documents | events | transitions/s | inbox p50 / p99 ms | issue p99 ms | register p99 ms | public p99 ms | verify one org s | DB bytes/document | content bytes/document |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let next = Arc::new(AtomicUsize::new(0));
@@ -375,7 +483,7 @@ async fn main() {
                         next.fetch_sub(1, Ordering::Relaxed);
                         break;
                     }
-                    sim.memo(n, &phase).await;
+                    sim.document(n, &phase).await;
                 }
             });
         }
