@@ -3,6 +3,11 @@
 //! signature per event. One run, wall-clock seconds, single thread.
 //!
 //! `cargo bench -p saraban-core --bench verify [-- EVENTS]` (default 1,000,000).
+//!
+//! First, the floor of any audit that checks every approval: what
+//! `ed25519_dalek::verify_batch` costs a signature here, 1,000 a batch, on
+//! one thread and on every core, and what a million signatures would take.
+//! `-- floor` measures only that.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -92,12 +97,90 @@ fn timed<T>(what: &str, work: impl FnOnce() -> T) -> (T, Duration) {
     (out, took)
 }
 
+/// Signatures per `verify_batch` call in the floor's measure.
+const FLOOR_BATCH: usize = 1_000;
+/// Batches timed, on one thread and then spread over every core.
+const FLOOR_BATCHES: usize = 48;
+
+/// Seconds a signature costs in `verify_batch`, 1,000 a batch, on one
+/// thread and on every core, over approvals as the engine logs them (the
+/// bench's events, signed by five actors).
+fn signature_floor() {
+    let actors: Vec<SigningKey> = (0..5)
+        .map(|_| {
+            let mut seed = [0u8; 32];
+            getrandom::fill(&mut seed).expect("OS randomness");
+            SigningKey::from_bytes(&seed)
+        })
+        .collect();
+    let total = FLOOR_BATCH * FLOOR_BATCHES;
+    let messages: Vec<Vec<u8>> = (1..=total as u64)
+        .map(|seq| event(seq).canonical())
+        .collect();
+    let keys: Vec<VerifyingKey> = (0..total)
+        .map(|k| actors[k % actors.len()].verifying_key())
+        .collect();
+    let signatures: Vec<Signature> = messages
+        .iter()
+        .enumerate()
+        .map(|(k, message)| actors[k % actors.len()].sign(message))
+        .collect();
+    let check = |range: std::ops::Range<usize>| {
+        range.step_by(FLOOR_BATCH).all(|start| {
+            let end = start + FLOOR_BATCH;
+            let batch: Vec<&[u8]> = messages[start..end].iter().map(Vec::as_slice).collect();
+            ed25519_dalek::verify_batch(&batch, &signatures[start..end], &keys[start..end]).is_ok()
+        })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    println!(
+        "the floor: ed25519_dalek::verify_batch, {FLOOR_BATCH} signatures a batch, {total} signatures"
+    );
+    let (held, one_thread) = timed("one thread", || check(0..total));
+    assert!(held);
+    let per_batch = FLOOR_BATCHES.div_ceil(threads) * FLOOR_BATCH;
+    let (held, every_core) = timed(&format!("{threads} threads"), || {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..total)
+                .step_by(per_batch)
+                .map(|start| scope.spawn(move || check(start..(start + per_batch).min(total))))
+                .collect();
+            workers
+                .into_iter()
+                .all(|w| w.join().expect("a checking thread"))
+        })
+    });
+    assert!(held);
+    let each = one_thread.as_secs_f64() / total as f64;
+    let each_spread = every_core.as_secs_f64() / total as f64;
+    println!("  {:<44} {:>8.2} µs", "a signature, one thread", each * 1e6);
+    println!(
+        "  {:<44} {:>8.2} µs",
+        format!("a signature, {threads} threads (wall)"),
+        each_spread * 1e6
+    );
+    println!(
+        "  {:<44} {:>8.2} s",
+        format!("1,000,000 signatures on {threads} cores, ideal"),
+        each * 1e6 / threads as f64
+    );
+    println!(
+        "  {:<44} {:>8.2} s",
+        format!("1,000,000 signatures on {threads} cores, measured"),
+        each_spread * 1e6
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; the first number given is the size.
     let events: u64 = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
+    signature_floor();
+    if std::env::args().any(|a| a == "floor") {
+        return;
+    }
 
     println!("setup (untimed in the totals): {events} events");
     let setup = Instant::now();

@@ -26,8 +26,9 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::records_audit::RecordsCheck;
-use crate::rows::stored_json;
+use crate::rows::{DocRow, stored_json};
 use crate::seals::check_pdf_seal;
+use crate::search_rows::{row_inputs, search_row, stored_rows};
 use crate::signatures::{InkCheck, registered_signature};
 use crate::unit_registers_audit::UnitRegisterCheck;
 use crate::writer::Backend;
@@ -698,33 +699,103 @@ struct ContentDigest {
 /// kilobytes), the next page while this one is hashed.
 const CONTENT_PAGE: i64 = 256;
 
-/// Each content hashed and its kind read, spread over the cores.
-fn digest_contents(contents: &[&[u8]]) -> Vec<ContentDigest> {
+/// `work` done on each of `items`, the items spread over the cores (a
+/// part at least `least` long each); the results in the items' order.
+fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    least: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = contents.len().div_ceil(threads).max(16);
+    let chunk = items.len().div_ceil(threads).max(least).max(1);
+    let work = &work;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = contents
+        let workers: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|content| {
-                            let said = serde_json::from_slice::<ContentKind>(content).ok();
-                            ContentDigest {
-                                sha256: sha256_hex(content),
-                                in_reply_to: said.as_ref().and_then(|c| c.in_reply_to.clone()),
-                                kind: said.map(|c| c.kind),
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(work).collect::<Vec<_>>()))
             .collect();
         workers
             .into_iter()
-            .flat_map(|worker| worker.join().expect("a hashing thread"))
+            .flat_map(|worker| worker.join().expect("a checking thread"))
             .collect()
     })
+}
+
+/// A content's hash, and what it says (`said`, if it reads) of its kind.
+fn digest(content: &[u8], said: Option<ContentKind>) -> ContentDigest {
+    ContentDigest {
+        sha256: sha256_hex(content),
+        in_reply_to: said.as_ref().and_then(|c| c.in_reply_to.clone()),
+        kind: said.map(|c| c.kind),
+    }
+}
+
+/// Each content hashed and its kind read, spread over the cores.
+fn digest_contents(contents: &[&[u8]]) -> Vec<ContentDigest> {
+    on_every_core(contents, 16, |content| {
+        digest(content, serde_json::from_slice(content).ok())
+    })
+}
+
+/// What reading the documents' texts leaves for the documents' check.
+#[derive(Default)]
+struct TextsRead {
+    /// The digest of each text that is not byte for byte its version's
+    /// (the versions' check hashed those).
+    digests: HashMap<DocKey, ContentDigest>,
+    /// Search rows missing or not their rebuild: (document, detail).
+    search: Vec<(String, String)>,
+}
+
+/// A document's row as read with its text: the row, its text parsed (or
+/// why it does not read), and the text's digest where it is not its
+/// version's.
+struct TextRead {
+    id: String,
+    doc: std::result::Result<DocRow, String>,
+    digest: Option<ContentDigest>,
+}
+
+fn read_text(row: &AnyRow) -> Result<TextRead> {
+    let id: String = row.try_get("id")?;
+    let text: &[u8] = row.try_get("content")?;
+    let parsed = serde_json::from_slice::<serde_json::Value>(text);
+    let digest = (row.try_get::<i64, _>("as_version")? == 0).then(|| {
+        let said = parsed
+            .as_ref()
+            .ok()
+            .and_then(|content| <ContentKind as serde::Deserialize>::deserialize(content).ok());
+        digest(text, said)
+    });
+    let doc = match parsed {
+        Ok(content) => Ok(DocRow::with_content(row, Arc::new(content))?),
+        Err(error) => Err(error.to_string()),
+    };
+    Ok(TextRead { id, doc, digest })
+}
+
+/// Each document's search row rebuilt by `search_row` and compared with
+/// the `stored` one: (document, what differs).
+fn compare_search_rows(
+    docs: &[DocRow],
+    actors: &crate::search_rows::Actors,
+    context: &crate::search_rows::Context,
+    stored: &HashMap<String, crate::search_rows::SearchRow>,
+) -> Vec<(String, String)> {
+    on_every_core(docs, 8, |doc| {
+        let acted = actors.get(&doc.id).map_or(&[][..], Vec::as_slice);
+        let row = search_row(doc, acted, context, false);
+        let detail = match stored.get(&row.document_id) {
+            None => Some("its search row is missing".to_owned()),
+            Some(kept) => row
+                .differences(kept)
+                .map(|columns| format!("its search row differs from the rebuild in {columns}")),
+        };
+        detail.map(|detail| (row.document_id, detail))
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// What the versions' check leaves for the documents' check, which
@@ -808,11 +879,12 @@ impl Store {
         let head_seq = head.try_get::<i64, _>("seq")? as u64;
         let head_hash = to_hash(head.try_get("hash")?);
         let head_frontier: Option<Vec<u8>> = head.try_get("frontier")?;
-        // The search rows are rebuilt from the documents' table alone: they
-        // are checked beside the log, on another core.
-        let search_rows = {
+        // Each document's text is read once, beside the log: its search
+        // row (built from the documents' table alone) rebuilt and compared,
+        // and its digest kept for the documents' check.
+        let texts = {
             let (store, org) = (self.clone(), org.to_owned());
-            tokio::spawn(async move { store.check_search_rows(&org).await })
+            tokio::spawn(async move { store.read_texts(&org).await })
         };
         let checkpoints = self.read_checkpoints(&mut findings, kept_notes).await?;
         let sizes: HashSet<u64> = checkpoints.held.iter().map(|(size, _, _)| *size).collect();
@@ -957,8 +1029,11 @@ impl Store {
             tokio::spawn(async move { store.check_issued_pdfs(&org, &issued).await })
         };
         let versions = self.check_versions(&mut findings, &mut rebuilt, versions_read);
+        let mut texts = texts
+            .await
+            .map_err(|e| StoreError::invariant(format!("the texts' read stopped: {e}")))??;
         let documents = self
-            .check_documents(&mut findings, &mut rebuilt, versions)
+            .check_documents(&mut findings, &mut rebuilt, versions, &mut texts.digests)
             .await?;
         self.check_issues(&mut findings, &config, &issues, pdfs)
             .await?;
@@ -968,10 +1043,7 @@ impl Store {
         for (class, document, detail) in self.check_enclosures(findings.org).await? {
             findings.add(class, None, document.as_deref(), detail);
         }
-        let search_rows = search_rows
-            .await
-            .map_err(|e| StoreError::invariant(format!("the search rows' check stopped: {e}")))??;
-        for (document, detail) in search_rows {
+        for (document, detail) in texts.search {
             let document = Some(document.as_str()).filter(|d| !d.is_empty());
             findings.add(FindingClass::Projection, None, document, detail);
         }
@@ -1087,38 +1159,26 @@ impl Store {
 
     /// Each document's row against the one its events rebuild: its content
     /// and version, number, state, round, cancellation, times, and who it
-    /// waits for. Its text is compared with its version's in the database
-    /// (hashed here only where they differ): the versions' check has
-    /// hashed that. Returns how many rows there are.
+    /// waits for. Its text's digest is its version's, unless `digests`
+    /// (from `read_texts`) holds its own. Returns how many rows there are.
     async fn check_documents(
         &self,
         findings: &mut Findings<'_>,
         rebuilt: &mut Rebuilt,
         versions: VersionsRead,
+        digests: &mut HashMap<DocKey, ContentDigest>,
     ) -> Result<u64> {
         let org = findings.org;
-        let sql = self.timed(&format!(
+        let sql = self.timed(
             "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version,
                     d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at),
                     @text(d.created_at), @text(d.updated_at), @text(d.published_at), d.verify_code, d.assigned_to, d.due_on, d.in_reply_to,
-                    d.circulated_to, d.acknowledged_by, v.content_hash AS version_hash,
-                    CASE WHEN v.content = d.content THEN NULL ELSE {} END AS content
+                    d.circulated_to, d.acknowledged_by, v.content_hash AS version_hash
                FROM documents d LEFT JOIN document_versions v
                  ON v.org_id = d.org_id AND v.document_id = d.id AND v.version = d.version
               WHERE d.org_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3",
-            self.text_bytes("d.content")
-        ));
-        let read = |after: String| {
-            let (pool, org, sql) = (self.pool.clone(), org.to_owned(), sql.clone());
-            tokio::spawn(async move {
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(org)
-                    .bind(after)
-                    .bind(CONTENT_PAGE)
-                    .fetch_all(&pool)
-                    .await
-            })
-        };
+        );
+        let read = |after: String| self.documents_page(&sql, org, after);
         let mut count = 0;
         let mut after: Option<String> = None;
         let mut next = Some(read(String::new()));
@@ -1135,19 +1195,11 @@ impl Store {
                 .waiting_between(org, after.as_deref(), until.as_deref())
                 .await?;
             count += rows.len() as u64;
-            let contents: Vec<&[u8]> = rows
-                .iter()
-                .filter_map(|row| row.try_get::<Option<&[u8]>, _>("content").transpose())
-                .collect::<std::result::Result<_, _>>()?;
-            let mut digests = digest_contents(&contents).into_iter();
             for row in &rows {
                 let id: &str = row.try_get("id")?;
                 let mut waits: Vec<String> = waiting.remove(id).unwrap_or_default();
                 waits.sort();
-                let digest = match row.try_get::<Option<&[u8]>, _>("content")? {
-                    Some(_) => digests.next(),
-                    None => None,
-                };
+                let digest = digests.remove(&DocKey::new(id));
                 self.check_document(findings, rebuilt, &versions, row, id, digest, waits)?;
             }
             for id in waiting.keys() {
@@ -1385,6 +1437,102 @@ impl Store {
             findings.add(FindingClass::Projection, None, Some(id), detail);
         }
         Ok(())
+    }
+
+    /// Starts reading the page of `org`'s documents after `after` by `sql`
+    /// (bound to the organisation, `after` and `CONTENT_PAGE`).
+    fn documents_page(
+        &self,
+        sql: &str,
+        org: &str,
+        after: String,
+    ) -> tokio::task::JoinHandle<std::result::Result<Vec<AnyRow>, sqlx::Error>> {
+        let (pool, org, sql) = (self.pool.clone(), org.to_owned(), sql.to_owned());
+        tokio::spawn(async move {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org)
+                .bind(after)
+                .bind(CONTENT_PAGE)
+                .fetch_all(&pool)
+                .await
+        })
+    }
+
+    /// Reads every document's text once, a page at a time, the next page
+    /// while this one is checked: each text parsed on every core, its
+    /// search row rebuilt and compared with the stored one, and its digest
+    /// kept where it is not byte for byte its version's.
+    async fn read_texts(&self, org: &str) -> Result<TextsRead> {
+        let sql = self.timed(&format!(
+            "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version,
+                    {} AS content, d.content_hash, d.register_id, d.year, d.number, d.pdf_hash,
+                    @text(d.cancelled_at), @text(d.created_at), @text(d.updated_at),
+                    @text(d.published_at), d.assigned_to, d.due_on, d.circulated_to, d.acknowledged_by,
+                    CAST(CASE WHEN v.content = d.content THEN 1 ELSE 0 END AS BIGINT) AS as_version
+               FROM documents d LEFT JOIN document_versions v
+                 ON v.org_id = d.org_id AND v.document_id = d.id AND v.version = d.version
+              WHERE d.org_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3",
+            self.text_bytes("d.content")
+        ));
+        let read = |after: String| self.documents_page(&sql, org, after);
+        let mut texts = TextsRead::default();
+        let mut documents = 0;
+        let mut next = read(String::new());
+        loop {
+            let rows = next
+                .await
+                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            next = read(last.try_get("id")?);
+            documents += rows.len();
+            let read_page = tokio::task::spawn_blocking(move || {
+                on_every_core(&rows, 8, read_text)
+                    .into_iter()
+                    .collect::<Result<Vec<_>>>()
+            })
+            .await
+            .map_err(|e| StoreError::invariant(format!("a parsing task stopped: {e}")))??;
+            let mut docs = Vec::with_capacity(read_page.len());
+            for text in read_page {
+                if let Some(digest) = text.digest {
+                    texts.digests.insert(DocKey::new(&text.id), digest);
+                }
+                match text.doc {
+                    Ok(doc) => docs.push(doc),
+                    Err(error) => texts.search.push((
+                        text.id,
+                        format!(
+                            "its search row cannot be rebuilt: its text does not read ({error})"
+                        ),
+                    )),
+                }
+            }
+            let mut tx = self.pool.begin().await?;
+            let (actors, context) = row_inputs(&mut tx, org, &docs, &[]).await?;
+            let ids: Vec<&str> = docs.iter().map(|doc| doc.id.as_str()).collect();
+            let stored = stored_rows(&mut tx, org, &ids).await?;
+            tx.commit().await?;
+            let found = tokio::task::spawn_blocking(move || {
+                compare_search_rows(&docs, &actors, &context, &stored)
+            })
+            .await
+            .map_err(|e| StoreError::invariant(format!("a search rows' check stopped: {e}")))?;
+            texts.search.extend(found);
+        }
+        let rows: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM search_documents WHERE org_id = $1")
+                .bind(org)
+                .fetch_one(&self.pool)
+                .await?;
+        if usize::try_from(rows).unwrap_or_default() > documents {
+            texts.search.push((
+                String::new(),
+                format!("the search table has {rows} rows for {documents} documents"),
+            ));
+        }
+        Ok(texts)
     }
 
     /// Starts reading every stored version, a page at a time, each hashed

@@ -278,11 +278,20 @@ impl From<ProjectedAction> for ActionRow {
 
 impl DocRow {
     pub(crate) fn from_row(row: &AnyRow) -> Result<Self> {
+        let content: String = row.get("content");
+        let content = serde_json::from_str(&content)
+            .map(std::sync::Arc::new)
+            .map_err(|e| StoreError::corrupt("content", e))?;
+        DocRow::with_content(row, content)
+    }
+
+    /// The row's other columns, its content parsed already (`verify` reads
+    /// it as bytes, once for two checks).
+    pub(crate) fn with_content(row: &AnyRow, content: std::sync::Arc<Value>) -> Result<Self> {
         let state_name: String = row.get("state");
         let step: i64 = row.get("step");
         let state = State::from_parts(&state_name, step)
             .ok_or_else(|| StoreError::corrupt("state", &state_name))?;
-        let content: String = row.get("content");
         Ok(DocRow {
             id: row.get("id"),
             kind: row.get("kind"),
@@ -292,9 +301,7 @@ impl DocRow {
                 .map_err(|e| StoreError::corrupt("drafter", e))?,
             route_version: row.get("route_version"),
             version: row.get("version"),
-            content: serde_json::from_str(&content)
-                .map(std::sync::Arc::new)
-                .map_err(|e| StoreError::corrupt("content", e))?,
+            content,
             content_hash: row.get("content_hash"),
             register: row.get("register_id"),
             year: row.get("year"),

@@ -17,7 +17,7 @@ use crate::documents::printed_number;
 use crate::error::{Result, StoreError};
 use crate::reads::{org_digits, register_info};
 use crate::rows::stored_id;
-use crate::search_rows::{build_rows, rebuild_org, stored_rows};
+use crate::search_rows::rebuild_org;
 use crate::store::Store;
 use crate::writer::{Backend, Writes};
 
@@ -486,53 +486,6 @@ impl Store {
             done.push((org, count));
         }
         Ok(done)
-    }
-}
-
-impl Store {
-    /// The search rows of `org` against a rebuild from the records (the
-    /// same function the transitions use): (document, what differs) for
-    /// each row that is missing, extra or not the rebuild's.
-    pub(crate) async fn check_search_rows(&self, org: &str) -> Result<Vec<(String, String)>> {
-        let mut tx = self.pool.begin().await?;
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM documents WHERE org_id = $1 ORDER BY id")
-                .bind(org)
-                .fetch_all(&mut *tx)
-                .await?;
-        let mut found = Vec::new();
-        for chunk in ids.chunks(256) {
-            let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            let rebuilt = build_rows(&mut tx, org, &chunk, &[], &[]).await?;
-            let stored = stored_rows(&mut tx, org, &chunk).await?;
-            for row in rebuilt {
-                let detail = match stored.get(&row.document_id) {
-                    None => Some("its search row is missing".to_owned()),
-                    Some(kept) => row.differences(kept).map(|columns| {
-                        format!("its search row differs from the rebuild in {columns}")
-                    }),
-                };
-                if let Some(detail) = detail {
-                    found.push((row.document_id.clone(), detail));
-                }
-            }
-        }
-        let rows: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM search_documents WHERE org_id = $1")
-                .bind(org)
-                .fetch_one(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        if usize::try_from(rows).unwrap_or_default() > ids.len() {
-            found.push((
-                String::new(),
-                format!(
-                    "the search table has {rows} rows for {} documents",
-                    ids.len()
-                ),
-            ));
-        }
-        Ok(found)
     }
 }
 

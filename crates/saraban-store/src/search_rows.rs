@@ -296,6 +296,28 @@ pub(crate) async fn build_rows(
     if docs.is_empty() {
         return Ok(Vec::new());
     }
+    let (actors, context) = row_inputs(tx, org, &docs, acting).await?;
+    Ok(docs
+        .iter()
+        .map(|doc| {
+            let acted = actors.get(&doc.id).map_or(&[][..], Vec::as_slice);
+            search_row(doc, acted, &context, text_kept.contains(&doc.id.as_str()))
+        })
+        .collect())
+}
+
+/// Who acted on each document, by document.
+pub(crate) type Actors = HashMap<String, Vec<String>>;
+
+/// What `search_row` needs of `docs` besides them: who acted on each
+/// secret one (`acting`, the batch's actions not yet in the table, among
+/// them) and the `Context`. `verify` reads the documents itself.
+pub(crate) async fn row_inputs(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    docs: &[DocRow],
+    acting: &[(&str, &str)],
+) -> Result<(Actors, Context)> {
     // Who acted matters only to who may find a secret document.
     let secret: Vec<&str> = docs
         .iter()
@@ -316,14 +338,8 @@ pub(crate) async fn build_rows(
             acted.push((*person).to_owned());
         }
     }
-    let context = context(tx, org, &docs).await?;
-    Ok(docs
-        .iter()
-        .map(|doc| {
-            let acted = actors.get(&doc.id).map_or(&[][..], Vec::as_slice);
-            search_row(doc, acted, &context, text_kept.contains(&doc.id.as_str()))
-        })
-        .collect())
+    let context = context(tx, org, docs).await?;
+    Ok((actors, context))
 }
 
 /// Marked ลับ or ลับมาก (or anything else under `secrecy`).
@@ -366,7 +382,7 @@ async fn read_actors(
     tx: &mut Transaction<'static, Any>,
     org: &str,
     ids: &[&str],
-) -> Result<HashMap<String, Vec<String>>> {
+) -> Result<Actors> {
     let sql = format!(
         "SELECT document_id, actor_id FROM actions WHERE org_id = $1 AND document_id IN ({}) ORDER BY seq",
         parameters(ids.len())
