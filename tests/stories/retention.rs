@@ -601,7 +601,7 @@ async fn records_are_kept_destroyed_and_proven(db: TestDb) {
                 1
             )
             .await,
-        Err(StoreError::Invalid { .. })
+        Err(StoreError::NotFound { .. })
     ));
     // By the end of 2567 only the older one is; by 2566 neither.
     let due = store.transfer_due(&o, 2567, None, 100).await.unwrap();

@@ -355,7 +355,7 @@ pub(crate) async fn destruction_list(
 /// บัญชีส่งมอบหนังสือครบ ๒๕ ปี: documents of permanent value whose age
 /// reaches the schedule's transfer age by the end of the last B.E. year.
 #[utoipa::path(get, path = "/records/transfer", tag = "records", params(ItemsPage),
-    responses((status = 200, body = [TransferItem]), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 422, description = "`after` is not a numbered document of the organisation", body = ApiError)))]
+    responses((status = 200, body = [TransferItem]), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, description = "`after` is not a numbered document of the organisation", body = ApiError)))]
 pub(crate) async fn transfer_due(
     State(state): State<AppState>,
     actor: Actor,

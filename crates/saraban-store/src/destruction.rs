@@ -766,9 +766,7 @@ impl Store {
                 .bind(after.as_str())
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| {
-                    StoreError::invalid("after", format!("{after} is not a numbered document"))
-                })?;
+                .ok_or_else(|| StoreError::not_found("numbered document", after.as_str()))?;
                 (
                     row.try_get("register_key")?,
                     row.try_get("year")?,
