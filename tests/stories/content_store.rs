@@ -423,42 +423,25 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
         .execute(store.pool())
         .await
         .unwrap();
-    sqlx::query(
+    kept_as_before(
+        store,
+        ContentKind::Enclosure,
         "INSERT INTO enclosure_files_to_move (org_id, sha256, media_type, size, bytes) SELECT org_id, sha256, media_type, size, $2 FROM enclosure_files WHERE sha256 = $1",
+        "DELETE FROM enclosure_files WHERE sha256 = $1",
+        &enclosure_sha,
+        &enclosure,
     )
-    .bind(&enclosure_sha)
-    .bind(&enclosure)
-    .execute(store.pool())
-    .await
-    .unwrap();
-    sqlx::query("DELETE FROM enclosure_files WHERE sha256 = $1")
-        .bind(&enclosure_sha)
-        .execute(store.pool())
-        .await
-        .unwrap();
-    content
-        .delete(ORG, ContentKind::Enclosure, &enclosure_sha)
-        .await
-        .unwrap();
-    // The mayor's sealed image as sqlite 0010 / postgres 0011 kept it:
-    // its bytes in the row, no object yet.
-    sqlx::query(
+    .await;
+    // The mayor's sealed image as sqlite 0010 / postgres 0011 kept it.
+    kept_as_before(
+        store,
+        ContentKind::SealedSignature,
         "INSERT INTO signature_images_to_move (org_id, person_id, sha256, nonce, sealed) SELECT org_id, person_id, sha256, nonce, $2 FROM signature_images WHERE sealed_sha256 = $1",
+        "DELETE FROM signature_images WHERE sealed_sha256 = $1",
+        &sealed_sha,
+        &sealed,
     )
-    .bind(&sealed_sha)
-    .bind(&sealed)
-    .execute(store.pool())
-    .await
-    .unwrap();
-    sqlx::query("DELETE FROM signature_images WHERE sealed_sha256 = $1")
-        .bind(&sealed_sha)
-        .execute(store.pool())
-        .await
-        .unwrap();
-    content
-        .delete(ORG, ContentKind::SealedSignature, &sealed_sha)
-        .await
-        .unwrap();
+    .await;
     assert!(!findings(store).await.is_empty(), "not yet moved");
     store.close().await;
     let reopened = saraban_stories::open_store(&db.url).await.unwrap();
@@ -538,6 +521,31 @@ async fn content_lives_in_the_store_and_verify_and_gc_hold_it_to_the_records(db:
     );
     reopened.close().await;
     std::fs::remove_dir_all(&keys).ok();
+}
+
+/// An object as a version before the content store kept it: its row (by
+/// `copy`, given the hash and the bytes) back in its `…_to_move` table with
+/// its bytes, its row here gone (`forget`), and no object yet.
+async fn kept_as_before(
+    store: &Store,
+    kind: ContentKind,
+    copy: &str,
+    forget: &str,
+    sha: &str,
+    bytes: &[u8],
+) {
+    sqlx::query(sqlx::AssertSqlSafe(copy.to_owned()))
+        .bind(sha)
+        .bind(bytes)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(forget.to_owned()))
+        .bind(sha)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.content_store().delete(ORG, kind, sha).await.unwrap();
 }
 
 /// Every event's hashed bytes, in order.

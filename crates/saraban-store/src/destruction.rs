@@ -633,19 +633,16 @@ impl Store {
             None => (String::new(), 0, 0, String::new()),
             Some(after) => self.destruction_item_key(org, list, after).await?,
         };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+        let query = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
             postgres,
             crate::list_queries::DESTRUCTION_ITEMS,
         )))
         .bind(org.as_str())
-        .bind(list)
-        .bind(key.0)
-        .bind(key.1)
-        .bind(key.2)
-        .bind(key.3)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(list);
+        let rows = bind_key(query, key)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 let subject: Option<String> = row.try_get("subject")?;
@@ -707,16 +704,11 @@ impl Store {
         item: &DocumentId,
     ) -> Result<i64> {
         let key = self.destruction_item_key(org, list, item).await?;
-        let counted: i64 = sqlx::query_scalar(crate::list_queries::DESTRUCTION_ITEMS_THROUGH)
+        let query = sqlx::query(crate::list_queries::DESTRUCTION_ITEMS_THROUGH)
             .bind(org.as_str())
-            .bind(list)
-            .bind(key.0)
-            .bind(key.1)
-            .bind(key.2)
-            .bind(key.3)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(counted)
+            .bind(list);
+        let counted = bind_key(query, key).fetch_one(&self.pool).await?;
+        Ok(counted.try_get(0)?)
     }
 
     /// An item's place in its list's order.
@@ -811,14 +803,11 @@ impl Store {
             pair_values.join(", "),
             permanent_values.join(", "),
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(org)
             .bind(i64::from(ended) - i64::from(schedule.transfer_age))
-            .bind(limit)
-            .bind(key.0)
-            .bind(key.1)
-            .bind(key.2)
-            .bind(key.3);
+            .bind(limit);
+        let mut query = bind_key(query, key);
         for (kind, register) in &pairs {
             let class = schedule.class_for(kind, register.as_deref()).id.as_str();
             query = query
@@ -1170,4 +1159,13 @@ async fn erase(
     .execute(&mut **tx)
     .await?;
     Ok((document.to_owned(), subject, erased, version, content_hash))
+}
+
+/// A list item's place in its list's order (register, B.E. year, number,
+/// document), bound as the four parameters a page goes on after.
+fn bind_key(
+    query: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    key: (String, i64, i64, String),
+) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+    query.bind(key.0).bind(key.1).bind(key.2).bind(key.3)
 }

@@ -334,14 +334,12 @@ impl Store {
                 } else {
                     ("on", "off")
                 };
-                for setting in [
-                    format!("SET LOCAL enable_bitmapscan = {bitmaps}"),
-                    format!("SET LOCAL enable_indexscan = {walks}"),
-                ] {
-                    sqlx::query(sqlx::AssertSqlSafe(setting))
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                // Both in one round trip.
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "SET LOCAL enable_bitmapscan = {bitmaps}; SET LOCAL enable_indexscan = {walks}"
+                )))
+                .execute(&mut *tx)
+                .await?;
             }
             // FTS5 gives its rows in rowid order, and stops at the bound,
             // only when the order is asked of it by name.
@@ -362,13 +360,11 @@ impl Store {
         let (candidates, searched_all) = found;
         if !sqlite {
             // The rows shown, and the names, are read by their keys again.
-            for setting in ["enable_bitmapscan", "enable_indexscan"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SET LOCAL {setting} TO DEFAULT"
-                )))
-                .execute(&mut *tx)
-                .await?;
-            }
+            sqlx::raw_sql(
+                "SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT",
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         let mut matched = candidates.len() as u64;
         let mut more = matched > COUNT_BOUND || !searched_all;
