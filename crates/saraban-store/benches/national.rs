@@ -133,6 +133,7 @@ struct Phase {
     issue: Timings,
     register: Timings,
     public: Timings,
+    search: Timings,
 }
 
 struct Sim {
@@ -146,13 +147,16 @@ struct Sim {
 }
 
 impl Sim {
-    async fn inbox(&self, org: &OrgId, who: &str, phase: &Mutex<Phase>) {
-        let positions = self
-            .positions
+    fn positions_of(&self, who: &str) -> Vec<PositionId> {
+        self.positions
             .iter()
             .find(|(p, _)| p == who)
             .map(|(_, held)| held.clone())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    async fn inbox(&self, org: &OrgId, who: &str, phase: &Mutex<Phase>) {
+        let positions = self.positions_of(who);
         let begun = Instant::now();
         self.store
             .inbox(org, &person(who), &positions, 50)
@@ -204,12 +208,52 @@ impl Sim {
     }
 
     /// Document `n`: a letter received and closed, or a memo issued.
+    /// One in ten, the registrar then looks for an earlier one of the
+    /// organisation by the words of its subject, or for a common phrase.
     async fn document(&self, n: usize, phase: &Mutex<Phase>) {
         if n % 100 < self.incoming {
             self.letter(n, phase).await;
         } else {
             self.memo(n, phase).await;
         }
+        if n % 10 == 5 {
+            self.search(n, phase).await;
+        }
+    }
+
+    async fn search(&self, n: usize, phase: &Mutex<Phase>) {
+        let org = &self.orgs[n % self.orgs.len()];
+        let reader = saraban_store::Account {
+            org: org.clone(),
+            person: person(REGISTRAR),
+            name: String::new(),
+            is_admin: false,
+            positions: self
+                .positions_of(REGISTRAR)
+                .into_iter()
+                .map(|position| saraban_store::PositionHeld {
+                    position,
+                    capacity: "holder".into(),
+                })
+                .collect(),
+        };
+        // The same organisation's document some weeks back, or a phrase
+        // every letter has.
+        let text = match (n / 10) % 2 {
+            0 => format!("ฉบับจำลองที่ {}", n.saturating_sub(self.orgs.len() * 20)),
+            _ => "ขอความร่วมมือ".to_owned(),
+        };
+        let query = saraban_store::SearchQuery {
+            text,
+            limit: 20,
+            ..saraban_store::SearchQuery::default()
+        };
+        let begun = Instant::now();
+        self.store
+            .search(&reader, &query)
+            .await
+            .expect("the search");
+        phase.lock().unwrap().search.0.push(begun.elapsed());
     }
 
     /// Letter `n`: from receipt to its closing.
@@ -318,20 +362,6 @@ impl Sim {
     }
 }
 
-fn folder_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .filter_map(Result::ok)
-        .map(|entry| match entry.file_type() {
-            Ok(kind) if kind.is_dir() => folder_bytes(&entry.path()),
-            Ok(_) => entry.metadata().map(|m| m.len()).unwrap_or(0),
-            Err(_) => 0,
-        })
-        .sum()
-}
-
 async fn database_bytes(store: &Store, sqlite_file: Option<&Path>) -> u64 {
     match sqlite_file {
         Some(file) => ["", "-wal"]
@@ -388,13 +418,12 @@ async fn main() {
                 (format!("sqlite://{}", file.display()), Some(file), None)
             }
         };
-    let content_folder = match &content {
-        Some(ContentPlace::Folder(dir)) => Some(dir.clone()),
-        Some(_) => None,
-        None => sqlite_file
-            .as_ref()
-            .map(|f| PathBuf::from(format!("{}.content", f.display()))),
-    };
+    // Counted through the store's own listing, in a folder or a bucket.
+    let content_store = saraban_store::ContentStore::open(&match &content {
+        Some(place) => place.clone(),
+        None => ContentPlace::beside(&url).expect("the content beside the file"),
+    })
+    .expect("the content store");
     let store = Store::open_with_content(&url, content.as_ref())
         .await
         .expect("open the store")
@@ -465,9 +494,9 @@ async fn main() {
     });
 
     println!(
-        "| at | documents | events | transitions/s | inbox p50 / p99 ms | issue p99 ms | register p99 ms | public p99 ms | verify one org s | DB bytes/document | content bytes/document |"
+        "| at | documents | events | transitions/s | inbox p50 / p99 ms | issue p99 ms | register p99 ms | public p99 ms | search p50 / p95 ms | verify one org s | DB bytes/document | content bytes/document |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let next = Arc::new(AtomicUsize::new(0));
     for share in [10, 30, 100] {
         let end = total * share / 100;
@@ -503,15 +532,23 @@ async fn main() {
             .await
             .expect("events");
         let database = database_bytes(&store, sqlite_file.as_deref()).await;
-        let contents = content_folder.as_deref().map_or(0, folder_bytes);
+        let contents: u64 = content_store
+            .list()
+            .await
+            .expect("the content's listing")
+            .iter()
+            .map(|object| object.size)
+            .sum();
         println!(
-            "| {share} % | {end} | {events} | {:.0} | {:.1} / {:.1} | {:.0} | {:.1} | {:.1} | {:.2} | {} | {} |",
+            "| {share} % | {end} | {events} | {:.0} | {:.1} / {:.1} | {:.0} | {:.1} | {:.1} | {:.1} / {:.1} | {:.2} | {} | {} |",
             phase.transitions as f64 / elapsed.as_secs_f64(),
             phase.inbox.percentile(0.5),
             phase.inbox.percentile(0.99),
             phase.issue.percentile(0.99),
             phase.register.percentile(0.99),
             phase.public.percentile(0.99),
+            phase.search.percentile(0.5),
+            phase.search.percentile(0.95),
             verify.as_secs_f64(),
             database / end.max(1) as u64,
             contents / end.max(1) as u64,
