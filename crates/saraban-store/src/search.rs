@@ -313,13 +313,30 @@ impl Store {
         // (the newest matches, up to the bound; whether every row was searched)
         let mut found = (Vec::new(), true);
         for window in windows {
-            let newest = match window {
-                Some(rows) => format!(
-                    " AND s.id >= COALESCE((SELECT id FROM search_documents WHERE org_id = {org_param}
-                        ORDER BY id DESC LIMIT 1 OFFSET {}), 0)",
-                    rows - 1
+            let (from, newest) = match window {
+                // PostgreSQL: the organisation's newest rows in a subquery
+                // of their own, so that no other row is read. Given the
+                // window as a condition beside the terms, the planner
+                // walked every organisation's rows by id and tested the
+                // terms before the organisation (an equality it moves
+                // last): for an organisation smaller than the window, the
+                // whole table (128 ms at 5,000 rows of 8 organisations).
+                Some(rows) if !sqlite => (
+                    format!(
+                        "(SELECT * FROM search_documents WHERE org_id = {org_param}
+                          ORDER BY id DESC LIMIT {rows}) s {joined} WHERE"
+                    ),
+                    String::new(),
                 ),
-                None => String::new(),
+                Some(rows) => (
+                    source.clone(),
+                    format!(
+                        " AND s.id >= COALESCE((SELECT id FROM search_documents WHERE org_id = {org_param}
+                            ORDER BY id DESC LIMIT 1 OFFSET {}), 0)",
+                        rows - 1
+                    ),
+                ),
+                None => (source.clone(), String::new()),
             };
             if !sqlite {
                 // PostgreSQL guesses a Thai LIKE matches almost nothing and
@@ -345,7 +362,7 @@ impl Store {
             // only when the order is asked of it by name.
             let newest_first = if fts { "f.rowid DESC" } else { "s.id DESC" };
             let sql = format!(
-                "SELECT {SELECTED} FROM {source} {filter}{newest} ORDER BY {newest_first} LIMIT {limit}"
+                "SELECT {SELECTED} FROM {from} {filter}{newest} ORDER BY {newest_first} LIMIT {limit}"
             );
             let rows = candidates(&mut tx, &sql, &statement.binds).await?;
             let searched_all = match window {
