@@ -111,6 +111,13 @@ fn letter(n: usize, at: DateTime<Utc>) -> saraban_core::incoming::Received {
     .expect("the letter reads")
 }
 
+/// What `work` gives, and how long it took.
+async fn timed<T>(work: impl Future<Output = T>) -> (T, Duration) {
+    let begun = Instant::now();
+    let done = work.await;
+    (done, begun.elapsed())
+}
+
 /// Latencies of one kind of request since the last stop.
 #[derive(Default)]
 struct Timings(Vec<Duration>);
@@ -157,12 +164,9 @@ impl Sim {
 
     async fn inbox(&self, org: &OrgId, who: &str, phase: &Mutex<Phase>) {
         let positions = self.positions_of(who);
-        let begun = Instant::now();
-        self.store
-            .inbox(org, &person(who), &positions, 50)
-            .await
-            .expect("the inbox");
-        phase.lock().unwrap().inbox.0.push(begun.elapsed());
+        let (read, took) = timed(self.store.inbox(org, &person(who), &positions, 50)).await;
+        read.expect("the inbox");
+        phase.lock().unwrap().inbox.0.push(took);
     }
 
     async fn act(
@@ -248,12 +252,9 @@ impl Sim {
             limit: 20,
             ..saraban_store::SearchQuery::default()
         };
-        let begun = Instant::now();
-        self.store
-            .search(&reader, &query)
-            .await
-            .expect("the search");
-        phase.lock().unwrap().search.0.push(begun.elapsed());
+        let (found, took) = timed(self.store.search(&reader, &query)).await;
+        found.expect("the search");
+        phase.lock().unwrap().search.0.push(took);
     }
 
     /// Letter `n`: from receipt to its closing.
@@ -292,18 +293,16 @@ impl Sim {
             .await;
         if n.is_multiple_of(10) {
             let today = at(16).with_timezone(&thai_offset()).date_naive();
-            let begun = Instant::now();
-            self.store
-                .received_register_page(
-                    org,
-                    saraban_core::thai::BuddhistYear::of(today),
-                    today,
-                    0,
-                    500,
-                )
-                .await
-                .expect("the receiving register");
-            phase.lock().unwrap().register.0.push(begun.elapsed());
+            let (page, took) = timed(self.store.received_register_page(
+                org,
+                saraban_core::thai::BuddhistYear::of(today),
+                today,
+                0,
+                500,
+            ))
+            .await;
+            page.expect("the receiving register");
+            phase.lock().unwrap().register.0.push(took);
         }
     }
 
@@ -343,21 +342,21 @@ impl Sim {
         self.act(org, REGISTRAR, &id, RouteAction::Issue, at(15), phase)
             .await;
         if n.is_multiple_of(10) {
-            let begun = Instant::now();
             let year = saraban_core::thai::BuddhistYear::of(
                 moment(n, self.total, 15)
                     .with_timezone(&thai_offset())
                     .date_naive(),
             );
-            let _ = self.store.register_entries(org, "memo", year.get()).await;
-            let register = begun.elapsed();
-            let begun = Instant::now();
+            let (_, register) = timed(self.store.register_entries(org, "memo", year.get())).await;
             let code = saraban_store::verification_code(org.as_str(), id.as_str());
-            let record = self.store.public_record(&code).await.expect("public");
-            assert!(record.is_some(), "memo {n}'s public record");
+            let (record, public) = timed(self.store.public_record(&code)).await;
+            assert!(
+                record.expect("public").is_some(),
+                "memo {n}'s public record"
+            );
             let mut phase = phase.lock().unwrap();
             phase.register.0.push(register);
-            phase.public.0.push(begun.elapsed());
+            phase.public.0.push(public);
         }
     }
 }

@@ -200,9 +200,7 @@ impl ApprovalChecks {
 
     async fn collect(&mut self, findings: &mut Findings<'_>) -> Result<()> {
         if let Some(running) = self.running.take() {
-            let found = running
-                .await
-                .map_err(|e| StoreError::invariant(format!("a signature check stopped: {e}")))?;
+            let found = running.finished("a signature check").await?;
             for (seq, document, detail) in found {
                 findings.add(
                     FindingClass::BadSignature,
@@ -798,6 +796,19 @@ fn compare_search_rows(
     .collect()
 }
 
+/// A spawned task's output; one that panicked or was cancelled is an
+/// invariant error naming `what`.
+trait Finished<T> {
+    fn finished(self, what: &'static str) -> impl Future<Output = Result<T>> + Send;
+}
+
+impl<T: Send + 'static> Finished<T> for tokio::task::JoinHandle<T> {
+    async fn finished(self, what: &'static str) -> Result<T> {
+        self.await
+            .map_err(|e| StoreError::invariant(format!("{what} stopped: {e}")))
+    }
+}
+
 /// What the versions' check leaves for the documents' check, which
 /// compares a document's text with its version's rather than hash it again.
 #[derive(Default)]
@@ -918,9 +929,7 @@ impl Store {
         };
         let mut next = read(0);
         loop {
-            let page = next
-                .await
-                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+            let page = next.finished("a page read").await??;
             let Some(until) = page.stored.last().map(|stored| stored.seq) else {
                 break;
             };
@@ -1005,9 +1014,7 @@ impl Store {
                 "the log head's Merkle frontier is not the one of the log's events".into(),
             );
         }
-        let versions_read = versions_read
-            .await
-            .map_err(|e| StoreError::invariant(format!("the versions' read stopped: {e}")))??;
+        let versions_read = versions_read.finished("the versions' read").await??;
         rebuilt
             .versions
             .retain(|(key, _), _| !rebuilt.destroyed.contains(key));
@@ -1029,9 +1036,7 @@ impl Store {
             tokio::spawn(async move { store.check_issued_pdfs(&org, &issued).await })
         };
         let versions = self.check_versions(&mut findings, &mut rebuilt, versions_read);
-        let mut texts = texts
-            .await
-            .map_err(|e| StoreError::invariant(format!("the texts' read stopped: {e}")))??;
+        let mut texts = texts.finished("the texts' read").await??;
         let documents = self
             .check_documents(&mut findings, &mut rebuilt, versions, &mut texts.digests)
             .await?;
@@ -1183,9 +1188,7 @@ impl Store {
         let mut after: Option<String> = None;
         let mut next = Some(read(String::new()));
         while let Some(page) = next.take() {
-            let rows = page
-                .await
-                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+            let rows = page.finished("a page read").await??;
             let until = rows
                 .last()
                 .map(|row| row.try_get::<String, _>("id"))
@@ -1479,9 +1482,7 @@ impl Store {
         let mut documents = 0;
         let mut next = read(String::new());
         loop {
-            let rows = next
-                .await
-                .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+            let rows = next.finished("a page read").await??;
             let Some(last) = rows.last() else {
                 break;
             };
@@ -1492,8 +1493,8 @@ impl Store {
                     .into_iter()
                     .collect::<Result<Vec<_>>>()
             })
-            .await
-            .map_err(|e| StoreError::invariant(format!("a parsing task stopped: {e}")))??;
+            .finished("a parsing task")
+            .await??;
             let mut docs = Vec::with_capacity(read_page.len());
             for text in read_page {
                 if let Some(digest) = text.digest {
@@ -1517,8 +1518,8 @@ impl Store {
             let found = tokio::task::spawn_blocking(move || {
                 compare_search_rows(&docs, &actors, &context, &stored)
             })
-            .await
-            .map_err(|e| StoreError::invariant(format!("a search rows' check stopped: {e}")))?;
+            .finished("a search rows' check")
+            .await?;
             texts.search.extend(found);
         }
         let rows: i64 =
@@ -1564,16 +1565,14 @@ impl Store {
             let mut read_so_far = Vec::new();
             let mut next = read((String::new(), 0));
             loop {
-                let rows = next
-                    .await
-                    .map_err(|e| StoreError::invariant(format!("a page read stopped: {e}")))??;
+                let rows = next.finished("a page read").await??;
                 let Some(last) = rows.last() else {
                     break;
                 };
                 next = read((last.try_get("document_id")?, last.try_get("version")?));
                 let page = tokio::task::spawn_blocking(move || versions_of(&rows))
-                    .await
-                    .map_err(|e| StoreError::invariant(format!("a hashing task stopped: {e}")))??;
+                    .finished("a hashing task")
+                    .await??;
                 read_so_far.extend(page);
             }
             Ok(read_so_far)
@@ -1703,9 +1702,7 @@ impl Store {
                 findings.add(class, None, None, detail);
             }
         }
-        let pdfs = pdfs
-            .await
-            .map_err(|e| StoreError::invariant(format!("the PDFs' check stopped: {e}")))??;
+        let pdfs = pdfs.finished("the PDFs' check").await??;
         for (seq, document, class, detail) in pdfs {
             findings.add(class, Some(seq), Some(&document), detail);
         }
@@ -1774,8 +1771,8 @@ impl Store {
                         .collect::<Vec<_>>()
                 })
             })
-            .await
-            .map_err(|e| StoreError::invariant(format!("a PDF check stopped: {e}")))?;
+            .finished("a PDF check")
+            .await?;
             found.extend(checked);
         }
         Ok(found)

@@ -498,16 +498,7 @@ impl Store {
                 .await?;
             done.push((org, count));
         }
-        if self.backend() == Backend::Postgres {
-            // Every row was rewritten: until autovacuum gets to the table,
-            // the planner takes an organisation's rows for a few thousand,
-            // and a rare word at 1,000,000 documents went through the
-            // organisation's index as well as the trigrams (154 ms, 24 ms
-            // once analysed).
-            sqlx::raw_sql("ANALYZE search_documents")
-                .execute(self.pool())
-                .await?;
-        }
+        crate::search_rows::analyse_rebuilt_rows(self.pool(), self.backend()).await?;
         Ok(done)
     }
 }
