@@ -498,7 +498,8 @@ impl Store {
                 .await?;
             done.push((org, count));
         }
-        crate::search_rows::analyse_rebuilt_rows(self.pool(), self.backend()).await?;
+        crate::search_rows::analyse_rebuilt_rows(self.pool(), self.backend() == Backend::Postgres)
+            .await?;
         Ok(done)
     }
 }

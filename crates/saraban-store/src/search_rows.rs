@@ -21,7 +21,6 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 use crate::error::Result;
 use crate::reads::{load_route, register_info};
 use crate::rows::{DOCUMENT_COLUMNS, DocRow, stored_number, timed_for, values};
-use crate::writer::Backend;
 
 /// A document as the index holds it. Text columns are normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -546,7 +545,7 @@ pub(crate) async fn rebuild_org(tx: &mut Transaction<'static, Any>, org: &str) -
 }
 
 /// Builds every organisation's rows (a database from before search).
-pub(crate) async fn rebuild_every_org(pool: &AnyPool, backend: Backend) -> Result<()> {
+pub(crate) async fn rebuild_every_org(pool: &AnyPool, postgres: bool) -> Result<()> {
     let mut tx = pool.begin().await?;
     let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organisations ORDER BY id")
         .fetch_all(&mut *tx)
@@ -555,16 +554,16 @@ pub(crate) async fn rebuild_every_org(pool: &AnyPool, backend: Backend) -> Resul
         rebuild_org(&mut tx, &org).await?;
     }
     tx.commit().await?;
-    analyse_rebuilt_rows(pool, backend).await
+    analyse_rebuilt_rows(pool, postgres).await
 }
 
-/// Tells PostgreSQL's planner of search rows rewritten in bulk. Until
+/// Tells PostgreSQL's planner (`postgres`) of search rows rewritten in bulk. Until
 /// autovacuum gets to the table it takes an organisation's rows for a few
 /// thousand, and a rare word at 1,000,000 documents went through the
 /// organisation's index as well as the trigrams (154 ms, 24 ms once
 /// analysed).
-pub(crate) async fn analyse_rebuilt_rows(pool: &AnyPool, backend: Backend) -> Result<()> {
-    if backend == Backend::Postgres {
+pub(crate) async fn analyse_rebuilt_rows(pool: &AnyPool, postgres: bool) -> Result<()> {
+    if postgres {
         sqlx::raw_sql("ANALYZE search_documents")
             .execute(pool)
             .await?;

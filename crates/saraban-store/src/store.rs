@@ -269,7 +269,7 @@ impl Store {
             .is_none_or(|newest| newest >= search_migration);
         migrator.run(&pool).await?;
         if !had_search {
-            crate::search_rows::rebuild_every_org(&pool, backend).await?;
+            crate::search_rows::rebuild_every_org(&pool, backend == Backend::Postgres).await?;
         }
         crate::content::move_into_store(&pool, &content, backend == Backend::Postgres).await?;
         // SQLite plans its lists from statistics only ANALYZE gathers (the
