@@ -155,7 +155,78 @@ async fn an_announcement_is_numbered_in_its_register(db: TestDb) {
     verify_holds(&server).await;
 }
 
+/// An outgoing register is read a page at a time by its number, over the
+/// API (`?limit=&after=`) and on the web page (`&after=`), so a year of
+/// thousands is never read whole to show a page.
+async fn an_outgoing_register_goes_by_pages(db: TestDb) {
+    let server = start(db).await;
+    let memo = example_content("ita-report-2568.toml");
+    let mut year = 0;
+    for number in 1..=3 {
+        let (issued, _) = server
+            .through_the_route(&memo, &["somjai", "somsak", "wilaiwan"], "kanok")
+            .await;
+        assert_eq!(issued["number"], number);
+        year = issued["year"].as_i64().unwrap();
+    }
+    let registrar = server.sign_in("sunee").await;
+    let numbers = |page: &Value| -> Vec<i64> {
+        page.as_array()
+            .unwrap_or_else(|| panic!("{page}"))
+            .iter()
+            .map(|entry| entry["number"].as_i64().unwrap())
+            .collect()
+    };
+    let (status, first) = registrar
+        .get(&format!("/registers/memo/{year}?limit=2"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(numbers(&first), [1, 2]);
+    let (_, second) = registrar
+        .get(&format!("/registers/memo/{year}?limit=2&after=2"))
+        .await;
+    assert_eq!(numbers(&second), [3], "{second}");
+    assert_eq!(second[0]["printed_number"], "ที่ ตร ๗๑๐๐๑/๓");
+    assert!(!second[0]["issued_at"].as_str().unwrap().is_empty());
+    let (_, past) = registrar
+        .get(&format!("/registers/memo/{year}?after=3"))
+        .await;
+    assert_eq!(numbers(&past), Vec::<i64>::new());
+    for (query, field) in [
+        ("after=-1", "after"),
+        ("limit=0", "limit"),
+        ("offset=1", "offset"),
+    ] {
+        let (status, error) = registrar
+            .get(&format!("/registers/memo/{year}?{query}"))
+            .await;
+        assert_eq!(
+            (status, error["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{query}: {error}"
+        );
+    }
+    let page = registrar
+        .html(&format!("/registers?register=memo&year={year}&after=2"))
+        .await;
+    assert!(page.contains("ที่ ตร ๗๑๐๐๑/๓"), "{page}");
+    assert!(!page.contains("ที่ ตร ๗๑๐๐๑/๒<"), "only the page's entries");
+    assert!(page.contains("เลขที่ ๓ – ๓"), "the page's range");
+    assert!(!page.contains("register-next"), "no page after the last");
+    let whole = registrar
+        .html(&format!("/registers?register=memo&year={year}"))
+        .await;
+    assert!(
+        ["๗๑๐๐๑/๑", "๗๑๐๐๑/๒", "๗๑๐๐๑/๓"]
+            .iter()
+            .all(|number| whole.contains(number)),
+        "{whole}"
+    );
+    verify_holds(&server).await;
+}
+
 stories!(
+    an_outgoing_register_goes_by_pages,
     an_external_letter_goes_out,
     a_stamped_letter_acknowledges_receipt,
     an_announcement_is_numbered_in_its_register,

@@ -375,8 +375,8 @@ struct Window {
     offset: usize,
 }
 
-fn window_limit() -> usize {
-    1_000
+fn window_limit<N: From<u16>>() -> N {
+    N::from(1_000)
 }
 
 impl Window {
@@ -830,27 +830,47 @@ async fn document_history(
         .map(Json)
 }
 
+/// `?limit=&after=` on a register: the page after the number `after` (the
+/// last `number` of the page before), read by the register's index.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct RegisterWindow {
+    #[serde(default = "window_limit")]
+    #[param(minimum = 1, maximum = 10000, default = 1000)]
+    limit: u32,
+    /// The last `number` of the page before; the page starts after it.
+    #[serde(default)]
+    #[param(minimum = 0, maximum = 9007199254740991_i64, default = 0)]
+    after: i64,
+}
+
 #[utoipa::path(get, path = "/registers/{register}/{year}", tag = "registers",
-    params(("register" = String, Path), ("year" = i32, Path, minimum = 2443, maximum = 3542, description = "B.E. year, e.g. 2568 (Thai digits are read too); `BuddhistYear`'s range"), Window),
-    responses((status = 200, body = Vec<RegisterEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    params(("register" = String, Path), ("year" = i32, Path, minimum = 2443, maximum = 3542, description = "B.E. year, e.g. 2568 (Thai digits are read too); `BuddhistYear`'s range"), RegisterWindow),
+    responses((status = 200, description = "The register's entries numbered after `after`, in number order, at most `limit`", body = Vec<RegisterEntry>), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 async fn register_entries(
     State(state): State<AppState>,
     actor: Actor,
     Path((register, year)): Path<(String, String)>,
-    page: Result<Query<Window>, axum::extract::rejection::QueryRejection>,
+    page: Result<Query<RegisterWindow>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<RegisterEntry>>, ApiError> {
     actor.may_read_documents()?;
     let page = query(page)?;
+    if !(1..=10_000).contains(&page.limit) {
+        return Err(ApiError::bad_request("limit", "must be 1 to 10000"));
+    }
+    if !(0..=MAX_OFFSET).contains(&page.after) {
+        return Err(ApiError::bad_request("after", OFFSET_RANGE));
+    }
     let year = buddhist_year(&year).ok_or_else(|| {
         ApiError::bad_request("year", format!("'{year}' is not a B.E. year such as 2568"))
     })?;
     Ok(Json(
-        page.apply(
-            state
-                .store
-                .register_entries(&actor.0.org, &register, year)
-                .await?,
-        )?,
+        state
+            .store
+            .register_page(&actor.0.org, &register, year, page.after, page.limit)
+            .await?
+            .entries,
     ))
 }
 

@@ -69,6 +69,14 @@ pub struct ActOutcome {
     pub event_seq: u64,
 }
 
+/// A page of a register's year.
+#[derive(Debug, Clone)]
+pub struct RegisterPage {
+    pub entries: Vec<RegisterEntry>,
+    /// The number the next page starts after, if there is one.
+    pub next: Option<i64>,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub seq: u64,
@@ -413,69 +421,96 @@ impl Store {
             .collect()
     }
 
-    /// A register's entries for one B.E. year, in number order.
+    /// A register's entries for one B.E. year, in number order: the whole
+    /// year, for its CSV and printed register.
     pub async fn register_entries(
         &self,
         org: &OrgId,
         register: &str,
         year: i32,
     ) -> Result<Vec<RegisterEntry>> {
+        let page = self.register_page(org, register, year, 0, u32::MAX).await?;
+        Ok(page.entries)
+    }
+
+    /// At most `limit` entries of a register's year numbered after
+    /// `after`, and the number the next page starts after: what a page
+    /// shows of a year of thousands, read by the register's number index.
+    pub async fn register_page(
+        &self,
+        org: &OrgId,
+        register: &str,
+        year: i32,
+        after: i64,
+        limit: u32,
+    ) -> Result<RegisterPage> {
         let org = org.as_str();
         let mut tx = self.reader().await.begin().await?;
         let (pattern, _) = register_info(&mut tx, org, register).await?;
         let (config, _) = org_config(&mut tx, org).await?;
         let postgres = self.backend() == crate::Backend::Postgres;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
             postgres,
             list_queries::REGISTER,
         )))
         .bind(org)
         .bind(register)
         .bind(i64::from(year))
+        .bind(after)
+        // One more than asked tells whether there is a next page.
+        .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
-        let issued_at = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
-            postgres,
-            list_queries::REGISTER_ISSUED,
-        )))
-        .bind(org)
-        .bind(register)
-        .bind(i64::from(year))
-        .fetch_all(&mut *tx)
-        .await?;
-        let signed_and_cancelled = register_actions(&mut tx, org, register, year).await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let Some(last) = rows.last().map(|row| row.get::<i64, _>("number")) else {
+            tx.commit().await?;
+            return Ok(RegisterPage {
+                entries: Vec::new(),
+                next: None,
+            });
+        };
+        let page_binds = |sql: &str| {
+            sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(postgres, sql)))
+                .bind(org)
+                .bind(register)
+                .bind(i64::from(year))
+                .bind(after)
+                .bind(last)
+        };
+        let issued_at: HashMap<String, String> = page_binds(list_queries::REGISTER_ISSUED)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|row| -> Result<_> { Ok((row.try_get("document_id")?, row.try_get("at")?)) })
+            .collect::<Result<_>>()?;
+        let signed_and_cancelled =
+            register_actions(&mut tx, page_binds(list_queries::REGISTER_ACTIONS)).await?;
         // Destroyed under a list (issue 19): the entry stays, its subject
         // as the destruction recorded it, its date the signing's.
-        let destroyed: HashMap<String, (Option<String>, String)> = sqlx::query(
-            "SELECT i.document_id, i.subject, l.number AS list_number, l.year AS list_year
-               FROM destruction_items i
-               JOIN destruction_lists l ON l.org_id = i.org_id AND l.id = i.list_id
-               JOIN documents d ON d.org_id = i.org_id AND d.id = i.document_id
-              WHERE i.org_id = $1 AND d.register_id = $2 AND d.year = $3 AND i.destroyed_at IS NOT NULL",
-        )
-        .bind(org)
-        .bind(register)
-        .bind(i64::from(year))
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|row| -> Result<_> {
-            Ok((
-                row.try_get::<String, _>("document_id")?,
-                (
-                    row.try_get::<Option<String>, _>("subject")?,
-                    format!(
-                        "{}/{}",
-                        row.try_get::<i64, _>("list_number")?,
-                        row.try_get::<i64, _>("list_year")?
-                    ),
-                ),
-            ))
-        })
-        .collect::<Result<_>>()?;
+        let destroyed: HashMap<String, (Option<String>, String)> =
+            page_binds(list_queries::REGISTER_DESTROYED)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|row| -> Result<_> {
+                    Ok((
+                        row.try_get::<String, _>("document_id")?,
+                        (
+                            row.try_get::<Option<String>, _>("subject")?,
+                            format!(
+                                "{}/{}",
+                                row.try_get::<i64, _>("list_number")?,
+                                row.try_get::<i64, _>("list_year")?
+                            ),
+                        ),
+                    ))
+                })
+                .collect::<Result<_>>()?;
         tx.commit().await?;
         let year = BuddhistYear::new(year).map_err(|e| StoreError::invalid("year", e))?;
-        rows.into_iter()
+        let entries = rows
+            .into_iter()
             .map(|row| {
                 let number: i64 = row.get("number");
                 let id: String = row.get("id");
@@ -537,15 +572,15 @@ impl Store {
                     destroyed_under: destroyed_under.map(|(_, list)| list.clone()),
                     state: row.get("state"),
                     cancelled: row.get::<Option<String>, _>("cancelled_at").is_some(),
-                    issued_at: issued_at
-                        .iter()
-                        .find(|r| r.get::<String, _>("document_id") == id)
-                        .map(|r| r.get::<String, _>("at"))
-                        .unwrap_or_default(),
+                    issued_at: issued_at.get(&id).cloned().unwrap_or_default(),
                     document_id: stored_id(&id)?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RegisterPage {
+            next: more.then_some(last),
+            entries,
+        })
     }
 
     /// A page of an organisation's documents, latest first, optionally in
@@ -758,20 +793,9 @@ struct RegisterActions {
 /// The signatures and cancellations of a register's year, by document.
 async fn register_actions(
     tx: &mut Transaction<'static, Any>,
-    org: &str,
-    register: &str,
-    year: i32,
+    query: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
 ) -> Result<HashMap<String, RegisterActions>> {
-    let postgres = tx.backend_name() == "PostgreSQL";
-    let rows = sqlx::query(sqlx::AssertSqlSafe(list_queries::statement(
-        postgres,
-        list_queries::REGISTER_ACTIONS,
-    )))
-    .bind(org)
-    .bind(register)
-    .bind(i64::from(year))
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = query.fetch_all(&mut **tx).await?;
     let mut found: HashMap<String, RegisterActions> = HashMap::new();
     for row in rows {
         let action = RegisterAction {

@@ -69,7 +69,9 @@ pub use circulation::{Acknowledgement, Circulation, ToAcknowledge, Unacknowledge
 pub use content::{ContentKind, ContentPlace, ContentStore, StoredObject, UNOWNED};
 pub use deadlines::{HOLIDAYS_CHANGED, Overdue};
 pub use destruction::{DestructionItem, DestructionList, TransferItem};
-pub use documents::{ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry, ReturnNote};
+pub use documents::{
+    ActOutcome, DocumentSummary, HistoryEntry, Inbox, RegisterEntry, RegisterPage, ReturnNote,
+};
 pub use enclosures::{EnclosureDownload, EnclosureInfo, Upload};
 pub use error::{Internal, Result, StoreError};
 pub use export::{Bundle, SEAL_CHAIN_FILE};

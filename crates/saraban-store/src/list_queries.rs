@@ -87,23 +87,34 @@ pub const DOCUMENTS_IN_STATE: &str = "@listed WHERE org_id = $1 AND state = $4 \
 /// A register's year in number order (the unique key
 /// `(org_id, register_id, year, number)`); the register's columns are
 /// read from the content, so it is read.
-pub const REGISTER: &str =
-    "SELECT number, id, content, state, @text(cancelled_at), @text(updated_at) FROM documents
-     WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number IS NOT NULL ORDER BY number";
+pub const REGISTER: &str = "SELECT number, id, content, state, @text(cancelled_at) FROM documents
+     WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number > $4
+     ORDER BY number LIMIT $5";
 
-/// When each document of a register's year was issued.
+/// When each document of a page of a register's year (numbers after `$4`
+/// to `$5`) was issued.
 pub const REGISTER_ISSUED: &str = "SELECT document_id, @text(at) FROM actions WHERE org_id = $1 AND kind = 'issue' AND document_id IN
-     (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)";
+     (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number > $4 AND number <= $5)";
 
-/// The signatures and cancellations of a register's year.
+/// The signatures and cancellations of a page of a register's year.
 /// A signature's event comes with it: its signer may have kept an order's
 /// own date (`kept_date`).
 pub const REGISTER_ACTIONS: &str =
     "SELECT a.document_id, a.kind, a.actor_id, a.position_id, a.standing, a.text, @text(a.at), e.bytes AS sign_event
        FROM actions a LEFT JOIN events e ON e.org_id = a.org_id AND e.seq = a.seq AND a.kind = 'sign'
      WHERE a.org_id = $1 AND a.kind IN ('sign', 'cancel') AND a.document_id IN
-       (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3)
+       (SELECT id FROM documents WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number > $4 AND number <= $5)
      ORDER BY a.seq";
+
+/// The documents of a page of a register's year destroyed under a list:
+/// the subject the destruction recorded, and the list.
+pub const REGISTER_DESTROYED: &str =
+    "SELECT i.document_id, i.subject, l.number AS list_number, l.year AS list_year
+   FROM destruction_items i
+   JOIN destruction_lists l ON l.org_id = i.org_id AND l.id = i.list_id
+   JOIN documents d ON d.org_id = i.org_id AND d.id = i.document_id
+  WHERE i.org_id = $1 AND d.register_id = $2 AND d.year = $3 AND d.number > $4 AND d.number <= $5
+    AND i.destroyed_at IS NOT NULL";
 
 /// The receiving register's letters of a year by เลขรับ after `$5`, at
 /// most `$6`, each with the event that closed it and the list it was
@@ -376,6 +387,15 @@ pub struct Sample {
 pub fn statements(postgres: bool, sample: &Sample) -> Vec<Listed> {
     use Bind::{Int, Text};
     let org = || Text(sample.org.clone());
+    let register_page_binds = || {
+        vec![
+            org(),
+            Text(sample.register.clone()),
+            Int(sample.year),
+            Int(0),
+            Int(100),
+        ]
+    };
     let mut waiting_binds = vec![org(), Int(200)];
     waiting_binds.extend(sample.positions.iter().cloned().map(Text));
     let list = [
@@ -431,19 +451,30 @@ pub fn statements(postgres: bool, sample: &Sample) -> Vec<Listed> {
             vec![org(), Text(sample.after.id.clone())],
         ),
         (
-            "register",
+            "register: a page",
             REGISTER.to_owned(),
-            vec![org(), Text(sample.register.clone()), Int(sample.year)],
+            vec![
+                org(),
+                Text(sample.register.clone()),
+                Int(sample.year),
+                Int(0),
+                Int(101),
+            ],
         ),
         (
             "register: issued",
             REGISTER_ISSUED.to_owned(),
-            vec![org(), Text(sample.register.clone()), Int(sample.year)],
+            register_page_binds(),
         ),
         (
             "register: signatures and cancellations",
             REGISTER_ACTIONS.to_owned(),
-            vec![org(), Text(sample.register.clone()), Int(sample.year)],
+            register_page_binds(),
+        ),
+        (
+            "register: destroyed",
+            REGISTER_DESTROYED.to_owned(),
+            register_page_binds(),
         ),
         (
             "receiving register",

@@ -22,14 +22,14 @@ pub(crate) struct Choice {
     register: Option<String>,
     #[serde(default)]
     year: Option<String>,
-    /// The receiving register's page: the เลขรับ it starts after.
+    /// The page: the number (a receiving register's เลขรับ) it starts after.
     #[serde(default)]
     after: Option<String>,
 }
 
-/// Letters a page of the receiving register shows: a year of thousands is
-/// read by page (its CSV and PDF carry the whole year).
-const RECEIVED_PAGE: u32 = 500;
+/// Lines a page of a register shows: a year of thousands is read by page
+/// (its CSV and PDF carry the whole year).
+const REGISTER_PAGE: u32 = 500;
 
 fn year_now(config: &OrgConfig, register: &str) -> i32 {
     config
@@ -48,6 +48,21 @@ fn register_name<'a>(config: &'a OrgConfig, register: &str) -> Option<&'a str> {
         .iter()
         .find(|r| r.id.as_str() == register)
         .map(|r| r.name.as_str())
+}
+
+/// A page of a register's year, after the number `after`.
+async fn entries_page(
+    state: &AppState,
+    user: &WebUser,
+    register: &str,
+    year: i32,
+    after: i64,
+) -> Result<saraban_store::RegisterPage, Response> {
+    state
+        .store
+        .register_page(&user.account.org, register, year, after, REGISTER_PAGE)
+        .await
+        .map_err(failure)
 }
 
 async fn entries(
@@ -103,9 +118,13 @@ pub(crate) async fn page_route(
         .and_then(|after| after.trim().parse::<i64>().ok())
         .filter(|after| *after > 0)
         .unwrap_or(0);
+    let no_rows = saraban_store::RegisterPage {
+        entries: Vec::new(),
+        next: None,
+    };
     let (rows, received) = if unit.is_some() {
         (
-            Vec::new(),
+            no_rows,
             saraban_store::ReceivedPage {
                 entries: Vec::new(),
                 next: None,
@@ -113,11 +132,11 @@ pub(crate) async fn page_route(
         )
     } else if receiving {
         match register_page_rows(&state, &user, year, after).await {
-            Ok(received) => (Vec::new(), received),
+            Ok(received) => (no_rows, received),
             Err(response) => return response,
         }
     } else {
-        match entries(&state, &user, &register, year).await {
+        match entries_page(&state, &user, &register, year, after).await {
             Ok(rows) => (
                 rows,
                 saraban_store::ReceivedPage {
@@ -161,24 +180,8 @@ pub(crate) async fn page_route(
             (unit_table(&config, unit))
         } @else if receiving {
             (register_table(&config, &received.entries))
-            @if after > 0 || received.next.is_some() {
-                nav.pages aria-label="หน้าของทะเบียน" {
-                    @if let (Some(first), Some(last)) = (received.entries.first(), received.entries.last()) {
-                        p #register-range {
-                            "เลขรับที่ " (digits.number(first.number.unsigned_abs()))
-                            " – " (digits.number(last.number.unsigned_abs()))
-                        }
-                    }
-                    @if after > 0 {
-                        a.button href=(format!("/registers?register={register}&year={year}")) { "หน้าแรก" }
-                        " "
-                    }
-                    @if let Some(next) = received.next {
-                        a.button #register-next href=(format!("/registers?register={register}&year={year}&after={next}")) { "หน้าถัดไป" }
-                    }
-                }
-            }
-        } @else if rows.is_empty() {
+            (pages_nav(&register, year, after, PageSpan::of("เลขรับที่ ", received.entries.iter().map(|e| e.number), received.next), digits))
+        } @else if rows.entries.is_empty() && after == 0 {
             p.empty { "ยังไม่มีหนังสือในทะเบียนปีนี้" }
         } @else {
             // The official register's columns; on a narrow screen the table
@@ -191,7 +194,7 @@ pub(crate) async fn page_route(
                         }
                     }
                     tbody {
-                        @for row in &rows {
+                        @for row in &rows.entries {
                             tr.cancelled[row.cancelled] {
                                 td.number { (row.printed_number) }
                                 td.date { (words::iso_date(&row.dated, false, digits)) }
@@ -214,9 +217,61 @@ pub(crate) async fn page_route(
                     }
                 }
             }
+            (pages_nav(&register, year, after, PageSpan::of("เลขที่ ", rows.entries.iter().map(|e| e.number), rows.next), digits))
         }
     };
     page(StatusCode::OK, "ทะเบียน", Some(&user), content)
+}
+
+/// The numbers a page of a register shows, and the number the next page
+/// starts after.
+struct PageSpan {
+    label: &'static str,
+    first: Option<i64>,
+    last: Option<i64>,
+    next: Option<i64>,
+}
+
+impl PageSpan {
+    fn of(label: &'static str, mut numbers: impl Iterator<Item = i64>, next: Option<i64>) -> Self {
+        let first = numbers.next();
+        PageSpan {
+            label,
+            first,
+            last: numbers.last().or(first),
+            next,
+        }
+    }
+}
+
+/// The range a page shows and the links to the first and the next page,
+/// when the year takes more than one.
+fn pages_nav(
+    register: &str,
+    year: i32,
+    after: i64,
+    span: PageSpan,
+    digits: saraban_core::thai::DigitStyle,
+) -> Markup {
+    html! {
+        @if after > 0 || span.next.is_some() {
+            nav.pages aria-label="หน้าของทะเบียน" {
+                @if let (Some(first), Some(last)) = (span.first, span.last) {
+                    p #register-range {
+                        (span.label) (digits.number(first.unsigned_abs()))
+                        " – " (digits.number(last.unsigned_abs()))
+                    }
+                }
+                @if after > 0 {
+                    a.button href=(format!("/registers?register={register}&year={year}")) { "หน้าแรก" }
+                    " "
+                }
+                @if let Some(next) = span.next {
+                    a.button #register-next href=(format!("/registers?register={register}&year={year}&after={next}")) { "หน้าถัดไป" }
+                }
+            }
+        }
+    }
 }
 
 /// Whether `register` numbers received letters (ทะเบียนหนังสือรับ) for the
@@ -525,7 +580,7 @@ async fn register_page_rows(
             year,
             saraban_core::clock::thai_date(Utc::now()),
             after,
-            RECEIVED_PAGE,
+            REGISTER_PAGE,
         )
         .await
         .map_err(failure)
