@@ -337,7 +337,11 @@ impl Store {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         // Issuing a reply answers its letter, whatever the letter's state.
-        let mut replies = crate::replies::replies_in(&mut tx, org, None).await?;
+        let letters = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("id"))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut replies = crate::replies::replies_to(&mut tx, org, &letters).await?;
         tx.commit().await?;
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {

@@ -153,6 +153,19 @@ pub fn urgencies(ids: usize) -> String {
     )
 }
 
+/// The memos and letters that answer `letters` received letters (`$2` on):
+/// the receiving registers' "ตอบแล้ว", by the `in_reply_to` index (in no
+/// order: a letter's few are sorted by the reader).
+pub fn replies_to(letters: usize) -> String {
+    let placeholders: Vec<String> = (0..letters).map(|i| format!("${}", i + 2)).collect();
+    format!(
+        "SELECT d.id, d.kind, d.state, d.in_reply_to, d.number, d.year, g.pattern FROM documents d
+           LEFT JOIN registers g ON g.org_id = d.org_id AND g.id = d.register_id
+          WHERE d.org_id = $1 AND d.in_reply_to IN ({})",
+        placeholders.join(", ")
+    )
+}
+
 /// The circulated letters of an organisation, newest first
 /// (`documents_circulated`: only those ever circulated).
 pub const CIRCULATED: &str =
@@ -449,6 +462,15 @@ pub fn statements(postgres: bool, sample: &Sample) -> Vec<Listed> {
             "inbox: urgencies",
             urgencies(1),
             vec![org(), Text(sample.after.id.clone())],
+        ),
+        (
+            "receiving register: replies",
+            replies_to(2),
+            vec![
+                org(),
+                Text(sample.after.id.clone()),
+                Text(sample.person.clone()),
+            ],
         ),
         (
             "register: a page",

@@ -41,27 +41,41 @@ impl Reply {
     }
 }
 
-/// The replies to the letters of `org` (to `letter` only, if given), by
-/// letter, each letter's in the order they were made.
-pub(crate) async fn replies_in(
+/// The replies to the letters `letters` of `org`, by letter, each
+/// letter's in the order they were made: a page's letters by the
+/// `in_reply_to` index, never every reply of the organisation.
+pub(crate) async fn replies_to(
     tx: &mut Transaction<'static, Any>,
     org: &str,
-    letter: Option<&str>,
+    letters: &[String],
 ) -> Result<HashMap<String, Vec<Reply>>> {
-    let (config, _) = org_config(&mut *tx, org).await?;
-    let sql =
-        format!(
-        "SELECT d.id, d.kind, d.state, d.in_reply_to, d.number, d.year, g.pattern FROM documents d
-           LEFT JOIN registers g ON g.org_id = d.org_id AND g.id = d.register_id
-          WHERE d.org_id = $1 AND d.in_reply_to {} ORDER BY d.id",
-        if letter.is_some() { "= $2" } else { "IS NOT NULL" }
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
-    if let Some(letter) = letter {
-        query = query.bind(letter);
-    }
     let mut replies: HashMap<String, Vec<Reply>> = HashMap::new();
-    for row in query.fetch_all(&mut **tx).await? {
+    if letters.is_empty() {
+        return Ok(replies);
+    }
+    let (config, _) = org_config(&mut *tx, org).await?;
+    // Well within either database's count of parameters.
+    for some in letters.chunks(1_000) {
+        let sql = crate::list_queries::replies_to(some.len());
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        for letter in some {
+            query = query.bind(letter.as_str());
+        }
+        collect_replies(query.fetch_all(&mut **tx).await?, &config, &mut replies)?;
+    }
+    // Ids are UUIDv7: in id order is in the order they were made.
+    for answering in replies.values_mut() {
+        answering.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    Ok(replies)
+}
+
+fn collect_replies(
+    rows: Vec<sqlx::any::AnyRow>,
+    config: &saraban_core::org::OrgConfig,
+    replies: &mut HashMap<String, Vec<Reply>>,
+) -> Result<()> {
+    for row in rows {
         let printed = match (
             row.try_get::<Option<i64>, _>("number")?,
             row.try_get::<Option<i64>, _>("year")?,
@@ -84,7 +98,7 @@ pub(crate) async fn replies_in(
                 printed_number: printed,
             });
     }
-    Ok(replies)
+    Ok(())
 }
 
 /// What the receiving register says of a letter its issued replies answer:
@@ -175,7 +189,7 @@ impl Store {
     /// The memos and letters that answer the received letter `letter`.
     pub async fn replies(&self, org: &OrgId, letter: &DocumentId) -> Result<Vec<Reply>> {
         let mut tx = self.pool.begin().await?;
-        let mut replies = replies_in(&mut tx, org.as_str(), Some(letter.as_str())).await?;
+        let mut replies = replies_to(&mut tx, org.as_str(), &[letter.to_string()]).await?;
         tx.commit().await?;
         Ok(replies.remove(letter.as_str()).unwrap_or_default())
     }

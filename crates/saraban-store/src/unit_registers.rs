@@ -165,7 +165,11 @@ impl Store {
         .bind(i64::MAX)
         .fetch_all(&mut *tx)
         .await?;
-        let mut replies = crate::replies::replies_in(&mut tx, org, None).await?;
+        let letters = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("id"))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut replies = crate::replies::replies_to(&mut tx, org, &letters).await?;
         tx.commit().await?;
         rows.iter()
             .map(|row| {
