@@ -332,6 +332,7 @@ async fn a_unit_records_over_the_api(db: TestDb) {
     let store = db.store.clone();
     start(&db).await;
     let id = assigned(&store, "ขอเชิญประชุม", 2026, 6, "head-of-office").await;
+    let second = assigned(&store, "ขอส่งรายงานผลการดำเนินงาน", 2026, 6, "head-of-office").await;
     // Only those who sign in get passwords (and so approval keys).
     for who in [HEAD, CLERK] {
         store
@@ -372,6 +373,40 @@ async fn a_unit_records_over_the_api(db: TestDb) {
     assert_eq!(listed.len(), 1, "{body}");
     assert_eq!(listed[0]["unit_number"], 1);
     assert_eq!(listed[0]["letter"]["document_id"], id.as_str());
+    // By pages of the unit's number, over the API and on the web page.
+    let (status, body) = head
+        .post(
+            &format!("/documents/{second}/unit-receipts"),
+            &json!({ "register": "office-received" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let register = format!("/unit-registers/office-received/{}", year.get());
+    let (_, first_page) = head.get(&format!("{register}?limit=1")).await;
+    let (_, next_page) = head.get(&format!("{register}?limit=1&after=1")).await;
+    assert_eq!(first_page.as_array().map(Vec::len), Some(1), "{first_page}");
+    assert_eq!(first_page[0]["unit_number"], 1);
+    assert_eq!(next_page.as_array().map(Vec::len), Some(1), "{next_page}");
+    assert_eq!(next_page[0]["unit_number"], 2);
+    assert_eq!(next_page[0]["letter"]["document_id"], second.as_str());
+    let (status, body) = head.get(&format!("{register}?after=-1")).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (reqwest::StatusCode::BAD_REQUEST, Some("after")),
+        "{body}"
+    );
+    let page = head
+        .html(&format!(
+            "/registers?register=office-received&year={}&after=1",
+            year.get()
+        ))
+        .await;
+    assert!(page.contains("ขอส่งรายงานผลการดำเนินงาน"), "{page}");
+    assert!(
+        !page.contains("ขอเชิญประชุม"),
+        "only the page's lines: {page}"
+    );
+    assert!(page.contains("เลขรับของหน่วยที่ ๒ – ๒"), "{page}");
     let (status, _) = head.get("/unit-registers/received/2569").await;
     assert_eq!(status, 404, "the central register is no unit's");
 }

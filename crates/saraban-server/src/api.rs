@@ -835,14 +835,27 @@ async fn document_history(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct RegisterWindow {
+pub(crate) struct RegisterWindow {
     #[serde(default = "window_limit")]
     #[param(minimum = 1, maximum = 10000, default = 1000)]
     limit: u32,
-    /// The last `number` of the page before; the page starts after it.
+    /// The last number of the page before; the page starts after it.
     #[serde(default)]
     #[param(minimum = 0, maximum = 9007199254740991_i64, default = 0)]
     after: i64,
+}
+
+impl RegisterWindow {
+    /// The page's `(after, limit)`, once both hold.
+    pub(crate) fn check(&self) -> Result<(i64, u32), ApiError> {
+        if !(1..=10_000).contains(&self.limit) {
+            return Err(ApiError::bad_request("limit", "must be 1 to 10000"));
+        }
+        if !(0..=MAX_OFFSET).contains(&self.after) {
+            return Err(ApiError::bad_request("after", OFFSET_RANGE));
+        }
+        Ok((self.after, self.limit))
+    }
 }
 
 #[utoipa::path(get, path = "/registers/{register}/{year}", tag = "registers",
@@ -855,20 +868,14 @@ async fn register_entries(
     page: Result<Query<RegisterWindow>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<RegisterEntry>>, ApiError> {
     actor.may_read_documents()?;
-    let page = query(page)?;
-    if !(1..=10_000).contains(&page.limit) {
-        return Err(ApiError::bad_request("limit", "must be 1 to 10000"));
-    }
-    if !(0..=MAX_OFFSET).contains(&page.after) {
-        return Err(ApiError::bad_request("after", OFFSET_RANGE));
-    }
+    let (after, limit) = query(page)?.check()?;
     let year = buddhist_year(&year).ok_or_else(|| {
         ApiError::bad_request("year", format!("'{year}' is not a B.E. year such as 2568"))
     })?;
     Ok(Json(
         state
             .store
-            .register_page(&actor.0.org, &register, year, page.after, page.limit)
+            .register_page(&actor.0.org, &register, year, after, limit)
             .await?
             .entries,
     ))

@@ -2,7 +2,7 @@
 //! recorded in it by the unit's clerk (its own number of the year), a
 //! letter's places in the units' registers, and a unit register's year.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,7 +12,7 @@ use saraban_core::org::Slug;
 use saraban_store::{StoreError, UnitReceipt, UnitRegisterEntry};
 use serde::Deserialize;
 
-use crate::api::{Actor, Body};
+use crate::api::{Actor, Body, RegisterWindow, query};
 use crate::error::ApiError;
 use crate::state::{AppState, buddhist_year, document_id};
 
@@ -77,15 +77,17 @@ pub(crate) async fn receipts(
 
 #[utoipa::path(get, path = "/unit-registers/{register}/{year}", tag = "registers",
     params(("register" = String, Path, description = "A unit register's id"),
-        ("year" = i32, Path, minimum = 2443, maximum = 3542, description = "B.E. year, e.g. 2569 (Thai digits are read too)")),
-    responses((status = 200, description = "A unit's receiving register: เลขรับของหน่วย, then the letter's line of the central register (its เลขรับ, ที่, ลงวันที่, จาก, ถึง, เรื่อง, การปฏิบัติ, หมายเหตุ)", body = Vec<UnitRegisterEntry>),
+        ("year" = i32, Path, minimum = 2443, maximum = 3542, description = "B.E. year, e.g. 2569 (Thai digits are read too)"), RegisterWindow),
+    responses((status = 200, description = "A unit's receiving register after the unit's number `after`, at most `limit`: เลขรับของหน่วย, then the letter's line of the central register (its เลขรับ, ที่, ลงวันที่, จาก, ถึง, เรื่อง, การปฏิบัติ, หมายเหตุ)", body = Vec<UnitRegisterEntry>),
         (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 404, description = "No such unit register", body = ApiError)))]
 pub(crate) async fn unit_register(
     State(state): State<AppState>,
     actor: Actor,
     Path((register, year)): Path<(String, String)>,
+    page: Result<Query<RegisterWindow>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<UnitRegisterEntry>>, ApiError> {
     actor.may_read_documents()?;
+    let (after, limit) = query(page)?.check()?;
     let year = buddhist_year(&year)
         .and_then(|y| saraban_core::BuddhistYear::new(y).ok())
         .ok_or_else(|| {
@@ -95,7 +97,8 @@ pub(crate) async fn unit_register(
     Ok(Json(
         state
             .store
-            .unit_register(&actor.0.org, &register, year, today)
-            .await?,
+            .unit_register_page(&actor.0.org, &register, year, today, after, limit)
+            .await?
+            .entries,
     ))
 }

@@ -96,5 +96,5 @@ pub use search::{
 pub use signatures::{MAX_SIGNATURE_PNG, SIGNATURE_REGISTERED, SIGNATURE_REMOVED};
 pub use store::{Store, redact};
 pub use transitions::Assignment;
-pub use unit_registers::{UnitReceipt, UnitRegisterEntry};
+pub use unit_registers::{UnitReceipt, UnitRegisterEntry, UnitRegisterPage};
 pub use writer::Backend;

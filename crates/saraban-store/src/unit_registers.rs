@@ -60,6 +60,14 @@ pub struct UnitRegisterEntry {
     pub letter: ReceivedEntry,
 }
 
+/// A page of a unit register's year.
+#[derive(Debug, Clone)]
+pub struct UnitRegisterPage {
+    pub entries: Vec<UnitRegisterEntry>,
+    /// The unit's number the next page starts after, if there is one.
+    pub next: Option<i64>,
+}
+
 impl Store {
     /// Records the received letter `id` in the unit register `register`,
     /// by a holder of (or delegate for) one of its keeping positions: the
@@ -140,7 +148,8 @@ impl Store {
 
     /// A unit register's letters of a B.E. year, by the unit's number,
     /// each with its line of the central register (what was done, the
-    /// assignee, the deadline, overdue on `today`).
+    /// assignee, the deadline, overdue on `today`): the whole year, for
+    /// its CSV and printed register.
     pub async fn unit_register(
         &self,
         org: &OrgId,
@@ -148,30 +157,51 @@ impl Store {
         year: BuddhistYear,
         today: NaiveDate,
     ) -> Result<Vec<UnitRegisterEntry>> {
+        let page = self
+            .unit_register_page(org, register, year, today, 0, u32::MAX)
+            .await?;
+        Ok(page.entries)
+    }
+
+    /// At most `limit` lines of a unit register's year numbered (by the
+    /// unit) after `after`, and the number the next page starts after.
+    pub async fn unit_register_page(
+        &self,
+        org: &OrgId,
+        register: &str,
+        year: BuddhistYear,
+        today: NaiveDate,
+        after: i64,
+        limit: u32,
+    ) -> Result<UnitRegisterPage> {
         let org = org.as_str();
         let mut tx = self.pool.begin().await?;
         let (config, _) = org_config(&mut tx, org).await?;
         if !config.unit_registers().any(|r| r.id.as_str() == register) {
             return Err(StoreError::not_found("unit register", register));
         }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(crate::list_queries::statement(
             tx.backend_name() == "PostgreSQL",
             crate::list_queries::UNIT_RECEIVED,
         )))
         .bind(org)
         .bind(register)
         .bind(i64::from(year.get()))
-        .bind(0_i64)
-        .bind(i64::MAX)
+        .bind(after)
+        // One more than asked tells whether there is a next page.
+        .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
         let letters = rows
             .iter()
             .map(|row| row.try_get::<String, _>("id"))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let mut replies = crate::replies::replies_to(&mut tx, org, &letters).await?;
         tx.commit().await?;
-        rows.iter()
+        let entries = rows
+            .iter()
             .map(|row| {
                 Ok(UnitRegisterEntry {
                     unit_number: row.try_get("unit_number")?,
@@ -180,7 +210,14 @@ impl Store {
                     letter: received_entry(row, &mut replies, today)?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok(UnitRegisterPage {
+            next: match (more, entries.last()) {
+                (true, Some(last)) => Some(last.unit_number),
+                _ => None,
+            },
+            entries,
+        })
     }
 }
 

@@ -104,13 +104,6 @@ pub(crate) async fn page_route(
         .and_then(buddhist_year)
         .unwrap_or(current);
     let receiving = is_receiving(&config, &register);
-    let unit = match is_unit(&config, &register) {
-        true => match unit_rows(&state, &user, &register, year).await {
-            Ok(rows) => Some(rows),
-            Err(response) => return response,
-        },
-        false => None,
-    };
     let after = choice
         .after
         .as_deref()
@@ -118,6 +111,13 @@ pub(crate) async fn page_route(
         .and_then(|after| after.trim().parse::<i64>().ok())
         .filter(|after| *after > 0)
         .unwrap_or(0);
+    let unit = match is_unit(&config, &register) {
+        true => match unit_page(&state, &user, &register, year, after).await {
+            Ok(page) => Some(page),
+            Err(response) => return response,
+        },
+        false => None,
+    };
     let no_rows = saraban_store::RegisterPage {
         entries: Vec::new(),
         next: None,
@@ -177,7 +177,8 @@ pub(crate) async fn page_route(
             a.button href=(format!("/registers/{register}/{year}/pdf")) data-busy-link { "พิมพ์ทะเบียน (PDF)" }
         }
         @if let Some(unit) = &unit {
-            (unit_table(&config, unit))
+            (unit_table(&config, &unit.entries))
+            (pages_nav(&register, year, after, PageSpan::of("เลขรับของหน่วยที่ ", unit.entries.iter().map(|e| e.unit_number), unit.next), digits))
         } @else if receiving {
             (register_table(&config, &received.entries))
             (pages_nav(&register, year, after, PageSpan::of("เลขรับที่ ", received.entries.iter().map(|e| e.number), received.next), digits))
@@ -287,7 +288,30 @@ fn is_unit(config: &OrgConfig, register: &str) -> bool {
     config.unit_registers().any(|r| r.id.as_str() == register)
 }
 
-/// A unit register's whole year.
+/// A page of a unit register's year, after the unit's number `after`.
+async fn unit_page(
+    state: &AppState,
+    user: &WebUser,
+    register: &str,
+    year: i32,
+    after: i64,
+) -> Result<saraban_store::UnitRegisterPage, Response> {
+    let year = received_year(year)?;
+    state
+        .store
+        .unit_register_page(
+            &user.account.org,
+            register,
+            year,
+            saraban_core::clock::thai_date(Utc::now()),
+            after,
+            REGISTER_PAGE,
+        )
+        .await
+        .map_err(failure)
+}
+
+/// A unit register's whole year, for its CSV and PDF.
 async fn unit_rows(
     state: &AppState,
     user: &WebUser,
