@@ -31,6 +31,9 @@ pub(crate) struct Choice {
 /// (its CSV and PDF carry the whole year).
 const REGISTER_PAGE: u32 = 500;
 
+/// `(after, limit)` of a whole year: from the first number, every line.
+const WHOLE_YEAR: (i64, u32) = (0, u32::MAX);
+
 fn year_now(config: &OrgConfig, register: &str) -> i32 {
     config
         .registers
@@ -112,7 +115,7 @@ pub(crate) async fn page_route(
         .filter(|after| *after > 0)
         .unwrap_or(0);
     let unit = match is_unit(&config, &register) {
-        true => match unit_page(&state, &user, &register, year, after).await {
+        true => match unit_page(&state, &user, &register, year, (after, REGISTER_PAGE)).await {
             Ok(page) => Some(page),
             Err(response) => return response,
         },
@@ -131,7 +134,7 @@ pub(crate) async fn page_route(
             },
         )
     } else if receiving {
-        match register_page_rows(&state, &user, year, after).await {
+        match register_page_rows(&state, &user, year, (after, REGISTER_PAGE)).await {
             Ok(received) => (no_rows, received),
             Err(response) => return response,
         }
@@ -288,13 +291,14 @@ fn is_unit(config: &OrgConfig, register: &str) -> bool {
     config.unit_registers().any(|r| r.id.as_str() == register)
 }
 
-/// A page of a unit register's year, after the unit's number `after`.
+/// At most `limit` lines of a unit register's year, after the unit's
+/// number `after`.
 async fn unit_page(
     state: &AppState,
     user: &WebUser,
     register: &str,
     year: i32,
-    after: i64,
+    (after, limit): (i64, u32),
 ) -> Result<saraban_store::UnitRegisterPage, Response> {
     let year = received_year(year)?;
     state
@@ -305,7 +309,7 @@ async fn unit_page(
             year,
             saraban_core::clock::thai_date(Utc::now()),
             after,
-            REGISTER_PAGE,
+            limit,
         )
         .await
         .map_err(failure)
@@ -318,17 +322,8 @@ async fn unit_rows(
     register: &str,
     year: i32,
 ) -> Result<Vec<saraban_store::UnitRegisterEntry>, Response> {
-    let year = received_year(year)?;
-    state
-        .store
-        .unit_register(
-            &user.account.org,
-            register,
-            year,
-            saraban_core::clock::thai_date(Utc::now()),
-        )
-        .await
-        .map_err(failure)
+    let page = unit_page(state, user, register, year, WHOLE_YEAR).await?;
+    Ok(page.entries)
 }
 
 /// The columns of a unit's receiving register: its own number, then the
@@ -589,12 +584,13 @@ pub(crate) async fn pdf(
     }
 }
 
-/// A page of the receiving register's year, after the เลขรับ `after`.
+/// At most `limit` letters of the receiving register's year, after the
+/// เลขรับ `after`.
 async fn register_page_rows(
     state: &AppState,
     user: &WebUser,
     year: i32,
-    after: i64,
+    (after, limit): (i64, u32),
 ) -> Result<saraban_store::ReceivedPage, Response> {
     let year = received_year(year)?;
     state
@@ -604,7 +600,7 @@ async fn register_page_rows(
             year,
             saraban_core::clock::thai_date(Utc::now()),
             after,
-            REGISTER_PAGE,
+            limit,
         )
         .await
         .map_err(failure)
@@ -626,16 +622,8 @@ pub(crate) async fn register_rows(
     user: &WebUser,
     year: i32,
 ) -> Result<Vec<saraban_store::ReceivedEntry>, Response> {
-    let year = received_year(year)?;
-    state
-        .store
-        .received_register(
-            &user.account.org,
-            year,
-            saraban_core::clock::thai_date(Utc::now()),
-        )
-        .await
-        .map_err(failure)
+    let page = register_page_rows(state, user, year, WHOLE_YEAR).await?;
+    Ok(page.entries)
 }
 
 /// What the register's หมายเหตุ says: the assignee, the deadline, overdue.
