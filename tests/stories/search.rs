@@ -335,6 +335,68 @@ async fn thai_text_digits_numbers_and_names_are_found(db: TestDb) {
     for q in ["คุณธรรม", "490", "ฉัญญุรัตน์", "0023.3"] {
         assert_eq!(find(&stranger, q).await, (0, Vec::new()), "{q}");
     }
+
+    // The newest rows and the trigram index find alike: a store whose
+    // window is one row finds nearly everything through the index, LIKE
+    // wildcards and its escape taken literally in either.
+    let mut marked = example_content("ita-report-2568.toml");
+    marked["subject"] = json!("ผลการเบิกจ่าย 50% ของแผน_ก (ดู\\ภาคผนวก)");
+    let marked = office
+        .draft("chanyurat", marked, thai(2025, 6, 2, 9, 0))
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let reader = reader_of(store, "wilaiwan").await;
+    let narrow = store.clone().with_search_window(1);
+    for q in [
+        "งบประมาณ",
+        "คุณธรรม",
+        "1234",
+        "490",
+        "ว ๗๗๑",
+        "ประชุม",
+        "0%",
+        "%",
+        "_",
+        "\\",
+        "แผน_ก",
+        "ฉัญญุรัตน์",
+    ] {
+        let query = saraban_store::SearchQuery {
+            text: q.to_owned(),
+            limit: 100,
+            ..Default::default()
+        };
+        let found = |results: saraban_store::SearchResults| {
+            let ids: Vec<String> = results.hits.iter().map(|h| h.id.to_string()).collect();
+            (results.total, ids)
+        };
+        let windowed = found(store.search(&reader, &query).await.unwrap());
+        let indexed = found(narrow.search(&reader, &query).await.unwrap());
+        assert_eq!(windowed, indexed, "{q}");
+        if matches!(q, "0%" | "%") {
+            assert!(windowed.1.contains(&marked), "{q}: {windowed:?}");
+        }
+        if matches!(q, "_" | "\\" | "แผน_ก") {
+            assert_eq!(windowed.1, [marked.clone()], "{q} is taken literally");
+        }
+    }
+}
+
+/// What `person` of `ORG` searches as: their positions today.
+async fn reader_of(store: &saraban_store::Store, who: &str) -> saraban_store::Account {
+    let positions = store
+        .positions_of(&org(ORG), &person(who), chrono::Utc::now())
+        .await
+        .unwrap();
+    saraban_store::Account {
+        org: org(ORG),
+        person: person(who),
+        name: String::new(),
+        is_admin: false,
+        positions,
+    }
 }
 
 async fn a_secret_letter_is_found_only_by_those_it_names(db: TestDb) {

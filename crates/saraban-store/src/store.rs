@@ -40,6 +40,9 @@ pub struct Store {
     pub(crate) content: crate::content::ContentStore,
     /// A PostgreSQL streaming replica the lists may read (`--read-db`).
     pub(crate) replica: Option<crate::replica::Replica>,
+    /// Rows a PostgreSQL search reads newest first before the trigram
+    /// index (`search::POSTGRES_WINDOW`).
+    pub(crate) search_window: u64,
 }
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
@@ -299,6 +302,7 @@ impl Store {
             operations,
             content,
             replica: None,
+            search_window: crate::search::POSTGRES_WINDOW,
         })
     }
 
@@ -315,6 +319,16 @@ impl Store {
     pub fn with_enclosure_limits(self, limits: saraban_core::enclosure::Limits) -> Store {
         Store {
             enclosure_limits: limits,
+            ..self
+        }
+    }
+
+    /// The store with another PostgreSQL search window: how many of an
+    /// organisation's newest rows a search reads before the trigram index
+    /// (fewer, and more searches go by the index).
+    pub fn with_search_window(self, rows: u64) -> Store {
+        Store {
+            search_window: rows.max(1),
             ..self
         }
     }
