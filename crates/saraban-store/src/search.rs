@@ -157,15 +157,6 @@ impl Statement {
     }
 }
 
-/// Rows a PostgreSQL search reads, newest first, before it turns to the
-/// trigram index: a common word is found among the newest rows at once,
-/// where the index would hand over every row that has it; a rare one
-/// falls through to the index, which hands over few. A wider window
-/// costs more than the index does (PostgreSQL's LIKE tests a Thai term
-/// on each row slowly: 16,000 rows took 240 ms at 100,000 documents,
-/// the index 2 ms for a rare word).
-pub(crate) const POSTGRES_WINDOW: u64 = 2_000;
-
 /// The same, on SQLite, for a query the FTS index cannot look up.
 const SCAN_WINDOWS: [Option<u64>; 2] = [Some(20_000), None];
 
