@@ -337,11 +337,7 @@ impl Store {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         // Issuing a reply answers its letter, whatever the letter's state.
-        let letters = rows
-            .iter()
-            .map(|row| row.try_get::<String, _>("id"))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let mut replies = crate::replies::replies_to(&mut tx, org, &letters).await?;
+        let mut replies = crate::replies::replies_to_rows(&mut tx, org, &rows).await?;
         tx.commit().await?;
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {

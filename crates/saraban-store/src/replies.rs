@@ -70,6 +70,20 @@ pub(crate) async fn replies_to(
     Ok(replies)
 }
 
+/// `replies_to` the letters of `rows`, each row a letter with its `id`:
+/// a receiving register's page.
+pub(crate) async fn replies_to_rows(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<HashMap<String, Vec<Reply>>> {
+    let letters = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("id"))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    replies_to(tx, org, &letters).await
+}
+
 fn collect_replies(
     rows: Vec<sqlx::any::AnyRow>,
     config: &saraban_core::org::OrgConfig,

@@ -194,11 +194,7 @@ impl Store {
         .await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let letters = rows
-            .iter()
-            .map(|row| row.try_get::<String, _>("id"))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let mut replies = crate::replies::replies_to(&mut tx, org, &letters).await?;
+        let mut replies = crate::replies::replies_to_rows(&mut tx, org, &rows).await?;
         tx.commit().await?;
         let entries = rows
             .iter()
