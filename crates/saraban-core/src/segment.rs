@@ -108,8 +108,16 @@ const NAME_MAX: usize = 14;
 static LSTM: LazyLock<LineSegmenterBorrowed<'static>> =
     LazyLock::new(|| LineSegmenter::new_lstm(LineBreakOptions::default()));
 
-static GENERAL_WORDS: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| GENERAL.lines().filter(|l| !l.is_empty()).collect());
+include!(concat!(env!("OUT_DIR"), "/word_ends.rs"));
+
+/// Word `i` of the general list, read in place.
+fn general_word(i: usize) -> &'static [u8] {
+    let start = match i {
+        0 => 0,
+        _ => WORD_ENDS[i - 1] as usize + 1,
+    };
+    &GENERAL.as_bytes()[start..WORD_ENDS[i] as usize]
+}
 
 /// How wide the text's lines are: in a wide column a person's whole name
 /// stays on one line; in a narrow one (a table cell) it may break between
@@ -226,7 +234,9 @@ impl Segmenter {
 
     /// Whether `word` is in the dictionary.
     pub fn knows(&self, word: &str) -> bool {
-        GENERAL_WORDS.binary_search(&word).is_ok()
+        let bytes = word.as_bytes();
+        let first = first_not(0, WORD_ENDS.len(), |i| general_word(i) < bytes);
+        (first < WORD_ENDS.len() && general_word(first) == bytes)
             || self
                 .extra
                 .binary_search_by(|w| w.as_str().cmp(word))
@@ -519,8 +529,13 @@ impl Segmenter {
             }
             let rest = &bytes[bounds[k]..];
             lengths.clear();
-            prefix_lengths(&GENERAL_WORDS, rest, &mut lengths);
-            prefix_lengths(&self.extra, rest, &mut lengths);
+            prefix_lengths(WORD_ENDS.len(), general_word, rest, &mut lengths);
+            prefix_lengths(
+                self.extra.len(),
+                |i| self.extra[i].as_bytes(),
+                rest,
+                &mut lengths,
+            );
             let mut offer = |to: usize, cost: (u32, u32), known: bool| {
                 // On a tie the later start wins: longer words first
                 // ("องค์การ|บริหาร", not "องค์|การบริหาร").
@@ -640,24 +655,43 @@ fn push_parts(text: &str, parts: impl Iterator<Item = (usize, usize)>, out: &mut
     }
 }
 
-/// The lengths of the words of `words` (sorted) that begin `text`: a walk
-/// down the sorted list, narrowing it to the words sharing each byte.
-fn prefix_lengths<S: AsRef<str>>(words: &[S], text: &[u8], out: &mut Vec<usize>) {
-    let (mut lo, mut hi) = (0, words.len());
-    for (depth, &byte) in text.iter().enumerate() {
-        let range = &words[lo..hi];
-        let start =
-            range.partition_point(|w| w.as_ref().as_bytes().get(depth).is_none_or(|&b| b < byte));
-        let count = range[start..].partition_point(|w| w.as_ref().as_bytes()[depth] == byte);
-        lo += start;
-        hi = lo + count;
+/// The lengths of the words of a sorted list of `count` (word `i` is
+/// `word(i)`) that begin `text`: a walk down the list, narrowing it to the
+/// words that begin with one more character of `text` at each step (words
+/// end only where characters do).
+fn prefix_lengths<'a>(
+    count: usize,
+    word: impl Fn(usize) -> &'a [u8],
+    text: &[u8],
+    out: &mut Vec<usize>,
+) {
+    let (mut lo, mut hi) = (0, count);
+    let char_ends = (1..=text.len()).filter(|&end| text.get(end).is_none_or(|&b| b & 0xC0 != 0x80));
+    for end in char_ends {
+        let prefix = &text[..end];
+        lo = first_not(lo, hi, |i| word(i) < prefix);
+        hi = first_not(lo, hi, |i| word(i).starts_with(prefix));
         if lo == hi {
             return;
         }
-        if words[lo].as_ref().len() == depth + 1 {
-            out.push(depth + 1);
+        if word(lo).len() == end {
+            out.push(end);
         }
     }
+}
+
+/// The first index of `lo..hi` where `holds` is false, given it holds for
+/// a prefix of the range and not after (a list's `partition_point`).
+fn first_not(mut lo: usize, mut hi: usize, holds: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if holds(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// The whitespace-delimited word that ends `text` (before a space).
@@ -718,8 +752,17 @@ mod tests {
 
     #[test]
     fn the_word_list_is_sorted_and_unique() {
-        assert!(GENERAL_WORDS.len() > 50_000);
-        assert!(GENERAL_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(WORD_ENDS.len() > 50_000);
+        assert!((1..WORD_ENDS.len()).all(|i| general_word(i - 1) < general_word(i)));
+        // The words read in place are the file's lines.
+        let lines: Vec<&str> = GENERAL.lines().collect();
+        assert_eq!(lines.len(), WORD_ENDS.len());
+        assert!(
+            lines
+                .iter()
+                .enumerate()
+                .all(|(i, l)| l.as_bytes() == general_word(i))
+        );
     }
 
     #[test]
@@ -852,6 +895,28 @@ mod tests {
             for word in marked.split([' ', GLUE]) {
                 prop_assert!(!word.contains(BREAK), "{}", show(&marked));
             }
+        }
+
+        #[test]
+        fn prefix_lengths_are_the_words_that_begin_the_text(
+            picks in proptest::collection::vec(0usize..61_000, 1..4),
+            tail in "[ก-ฮะ-ฺเ-๎]{0,4}"
+        ) {
+            // Words of the list run together, and a few letters after.
+            let text: String = picks
+                .iter()
+                .map(|&i| std::str::from_utf8(general_word(i % WORD_ENDS.len())).unwrap())
+                .chain(std::iter::once(tail.as_str()))
+                .collect();
+            let text = text.as_bytes();
+            let mut found = Vec::new();
+            prefix_lengths(WORD_ENDS.len(), general_word, text, &mut found);
+            let expected: Vec<usize> = (0..WORD_ENDS.len())
+                .map(general_word)
+                .filter(|w| text.starts_with(w))
+                .map(<[u8]>::len)
+                .collect();
+            prop_assert_eq!(found, expected);
         }
     }
 }
