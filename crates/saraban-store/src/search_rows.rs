@@ -5,8 +5,8 @@
 //! neither numbers nor touches a secret document changes no column of it:
 //! the state and the names of those involved are read where they are kept
 //! when searching. The index itself is the database's: FTS5 trigram on
-//! SQLite (kept by the table's triggers), pg_trgm's GIN index on
-//! PostgreSQL.
+//! SQLite (kept by the table's triggers), a GIN index of organisation and
+//! pg_trgm trigrams on PostgreSQL.
 
 use std::collections::{HashMap, HashSet};
 
