@@ -1,5 +1,8 @@
 //! A drafter's inbox as their documents grow (issue 20, point 5), on
-//! SQLite (a file in the temp dir, as `saraban serve` opens it).
+//! SQLite (a file in the temp dir, as `saraban serve` opens it), or on a
+//! fresh PostgreSQL database when `SARABAN_BENCH_POSTGRES_URL` names a
+//! server (dropped afterwards, unless `SARABAN_BENCH_KEEP` is set: then
+//! it is kept, and named, to explain its plans).
 //!
 //! Setup (untimed, but reported): the example organisation with its
 //! checkpoint key; one drafter (chanyurat) keeps 51 drafts, and creates and
@@ -13,6 +16,9 @@
 //! `--quick` (or `SARABAN_BENCH_QUICK=1`) grows to 300 and 3,000.
 //!
 //! `cargo bench -p saraban-store --bench inbox [-- --quick]`
+
+#[path = "common/scratch_postgres.rs"]
+mod scratch_postgres;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -163,15 +169,56 @@ async fn main() {
         _ if quick => vec![300, 3_000],
         _ => vec![1_817, 17_032],
     };
-    let file = std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
     let keys = std::env::temp_dir().join(format!(
         "saraban-bench-{}.keys",
         uuid::Uuid::new_v4().simple()
     ));
-    let store = Store::open(&format!("sqlite://{}", file.display()))
+    match std::env::var("SARABAN_BENCH_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let name = format!("saraban_inbox_bench_{}", std::process::id());
+            let (url, conn) = scratch_postgres::create(&admin, &name).await;
+            let kept = keys.clone();
+            let outcome =
+                tokio::spawn(async move { bench("postgres", &url, &kept, &sizes).await }).await;
+            if std::env::var_os("SARABAN_BENCH_KEEP").is_some() {
+                println!(
+                    "kept: database {name}, content and keys in {}",
+                    keys.display()
+                );
+                return;
+            }
+            scratch_postgres::drop(conn, &name).await;
+            if let Err(failure) = outcome {
+                std::panic::resume_unwind(failure.into_panic());
+            }
+        }
+        _ => {
+            let file =
+                std::env::temp_dir().join(format!("saraban-bench-{}.sqlite", uuid::Uuid::new_v4()));
+            bench(
+                "sqlite",
+                &format!("sqlite://{}", file.display()),
+                &keys,
+                &sizes,
+            )
+            .await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&keys);
+}
+
+async fn bench(backend: &str, url: &str, keys: &std::path::Path, sizes: &[usize]) {
+    // PostgreSQL's content in a folder beside the keys.
+    let content = url
+        .starts_with("postgres")
+        .then(|| saraban_store::ContentPlace::Folder(keys.join("content")));
+    let store = Store::open_with_content(url, content.as_ref())
         .await
         .expect("open the store");
-    store.use_key_folder(&keys).expect("a key folder");
+    store.use_key_folder(keys).expect("a key folder");
     let config = OrgConfig::parse_toml(include_str!(
         "../../../examples/organisation/wangkrachae.toml"
     ))
@@ -195,7 +242,7 @@ async fn main() {
             .await
             .expect("a draft");
     }
-    println!("\nsqlite: one drafter's inbox as their documents grow ({RUNS} runs each)");
+    println!("\n{backend}: one drafter's inbox as their documents grow ({RUNS} runs each)");
     println!(
         "{:>9} {:>9} {:>14} {:>14} {:>6} {:>16} {:>16}",
         "documents",
@@ -207,7 +254,7 @@ async fn main() {
         "reviewer p99"
     );
     let mut have = DRAFTS;
-    for size in sizes {
+    for &size in sizes {
         let begun = Instant::now();
         grow(&store, have, size.max(have)).await;
         have = size.max(have);
@@ -219,8 +266,4 @@ async fn main() {
         );
     }
     store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
-    let _ = std::fs::remove_dir_all(&keys);
 }

@@ -18,6 +18,9 @@
 //!
 //! `cargo bench -p saraban-store --bench search`
 
+#[path = "common/scratch_postgres.rs"]
+mod scratch_postgres;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -26,7 +29,6 @@ use saraban_core::org::OrgConfig;
 use saraban_core::{OrgId, PersonId, PositionId};
 use saraban_store::{Account, PositionHeld, SearchQuery, Store};
 use serde_json::json;
-use sqlx::Connection;
 
 const ORG: &str = "wangkrachae";
 const VOCABULARY: usize = 5_000;
@@ -378,36 +380,10 @@ async fn main() {
         let name = keep
             .clone()
             .unwrap_or_else(|| format!("saraban_search_bench_{}", std::process::id()));
-        assert!(
-            name.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
-            "SARABAN_BENCH_KEEP: a database name of a-z, 0-9 and _"
-        );
-        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-        let exists: Option<i32> =
-            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
-                .bind(&name)
-                .fetch_optional(&mut conn)
-                .await
-                .expect("look for the bench database");
-        if exists.is_none() {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .expect("create the bench database");
-        }
-        let base = admin
-            .rsplit_once('/')
-            .map_or(admin.as_str(), |(base, _)| base);
-        let url = format!("{base}/{name}");
+        let (url, conn) = scratch_postgres::create(&admin, &name).await;
         let outcome = tokio::spawn(async move { bench("postgres", url, count).await }).await;
         if keep.is_none() {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await
-            .expect("drop the bench database");
+            scratch_postgres::drop(conn, &name).await;
         }
         if let Err(failure) = outcome {
             std::panic::resume_unwind(failure.into_panic());

@@ -6,7 +6,7 @@
 //!
 //! A list reads the columns it shows: a document's row without its
 //! content, and the subject taken out of the content by the database
-//! (`@subject`). Lists that page do so by a keyset (`After`), never by
+//! (`@subject`: on PostgreSQL a column generated from the content). Lists that page do so by a keyset (`After`), never by
 //! OFFSET, so that the hundredth page costs what the first does.
 //! Migrations sqlite 0015 / postgres 0016 hold the indexes they use.
 
@@ -24,13 +24,16 @@ use crate::rows::{DOCUMENT_COLUMNS, timed};
 /// A statement written for the database it runs on: `@subject` is the
 /// document's subject read out of its content, then `rows::timed`.
 pub fn written(postgres: bool, sql: &str) -> String {
+    // PostgreSQL keeps both in columns generated from the content
+    // (migration 0021): reading them out of the content detoasted and
+    // parsed all of it for each row. SQLite's content is in the row.
     let subject = if postgres {
-        "(documents.content::json ->> 'subject')"
+        "documents.list_subject"
     } else {
         "json_extract(documents.content, '$.subject')"
     };
     let urgency = if postgres {
-        "(documents.content::json ->> 'urgency') AS urgency"
+        "documents.list_urgency AS urgency"
     } else {
         "json_extract(documents.content, '$.urgency') AS urgency"
     };

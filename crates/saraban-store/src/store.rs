@@ -148,7 +148,7 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 18] = [
         include_str!("../../../migrations/sqlite/0018_sealed_signatures.sql"),
     ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 19] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 21] = [
     (
         1,
         "engine",
@@ -243,6 +243,16 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 19] = [
         19,
         "sealed signatures",
         include_str!("../../../migrations/postgres/0019_sealed_signatures.sql"),
+    ),
+    (
+        20,
+        "search by organisation",
+        include_str!("../../../migrations/postgres/0020_search_by_organisation.sql"),
+    ),
+    (
+        21,
+        "list columns",
+        include_str!("../../../migrations/postgres/0021_list_columns.sql"),
     ),
 ];
 
@@ -510,5 +520,37 @@ mod tests {
             "postgres://saraban:***@localhost/db"
         );
         assert_eq!(super::redact("sqlite://saraban.db"), "sqlite://saraban.db");
+    }
+
+    /// Each file of `migrations/` is listed once, in order, with its text:
+    /// a file added but not listed would never run.
+    #[test]
+    fn every_migration_file_is_listed() {
+        for (folder, listed) in [
+            ("sqlite", &super::SQLITE_MIGRATIONS[..]),
+            ("postgres", &super::POSTGRES_MIGRATIONS[..]),
+        ] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../migrations")
+                .join(folder);
+            let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|entry| {
+                    let path = entry.unwrap().path();
+                    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, std::fs::read_to_string(&path).unwrap())
+                })
+                .collect();
+            files.sort();
+            assert_eq!(files.len(), listed.len(), "{folder}: files and list");
+            for (k, ((name, text), (version, _, sql))) in files.iter().zip(listed).enumerate() {
+                assert_eq!(*version, k as i64 + 1, "{folder}: versions in order");
+                assert!(
+                    name.starts_with(&format!("{version:04}_")),
+                    "{folder}/{name}"
+                );
+                assert_eq!(text, sql, "{folder}/{name}: the listed text");
+            }
+        }
     }
 }
