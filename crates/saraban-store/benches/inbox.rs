@@ -180,16 +180,20 @@ async fn main() {
             let kept = keys.clone();
             let outcome =
                 tokio::spawn(async move { bench("postgres", &url, &kept, &sizes).await }).await;
-            if std::env::var_os("SARABAN_BENCH_KEEP").is_some() {
+            let keep = std::env::var_os("SARABAN_BENCH_KEEP").is_some();
+            if keep {
                 println!(
                     "kept: database {name}, content and keys in {}",
                     keys.display()
                 );
-                return;
+            } else {
+                scratch_postgres::drop(conn, &name).await;
             }
-            scratch_postgres::drop(conn, &name).await;
             if let Err(failure) = outcome {
                 std::panic::resume_unwind(failure.into_panic());
+            }
+            if keep {
+                return;
             }
         }
         _ => {

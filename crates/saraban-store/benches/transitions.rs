@@ -27,6 +27,8 @@
 //!
 //! `cargo bench -p saraban-store --bench transitions [-- --quick]`
 
+#[path = "common/scratch_postgres.rs"]
+mod scratch_postgres;
 #[path = "common/typst_press.rs"]
 mod typst_press;
 
@@ -778,18 +780,8 @@ async fn main() {
                 }
             };
             let name = format!("saraban_bench_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::AnyConnection::connect(&admin)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .expect("create the bench database");
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(base, _)| base);
+            let (url, conn) = scratch_postgres::create(&admin, &name).await;
             // Run on a task of its own so that a panic still drops the database.
-            let url = format!("{base}/{name}");
             let outcome = tokio::spawn(async move {
                 bench(
                     "postgres",
@@ -800,13 +792,7 @@ async fn main() {
                 .await
             })
             .await;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await
-            .expect("drop the bench database");
-            conn.close().await.ok();
+            scratch_postgres::drop(conn, &name).await;
             if let Err(failure) = outcome {
                 std::panic::resume_unwind(failure.into_panic());
             }
