@@ -25,6 +25,10 @@
 //! server (content in a folder of the run's own, or `SARABAN_SIM_STORE`,
 //! e.g. `s3://bucket/prefix`), else on an SQLite file.
 //!
+//! `SARABAN_SIM_KEEP=1` keeps the run's database; `SARABAN_SIM_SEARCH_ONLY=URL`
+//! (with the run's `SARABAN_SIM_DOCS`) then replays the searches of its last
+//! tenth on it, one at a time.
+//!
 //! ```text
 //! SARABAN_SIM_ORGS=80 SARABAN_SIM_DOCS=300000 \
 //! SARABAN_BENCH_POSTGRES_URL=postgres://postgres:saraban-test@127.0.0.1:5432/postgres \
@@ -57,6 +61,15 @@ const SIGNER: &str = "kanok";
 const REGISTRAR: &str = "sunee";
 /// The ปลัด, who sends a received letter on to the mayor.
 const CLERK: &str = "wilaiwan";
+/// Everyone the run signs in as.
+const PEOPLE: [&str; 6] = [
+    DRAFTER,
+    REVIEWERS[0],
+    REVIEWERS[1],
+    REVIEWERS[2],
+    SIGNER,
+    REGISTRAR,
+];
 /// The head of office, whose position the mayor assigns letters to.
 const ASSIGNEE: &str = "somjai";
 const ASSIGNEE_POSITION: &str = "head-of-office";
@@ -226,6 +239,13 @@ impl Sim {
     }
 
     async fn search(&self, n: usize, phase: &Mutex<Phase>) {
+        let (_, took) = self.search_timed(n).await;
+        phase.lock().unwrap().search.0.push(took);
+    }
+
+    /// The registrar's search after document `n`: the same organisation's
+    /// document some weeks back (`true`), or a phrase every letter has.
+    async fn search_timed(&self, n: usize) -> (bool, Duration) {
         let org = &self.orgs[n % self.orgs.len()];
         let reader = saraban_store::Account {
             org: org.clone(),
@@ -241,11 +261,11 @@ impl Sim {
                 })
                 .collect(),
         };
-        // The same organisation's document some weeks back, or a phrase
-        // every letter has.
-        let text = match (n / 10) % 2 {
-            0 => format!("ฉบับจำลองที่ {}", n.saturating_sub(self.orgs.len() * 20)),
-            _ => "ขอความร่วมมือ".to_owned(),
+        let by_number = (n / 10).is_multiple_of(2);
+        let text = if by_number {
+            format!("ฉบับจำลองที่ {}", n.saturating_sub(self.orgs.len() * 20))
+        } else {
+            "ขอความร่วมมือ".to_owned()
         };
         let query = saraban_store::SearchQuery {
             text,
@@ -254,7 +274,7 @@ impl Sim {
         };
         let (found, took) = timed(self.store.search(&reader, &query)).await;
         found.expect("the search");
-        phase.lock().unwrap().search.0.push(took);
+        (by_number, took)
     }
 
     /// Letter `n`: from receipt to its closing.
@@ -383,9 +403,81 @@ async fn database_bytes(store: &Store, sqlite_file: Option<&Path>) -> u64 {
     }
 }
 
+/// Each simulated person's positions in `org`.
+async fn positions_held(
+    store: &Store,
+    org: &OrgId,
+    total: usize,
+) -> Vec<(String, Vec<PositionId>)> {
+    let mut positions = Vec::new();
+    for who in PEOPLE {
+        let held = store
+            .positions_of(org, &person(who), moment(0, total, 9))
+            .await
+            .expect("positions");
+        positions.push((
+            who.to_owned(),
+            held.into_iter().map(|h| h.position).collect(),
+        ));
+    }
+    positions
+}
+
+/// The run's searches of its last tenth again, one at a time, on a
+/// database an earlier run kept (`SARABAN_SIM_KEEP`): each shape's p50 and
+/// p95 without the rest of the traffic beside them.
+async fn replay_searches(url: &str, total: usize) {
+    let scratch = std::env::temp_dir().join("saraban-national-replay");
+    let store = Store::open_with_content(url, Some(&ContentPlace::Folder(scratch)))
+        .await
+        .expect("open the kept database");
+    let mut orgs = store.organisations().await.expect("its organisations");
+    orgs.retain(|org| org.as_str().starts_with("sim"));
+    orgs.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let positions = positions_held(&store, &orgs[0], total).await;
+    let sim = Sim {
+        store,
+        orgs,
+        positions,
+        total,
+        incoming: 0,
+    };
+    let (mut by_number, mut by_phrase) = (Timings::default(), Timings::default());
+    let searched = (total * 9 / 10..total).filter(|n| n % 10 == 5);
+    for (k, n) in searched.enumerate() {
+        let (number, took) = sim.search_timed(n).await;
+        if k < 10 {
+            continue;
+        }
+        if number {
+            by_number.0.push(took);
+        } else {
+            by_phrase.0.push(took);
+        }
+    }
+    println!("| search | count | p50 ms | p95 ms | max ms |");
+    println!("|---|---|---|---|---|");
+    for (shape, timings) in [
+        ("a document by its number", &mut by_number),
+        ("a common phrase", &mut by_phrase),
+    ] {
+        println!(
+            "| {shape} | {} | {:.1} | {:.1} | {:.1} |",
+            timings.0.len(),
+            timings.percentile(0.5),
+            timings.percentile(0.95),
+            timings.percentile(1.0),
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     sqlx::any::install_default_drivers();
+    if let Ok(kept) = std::env::var("SARABAN_SIM_SEARCH_ONLY") {
+        replay_searches(&kept, setting("SARABAN_SIM_DOCS", 300_000)).await;
+        return;
+    }
     let orgs = setting("SARABAN_SIM_ORGS", 80);
     let total = setting("SARABAN_SIM_DOCS", 300_000);
     let clients = setting("SARABAN_SIM_CLIENTS", 16);
@@ -453,14 +545,7 @@ async fn main() {
             .expect("the organisation");
         let org = OrgId::parse(config.organisation.id.as_str()).expect("an id");
         store.ensure_signing_key(&org).await.expect("its key");
-        for who in [
-            DRAFTER,
-            REVIEWERS[0],
-            REVIEWERS[1],
-            REVIEWERS[2],
-            SIGNER,
-            REGISTRAR,
-        ] {
+        for who in PEOPLE {
             store
                 .set_password(&org, &person(who), PASSWORD)
                 .await
@@ -468,24 +553,7 @@ async fn main() {
         }
         ids.push(org);
     }
-    let mut positions = Vec::new();
-    for who in [
-        DRAFTER,
-        REVIEWERS[0],
-        REVIEWERS[1],
-        REVIEWERS[2],
-        SIGNER,
-        REGISTRAR,
-    ] {
-        let held = store
-            .positions_of(&ids[0], &person(who), moment(0, total, 9))
-            .await
-            .expect("positions");
-        positions.push((
-            who.to_owned(),
-            held.into_iter().map(|h| h.position).collect(),
-        ));
-    }
+    let positions = positions_held(&store, &ids[0], total).await;
     let sim = Arc::new(Sim {
         store: store.clone(),
         orgs: ids,

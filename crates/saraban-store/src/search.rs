@@ -157,6 +157,9 @@ impl Statement {
     }
 }
 
+/// A PostgreSQL search's sample: this share of the window, newest first.
+const PROBE_SHARE: u64 = 8;
+
 /// The same, on SQLite, for a query the FTS index cannot look up.
 const SCAN_WINDOWS: [Option<u64>; 2] = [Some(20_000), None];
 
@@ -213,6 +216,9 @@ impl Store {
         // newest first) gives.
         let mut looked_up = Vec::new();
         let mut needs_documents = false;
+        // Whether PostgreSQL's trigram index narrows by every term: none
+        // too short for a trigram, none that may be a person's name.
+        let mut every_term_indexed = true;
         for term in &terms {
             let named: Vec<&str> = people
                 .iter()
@@ -226,6 +232,7 @@ impl Store {
             // Text and term are both normalised, so a plain search for
             // the bytes is the match: SQLite's instr, far cheaper than its
             // LIKE; on PostgreSQL a test each pass writes (`has_term`).
+            every_term_indexed &= named.is_empty() && chars(term) >= TRIGRAM;
             let param = statement.text(*term);
             let in_text = if sqlite {
                 format!("instr(s.text, {param}) > 0")
@@ -313,7 +320,16 @@ impl Store {
         // counts no further.
         let scan = sqlite && !fts;
         let limit = if scan { wanted + 1 } else { bound };
-        let postgres_windows = [Some(self.search_window), None];
+        // A sample of the window first: a term it finds too seldom for the
+        // window to fill the page goes to the index at once, where one
+        // the index cannot narrow (short, or a name) is walked on.
+        let probe = (self.search_window / PROBE_SHARE).max(1);
+        let probing = !sqlite && probe < self.search_window;
+        let postgres_windows = if probing {
+            vec![Some(probe), Some(self.search_window), None]
+        } else {
+            vec![Some(self.search_window), None]
+        };
         let windows: &[Option<u64>] = if fts {
             &[None]
         } else if sqlite {
@@ -333,7 +349,8 @@ impl Store {
         };
         // (the newest matches, up to the bound; whether every row was searched)
         let mut found = (Vec::new(), true);
-        for window in windows {
+        let mut passes = windows.iter();
+        while let Some(window) = passes.next() {
             let (from, newest) = match window {
                 // PostgreSQL: the organisation's newest rows in a subquery
                 // of their own, so that no other row is read. Given the
@@ -398,6 +415,12 @@ impl Store {
             if rows.len() as u64 >= wanted || searched_all {
                 found = (rows, searched_all);
                 break;
+            }
+            // Found at this rate, the whole window would not fill the page:
+            // the window's pass is skipped for the index's.
+            let seldom = (rows.len() as u64) * self.search_window < wanted * probe;
+            if probing && *window == Some(probe) && every_term_indexed && seldom {
+                passes.next();
             }
         }
         let (candidates, searched_all) = found;

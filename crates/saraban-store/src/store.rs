@@ -51,7 +51,8 @@ pub struct Store {
 /// falls through to the index, which hands over few. A wider window
 /// costs more than the index does (PostgreSQL's LIKE tests a Thai term
 /// on each row slowly: 16,000 rows took 240 ms at 100,000 documents,
-/// the index 2 ms for a rare word).
+/// the index 2 ms for a rare word). Its newest eighth is read first: a
+/// term too seldom there to fill the page goes to the index at once.
 const POSTGRES_SEARCH_WINDOW: u64 = 2_000;
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
