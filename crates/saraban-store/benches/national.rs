@@ -27,7 +27,7 @@
 //!
 //! `SARABAN_SIM_KEEP=1` keeps the run's database; `SARABAN_SIM_SEARCH_ONLY=URL`
 //! (with the run's `SARABAN_SIM_DOCS`) then replays the searches of its last
-//! tenth on it, one at a time.
+//! phase on it, one at a time.
 //!
 //! ```text
 //! SARABAN_SIM_ORGS=80 SARABAN_SIM_DOCS=300000 \
@@ -423,7 +423,7 @@ async fn positions_held(
     positions
 }
 
-/// The run's searches of its last tenth again, one at a time, on a
+/// The run's searches of its last phase (30 % to 100 %) again, one at a time, on a
 /// database an earlier run kept (`SARABAN_SIM_KEEP`): each shape's p50 and
 /// p95 without the rest of the traffic beside them.
 async fn replay_searches(url: &str, total: usize) {
@@ -443,17 +443,26 @@ async fn replay_searches(url: &str, total: usize) {
         incoming: 0,
     };
     let (mut by_number, mut by_phrase) = (Timings::default(), Timings::default());
-    let searched = (total * 9 / 10..total).filter(|n| n % 10 == 5);
+    let mut slowest = Vec::new();
+    let searched = (total * 3 / 10..total).filter(|n| n % 10 == 5);
     for (k, n) in searched.enumerate() {
         let (number, took) = sim.search_timed(n).await;
         if k < 10 {
             continue;
         }
+        slowest.push((took, n));
         if number {
             by_number.0.push(took);
         } else {
             by_phrase.0.push(took);
         }
+    }
+    slowest.sort();
+    for (took, n) in slowest.iter().rev().take(5) {
+        eprintln!(
+            "slow: after document {n}: {:.1} ms",
+            took.as_secs_f64() * 1000.0
+        );
     }
     println!("| search | count | p50 ms | p95 ms | max ms |");
     println!("|---|---|---|---|---|");

@@ -149,7 +149,7 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 18] = [
         include_str!("../../../migrations/sqlite/0018_sealed_signatures.sql"),
     ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 21] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 22] = [
     (
         1,
         "engine",
@@ -254,6 +254,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 21] = [
         21,
         "list columns",
         include_str!("../../../migrations/postgres/0021_list_columns.sql"),
+    ),
+    (
+        22,
+        "search index keyed apart",
+        include_str!("../../../migrations/postgres/0022_search_index_keyed_apart.sql"),
     ),
 ];
 
