@@ -89,14 +89,16 @@ fn file_safe(text: &str) -> String {
             )
             || saraban_core::text::is_bidi_control(c)
             || (!c.is_ascii() && !c.is_alphanumeric() && !is_thai_mark(c)));
-        if keep {
+        // A mark cut from its consonant (at the start, or after what
+        // became "-") has nothing to sit on: it is dropped.
+        let orphan = is_thai_mark(c) && (out.is_empty() || out.ends_with('-'));
+        if keep && !orphan {
             out.push(c);
-        } else if !out.ends_with('-') {
+        } else if !keep && !out.ends_with('-') {
             out.push('-');
         }
     }
-    // A mark cut from its consonant cannot start a name.
-    let trimmed = out.trim_start_matches(is_thai_mark).trim_matches('-');
+    let trimmed = out.trim_matches('-');
     if trimmed.is_empty() {
         "saraban".to_owned()
     } else {
@@ -178,6 +180,13 @@ mod tests {
         let name = PdfName::of(&summary(None, "ขออนุมัติ / จัดซื้อ \"วัสดุ\""));
         assert_eq!(name.thai, "ร่าง-ขออนุมัติ-จัดซื้อ-วัสดุ.pdf");
         assert_eq!(name.ascii, "draft-0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.pdf");
+    }
+
+    #[test]
+    fn a_mark_left_without_its_consonant_is_dropped() {
+        // "¡" becomes a separator, which a mark cannot sit on.
+        assert_eq!(file_safe("¡\u{e47}"), "saraban");
+        assert_eq!(file_safe("ก ่า"), "ก-า");
     }
 
     #[test]
