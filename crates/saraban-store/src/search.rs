@@ -210,8 +210,8 @@ impl Store {
         let people = people_named(&mut tx, org).await?;
         let mut statement = Statement { binds: Vec::new() };
         let org_param = statement.text(org);
-        let in_org = format!("s.org_id = {org_param}");
-        let mut conditions = vec![in_org.clone()];
+        // The organisation is named by each pass (below); these follow it.
+        let mut conditions = Vec::new();
         // FTS5 looks up terms of three characters or more that name no
         // one; the rest are tests on each row the lookup (or the scan,
         // newest first) gives.
@@ -406,19 +406,21 @@ impl Store {
             // FTS5 gives its rows in rowid order, and stops at the bound,
             // only when the order is asked of it by name.
             let newest_first = if fts { "f.rowid DESC" } else { "s.id DESC" };
-            let filter = match (sqlite, window) {
-                (true, _) => filter.clone(),
-                (false, Some(_)) => has_term(&filter, true),
-                // The organisation as the trigram index is keyed (migration
-                // 0022), which no btree serves: given `org_id` itself, the
-                // planner took the btree and tested every row of the
-                // organisation (100-360 ms at 5,000 rows under load).
-                (false, None) => has_term(&filter, false).replacen(
-                    &in_org,
-                    &format!("(s.org_id || '') = {org_param}"),
-                    1,
-                ),
+            // The index pass names the organisation as the trigram index is
+            // keyed (migration 0022), which no btree serves: given `org_id`
+            // itself, the planner took the btree and tested every row of the
+            // organisation (100-360 ms at 5,000 rows under load).
+            let org_key = if !sqlite && window.is_none() {
+                "(s.org_id || '')"
+            } else {
+                "s.org_id"
             };
+            let terms_filter = if sqlite {
+                filter.clone()
+            } else {
+                has_term(&filter, window.is_some())
+            };
+            let filter = format!("{org_key} = {org_param} AND {terms_filter}");
             let sql = format!(
                 "SELECT {SELECTED} FROM {from} {filter}{newest} ORDER BY {newest_first} LIMIT {limit}"
             );
