@@ -34,6 +34,7 @@ pub use signature::{
     HEIGHT_PX as SIGNATURE_HEIGHT_PX, MAX_INPUT_BYTES as SIGNATURE_MAX_INPUT_BYTES, SignatureImage,
     SignatureRefusal, normalise_signature,
 };
+pub use world::warm_up;
 
 /// A file an issued document carries (an enclosure, สิ่งที่ส่งมาด้วย):
 /// embedded in the PDF as an associated file, which makes it PDF/A-3b.
