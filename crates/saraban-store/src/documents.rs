@@ -670,10 +670,11 @@ impl Store {
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
+        let mut summariser = Summariser::default();
         let inbox = Inbox {
-            waiting: summaries(&mut tx, org, &waiting_rows).await?,
-            drafts: summaries(&mut tx, org, &draft_rows).await?,
-            sent: summaries(&mut tx, org, &sent_rows).await?,
+            waiting: summariser.rows(&mut tx, org, &waiting_rows).await?,
+            drafts: summariser.rows(&mut tx, org, &draft_rows).await?,
+            sent: summariser.rows(&mut tx, org, &sent_rows).await?,
         };
         tx.commit().await?;
         Ok(inbox)
@@ -848,11 +849,7 @@ async fn summaries(
     org: &str,
     rows: &[AnyRow],
 ) -> Result<Vec<DocumentSummary>> {
-    let docs = rows
-        .iter()
-        .map(ListedRow::from_row)
-        .collect::<Result<Vec<_>>>()?;
-    summarise(tx, org, docs).await
+    Summariser::default().rows(tx, org, rows).await
 }
 
 /// The summary of one document as it now stands in the transaction.
@@ -862,34 +859,65 @@ pub(crate) async fn summary_of(
     id: &str,
 ) -> Result<DocumentSummary> {
     let doc = load_document(tx, org, id).await?;
-    let mut one = summarise(tx, org, vec![doc.listed()]).await?;
+    let mut one = Summariser::default()
+        .summarise(tx, org, vec![doc.listed()])
+        .await?;
     Ok(one.pop().expect("one document in, one summary out"))
 }
 
-async fn summarise(
-    tx: &mut Transaction<'static, Any>,
-    org: &str,
-    docs: Vec<ListedRow>,
-) -> Result<Vec<DocumentSummary>> {
-    let digits = org_digits(tx, org).await?;
-    let mut routes: HashMap<(String, i64), Route> = HashMap::new();
-    let mut patterns: HashMap<String, NumberPattern> = HashMap::new();
-    let mut out = Vec::with_capacity(docs.len());
-    for doc in docs {
-        let key = (doc.kind.clone(), doc.route_version);
-        if !routes.contains_key(&key) {
-            let (route, _) = load_route(tx, org, &doc.kind, Some(doc.route_version)).await?;
-            routes.insert(key.clone(), route);
-        }
-        if let Some(register) = &doc.register
-            && !patterns.contains_key(register)
-        {
-            patterns.insert(register.clone(), register_info(tx, org, register).await?.0);
-        }
-        let pattern = doc.register.as_ref().and_then(|r| patterns.get(r));
-        out.push(doc.summary(routes.get(&key), pattern, digits)?);
+/// Turns one organisation's listed rows into summaries. It reads the
+/// organisation's digit style, and each route version and register pattern
+/// the rows name, once for all the lists it serves: the inbox's three
+/// lists share one.
+#[derive(Default)]
+struct Summariser {
+    digits: Option<saraban_core::DigitStyle>,
+    routes: HashMap<(String, i64), Route>,
+    patterns: HashMap<String, NumberPattern>,
+}
+
+impl Summariser {
+    async fn rows(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        org: &str,
+        rows: &[AnyRow],
+    ) -> Result<Vec<DocumentSummary>> {
+        let docs = rows
+            .iter()
+            .map(ListedRow::from_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.summarise(tx, org, docs).await
     }
-    Ok(out)
+
+    async fn summarise(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        org: &str,
+        docs: Vec<ListedRow>,
+    ) -> Result<Vec<DocumentSummary>> {
+        let digits = match self.digits {
+            Some(digits) => digits,
+            None => *self.digits.insert(org_digits(tx, org).await?),
+        };
+        let mut out = Vec::with_capacity(docs.len());
+        for doc in docs {
+            let key = (doc.kind.clone(), doc.route_version);
+            if !self.routes.contains_key(&key) {
+                let (route, _) = load_route(tx, org, &doc.kind, Some(doc.route_version)).await?;
+                self.routes.insert(key.clone(), route);
+            }
+            if let Some(register) = &doc.register
+                && !self.patterns.contains_key(register)
+            {
+                let pattern = register_info(tx, org, register).await?.0;
+                self.patterns.insert(register.clone(), pattern);
+            }
+            let pattern = doc.register.as_ref().and_then(|r| self.patterns.get(r));
+            out.push(doc.summary(self.routes.get(&key), pattern, digits)?);
+        }
+        Ok(out)
+    }
 }
 
 /// What waits for a person, their drafts, and what they sent.
