@@ -670,11 +670,11 @@ impl Store {
         .bind(limit)
         .fetch_all(&mut *tx)
         .await?;
-        let mut summariser = Summariser::default();
+        let mut summariser = Summariser::of(org);
         let inbox = Inbox {
-            waiting: summariser.rows(&mut tx, org, &waiting_rows).await?,
-            drafts: summariser.rows(&mut tx, org, &draft_rows).await?,
-            sent: summariser.rows(&mut tx, org, &sent_rows).await?,
+            waiting: summariser.rows(&mut tx, &waiting_rows).await?,
+            drafts: summariser.rows(&mut tx, &draft_rows).await?,
+            sent: summariser.rows(&mut tx, &sent_rows).await?,
         };
         tx.commit().await?;
         Ok(inbox)
@@ -849,7 +849,7 @@ async fn summaries(
     org: &str,
     rows: &[AnyRow],
 ) -> Result<Vec<DocumentSummary>> {
-    Summariser::default().rows(tx, org, rows).await
+    Summariser::of(org).rows(tx, rows).await
 }
 
 /// The summary of one document as it now stands in the transaction.
@@ -859,8 +859,8 @@ pub(crate) async fn summary_of(
     id: &str,
 ) -> Result<DocumentSummary> {
     let doc = load_document(tx, org, id).await?;
-    let mut one = Summariser::default()
-        .summarise(tx, org, vec![doc.listed()])
+    let mut one = Summariser::of(org)
+        .summarise(tx, vec![doc.listed()])
         .await?;
     Ok(one.pop().expect("one document in, one summary out"))
 }
@@ -869,33 +869,41 @@ pub(crate) async fn summary_of(
 /// organisation's digit style, and each route version and register pattern
 /// the rows name, once for all the lists it serves: the inbox's three
 /// lists share one.
-#[derive(Default)]
-struct Summariser {
+struct Summariser<'a> {
+    org: &'a str,
     digits: Option<saraban_core::DigitStyle>,
     routes: HashMap<(String, i64), Route>,
     patterns: HashMap<String, NumberPattern>,
 }
 
-impl Summariser {
+impl<'a> Summariser<'a> {
+    fn of(org: &'a str) -> Self {
+        Self {
+            org,
+            digits: None,
+            routes: HashMap::new(),
+            patterns: HashMap::new(),
+        }
+    }
+
     async fn rows(
         &mut self,
         tx: &mut Transaction<'static, Any>,
-        org: &str,
         rows: &[AnyRow],
     ) -> Result<Vec<DocumentSummary>> {
         let docs = rows
             .iter()
             .map(ListedRow::from_row)
             .collect::<Result<Vec<_>>>()?;
-        self.summarise(tx, org, docs).await
+        self.summarise(tx, docs).await
     }
 
     async fn summarise(
         &mut self,
         tx: &mut Transaction<'static, Any>,
-        org: &str,
         docs: Vec<ListedRow>,
     ) -> Result<Vec<DocumentSummary>> {
+        let org = self.org;
         let digits = match self.digits {
             Some(digits) => digits,
             None => *self.digits.insert(org_digits(tx, org).await?),

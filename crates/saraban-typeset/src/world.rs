@@ -193,7 +193,10 @@ mod tests {
     /// (wasted on a second core) and no less (left to the first).
     #[test]
     fn document_templates_are_the_entry_point_and_its_imports() {
-        let main = TEMPLATES[0].1;
+        let (_, main) = TEMPLATES
+            .iter()
+            .find(|(path, _)| *path == "/main.typ")
+            .expect("the entry point is a template");
         let mut imported: Vec<String> = main
             .lines()
             .filter_map(|line| line.strip_prefix("#import \""))
