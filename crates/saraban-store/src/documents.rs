@@ -625,7 +625,7 @@ impl Store {
                 .await?
             }
         };
-        let out = summaries(&mut tx, org, &rows).await?;
+        let out = Summariser::of(org).rows(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -842,16 +842,6 @@ fn signer_wording(config: &saraban_core::org::OrgConfig, signed: &RegisterAction
     format!("{name} ({capacity}{title})")
 }
 
-/// Summaries of a list's rows (`list_queries::LISTED`), reading each
-/// route version and register once.
-async fn summaries(
-    tx: &mut Transaction<'static, Any>,
-    org: &str,
-    rows: &[AnyRow],
-) -> Result<Vec<DocumentSummary>> {
-    Summariser::of(org).rows(tx, rows).await
-}
-
 /// The summary of one document as it now stands in the transaction.
 pub(crate) async fn summary_of(
     tx: &mut Transaction<'static, Any>,
@@ -886,6 +876,7 @@ impl<'a> Summariser<'a> {
         }
     }
 
+    /// Summaries of a list's rows, as `list_queries::LISTED` selects them.
     async fn rows(
         &mut self,
         tx: &mut Transaction<'static, Any>,

@@ -410,15 +410,10 @@ impl Store {
             // keyed (migration 0022), which no btree serves: given `org_id`
             // itself, the planner took the btree and tested every row of the
             // organisation (100-360 ms at 5,000 rows under load).
-            let org_key = if !sqlite && window.is_none() {
-                "(s.org_id || '')"
-            } else {
-                "s.org_id"
-            };
-            let terms_filter = if sqlite {
-                filter.clone()
-            } else {
-                has_term(&filter, window.is_some())
+            let (org_key, terms_filter) = match (sqlite, window) {
+                (true, _) => ("s.org_id", filter.clone()),
+                (false, Some(_)) => ("s.org_id", has_term(&filter, true)),
+                (false, None) => ("(s.org_id || '')", has_term(&filter, false)),
             };
             let filter = format!("{org_key} = {org_param} AND {terms_filter}");
             let sql = format!(
