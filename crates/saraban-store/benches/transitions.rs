@@ -1,5 +1,6 @@
-//! Durable transitions per second, on SQLite (a file in the temp dir, WAL,
-//! synchronous=FULL) and, when `SARABAN_BENCH_POSTGRES_URL` names a server,
+//! Durable transitions per second, on SQLite (a file in the temp dir, WAL;
+//! the writer's syncer flushes the log before a batch is answered) and,
+//! when `SARABAN_BENCH_POSTGRES_URL` names a server,
 //! on a fresh PostgreSQL database there, with 1 and 32 concurrent clients.
 //!
 //! Setup (untimed): the organisation of the examples with its checkpoint key
@@ -23,7 +24,9 @@
 //! PostgreSQL `pgbench -N -c 8` on a scratch database of the same server
 //! (`SARABAN_BENCH_PGBENCH` names the binary, default PostgreSQL 15's;
 //! `SARABAN_BENCH_PGBENCH_SECONDS`, default 20). Each run also tells how
-//! large the writer's batches were and how long their COMMIT took.
+//! large the writer's batches were, how long their COMMIT took and, on
+//! SQLite, how long each flush of the log took and how many batches it
+//! made durable.
 //!
 //! `cargo bench -p saraban-store --bench transitions [-- --quick]`
 
@@ -145,6 +148,9 @@ struct Run {
     /// Batches the writers committed in the run, and their COMMITs' time.
     batches: f64,
     commit_seconds: f64,
+    /// SQLite: the flushes of the log, and their time.
+    flushes: f64,
+    flush_seconds: f64,
 }
 
 async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
@@ -175,6 +181,8 @@ async fn run(store: &Store, clients: usize, transitions: usize) -> Run {
         latencies,
         batches: after.0 - before.0,
         commit_seconds: after.2 - before.2,
+        flushes: after.3 - before.3,
+        flush_seconds: after.4 - before.4,
     }
 }
 
@@ -559,9 +567,10 @@ async fn pgbench_anchor(admin: &str, seconds: u64) -> Result<f64, String> {
         })
 }
 
-/// The writers' batches so far: (count, transitions, seconds in COMMIT),
-/// as the store counts them for /metrics.
-fn batches(store: &Store) -> (f64, f64, f64) {
+/// The writers' batches so far: (count, transitions, seconds in COMMIT,
+/// flushes of the log, seconds in them), as the store counts them for
+/// /metrics.
+fn batches(store: &Store) -> (f64, f64, f64, f64, f64) {
     let mut registry = prometheus_client::registry::Registry::default();
     store.operations().register(&mut registry);
     let mut text = String::new();
@@ -576,7 +585,19 @@ fn batches(store: &Store) -> (f64, f64, f64) {
         value("saraban_writer_batch_size_count"),
         value("saraban_writer_batch_size_sum"),
         value("saraban_writer_commit_seconds_sum"),
+        value("saraban_writer_log_flush_seconds_count"),
+        value("saraban_writer_log_flush_seconds_sum"),
     )
+}
+
+/// `total` over the run's flushes of the log, or "-" where the COMMIT
+/// flushed (PostgreSQL).
+fn per_flush(flushes: f64, total: f64) -> String {
+    if flushes > 0.0 {
+        format!("{:.2}", total / flushes)
+    } else {
+        "-".to_owned()
+    }
 }
 
 /// A backend's runs; `anchor` is its reference rate measured in the same
@@ -626,7 +647,7 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)], anchor: Opti
     let durability = durability(&store, backend).await;
     println!("\n{backend} ({durability})");
     println!(
-        "{:>7} {:>11} {:>9} {:>14} {:>9} {:>9} {:>9} {:>10} {:>9}",
+        "{:>7} {:>11} {:>9} {:>14} {:>9} {:>9} {:>9} {:>10} {:>9} {:>10} {:>9}",
         "clients",
         "transitions",
         "seconds",
@@ -635,6 +656,8 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)], anchor: Opti
         "p99 ms",
         "batch",
         "commit ms",
+        "flush ms",
+        "per flush",
         "× anchor"
     );
     for &(clients, transitions) in plan {
@@ -642,7 +665,7 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)], anchor: Opti
         assert_eq!(r.transitions, transitions);
         let rate = r.transitions as f64 / r.elapsed.as_secs_f64();
         println!(
-            "{:>7} {:>11} {:>9.2} {:>14.1} {:>9.2} {:>9.2} {:>9.1} {:>10.2} {:>9}",
+            "{:>7} {:>11} {:>9.2} {:>14.1} {:>9.2} {:>9.2} {:>9.1} {:>10.2} {:>9} {:>10} {:>9}",
             r.clients,
             r.transitions,
             r.elapsed.as_secs_f64(),
@@ -651,11 +674,16 @@ async fn bench(backend: &str, url: String, plan: &[(usize, usize)], anchor: Opti
             percentile(&r.latencies, 0.99),
             r.transitions as f64 / r.batches.max(1.0),
             r.commit_seconds * 1e3 / r.batches.max(1.0),
+            per_flush(r.flushes, r.flush_seconds * 1e3),
+            per_flush(r.flushes, r.batches),
             anchor.map_or("-".to_owned(), |(_, base)| format!("{:.2}", rate / base)),
         );
     }
     if let Some((name, base)) = anchor {
-        println!("anchor: {name} {base:.0}/s; batch = mean transitions per commit");
+        println!(
+            "anchor: {name} {base:.0}/s; batch = mean transitions per commit; \
+             per flush = mean batches one flush of the log made durable"
+        );
     }
     println!("load average: {}", load_average());
     let log = store.audit(&org(ORG)).await.expect("verify the log");

@@ -27,8 +27,12 @@ pub struct Operations {
     batch_size: Histogram,
     /// From a batch's BEGIN to its COMMIT's answer.
     batch_seconds: Histogram,
-    /// The COMMIT round trip alone (the disk's flush).
+    /// The COMMIT round trip alone (on PostgreSQL, the disk's flush).
     commit_seconds: Histogram,
+    /// SQLite: one flush of the write-ahead log, for the batches it made
+    /// durable (`log_flush_batches`).
+    log_flush_seconds: Histogram,
+    log_flush_batches: Histogram,
     /// Transitions by how their batch ended.
     transitions: Family<Outcome, Counter>,
     /// Typesetting an issued document's PDF.
@@ -62,6 +66,8 @@ impl Default for Operations {
             batch_size: Histogram::new(exponential_buckets(1.0, 2.0, 8)),
             batch_seconds: seconds(),
             commit_seconds: seconds(),
+            log_flush_seconds: seconds(),
+            log_flush_batches: Histogram::new(exponential_buckets(1.0, 2.0, 6)),
             transitions: Family::default(),
             typeset_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 12)),
             status: Arc::default(),
@@ -88,6 +94,12 @@ impl Operations {
             self.batch_seconds.observe(batch.as_secs_f64());
             self.commit_seconds.observe(commit.as_secs_f64());
         }
+    }
+
+    /// One flush of SQLite's write-ahead log made `batches` durable.
+    pub(crate) fn log_flushed(&self, batches: usize, took: Duration) {
+        self.log_flush_seconds.observe(took.as_secs_f64());
+        self.log_flush_batches.observe(batches as f64);
     }
 
     /// An audit of `org` in this process found `findings`.
@@ -138,6 +150,16 @@ impl Operations {
             "saraban_writer_commit_seconds",
             "Time of a batch's COMMIT",
             self.commit_seconds.clone(),
+        );
+        registry.register(
+            "saraban_writer_log_flush_seconds",
+            "Time of one flush of SQLite's write-ahead log",
+            self.log_flush_seconds.clone(),
+        );
+        registry.register(
+            "saraban_writer_log_flush_batches",
+            "Committed batches each flush of SQLite's write-ahead log made durable",
+            self.log_flush_batches.clone(),
         );
         registry.register(
             "saraban_transitions",

@@ -1,6 +1,7 @@
 //! The store's handle on its database: opened and migrated here, written
 //! through its writers, read through its pool.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use crate::error::{Result, StoreError};
 use crate::keys::{SharedKeys, Unlocked};
 use crate::press::Press;
-use crate::writer::{Backend, Writers};
+use crate::writer::{Backend, SqliteLog, Writers};
 
 /// The engine's handle on its database. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -312,7 +313,23 @@ impl Store {
         // organisations' batches at once.
         let keys = SharedKeys::default();
         let operations = crate::operations::Operations::default();
-        let writers = Writers::start(&pool, backend, &keys, &operations);
+        let (writer_pool, log) = match backend {
+            Backend::Sqlite => {
+                let writer = connect_sqlite_writer(url).await?;
+                let file: String =
+                    sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                        .fetch_one(&writer)
+                        .await?;
+                // An in-memory database has no log to flush.
+                let log = (!file.is_empty()).then(|| SqliteLog {
+                    wal: PathBuf::from(format!("{file}-wal")),
+                    checkpointing: pool.clone(),
+                });
+                (writer, log)
+            }
+            Backend::Postgres => (pool.clone(), None),
+        };
+        let writers = Writers::start(&writer_pool, backend, log, &keys, &operations);
         Ok(Store {
             pool,
             backend,
@@ -381,6 +398,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writers.close().await;
         self.pool.close().await;
     }
 }
@@ -388,6 +406,52 @@ impl Store {
 /// A pool on `url` (`sqlite://…`, `postgres://…`, or a plain SQLite
 /// path), not migrated.
 pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend)> {
+    let (options, backend) = connect_options(url)?;
+    let pool = sqlite_pragmas(
+        AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 }),
+        backend,
+        &[],
+    )
+    .connect_with(options)
+    .await?;
+    Ok((pool, backend))
+}
+
+/// SQLite's writer: one connection of its own, kept open, with a page
+/// cache large enough for a batch's index pages. A connection drops its
+/// cache whenever another has written, so the writer's stays warm only
+/// while the writer writes through the same one. Its COMMIT does not flush
+/// the log: the writer's syncer does, before anyone is answered.
+pub(crate) async fn connect_sqlite_writer(url: &str) -> Result<AnyPool> {
+    let (options, backend) = connect_options(url)?;
+    Ok(sqlite_pragmas(
+        AnyPoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None),
+        backend,
+        SQLITE_WRITER_PRAGMAS,
+    )
+    .connect_with(options)
+    .await?)
+}
+
+/// The SQLite writer's own settings, over the pool's: a page cache of
+/// 16 MiB (the default is 2), which grows so far only on a database as
+/// large; statement journals in memory (a batch's multi-row statements each
+/// journal the pages they change, else spilled to a temporary file each
+/// time); a COMMIT that leaves the log's flush to the syncer; and the log's
+/// checkpoints left to the checkpointer, up to a log of 8,000 pages
+/// (32 MiB), where the writer checkpoints the rest itself so that the
+/// log starts over.
+const SQLITE_WRITER_PRAGMAS: &[&str] = &[
+    "PRAGMA cache_size = -16384",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA wal_autocheckpoint = 8000",
+];
+
+fn connect_options(url: &str) -> Result<(AnyConnectOptions, Backend)> {
     sqlx::any::install_default_drivers();
     let (url, backend) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         (url.to_owned(), Backend::Postgres)
@@ -406,9 +470,15 @@ pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend)> {
     } else {
         (format!("sqlite://{url}?mode=rwc"), Backend::Sqlite)
     };
-    let options = AnyConnectOptions::from_str(&url)?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+    Ok((AnyConnectOptions::from_str(&url)?, backend))
+}
+
+fn sqlite_pragmas(
+    options: AnyPoolOptions,
+    backend: Backend,
+    extra_pragmas: &'static [&'static str],
+) -> AnyPoolOptions {
+    options
         .acquire_timeout(Duration::from_secs(60))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -419,13 +489,13 @@ pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend)> {
                     conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 60000").await?;
+                    for pragma in extra_pragmas {
+                        conn.execute(*pragma).await?;
+                    }
                 }
                 Ok(())
             })
         })
-        .connect_with(options)
-        .await?;
-    Ok((pool, backend))
 }
 
 /// The migrations this build knows for `backend`, oldest first.

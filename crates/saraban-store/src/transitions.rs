@@ -807,9 +807,16 @@ async fn act_in(
             .await?;
         numbering = Some((pattern, config.organisation.digits));
     } else if let Some(register) = &doc.register {
-        let (pattern, _) = register_info(&mut *tx, org, register).await?;
-        let (config, _) = org_config(&mut *tx, org).await?;
-        numbering = Some((pattern, config.organisation.digits));
+        let key = (org.to_owned(), register.clone());
+        numbering = Some(match batch.numbering.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let (pattern, _) = register_info(&mut *tx, org, register).await?;
+                let known = (pattern, reads::org_digits(&mut *tx, org).await?);
+                batch.numbering.insert(key, known.clone());
+                known
+            }
+        });
     }
     let closing_at = now.clone();
     let event = Event {

@@ -1,7 +1,17 @@
 //! Group commit. Transitions wait for the disk's flush and the database's
 //! round trips far longer than they compute, so concurrent transitions are
 //! run together: one transaction, one durable COMMIT for all. Nobody hears
-//! "done" before that commit.
+//! "done" before that commit is on disk.
+//!
+//! On SQLite the flush is taken off the writer's path: the writer commits
+//! into the write-ahead log (synchronous=NORMAL) and goes on to its next
+//! batch, while a syncer flushes the log with one `fdatasync` for every
+//! batch committed since its last, then answers their callers and files
+//! their checkpoints. The log is replayed in order after a power loss, so
+//! what survives is always a prefix of the commits, and it holds every one
+//! that was answered. Copying the log into the database (a checkpoint) is
+//! off the writer's path too: a checkpointer does it a few times a second
+//! while batches commit.
 //!
 //! A batch reads the documents of its route actions in one statement; each
 //! action then decides in memory and hands its changes to the batch, which
@@ -26,8 +36,8 @@ use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Internal, Result, StoreError};
-use crate::keys::SharedKeys;
-use crate::ledger::{PendingLedger, SignedRoots};
+use crate::keys::{KeyFolder, SharedKeys};
+use crate::ledger::{PendingLedger, SignedCheckpoint, SignedRoots};
 use crate::operations::Operations;
 use crate::reads::read_documents;
 use crate::rows::{DocumentRead, WantedDocument};
@@ -90,6 +100,7 @@ pub(crate) enum Writes {
 #[derive(Debug, Clone)]
 pub(crate) struct Writers {
     queues: Arc<Vec<mpsc::Sender<WriteJob>>>,
+    pool: AnyPool,
 }
 
 impl std::fmt::Debug for WriteJob {
@@ -99,9 +110,12 @@ impl std::fmt::Debug for WriteJob {
 }
 
 impl Writers {
+    /// `log`: on SQLite, the write-ahead log the writer commits into
+    /// without flushing it (its connection runs synchronous=NORMAL).
     pub(crate) fn start(
         pool: &AnyPool,
         backend: Backend,
+        log: Option<SqliteLog>,
         keys: &SharedKeys,
         operations: &Operations,
     ) -> Self {
@@ -117,19 +131,41 @@ impl Writers {
         let queues = (0..count.max(1))
             .map(|_| {
                 let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+                let durability = match &log {
+                    Some(log) => {
+                        let (committed, syncing) = mpsc::unbounded_channel();
+                        let (due, checkpoints) = mpsc::channel(1);
+                        tokio::spawn(run_checkpointer(log.checkpointing.clone(), checkpoints));
+                        tokio::spawn(run_syncer(
+                            log.wal.clone(),
+                            syncing,
+                            due,
+                            operations.clone(),
+                        ));
+                        Durability::Synced(committed)
+                    }
+                    None => Durability::AtCommit,
+                };
                 tokio::spawn(run_writer(
                     pool.clone(),
                     backend,
                     receiver,
                     keys.clone(),
                     operations.clone(),
+                    durability,
                 ));
                 sender
             })
             .collect();
         Self {
             queues: Arc::new(queues),
+            pool: pool.clone(),
         }
+    }
+
+    /// Closes the writers' connections (SQLite's writer has its own).
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
     }
 
     /// Transitions waiting in the writers' queues now.
@@ -169,6 +205,130 @@ pub(crate) struct Batch {
     /// The documents read ahead for the batch's route actions, by
     /// organisation and id; a transition takes its own out.
     pub(crate) read_ahead: HashMap<(String, String), DocumentRead>,
+    /// How numbers print, by organisation and register, as the batch's
+    /// transitions read it: forgotten after each organisation-wide job,
+    /// which may change the organisation's settings.
+    pub(crate) numbering: HashMap<(String, String), Numbering>,
+}
+
+/// A register's pattern and the organisation's digits.
+pub(crate) type Numbering = (
+    saraban_core::register::NumberPattern,
+    saraban_core::DigitStyle,
+);
+
+/// SQLite's write-ahead log, for the writer's syncer and checkpointer.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteLog {
+    /// The log's file, which the syncer flushes.
+    pub(crate) wal: std::path::PathBuf,
+    /// Connections other than the writer's, for the checkpoints.
+    pub(crate) checkpointing: AnyPool,
+}
+
+/// How a committed batch becomes durable before its callers hear of it.
+enum Durability {
+    /// The COMMIT itself flushed it.
+    AtCommit,
+    /// The syncer flushes the log it was committed into.
+    Synced(mpsc::UnboundedSender<Committed>),
+}
+
+/// A committed batch whose callers have yet to hear of it.
+struct Committed {
+    delivered: Vec<Deliver>,
+    signed: Vec<SignedCheckpoint>,
+    folder: Option<Arc<KeyFolder>>,
+}
+
+impl Committed {
+    /// Files the batch's checkpoints and answers its callers: `None` when
+    /// the batch is durable, else why it may not be.
+    fn settle(self, verdict: Option<String>) {
+        // Filed only once durable: the file never holds a checkpoint of a
+        // log that was rolled back or lost. A note that fails to be filed
+        // is still in the database, and verify reports the difference.
+        if verdict.is_none()
+            && let Some(folder) = &self.folder
+        {
+            for checkpoint in self.signed {
+                if let Err(error) =
+                    folder.file_note(&checkpoint.org, checkpoint.size, &checkpoint.note)
+                {
+                    tracing::error!(
+                        org = %checkpoint.org,
+                        size = checkpoint.size,
+                        "checkpoint not filed: {error}"
+                    );
+                }
+            }
+        }
+        for deliver in self.delivered {
+            deliver(verdict.clone());
+        }
+    }
+}
+
+/// Flushes the write-ahead log once for all the batches committed since
+/// the last flush, then settles them in their order.
+async fn run_syncer(
+    wal: std::path::PathBuf,
+    mut committed: mpsc::UnboundedReceiver<Committed>,
+    checkpoint_due: mpsc::Sender<()>,
+    operations: Operations,
+) {
+    while let Some(first) = committed.recv().await {
+        let mut batches = vec![first];
+        while let Ok(next) = committed.try_recv() {
+            batches.push(next);
+        }
+        let started = std::time::Instant::now();
+        let wal_file = wal.clone();
+        // Any descriptor of the file flushes all of its written pages.
+        let flushed = tokio::task::spawn_blocking(move || {
+            std::fs::File::open(&wal_file).and_then(|file| file.sync_data())
+        })
+        .await;
+        let verdict = match flushed {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => {
+                tracing::error!(wal = %wal.display(), "the write-ahead log was not flushed: {error}");
+                Some("the database could not flush its log to disk".to_owned())
+            }
+            Err(error) => {
+                tracing::error!("the log's flush did not finish: {error}");
+                Some("the database could not flush its log to disk".to_owned())
+            }
+        };
+        operations.log_flushed(batches.len(), started.elapsed());
+        for batch in batches {
+            batch.settle(verdict.clone());
+        }
+        // Full: a checkpoint is already due.
+        let _ = checkpoint_due.try_send(());
+    }
+}
+
+/// How long the checkpointer lets committed pages gather in the log
+/// before it copies them: a checkpoint flushes the database file once,
+/// whatever it copies.
+const CHECKPOINT_GATHERS: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Copies the log into the database file while the writer goes on, once
+/// some batch has committed since the last copy. Ends with the syncer.
+async fn run_checkpointer(pool: AnyPool, mut due: mpsc::Receiver<()>) {
+    while due.recv().await.is_some() {
+        tokio::time::sleep(CHECKPOINT_GATHERS).await;
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                break;
+            }
+            tracing::warn!("a checkpoint of the log failed: {error}");
+        }
+    }
 }
 
 async fn run_writer(
@@ -177,6 +337,7 @@ async fn run_writer(
     mut receiver: mpsc::Receiver<WriteJob>,
     keys: SharedKeys,
     operations: Operations,
+    durability: Durability,
 ) {
     // Transitions whose key already acted in the batch, for the next one.
     let mut carried: VecDeque<WriteJob> = VecDeque::new();
@@ -210,6 +371,7 @@ async fn run_writer(
                 ledger: PendingLedger::default(),
                 lock_rows: backend == Backend::Postgres,
                 read_ahead: HashMap::new(),
+                numbering: HashMap::new(),
             },
             Err(error) => {
                 abandon_rest(jobs.into_iter(), error.to_string());
@@ -265,26 +427,20 @@ async fn run_writer(
                 verdict
             }
         };
-        // Filed only once committed: the file never holds a checkpoint of
-        // a log that was rolled back. A note that fails to be filed is
-        // still in the database, and verify reports the difference.
-        if verdict.is_none()
-            && let Some(folder) = &folder
-        {
-            for checkpoint in signed {
-                if let Err(error) =
-                    folder.file_note(&checkpoint.org, checkpoint.size, &checkpoint.note)
-                {
-                    tracing::error!(
-                        org = %checkpoint.org,
-                        size = checkpoint.size,
-                        "checkpoint not filed: {error}"
-                    );
+        let committed = Committed {
+            delivered,
+            signed,
+            folder,
+        };
+        match (&durability, verdict) {
+            (Durability::Synced(syncer), None) => {
+                if let Err(unsent) = syncer.send(committed) {
+                    unsent
+                        .0
+                        .settle(Some("the log's syncer has stopped".to_owned()));
                 }
             }
-        }
-        for deliver in delivered {
-            deliver(verdict.clone());
+            (_, verdict) => committed.settle(verdict),
         }
     }
 }
@@ -336,7 +492,12 @@ async fn run_jobs(
             open = true;
         }
         let mark = batch.ledger.mark();
-        match (job.run)(batch).await {
+        let organisation_wide = !job.key.contains('/');
+        let ended = (job.run)(batch).await;
+        if organisation_wide {
+            batch.numbering.clear();
+        }
+        match ended {
             JobEnd::Done(deliver) => {
                 delivered.push(deliver);
                 if open {
@@ -560,6 +721,7 @@ mod tests {
             ledger: PendingLedger::default(),
             lock_rows: false,
             read_ahead: HashMap::new(),
+            numbering: HashMap::new(),
         };
         let mut delivered = Vec::new();
         let broken = run_jobs(&mut batch, jobs, &mut delivered).await;
