@@ -437,7 +437,7 @@ pub(crate) async fn connect_sqlite_writer(url: &str) -> Result<AnyPool> {
 }
 
 /// The SQLite writer's own settings, over the pool's: a page cache of
-/// 16 MiB (the default is 2), which grows so far only on a database as
+/// 8 MiB (the default is 2), which grows so far only on a database as
 /// large; statement journals in memory (a batch's multi-row statements each
 /// journal the pages they change, else spilled to a temporary file each
 /// time); a COMMIT that leaves the log's flush to the syncer; and the log's
@@ -445,7 +445,7 @@ pub(crate) async fn connect_sqlite_writer(url: &str) -> Result<AnyPool> {
 /// (32 MiB), where the writer checkpoints the rest itself so that the
 /// log starts over.
 const SQLITE_WRITER_PRAGMAS: &[&str] = &[
-    "PRAGMA cache_size = -16384",
+    "PRAGMA cache_size = -8192",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA wal_autocheckpoint = 8000",

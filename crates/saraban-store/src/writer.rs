@@ -10,7 +10,7 @@
 //! their checkpoints. The log is replayed in order after a power loss, so
 //! what survives is always a prefix of the commits, and it holds every one
 //! that was answered. Copying the log into the database (a checkpoint) is
-//! off the writer's path too: a checkpointer does it a few times a second
+//! off the writer's path too: a checkpointer does it up to 20 times a second
 //! while batches commit.
 //!
 //! A batch reads the documents of its route actions in one statement; each
@@ -136,12 +136,11 @@ impl Writers {
                         let (committed, syncing) = mpsc::unbounded_channel();
                         let (due, checkpoints) = mpsc::channel(1);
                         tokio::spawn(run_checkpointer(log.checkpointing.clone(), checkpoints));
-                        tokio::spawn(run_syncer(
-                            log.wal.clone(),
-                            syncing,
-                            due,
-                            operations.clone(),
-                        ));
+                        let (wal, operations) = (log.wal.clone(), operations.clone());
+                        std::thread::Builder::new()
+                            .name("saraban-log-sync".into())
+                            .spawn(move || run_syncer(wal, syncing, due, operations))
+                            .expect("a thread for the log's flushes");
                         Durability::Synced(committed)
                     }
                     None => Durability::AtCommit,
@@ -270,33 +269,27 @@ impl Committed {
 }
 
 /// Flushes the write-ahead log once for all the batches committed since
-/// the last flush, then settles them in their order.
-async fn run_syncer(
+/// the last flush, then settles them in their order. A thread of its own,
+/// for the store's life: a flush blocks, and a thread taken from a pool
+/// for each would start new ones (each with its own heap) whenever one is
+/// still busy. Ends when the writer does.
+fn run_syncer(
     wal: std::path::PathBuf,
     mut committed: mpsc::UnboundedReceiver<Committed>,
     checkpoint_due: mpsc::Sender<()>,
     operations: Operations,
 ) {
-    while let Some(first) = committed.recv().await {
+    while let Some(first) = committed.blocking_recv() {
         let mut batches = vec![first];
         while let Ok(next) = committed.try_recv() {
             batches.push(next);
         }
         let started = std::time::Instant::now();
-        let wal_file = wal.clone();
         // Any descriptor of the file flushes all of its written pages.
-        let flushed = tokio::task::spawn_blocking(move || {
-            std::fs::File::open(&wal_file).and_then(|file| file.sync_data())
-        })
-        .await;
-        let verdict = match flushed {
-            Ok(Ok(())) => None,
-            Ok(Err(error)) => {
-                tracing::error!(wal = %wal.display(), "the write-ahead log was not flushed: {error}");
-                Some("the database could not flush its log to disk".to_owned())
-            }
+        let verdict = match std::fs::File::open(&wal).and_then(|file| file.sync_data()) {
+            Ok(()) => None,
             Err(error) => {
-                tracing::error!("the log's flush did not finish: {error}");
+                tracing::error!(wal = %wal.display(), "the write-ahead log was not flushed: {error}");
                 Some("the database could not flush its log to disk".to_owned())
             }
         };
@@ -312,7 +305,7 @@ async fn run_syncer(
 /// How long the checkpointer lets committed pages gather in the log
 /// before it copies them: a checkpoint flushes the database file once,
 /// whatever it copies.
-const CHECKPOINT_GATHERS: std::time::Duration = std::time::Duration::from_millis(200);
+const CHECKPOINT_GATHERS: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Copies the log into the database file while the writer goes on, once
 /// some batch has committed since the last copy. Ends with the syncer.
