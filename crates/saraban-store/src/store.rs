@@ -407,7 +407,7 @@ impl Store {
 /// path), not migrated.
 pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend)> {
     let (options, backend) = connect_options(url)?;
-    let pool = sqlite_pragmas(
+    let pool = pool_settings(
         AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 }),
         backend,
         &[],
@@ -422,9 +422,9 @@ pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend)> {
 /// cache whenever another has written, so the writer's stays warm only
 /// while the writer writes through the same one. Its COMMIT does not flush
 /// the log: the writer's syncer does, before anyone is answered.
-pub(crate) async fn connect_sqlite_writer(url: &str) -> Result<AnyPool> {
+async fn connect_sqlite_writer(url: &str) -> Result<AnyPool> {
     let (options, backend) = connect_options(url)?;
-    Ok(sqlite_pragmas(
+    Ok(pool_settings(
         AnyPoolOptions::new()
             .max_connections(1)
             .idle_timeout(None)
@@ -473,7 +473,9 @@ fn connect_options(url: &str) -> Result<(AnyConnectOptions, Backend)> {
     Ok((AnyConnectOptions::from_str(&url)?, backend))
 }
 
-fn sqlite_pragmas(
+/// Every connection's settings: SQLite's pragmas (then `extra_pragmas`)
+/// and how long a caller waits for a connection.
+fn pool_settings(
     options: AnyPoolOptions,
     backend: Backend,
     extra_pragmas: &'static [&'static str],

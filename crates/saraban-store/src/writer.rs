@@ -285,7 +285,9 @@ fn run_syncer(
             batches.push(next);
         }
         let started = std::time::Instant::now();
-        // Any descriptor of the file flushes all of its written pages.
+        // Any descriptor of the file flushes all of its written pages. Opened
+        // each time: should every connection close, SQLite deletes the log
+        // and makes a new one, which a kept descriptor would never flush.
         let verdict = match std::fs::File::open(&wal).and_then(|file| file.sync_data()) {
             Ok(()) => None,
             Err(error) => {
