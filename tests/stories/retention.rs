@@ -107,12 +107,16 @@ async fn content_rows(db: &TestDb, id: &DocumentId) -> (i64, String, i64) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let row = sqlx::query("SELECT content, pdf_hash FROM documents WHERE org_id = $1 AND id = $2")
-        .bind(ORG)
-        .bind(id.as_str())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let row = sqlx::query(
+        "SELECT c.content, d.pdf_hash FROM documents d
+           JOIN document_contents c ON c.org_id = d.org_id AND c.document_id = d.id
+          WHERE d.org_id = $1 AND d.id = $2",
+    )
+    .bind(ORG)
+    .bind(id.as_str())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     let pdf: Option<String> = row.get("pdf_hash");
     let pdfs: i64 = match pdf {
         Some(hash) => sqlx::query_scalar("SELECT COUNT(*) FROM pdfs WHERE sha256 = $1")
@@ -653,7 +657,7 @@ async fn content_erased_without_a_list_is_caught(db: TestDb) {
             .unwrap();
     for sql in [
         "DELETE FROM document_versions WHERE org_id = $1 AND document_id = $2",
-        "UPDATE documents SET content = '{}' WHERE org_id = $1 AND id = $2",
+        "UPDATE document_contents SET content = '{}' WHERE org_id = $1 AND document_id = $2",
     ] {
         sqlx::query(sql)
             .bind(ORG)

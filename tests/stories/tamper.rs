@@ -329,7 +329,7 @@ async fn issued_events(pool: &AnyPool) -> Vec<(i64, Event)> {
 }
 
 /// Each kind of damage, and the class `audit` must name it by.
-const CASES: [(&str, FindingClass); 33] = [
+const CASES: [(&str, FindingClass); 36] = [
     ("enclosure-bytes", FindingClass::Enclosure),
     ("actor-signature", FindingClass::BadSignature),
     ("unsigned-approval", FindingClass::BadSignature),
@@ -363,6 +363,9 @@ const CASES: [(&str, FindingClass); 33] = [
     ("signature-image-swapped", FindingClass::ContentModified),
     ("sealed-signature-replaced", FindingClass::Projection),
     ("unit-number-changed", FindingClass::Projection),
+    ("subject-column-changed", FindingClass::Projection),
+    ("secrecy-column-set", FindingClass::Projection),
+    ("content-row-deleted", FindingClass::ContentModified),
 ];
 
 /// A memo taken in the copy through review to the mayor's signature (the
@@ -468,12 +471,13 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
         "head-hash" => flip_blob(pool, "ledger_heads", "hash", "org_id = 'wangkrachae'").await,
         "document-content" | "document-rehashed" => {
             let id = &issued[0].1.document;
-            let content: String = sqlx::query("SELECT content FROM documents WHERE id = $1")
-                .bind(id)
-                .fetch_one(pool)
-                .await
-                .unwrap()
-                .get(0);
+            let content: String =
+                sqlx::query("SELECT content FROM document_contents WHERE document_id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+                    .get(0);
             let forged = content.replacen("ITA", "ITB", 1);
             assert_ne!(forged, content);
             let hash = if case == "document-rehashed" {
@@ -486,10 +490,38 @@ async fn tamper(case: &str, store: &Store, base: &Base) -> Vec<String> {
                     .unwrap()
                     .get(0)
             };
-            sqlx::query("UPDATE documents SET content = $1, content_hash = $2 WHERE id = $3")
+            sqlx::query("UPDATE document_contents SET content = $1 WHERE document_id = $2")
                 .bind(forged)
+                .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE documents SET content_hash = $1 WHERE id = $2")
                 .bind(hash)
                 .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        // What a list shows and a route action decides on, changed
+        // beside a content that says otherwise.
+        "subject-column-changed" => {
+            sqlx::query("UPDATE documents SET list_subject = 'เรื่องอื่น' WHERE id = $1")
+                .bind(&issued[0].1.document)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "secrecy-column-set" => {
+            sqlx::query("UPDATE documents SET list_secrecy = 'ลับ' WHERE id = $1")
+                .bind(&issued[1].1.document)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        "content-row-deleted" => {
+            sqlx::query("DELETE FROM document_contents WHERE document_id = $1")
+                .bind(&issued[0].1.document)
                 .execute(pool)
                 .await
                 .unwrap();

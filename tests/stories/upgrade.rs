@@ -135,7 +135,7 @@ const TABLES: [(&str, &str, &str); 10] = [
     (
         "documents",
         "org_id, id, kind, state, CAST(step AS BIGINT), CAST(round AS BIGINT), drafter_id, \
-         CAST(route_version AS BIGINT), CAST(version AS BIGINT), content, content_hash, \
+         CAST(route_version AS BIGINT), CAST(version AS BIGINT), @content, content_hash, \
          register_id, CAST(year AS BIGINT), CAST(number AS BIGINT), pdf_hash, \
          CAST(cancelled_at AS TEXT), CAST(created_at AS TEXT), CAST(updated_at AS TEXT), verify_code",
         "org_id, id",
@@ -187,12 +187,24 @@ async fn snapshot(conn: &mut AnyConnection, url: &str) -> Snapshot {
     .iter()
     .map(|row| (row.get::<String, _>(0), row.get::<i64, _>(1)))
     .collect();
+    let moved_contents = sqlx::query("SELECT 1 FROM document_contents LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .is_ok();
     let mut tables = Vec::new();
     for (table, columns, order) in TABLES {
         if table == "pdfs" {
             tables.push((table, pdf_rows(conn, url).await));
             continue;
         }
+        // A document's content is in its row up to migration 0019/0023,
+        // in `document_contents` after.
+        let content = if moved_contents {
+            "(SELECT c.content FROM document_contents c WHERE c.org_id = documents.org_id AND c.document_id = documents.id)"
+        } else {
+            "content"
+        };
+        let columns = columns.replace("@content", content);
         let sql = format!("SELECT {columns} FROM {table} ORDER BY {order}");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&mut *conn)

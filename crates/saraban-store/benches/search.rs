@@ -184,10 +184,11 @@ async fn write_corpus(store: &Store, count: usize) {
             ));
         }
         let sql = format!(
-            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, register_id, year, number, created_at, updated_at) VALUES {}",
+            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, list_subject, content_hash, register_id, year, number, created_at, updated_at) VALUES {}",
             values.join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ORG);
+        let mut contents = Vec::with_capacity(rows);
         for row in 0..rows {
             let year = 2022 + random.below(4) as i32;
             let issued = random.below(3) != 0;
@@ -204,17 +205,30 @@ async fn write_corpus(store: &Store, count: usize) {
                 .to_rfc3339();
             let id = format!("00000000-0000-4000-8000-{:012x}", start + row);
             query = query
-                .bind(id)
+                .bind(id.clone())
                 .bind(if issued { "issued" } else { "draft" })
                 .bind(PEOPLE[random.below(PEOPLE.len())])
-                .bind(content.to_string())
+                .bind(content["subject"].as_str().map(str::to_owned))
                 .bind(issued.then_some("memo"))
                 .bind(number.map(|_| i64::from(year + 543)))
                 .bind(number)
                 .bind(at.clone())
                 .bind(at);
+            contents.push((id, content.to_string()));
         }
         query.execute(&mut *tx).await.expect("insert the corpus");
+        let sql = format!(
+            "INSERT INTO document_contents (org_id, document_id, content) VALUES {}",
+            (0..rows)
+                .map(|row| format!("($1, ${}, ${})", row * 2 + 2, row * 2 + 3))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ORG);
+        for (id, content) in contents {
+            query = query.bind(id).bind(content);
+        }
+        query.execute(&mut *tx).await.expect("insert the contents");
     }
     tx.commit().await.expect("commit the corpus");
 }

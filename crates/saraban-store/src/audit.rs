@@ -26,7 +26,7 @@ use sqlx::any::AnyRow;
 use crate::actor_keys::{KEY_REGISTERED, registered_key};
 use crate::keys::origin;
 use crate::records_audit::RecordsCheck;
-use crate::rows::{DocRow, stored_json};
+use crate::rows::{DocRow, Heading, stored_json};
 use crate::seals::check_pdf_seal;
 use crate::search_rows::{row_inputs, search_row, stored_rows};
 use crate::signatures::{InkCheck, registered_signature};
@@ -743,6 +743,9 @@ struct TextsRead {
     digests: HashMap<DocKey, ContentDigest>,
     /// Search rows missing or not their rebuild: (document, detail).
     search: Vec<(String, String)>,
+    /// Rows whose content is missing, or whose heading columns are not
+    /// their content's: (document, detail).
+    headings: Vec<(String, String)>,
 }
 
 /// A document's row as read with its text: the row, its text parsed (or
@@ -752,11 +755,15 @@ struct TextRead {
     id: String,
     doc: std::result::Result<DocRow, String>,
     digest: Option<ContentDigest>,
+    /// What is wrong with the row's heading columns, if anything.
+    heading: Option<String>,
 }
 
 fn read_text(row: &AnyRow) -> Result<TextRead> {
     let id: String = row.try_get("id")?;
-    let text: &[u8] = row.try_get("content")?;
+    // A row without its content has the empty text: not its hash's.
+    let stored: Option<&[u8]> = row.try_get("content")?;
+    let text = stored.unwrap_or_default();
     let parsed = serde_json::from_slice::<serde_json::Value>(text);
     let digest = (row.try_get::<i64, _>("as_version")? == 0).then(|| {
         let said = parsed
@@ -765,11 +772,25 @@ fn read_text(row: &AnyRow) -> Result<TextRead> {
             .and_then(|content| <ContentKind as serde::Deserialize>::deserialize(content).ok());
         digest(text, said)
     });
+    let kept = Heading::from_row(row)?;
+    let heading = match (&parsed, stored) {
+        (_, None) => Some("its content is missing".to_owned()),
+        (Ok(content), Some(_)) => Heading::of(content)
+            .differences(&kept)
+            .map(|columns| format!("its row's {columns} is not its content's")),
+        // Reported by the search rows' check.
+        (Err(_), Some(_)) => None,
+    };
     let doc = match parsed {
-        Ok(content) => Ok(DocRow::with_content(row, Arc::new(content))?),
+        Ok(content) => Ok(DocRow::with_content(row, Some(Arc::new(content)))?),
         Err(error) => Err(error.to_string()),
     };
-    Ok(TextRead { id, doc, digest })
+    Ok(TextRead {
+        id,
+        doc,
+        digest,
+        heading,
+    })
 }
 
 /// Each document's search row rebuilt by `search_row` and compared with
@@ -1048,7 +1069,7 @@ impl Store {
         for (class, document, detail) in self.check_enclosures(findings.org).await? {
             findings.add(class, None, document.as_deref(), detail);
         }
-        for (document, detail) in texts.search {
+        for (document, detail) in texts.headings.into_iter().chain(texts.search) {
             let document = Some(document.as_str()).filter(|d| !d.is_empty());
             findings.add(FindingClass::Projection, None, document, detail);
         }
@@ -1471,11 +1492,14 @@ impl Store {
                     {} AS content, d.content_hash, d.register_id, d.year, d.number, d.pdf_hash,
                     @text(d.cancelled_at), @text(d.created_at), @text(d.updated_at),
                     @text(d.published_at), d.assigned_to, d.due_on, d.circulated_to, d.acknowledged_by,
-                    CAST(CASE WHEN v.content = d.content THEN 1 ELSE 0 END AS BIGINT) AS as_version
-               FROM documents d LEFT JOIN document_versions v
+                    d.list_subject, d.list_urgency, d.list_secrecy,
+                    CAST(CASE WHEN v.content = c.content THEN 1 ELSE 0 END AS BIGINT) AS as_version
+               FROM documents d
+               LEFT JOIN document_contents c ON c.org_id = d.org_id AND c.document_id = d.id
+               LEFT JOIN document_versions v
                  ON v.org_id = d.org_id AND v.document_id = d.id AND v.version = d.version
               WHERE d.org_id = $1 AND d.id > $2 ORDER BY d.id LIMIT $3",
-            self.text_bytes("d.content")
+            self.text_bytes("c.content")
         ));
         let read = |after: String| self.documents_page(&sql, org, after);
         let mut texts = TextsRead::default();
@@ -1499,6 +1523,9 @@ impl Store {
             for text in read_page {
                 if let Some(digest) = text.digest {
                     texts.digests.insert(DocKey::new(&text.id), digest);
+                }
+                if let Some(detail) = text.heading {
+                    texts.headings.push((text.id.clone(), detail));
                 }
                 match text.doc {
                     Ok(doc) => docs.push(doc),
@@ -1533,6 +1560,21 @@ impl Store {
                 format!("the search table has {rows} rows for {documents} documents"),
             ));
         }
+        let strays: Vec<String> = sqlx::query_scalar(
+            "SELECT c.document_id FROM document_contents c
+              WHERE c.org_id = $1 AND NOT EXISTS
+                    (SELECT 1 FROM documents d WHERE d.org_id = c.org_id AND d.id = c.document_id)
+              LIMIT 100",
+        )
+        .bind(org)
+        .fetch_all(&self.pool)
+        .await?;
+        texts.headings.extend(strays.into_iter().map(|id| {
+            (
+                id,
+                "a content is kept for a document that has no row".to_owned(),
+            )
+        }));
         Ok(texts)
     }
 

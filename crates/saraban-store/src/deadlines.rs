@@ -77,11 +77,12 @@ impl Store {
                 continue;
             }
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT d.document_id, d.due_on, doc.state, doc.drafter_id, doc.content
+                "SELECT d.document_id, d.due_on, doc.state, doc.drafter_id, {}
                    FROM deadlines d
                    JOIN documents doc ON doc.org_id = d.org_id AND doc.id = d.document_id
                   WHERE d.org_id = $1 AND d.due_on >= $2 AND d.due_on <= $3
-                    AND doc.state NOT IN {CLOSED_STATES}"
+                    AND doc.state NOT IN {CLOSED_STATES}",
+                crate::rows::content_of!("doc")
             )))
             .bind(&org)
             .bind(from.to_string())

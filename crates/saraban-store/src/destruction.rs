@@ -792,7 +792,7 @@ impl Store {
         let sql = format!(
             "WITH pairs (kind, register_id, class) AS (VALUES {}),
                   permanent (class) AS (VALUES {})
-             SELECT d.id, d.kind, d.register_id, d.year, d.number, c.class, d.content
+             SELECT d.id, d.kind, d.register_id, d.year, d.number, c.class, {}
                FROM documents d
                JOIN pairs p ON p.kind = d.kind AND COALESCE(p.register_id, '') = COALESCE(d.register_id, '')
                LEFT JOIN document_retention r ON r.org_id = d.org_id AND r.document_id = d.id
@@ -802,6 +802,7 @@ impl Store {
               ORDER BY COALESCE(d.register_id, ''), d.year, d.number, d.id LIMIT $3",
             pair_values.join(", "),
             permanent_values.join(", "),
+            crate::rows::content_of!("d"),
         );
         let query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(org)
@@ -1046,9 +1047,11 @@ async fn erase(
     document: &str,
     at: &str,
 ) -> Result<(String, Option<String>, Vec<String>, u64, String)> {
-    let row = sqlx::query(
-        "SELECT content, content_hash, version, pdf_hash FROM documents WHERE org_id = $1 AND id = $2",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        crate::rows::content_of!("documents"),
+        ", content_hash, version, pdf_hash FROM documents WHERE org_id = $1 AND id = $2"
+    ))
     .bind(org)
     .bind(document)
     .fetch_one(&mut **tx)
@@ -1088,11 +1091,22 @@ async fn erase(
         .bind(document)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("UPDATE documents SET content = '{}' WHERE org_id = $1 AND id = $2")
-        .bind(org)
-        .bind(document)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE document_contents SET content = '{}' WHERE org_id = $1 AND document_id = $2",
+    )
+    .bind(org)
+    .bind(document)
+    .execute(&mut **tx)
+    .await?;
+    // What the row keeps of the content goes with it.
+    sqlx::query(
+        "UPDATE documents SET list_subject = NULL, list_urgency = NULL, list_secrecy = NULL
+          WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org)
+    .bind(document)
+    .execute(&mut **tx)
+    .await?;
     // Its search row goes with its text: found by number only, never by
     // what it said.
     crate::search_rows::refresh(tx, org, &[document], &[], &[]).await?;

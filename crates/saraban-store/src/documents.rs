@@ -134,12 +134,7 @@ impl DocRow {
             drafter: self.drafter.clone(),
             route_version: self.route_version,
             version: self.version,
-            subject: self
-                .content
-                .get("subject")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            subject: self.heading.subject.clone().unwrap_or_default(),
             content_hash: self.content_hash.clone(),
             register: self.register.clone(),
             year: self.year,
@@ -249,7 +244,7 @@ async fn content_at(
     version: i64,
 ) -> Result<Value> {
     if version == doc.version {
-        Ok((*doc.content).clone())
+        Ok((**doc.content()?).clone())
     } else {
         older_version(tx, org, id, version).await
     }
@@ -302,7 +297,7 @@ impl Store {
         let doc = load_document(&mut tx, org, id).await?;
         refuse_destroyed(&mut tx, org, &doc).await?;
         tx.commit().await?;
-        Ok(std::sync::Arc::unwrap_or_clone(doc.content))
+        Ok((**doc.content()?).clone())
     }
 
     /// The drafter's content as it was at two versions (from 1), read
@@ -371,7 +366,11 @@ impl Store {
         };
         let signatures = inked_images(&self.content, org, &overlay.gathered).await?;
         tx.commit().await?;
-        let document = compose(stored_document((*doc.content).clone())?, &config, &overlay);
+        let document = compose(
+            stored_document((**doc.content()?).clone())?,
+            &config,
+            &overlay,
+        );
         let mut composed = Composed::new(document, &config, emblem);
         composed.signatures = signatures;
         Ok(composed)

@@ -273,7 +273,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let doc = load_document(&mut tx, org.as_str(), id.as_str()).await?;
         crate::reads::refuse_destroyed(&mut tx, org.as_str(), &doc).await?;
-        let document = stored_document((*doc.content).clone())?;
+        let document = stored_document((**doc.content()?).clone())?;
         let mut out = Vec::new();
         for (i, enclosure) in document.enclosures().iter().enumerate() {
             let mut info = EnclosureInfo {

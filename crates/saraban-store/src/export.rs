@@ -109,14 +109,17 @@ impl Store {
             {
                 pdfs.insert(hash.clone(), bytes);
             }
-            let content: Option<String> =
-                sqlx::query("SELECT content FROM documents WHERE org_id = $1 AND id = $2")
-                    .bind(org)
-                    .bind(&event.document)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|row| row.try_get("content"))
-                    .transpose()?;
+            let content: Option<String> = sqlx::query(concat!(
+                "SELECT ",
+                crate::rows::content_of!("documents"),
+                " FROM documents WHERE org_id = $1 AND id = $2"
+            ))
+            .bind(org)
+            .bind(&event.document)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.try_get("content"))
+            .transpose()?;
             let value = content
                 .as_deref()
                 .and_then(|content| serde_json::from_str::<Value>(content).ok());

@@ -365,10 +365,11 @@ impl Store {
         }
         let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
-            "SELECT d.id, d.state, d.content, d.assigned_to, d.due_on, e.bytes AS signed
+            "SELECT d.id, d.state, {}, d.assigned_to, d.due_on, e.bytes AS signed
                FROM documents d
                LEFT JOIN events e ON e.org_id = d.org_id AND e.document_id = d.id AND e.kind = 'signed'
               WHERE d.org_id = $1 AND d.kind = $2 AND d.id IN ({})",
+            crate::rows::content_of!("d"),
             placeholders.join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -664,7 +665,7 @@ async fn received_letter(
         return Err(StoreError::not_found("received letter", id));
     }
     crate::reads::refuse_destroyed(tx, org, &doc).await?;
-    let letter = incoming::incoming_from_value((*doc.content).clone())
+    let letter = incoming::incoming_from_value((**doc.content()?).clone())
         .map_err(|e| StoreError::corrupt("content", e))?;
     Ok((letter, doc))
 }
@@ -739,21 +740,24 @@ async fn receive_in(
         insert_file(&mut *tx, org, file).await?;
     }
     let (canonical, content_hash) = (content.canonical(), content.content_hash().to_owned());
+    let heading = crate::rows::Heading::of_text(canonical)?;
     sqlx::query(sqlx::AssertSqlSafe(timed_for(tx,
-        "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, register_id, year, number, created_at, updated_at)
-         VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, $8, $9, $10, @ts($11), @ts($11))",
+        "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, list_subject, list_urgency, list_secrecy, content_hash, register_id, year, number, created_at, updated_at)
+         VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $12, $13, $7, $8, $9, $10, @ts($11), @ts($11))",
     )))
     .bind(org)
     .bind(&id)
     .bind(incoming::KIND)
     .bind(actor.as_str())
     .bind(route_version)
-    .bind(canonical)
+    .bind(heading.subject)
     .bind(&content_hash)
     .bind(route.register.as_str())
     .bind(year)
     .bind(number)
     .bind(&now)
+    .bind(heading.urgency)
+    .bind(heading.secrecy)
     .execute(&mut **tx)
     .await?;
     insert_version(
@@ -814,7 +818,7 @@ async fn place_in(
     // Whoever may edit it now, as for any draft: its registrar, in draft.
     let facts = doc.facts(&route, &[], None);
     decide(&facts, &actor, &[], ActionKind::Edit, None)?;
-    let mut value = (*doc.content).clone();
+    let mut value = (**doc.content()?).clone();
     let fields = value
         .as_object_mut()
         .ok_or_else(|| StoreError::corrupt("content", "not an object"))?;

@@ -19,28 +19,19 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Result, StoreError};
-use crate::rows::{DOCUMENT_COLUMNS, timed};
+use crate::rows::{DOCUMENT_COLUMNS, content_of, timed};
 
 /// A statement written for the database it runs on: `@subject` is the
-/// document's subject read out of its content, then `rows::timed`.
+/// document's subject, `@urgency` its urgency (both kept in its row,
+/// migrations 0019/0021/0023), then `rows::timed`.
 pub fn written(postgres: bool, sql: &str) -> String {
-    // PostgreSQL keeps both in columns generated from the content
-    // (migration 0021): reading them out of the content detoasted and
-    // parsed all of it for each row. SQLite's content is in the row.
-    let subject = if postgres {
-        "documents.list_subject"
-    } else {
-        "json_extract(documents.content, '$.subject')"
-    };
-    let urgency = if postgres {
-        "documents.list_urgency AS urgency"
-    } else {
-        "json_extract(documents.content, '$.urgency') AS urgency"
-    };
     let sql = sql
-        .replace("@urgency", urgency)
-        .replace("@content_subject", &format!("{subject} AS content_subject"))
-        .replace("@subject", &format!("{subject} AS subject"));
+        .replace("@urgency", "documents.list_urgency AS urgency")
+        .replace(
+            "@content_subject",
+            "documents.list_subject AS content_subject",
+        )
+        .replace("@subject", "documents.list_subject AS subject");
     timed(postgres, &sql)
 }
 
@@ -90,9 +81,13 @@ pub const DOCUMENTS_IN_STATE: &str = "@listed WHERE org_id = $1 AND state = $4 \
 /// A register's year in number order (the unique key
 /// `(org_id, register_id, year, number)`); the register's columns are
 /// read from the content, so it is read.
-pub const REGISTER: &str = "SELECT number, id, content, state, @text(cancelled_at) FROM documents
+pub const REGISTER: &str = concat!(
+    "SELECT number, id, ",
+    content_of!("documents"),
+    ", state, @text(cancelled_at) FROM documents
      WHERE org_id = $1 AND register_id = $2 AND year = $3 AND number > $4
-     ORDER BY number LIMIT $5";
+     ORDER BY number LIMIT $5"
+);
 
 /// When each document of a page of a register's year (numbers after `$4`
 /// to `$5`) was issued.
@@ -122,21 +117,28 @@ pub const REGISTER_DESTROYED: &str =
 /// The receiving register's letters of a year by เลขรับ after `$5`, at
 /// most `$6`, each with the event that closed it and the list it was
 /// destroyed under.
-pub const RECEIVED: &str = "SELECT d.id, d.number, d.state, d.content, d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
+pub const RECEIVED: &str = concat!(
+    "SELECT d.id, d.number, d.state, ",
+    content_of!("d"),
+    ", d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
         di.subject AS destroyed_subject, dl.number AS list_number, dl.year AS list_year
    FROM documents d
    LEFT JOIN events e ON e.org_id = d.org_id AND e.document_id = d.id AND e.kind = 'closed'
    LEFT JOIN destruction_items di ON di.org_id = d.org_id AND di.document_id = d.id AND di.destroyed_at IS NOT NULL
    LEFT JOIN destruction_lists dl ON dl.org_id = di.org_id AND dl.id = di.list_id
   WHERE d.org_id = $1 AND d.kind = $2 AND d.register_id = $3 AND d.year = $4 AND d.number > $5
-  ORDER BY d.number LIMIT $6";
+  ORDER BY d.number LIMIT $6"
+);
 
 /// A unit's own receiving register (`$2`) of the B.E. year `$3`: the
 /// letters its clerks recorded, by the unit's number after `$4`, at most
 /// `$5`, each with the columns of `RECEIVED` (the central เลขรับ is
 /// `number`); by `unit_receipts`' primary key.
-pub const UNIT_RECEIVED: &str = "SELECT u.number AS unit_number, @text(u.received_at), u.actor_id AS unit_actor,
-        d.id, d.number, d.state, d.content, d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
+pub const UNIT_RECEIVED: &str = concat!(
+    "SELECT u.number AS unit_number, @text(u.received_at), u.actor_id AS unit_actor,
+        d.id, d.number, d.state, ",
+    content_of!("d"),
+    ", d.assigned_to, d.due_on, @text(d.created_at), e.bytes AS closed,
         di.subject AS destroyed_subject, dl.number AS list_number, dl.year AS list_year
    FROM unit_receipts u
    JOIN documents d ON d.org_id = u.org_id AND d.id = u.document_id
@@ -144,7 +146,8 @@ pub const UNIT_RECEIVED: &str = "SELECT u.number AS unit_number, @text(u.receive
    LEFT JOIN destruction_items di ON di.org_id = d.org_id AND di.document_id = d.id AND di.destroyed_at IS NOT NULL
    LEFT JOIN destruction_lists dl ON dl.org_id = di.org_id AND dl.id = di.list_id
   WHERE u.org_id = $1 AND u.register_id = $2 AND u.year = $3 AND u.number > $4
-  ORDER BY u.number LIMIT $5";
+  ORDER BY u.number LIMIT $5"
+);
 
 /// The urgency of each of `ids` documents (`$2` on) that has one: the
 /// inbox's marks, by primary key.
@@ -171,9 +174,12 @@ pub fn replies_to(letters: usize) -> String {
 
 /// The circulated letters of an organisation, newest first
 /// (`documents_circulated`: only those ever circulated).
-pub const CIRCULATED: &str =
-    "SELECT id, number, content, circulated_to, acknowledged_by FROM documents
-  WHERE org_id = $1 AND circulated_to IS NOT NULL ORDER BY documents.id DESC";
+pub const CIRCULATED: &str = concat!(
+    "SELECT id, number, ",
+    content_of!("documents"),
+    ", circulated_to, acknowledged_by FROM documents
+  WHERE org_id = $1 AND circulated_to IS NOT NULL ORDER BY documents.id DESC"
+);
 
 /// The states in which a document is no longer to be dealt with.
 pub(crate) const CLOSED_STATES: &str = "('issued', 'archived', 'withdrawn', 'cancelled', 'closed')";
@@ -182,11 +188,12 @@ pub(crate) const CLOSED_STATES: &str = "('issued', 'archived', 'withdrawn', 'can
 /// documents still open (`deadlines_by_org`).
 pub fn overdue() -> String {
     format!(
-        "SELECT d.document_id, d.due_on, doc.kind, doc.content
+        "SELECT d.document_id, d.due_on, doc.kind, {}
            FROM deadlines d
            JOIN documents doc ON doc.org_id = d.org_id AND doc.id = d.document_id
           WHERE d.org_id = $1 AND d.due_on < $2 AND doc.state NOT IN {CLOSED_STATES}
-          ORDER BY d.due_on DESC LIMIT 500"
+          ORDER BY d.due_on DESC LIMIT 500",
+        content_of!("doc")
     )
 }
 

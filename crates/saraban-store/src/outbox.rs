@@ -30,7 +30,7 @@ use serde_json::Value;
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::{Result, StoreError};
-use crate::rows::{RouteChange, timed_for, typed_values};
+use crate::rows::{Heading, RouteChange, timed_for, typed_values};
 
 /// The outside channels.
 pub const EMAIL: &str = "email";
@@ -59,18 +59,13 @@ struct Telling {
 }
 
 /// The urgency wording and เรื่อง of a stored content.
-fn urgency_and_subject(content: &Value) -> (Option<String>, String) {
-    let urgency = content
-        .get("urgency")
-        .and_then(Value::as_str)
+fn urgency_and_subject(heading: &Heading) -> (Option<String>, String) {
+    let urgency = heading
+        .urgency
+        .as_deref()
         .and_then(|u| urgency_of(Some(u)))
         .map(|u| u.wording().to_owned());
-    let subject = content
-        .get("subject")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    (urgency, subject)
+    (urgency, heading.subject.clone().unwrap_or_default())
 }
 
 /// A stored content's deadline (`deadline` of a document, `due` of a
@@ -113,7 +108,7 @@ pub(crate) async fn enqueue(
         match change {
             Some(change) => {
                 let row = &change.document;
-                let (urgency, subject) = urgency_and_subject(&row.content);
+                let (urgency, subject) = urgency_and_subject(&row.heading);
                 match event.kind.as_str() {
                     "returned" => tellings.push(telling(
                         Cause::Returned,
@@ -145,18 +140,19 @@ pub(crate) async fn enqueue(
                     }
                 }
                 if event.due.is_some() || row.due_on.is_some() {
-                    deadlines.push((
-                        document.to_owned(),
-                        row.due_on
-                            .clone()
-                            .or_else(|| content_deadline(&row.content)),
-                    ));
+                    let due = match &row.due_on {
+                        Some(due) => Some(due.clone()),
+                        None => content_deadline(&*crate::reads::content_read(tx, org, row).await?),
+                    };
+                    deadlines.push((document.to_owned(), due));
                 }
             }
             None if matches!(event.kind.as_str(), "created" | "edited" | "received") => {
-                let Some(row) = sqlx::query(
-                    "SELECT content, due_on FROM documents WHERE org_id = $1 AND id = $2",
-                )
+                let Some(row) = sqlx::query(concat!(
+                    "SELECT ",
+                    crate::rows::content_of!("documents"),
+                    ", due_on FROM documents WHERE org_id = $1 AND id = $2"
+                ))
                 .bind(org)
                 .bind(document)
                 .fetch_optional(&mut **tx)
@@ -172,7 +168,7 @@ pub(crate) async fn enqueue(
                     due.or_else(|| content_deadline(&content)),
                 ));
                 if event.kind == "received" {
-                    let (urgency, subject) = urgency_and_subject(&content);
+                    let (urgency, subject) = urgency_and_subject(&Heading::of(&content));
                     let urgency = event.urgency.clone().or(urgency);
                     for waiting in sqlx::query(
                         "SELECT position_id FROM waiting WHERE org_id = $1 AND document_id = $2",

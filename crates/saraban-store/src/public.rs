@@ -179,11 +179,13 @@ impl Store {
         let Some(code) = normalise_code(code) else {
             return Ok(None);
         };
-        let Some(row) = sqlx::query(
-            "SELECT d.org_id, d.id, d.kind, d.content, d.pdf_hash, o.name
+        let Some(row) = sqlx::query(concat!(
+            "SELECT d.org_id, d.id, d.kind, ",
+            crate::rows::content_of!("d"),
+            ", d.pdf_hash, o.name
                FROM documents d JOIN organisations o ON o.id = d.org_id
-              WHERE d.verify_code = $1",
-        )
+              WHERE d.verify_code = $1"
+        ))
         .bind(&code)
         .fetch_optional(self.reader().await)
         .await?

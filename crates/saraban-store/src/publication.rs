@@ -132,7 +132,7 @@ impl Store {
                 None => None,
             };
             let summary = doc.summary(None, pattern, digits)?;
-            let document = stored_document((*doc.content).clone())?;
+            let document = stored_document((**doc.content()?).clone())?;
             let borne = date_borne(&document, signed.get(&doc.id).copied());
             let (dated, year) = (borne.iso(), borne.year().get());
             all.push(BoardEntry {

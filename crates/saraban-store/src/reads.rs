@@ -57,7 +57,12 @@ pub(crate) async fn refuse_destroyed(
     org: &str,
     doc: &DocRow,
 ) -> Result<()> {
-    if !doc.content.as_object().is_some_and(|o| o.is_empty()) {
+    // A row read without its content is asked about its list alone.
+    if doc
+        .content
+        .as_ref()
+        .is_some_and(|content| !content.as_object().is_some_and(|o| o.is_empty()))
+    {
         return Ok(());
     }
     match destroyed_under(tx, org, doc.id.as_str()).await? {
@@ -87,8 +92,9 @@ pub(crate) async fn load_document(
 /// Documents' columns with their route version's definition and the
 /// actor's authorities on the day: all a transition decides on. `WANTED`
 /// becomes the VALUES rows (document, person, ISO date) asked for.
-const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version, d.content,
-                d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at), @text(d.created_at),
+/// Not the content: what is decided on is in the row (`DocRow::heading`).
+const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.step, d.round, d.drafter_id, d.route_version, d.version,
+                d.list_subject, d.list_urgency, d.list_secrecy, d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at), @text(d.created_at),
                 @text(d.updated_at), @text(d.published_at), d.assigned_to, d.due_on, d.circulated_to, d.acknowledged_by, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a) AS authorities
            FROM (VALUES WANTED) AS w
            JOIN documents d ON d.org_id = $1 AND d.id = w.column1
@@ -120,7 +126,29 @@ fn document_read_from(row: &AnyRow) -> Result<DocumentRead> {
             .flat_map(|list| list.split(','))
             .filter_map(|pair| pair.split_once(' ')),
     )?;
-    Ok((DocRow::from_row(row)?, route, authorities))
+    Ok((DocRow::with_content(row, None)?, route, authorities))
+}
+
+/// `doc`'s content: the one read with it, or else read now.
+pub(crate) async fn content_read(
+    tx: &mut Transaction<'static, Any>,
+    org: &str,
+    doc: &DocRow,
+) -> Result<std::sync::Arc<Value>> {
+    if let Some(content) = &doc.content {
+        return Ok(content.clone());
+    }
+    let text: String = sqlx::query_scalar(
+        "SELECT content FROM document_contents WHERE org_id = $1 AND document_id = $2",
+    )
+    .bind(org)
+    .bind(doc.id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::corrupt("content", format!("{} has none", doc.id)))?;
+    serde_json::from_str(&text)
+        .map(std::sync::Arc::new)
+        .map_err(|e| StoreError::corrupt("content", e))
 }
 
 /// A document, the version of its route it follows and the actor's

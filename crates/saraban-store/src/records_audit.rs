@@ -498,12 +498,13 @@ impl RecordsCheck {
                     ),
                 ));
             }
-            let content: Option<String> =
-                sqlx::query_scalar("SELECT content FROM documents WHERE org_id = $1 AND id = $2")
-                    .bind(org)
-                    .bind(document)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let content: Option<String> = sqlx::query_scalar(
+                "SELECT content FROM document_contents WHERE org_id = $1 AND document_id = $2",
+            )
+            .bind(org)
+            .bind(document)
+            .fetch_optional(&mut *tx)
+            .await?;
             let versions: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM document_versions WHERE org_id = $1 AND document_id = $2",
             )

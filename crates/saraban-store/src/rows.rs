@@ -125,9 +125,103 @@ pub(crate) fn slugs(column: Option<String>) -> Result<Vec<Slug>> {
         .collect()
 }
 
+/// The content of the document row `$alias` (a string literal), as a
+/// column named `content`: it is kept in `document_contents` (migration
+/// 0019/0023). A literal, for `concat!` in constants.
+macro_rules! content_of {
+    ($alias:literal) => {
+        concat!(
+            "(SELECT kept.content FROM document_contents kept WHERE kept.org_id = ",
+            $alias,
+            ".org_id AND kept.document_id = ",
+            $alias,
+            ".id) AS content"
+        )
+    };
+}
+pub(crate) use content_of;
+
 /// Through `timed`.
-pub(crate) const DOCUMENT_COLUMNS: &str = "SELECT id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, \
-     register_id, year, number, pdf_hash, @text(cancelled_at), @text(created_at), @text(updated_at), @text(published_at), assigned_to, due_on, circulated_to, acknowledged_by FROM documents";
+pub(crate) const DOCUMENT_COLUMNS: &str = concat!(
+    "SELECT id, kind, state, step, round, drafter_id, route_version, version, ",
+    content_of!("documents"),
+    ", content_hash, register_id, year, number, pdf_hash, @text(cancelled_at), @text(created_at), @text(updated_at), @text(published_at), assigned_to, due_on, circulated_to, acknowledged_by, \
+     list_subject, list_urgency, list_secrecy FROM documents"
+);
+
+/// What a document's row keeps of its content, beside it in
+/// `document_contents`: what a route action decides on and a list shows,
+/// so that neither reads the content. A projection of the content: each
+/// is the value of its field, a string as it is, anything else as JSON
+/// text, none when the field is null or absent (as PostgreSQL's `->>`
+/// and SQLite's `json_extract` read it, which filled them once).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Heading {
+    pub(crate) subject: Option<String>,
+    pub(crate) urgency: Option<String>,
+    pub(crate) secrecy: Option<String>,
+}
+
+/// A content's field as its heading keeps it.
+fn heading_field(value: Option<&Value>) -> Option<String> {
+    match value {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+impl Heading {
+    pub(crate) fn of(content: &Value) -> Heading {
+        Heading {
+            subject: heading_field(content.get("subject")),
+            urgency: heading_field(content.get("urgency")),
+            secrecy: heading_field(content.get("secrecy")),
+        }
+    }
+
+    /// Of a content as it is stored (its JSON text), read for these three
+    /// fields alone.
+    pub(crate) fn of_text(text: &str) -> Result<Heading> {
+        #[derive(serde::Deserialize)]
+        struct Fields {
+            #[serde(default)]
+            subject: Value,
+            #[serde(default)]
+            urgency: Value,
+            #[serde(default)]
+            secrecy: Value,
+        }
+        let fields: Fields =
+            serde_json::from_str(text).map_err(|e| StoreError::corrupt("content", e))?;
+        Ok(Heading {
+            subject: heading_field(Some(&fields.subject)),
+            urgency: heading_field(Some(&fields.urgency)),
+            secrecy: heading_field(Some(&fields.secrecy)),
+        })
+    }
+
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Heading> {
+        Ok(Heading {
+            subject: row.try_get("list_subject")?,
+            urgency: row.try_get("list_urgency")?,
+            secrecy: row.try_get("list_secrecy")?,
+        })
+    }
+
+    /// The columns that differ from `other`'s, if any.
+    pub(crate) fn differences(&self, other: &Heading) -> Option<String> {
+        let differ: Vec<&str> = [
+            ("list_subject", self.subject != other.subject),
+            ("list_urgency", self.urgency != other.urgency),
+            ("list_secrecy", self.secrecy != other.secrecy),
+        ]
+        .into_iter()
+        .filter_map(|(column, differs)| differs.then_some(column))
+        .collect();
+        (!differ.is_empty()).then(|| differ.join(", "))
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct DocRow {
@@ -138,8 +232,11 @@ pub(crate) struct DocRow {
     pub(crate) drafter: Slug,
     pub(crate) route_version: i64,
     pub(crate) version: i64,
-    /// Shared: a transition copies the row it read, not its content.
-    pub(crate) content: std::sync::Arc<Value>,
+    /// Shared: a transition copies the row it read, not its content. None
+    /// where the row was read without it (a route action's, which decides
+    /// on `heading`; see `content`).
+    pub(crate) content: Option<std::sync::Arc<Value>>,
+    pub(crate) heading: Heading,
     pub(crate) content_hash: String,
     pub(crate) register: Option<String>,
     pub(crate) year: Option<i64>,
@@ -216,19 +313,28 @@ impl DocRow {
     /// urgency no later version changes).
     fn most_urgent(&self) -> bool {
         self.kind == saraban_core::incoming::KIND
-            && self.content.get("urgency").and_then(Value::as_str)
+            && self.heading.urgency.as_deref()
                 == Some(saraban_core::document::Urgency::MostUrgent.wording())
+    }
+
+    /// Its content, where the row was read with it; an invariant error
+    /// where it was not (`reads::with_content` reads it then).
+    pub(crate) fn content(&self) -> Result<&std::sync::Arc<Value>> {
+        self.content
+            .as_ref()
+            .ok_or_else(|| StoreError::invariant("a document's content was used unread"))
     }
 
     /// Whether it may be, or is, on the public board: its kind and
     /// secrecy say whether it ever may.
     pub(crate) fn publicity(&self) -> Publicity {
         let secrecy = self
-            .content
-            .get("secrecy")
-            .filter(|s| !s.is_null())
+            .heading
+            .secrecy
+            .as_ref()
             .map(|s| {
-                serde_json::from_value(s.clone()).map_err(|e| StoreError::corrupt("secrecy", e))
+                serde_json::from_value(Value::String(s.clone()))
+                    .map_err(|e| StoreError::corrupt("secrecy", e))
             })
             .transpose();
         match secrecy {
@@ -278,16 +384,20 @@ impl From<ProjectedAction> for ActionRow {
 
 impl DocRow {
     pub(crate) fn from_row(row: &AnyRow) -> Result<Self> {
-        let content: String = row.get("content");
+        let content: Option<String> = row.try_get("content")?;
+        let content = content.ok_or_else(|| StoreError::corrupt("content", "it is missing"))?;
         let content = serde_json::from_str(&content)
             .map(std::sync::Arc::new)
             .map_err(|e| StoreError::corrupt("content", e))?;
-        DocRow::with_content(row, content)
+        DocRow::with_content(row, Some(content))
     }
 
     /// The row's other columns, its content parsed already (`verify` reads
-    /// it as bytes, once for two checks).
-    pub(crate) fn with_content(row: &AnyRow, content: std::sync::Arc<Value>) -> Result<Self> {
+    /// it as bytes, once for two checks), or not read at all.
+    pub(crate) fn with_content(
+        row: &AnyRow,
+        content: Option<std::sync::Arc<Value>>,
+    ) -> Result<Self> {
         let state_name: String = row.get("state");
         let step: i64 = row.get("step");
         let state = State::from_parts(&state_name, step)
@@ -302,6 +412,7 @@ impl DocRow {
             route_version: row.get("route_version"),
             version: row.get("version"),
             content,
+            heading: Heading::from_row(row)?,
             content_hash: row.get("content_hash"),
             register: row.get("register_id"),
             year: row.get("year"),

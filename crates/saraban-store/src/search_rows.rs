@@ -117,7 +117,8 @@ pub(crate) fn search_row(
     context: &Context,
     keep_text: bool,
 ) -> SearchRow {
-    let content = &*doc.content;
+    // Rows read for search are read with their content (`DOCUMENT_COLUMNS`).
+    let content = doc.content.as_deref().unwrap_or(&Value::Null);
     let field = |key: &str| content.get(key).and_then(Value::as_str);
     let mut numbers = Vec::new();
     if let (Some(number), Some(year), Some(pattern)) = (
@@ -344,7 +345,7 @@ pub(crate) async fn row_inputs(
 
 /// Marked ลับ or ลับมาก (or anything else under `secrecy`).
 pub(crate) fn is_secret(doc: &DocRow) -> bool {
-    doc.content.get("secrecy").is_some_and(|s| !s.is_null())
+    doc.heading.secrecy.is_some()
 }
 
 async fn read_documents(

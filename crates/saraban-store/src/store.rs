@@ -58,7 +58,7 @@ const POSTGRES_SEARCH_WINDOW: u64 = 2_000;
 
 /// SQLite keeps timestamps as text (see `rows::timed`), so its 0007 is
 /// PostgreSQL's 0008, and so on: its 0011 is PostgreSQL's 0012.
-const SQLITE_MIGRATIONS: [(i64, &str, &str); 18] = [
+const SQLITE_MIGRATIONS: [(i64, &str, &str); 19] = [
     (
         1,
         "engine",
@@ -149,8 +149,13 @@ const SQLITE_MIGRATIONS: [(i64, &str, &str); 18] = [
         "sealed signatures",
         include_str!("../../../migrations/sqlite/0018_sealed_signatures.sql"),
     ),
+    (
+        19,
+        "document contents",
+        include_str!("../../../migrations/sqlite/0019_document_contents.sql"),
+    ),
 ];
-const POSTGRES_MIGRATIONS: [(i64, &str, &str); 22] = [
+const POSTGRES_MIGRATIONS: [(i64, &str, &str); 23] = [
     (
         1,
         "engine",
@@ -260,6 +265,11 @@ const POSTGRES_MIGRATIONS: [(i64, &str, &str); 22] = [
         22,
         "search index keyed apart",
         include_str!("../../../migrations/postgres/0022_search_index_keyed_apart.sql"),
+    ),
+    (
+        23,
+        "document contents",
+        include_str!("../../../migrations/postgres/0023_document_contents.sql"),
     ),
 ];
 

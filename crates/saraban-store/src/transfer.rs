@@ -62,9 +62,11 @@ impl Store {
             }
             for item in page {
                 let id = item.document.clone();
-                let row = sqlx::query(
-                    "SELECT content, pdf_hash FROM documents WHERE org_id = $1 AND id = $2",
-                )
+                let row = sqlx::query(concat!(
+                    "SELECT ",
+                    crate::rows::content_of!("documents"),
+                    ", pdf_hash FROM documents WHERE org_id = $1 AND id = $2"
+                ))
                 .bind(org.as_str())
                 .bind(&id)
                 .fetch_one(&self.pool)

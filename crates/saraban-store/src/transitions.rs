@@ -21,8 +21,8 @@ use crate::reads::{
     load_document_and_route, load_route, org_config, register_info,
 };
 use crate::rows::{
-    ActionRow, DocRow, RouteChange, WaitingMove, WantedDocument, stored_document, stored_number,
-    timed_for,
+    ActionRow, DocRow, Heading, RouteChange, WaitingMove, WantedDocument, stored_document,
+    stored_number, timed_for,
 };
 use crate::store::Store;
 use crate::writer::{Batch, Writes};
@@ -344,6 +344,8 @@ pub(crate) async fn allocate(
     Ok(row.get("number"))
 }
 
+/// Keeps `content` as a document's version `version`, and as its content
+/// now (`document_contents`, after its row).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_version(
     tx: &mut Transaction<'static, Any>,
@@ -366,6 +368,16 @@ pub(crate) async fn insert_version(
     .bind(hash)
     .bind(author)
     .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(timed_for(
+        tx,
+        "INSERT INTO document_contents (org_id, document_id, content) VALUES ($1, $2, $3)
+         ON CONFLICT (org_id, document_id) DO UPDATE SET content = excluded.content",
+    )))
+    .bind(org)
+    .bind(id)
+    .bind(content)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -391,19 +403,22 @@ async fn create_in(
         check_named(&mut *tx, org, document, *limits, None).await?;
     }
     let (_, route_version) = load_route(&mut *tx, org, &kind, None).await?;
+    let heading = Heading::of_text(&canonical)?;
     sqlx::query(sqlx::AssertSqlSafe(timed_for(tx,
-            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, content, content_hash, created_at, updated_at, in_reply_to)
-             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $7, @ts($8), @ts($8), $9)",
+            "INSERT INTO documents (org_id, id, kind, state, step, round, drafter_id, route_version, version, list_subject, list_urgency, list_secrecy, content_hash, created_at, updated_at, in_reply_to)
+             VALUES ($1, $2, $3, 'draft', -1, 0, $4, $5, 1, $6, $10, $11, $7, @ts($8), @ts($8), $9)",
         )))
         .bind(org)
         .bind(&id)
         .bind(&kind)
         .bind(drafter.as_str())
         .bind(route_version)
-        .bind(&canonical)
+        .bind(heading.subject)
         .bind(&content_hash)
         .bind(&now)
         .bind(&in_reply_to)
+        .bind(heading.urgency)
+        .bind(heading.secrecy)
         .execute(&mut **tx)
         .await?;
     insert_version(
@@ -540,7 +555,7 @@ async fn edit_in(
             content
         }
         Edit::Attach(file) => {
-            let content = with_enclosure(&doc.content, &doc.kind, &file)?;
+            let content = with_enclosure(doc.content()?, &doc.kind, &file)?;
             insert_file(&mut *tx, org, &file).await?;
             let name = file
                 .filename
@@ -599,14 +614,17 @@ pub(crate) async fn record_version(
         now,
     } = edit;
     let tx = &mut batch.tx;
-    sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, "UPDATE documents SET content = $1, content_hash = $2, version = $3, updated_at = @ts($4), in_reply_to = $5 WHERE org_id = $6 AND id = $7")))
-            .bind(canonical)
+    let heading = Heading::of_text(canonical)?;
+    sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, "UPDATE documents SET list_subject = $1, content_hash = $2, version = $3, updated_at = @ts($4), in_reply_to = $5, list_urgency = $8, list_secrecy = $9 WHERE org_id = $6 AND id = $7")))
+            .bind(heading.subject)
             .bind(&content_hash)
             .bind(version)
             .bind(&now)
             .bind(in_reply_to)
             .bind(org)
             .bind(id)
+            .bind(heading.urgency)
+            .bind(heading.secrecy)
             .execute(&mut **tx)
             .await?;
     insert_version(
@@ -729,7 +747,10 @@ async fn act_in(
     }
     let circulate_to = check_circulation(&mut *tx, org, action, circulate_to).await?;
     let kept_date = if keep_date {
-        Some(order_date_kept(action, &doc.content)?)
+        Some(order_date_kept(
+            action,
+            &*reads::content_read(&mut *tx, org, &doc).await?,
+        )?)
     } else {
         None
     };
@@ -757,7 +778,7 @@ async fn act_in(
         let signatures = reads::inked_images(content, org, &overlay.gathered).await?;
         let seal_reason = sealed_approval(&overlay);
         let verification = overlay.verification.clone();
-        let drafted = stored_document((*doc.content).clone())?;
+        let drafted = stored_document((*reads::content_read(&mut *tx, org, &doc).await?).clone())?;
         let document = compose(drafted, &config, &overlay);
         let files = enclosures::files_of(&mut *tx, content, org, &document).await?;
         let mut composed = Composed::new(document, &config, emblem);
@@ -895,7 +916,10 @@ async fn act_in(
     };
     let ticket = batch.ledger.push(event, signer, Some(change));
     if action == ActionKind::Issue
-        && let Some(letter) = doc.content.get("in_reply_to").and_then(|v| v.as_str())
+        && let Some(letter) = reads::content_read(&mut batch.tx, org, &doc)
+            .await?
+            .get("in_reply_to")
+            .and_then(|v| v.as_str())
     {
         let reply = crate::replies::AnsweringReply {
             id,
