@@ -42,16 +42,27 @@ pub(crate) async fn write_documents(
         replace_waiting(tx, org, chunk).await?;
     }
     // The image itself is in the content store, put before the batch.
+    // One row per image, however many of the batch's approvals it inks.
+    let mut inked: Vec<(&str, i64)> = Vec::new();
     for (sha, png) in changes.iter().filter_map(|c| c.inked.as_ref()) {
-        sqlx::query(
-            "INSERT INTO inked_signatures (org_id, sha256, size) VALUES ($1, $2, $3)
+        if !inked.iter().any(|(known, _)| *known == sha.as_str()) {
+            inked.push((sha, png.len() as i64));
+        }
+    }
+    for chunk in inked.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO inked_signatures (org_id, sha256, size) VALUES {}
              ON CONFLICT (org_id, sha256) DO NOTHING",
-        )
-        .bind(org)
-        .bind(sha)
-        .bind(png.len() as i64)
-        .execute(&mut **tx)
-        .await?;
+            (0..chunk.len())
+                .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        for (sha, size) in chunk {
+            query = query.bind(*sha).bind(*size);
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }

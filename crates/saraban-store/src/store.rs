@@ -438,7 +438,10 @@ async fn connect_sqlite_writer(url: &str) -> Result<AnyPool> {
         AnyPoolOptions::new()
             .max_connections(1)
             .idle_timeout(None)
-            .max_lifetime(None),
+            .max_lifetime(None)
+            // Its own file, held by nobody else: a batch's BEGIN is its
+            // check, not a round trip of its own before it.
+            .test_before_acquire(false),
         backend,
         SQLITE_WRITER_PRAGMAS,
     )
