@@ -318,7 +318,7 @@ impl DocRow {
     }
 
     /// Its content, where the row was read with it; an invariant error
-    /// where it was not (`reads::with_content` reads it then).
+    /// where it was not (`reads::content_read` reads it then).
     pub(crate) fn content(&self) -> Result<&std::sync::Arc<Value>> {
         self.content
             .as_ref()
@@ -549,5 +549,59 @@ mod timed_tests {
     #[test]
     fn an_at_sign_that_marks_nothing_stays() {
         assert_eq!(timed(true, "SELECT 'a@b' AS mail"), "SELECT 'a@b' AS mail");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Heading;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// What a content's field may hold, as stored or as tampered with.
+    fn field() -> impl Strategy<Value = Option<Value>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Value::Null)),
+            "[ก-๙a-z ]{0,12}".prop_map(|text| Some(Value::String(text))),
+            any::<i32>().prop_map(|n| Some(json!(n))),
+            any::<bool>().prop_map(|b| Some(json!(b))),
+            "[a-z]{0,4}".prop_map(|text| Some(json!({ "x": text }))),
+        ]
+    }
+
+    proptest! {
+        /// The row's heading is the same whether taken from the parsed
+        /// content (what `verify` checks) or from its text (what a write
+        /// stores), whatever else the content holds.
+        #[test]
+        fn a_heading_reads_the_same_from_the_value_and_its_text(
+            subject in field(),
+            urgency in field(),
+            secrecy in field(),
+            body in "[ก-๙ ]{0,40}",
+        ) {
+            let mut content = json!({ "format": "saraban/1", "kind": "memo", "body": [{ "paragraph": body }] });
+            for (name, value) in [("subject", subject), ("urgency", urgency), ("secrecy", secrecy)] {
+                if let Some(value) = value {
+                    content[name] = value;
+                }
+            }
+            let text = content.to_string();
+            prop_assert_eq!(Heading::of(&content), Heading::of_text(&text).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_heading_keeps_strings_as_they_are_and_nothing_for_null() {
+        let heading =
+            Heading::of(&json!({ "subject": "ขออนุมัติ", "secrecy": "ลับ", "urgency": null }));
+        assert_eq!(heading.subject.as_deref(), Some("ขออนุมัติ"));
+        assert_eq!(heading.secrecy.as_deref(), Some("ลับ"));
+        assert_eq!(heading.urgency, None);
+        assert_eq!(
+            heading.differences(&Heading::default()).as_deref(),
+            Some("list_subject, list_secrecy")
+        );
     }
 }
