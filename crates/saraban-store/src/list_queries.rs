@@ -4,10 +4,10 @@
 //! plan test (`tests/stories/plans.rs`) asks each database how it would
 //! run them, so that a list no index serves fails a test, not a drafter.
 //!
-//! A list reads the columns it shows: a document's row without its
-//! content, and the subject taken out of the content by the database
-//! (`@subject`: on PostgreSQL a column generated from the content). Lists that page do so by a keyset (`After`), never by
-//! OFFSET, so that the hundredth page costs what the first does.
+//! A list reads the columns it shows: a document's row, which keeps its
+//! subject and urgency (`@subject`, `@urgency`) apart from its content.
+//! Lists that page do so by a keyset (`After`), never by OFFSET, so that
+//! the hundredth page costs what the first does.
 //! Migrations sqlite 0015 / postgres 0016 hold the indexes they use.
 
 use chrono::DateTime;

@@ -53,14 +53,11 @@ pub(crate) async fn write_documents(
         let sql = format!(
             "INSERT INTO inked_signatures (org_id, sha256, size) VALUES {}
              ON CONFLICT (org_id, sha256) DO NOTHING",
-            (0..chunk.len())
-                .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
-                .collect::<Vec<_>>()
-                .join(", ")
+            values(chunk.len(), 3, 1)
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (sha, size) in chunk {
-            query = query.bind(*sha).bind(*size);
+            query = query.bind(org).bind(*sha).bind(*size);
         }
         query.execute(&mut **tx).await?;
     }

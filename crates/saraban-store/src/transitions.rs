@@ -759,6 +759,8 @@ async fn act_in(
     let mut issued: Option<(i32, u32, String)> = None;
     // How a number prints, once the document has one.
     let mut numbering: Option<(NumberPattern, saraban_core::DigitStyle)> = None;
+    // The received letter an issued reply answers, as its content says.
+    let mut answers: Option<String> = None;
     if action == ActionKind::Issue {
         let (pattern, reset) = register_info(&mut *tx, org, route.register.as_str()).await?;
         let register_year = i64::from(reset.year_of(at).get());
@@ -779,6 +781,7 @@ async fn act_in(
         let seal_reason = sealed_approval(&overlay);
         let verification = overlay.verification.clone();
         let drafted = stored_document((*reads::content_read(&mut *tx, org, &doc).await?).clone())?;
+        answers = drafted.in_reply_to().map(ToString::to_string);
         let document = compose(drafted, &config, &overlay);
         let files = enclosures::files_of(&mut *tx, content, org, &document).await?;
         let mut composed = Composed::new(document, &config, emblem);
@@ -915,12 +918,7 @@ async fn act_in(
         inked: ink.map(|ink| (ink.sha256, ink.png)),
     };
     let ticket = batch.ledger.push(event, signer, Some(change));
-    if action == ActionKind::Issue
-        && let Some(letter) = reads::content_read(&mut batch.tx, org, &doc)
-            .await?
-            .get("in_reply_to")
-            .and_then(|v| v.as_str())
-    {
+    if let Some(letter) = answers.as_deref() {
         let reply = crate::replies::AnsweringReply {
             id,
             printed_number: summary.printed_number.as_deref().unwrap_or_default(),
