@@ -19,7 +19,8 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::error::{Result, StoreError};
 use crate::rows::{
-    DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, stored_json, timed_for, typed_values,
+    DOCUMENT_COLUMNS, DocRow, DocumentRead, WantedDocument, column_of_values, stored_json,
+    timed_for, typed_values,
 };
 
 /// The destruction list ("1/2568") under which a document's content was
@@ -97,7 +98,7 @@ const DOCUMENT_ROUTE_AND_AUTHORITIES: &str = "SELECT d.id, d.kind, d.state, d.st
                 d.list_subject, d.list_urgency, d.list_secrecy, d.content_hash, d.register_id, d.year, d.number, d.pdf_hash, @text(d.cancelled_at), @text(d.created_at),
                 @text(d.updated_at), @text(d.published_at), d.assigned_to, d.due_on, d.circulated_to, d.acknowledged_by, r.definition, (SELECT string_agg(a.position_id || ' ' || a.standing, ',') FROM (AUTHORITIES) a) AS authorities
            FROM (VALUES WANTED) AS w
-           JOIN documents d ON d.org_id = $1 AND d.id = w.column1
+           JOIN documents d ON d.org_id = $1 AND d.id = w.column1 AND d.id IN (KEYS)
            JOIN routes r ON r.org_id = d.org_id AND r.kind = d.kind AND r.version = d.route_version";
 
 /// `DOCUMENT_ROUTE_AND_AUTHORITIES` for `rows` documents of one
@@ -108,7 +109,8 @@ fn documents_routes_and_authorities(rows: usize, lock: bool) -> String {
         .replace("$2", "w.column2");
     let mut sql = DOCUMENT_ROUTE_AND_AUTHORITIES
         .replace("AUTHORITIES", &authorities)
-        .replace("WANTED", &typed_values(rows, &["TEXT"; 3], 2));
+        .replace("WANTED", &typed_values(rows, &["TEXT"; 3], 2))
+        .replace("KEYS", &column_of_values(rows, 3, 2));
     // Rows are locked in this order: two processes locking overlapping
     // sets of documents never wait on each other in a circle.
     sql.push_str(" ORDER BY d.id");

@@ -9,7 +9,9 @@
 use sqlx::{Any, Transaction};
 
 use crate::error::Result;
-use crate::rows::{ActionRow, RouteChange, WaitingMove, joined, timed_for, typed_values, values};
+use crate::rows::{
+    ActionRow, RouteChange, WaitingMove, column_of_values, joined, timed_for, typed_values, values,
+};
 
 /// Rows per statement: at most 15 values each, well under both servers'
 /// limits on bound parameters.
@@ -143,8 +145,9 @@ async fn update_documents(
                 published_at = v.column11, assigned_to = v.column12, due_on = v.column13,
                 circulated_to = v.column14, acknowledged_by = v.column15
            FROM (VALUES {}) AS v
-          WHERE documents.org_id = $1 AND documents.id = v.column1",
-        typed_values(changes.len(), &TYPES, 2)
+          WHERE documents.org_id = $1 AND documents.id = v.column1 AND documents.id IN ({})",
+        typed_values(changes.len(), &TYPES, 2),
+        column_of_values(changes.len(), TYPES.len(), 2)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(timed_for(tx, &sql))).bind(org.to_owned());
     for change in changes {
@@ -194,8 +197,10 @@ async fn replace_waiting(
     if !single.is_empty() {
         let sql = format!(
             "UPDATE waiting SET position_id = v.column3 FROM (VALUES {}) AS v
-              WHERE waiting.org_id = $1 AND waiting.document_id = v.column1 AND waiting.position_id = v.column2",
-            typed_values(single.len(), &["TEXT"; 3], 2)
+              WHERE waiting.org_id = $1 AND waiting.document_id = v.column1 AND waiting.position_id = v.column2
+                AND waiting.document_id IN ({})",
+            typed_values(single.len(), &["TEXT"; 3], 2),
+            column_of_values(single.len(), 3, 2)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_owned());
         for (id, w) in &single {

@@ -496,6 +496,18 @@ pub(crate) fn typed_values(rows: usize, types: &[&str], first: usize) -> String 
     })
 }
 
+/// The parameters of one column of a `values` list (`$first`, then every
+/// `columns`th), comma-separated. `key IN (…)` beside a join on a VALUES
+/// list gives the planner the batch's keys as an index condition: without
+/// it PostgreSQL joined the list against a scan of the organisation's
+/// every document whenever it judged the table small.
+pub(crate) fn column_of_values(rows: usize, columns: usize, first: usize) -> String {
+    (0..rows)
+        .map(|row| format!("${}", first + row * columns))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn values_of(
     rows: usize,
     columns: usize,

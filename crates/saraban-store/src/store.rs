@@ -303,9 +303,8 @@ impl Store {
             Backend::Sqlite => 11,
             Backend::Postgres => 12,
         };
-        let had_search = applied_migration(&pool)
-            .await
-            .is_none_or(|newest| newest >= search_migration);
+        let before = applied_migration(&pool).await;
+        let had_search = before.is_none_or(|newest| newest >= search_migration);
         migrator.run(&pool).await?;
         if !had_search {
             crate::search_rows::rebuild_every_org(&pool, backend == Backend::Postgres).await?;
@@ -313,11 +312,21 @@ impl Store {
         crate::content::move_into_store(&pool, &content, backend == Backend::Postgres).await?;
         // SQLite plans its lists from statistics only ANALYZE gathers (the
         // plan test runs it); `optimize` gathers those that are missing or
-        // stale, within a bounded effort. PostgreSQL's autovacuum does it.
-        if backend == Backend::Sqlite {
-            sqlx::query("PRAGMA optimize=0x10002")
-                .execute(&pool)
-                .await?;
+        // stale, within a bounded effort. PostgreSQL's autovacuum does it,
+        // but only a while after a table changed: a database in use that a
+        // migration just filled or rewrote would meanwhile be planned as if
+        // its new tables were nearly empty, so it is analysed now.
+        match backend {
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA optimize=0x10002")
+                    .execute(&pool)
+                    .await?;
+            }
+            Backend::Postgres => {
+                if before.is_some() && applied_migration(&pool).await > before {
+                    sqlx::raw_sql("ANALYZE").execute(&pool).await?;
+                }
+            }
         }
         // SQLite has one writer whatever we do; PostgreSQL takes several
         // organisations' batches at once.
