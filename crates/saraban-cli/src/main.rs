@@ -104,6 +104,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if std::env::args_os().nth(1).is_some_and(|a| a == "render") {
+        render::start();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Verify(args) => match verify::run(args) {
