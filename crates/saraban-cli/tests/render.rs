@@ -246,3 +246,33 @@ fn help_documents_the_input_format() {
     let output = saraban(&["render", "/nonexistent/file.toml"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// `saraban render` skips mimalloc's teardown at exit (render.rs,
+/// `skip_allocator_teardown`): the statistics its exit handler prints when
+/// asked do not appear, where `saraban --version` prints them.
+#[test]
+fn the_allocator_is_not_torn_down_at_exit() {
+    let scratch = Scratch::new("teardown");
+    let input = scratch.path("memo.toml");
+    std::fs::write(&input, VALID_MEMO).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_saraban"))
+            .args(args)
+            .env("MIMALLOC_SHOW_STATS", "1")
+            .output()
+            .unwrap()
+    };
+    let version = run(&["--version"]);
+    assert!(version.status.success());
+    let said = String::from_utf8_lossy(&version.stderr);
+    assert!(
+        said.contains("heap stats"),
+        "the handler runs for other commands: {said}"
+    );
+
+    let render = run(&["render", input.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&render.stderr);
+    assert!(render.status.success(), "{said}");
+    assert!(scratch.path("memo.pdf").exists());
+    assert!(!said.contains("heap stats"), "the handler ran: {said}");
+}
