@@ -104,6 +104,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before the arguments are parsed: the second core starts meanwhile.
     if std::env::args_os().nth(1).is_some_and(|a| a == "render") {
         render::start();
     }

@@ -160,13 +160,15 @@ fn keep_layout_on_this_thread() {
 /// the second core about 2 ms, done before the layout needs it.
 const HEAP_AHEAD: usize = 16 << 20;
 
+/// mimalloc 2's segments: 32 MiB, aligned to their size.
+const SEGMENT: usize = 32 << 20;
+const PAGE: usize = 4096;
+
 /// The span of this thread's heap a render will use next: from the page
 /// after a new small allocation up to `HEAP_AHEAD`, within mimalloc's
-/// segment of it (segments are 32 MiB, aligned to their size, so the span
-/// never leaves the mapping the allocation is in).
+/// segment of it (`SEGMENT`), so the span never leaves the mapping the
+/// allocation is in.
 fn heap_ahead() -> std::ops::Range<usize> {
-    const SEGMENT: usize = 32 << 20;
-    const PAGE: usize = 4096;
     let probe = Box::new(0_u64);
     let address = std::ptr::from_ref::<u64>(&*probe).addr();
     let start = (address & !(PAGE - 1)) + PAGE;
@@ -285,18 +287,18 @@ mod tests {
     fn populating_the_heap_ahead_changes_no_byte() {
         let before: Vec<u8> = (0..=255).cycle().take(3 << 20).collect();
         let span = heap_ahead();
-        assert!(span.len() >= 4096 && span.len() <= HEAP_AHEAD, "{span:?}");
-        assert_eq!(span.start % 4096, 0);
+        assert!(span.len() >= PAGE && span.len() <= HEAP_AHEAD, "{span:?}");
+        assert_eq!(span.start % PAGE, 0);
         let after_probe = Box::new(7_u64);
         let address = std::ptr::from_ref::<u64>(&*after_probe).addr();
         assert_eq!(
-            address >> 25,
-            span.start >> 25,
+            address / SEGMENT,
+            span.start / SEGMENT,
             "the span is in the segment allocations come from"
         );
 
         // The pages of a live buffer, mapped in again: already present, kept.
-        let first = before.as_ptr().addr() & !4095;
+        let first = before.as_ptr().addr() & !(PAGE - 1);
         populate_ahead(first..first + (2 << 20)).expect("MADV_POPULATE_WRITE (Linux 5.14+)");
         populate_ahead(span).expect("MADV_POPULATE_WRITE (Linux 5.14+)");
         assert!(

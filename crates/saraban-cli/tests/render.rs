@@ -34,11 +34,14 @@ impl Drop for Scratch {
     }
 }
 
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_saraban"));
+    command.args(args);
+    command
+}
+
 fn saraban(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_saraban"))
-        .args(args)
-        .output()
-        .unwrap()
+    command(args).output().unwrap()
 }
 
 fn example(name: &str) -> String {
@@ -256,8 +259,7 @@ fn the_allocator_is_not_torn_down_at_exit() {
     let input = scratch.path("memo.toml");
     std::fs::write(&input, VALID_MEMO).unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_saraban"))
-            .args(args)
+        command(args)
             .env("MIMALLOC_SHOW_STATS", "1")
             .output()
             .unwrap()
